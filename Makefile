@@ -1,0 +1,42 @@
+# The README's two commands: `make run` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ASSETS := server/static/node_modules/.installed
+
+.PHONY: run test install assets migrate demo schema clean
+
+run: install assets migrate
+	$(BIN)/cosell demo load --if-empty
+	$(BIN)/cosell serve
+
+test: install assets migrate
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# GraphiQL and React come from the npm registry at install time (see server/static/package.json).
+assets: $(ASSETS)
+
+$(ASSETS): server/static/package.json server/static/package-lock.json
+	cd server/static && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: install
+	$(BIN)/cosell migrate
+
+demo: migrate
+	$(BIN)/cosell demo load
+
+schema: install
+	$(BIN)/cosell schema export -o schema/schema.graphql
+
+clean:
+	rm -rf $(VENV) server/static/node_modules var

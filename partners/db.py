@@ -1,0 +1,150 @@
+"""Database engines: choose SQLite or PostgreSQL from a URL, count statements.
+
+`DATABASE_URL` picks the engine: `sqlite:///path/to/file` (the default, an embedded
+file under `var/`) or `postgresql://user@host:port/db`.  Every statement runs through
+`run_querystring`/`run_ddl`, where the engines below count it into the current
+`StatementCounter` so tests and benchmarks can prove there is no N+1.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+
+@dataclass
+class StatementCounter:
+    count: int = 0
+
+
+_counter: contextvars.ContextVar[StatementCounter | None] = contextvars.ContextVar(
+    "cosell_statement_counter", default=None
+)
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementCounter]:
+    """Count the SQL statements run in this context (and tasks spawned from it)."""
+    counter = StatementCounter()
+    token = _counter.set(counter)
+    try:
+        yield counter
+    finally:
+        _counter.reset(token)
+
+
+def _record_statement() -> None:
+    counter = _counter.get()
+    if counter is not None:
+        counter.count += 1
+
+
+class CosellSQLiteEngine(SQLiteEngine):
+    async def run_querystring(self, querystring, in_pool: bool = False):
+        _record_statement()
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        _record_statement()
+        return await super().run_ddl(ddl, in_pool=in_pool)
+
+
+class CosellPostgresEngine(PostgresEngine):
+    async def run_querystring(self, querystring, in_pool: bool = True):
+        _record_statement()
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True):
+        _record_statement()
+        return await super().run_ddl(ddl, in_pool=in_pool)
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://"))
+
+
+def sqlite_path(url: str) -> Path:
+    if not url.startswith("sqlite:///"):
+        raise ValueError(
+            f"Unsupported DATABASE_URL {redact_url(url)!r}: use sqlite:///path or postgresql://…"
+        )
+    return Path(url[len("sqlite:///") :])
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, fit for logs and error messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+_engines: dict[str, Engine] = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One engine object per URL per process (Piccolo's config and the app share it)."""
+    engine = _engines.get(url)
+    if engine is None:
+        engine = _make_engine(url)
+        _engines[url] = engine
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
+    if is_postgres_url(url):
+        return CosellPostgresEngine(config={"dsn": url}, log_queries=False)
+    path = sqlite_path(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # `timeout` is SQLite's busy timeout: writers wait for the lock instead of failing.
+    return CosellSQLiteEngine(path=str(path), timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT", "10")))
+
+
+def bind_engine(engine: Engine) -> None:
+    """Point every table of the app registry at `engine`."""
+    from piccolo.apps.migrations.tables import Migration
+
+    from partners.piccolo_app import APP_CONFIG
+
+    for table in [*APP_CONFIG.table_classes, Migration]:
+        table._meta.db = engine
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the message says where (without password)."""
+
+
+async def open_database(engine: Engine, *, pool_min: int, pool_max: int) -> None:
+    """Open the pool (PostgreSQL) and prove the database answers; fail fast otherwise."""
+    try:
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(min_size=pool_min, max_size=pool_max)
+        await ping(engine)
+    except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable"
+        await close_database(engine)
+        raise DatabaseUnavailable(f"Cannot reach the database at {describe(engine)}: {exc}") from exc
+
+
+async def close_database(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+async def ping(engine: Engine) -> None:
+    await engine.run_ddl("SELECT 1")
+
+
+def describe(engine: Engine) -> str:
+    if isinstance(engine, PostgresEngine):
+        return redact_url(engine.config.get("dsn", "postgresql"))
+    return f"sqlite:///{engine.path}"

@@ -1,0 +1,39 @@
+"""Expected refusals of the domain, carried to the API as typed `UserError`s."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One refused piece of input: a code, a message, the input field and the DOMAIN.md rule."""
+
+    code: str
+    message: str
+    field: tuple[str, ...] = ()
+    rule: str | None = None
+
+
+@dataclass
+class DomainError(Exception):
+    """Raised inside a transaction so that nothing is written; never a 500."""
+
+    violations: list[Violation] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__("; ".join(v.message for v in self.violations))
+
+    @classmethod
+    def single(cls, code: str, message: str, field: tuple[str, ...] | str = (), rule: str | None = None) -> "DomainError":
+        if isinstance(field, str):
+            field = (field,)
+        return cls([Violation(code=code, message=message, field=field, rule=rule)])
+
+
+class NotFound(DomainError):
+    """The record does not exist or the caller may not see it (never tell which)."""
+
+    @classmethod
+    def of(cls, what: str, field: str = "id") -> "NotFound":
+        return cls([Violation(code="NOT_FOUND", message=f"{what} not found.", field=(field,))])

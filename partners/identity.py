@@ -1,0 +1,163 @@
+"""Users, roles and API tokens.
+
+Tokens are random (`cst_` + 32 random bytes, URL-safe), shown once, and stored as their
+SHA-256 only, so a leaked database does not leak credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from partners.enums import Region, Role
+from partners.errors import DomainError, NotFound
+from partners.tables import ApiToken, Partner, User
+
+TOKEN_PREFIX = "cst_"
+STAFF_ROLES = frozenset(Role) - {Role.PARTNER_USER}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the one object every scoping function looks at."""
+
+    user_id: int
+    email: str
+    name: str
+    role: Role
+    partner_id: int | None = None
+    regions: tuple[Region, ...] = ()
+
+    @property
+    def is_partner_user(self) -> bool:
+        return self.role is Role.PARTNER_USER
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def _principal_from_row(row: dict) -> Principal:
+    return Principal(
+        user_id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=Role(row["role"]),
+        partner_id=row["partner"],
+        regions=tuple(Region(r) for r in (row["regions"] or [])),
+    )
+
+
+async def authenticate(token: str) -> Principal | None:
+    """The principal of a live token of an active user, or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    rows = await (
+        ApiToken.select(
+            ApiToken.user.id.as_alias("id"),
+            ApiToken.user.email.as_alias("email"),
+            ApiToken.user.name.as_alias("name"),
+            ApiToken.user.role.as_alias("role"),
+            ApiToken.user.partner.as_alias("partner"),
+            ApiToken.user.regions.as_alias("regions"),
+        )
+        .where(
+            (ApiToken.token_hash == hash_token(token))
+            & ApiToken.revoked_at.is_null()
+            & (ApiToken.user.active == True)  # noqa: E712 (SQL comparison)
+        )
+        .first()
+    )
+    return _principal_from_row(rows) if rows else None
+
+
+def validate_user_fields(role: Role, partner_id: int | None, regions: list[Region]) -> None:
+    if role is Role.PARTNER_USER and partner_id is None:
+        raise DomainError.single("PARTNER_REQUIRED", "A partner user belongs to one partner.", "partner")
+    if role is not Role.PARTNER_USER and partner_id is not None:
+        raise DomainError.single("PARTNER_NOT_ALLOWED", "Only partner users belong to a partner.", "partner")
+    if role is Role.CHANNEL_MANAGER and not regions:
+        raise DomainError.single(
+            "REGION_REQUIRED", "A channel manager covers one or more regions.", "regions", rule="D1"
+        )
+
+
+async def create_user(
+    *, email: str, name: str, role: Role, partner_id: int | None = None, regions: list[Region] | None = None
+) -> User:
+    regions = list(regions or [])
+    validate_user_fields(role, partner_id, regions)
+    email = email.strip().lower()
+    if await User.exists().where(User.email == email):
+        raise DomainError.single("EMAIL_TAKEN", f"A user with email {email} exists.", "email")
+    if partner_id is not None and not await Partner.exists().where(Partner.id == partner_id):
+        raise NotFound.of("Partner", "partner")
+    user = User(
+        email=email,
+        name=name,
+        role=role.value,
+        partner=partner_id,
+        regions=[r.value for r in regions],
+        created_at=now(),
+    )
+    await user.save()
+    return user
+
+
+async def issue_token(user_id: int, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token for a user; the plaintext is returned once and never stored."""
+    if not await User.exists().where(User.id == user_id):
+        raise NotFound.of("User", "user")
+    plaintext = _new_token()
+    token = ApiToken(
+        user=user_id,
+        name=name,
+        prefix=plaintext[: len(TOKEN_PREFIX) + 8],
+        token_hash=hash_token(plaintext),
+        created_at=now(),
+    )
+    await token.save()
+    return token, plaintext
+
+
+async def revoke_token(prefix_or_token: str) -> int:
+    """Revoke by the token itself or by its printed prefix; returns how many were revoked."""
+    value = prefix_or_token.strip()
+    condition = (
+        ApiToken.token_hash == hash_token(value)
+        if len(value) > len(TOKEN_PREFIX) + 8
+        else ApiToken.prefix == value
+    )
+    live = await ApiToken.select(ApiToken.id).where(condition & ApiToken.revoked_at.is_null())
+    if not live:
+        return 0
+    await ApiToken.update({ApiToken.revoked_at: now()}).where(ApiToken.id.is_in([r["id"] for r in live]))
+    return len(live)
+
+
+async def user_by_email(email: str) -> User:
+    user = await User.objects().where(User.email == email.strip().lower()).first()
+    if user is None:
+        raise NotFound.of(f"User {email}", "email")
+    return user

@@ -1,0 +1,40 @@
+"""What each principal may read: one scoping function per entity.
+
+Every resolver, DataLoader and `node` lookup that reads an entity goes through the
+function for that entity, so a partner user can never reach another partner's records
+by any path (lists, `node`, nested fields, filters). Each function returns a Piccolo
+`where` condition, or `None` when the principal may read every row.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns.combination import Where, WhereRaw
+
+from partners.identity import Principal
+from partners.tables import Partner, User
+
+# A condition that matches nothing, for principals who may read no row at all.
+NOTHING = WhereRaw("1 = 0")
+
+
+def partner_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Staff read every partner; a partner user reads only their own partner."""
+    if principal is None:
+        return NOTHING
+    if principal.is_partner_user:
+        return Partner.id == principal.partner_id
+    return None
+
+
+def user_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Staff read every user; a partner user reads the users of their own partner."""
+    if principal is None:
+        return NOTHING
+    if principal.is_partner_user:
+        return User.partner == principal.partner_id
+    return None
+
+
+def scoped(query, condition):
+    """Apply a scope condition (or none) to a Piccolo select/objects query."""
+    return query if condition is None else query.where(condition)

@@ -1,0 +1,5 @@
+"""The default rules, each an ordinary plugin module (registered by plugins.manager)."""
+
+# Module paths of the built-in plugins; each is registered under its module path and can
+# be switched off by that name with COSELL_DISABLE_PLUGINS.
+BUILTIN_PLUGINS: tuple[str, ...] = ()

@@ -1,0 +1,60 @@
+"""Build the GraphQL schema: one Query (and Mutation) merged from the domain folders."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
+from schema.core.node import NodeQuery
+from schema.identity.queries import IdentityQuery
+from schema.identity.types import PartnerNode, UserNode
+from schema.system.queries import SystemQuery
+
+if TYPE_CHECKING:
+    from server.settings import Settings
+
+QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery)
+MUTATIONS: tuple[type, ...] = ()
+# Node types reachable only through `node` must still be in the schema.
+EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode)
+
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
+
+
+class CosellSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        # Called before masking: log the real cause of unexpected errors (the request id
+        # comes from the logging context); expected errors are the client's business.
+        log_unexpected_errors(errors)
+
+
+def build_schema(settings: "Settings | None" = None) -> CosellSchema:
+    extensions: list = [MaskUnexpectedErrors()]
+    if settings is not None:
+        extensions += [
+            QueryDepthLimiter(max_depth=settings.max_query_depth),
+            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            MaxTokensLimiter(max_token_count=settings.max_tokens),
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
+        ]
+        if not settings.introspection:
+            extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
+
+
+def export_sdl() -> str:
+    return build_schema().as_str() + "\n"

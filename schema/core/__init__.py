@@ -1,0 +1,1 @@
+"""Shared GraphQL machinery: context, Node, connections, errors, permissions, loaders."""

@@ -1,0 +1,32 @@
+"""The typed per-request context every resolver receives as `info.context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from partners.identity import Principal
+from plugins.manager import CosellPluginManager
+from schema.core.loaders import Loaders
+
+if TYPE_CHECKING:  # server.settings is a dependency-free leaf that every layer may read
+    from server.settings import Settings
+
+
+@dataclass
+class Context:
+    request: Any
+    response: Any
+    principal: Principal | None
+    settings: "Settings"
+    plugins: CosellPluginManager
+    request_id: str
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self)
+
+
+Info = StrawberryInfo[Context, None]

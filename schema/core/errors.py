@@ -1,0 +1,85 @@
+"""Errors: typed UserErrors for expected refusals, masking for everything else."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from partners.errors import DomainError, Violation
+
+log = logging.getLogger("cosell.graphql")
+
+
+@strawberry.type(description="An expected refusal of a mutation's input; nothing was written.")
+class UserError:
+    code: str = strawberry.field(description="Machine-readable, SCREAMING_SNAKE_CASE.")
+    message: str
+    field: list[str] = strawberry.field(description="Path of the input field at fault, if any.")
+    rule: str | None = strawberry.field(description="The DOMAIN.md rule id that refused the input.")
+
+    @classmethod
+    def from_violation(cls, violation: Violation) -> "UserError":
+        return cls(code=violation.code, message=violation.message, field=list(violation.field), rule=violation.rule)
+
+    @classmethod
+    def from_domain_error(cls, error: DomainError) -> list["UserError"]:
+        return [cls.from_violation(v) for v in error.violations]
+
+
+class ExpectedError(GraphQLError):
+    """A deliberate, client-facing GraphQL error (never masked)."""
+
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": self.code, **extensions})
+
+
+class Unauthenticated(ExpectedError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(ExpectedError):
+    code = "FORBIDDEN"
+
+
+class InvalidArgument(ExpectedError):
+    code = "BAD_USER_INPUT"
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replace unexpected errors by a generic message carrying the request id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        return GraphQLError(
+            message=f"Internal error; quote request id {request_id} when reporting it.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+
+
+def log_unexpected_errors(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            log.error(
+                "unexpected error at %s: %s",
+                ".".join(str(p) for p in error.path or ()),
+                error.original_error,
+                exc_info=error.original_error,
+            )

@@ -1,0 +1,85 @@
+"""Users and partners as GraphQL types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+import strawberry
+from strawberry import relay
+
+from schema.core.context import Info
+from schema.core.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
+from schema.core.rows import int_ids
+from schema.identity.loaders import load_partners, load_users
+
+
+@strawberry.type(name="Partner", description="A partner organisation (reseller, distributor, SI, MSP, alliance …).")
+class PartnerNode(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    nickname: str = strawberry.field(description="Prefix of the opportunity names of this reseller (R2).")
+    partner_type: PartnerType = strawberry.field(name="type")
+    track: PartnerTrack = strawberry.field(description="P1: OPEN, SELECT or SELECT_SERVICES.")
+    is_psp: bool = strawberry.field(description="Professional services partner designation (P1).")
+    status: PartnerStatus
+    region: Region = strawberry.field(description="Region of the partner's headquarters.")
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2 code of the headquarters.")
+    city: str
+    website: str
+
+    @classmethod
+    def from_row(cls, row: dict) -> "PartnerNode":
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            nickname=row["nickname"],
+            partner_type=PartnerType(row["partner_type"]),
+            track=PartnerTrack(row["track"]),
+            is_psp=row["is_psp"],
+            status=PartnerStatus(row["status"]),
+            region=Region(row["region"]),
+            country=row["country"],
+            city=row["city"],
+            website=row["website"],
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await info.context.loaders(load_partners).load_many(int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(name="User", description="A person who signs in: vendor staff or a partner user.")
+class UserNode(relay.Node):
+    id: relay.NodeID[int]
+    email: str
+    name: str
+    role: Role
+    regions: list[Region] = strawberry.field(description="Regions a channel manager covers; home region otherwise.")
+    created_at: datetime
+    partner_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The partner a partner user belongs to.")
+    async def partner(self, info: Info) -> PartnerNode | None:
+        if self.partner_id is None:
+            return None
+        row = await info.context.loaders(load_partners).load(self.partner_id)
+        return PartnerNode.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: dict) -> "UserNode":
+        return cls(
+            id=row["id"],
+            email=row["email"],
+            name=row["name"],
+            role=Role(row["role"]),
+            regions=[Region(r) for r in row["regions"] or []],
+            created_at=row["created_at"],
+            partner_id=row["partner"],
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await info.context.loaders(load_users).load_many(int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]

@@ -1,0 +1,1 @@
+"""HTTP layer: the Starlette app, authentication, the CLI."""

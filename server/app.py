@@ -1,0 +1,198 @@
+"""The Starlette application: GraphQL, GraphiQL, health checks.
+
+    uvicorn --factory server.app:create_app
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from partners.db import (
+    DatabaseUnavailable,
+    bind_engine,
+    close_database,
+    count_statements,
+    describe,
+    engine_for,
+    open_database,
+    ping,
+)
+from partners.migrate import pending_migrations
+from plugins.manager import CosellPluginManager, get_plugin_manager
+from schema import build_schema
+from schema.core.context import Context
+from server.auth import InvalidCredentials, principal_from_request
+from server.graphiql import graphiql_asset, render_graphiql
+from server.logs import configure_logging, request_id_var
+from server.settings import Settings
+
+log = logging.getLogger("cosell.server")
+access_log = logging.getLogger("cosell.access")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class StartupError(RuntimeError):
+    """The server must not start: the message says why and what to do."""
+
+
+class RequestContextMiddleware:
+    """Give each request an id (or keep a sane incoming X-Request-ID), count its SQL
+    statements, echo the id in the response and write one access log line."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = HTTPConnection(scope).headers.get("x-request-id", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_with_id(message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                MutableHeaders(scope=message)["x-request-id"] = request_id
+            await send(message)
+
+        try:
+            with count_statements() as counter:
+                state["statements"] = counter
+                await self.app(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status["code"],
+                extra={
+                    "status": status["code"],
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "sql_statements": counter.count,
+                },
+            )
+            request_id_var.reset(token)
+
+
+class CosellGraphQL(GraphQL):
+    def __init__(self, schema, *, settings: Settings, plugins: CosellPluginManager) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, allow_queries_via_get=True)
+        self.settings = settings
+        self.plugins = plugins
+
+    async def get_context(self, request: Request, response: Any) -> Context:
+        return Context(
+            request=request,
+            response=response,
+            principal=request.state.principal,
+            settings=self.settings,
+            plugins=self.plugins,
+            request_id=request.state.request_id,
+        )
+
+    async def render_graphql_ide(self, request: Request):
+        return render_graphiql()
+
+    async def process_result(self, request: Request, result):
+        data = await super().process_result(request, result)
+        if self.settings.expose_metrics:
+            data.setdefault("extensions", {})["sqlStatements"] = request.state.statements.count
+        return data
+
+
+class GraphQLEndpoint:
+    """Authenticate, then hand the request to Strawberry. A bad token is a 401, not
+    an anonymous call, so a client never silently loses its identity."""
+
+    def __init__(self, graphql_app: CosellGraphQL) -> None:
+        self.graphql_app = graphql_app
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            principal = await principal_from_request(HTTPConnection(scope))
+        except InvalidCredentials as exc:
+            response = JSONResponse(
+                {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.graphql_app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level, settings.log_json)
+    engine = engine_for(settings.database_url)
+    bind_engine(engine)
+    plugins = plugin_manager or get_plugin_manager(
+        allow=settings.plugins_allow, deny=settings.plugins_deny, trace_hooks=settings.trace_hooks
+    )
+    graphql_app = CosellGraphQL(build_schema(settings), settings=settings, plugins=plugins)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        try:
+            await open_database(engine, pool_min=settings.db_pool_min, pool_max=settings.db_pool_max)
+        except DatabaseUnavailable as exc:
+            raise StartupError(str(exc)) from exc
+        pending = await pending_migrations()
+        if pending:
+            await close_database(engine)
+            raise StartupError(
+                f"{len(pending)} migration(s) not applied to {describe(engine)} "
+                f"(first: {pending[0]}): run `cosell migrate`."
+            )
+        log.info("cosell ready", extra={"database": describe(engine), "plugins": len(plugins.plugin_infos())})
+        try:
+            yield
+        finally:
+            await close_database(engine)
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            await ping(engine)
+            pending = await pending_migrations()
+        except Exception as exc:  # noqa: BLE001 - not ready, whatever the cause
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse({"status": "unavailable", "reason": "database unreachable"}, status_code=503)
+        if pending:
+            return JSONResponse({"status": "unavailable", "reason": "migrations pending"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    endpoint = GraphQLEndpoint(graphql_app)
+    routes = [
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+    if settings.graphiql:
+        routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(RequestContextMiddleware)
+    app.state.settings = settings
+    app.state.plugins = plugins
+    app.state.schema = graphql_app.schema
+    return app

@@ -1,0 +1,25 @@
+"""Bearer-token authentication for the GraphQL endpoint."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+
+from partners.identity import Principal, authenticate
+
+
+class InvalidCredentials(Exception):
+    """A token was sent but is malformed, unknown, revoked or its user is inactive."""
+
+
+async def principal_from_request(conn: HTTPConnection) -> Principal | None:
+    """None for anonymous calls; raises InvalidCredentials for a bad token."""
+    header = conn.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidCredentials("Authorization header must be: Bearer <token>.")
+    principal = await authenticate(token.strip())
+    if principal is None:
+        raise InvalidCredentials("Invalid or revoked token.")
+    return principal

@@ -1,0 +1,262 @@
+"""The `cosell` command: migrate, serve, users, tokens, demo data, schema export, plugins."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from server.settings import Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _bind(settings: Settings) -> None:
+    from partners.db import bind_engine, engine_for
+
+    bind_engine(engine_for(settings.database_url))
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+def cmd_migrate(args) -> int:
+    from partners.db import describe, engine_for
+    from partners.migrate import apply_migrations
+
+    settings = _settings()
+    _bind(settings)
+    _run(apply_migrations())
+    print(f"Migrations applied to {describe(engine_for(settings.database_url))}.")
+    return 0
+
+
+def _preflight(settings: Settings) -> str | None:
+    """The reason the server cannot start, or None."""
+    from partners.db import DatabaseUnavailable, close_database, describe, engine_for, open_database
+    from partners.migrate import pending_migrations
+
+    engine = engine_for(settings.database_url)
+
+    async def check() -> str | None:
+        try:
+            await open_database(engine, pool_min=1, pool_max=1)
+        except DatabaseUnavailable as exc:
+            return str(exc)
+        try:
+            pending = await pending_migrations()
+        finally:
+            await close_database(engine)
+        if pending:
+            return f"{len(pending)} migration(s) not applied to {describe(engine)}: run `cosell migrate`."
+        return None
+
+    return _run(check())
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    settings = _settings()
+    _bind(settings)
+    problem = _preflight(settings)
+    if problem:
+        print(f"cosell: cannot start: {problem}", file=sys.stderr)
+        return 2
+    print(f"cosell: serving GraphQL on http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,  # cosell writes its own structured access log
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+def _print_token(email: str, token: str) -> None:
+    print(f"Token for {email} (shown once, store it now):\n{token}")
+
+
+def cmd_users_add(args) -> int:
+    from partners.enums import Region, Role
+    from partners.errors import DomainError
+    from partners.identity import create_user, issue_token
+    from partners.tables import Partner
+
+    _bind(_settings())
+
+    async def run() -> int:
+        partner_id = None
+        if args.partner:
+            column = Partner.id if args.partner.isdigit() else Partner.nickname
+            value = int(args.partner) if args.partner.isdigit() else args.partner
+            row = await Partner.select(Partner.id).where(column == value).first()
+            if row is None:
+                print(f"cosell: no partner {args.partner!r}", file=sys.stderr)
+                return 2
+            partner_id = row["id"]
+        try:
+            user = await create_user(
+                email=args.email, name=args.name, role=Role(args.role), partner_id=partner_id,
+                regions=[Region(r) for r in args.region or []],
+            )
+        except DomainError as exc:
+            print(f"cosell: {exc}", file=sys.stderr)
+            return 2
+        _, token = await issue_token(user.id, name=args.token_name)
+        _print_token(user.email, token)
+        return 0
+
+    return _run(run())
+
+
+def cmd_tokens_issue(args) -> int:
+    from partners.errors import DomainError
+    from partners.identity import issue_token, user_by_email
+
+    _bind(_settings())
+
+    async def run() -> int:
+        try:
+            user = await user_by_email(args.email)
+        except DomainError as exc:
+            print(f"cosell: {exc}", file=sys.stderr)
+            return 2
+        token_row, token = await issue_token(user.id, name=args.name)
+        _print_token(user.email, token)
+        print(f"(revoke with: cosell tokens revoke {token_row.prefix})")
+        return 0
+
+    return _run(run())
+
+
+def cmd_tokens_revoke(args) -> int:
+    from partners.identity import revoke_token
+
+    _bind(_settings())
+    count = _run(revoke_token(args.token))
+    if not count:
+        print("cosell: no live token matches", file=sys.stderr)
+        return 1
+    print(f"Revoked {count} token(s).")
+    return 0
+
+
+def cmd_demo_load(args) -> int:
+    from partners.demo import is_empty, load_demo
+
+    settings = _settings()
+    _bind(settings)
+
+    async def run() -> int:
+        if not await is_empty():
+            if args.if_empty:
+                print("Database already has data; demo not loaded.")
+                return 0
+            print("cosell: the database is not empty; demo data goes into an empty database.", file=sys.stderr)
+            return 2
+        logins = await load_demo()
+        lines = [f"{l.role.value:<18} {l.email:<44} {l.token}  {l.detail}" for l in logins]
+        text = "Demo users and their API tokens (Authorization: Bearer <token>):\n" + "\n".join(lines) + "\n"
+        print(text)
+        tokens_file = Path(settings.var_dir) / "demo-tokens.txt"
+        tokens_file.parent.mkdir(parents=True, exist_ok=True)
+        tokens_file.write_text(text, encoding="utf-8")
+        os.chmod(tokens_file, 0o600)
+        print(f"(also written to {tokens_file})")
+        return 0
+
+    return _run(run())
+
+
+def cmd_schema_export(args) -> int:
+    from schema import export_sdl
+
+    sdl = export_sdl()
+    if args.output:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+def cmd_plugins(args) -> int:
+    from plugins.manager import get_plugin_manager
+
+    settings = _settings()
+    pm = get_plugin_manager(allow=settings.plugins_allow, deny=settings.plugins_deny)
+    for info in pm.plugin_infos():
+        kind = "built-in" if info.builtin else "installed"
+        print(f"{info.name} {info.version} ({kind})")
+        if args.hooks:
+            for hook in info.hooks:
+                print(f"    {hook}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from partners.enums import Region, Role
+
+    parser = argparse.ArgumentParser(prog="cosell", description="Partner and channel co-selling GraphQL backend.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    serve = sub.add_parser("serve", help="serve the API with uvicorn")
+    serve.add_argument("--host", default=os.environ.get("COSELL_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("COSELL_PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("COSELL_WORKERS", "1")))
+    serve.set_defaults(func=cmd_serve)
+
+    users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="create a user and print their first token")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--partner", help="partner id or nickname (partner users)")
+    add.add_argument("--region", action="append", choices=[r.value for r in Region], help="repeatable")
+    add.add_argument("--token-name", default="cli")
+    add.set_defaults(func=cmd_users_add)
+
+    tokens = sub.add_parser("tokens", help="issue or revoke API tokens").add_subparsers(
+        dest="tokens_command", required=True
+    )
+    issue = tokens.add_parser("issue", help="issue a new token for a user")
+    issue.add_argument("--email", required=True)
+    issue.add_argument("--name", default="cli")
+    issue.set_defaults(func=cmd_tokens_issue)
+    revoke = tokens.add_parser("revoke", help="revoke a token (the token or its printed prefix)")
+    revoke.add_argument("token")
+    revoke.set_defaults(func=cmd_tokens_revoke)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    load = demo.add_parser("load", help="load the demo world into an empty database")
+    load.add_argument("--if-empty", action="store_true", help="do nothing (successfully) if data exists")
+    load.set_defaults(func=cmd_demo_load)
+
+    schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(dest="schema_command", required=True)
+    export = schema.add_parser("export", help="print the schema SDL")
+    export.add_argument("--output", "-o")
+    export.set_defaults(func=cmd_schema_export)
+
+    plugins = sub.add_parser("plugins", help="list loaded plugins")
+    plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")
+    plugins.set_defaults(func=cmd_plugins)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

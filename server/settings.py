@@ -1,0 +1,82 @@
+"""Runtime settings, read once from the environment (12-factor style)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'cosell.sqlite3'}"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_list(name: str) -> tuple[str, ...] | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # Connection pool per worker process (PostgreSQL only; SQLite opens per query).
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    log_level: str = "INFO"
+    log_json: bool = True
+    # GraphQL limits (ARCHITECTURE: depth/alias/token limits; page size max 100).
+    max_page_size: int = 100
+    default_page_size: int = 20
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    graphiql: bool = True
+    introspection: bool = True
+    # Plugins: None means "no allow list" (everything discovered is loaded).
+    plugins_allow: tuple[str, ...] | None = None
+    plugins_deny: tuple[str, ...] = field(default_factory=tuple)
+    trace_hooks: bool = False
+    # Report the request's SQL statement count in the response `extensions` (tests, bench).
+    expose_metrics: bool = False
+    var_dir: Path = PROJECT_ROOT / "var"
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        values = dict(
+            database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            db_pool_min=_env_int("COSELL_DB_POOL_MIN", 1),
+            db_pool_max=_env_int("COSELL_DB_POOL_MAX", 10),
+            log_level=os.environ.get("COSELL_LOG_LEVEL", "INFO").upper(),
+            log_json=_env_bool("COSELL_LOG_JSON", True),
+            max_page_size=_env_int("COSELL_MAX_PAGE_SIZE", 100),
+            max_query_depth=_env_int("COSELL_MAX_QUERY_DEPTH", 12),
+            max_aliases=_env_int("COSELL_MAX_ALIASES", 30),
+            max_tokens=_env_int("COSELL_MAX_TOKENS", 5000),
+            graphiql=_env_bool("COSELL_GRAPHIQL", True),
+            introspection=_env_bool("COSELL_INTROSPECTION", True),
+            plugins_allow=_env_list("COSELL_PLUGINS"),
+            plugins_deny=_env_list("COSELL_DISABLE_PLUGINS") or (),
+            trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),
+            expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
+            var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
+        )
+        values.update(overrides)
+        return cls(**values)
