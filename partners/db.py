@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 
 @dataclass
@@ -148,3 +148,23 @@ def describe(engine: Engine) -> str:
     if isinstance(engine, PostgresEngine):
         return redact_url(engine.config.get("dsn", "postgresql"))
     return f"sqlite:///{engine.path}"
+
+
+def current_engine() -> Engine:
+    """The engine the domain tables are bound to."""
+    from partners.piccolo_app import APP_CONFIG
+
+    return APP_CONFIG.table_classes[0]._meta.db
+
+
+def transaction():
+    """`async with transaction():` — every domain write runs in one.
+
+    On SQLite it is IMMEDIATE: the write lock is taken at BEGIN, so a read-then-write
+    cannot be interleaved with another writer (no lost update, no late SQLITE_BUSY).
+    Nested calls join the outer transaction.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

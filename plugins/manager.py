@@ -44,7 +44,7 @@ class CosellPluginManager(pluggy.PluginManager):
         try:
             self.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
-            raise PluginError(f"Plugin {name!r} is invalid: {exc}") from exc
+            raise PluginError(_invalid(name, exc)) from exc
         self._versions[name] = plugin_version
         if builtin:
             self._builtin.add(name)
@@ -55,7 +55,7 @@ class CosellPluginManager(pluggy.PluginManager):
             self.check_pending()
         except pluggy.PluginValidationError as exc:
             name = self.get_name(exc.plugin) or repr(exc.plugin)
-            raise PluginError(f"Plugin {name!r} is invalid: {exc}") from exc
+            raise PluginError(_invalid(name, exc)) from exc
 
     def plugin_infos(self) -> list[PluginInfo]:
         infos = []
@@ -72,6 +72,11 @@ class CosellPluginManager(pluggy.PluginManager):
                 )
             )
         return sorted(infos, key=lambda info: (not info.builtin, info.name))
+
+
+def _invalid(name: str, exc: Exception) -> str:
+    message = str(exc)
+    return message if repr(name) in message else f"Plugin {name!r} is invalid: {message}"
 
 
 def _cosell_version() -> str:

@@ -42,17 +42,18 @@ class CosellSchema(strawberry.Schema):
 
 
 def build_schema(settings: "Settings | None" = None) -> CosellSchema:
-    extensions: list = [MaskUnexpectedErrors()]
+    # Factories, not instances: extensions keep per-request state.
+    extensions: list = [MaskUnexpectedErrors]
     if settings is not None:
         extensions += [
-            QueryDepthLimiter(max_depth=settings.max_query_depth),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            MaxTokensLimiter(max_token_count=settings.max_tokens),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
         ]
         if not settings.introspection:
-            extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+            extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
 
 

@@ -1,0 +1,56 @@
+"""Error masking with request ids, and the query limits."""
+
+import logging
+
+from partners.tables import Partner
+
+
+async def test_unexpected_error_is_masked_and_logged_with_request_id(cosell_client, world, caplog):
+    # A real fault: the partner table disappears under a running server.
+    await Partner.raw('ALTER TABLE partner RENAME TO partner_gone')
+    try:
+        with caplog.at_level(logging.ERROR, logger="cosell.graphql"):
+            response = await cosell_client.post(
+                "/graphql",
+                json={"query": "{ viewer { name partner { name } } }"},
+                headers={"Authorization": f"Bearer {world.tokens['alpha_user']}"},
+            )
+    finally:
+        await Partner.raw('ALTER TABLE partner_gone RENAME TO partner')
+    body = response.json()
+    request_id = response.headers["x-request-id"]
+    error = body["errors"][0]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+    assert "partner" not in error["message"].lower()  # no SQL or table names leak
+    assert body["data"]["viewer"]["name"] == "Alpha User"  # the rest of the query still answers
+    logged = [r for r in caplog.records if r.name == "cosell.graphql"]
+    assert logged and logged[0].request_id == request_id and logged[0].exc_info
+
+
+async def test_query_depth_is_limited(cosell_app_factory, world):
+    async with cosell_app_factory(max_query_depth=1) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ viewer { partner { name } } }"},
+            headers={"Authorization": f"Bearer {world.tokens['alpha_user']}"},
+        )
+    assert "exceeds maximum operation depth" in response.json()["errors"][0]["message"]
+
+
+async def test_aliases_are_limited(cosell_app_factory, world):
+    async with cosell_app_factory(max_aliases=2) as client:
+        response = await client.post("/graphql", json={"query": "{ a: viewer { id } b: viewer { id } c: viewer { id } }"})
+    assert "aliases" in response.json()["errors"][0]["message"].lower()
+
+
+async def test_tokens_are_limited(cosell_app_factory, world):
+    fields = " ".join(["id name email role regions createdAt"] * 3)
+    async with cosell_app_factory(max_tokens=15) as client:
+        response = await client.post("/graphql", json={"query": f"{{ viewer {{ {fields} }} }}"})
+    assert "token" in response.json()["errors"][0]["message"].lower()
+
+
+async def test_introspection_can_be_switched_off(cosell_app_factory, world):
+    async with cosell_app_factory(introspection=False) as client:
+        response = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+    assert "introspection" in response.json()["errors"][0]["message"].lower()

@@ -1,0 +1,36 @@
+"""The `cosell` command line: users, tokens, schema export."""
+
+import subprocess
+import sys
+
+from server.cli import main
+
+
+def _token_from(output: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith("cst_"))
+
+
+async def _viewer(client, token):
+    response = await client.post("/graphql", json={"query": "{ viewer { email role } }"},
+                                 headers={"Authorization": f"Bearer {token}"})
+    return response
+
+
+def test_users_add_prints_a_working_token_and_revoke_stops_it(cosell_database_url, capsys):
+    assert main(["users", "add", "--email", "Lee@Example.com", "--name", "Lee", "--role", "SALES_OPS"]) == 0
+    token = _token_from(capsys.readouterr().out)
+    assert main(["tokens", "issue", "--email", "lee@example.com"]) == 0
+    second = _token_from(capsys.readouterr().out)
+    assert second != token
+    assert main(["tokens", "revoke", token]) == 0
+    assert main(["tokens", "revoke", token]) == 1  # already revoked
+
+
+def test_channel_manager_needs_a_region(cosell_database_url, capsys):
+    assert main(["users", "add", "--email", "cm@x.com", "--name", "CM", "--role", "CHANNEL_MANAGER"]) == 2
+    assert "region" in capsys.readouterr().err
+
+
+def test_schema_export_prints_sdl():
+    out = subprocess.run([sys.executable, "-m", "server.cli", "schema", "export"], capture_output=True, text=True, check=True)
+    assert "type Query" in out.stdout and "viewer: User" in out.stdout
