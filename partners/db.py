@@ -124,11 +124,17 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached; the message says where (without password)."""
 
 
+# Apps that opened each engine's pool: several apps in one process (tests, embedding)
+# share the process-wide engine, and the pool closes when the last one stops.
+_pool_users: dict[int, int] = {}
+
+
 async def open_database(engine: Engine, *, pool_min: int, pool_max: int) -> None:
     """Open the pool (PostgreSQL) and prove the database answers; fail fast otherwise."""
     try:
-        if isinstance(engine, PostgresEngine):
+        if isinstance(engine, PostgresEngine) and _pool_users.get(id(engine), 0) == 0:
             await engine.start_connection_pool(min_size=pool_min, max_size=pool_max)
+        _pool_users[id(engine)] = _pool_users.get(id(engine), 0) + 1
         await ping(engine)
     except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable"
         await close_database(engine)
@@ -136,7 +142,9 @@ async def open_database(engine: Engine, *, pool_min: int, pool_max: int) -> None
 
 
 async def close_database(engine: Engine) -> None:
-    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+    users = _pool_users.get(id(engine), 0) - 1
+    _pool_users[id(engine)] = max(users, 0)
+    if users <= 0 and isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
 
 
