@@ -5,6 +5,7 @@ Built in a factory, never at import time, so each app (and each test) gets its o
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import time
@@ -25,6 +26,20 @@ class PluginError(RuntimeError):
     """A plugin could not be loaded or is invalid; the message names the plugin."""
 
 
+class PluginFailure(RuntimeError):
+    """A plugin's hook implementation raised; says which plugin and which hook.
+
+    It is an unexpected error for the API: the client sees a masked error with the
+    request id, the log names the plugin, and the transaction around the call rolls back.
+    """
+
+    def __init__(self, plugin: str, hook: str, error: BaseException) -> None:
+        super().__init__(f"Plugin {plugin!r} failed in {hook}: {type(error).__name__}: {error}")
+        self.plugin = plugin
+        self.hook = hook
+        self.error = error
+
+
 @dataclass(frozen=True)
 class PluginInfo:
     name: str
@@ -34,11 +49,12 @@ class PluginInfo:
 
 
 class CosellPluginManager(pluggy.PluginManager):
-    def __init__(self) -> None:
+    def __init__(self, *, trace_hooks: bool = False) -> None:
         super().__init__(hookspecs.PROJECT_NAME)
         self.add_hookspecs(hookspecs)
         self._versions: dict[str, str] = {}
         self._builtin: set[str] = set()
+        self.trace_hooks = trace_hooks
 
     def register_plugin(self, plugin: Any, name: str, *, plugin_version: str, builtin: bool = False) -> None:
         try:
@@ -48,6 +64,15 @@ class CosellPluginManager(pluggy.PluginManager):
         self._versions[name] = plugin_version
         if builtin:
             self._builtin.add(name)
+        self._guard_implementations(plugin, name)
+
+    def _guard_implementations(self, plugin: Any, name: str) -> None:
+        """Wrap each plain hook implementation of `plugin` so that a failure names the
+        plugin and the hook, and so that COSELL_TRACE_HOOKS can time each plugin."""
+        for caller in self.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper):
+                    impl.function = _guarded(impl.function, self, name, caller.name)
 
     def check(self) -> None:
         """Fail when a plugin implements a hook that no spec declares."""
@@ -103,7 +128,7 @@ def get_plugin_manager(
     """
     allow_set = None if allow is None else set(allow)
     deny_set = set(deny)
-    pm = CosellPluginManager()
+    pm = CosellPluginManager(trace_hooks=trace_hooks)
     for name in deny_set:
         pm.set_blocked(name)
 
@@ -128,29 +153,32 @@ def get_plugin_manager(
             pm.register_plugin(plugin, name, plugin_version="")
 
     pm.check()
-    if trace_hooks:
-        _trace_hook_calls(pm)
     return pm
 
 
-def _trace_hook_calls(pm: pluggy.PluginManager) -> None:
-    """COSELL_TRACE_HOOKS=1: log each hook call with its plugins, duration and outcome."""
-    started: list[float] = []  # hook calls are synchronous, so a stack pairs them up
+def _guarded(function, pm: CosellPluginManager, plugin: str, hook: str):
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            outcome = "error"
+            raise PluginFailure(plugin, hook, exc) from exc
+        finally:
+            if pm.trace_hooks:
+                log.info(
+                    "hook %s by %s: %s",
+                    hook,
+                    plugin,
+                    outcome,
+                    extra={
+                        "hook": hook,
+                        "plugin": plugin,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                        "outcome": outcome,
+                    },
+                )
 
-    def before(hook_name, hook_impls, kwargs):
-        started.append(time.perf_counter())
-
-    def after(outcome, hook_name, hook_impls, kwargs):
-        duration_ms = (time.perf_counter() - started.pop()) * 1000
-        log.info(
-            "hook %s",
-            hook_name,
-            extra={
-                "hook": hook_name,
-                "plugins": [impl.plugin_name for impl in hook_impls],
-                "duration_ms": round(duration_ms, 3),
-                "outcome": "error" if outcome.exception else "ok",
-            },
-        )
-
-    pm.add_hookcall_monitoring(before, after)
+    return call
