@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
@@ -136,7 +136,11 @@ class GraphQLEndpoint:
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
-        await self.graphql_app(scope, receive, send)
+        try:
+            await self.graphql_app(scope, receive, send)
+        except ClientDisconnect:
+            # The client hung up before sending its whole request: nobody to answer.
+            log.info("client disconnected before the request was read")
 
 
 def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None) -> Starlette:
