@@ -37,3 +37,13 @@ class NotFound(DomainError):
     @classmethod
     def of(cls, what: str, field: str = "id") -> "NotFound":
         return cls([Violation(code="NOT_FOUND", message=f"{what} not found.", field=(field,))])
+
+
+class PermissionDenied(Exception):
+    """The caller's role may not perform this operation at all (the API answers FORBIDDEN)."""
+
+
+def require_roles(principal, *roles) -> None:
+    if principal is None or principal.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise PermissionDenied(f"This needs one of the roles: {allowed}.")

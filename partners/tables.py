@@ -5,16 +5,35 @@ from __future__ import annotations
 from piccolo.columns import (
     Array,
     Boolean,
+    Date,
     DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
+    Text,
     Timestamptz,
     Varchar,
 )
 from piccolo.table import Table
 
-from partners.enums import AccountType, PartnerStatus, PartnerTrack, PartnerType, Region, Role
+from partners.enums import (
+    AccountType,
+    AddressSource,
+    ContactRole,
+    LossReason,
+    OpportunityPartnerRole,
+    OpportunityStage,
+    OpportunityType,
+    PartnerStatus,
+    PartnerTrack,
+    PartnerType,
+    Ranking,
+    Region,
+    Role,
+    SalesQualifiedSource,
+    ScreeningStatus,
+    Segment,
+)
 
 
 class Partner(Table, tablename="partner"):
@@ -69,6 +88,111 @@ class Account(Table, tablename="account"):
     website = Varchar(length=255, default="")
     account_type = Varchar(length=32, choices=AccountType, default=AccountType.PROSPECT)
     parent = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)
+    # The global account at the top of the hierarchy (itself for a root); kept by partners.accounts.
+    ultimate_parent = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict, index=True)
     region = Varchar(length=8, choices=Region, default=Region.AMER)
     country = Varchar(length=2, default="US")
+    owner = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    # A3: employee counts by source; the admin override is a user's review request once applied.
+    employees_datafox = Integer(null=True, default=None)
+    employees_zoominfo = Integer(null=True, default=None)
+    employees_override = Integer(null=True, default=None)
+    employees_review_count = Integer(null=True, default=None)
+    employees_review_url = Varchar(length=500, default="")
+    # A1 + A2, stored for filtering; null while no member of the hierarchy has a count.
+    segment = Varchar(length=16, choices=Segment, null=True, default=None, index=True)
+    ranking = Varchar(length=4, choices=Ranking, null=True, default=None)  # A9
+    ranking_note = Text(default="")
+    carr = DoublePrecision(default=0.0)
+    potential_users = Integer(null=True, default=None)  # LAM (A8, A9)
+    first_order_available = Boolean(default=False)  # A8
+    screening_status = Varchar(length=16, choices=ScreeningStatus, default=ScreeningStatus.PENDING)  # A6
+    created_at = Timestamptz()
+
+
+class AccountAddress(Table, tablename="account_address"):
+    """One address candidate of an account per source (A4 picks the territory address)."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    source = Varchar(length=16, choices=AddressSource)
+    street = Varchar(length=255, default="")
+    city = Varchar(length=100, default="")
+    state = Varchar(length=100, default="")
+    postal_code = Varchar(length=20, default="")
+    country = Varchar(length=2, default="")
+
+
+class AccountOwnershipTransfer(Table, tablename="account_ownership_transfer"):
+    """A10: who handed an account to whom, and how many open opportunities stayed behind."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    from_owner = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    to_owner = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    transferred_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    opportunities_held_over = Integer(default=0)
+    opportunities_moved = Integer(default=0)
+    created_at = Timestamptz()
+
+
+class Contact(Table, tablename="contact"):
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254, default="")
+    title = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+
+class Opportunity(Table, tablename="opportunity"):
+    """A deal on an end customer's account (R1). Stage moves only through partners.opportunities."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=255, index=True)
+    opportunity_type = Varchar(length=32, choices=OpportunityType, default=OpportunityType.NEW_BUSINESS)
+    parent = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)  # O8
+    stage = Varchar(length=32, choices=OpportunityStage, default=OpportunityStage.PENDING_ACCEPTANCE, index=True)
+    amount = DoublePrecision(null=True, default=None)
+    net_arr = DoublePrecision(null=True, default=None)
+    close_date = Date(null=True, default=None)
+    owner = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)
+    sdr = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    sales_qualified_source = Varchar(length=32, choices=SalesQualifiedSource, default=SalesQualifiedSource.OTHER)
+    sales_accepted_at = Timestamptz(null=True, default=None)  # O3
+    sales_qualified = Boolean(default=False)  # O4
+    sales_qualified_at = Timestamptz(null=True, default=None)
+    initial_iacv = DoublePrecision(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)  # O7 reopening window
+    loss_reason = Varchar(length=32, choices=LossReason, null=True, default=None)
+    competitor = Varchar(length=200, default="")
+    merged_into = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)  # O7
+    duplicate_of = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)  # O6
+    # A10: the owner keeps this open opportunity after an account transfer until then.
+    owner_holdover_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class OpportunityContact(Table, tablename="opportunity_contact"):
+    opportunity = ForeignKey(references=Opportunity, on_delete=OnDelete.cascade, index=True)
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.cascade)
+    role = Varchar(length=32, choices=ContactRole, default=ContactRole.OTHER)
+    is_primary = Boolean(default=False)
+
+
+class OpportunityStageChange(Table, tablename="opportunity_stage_change"):
+    """The stage history of an opportunity (O1–O7), one row per move."""
+
+    opportunity = ForeignKey(references=Opportunity, on_delete=OnDelete.cascade, index=True)
+    from_stage = Varchar(length=32, choices=OpportunityStage, null=True, default=None)
+    to_stage = Varchar(length=32, choices=OpportunityStage)
+    changed_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    note = Varchar(length=500, default="")
+    changed_at = Timestamptz()
+
+
+class OpportunityPartner(Table, tablename="opportunity_partner"):
+    """A partner on an opportunity's team (R5); the reseller rules (R6–R8) arrive with issue 4."""
+
+    opportunity = ForeignKey(references=Opportunity, on_delete=OnDelete.cascade, index=True)
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.restrict, index=True)
+    role = Varchar(length=32, choices=OpportunityPartnerRole)
+    is_primary = Boolean(default=False)
     created_at = Timestamptz()

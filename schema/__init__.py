@@ -16,19 +16,25 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from schema.accounts.mutations import AccountMutation
+from schema.accounts.queries import AccountQuery
+from schema.accounts.types import AccountNode, ContactNode
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import PartnerNode, UserNode
+from schema.opportunities.mutations import OpportunityMutation
+from schema.opportunities.queries import OpportunityQuery
+from schema.opportunities.types import OpportunityNode
 from schema.system.queries import SystemQuery
 
 if TYPE_CHECKING:
     from server.settings import Settings
 
-QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery)
-MUTATIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery, AccountQuery, OpportunityQuery)
+MUTATIONS: tuple[type, ...] = (AccountMutation, OpportunityMutation)
 # Node types reachable only through `node` must still be in the schema.
-EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode)
+EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode, AccountNode, ContactNode, OpportunityNode)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from partners.opportunities import OPEN_STAGES, opportunity_name, opportunity_select
+from partners.errors import DomainError
+from partners.scoping import account_scope, opportunity_scope, scoped
+from partners.tables import Account, Opportunity
+from schema.accounts.types import AccountNode
+from schema.core.connection import Connection, paginate
+from schema.core.context import Info
+from schema.core.enums import OpportunityStage, OpportunityType, Region, Segment
+from schema.core.errors import InvalidArgument
+from schema.core.filters import all_of, name_contains
+from schema.core.node import decode_node_id
+from schema.core.permissions import IsAuthenticated
+from schema.identity.types import UserNode
+from schema.opportunities.types import OpportunityNode
+
+
+@strawberry.input(description="All given criteria must match. Account criteria (segment, region, accountId) "
+                  "go through the account's own visibility, so they match nothing for partner users.")
+class OpportunityFilter:
+    type: OpportunityType | None = None
+    stage: OpportunityStage | None = None
+    is_open: bool | None = strawberry.field(default=None, description="Stages 00 to 6 (true) or closed (false).")
+    owner_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(default=None, description="Case-insensitive text in the name.")
+    segment: Segment | None = strawberry.field(default=None, description="The account's segment.")
+    region: Region | None = strawberry.field(default=None, description="The account's region.")
+    account_id: strawberry.ID | None = None
+
+
+def _filter_condition(info: Info, f: OpportunityFilter | None):
+    if f is None:
+        return None
+    open_values = [s.value for s in OPEN_STAGES]
+    account_criteria = all_of([
+        Account.segment == f.segment.value if f.segment else None,
+        Account.region == f.region.value if f.region else None,
+        Account.id == decode_node_id(info, f.account_id, AccountNode, "filter.accountId") if f.account_id else None,
+    ])
+    account_condition = None
+    if account_criteria is not None:
+        visible = all_of([account_scope(info.context.principal), account_criteria])
+        account_condition = Opportunity.account.is_in(Account.select(Account.id).where(visible))
+    return all_of([
+        Opportunity.opportunity_type == f.type.value if f.type else None,
+        Opportunity.stage == f.stage.value if f.stage else None,
+        None if f.is_open is None else (
+            Opportunity.stage.is_in(open_values) if f.is_open else Opportunity.stage.not_in(open_values)),
+        Opportunity.owner == decode_node_id(info, f.owner_id, UserNode, "filter.ownerId") if f.owner_id else None,
+        name_contains(Opportunity.name, f.search) if f.search else None,
+        account_condition,
+    ])
+
+
+@strawberry.input(description="O10: the parts of a conventional opportunity name.")
+class OpportunityNameInput:
+    account_name: str
+    type: OpportunityType
+    seats: int | None = None
+    product: str = ""
+    close_date: date | None = strawberry.field(default=None, description="Dates renewals and services (MM/YY).")
+
+
+@strawberry.type
+class OpportunityQuery:
+    @strawberry.field(description="Opportunities you may see (R9 for partner users), newest first.",
+                      permission_classes=[IsAuthenticated])
+    async def opportunities(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: OpportunityFilter | None = None
+    ) -> Connection[OpportunityNode]:
+        condition = all_of([opportunity_scope(info.context.principal), _filter_condition(info, filter)])
+        query = scoped(opportunity_select(), condition).order_by(Opportunity.id, ascending=False)
+        count = scoped(Opportunity.count(), condition)
+        return await paginate(info, query, count, first=first, after=after, to_node=OpportunityNode.from_row)
+
+    @strawberry.field(description="O10: the conventional name for an opportunity.",
+                      permission_classes=[IsAuthenticated])
+    def suggest_opportunity_name(self, input: OpportunityNameInput) -> str:
+        try:
+            return opportunity_name(input.account_name, input.type, seats=input.seats, product=input.product,
+                                    on=input.close_date)
+        except DomainError as exc:
+            raise InvalidArgument(str(exc), field="input.seats", rule="O10") from exc

@@ -1,0 +1,206 @@
+"""Opportunities as GraphQL types. Flags (O9, O11) come from partners.opportunities."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+import strawberry
+from strawberry import relay
+
+from partners import opportunities as rules
+from partners.enums import OpportunityType as OpportunityTypeEnum, Segment as SegmentEnum
+from schema.accounts.loaders import load_accounts, load_contacts
+from schema.accounts.types import AccountNode, ContactNode
+from schema.core.context import Info
+from schema.core.enums import (
+    ContactRole,
+    LossReason,
+    OpportunityPartnerRole,
+    OpportunityStage,
+    OpportunityType,
+    SalesQualifiedSource,
+)
+from schema.core.rows import int_ids
+from schema.identity.loaders import load_partners, load_users
+from schema.identity.types import PartnerNode, UserNode
+from schema.opportunities.loaders import (
+    load_opportunities,
+    load_opportunity_contacts,
+    load_opportunity_partners,
+    load_stage_history,
+)
+
+
+async def _user(info: Info, user_id: int | None) -> UserNode | None:
+    if user_id is None:
+        return None
+    row = await info.context.loaders(load_users).load(user_id)
+    return UserNode.from_row(row) if row else None
+
+
+async def _opportunity(info: Info, opportunity_id: int | None) -> "OpportunityNode | None":
+    if opportunity_id is None:
+        return None
+    row = await info.context.loaders(load_opportunities).load(opportunity_id)
+    return OpportunityNode.from_row(row) if row else None
+
+
+@strawberry.type(description="A contact on an opportunity, with their role; exactly one is primary (R3).")
+class OpportunityContact:
+    role: ContactRole
+    is_primary: bool
+    contact_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def contact(self, info: Info) -> ContactNode | None:
+        row = await info.context.loaders(load_contacts).load(self.contact_id)
+        return ContactNode.from_row(row) if row else None
+
+
+@strawberry.type(description="A partner on the opportunity's team (R5).")
+class OpportunityPartner:
+    role: OpportunityPartnerRole
+    is_primary: bool
+    created_at: datetime
+    partner_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def partner(self, info: Info) -> PartnerNode | None:
+        row = await info.context.loaders(load_partners).load(self.partner_id)
+        return PartnerNode.from_row(row) if row else None
+
+
+@strawberry.type(description="One move of the stage (O1–O7).")
+class OpportunityStageChange:
+    from_stage: OpportunityStage | None
+    to_stage: OpportunityStage
+    note: str
+    changed_at: datetime
+    changed_by_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def changed_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.changed_by_id)
+
+
+@strawberry.type(name="Opportunity", description="A deal on an end customer's account (R1).")
+class OpportunityNode(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    account_name: str = strawberry.field(description="The account's name, readable by all who see the opportunity.")
+    opportunity_type: OpportunityType = strawberry.field(name="type", description="O8.")
+    stage: OpportunityStage = strawberry.field(description="O1; moved only by moveOpportunityStage.")
+    amount: float | None
+    net_arr: float | None
+    close_date: date | None
+    sales_qualified_source: SalesQualifiedSource = strawberry.field(description="O9.")
+    sales_accepted_at: datetime | None = strawberry.field(description="O3: set when it left 0-Pending Acceptance.")
+    sales_qualified: bool = strawberry.field(description="O4.")
+    sales_qualified_at: datetime | None
+    initial_iacv: float | None = strawberry.field(description="O4: net ARR snapshot when it was qualified.")
+    closed_at: datetime | None
+    loss_reason: LossReason | None = strawberry.field(description="O7.")
+    competitor: str
+    owner_holdover_until: datetime | None = strawberry.field(
+        description="A10: after an account transfer the owner keeps this opportunity until then."
+    )
+    created_at: datetime
+    row: strawberry.Private[dict]
+
+    @strawberry.field(description="The handbook label of the stage, e.g. `3-Technical Evaluation`.")
+    def stage_label(self) -> str:
+        return self.stage.value
+
+    def _flags(self) -> rules.ThresholdFlags:
+        segment = SegmentEnum(self.row["account_segment"]) if self.row["account_segment"] else None
+        return rules.threshold_flags(segment, name=self.name, amount=self.amount, net_arr=self.net_arr)
+
+    @strawberry.field(description="O11: amount over $5k (SMB) / $10k (mid-market, large).")
+    def requires_close_plan(self) -> bool:
+        return self._flags().requires_close_plan
+
+    @strawberry.field(description="O11: net ARR over $10k / $20k, unless the title says Channel-Managed.")
+    def requires_command_plan(self) -> bool:
+        return self._flags().requires_command_plan
+
+    @strawberry.field(description="O11: net ARR at $10k / $20k.")
+    def requires_opportunity_consult(self) -> bool:
+        return self._flags().requires_opportunity_consult
+
+    @strawberry.field(description="O11: net ARR at $2k / $7k.")
+    def in_red_green_review(self) -> bool:
+        return self._flags().in_red_green_review
+
+    @strawberry.field(description="O11 (000): new business above $1,000 ARR with more than 50 seats potential.")
+    def counts_as_new_logo(self) -> bool:
+        return rules.counts_as_new_logo(OpportunityTypeEnum(self.row["opportunity_type"]), self.net_arr,
+                                        self.row["account_potential_users"])
+
+    @strawberry.field(description="Null for partner users, who see only accountName.")
+    async def account(self, info: Info) -> AccountNode | None:
+        row = await info.context.loaders(load_accounts).load(self.row["account"])
+        return AccountNode.from_row(row) if row else None
+
+    @strawberry.field
+    async def owner(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["owner"])
+
+    @strawberry.field
+    async def sdr(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["sdr"])
+
+    @strawberry.field(description="O8.")
+    async def parent(self, info: Info) -> "OpportunityNode | None":
+        return await _opportunity(info, self.row["parent"])
+
+    @strawberry.field(description="O7: the opportunity it was merged into.")
+    async def merged_into(self, info: Info) -> "OpportunityNode | None":
+        return await _opportunity(info, self.row["merged_into"])
+
+    @strawberry.field(description="O6.")
+    async def duplicate_of(self, info: Info) -> "OpportunityNode | None":
+        return await _opportunity(info, self.row["duplicate_of"])
+
+    @strawberry.field(description="Primary first.")
+    async def contacts(self, info: Info) -> list[OpportunityContact]:
+        rows = await info.context.loaders(load_opportunity_contacts).load(self.id)
+        return [OpportunityContact(role=ContactRole(r["role"]), is_primary=r["is_primary"], contact_id=r["contact"])
+                for r in rows]
+
+    @strawberry.field(description="The partner team; a partner user sees only their own partner's place on it.")
+    async def partners(self, info: Info) -> list[OpportunityPartner]:
+        rows = await info.context.loaders(load_opportunity_partners).load(self.id)
+        return [OpportunityPartner(role=OpportunityPartnerRole(r["role"]), is_primary=r["is_primary"],
+                                   created_at=r["created_at"], partner_id=r["partner"]) for r in rows]
+
+    @strawberry.field(description="Every stage move, oldest first.")
+    async def stage_history(self, info: Info) -> list[OpportunityStageChange]:
+        rows = await info.context.loaders(load_stage_history).load(self.id)
+        return [
+            OpportunityStageChange(
+                from_stage=OpportunityStage(r["from_stage"]) if r["from_stage"] else None,
+                to_stage=OpportunityStage(r["to_stage"]), note=r["note"], changed_at=r["changed_at"],
+                changed_by_id=r["changed_by"],
+            )
+            for r in rows
+        ]
+
+    @classmethod
+    def from_row(cls, row: dict) -> "OpportunityNode":
+        return cls(
+            id=row["id"], name=row["name"], account_name=row["account_name"],
+            opportunity_type=OpportunityType(row["opportunity_type"]), stage=OpportunityStage(row["stage"]),
+            amount=row["amount"], net_arr=row["net_arr"], close_date=row["close_date"],
+            sales_qualified_source=SalesQualifiedSource(row["sales_qualified_source"]),
+            sales_accepted_at=row["sales_accepted_at"], sales_qualified=row["sales_qualified"],
+            sales_qualified_at=row["sales_qualified_at"], initial_iacv=row["initial_iacv"],
+            closed_at=row["closed_at"], loss_reason=LossReason(row["loss_reason"]) if row["loss_reason"] else None,
+            competitor=row["competitor"], owner_holdover_until=row["owner_holdover_until"],
+            created_at=row["created_at"], row=row,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await info.context.loaders(load_opportunities).load_many(int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
