@@ -9,9 +9,38 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from partners.enums import AccountType, PartnerStatus, PartnerTrack, PartnerType, Region, Role
+from datetime import timedelta
+
+from partners.accounts import recompute_hierarchy
+from partners.enums import (
+    AccountType,
+    AddressSource,
+    ContactRole,
+    LossReason,
+    OpportunityPartnerRole,
+    OpportunityStage,
+    OpportunityType,
+    PartnerStatus,
+    PartnerTrack,
+    PartnerType,
+    Ranking,
+    Region,
+    Role,
+    ScreeningStatus,
+)
 from partners.identity import create_user, issue_token, now
-from partners.tables import Account, Partner, User
+from partners.opportunities import ACCEPTED_STAGES, CLOSED_STAGES, QUALIFIED_STAGES, sales_qualified_source
+from partners.tables import (
+    Account,
+    AccountAddress,
+    Contact,
+    Opportunity,
+    OpportunityContact,
+    OpportunityPartner,
+    OpportunityStageChange,
+    Partner,
+    User,
+)
 
 # (country, city, latitude, longitude) per region.
 PLACES: dict[Region, list[tuple[str, str, float, float]]] = {
@@ -137,6 +166,7 @@ async def _create_accounts(rng: random.Random, parents: int) -> int:
             created_at=now(),
         )
         await parent.save()
+        await Account.update({Account.ultimate_parent: parent.id}).where(Account.id == parent.id)
         created += 1
         for j in range(rng.randint(0, 3)):
             child_region = rng.choice(regions)
@@ -146,6 +176,7 @@ async def _create_accounts(rng: random.Random, parents: int) -> int:
                 website=parent.website,
                 account_type=parent.account_type,
                 parent=parent.id,
+                ultimate_parent=parent.id,
                 region=child_region.value,
                 country=child_country,
                 created_at=now(),
@@ -195,4 +226,130 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
         slug = partner["name"].lower().replace(" ", ".")
         await add(f"user@{slug}.example", f"{partner['name']} Portal User", Role.PARTNER_USER,
                   f"{partner['name']} ({partner['partner_type']}, {partner['track']})", partner_id=partner["id"])
+    await _enrich_accounts(rng)
+    await _create_opportunities(rng)
     return logins
+
+
+FIRST_NAMES = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lena"]
+LAST_NAMES = ["Smith", "Müller", "Tanaka", "Silva", "Okafor", "Dubois", "Kim", "Novak", "Rossi", "Patel"]
+TITLES = ["CTO", "VP Engineering", "Head of Procurement", "DevOps Lead", "CIO", "Platform Architect"]
+PRODUCTS = ["Premium", "Ultimate"]
+
+
+async def _enrich_accounts(rng: random.Random) -> None:
+    """Employee counts (A3), screening (A6), rankings (A9), owners, addresses (A4) and
+    contacts; then the segments of every hierarchy (A1, A2)."""
+    aes = {Region(r["regions"][0]): r["id"] for r in await User.select(User.id, User.regions).where(
+        User.role == Role.ACCOUNT_EXECUTIVE.value)}
+    accounts = await Account.select(Account.id, Account.name, Account.region, Account.country, Account.parent)
+    screening = [ScreeningStatus.CLEAR] * 16 + [ScreeningStatus.PENDING, ScreeningStatus.YELLOW,
+                                                  ScreeningStatus.RED, ScreeningStatus.ESCALATE]
+    contacts: list[Contact] = []
+    addresses: list[AccountAddress] = []
+    for account in accounts:
+        size = rng.choice([rng.randint(5, 99), rng.randint(100, 1999), rng.randint(2000, 40000)])
+        blank_datafox = rng.random() < 0.2
+        ranking = rng.choice([None, *Ranking])
+        await Account.update({
+            Account.employees_datafox: None if blank_datafox else size,
+            Account.employees_zoominfo: int(size * rng.uniform(0.8, 1.2)) if blank_datafox or rng.random() < 0.5 else None,
+            Account.screening_status: rng.choice(screening).value,
+            Account.owner: aes.get(Region(account["region"]), aes[Region.AMER]),
+            Account.carr: float(rng.choice([0, rng.randint(1, 29) * 1000, rng.randint(30, 500) * 1000])),
+            Account.potential_users: rng.randint(10, 800),
+            Account.first_order_available: rng.random() < 0.4,
+            Account.ranking: ranking.value if ranking else None,
+            Account.ranking_note: "Reviewed in the quarterly account planning." if ranking else "",
+        }).where(Account.id == account["id"])
+        city = account["name"].split(",")[0]
+        addresses.append(AccountAddress(account=account["id"], source=AddressSource.BILLING.value,
+                                        street=f"{rng.randint(1, 999)} Main Street", city=city,
+                                        country=account["country"]))
+        if rng.random() < 0.6:
+            addresses.append(AccountAddress(account=account["id"], source=AddressSource.DATAFOX.value,
+                                            street=f"{rng.randint(1, 999)} Market Street", city=city,
+                                            country=account["country"]))
+        if account["parent"] is None:
+            for _ in range(rng.randint(1, 3)):
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                domain = account["name"].split(",")[0].lower().replace(" ", "")
+                contacts.append(Contact(account=account["id"], name=f"{first} {last}",
+                                        email=f"{first.lower()}.{last.lower()}@{domain}.example",
+                                        title=rng.choice(TITLES), created_at=now()))
+    await AccountAddress.insert(*addresses)
+    await Contact.insert(*contacts)
+    for account in accounts:
+        if account["parent"] is None:
+            await recompute_hierarchy(account["id"])
+
+
+async def _create_opportunities(rng: random.Random, count: int = 40) -> None:
+    """Opportunities at every stage, with consistent dates (O3, O4), closing facts (O6, O7),
+    stage history, a primary contact, and resellers or deal registrants on some (R9)."""
+    roots = await Account.select(Account.id, Account.name, Account.screening_status, Account.owner).where(
+        Account.parent.is_null()).order_by(Account.id)
+    contacts_by_account: dict[int, list[int]] = {}
+    for c in await Contact.select(Contact.id, Contact.account).order_by(Contact.id):
+        contacts_by_account.setdefault(c["account"], []).append(c["id"])
+    sdr = await User.select(User.id).where(User.role == Role.SDR.value).first()
+    portal_partners = [u["partner"] for u in await User.select(User.partner).where(
+        User.role == Role.PARTNER_USER.value).order_by(User.id)]
+    resellers = [p["id"] for p in await Partner.select(Partner.id).where(
+        (Partner.status == PartnerStatus.AUTHORIZED.value) & (Partner.partner_type == PartnerType.RESELLER.value))]
+    stages = list(OpportunityStage)
+    created: list[int] = []
+    for i in range(count):
+        account = roots[i % len(roots)]
+        stage = stages[i % len(stages)]
+        if stage is OpportunityStage.CLOSED_WON and account["screening_status"] != ScreeningStatus.CLEAR.value:
+            stage = OpportunityStage.NEGOTIATING  # A6: only CLEAR accounts close won
+        if stage is OpportunityStage.DUPLICATE and not created:
+            stage = OpportunityStage.PENDING_ACCEPTANCE
+        seats = rng.choice([5, 10, 25, 50, 100, 250])
+        product = rng.choice(PRODUCTS)
+        amount = float(seats * (29 if product == "Premium" else 99) * 12)
+        created_at = now() - timedelta(days=rng.randint(1, 240))
+        accepted = stage in ACCEPTED_STAGES or (stage is OpportunityStage.CLOSED_LOST)
+        qualified = stage in QUALIFIED_STAGES or (stage is OpportunityStage.CLOSED_LOST and rng.random() < 0.5)
+        with_sdr = rng.random() < 0.3
+        reason = rng.choice([LossReason.NO_BUDGET, LossReason.TIMING, LossReason.NO_DECISION])
+        opp = Opportunity(
+            account=account["id"], name=f"{account['name']}- {seats} {product}",
+            opportunity_type=OpportunityType.NEW_BUSINESS.value, stage=stage.value, amount=amount,
+            net_arr=amount, close_date=(created_at + timedelta(days=90)).date(), owner=account["owner"],
+            sdr=sdr["id"] if with_sdr else None,
+            sales_qualified_source=sales_qualified_source(
+                sdr_id=sdr["id"] if with_sdr else None, owner_role=Role.ACCOUNT_EXECUTIVE).value,
+            sales_accepted_at=created_at + timedelta(days=3) if accepted else None,
+            sales_qualified=qualified,
+            sales_qualified_at=created_at + timedelta(days=10) if qualified else None,
+            initial_iacv=amount if qualified else None,
+            closed_at=created_at + timedelta(days=60) if stage in CLOSED_STAGES else None,
+            loss_reason=reason.value if stage is OpportunityStage.CLOSED_LOST else None,
+            duplicate_of=created[0] if stage is OpportunityStage.DUPLICATE else None,
+            created_at=created_at,
+        )
+        await opp.save()
+        created.append(opp.id)
+        start = stage if stage in (OpportunityStage.PRE_OPPORTUNITY, OpportunityStage.PENDING_ACCEPTANCE) \
+            else OpportunityStage.PENDING_ACCEPTANCE  # O2
+        history = [OpportunityStageChange(opportunity=opp.id, from_stage=None, to_stage=start.value,
+                                          changed_by=account["owner"], changed_at=created_at)]
+        if stage is not start:
+            history.append(OpportunityStageChange(
+                opportunity=opp.id, from_stage=start.value, to_stage=stage.value,
+                changed_by=account["owner"], changed_at=created_at + timedelta(days=5)))
+        await OpportunityStageChange.insert(*history)
+        account_contacts = contacts_by_account.get(account["id"], [])
+        if account_contacts:
+            await OpportunityContact(opportunity=opp.id, contact=account_contacts[0],
+                                     role=ContactRole.DECISION_MAKER.value, is_primary=True).save()
+        if i % 3 == 0:
+            partner = portal_partners[(i // 3) % len(portal_partners)] if portal_partners else rng.choice(resellers)
+            role = OpportunityPartnerRole.DEAL_REGISTRANT if i % 2 else OpportunityPartnerRole.RESELLER
+            await OpportunityPartner(opportunity=opp.id, partner=partner, role=role.value, is_primary=True,
+                                     created_at=created_at).save()
+        if i % 5 == 0 and resellers:
+            await OpportunityPartner(opportunity=opp.id, partner=rng.choice(resellers),
+                                     role=OpportunityPartnerRole.INFLUENCER.value, created_at=created_at).save()

@@ -1,8 +1,8 @@
 """The demo world is believable and usable: `make run` serves it."""
 
 from partners.demo import is_empty, load_demo
-from partners.enums import PartnerTrack, PartnerType, Region, Role
-from partners.tables import Account, Partner
+from partners.enums import OpportunityStage, PartnerTrack, PartnerType, Region, Role, ScreeningStatus, Segment
+from partners.tables import Account, Contact, Opportunity, OpportunityPartner, Partner
 
 
 async def test_demo_world(gql):
@@ -16,11 +16,36 @@ async def test_demo_world(gql):
     assert {p["track"] for p in partners} == {t.value for t in PartnerTrack}
     assert {p["region"] for p in partners} == {r.value for r in Region}
 
-    accounts = await Account.select(Account.region, Account.parent)
+    accounts = await Account.select(Account.region, Account.parent, Account.segment, Account.screening_status,
+                                    Account.ultimate_parent, Account.ranking)
     assert {a["region"] for a in accounts} == {r.value for r in Region}
     assert any(a["parent"] is not None for a in accounts), "some accounts have parents"
+    assert {a["segment"] for a in accounts} == {s.value for s in Segment}
+    assert {a["screening_status"] for a in accounts} == {s.value for s in ScreeningStatus}
+    assert all(a["ultimate_parent"] is not None for a in accounts)
+    assert any(a["ranking"] for a in accounts)
+    assert await Contact.count() > 0
+
+    opportunities = await Opportunity.select(Opportunity.stage)
+    assert 30 <= len(opportunities) <= 60
+    assert {o["stage"] for o in opportunities} == {s.value for s in OpportunityStage}
+    assert await OpportunityPartner.count() > 0
 
     assert {login.role for login in logins} == set(Role)
     for login in logins:
         body = await gql("{ viewer { email role } }", token=login.token)
         assert body["data"]["viewer"] == {"email": login.email, "role": login.role.value}
+
+    # Every portal user sees a few opportunities (R9), no accounts, and the deep query works.
+    query = """{ accounts { totalCount } opportunities(first: 100) { totalCount nodes {
+        name accountName account { segment territoryAddress { city } } contacts { contact { name } }
+        partners { role } requiresClosePlan } } }"""
+    for login in logins:
+        body = await gql(query, token=login.token)
+        data = body["data"]
+        if login.role is Role.PARTNER_USER:
+            assert data["accounts"]["totalCount"] == 0
+            assert data["opportunities"]["totalCount"] > 0, login.email
+            assert all(n["account"] is None for n in data["opportunities"]["nodes"])
+        else:
+            assert data["opportunities"]["totalCount"] == len(opportunities)
