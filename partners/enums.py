@@ -57,3 +57,11 @@ class AccountType(str, Enum):
     INTEGRATOR = "INTEGRATOR"
     RESELLER = "RESELLER"
     PROSPECTIVE_RESELLER = "PROSPECTIVE_RESELLER"
+
+
+class OutboxStatus(str, Enum):
+    """An outbox message: waiting (or being retried), delivered, or given up on."""
+
+    PENDING = "PENDING"
+    SENT = "SENT"
+    DEAD = "DEAD"
