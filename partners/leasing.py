@@ -95,7 +95,9 @@ async def claim(
         if not ids:
             return lease, []
         values = {table.leased_until: lease.until, table.lease_owner: lease.token, **(also_set or {})}
-        rows = await table.update(values).where(pk.is_in(ids)).returning(*table._meta.columns)
+        # `free` again: the row locks make it redundant on PostgreSQL, but correctness should
+        # not rest on them alone.
+        rows = await table.update(values).where(pk.is_in(ids) & free).returning(*table._meta.columns)
     order = {row_id: index for index, row_id in enumerate(ids)}
     rows.sort(key=lambda row: order[row[pk._meta.name]])
     return lease, rows

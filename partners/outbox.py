@@ -36,6 +36,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Mapping
 
+from piccolo.query.functions.aggregate import Count
+
 from partners.db import current_engine
 from partners.enums import OutboxStatus
 from partners.leasing import claim, finish, release, utcnow
@@ -278,9 +280,7 @@ async def deliver_due(
 
 
 async def status_counts() -> dict[str, int]:
-    rows = await OutboxMessage.select(OutboxMessage.status, OutboxMessage.id.count().as_alias("n")).group_by(
-        OutboxMessage.status
-    )
+    rows = await OutboxMessage.select(OutboxMessage.status, Count(alias="n")).group_by(OutboxMessage.status)
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts

@@ -164,8 +164,11 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
                 f"(first: {pending[0]}): run `cosell migrate`."
             )
         log.info("cosell ready", extra={"database": describe(engine), "plugins": len(plugins.plugin_infos())})
-        background = BackgroundRunner(background_jobs(settings, plugins) if settings.background_jobs else [])
-        background.start()
+        # The runner always exists (tests drive it with `run_once()`); the setting decides
+        # whether its periodic tasks start.
+        background = BackgroundRunner(background_jobs(settings, plugins))
+        if settings.background_jobs:
+            background.start()
         app.state.background = background
         try:
             yield
