@@ -115,13 +115,16 @@ async def finish(table: type[Table], row_id: Any, lease: Lease, values: dict[Col
     return bool(rows)
 
 
-async def release(table: type[Table], row_ids: Sequence[Any], lease: Lease) -> int:
-    """Give rows back untouched (e.g. not enough lease time left to start on them)."""
+async def release(
+    table: type[Table], row_ids: Sequence[Any], lease: Lease, values: dict[Column, Any] | None = None
+) -> int:
+    """Give rows back, not worked on (e.g. shutdown, or too little lease left to start);
+    `values` can undo what the claim's `also_set` wrote."""
     if not row_ids:
         return 0
     pk = table._meta.primary_key
     rows = (
-        await table.update({table.leased_until: None, table.lease_owner: None})
+        await table.update({**(values or {}), table.leased_until: None, table.lease_owner: None})
         .where(pk.is_in(list(row_ids)) & (table.lease_owner == lease.token))
         .returning(pk)
     )

@@ -169,12 +169,18 @@ def _error_text(exc: BaseException) -> str:
 
 
 async def deliver_batch(
-    handlers: Mapping[str, Handler], *, worker: str, policy: OutboxPolicy, now: datetime | None = None
+    handlers: Mapping[str, Handler],
+    *,
+    worker: str,
+    policy: OutboxPolicy,
+    now: datetime | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     """Claim up to `policy.batch` due messages and deliver them one by one.
 
     `now` is the time the outbox considers current (defaults to the clock); tests pass it
-    to step through backoff delays.
+    to step through backoff delays. When `should_stop()` turns true (shutdown), the
+    messages not started yet are released for another worker.
     """
     report = DeliveryReport()
     due = (OutboxMessage.status == OutboxStatus.PENDING.value) & (OutboxMessage.next_attempt_at <= (now or utcnow()))
@@ -190,9 +196,10 @@ async def deliver_batch(
     )
     timeout = policy.delivery_timeout.total_seconds()
     for index, row in enumerate(rows):
-        if lease.remaining() < policy.delivery_timeout:
+        if lease.remaining() < policy.delivery_timeout or (should_stop is not None and should_stop()):
             rest = [r["id"] for r in rows[index:]]
-            report.released += await release(OutboxMessage, rest, lease)
+            not_attempted = {OutboxMessage.attempts: OutboxMessage.attempts - 1}
+            report.released += await release(OutboxMessage, rest, lease, not_attempted)
             break
         message = _message(row)
         if message.attempt > policy.max_attempts:
@@ -266,12 +273,15 @@ async def deliver_due(
     policy: OutboxPolicy,
     now: datetime | None = None,
     max_batches: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
-    """Deliver batches until nothing is due (or `max_batches` were claimed)."""
+    """Deliver batches until nothing is due (or `max_batches` were claimed, or `should_stop()`)."""
     total = DeliveryReport()
     batches = 0
     while max_batches is None or batches < max_batches:
-        report = await deliver_batch(handlers, worker=worker, policy=policy, now=now)
+        if should_stop is not None and should_stop():
+            break
+        report = await deliver_batch(handlers, worker=worker, policy=policy, now=now, should_stop=should_stop)
         batches += 1
         total += report
         if report.claimed == 0 or report.released:

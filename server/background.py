@@ -29,7 +29,9 @@ log = logging.getLogger("cosell.background")
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[[], Awaitable[Any]]
+    # Called with `should_stop()`: a long run checks it between items and returns early at
+    # shutdown, leaving the rest to the next run (or another instance).
+    run: Callable[[Callable[[], bool]], Awaitable[Any]]
     interval: float  # seconds between the end of a run and the start of the next
 
 
@@ -55,8 +57,8 @@ def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) ->
     handlers = outbox_handlers(settings, plugins)
     policy = outbox_policy(settings)
 
-    async def send() -> outbox.DeliveryReport:
-        return await outbox.deliver_due(handlers, worker=worker, policy=policy)
+    async def send(should_stop: Callable[[], bool]) -> outbox.DeliveryReport:
+        return await outbox.deliver_due(handlers, worker=worker, policy=policy, should_stop=should_stop)
 
     return Job("outbox", send, settings.background_interval)
 
@@ -94,12 +96,12 @@ class BackgroundRunner:
 
     async def run_once(self) -> dict[str, Any]:
         """Run every job once, now (tests, `--once`); errors propagate."""
-        return {job.name: await job.run() for job in self.jobs}
+        return {job.name: await job.run(lambda: False) for job in self.jobs}
 
     async def _loop(self, job: Job) -> None:
         while not self._stopping.is_set():
             try:
-                result = await job.run()
+                result = await job.run(self._stopping.is_set)
                 if result:
                     log.info("background job ran", extra={"job": job.name, "result": repr(result)})
             except Exception:  # noqa: BLE001 - a failing job is logged and retried next time

@@ -223,7 +223,7 @@ def cmd_outbox_send(args) -> int:
         await open_database(engine, pool_min=1, pool_max=2)
         try:
             if args.once:
-                report = await job.run()
+                report = await job.run(lambda: False)
                 print(f"outbox: sent {report.sent}, retried {report.retried}, dead {report.dead}")
                 return 0
             runner = BackgroundRunner([job])

@@ -194,3 +194,17 @@ async def test_plugin_events_are_called_after_commit_through_the_outbox(cosell_c
     assert plugin.seen == [("APPROVED", {"id": 1})]
     error = (await _row(bad))["last_error"]
     assert "registration-events" in error and "plugin bug" in error
+
+
+async def test_a_sender_asked_to_stop_releases_what_it_has_not_started(cosell_client):
+    async with transaction():
+        ids = [await enqueue("note", {"n": n}) for n in range(5)]
+    recorder = Recorder()
+    report = await deliver_due({"note": recorder}, worker="w", policy=POLICY,
+                               should_stop=lambda: len(recorder.delivered) >= 2)
+    assert (report.sent, report.released) == (2, 3)
+    # The released messages are free for the next sender at once.
+    report = await deliver_due({"note": recorder}, worker="w2", policy=POLICY)
+    assert report.sent == 3
+    assert sorted(m.id for m in recorder.delivered) == ids
+    assert [m.attempt for m in recorder.delivered] == [1] * 5  # a release is not an attempt

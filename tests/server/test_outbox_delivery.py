@@ -187,12 +187,12 @@ async def test_background_jobs_can_be_driven_explicitly(cosell_app_factory, tmp_
 async def test_a_failing_job_is_logged_and_runs_again(caplog):
     calls = Counter()
 
-    async def flaky():
+    async def flaky(should_stop):
         calls["runs"] += 1
         if calls["runs"] <= 2:
             raise RuntimeError("database hiccup")
 
-    async def stuck():
+    async def stuck(should_stop):
         await asyncio.sleep(3600)
 
     runner = BackgroundRunner([Job("flaky", flaky, 0.01), Job("stuck", stuck, 0.01)])
