@@ -294,3 +294,24 @@ async def status_counts() -> dict[str, int]:
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+async def retry_dead(ids: list[int] | None = None) -> int:
+    """Make DEAD messages (all, or those of `ids`) due again with a fresh attempt count."""
+    condition = OutboxMessage.status == OutboxStatus.DEAD.value
+    if ids is not None:
+        if not ids:
+            return 0
+        condition = condition & OutboxMessage.id.is_in(ids)
+    rows = (
+        await OutboxMessage.update(
+            {
+                OutboxMessage.status: OutboxStatus.PENDING.value,
+                OutboxMessage.attempts: 0,
+                OutboxMessage.next_attempt_at: utcnow(),
+            }
+        )
+        .where(condition)
+        .returning(OutboxMessage.id)
+    )
+    return len(rows)

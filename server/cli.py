@@ -251,6 +251,18 @@ def cmd_outbox_status(args) -> int:
     return 0
 
 
+def cmd_outbox_retry(args) -> int:
+    from partners.outbox import retry_dead
+
+    if not args.dead and not args.ids:
+        print("cosell: name message ids, or --dead for every DEAD message", file=sys.stderr)
+        return 2
+    _bind(_settings())
+    count = _run(retry_dead(None if args.dead else args.ids))
+    print(f"{count} message(s) will be sent again.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from partners.enums import Region, Role
 
@@ -304,6 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--batch", type=int, help="messages claimed at a time (COSELL_OUTBOX_BATCH)")
     send.set_defaults(func=cmd_outbox_send)
     outbox.add_parser("status", help="count messages by status").set_defaults(func=cmd_outbox_status)
+    retry = outbox.add_parser("retry", help="send DEAD messages again")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID")
+    retry.add_argument("--dead", action="store_true", help="every DEAD message")
+    retry.set_defaults(func=cmd_outbox_retry)
 
     plugins = sub.add_parser("plugins", help="list loaded plugins")
     plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")

@@ -234,3 +234,17 @@ async def test_status_counts_messages_by_status(cosell_client):
     out = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "server.cli", "outbox", "status"],
                                   cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["PENDING", "2", "SENT", "0", "DEAD", "0"]
+
+
+async def test_dead_messages_can_be_sent_again(cosell_client, smtp_server):
+    settings = Settings.from_env(smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_tls="none")
+    handlers = {mail.EMAIL: mail.email_handler(settings)}
+    async with transaction():
+        message_id = await mail.enqueue_email("nobody@alpha.example", "Kickoff", "…")
+    assert (await deliver_due(handlers, worker="w", policy=OutboxPolicy())).dead == 1
+    out = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "server.cli", "outbox", "retry", "--dead"],
+                                  cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1 message(s) will be sent again."
+    row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+    assert (row["status"], row["attempts"]) == ("PENDING", 0)
+    assert (await deliver_due(handlers, worker="w", policy=OutboxPolicy())).claimed == 1
