@@ -208,3 +208,18 @@ async def test_a_sender_asked_to_stop_releases_what_it_has_not_started(cosell_cl
     assert report.sent == 3
     assert sorted(m.id for m in recorder.delivered) == ids
     assert [m.attempt for m in recorder.delivered] == [1] * 5  # a release is not an attempt
+
+
+async def test_a_message_that_keeps_killing_its_sender_ends_dead(cosell_client):
+    async with transaction():
+        message_id = await enqueue("note", {})
+    t = leasing.utcnow()
+    for _ in range(POLICY.max_attempts):  # each sender dies holding the lease
+        await leasing.claim(OutboxMessage, due=OutboxMessage.id == message_id, worker="doomed", limit=1,
+                            lease_for=POLICY.lease, also_set={OutboxMessage.attempts: OutboxMessage.attempts + 1}, now=t)
+        t += POLICY.lease
+    recorder = Recorder()
+    report = await deliver_due({"note": recorder}, worker="w", policy=POLICY, now=t)
+    assert report.dead == 1 and recorder.delivered == []
+    row = await _row(message_id)
+    assert row["status"] == "DEAD" and "gave up" in row["last_error"]

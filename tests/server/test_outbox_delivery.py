@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 from collections import Counter
-from datetime import timedelta
 from email import policy as email_policy
 
 import pytest
