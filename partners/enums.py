@@ -164,3 +164,11 @@ class OpportunityPartnerRole(str, Enum):
     DISTRIBUTOR = "DISTRIBUTOR"
     INFLUENCER = "INFLUENCER"
     RESELLER = "RESELLER"
+
+
+class OutboxStatus(str, Enum):
+    """An outbox message: waiting (or being retried), delivered, or given up on."""
+
+    PENDING = "PENDING"
+    SENT = "SENT"
+    DEAD = "DEAD"

@@ -196,3 +196,33 @@ class OpportunityPartner(Table, tablename="opportunity_partner"):
     role = Varchar(length=32, choices=OpportunityPartnerRole)
     is_primary = Boolean(default=False)
     created_at = Timestamptz()
+
+
+# Outbox. Imported here rather than in the block above so that parallel additions to the
+# top of this file do not collide.
+from piccolo.columns import JSON, Text  # noqa: E402
+
+from partners.enums import OutboxStatus  # noqa: E402
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    """A side effect (email, plugin event …) written in the same transaction as the change
+    that causes it and delivered after commit by `partners.outbox`. Leased rows
+    (`leased_until`, `lease_owner`) follow `partners.leasing`."""
+
+    # Stable public id: the email Message-ID and what receivers deduplicate on.
+    uid = Varchar(length=32, unique=True)
+    kind = Varchar(length=64)
+    payload = JSON()
+    # Enqueueing twice with the same key keeps the first message only.
+    dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
+    status = Varchar(length=16, choices=OutboxStatus, default=OutboxStatus.PENDING)
+    attempts = Integer(default=0)
+    # When a PENDING message is due; NULL once settled (SENT, DEAD), so the index holds
+    # only the work still to do.
+    next_attempt_at = Timestamptz(null=True, default=None, index=True)
+    leased_until = Timestamptz(null=True, default=None)
+    lease_owner = Varchar(length=120, null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)

@@ -34,6 +34,7 @@ from plugins.manager import CosellPluginManager, get_plugin_manager
 from schema import build_schema
 from schema.core.context import Context
 from server.auth import InvalidCredentials, principal_from_request
+from server.background import BackgroundRunner, background_jobs
 from server.graphiql import graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
 from server.settings import Settings
@@ -167,9 +168,16 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
                 f"(first: {pending[0]}): run `cosell migrate`."
             )
         log.info("cosell ready", extra={"database": describe(engine), "plugins": len(plugins.plugin_infos())})
+        # The runner always exists (tests drive it with `run_once()`); the setting decides
+        # whether its periodic tasks start.
+        background = BackgroundRunner(background_jobs(settings, plugins))
+        if settings.background_jobs:
+            background.start()
+        app.state.background = background
         try:
             yield
         finally:
+            await background.stop()
             await close_database(engine)
 
     async def healthz(request: Request) -> JSONResponse:

@@ -202,6 +202,67 @@ def cmd_plugins(args) -> int:
     return 0
 
 
+def cmd_outbox_send(args) -> int:
+    import signal
+
+    from partners.db import close_database, engine_for, open_database
+    from partners.leasing import new_worker_id
+    from plugins.manager import get_plugin_manager
+    from server.background import BackgroundRunner, outbox_job
+    from server.logs import configure_logging
+
+    overrides = {"outbox_batch": args.batch} if args.batch else {}
+    settings = Settings.from_env(**overrides)
+    configure_logging(settings.log_level, settings.log_json)
+    _bind(settings)
+    engine = engine_for(settings.database_url)
+    plugins = get_plugin_manager(allow=settings.plugins_allow, deny=settings.plugins_deny)
+    job = outbox_job(settings, plugins, new_worker_id())
+
+    async def run() -> int:
+        await open_database(engine, pool_min=1, pool_max=2)
+        try:
+            if args.once:
+                report = await job.run(lambda: False)
+                print(f"outbox: sent {report.sent}, retried {report.retried}, dead {report.dead}")
+                return 0
+            runner = BackgroundRunner([job])
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            runner.start()
+            await stop.wait()
+            await runner.stop()
+            return 0
+        finally:
+            await close_database(engine)
+
+    return _run(run())
+
+
+def cmd_outbox_status(args) -> int:
+    from partners.outbox import status_counts
+
+    _bind(_settings())
+    counts = _run(status_counts())
+    for status, count in counts.items():
+        print(f"{status:<8} {count}")
+    return 0
+
+
+def cmd_outbox_retry(args) -> int:
+    from partners.outbox import retry_dead
+
+    if not args.dead and not args.ids:
+        print("cosell: name message ids, or --dead for every DEAD message", file=sys.stderr)
+        return 2
+    _bind(_settings())
+    count = _run(retry_dead(None if args.dead else args.ids))
+    print(f"{count} message(s) will be sent again.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from partners.enums import Region, Role
 
@@ -246,6 +307,19 @@ def build_parser() -> argparse.ArgumentParser:
     export = schema.add_parser("export", help="print the schema SDL")
     export.add_argument("--output", "-o")
     export.set_defaults(func=cmd_schema_export)
+
+    outbox = sub.add_parser("outbox", help="the outbox of side effects (emails, events)").add_subparsers(
+        dest="outbox_command", required=True
+    )
+    send = outbox.add_parser("send", help="deliver due outbox messages (until stopped, or once)")
+    send.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    send.add_argument("--batch", type=int, help="messages claimed at a time (COSELL_OUTBOX_BATCH)")
+    send.set_defaults(func=cmd_outbox_send)
+    outbox.add_parser("status", help="count messages by status").set_defaults(func=cmd_outbox_status)
+    retry = outbox.add_parser("retry", help="send DEAD messages again")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID")
+    retry.add_argument("--dead", action="store_true", help="every DEAD message")
+    retry.set_defaults(func=cmd_outbox_retry)
 
     plugins = sub.add_parser("plugins", help="list loaded plugins")
     plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")

@@ -27,11 +27,28 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _env_list(name: str) -> tuple[str, ...] | None:
     raw = os.environ.get(name)
     if raw is None:
         return None
     return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _smtp_tls(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"starttls", "ssl", "none"}:
+        raise ValueError(f"COSELL_SMTP_TLS must be starttls, ssl or none, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,27 @@ class Settings:
     # Report the request's SQL statement count in the response `extensions` (tests, bench).
     expose_metrics: bool = False
     var_dir: Path = PROJECT_ROOT / "var"
+    # Background jobs (outbox sending …) in every server process; see docs/operations.md.
+    background_jobs: bool = True
+    background_interval: float = 5.0  # seconds between runs of each job
+    # Outbox delivery.
+    outbox_batch: int = 50
+    outbox_max_attempts: int = 8
+    outbox_backoff: float = 30.0  # seconds before the 2nd attempt, doubling up to the max
+    outbox_backoff_max: float = 3600.0
+    outbox_lease: float = 300.0  # seconds a worker holds a claimed batch
+    # Email: SMTP when smtp_host is set, else .eml files under var/mail/ (development).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_tls: str = "starttls"  # starttls | ssl | none
+    smtp_timeout: float = 30.0
+    mail_from: str = "cosell@localhost"
+
+    @property
+    def mail_dir(self) -> Path:
+        return Path(self.var_dir) / "mail"
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -77,6 +115,20 @@ class Settings:
             trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),
             expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
             var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
+            background_jobs=_env_bool("COSELL_BACKGROUND_JOBS", True),
+            background_interval=_env_float("COSELL_BACKGROUND_INTERVAL", 5.0),
+            outbox_batch=_env_int("COSELL_OUTBOX_BATCH", 50),
+            outbox_max_attempts=_env_int("COSELL_OUTBOX_MAX_ATTEMPTS", 8),
+            outbox_backoff=_env_float("COSELL_OUTBOX_BACKOFF", 30.0),
+            outbox_backoff_max=_env_float("COSELL_OUTBOX_BACKOFF_MAX", 3600.0),
+            outbox_lease=_env_float("COSELL_OUTBOX_LEASE", 300.0),
+            smtp_host=os.environ.get("COSELL_SMTP_HOST", ""),
+            smtp_port=_env_int("COSELL_SMTP_PORT", 587),
+            smtp_user=os.environ.get("COSELL_SMTP_USER", ""),
+            smtp_password=os.environ.get("COSELL_SMTP_PASSWORD", ""),
+            smtp_tls=_smtp_tls(os.environ.get("COSELL_SMTP_TLS", "starttls")),
+            smtp_timeout=_env_float("COSELL_SMTP_TIMEOUT", 30.0),
+            mail_from=os.environ.get("COSELL_MAIL_FROM", "cosell@localhost"),
         )
         values.update(overrides)
         return cls(**values)

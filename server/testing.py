@@ -99,7 +99,11 @@ async def truncate_all(url: str) -> None:
 
 @pytest.fixture
 def cosell_settings(cosell_database_url) -> Settings:
-    return Settings.from_env(database_url=cosell_database_url, expose_metrics=True, log_json=False)
+    # Background jobs off: tests drive them explicitly (`app.state.background.run_once()`)
+    # or switch them on with `cosell_app_factory(background_jobs=True)`.
+    return Settings.from_env(
+        database_url=cosell_database_url, expose_metrics=True, log_json=False, background_jobs=False
+    )
 
 
 @pytest_asyncio.fixture

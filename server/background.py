@@ -1,0 +1,112 @@
+"""Background jobs: periodic work in every server process (and in `cosell outbox send`).
+
+Every instance runs every job; jobs that work on shared rows lease them
+(`partners.leasing`), so each item is processed once however many instances run. Each job
+runs in its own task every `interval` seconds (first run at start); an error is logged and
+the job simply runs again next time, it never takes the server down. `stop()` lets a run
+in progress finish (up to a timeout) before the database pool closes.
+
+The one place to declare work: `background_jobs()` (e.g. registration expiry, review-due
+reminders) and `outbox_handlers()` (one handler per outbox message kind).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Awaitable, Callable
+
+from partners import mail, outbox
+from partners.leasing import new_worker_id
+from plugins.manager import CosellPluginManager
+from server.settings import Settings
+
+log = logging.getLogger("cosell.background")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    # Called with `should_stop()`: a long run checks it between items and returns early at
+    # shutdown, leaving the rest to the next run (or another instance).
+    run: Callable[[Callable[[], bool]], Awaitable[Any]]
+    interval: float  # seconds between the end of a run and the start of the next
+
+
+def outbox_policy(settings: Settings) -> outbox.OutboxPolicy:
+    return outbox.OutboxPolicy(
+        batch=settings.outbox_batch,
+        lease=timedelta(seconds=settings.outbox_lease),
+        max_attempts=settings.outbox_max_attempts,
+        backoff_base=timedelta(seconds=settings.outbox_backoff),
+        backoff_max=timedelta(seconds=settings.outbox_backoff_max),
+    )
+
+
+def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[str, outbox.Handler]:
+    """Every outbox kind and how it is delivered. Domain kinds are added here, e.g. a
+    "deal_registration_event" handler calling `plugins.hook.cosell_deal_registration_event`."""
+    return {
+        mail.EMAIL: mail.email_handler(settings),
+    }
+
+
+def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) -> Job:
+    handlers = outbox_handlers(settings, plugins)
+    policy = outbox_policy(settings)
+
+    async def send(should_stop: Callable[[], bool]) -> outbox.DeliveryReport:
+        return await outbox.deliver_due(handlers, worker=worker, policy=policy, should_stop=should_stop)
+
+    return Job("outbox", send, settings.background_interval)
+
+
+def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: str | None = None) -> list[Job]:
+    worker = worker or new_worker_id()
+    return [
+        outbox_job(settings, plugins, worker),
+    ]
+
+
+class BackgroundRunner:
+    def __init__(self, jobs: list[Job]) -> None:
+        self.jobs = jobs
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._tasks = [asyncio.create_task(self._loop(job), name=f"cosell-job-{job.name}") for job in self.jobs]
+        if self.jobs:
+            log.info("background jobs started", extra={"jobs": [job.name for job in self.jobs]})
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        if not self._tasks:
+            return
+        done, pending = await asyncio.wait(self._tasks, timeout=timeout)
+        for task in pending:
+            log.warning("background job did not stop in time; cancelled", extra={"task": task.get_name()})
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        self._tasks = []
+        log.info("background jobs stopped")
+
+    async def run_once(self) -> dict[str, Any]:
+        """Run every job once, now (tests, `--once`); errors propagate."""
+        return {job.name: await job.run(lambda: False) for job in self.jobs}
+
+    async def _loop(self, job: Job) -> None:
+        while not self._stopping.is_set():
+            try:
+                result = await job.run(self._stopping.is_set)
+                if result:
+                    log.info("background job ran", extra={"job": job.name, "result": repr(result)})
+            except Exception:  # noqa: BLE001 - a failing job is logged and retried next time
+                log.exception("background job failed", extra={"job": job.name})
+            try:
+                await asyncio.wait_for(self._stopping.wait(), job.interval)
+            except asyncio.TimeoutError:
+                pass
