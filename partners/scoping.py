@@ -11,7 +11,7 @@ from __future__ import annotations
 from piccolo.columns.combination import Where, WhereRaw
 
 from partners.identity import Principal
-from partners.tables import Partner, User
+from partners.tables import ApiToken, Partner, User
 
 # A condition that matches nothing, for principals who may read no row at all.
 NOTHING = WhereRaw("1 = 0")
@@ -38,3 +38,12 @@ def user_scope(principal: Principal | None) -> Where | WhereRaw | None:
 def scoped(query, condition):
     """Apply a scope condition (or none) to a Piccolo select/objects query."""
     return query if condition is None else query.where(condition)
+
+
+def api_token_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Users see their own API tokens (never the hash); administrators see every token."""
+    if principal is None:
+        return NOTHING
+    if principal.is_admin:
+        return None
+    return ApiToken.user == principal.user_id

@@ -18,17 +18,18 @@ from strawberry.tools import merge_types
 
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
+from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
-from schema.identity.types import PartnerNode, UserNode
+from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
 from schema.system.queries import SystemQuery
 
 if TYPE_CHECKING:
     from server.settings import Settings
 
 QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery)
-MUTATIONS: tuple[type, ...] = ()
+MUTATIONS: tuple[type, ...] = (IdentityMutation,)
 # Node types reachable only through `node` must still be in the schema.
-EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode)
+EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode, ApiTokenNode)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
