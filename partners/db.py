@@ -42,6 +42,17 @@ def count_statements() -> Iterator[StatementCounter]:
         _counter.reset(token)
 
 
+@contextmanager
+def uncounted() -> Iterator[None]:
+    """Run infrastructure statements (audit, budgets, idempotency) outside the request's
+    count, so `sqlStatements` keeps measuring what the resolvers do."""
+    token = _counter.set(None)
+    try:
+        yield
+    finally:
+        _counter.reset(token)
+
+
 def _record_statement() -> None:
     counter = _counter.get()
     if counter is not None:

@@ -47,3 +47,10 @@ def api_token_scope(principal: Principal | None) -> Where | WhereRaw | None:
     if principal.is_admin:
         return None
     return ApiToken.user == principal.user_id
+
+
+def audit_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Only administrators read the audit log."""
+    if principal is not None and principal.is_admin:
+        return None
+    return NOTHING

@@ -16,6 +16,9 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from schema.audit.extension import AuditMutations, attach_audit
+from schema.audit.queries import AuditQuery
+from schema.audit.types import AuditEntryNode
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
 from schema.identity.mutations import IdentityMutation
@@ -26,10 +29,10 @@ from schema.system.queries import SystemQuery
 if TYPE_CHECKING:
     from server.settings import Settings
 
-QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery)
+QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery, AuditQuery)
 MUTATIONS: tuple[type, ...] = (IdentityMutation,)
 # Node types reachable only through `node` must still be in the schema.
-EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode, ApiTokenNode)
+EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode, ApiTokenNode, AuditEntryNode)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
@@ -44,7 +47,8 @@ class CosellSchema(strawberry.Schema):
 
 def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     # Factories, not instances: extensions keep per-request state.
-    extensions: list = [MaskUnexpectedErrors]
+    attach_audit(Mutation)
+    extensions: list = [MaskUnexpectedErrors, AuditMutations]
     if settings is not None:
         extensions += [
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
