@@ -30,9 +30,9 @@ def is_secret_key(key: str) -> bool:
 
 
 def redact(value: Any) -> Any:
-    """A copy of a JSON-like value with the values of secret-looking keys replaced."""
+    """A copy of a JSON-like value with the string values of secret-looking keys replaced."""
     if isinstance(value, dict):
-        return {k: REDACTED if is_secret_key(str(k)) and v is not None else redact(v) for k, v in value.items()}
+        return {k: REDACTED if is_secret_key(str(k)) and isinstance(v, str) else redact(v) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value

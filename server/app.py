@@ -18,6 +18,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from cross_web import HTTPException
 
 from partners.db import (
     DatabaseUnavailable,
@@ -33,6 +34,7 @@ from partners.migrate import pending_migrations
 from plugins.manager import CosellPluginManager, get_plugin_manager
 from schema import build_schema
 from schema.core.context import Context
+from server import http_guard
 from server.auth import InvalidCredentials, principal_from_request
 from server.graphiql import graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
@@ -96,6 +98,28 @@ class CosellGraphQL(GraphQL):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, allow_queries_via_get=True)
         self.settings = settings
         self.plugins = plugins
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        limit = self.settings.max_body_bytes
+        request = Request(scope, receive=http_guard.limited_receive(receive, limit))
+        length = http_guard.declared_length(request)
+        if length is not None and length > limit:
+            response = http_guard.too_large(limit)
+        else:
+            response = http_guard.unsupported_content_type(request)
+        if response is None:
+            try:
+                response = await http_guard.idempotent(
+                    request, request.state.principal, self.settings, lambda: self.run(request)
+                )
+            except http_guard.BodyTooLarge:
+                response = http_guard.too_large(limit)
+            except HTTPException as exc:  # Strawberry's own refusals, as JSON with a code
+                response = http_guard.json_error(exc.status_code, exc.reason)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Request, response: Any) -> Context:
         return Context(

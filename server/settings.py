@@ -57,6 +57,16 @@ class Settings:
     # Report the request's SQL statement count in the response `extensions` (tests, bench).
     expose_metrics: bool = False
     var_dir: Path = PROJECT_ROOT / "var"
+    # Hardening (docs/security.md): request body size, idempotency keys, query cost, budgets.
+    max_body_bytes: int = 1024 * 1024
+    idempotency_ttl_seconds: int = 24 * 3600
+    idempotency_lease_seconds: int = 60
+    idempotency_wait_seconds: float = 10.0
+    max_query_cost: int = 5000
+    # Cost points per token per minute, shared by every instance (0 = no budget).
+    cost_budget_per_minute: int = 50000
+    # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
+    sqlite_busy_retries: int = 3
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -77,6 +87,13 @@ class Settings:
             trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),
             expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
             var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
+            max_body_bytes=_env_int("COSELL_MAX_BODY_BYTES", 1024 * 1024),
+            idempotency_ttl_seconds=_env_int("COSELL_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
+            idempotency_lease_seconds=_env_int("COSELL_IDEMPOTENCY_LEASE_SECONDS", 60),
+            idempotency_wait_seconds=float(_env_int("COSELL_IDEMPOTENCY_WAIT_SECONDS", 10)),
+            max_query_cost=_env_int("COSELL_MAX_QUERY_COST", 5000),
+            cost_budget_per_minute=_env_int("COSELL_COST_BUDGET_PER_MINUTE", 50000),
+            sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
         )
         values.update(overrides)
         return cls(**values)
