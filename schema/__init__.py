@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 from schema.audit.extension import AuditMutations, attach_audit
 from schema.audit.queries import AuditQuery
 from schema.audit.types import AuditEntryNode
+from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
 from schema.identity.mutations import IdentityMutation
@@ -56,6 +57,7 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            lambda: QueryCost(settings),
         ]
         if not settings.introspection:
             extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))

@@ -34,6 +34,7 @@ from partners.migrate import pending_migrations
 from plugins.manager import CosellPluginManager, get_plugin_manager
 from schema import build_schema
 from schema.core.context import Context
+from schema.core.errors import is_unexpected, masked
 from server import http_guard
 from server.auth import InvalidCredentials, principal_from_request
 from server.graphiql import graphiql_asset, render_graphiql
@@ -135,6 +136,9 @@ class CosellGraphQL(GraphQL):
         return render_graphiql()
 
     async def process_result(self, request: Request, result):
+        # A failure inside a schema extension escapes MaskUnexpectedErrors: mask it here too.
+        if result.errors:
+            result.errors = [masked(e, request.state.request_id) if is_unexpected(e) else e for e in result.errors]
         data = await super().process_result(request, result)
         if self.settings.expose_metrics:
             data.setdefault("extensions", {})["sqlStatements"] = request.state.statements.count

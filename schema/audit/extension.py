@@ -94,7 +94,7 @@ class AuditMutations(SchemaExtension):
         for node in fields:
             key = node.alias.value if node.alias else node.name.value
             outcome = context.mutation_outcomes.get(key) or refusal
-            arguments = {a.name.value: value_from_ast_untyped(a.value, ctx.variables) for a in node.arguments}
+            arguments = {a.name.value: value_from_ast_untyped(a.value, ctx.variables) for a in node.arguments or ()}
             calls.append(audit.MutationCall(node.name.value, arguments, outcome))
         try:
             await audit.record(context.principal, calls, context.request_id)

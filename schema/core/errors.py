@@ -56,6 +56,17 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (GraphQLError, DomainError))
 
 
+def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    return GraphQLError(
+        message=f"Internal error; quote request id {request_id} when reporting it.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Replace unexpected errors by a generic message carrying the request id."""
 
@@ -63,15 +74,7 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=is_unexpected)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = getattr(self.execution_context.context, "request_id", None)
-        return GraphQLError(
-            message=f"Internal error; quote request id {request_id} when reporting it.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-        )
+        return masked(error, getattr(self.execution_context.context, "request_id", None))
 
 
 def log_unexpected_errors(errors: list[GraphQLError]) -> None:
