@@ -67,6 +67,7 @@ class Settings:
     cost_budget_per_minute: int = 50000
     # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
     sqlite_busy_retries: int = 3
+    sqlite_busy_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -94,6 +95,7 @@ class Settings:
             max_query_cost=_env_int("COSELL_MAX_QUERY_COST", 5000),
             cost_budget_per_minute=_env_int("COSELL_COST_BUDGET_PER_MINUTE", 50000),
             sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
+            sqlite_busy_timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT") or 10),
         )
         values.update(overrides)
         return cls(**values)

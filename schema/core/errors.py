@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from partners.db import DatabaseBusy
 from partners.errors import DomainError, Violation
 
 log = logging.getLogger("cosell.graphql")
@@ -53,7 +54,7 @@ class InvalidArgument(ExpectedError):
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+    return original is not None and not isinstance(original, (GraphQLError, DomainError, DatabaseBusy))
 
 
 def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
