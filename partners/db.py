@@ -8,8 +8,10 @@ file under `var/`) or `postgresql://user@host:port/db`.  Every statement runs th
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import os
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 
 @dataclass
@@ -42,16 +44,70 @@ def count_statements() -> Iterator[StatementCounter]:
         _counter.reset(token)
 
 
+@contextmanager
+def uncounted() -> Iterator[None]:
+    """Run infrastructure statements (audit, budgets, idempotency) outside the request's
+    count, so `sqlStatements` keeps measuring what the resolvers do."""
+    token = _counter.set(None)
+    try:
+        yield
+    finally:
+        _counter.reset(token)
+
+
 def _record_statement() -> None:
     counter = _counter.get()
     if counter is not None:
         counter.count += 1
 
 
+class DatabaseBusy(RuntimeError):
+    """SQLite stayed locked by another writer through every retry: a clear, retryable error."""
+
+    extensions = {"code": "DATABASE_BUSY", "retryAfter": 1}
+
+    def __init__(self) -> None:
+        super().__init__("The database is busy with other writes; retry in a moment.")
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+async def _retry_when_locked(engine: "CosellSQLiteEngine", operation):
+    """Run `operation()`; on "database is locked" (after SQLite's own busy timeout) retry a
+    bounded number of times, then raise DatabaseBusy."""
+    for attempt in range(engine.busy_retries + 1):
+        try:
+            return await operation()
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc):
+                raise
+            if attempt == engine.busy_retries:
+                raise DatabaseBusy() from exc
+            await asyncio.sleep(0.05 * (attempt + 1))
+
+
+class CosellSQLiteTransaction(SQLiteTransaction):
+    async def begin(self):
+        await _retry_when_locked(self.engine, super().begin)
+
+
 class CosellSQLiteEngine(SQLiteEngine):
+    busy_retries = 3
+
+    def configure_busy(self, *, timeout: float, retries: int) -> None:
+        self.connection_kwargs["timeout"] = timeout
+        self.busy_retries = retries
+
+    def transaction(self, transaction_type=TransactionType.deferred, allow_nested: bool = True):
+        return CosellSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
     async def run_querystring(self, querystring, in_pool: bool = False):
         _record_statement()
-        return await super().run_querystring(querystring, in_pool=in_pool)
+        if self.current_transaction.get() is not None:  # the lock is held (IMMEDIATE) or retrying is unsafe
+            return await super().run_querystring(querystring, in_pool=in_pool)
+        return await _retry_when_locked(self, lambda: super(CosellSQLiteEngine, self).run_querystring(querystring, in_pool=in_pool))
 
     async def run_ddl(self, ddl: str, in_pool: bool = False):
         _record_statement()

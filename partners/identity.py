@@ -161,3 +161,30 @@ async def user_by_email(email: str) -> User:
     if user is None:
         raise NotFound.of(f"User {email}", "email")
     return user
+
+
+TOKEN_NAME_MAX = 100
+
+
+async def create_token_for(principal: Principal, name: str) -> tuple[ApiToken, str]:
+    """A new token for the caller themself; the plaintext is returned once."""
+    name = name.strip()
+    if not name:
+        raise DomainError.single("REQUIRED", "Give the token a name, e.g. the integration using it.", "name")
+    if len(name) > TOKEN_NAME_MAX:
+        raise DomainError.single("TOO_LONG", f"A token name has at most {TOKEN_NAME_MAX} characters.", "name")
+    return await issue_token(principal.user_id, name=name)
+
+
+async def revoke_token_by_id(principal: Principal, token_id: int) -> ApiToken:
+    """Revoke one of the caller's tokens (admins: anyone's). Revoking twice is a no-op."""
+    condition = ApiToken.id == token_id
+    if not principal.is_admin:
+        condition &= ApiToken.user == principal.user_id
+    token = await ApiToken.objects().where(condition).first()
+    if token is None:
+        raise NotFound.of("ApiToken", "id")
+    if token.revoked_at is None:
+        token.revoked_at = now()
+        await token.save([ApiToken.revoked_at])
+    return token

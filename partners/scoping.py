@@ -12,7 +12,7 @@ from piccolo.columns.combination import Where, WhereRaw
 
 from partners.enums import OpportunityPartnerRole
 from partners.identity import Principal
-from partners.tables import Opportunity, OpportunityPartner, Partner, User
+from partners.tables import ApiToken, Opportunity, OpportunityPartner, Partner, User
 
 # A condition that matches nothing, for principals who may read no row at all.
 NOTHING = WhereRaw("1 = 0")
@@ -97,3 +97,19 @@ def contact_scope(principal: Principal | None) -> Where | WhereRaw | None:
 def scoped(query, condition):
     """Apply a scope condition (or none) to a Piccolo select/objects query."""
     return query if condition is None else query.where(condition)
+
+
+def api_token_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Users see their own API tokens (never the hash); administrators see every token."""
+    if principal is None:
+        return NOTHING
+    if principal.is_admin:
+        return None
+    return ApiToken.user == principal.user_id
+
+
+def audit_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Only administrators read the audit log."""
+    if principal is not None and principal.is_admin:
+        return None
+    return NOTHING

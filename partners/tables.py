@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     Array,
+    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -226,3 +227,44 @@ class OutboxMessage(Table, tablename="outbox_message"):
     last_error = Text(default="")
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+
+
+class AuditEntry(Table, tablename="audit_log"):
+    """One executed (or refused) mutation. Append-only: no code path updates or deletes."""
+
+    occurred_at = Timestamptz()
+    # No foreign key: the log outlives the users it mentions.
+    actor_user_id = Integer(null=True, default=None, index=True)
+    actor = Varchar(length=254, default="")
+    actor_role = Varchar(length=32, default="")
+    mutation = Varchar(length=100, index=True)
+    input_summary = Text(default="")
+    # OK, USER_ERROR (payload errors), REFUSED (authorization, limits), INTERNAL_ERROR.
+    result = Varchar(length=16)
+    error_codes = Varchar(length=500, default="")
+    request_id = Varchar(length=64, default="")
+
+
+class IdempotencyKey(Table, tablename="idempotency_key"):
+    """A mutation request's Idempotency-Key and the response it produced."""
+
+    # principal + ":" + sha256(key): one unique column is the "unique (principal, key)".
+    scope_key = Varchar(length=120, unique=True)
+    request_hash = Varchar(length=64)
+    # IN_PROGRESS while the first request runs, then DONE with the stored response.
+    status = Varchar(length=16)
+    response_status = Integer(default=0)
+    response_body = Text(default="")
+    # Unix seconds: compared in SQL the same way on both engines.
+    locked_until = BigInt()
+    expires_at = BigInt(index=True)
+
+
+class CostBudget(Table, tablename="cost_budget"):
+    """Query cost spent per principal per one-minute window (shared by all instances)."""
+
+    # principal + ":" + window start.
+    bucket = Varchar(length=120, unique=True)
+    principal = Varchar(length=64, index=True)
+    window_start = BigInt()
+    used = Integer(default=0)

@@ -19,10 +19,15 @@ from strawberry.tools import merge_types
 from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import AccountNode, ContactNode
+from schema.audit.extension import AuditMutations, attach_audit
+from schema.audit.queries import AuditQuery
+from schema.audit.types import AuditEntryNode
+from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
+from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
-from schema.identity.types import PartnerNode, UserNode
+from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
 from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
 from schema.opportunities.types import OpportunityNode
@@ -31,10 +36,12 @@ from schema.system.queries import SystemQuery
 if TYPE_CHECKING:
     from server.settings import Settings
 
-QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery, AccountQuery, OpportunityQuery)
-MUTATIONS: tuple[type, ...] = (AccountMutation, OpportunityMutation)
+QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery)
+MUTATIONS: tuple[type, ...] = (IdentityMutation, AccountMutation, OpportunityMutation)
 # Node types reachable only through `node` must still be in the schema.
-EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode, AccountNode, ContactNode, OpportunityNode)
+EXTRA_TYPES: tuple[type, ...] = (
+    PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
+)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
@@ -49,7 +56,8 @@ class CosellSchema(strawberry.Schema):
 
 def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     # Factories, not instances: extensions keep per-request state.
-    extensions: list = [MaskUnexpectedErrors]
+    attach_audit(Mutation)
+    extensions: list = [MaskUnexpectedErrors, AuditMutations]
     if settings is not None:
         extensions += [
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
@@ -57,6 +65,7 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            lambda: QueryCost(settings),
         ]
         if not settings.introspection:
             extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))

@@ -18,8 +18,10 @@ from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from cross_web import HTTPException
 
 from partners.db import (
+    CosellSQLiteEngine,
     DatabaseUnavailable,
     bind_engine,
     close_database,
@@ -33,6 +35,8 @@ from partners.migrate import pending_migrations
 from plugins.manager import CosellPluginManager, get_plugin_manager
 from schema import build_schema
 from schema.core.context import Context
+from schema.core.errors import is_unexpected, masked
+from server import http_guard
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
 from server.graphiql import graphiql_asset, render_graphiql
@@ -98,6 +102,28 @@ class CosellGraphQL(GraphQL):
         self.settings = settings
         self.plugins = plugins
 
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        limit = self.settings.max_body_bytes
+        request = Request(scope, receive=http_guard.limited_receive(receive, limit))
+        length = http_guard.declared_length(request)
+        if length is not None and length > limit:
+            response = http_guard.too_large(limit)
+        else:
+            response = http_guard.unsupported_content_type(request)
+        if response is None:
+            try:
+                response = await http_guard.idempotent(
+                    request, request.state.principal, self.settings, lambda: self.run(request)
+                )
+            except http_guard.BodyTooLarge:
+                response = http_guard.too_large(limit)
+            except HTTPException as exc:  # Strawberry's own refusals, as JSON with a code
+                response = http_guard.json_error(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
     async def get_context(self, request: Request, response: Any) -> Context:
         return Context(
             request=request,
@@ -112,6 +138,9 @@ class CosellGraphQL(GraphQL):
         return render_graphiql()
 
     async def process_result(self, request: Request, result):
+        # A failure inside a schema extension escapes MaskUnexpectedErrors: mask it here too.
+        if result.errors:
+            result.errors = [masked(e, request.state.request_id) if is_unexpected(e) else e for e in result.errors]
         data = await super().process_result(request, result)
         if self.settings.expose_metrics:
             data.setdefault("extensions", {})["sqlStatements"] = request.state.statements.count
@@ -148,6 +177,8 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
     engine = engine_for(settings.database_url)
+    if isinstance(engine, CosellSQLiteEngine):
+        engine.configure_busy(timeout=settings.sqlite_busy_timeout, retries=settings.sqlite_busy_retries)
     bind_engine(engine)
     plugins = plugin_manager or get_plugin_manager(
         allow=settings.plugins_allow, deny=settings.plugins_deny, trace_hooks=settings.trace_hooks

@@ -95,6 +95,17 @@ class Settings:
     @property
     def mail_dir(self) -> Path:
         return Path(self.var_dir) / "mail"
+    # Hardening (docs/security.md): request body size, idempotency keys, query cost, budgets.
+    max_body_bytes: int = 1024 * 1024
+    idempotency_ttl_seconds: int = 24 * 3600
+    idempotency_lease_seconds: int = 60
+    idempotency_wait_seconds: float = 10.0
+    max_query_cost: int = 5000
+    # Cost points per token per minute, shared by every instance (0 = no budget).
+    cost_budget_per_minute: int = 50000
+    # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
+    sqlite_busy_retries: int = 3
+    sqlite_busy_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -129,6 +140,14 @@ class Settings:
             smtp_tls=_smtp_tls(os.environ.get("COSELL_SMTP_TLS", "starttls")),
             smtp_timeout=_env_float("COSELL_SMTP_TIMEOUT", 30.0),
             mail_from=os.environ.get("COSELL_MAIL_FROM", "cosell@localhost"),
+            max_body_bytes=_env_int("COSELL_MAX_BODY_BYTES", 1024 * 1024),
+            idempotency_ttl_seconds=_env_int("COSELL_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
+            idempotency_lease_seconds=_env_int("COSELL_IDEMPOTENCY_LEASE_SECONDS", 60),
+            idempotency_wait_seconds=float(_env_int("COSELL_IDEMPOTENCY_WAIT_SECONDS", 10)),
+            max_query_cost=_env_int("COSELL_MAX_QUERY_COST", 5000),
+            cost_budget_per_minute=_env_int("COSELL_COST_BUDGET_PER_MINUTE", 50000),
+            sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
+            sqlite_busy_timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT") or 10),
         )
         values.update(overrides)
         return cls(**values)

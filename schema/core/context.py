@@ -24,6 +24,8 @@ class Context:
     plugins: CosellPluginManager
     request_id: str
     loaders: Loaders = field(init=False)
+    # Outcome of each root mutation field by response key, for the audit log.
+    mutation_outcomes: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)

@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from partners.db import DatabaseBusy
 from partners.errors import DomainError, Violation
 
 log = logging.getLogger("cosell.graphql")
@@ -53,7 +54,18 @@ class InvalidArgument(ExpectedError):
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+    return original is not None and not isinstance(original, (GraphQLError, DomainError, DatabaseBusy))
+
+
+def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    return GraphQLError(
+        message=f"Internal error; quote request id {request_id} when reporting it.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -63,15 +75,7 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=is_unexpected)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = getattr(self.execution_context.context, "request_id", None)
-        return GraphQLError(
-            message=f"Internal error; quote request id {request_id} when reporting it.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-        )
+        return masked(error, getattr(self.execution_context.context, "request_id", None))
 
 
 def log_unexpected_errors(errors: list[GraphQLError]) -> None:

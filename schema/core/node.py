@@ -9,7 +9,7 @@ from strawberry.relay.types import GlobalIDValueError
 
 from schema.core.context import Info
 from schema.core.errors import InvalidArgument
-from schema.core.permissions import IsAuthenticated
+from schema.core.access import AUTHENTICATED, access
 
 
 def parse_global_id(value: str, field: str = "id") -> relay.GlobalID:
@@ -59,13 +59,13 @@ async def _resolve(info, ids: list[str]) -> list[relay.Node | None]:
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
-        description="Any object by its global id, if you may see it.", permission_classes=[IsAuthenticated]
+        description="Any object by its global id, if you may see it.", extensions=[access(AUTHENTICATED)]
     )
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return (await _resolve(info, [id]))[0]
 
     @strawberry.field(
-        description="Objects by global id (null for those you may not see).", permission_classes=[IsAuthenticated]
+        description="Objects by global id (null for those you may not see).", extensions=[access(AUTHENTICATED)]
     )
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
         if len(ids) > info.context.settings.max_page_size:

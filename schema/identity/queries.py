@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.core.access import PUBLIC, access
 from schema.core.context import Info
 from schema.identity.loaders import load_users
 from schema.identity.types import UserNode
@@ -9,7 +10,7 @@ from schema.identity.types import UserNode
 
 @strawberry.type
 class IdentityQuery:
-    @strawberry.field(description="Who is calling; null without a valid token.")
+    @strawberry.field(description="Who is calling; null without a valid token.", extensions=[access(PUBLIC)])
     async def viewer(self, info: Info) -> UserNode | None:
         principal = info.context.principal
         if principal is None:

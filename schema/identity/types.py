@@ -8,10 +8,14 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
+from partners.scoping import api_token_scope, partner_scope, scoped, user_scope
+from partners.tables import ApiToken, Partner, User
+from schema.core.access import node_access
+from schema.core.connection import Connection, paginate
 from schema.core.context import Info
 from schema.core.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from schema.core.rows import int_ids
-from schema.identity.loaders import load_partners, load_users
+from schema.identity.loaders import load_api_tokens, load_partners, load_users
 
 
 @strawberry.type(name="Partner", description="A partner organisation (reseller, distributor, SI, MSP, alliance …).")
@@ -67,6 +71,16 @@ class UserNode(relay.Node):
         row = await info.context.loaders(load_partners).load(self.partner_id)
         return PartnerNode.from_row(row) if row else None
 
+    @strawberry.field(description="The user's API tokens (their own, or any for administrators); never the secret.")
+    async def api_tokens(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection["ApiTokenNode"]:
+        query = scoped(ApiToken.select(), api_token_scope(info.context.principal)).where(ApiToken.user == self.id)
+        count = scoped(ApiToken.count(), api_token_scope(info.context.principal)).where(ApiToken.user == self.id)
+        return await paginate(
+            info, query.order_by(ApiToken.id), count, first=first, after=after, to_node=ApiTokenNode.from_row
+        )
+
     @classmethod
     def from_row(cls, row: dict) -> "UserNode":
         return cls(
@@ -83,3 +97,34 @@ class UserNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         rows = await info.context.loaders(load_users).load_many(int_ids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(name="ApiToken", description="A bearer token. The secret is shown once, at creation; only its prefix is kept readable.")
+class ApiTokenNode(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    prefix: str = strawberry.field(description="The first characters of the token, to recognise it.")
+    created_at: datetime
+    revoked_at: datetime | None
+    user_id: strawberry.Private[int]
+
+    @strawberry.field(description="True until the token is revoked.")
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    @classmethod
+    def from_row(cls, row: dict) -> "ApiTokenNode":
+        return cls(
+            id=row["id"], name=row["name"], prefix=row["prefix"], created_at=row["created_at"],
+            revoked_at=row["revoked_at"], user_id=row["user"],
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await info.context.loaders(load_api_tokens).load_many(int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+node_access(PartnerNode, Partner, partner_scope, "staff: every partner; partner users: their own partner")
+node_access(UserNode, User, user_scope, "staff: every user; partner users: the users of their own partner")
+node_access(ApiTokenNode, ApiToken, api_token_scope, "administrators: every token; others: their own tokens")

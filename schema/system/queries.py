@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.core.context import Info
-from schema.core.permissions import IsStaff
+from schema.core.access import STAFF, access
 
 
 @strawberry.type(description="A loaded plugin: a built-in rule set or a third-party package.")
@@ -18,7 +18,7 @@ class Plugin:
 
 @strawberry.type
 class SystemQuery:
-    @strawberry.field(description="Plugins loaded in this server (staff only).", permission_classes=[IsStaff])
+    @strawberry.field(description="Plugins loaded in this server (staff only).", extensions=[access(STAFF)])
     def plugins(self, info: Info) -> list[Plugin]:
         return [
             Plugin(name=p.name, version=p.version, builtin=p.builtin, hooks=list(p.hooks))

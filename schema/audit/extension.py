@@ -1,0 +1,111 @@
+"""Every mutation is audited, without its author doing anything.
+
+`AuditOutcome` is attached by `build_schema` to every Mutation field: it notes how the
+call ended (payload `errors`, refusal, internal error). `AuditMutations`, a schema
+extension, writes one row per root mutation field once the operation is done, also when
+the operation was refused before execution (cost or budget).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast
+from graphql.utilities import value_from_ast_untyped
+from strawberry.extensions import FieldExtension, SchemaExtension
+
+from partners import audit
+from partners.errors import DomainError
+from schema.core.errors import is_unexpected
+
+log = logging.getLogger("cosell.audit")
+
+
+def _codes_of_payload(payload: Any) -> tuple[str, ...]:
+    errors = getattr(payload, "errors", None) or []
+    return tuple(getattr(e, "code", "ERROR") for e in errors)
+
+
+def _outcome_of_exception(exc: BaseException) -> audit.Outcome:
+    if isinstance(exc, DomainError):
+        return audit.Outcome(audit.USER_ERROR, tuple(v.code for v in exc.violations))
+    if isinstance(exc, GraphQLError):
+        return audit.Outcome(audit.REFUSED, (str((exc.extensions or {}).get("code", "ERROR")),))
+    return audit.Outcome(audit.INTERNAL_ERROR, ("INTERNAL_SERVER_ERROR",))
+
+
+class AuditOutcome(FieldExtension):
+    async def resolve_async(self, next_, source, info, **kwargs):
+        key = info.path.key
+        try:
+            result = next_(source, info, **kwargs)
+            if hasattr(result, "__await__"):
+                result = await result
+        except Exception as exc:
+            info.context.mutation_outcomes[key] = _outcome_of_exception(exc)
+            raise
+        codes = _codes_of_payload(result)
+        info.context.mutation_outcomes[key] = audit.Outcome(audit.USER_ERROR, codes) if codes else audit.Outcome(audit.OK)
+        return result
+
+
+def attach_audit(mutation_type: type | None) -> None:
+    """Wrap every field of the Mutation type (idempotent: build_schema runs per app)."""
+    if mutation_type is None:
+        return
+    for field in mutation_type.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        if not any(isinstance(e, AuditOutcome) for e in field.extensions):
+            field.extensions.append(AuditOutcome())  # last = outermost: sees permission refusals
+
+
+def _root_fields(document, operation_name, fragments) -> list[FieldNode]:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.MUTATION:
+        return []
+    fields: list[FieldNode] = []
+
+    def walk(selection_set) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                fields.append(selection)
+            elif hasattr(selection, "selection_set") and selection.selection_set is not None:
+                walk(selection.selection_set)  # inline fragment
+            elif selection.name.value in fragments:
+                walk(fragments[selection.name.value].selection_set)
+
+    walk(operation.selection_set)
+    return [f for f in fields if not f.name.value.startswith("__")]
+
+
+class AuditMutations(SchemaExtension):
+    async def on_execute(self):
+        yield
+        ctx = self.execution_context
+        if ctx.graphql_document is None:
+            return
+        fragments = {d.name.value: d for d in ctx.graphql_document.definitions if d.kind == "fragment_definition"}
+        fields = _root_fields(ctx.graphql_document, ctx.operation_name, fragments)
+        if not fields:
+            return
+        context = ctx.context
+        refusal = self._refusal(ctx.result)
+        calls = []
+        for node in fields:
+            key = node.alias.value if node.alias else node.name.value
+            outcome = context.mutation_outcomes.get(key) or refusal
+            arguments = {a.name.value: value_from_ast_untyped(a.value, ctx.variables) for a in node.arguments or ()}
+            calls.append(audit.MutationCall(node.name.value, arguments, outcome))
+        try:
+            await audit.record(context.principal, calls, context.request_id)
+        except Exception:  # noqa: BLE001 - the mutation is done; losing its audit row must be loud
+            log.exception("could not write the audit log for %s", [c.mutation for c in calls])
+
+    @staticmethod
+    def _refusal(result) -> audit.Outcome:
+        """The outcome of a field that never ran: the operation was refused before execution."""
+        errors = (result.errors if result is not None else None) or []
+        if any(is_unexpected(e) for e in errors):
+            return audit.Outcome(audit.INTERNAL_ERROR, ("INTERNAL_SERVER_ERROR",))
+        codes = tuple(str((e.extensions or {}).get("code", "ERROR")) for e in errors)
+        return audit.Outcome(audit.REFUSED, codes or ("NOT_EXECUTED",))

@@ -1,0 +1,110 @@
+"""The authorization matrix: every root field, mutation and Node type has a declared access
+rule (schema.core.access), and behaves as declared for every role and for two partners.
+
+A new root field or mutation needs `extensions=[access(RULE)]` and a PROBE below; a new
+Node type needs `node_access(...)`. This test fails until both exist.
+"""
+
+import base64
+
+import pytest
+
+from partners.identity import authenticate
+from partners.scoping import scoped
+from schema import Mutation, Query, build_schema
+from schema.core.access import NODE_RULES, rule_of
+
+ROLES = ["admin", "sales_ops", "cm_amer", "cm_emea", "ae", "sdr", "alpha_user", "beta_user", None]
+
+
+def gid(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+# One call per root field and mutation: (query, variables from the world).
+PROBES = {
+    "Query.node": ("query($id: ID!) { node(id: $id) { id } }", lambda w: {"id": gid("Partner", w.partners["alpha"])}),
+    "Query.nodes": ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", lambda w: {"ids": [gid("Partner", w.partners["beta"])]}),
+    "Query.viewer": ("{ viewer { id } }", lambda w: {}),
+    "Query.plugins": ("{ plugins { name } }", lambda w: {}),
+    "Query.auditLog": ("{ auditLog { totalCount } }", lambda w: {}),
+    "Mutation.createApiToken": ('mutation { createApiToken(input: {name: "probe"}) { errors { code } } }', lambda w: {}),
+    "Mutation.revokeApiToken": (
+        "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { errors { code } } }",
+        lambda w: {"id": gid("ApiToken", 999999)},
+    ),
+}
+
+
+def root_fields():
+    for type_name, cls in (("Query", Query), ("Mutation", Mutation)):
+        if cls is None:
+            continue
+        for field in cls.__strawberry_definition__.fields:
+            yield f"{type_name}.{build_schema().config.name_converter.get_graphql_name(field)}", field
+
+
+def node_type_names() -> set[str]:
+    schema = build_schema()._schema
+    node = schema.get_type("Node")
+    return {t.name for t in schema.get_possible_types(node)}
+
+
+def test_every_root_field_and_mutation_declares_a_rule_and_has_a_probe():
+    missing_rule = [name for name, field in root_fields() if rule_of(field) is None]
+    assert not missing_rule, f"declare access(...) on: {missing_rule}"
+    missing_probe = [name for name, _ in root_fields() if name not in PROBES]
+    assert not missing_probe, f"add a PROBE to tests/schema/test_access_matrix.py for: {missing_probe}"
+
+
+def test_every_node_type_declares_its_scope():
+    missing = node_type_names() - set(NODE_RULES)
+    assert not missing, f"declare node_access(...) for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
+async def test_root_fields_and_mutations_behave_as_declared(gql, world, role):
+    token = world.tokens.get(role) if role else None
+    principal = await authenticate(token) if token else None
+    for name, field in root_fields():
+        rule = rule_of(field)
+        query, variables = PROBES[name]
+        body = await gql(query, variables(world), token=token, errors=True)
+        codes = {e.get("extensions", {}).get("code") for e in body.get("errors", [])}
+        if rule.allows(principal):
+            assert not codes & {"FORBIDDEN", "UNAUTHENTICATED", "INTERNAL_SERVER_ERROR"}, (name, role, body)
+        else:
+            expected = "UNAUTHENTICATED" if principal is None else "FORBIDDEN"
+            assert expected in codes, (name, role, rule.name, body)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
+async def test_node_shows_exactly_what_the_scope_admits(gql, world, role):
+    """For every Node type and every row: `node(id)` answers iff the entity's scoping
+    function admits the row for this principal (alpha and beta partners included)."""
+    token = world.tokens.get(role) if role else None
+    principal = await authenticate(token) if token else None
+    for type_name, rule in NODE_RULES.items():
+        table = rule.table
+        all_ids = [r["id"] for r in await table.select(table.id)]
+        condition = rule.scope(principal)
+        visible = {r["id"] for r in await scoped(table.select(table.id), condition)}
+        ids = [gid(type_name, pk) for pk in all_ids]
+        body = await gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}, token=token, errors=True)
+        if principal is None:
+            assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            continue
+        shown = {pk for pk, node in zip(all_ids, body["data"]["nodes"]) if node is not None}
+        assert shown == visible, (type_name, role)
+
+
+async def test_partner_users_see_only_their_own_partner(gql, world):
+    # The scoping functions themselves, stated for the two partners of the world.
+    alpha, beta = world.partners["alpha"], world.partners["beta"]
+    ids = [gid("Partner", alpha), gid("Partner", beta), gid("User", world.user_ids["alpha_user"]),
+           gid("User", world.user_ids["beta_user"])]
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    alpha_view = (await gql(query, {"ids": ids}, token=world.tokens["alpha_user"]))["data"]["nodes"]
+    beta_view = (await gql(query, {"ids": ids}, token=world.tokens["beta_user"]))["data"]["nodes"]
+    assert [n is not None for n in alpha_view] == [True, False, True, False]
+    assert [n is not None for n in beta_view] == [False, True, False, True]

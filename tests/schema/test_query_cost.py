@@ -1,0 +1,71 @@
+"""Query cost (objects × page sizes) reported in extensions.cost, a maximum per query,
+and a per-user budget per minute kept in the database (shared by every instance)."""
+
+import asyncio
+import time
+
+import pytest
+
+TOKENS = "{ viewer { apiTokens(first: 10) { totalCount nodes { name } edges { node { prefix } } } } }"
+
+
+@pytest.fixture
+async def clear_of_minute_boundary():
+    # Budgets use one-minute windows; a test straddling a boundary would see two budgets.
+    if time.time() % 60 > 55:
+        await asyncio.sleep(60 - time.time() % 60 + 0.1)
+
+
+async def test_cost_is_reported(gql, world):
+    body = await gql("{ viewer { name partner { name } } }", token=world.tokens["alpha_user"])
+    cost = body["extensions"]["cost"]
+    assert cost["requested"] == 2 and cost["maxQueryCost"] == 5000
+    assert cost["limit"] == 50000 and 0 < cost["remaining"] <= 50000 - 2
+    # viewer 1 + connection (1 + 10 × (nodes 1 + edges' node 1)) = 22
+    assert (await gql(TOKENS, token=world.tokens["ae"]))["extensions"]["cost"]["requested"] == 22
+
+
+async def test_cost_follows_page_sizes_variables_and_list_arguments(gql, world):
+    query = "query($n: Int) { viewer { apiTokens(first: $n) { nodes { name } } } }"
+    assert (await gql(query, {"n": 3}, token=world.tokens["ae"]))["extensions"]["cost"]["requested"] == 1 + 1 + 3
+    assert (await gql(query, {}, token=world.tokens["ae"]))["extensions"]["cost"]["requested"] == 1 + 1 + 20
+    nodes = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on User { partner { name } } } }"
+    body = await gql(nodes, {"ids": ["a", "b", "c"]}, token=world.tokens["admin"], errors=True)
+    assert body["extensions"]["cost"]["requested"] == 3 * 2
+    introspection = await gql("{ __schema { types { name fields { name } } } }")
+    assert introspection["extensions"]["cost"]["requested"] == 0
+
+
+async def test_a_too_costly_query_is_refused_before_execution(cosell_app_factory, world):
+    async with cosell_app_factory(max_query_cost=21) as client:
+        response = await client.post("/graphql", json={"query": TOKENS}, headers={"Authorization": f"Bearer {world.tokens['ae']}"})
+    body = response.json()
+    assert body["data"] is None
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY" and error["extensions"]["cost"] == 22
+    assert body["extensions"]["sqlStatements"] == 1  # the token lookup; no resolver ran
+
+
+async def test_over_budget_is_throttled_with_a_retry_hint_across_instances(cosell_app_factory, world, clear_of_minute_boundary):
+    query = {"query": "{ viewer { name partner { name } } }"}  # costs 2
+    headers = {"Authorization": f"Bearer {world.tokens['alpha_user']}"}
+    async with cosell_app_factory(cost_budget_per_minute=10) as one, cosell_app_factory(cost_budget_per_minute=10) as two:
+        for client in (one, two, one, two, one):
+            assert (await client.post("/graphql", json=query, headers=headers)).status_code == 200
+        throttled = await two.post("/graphql", json=query, headers=headers)
+        assert throttled.status_code == 429
+        error = throttled.json()["errors"][0]
+        assert error["extensions"]["code"] == "THROTTLED"
+        assert 1 <= error["extensions"]["retryAfter"] <= 60
+        assert throttled.headers["retry-after"] == str(error["extensions"]["retryAfter"])
+        other_user = await one.post("/graphql", json=query, headers={"Authorization": f"Bearer {world.tokens['beta_user']}"})
+        assert other_user.status_code == 200
+
+
+async def test_a_throttled_mutation_is_audited_as_refused(cosell_app_factory, gql, world, clear_of_minute_boundary):
+    create = 'mutation { createApiToken(input: {name: "x"}) { apiToken { name } } }'  # costs 2
+    async with cosell_app_factory(cost_budget_per_minute=1) as client:
+        response = await client.post("/graphql", json={"query": create}, headers={"Authorization": f"Bearer {world.tokens['sdr']}"})
+    assert response.status_code == 429
+    log = await gql("{ auditLog { nodes { mutation result errorCodes } } }", token=world.tokens["admin"])
+    assert log["data"]["auditLog"]["nodes"] == [{"mutation": "createApiToken", "result": "REFUSED", "errorCodes": ["THROTTLED"]}]
