@@ -20,12 +20,13 @@ from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import PartnerNode, UserNode
+from schema.locator.queries import PartnerLocatorQuery
 from schema.system.queries import SystemQuery
 
 if TYPE_CHECKING:
     from server.settings import Settings
 
-QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery)
+QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery, PartnerLocatorQuery)
 MUTATIONS: tuple[type, ...] = ()
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (PartnerNode, UserNode)
