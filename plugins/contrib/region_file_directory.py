@@ -40,7 +40,7 @@ class RegionFileDirectory:
         if Region(data["region"]) is not self.region:
             raise ValueError(f"{self.path} holds the {data['region']} directory, not {self.region.value}")
         return tuple(
-            _entry(item)
+            _entry(item, self.region)
             for item in data["partners"]
             # P1: only authorized, published partners are listed.
             if item.get("status") == PartnerStatus.AUTHORIZED.value and item.get("published", True)
@@ -53,8 +53,8 @@ class RegionFileDirectory:
         return [entry for entry in self.entries if matches(entry, query)]
 
 
-def _entry(item: dict) -> DirectoryEntry:
-    region = Region(item.get("region", "LATAM"))
+def _entry(item: dict, home: Region) -> DirectoryEntry:
+    region = Region(item.get("region", home.value))
     country = item["country"]
     return DirectoryEntry(
         key=f"file:{item['key']}",
