@@ -24,13 +24,38 @@ class Partner(Table, tablename="partner", schema=None):
     )
 
 
+# Composite (value, partner) indexes: the locator's filters read the partner ids of one
+# value from the index alone (D7). Piccolo columns only declare single-column indexes, and
+# its raw SQL runs before tables are created, so they are created after the rest.
+LOCATOR_TABLES = (
+    "partner_region_served",
+    "partner_country_served",
+    "partner_specialization",
+    "partner_certification",
+    "partner_language",
+)
+
+
+class _ThenCompositeIndexes(MigrationManager):
+    async def run(self, backwards: bool = False):
+        await super().run(backwards=backwards)
+        if not backwards and not self.preview:
+            from piccolo.engine import engine_finder
+
+            engine = engine_finder()
+            for table in LOCATOR_TABLES:
+                await engine.run_ddl(
+                    f'CREATE INDEX IF NOT EXISTS "{table}_value_partner" ON "{table}" ("value", "partner")'
+                )
+
+
 ID = "2026-11-23T13:47:13:467468"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
+    manager = _ThenCompositeIndexes(
         migration_id=ID, app_name="cosell", description=DESCRIPTION
     )
 
