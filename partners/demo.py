@@ -39,6 +39,11 @@ from partners.tables import (
     OpportunityPartner,
     OpportunityStageChange,
     Partner,
+    PartnerCertification,
+    PartnerCountryServed,
+    PartnerLanguage,
+    PartnerRegionServed,
+    PartnerSpecialization,
     User,
 )
 
@@ -94,6 +99,18 @@ COMPANY_WORDS = [
 ]
 COMPANY_SUFFIX = ["Inc", "Ltd", "GmbH", "Corp", "SA", "KK", "Pty Ltd", "LLC"]
 
+# Partner directory vocabularies (D7): specialization and certification codes, languages.
+SPECIALIZATIONS = [
+    "kubernetes", "devsecops", "ci-cd", "cloud-migration", "observability", "agile-planning",
+    "security", "data-ai",
+]
+CERTIFICATIONS = ["certified-associate", "professional-services-engineer", "certified-trainer", "security-specialist"]
+LANGUAGES = {
+    "US": "en", "CA": "en", "GB": "en", "DE": "de", "FR": "fr", "NL": "nl", "SE": "sv", "AE": "ar",
+    "ZA": "en", "JP": "ja", "AU": "en", "SG": "en", "IN": "en", "KR": "ko", "BR": "pt", "MX": "es",
+    "AR": "es", "CL": "es", "CO": "es",
+}
+
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -114,6 +131,7 @@ def _partner_rows(rng: random.Random, count: int) -> list[Partner]:
     regions = list(Region)
     rows: list[Partner] = []
     used: set[str] = set()
+    counts = random.Random(8)  # its own stream: the rest of the world stays as it was
     for i in range(count):
         # Every type appears at least once, then by weight.
         ptype = types[i] if i < len(types) else rng.choices(types, weights)[0]
@@ -143,10 +161,42 @@ def _partner_rows(rng: random.Random, count: int) -> list[Partner]:
                 latitude=round(lat + rng.uniform(-0.2, 0.2), 5),
                 longitude=round(lon + rng.uniform(-0.2, 0.2), 5),
                 published=rng.random() > 0.05,
+                approved_registrations=counts.randint(0, 40),
+                delivered_engagements=counts.randint(0, 30),
                 created_at=now(),
             )
         )
     return rows
+
+
+def directory_rows(rng: random.Random, partners: list[dict]) -> list:
+    """What each partner serves and offers (D7): its home region and country, sometimes
+    neighbours, 1–3 specializations, certifications, its country's language and often English.
+    `partners` are dicts with id, region and country."""
+    rows: list = []
+    regions = list(Region)
+    for partner in partners:
+        pid, region, country = partner["id"], partner["region"], partner["country"]
+        served_regions = {region} | ({rng.choice(regions).value} if rng.random() < 0.2 else set())
+        rows += [PartnerRegionServed(partner=pid, value=r) for r in sorted(served_regions)]
+        neighbours = [c for c, _, _, _ in PLACES[Region(region)] if c != country]
+        served = {country} | set(rng.sample(neighbours, k=min(len(neighbours), rng.randint(0, 2))))
+        rows += [PartnerCountryServed(partner=pid, value=c) for c in sorted(served)]
+        rows += [PartnerSpecialization(partner=pid, value=v) for v in rng.sample(SPECIALIZATIONS, rng.randint(1, 3))]
+        rows += [PartnerCertification(partner=pid, value=v) for v in rng.sample(CERTIFICATIONS, rng.randint(0, 2))]
+        languages = {LANGUAGES.get(country, "en")} | ({"en"} if rng.random() < 0.7 else set())
+        rows += [PartnerLanguage(partner=pid, value=v) for v in sorted(languages)]
+    return rows
+
+
+async def _create_directory(seed: int) -> None:
+    partners = await Partner.select(Partner.id, Partner.region, Partner.country).order_by(Partner.id)
+    rows = directory_rows(random.Random(seed), partners)
+    for table in (PartnerRegionServed, PartnerCountryServed, PartnerSpecialization, PartnerCertification,
+                  PartnerLanguage):
+        batch = [row for row in rows if isinstance(row, table)]
+        if batch:
+            await table.insert(*batch)
 
 
 async def _create_accounts(rng: random.Random, parents: int) -> int:
@@ -190,6 +240,7 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
     """Create the demo world in an empty database; returns the logins with their tokens."""
     rng = random.Random(seed)
     await Partner.insert(*_partner_rows(rng, partner_count))
+    await _create_directory(seed + 8)
     await _create_accounts(rng, parent_accounts)
 
     logins: list[DemoLogin] = []

@@ -53,9 +53,14 @@ class Partner(Table, tablename="partner"):
     country = Varchar(length=2, default="US")
     city = Varchar(length=100, default="")
     website = Varchar(length=200, default="")
-    latitude = DoublePrecision(null=True, default=None)
+    # Indexed: the locator's `near` search prefilters on a latitude band (D7).
+    latitude = DoublePrecision(null=True, default=None, index=True)
     longitude = DoublePrecision(null=True, default=None)
     published = Boolean(default=True)
+    # Directory counters shown and ranked by the locator (D7, P1); the deal-registration
+    # flow will maintain them, the demo data fills them.
+    approved_registrations = Integer(default=0)
+    delivered_engagements = Integer(default=0)
     created_at = Timestamptz()
 
 
@@ -268,3 +273,41 @@ class CostBudget(Table, tablename="cost_budget"):
     principal = Varchar(length=64, index=True)
     window_start = BigInt()
     used = Integer(default=0)
+
+
+# The partner directory behind the locator (D7): what each partner serves and offers.
+# One row per value; `value` is indexed for the locator filters, `partner` for loading a
+# page's lists in one statement.
+
+
+class PartnerRegionServed(Table, tablename="partner_region_served"):
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
+    value = Varchar(length=8, choices=Region, index=True)
+
+
+class PartnerCountryServed(Table, tablename="partner_country_served"):
+    """ISO 3166-1 alpha-2 codes; always includes the partner's own country."""
+
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
+    value = Varchar(length=2, index=True)
+
+
+class PartnerSpecialization(Table, tablename="partner_specialization"):
+    """Lower-case codes such as `kubernetes`, `devsecops`, `cloud-migration`."""
+
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
+    value = Varchar(length=60, index=True)
+
+
+class PartnerCertification(Table, tablename="partner_certification"):
+    """Lower-case codes such as `certified-trainer`, `professional-services-engineer`."""
+
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
+    value = Varchar(length=60, index=True)
+
+
+class PartnerLanguage(Table, tablename="partner_language"):
+    """ISO 639-1 codes (`en`, `de`, `ja` …) the partner works in."""
+
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
+    value = Varchar(length=2, index=True)

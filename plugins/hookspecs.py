@@ -45,11 +45,25 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
 
 
 @hookspec(firstresult=True)
-def cosell_locate_partners(region: str, query: Any) -> list[Any] | None:
-    """Find partners in one region (D7), or None to let the next lookup answer.
+def cosell_locate_partners(region: Any, query: Any) -> Any | None:
+    """Find partners for the locator in one region (D7), or None to let the next lookup answer.
 
-    firstresult per region: a plugin may serve one region from its own directory;
-    the database lookup is the built-in default and runs last.
+    `region` is a `partners.enums.Region`, or None for a query across all regions (region
+    lookups normally return None then, and the database lookup answers). `query` is a
+    validated `partners.locator.LocatorQuery` (filters, optional `near`, `offset`/`limit`).
+
+    Return one of (see `partners/locator.py`):
+    - a list of `DirectoryEntry`: every entry of your directory matching the query
+      (`partners.locator.matches` applies the standard filters); the locator orders it,
+      counts the facets and cuts the page;
+    - a `LocatorPage`: the page already ordered and cut, with total and facets;
+    - an awaitable of either (a coroutine, for lookups doing I/O);
+    - None to pass.
+    List only AUTHORIZED, published partners (P1).
+
+    firstresult: the first implementation that answers decides, so a plugin may serve one
+    region from its own directory; the built-in database lookup
+    (`plugins.builtin.locator_database`) is `trylast` and answers every region.
     """
 
 

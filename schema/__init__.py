@@ -28,6 +28,7 @@ from schema.core.node import NodeQuery
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
+from schema.locator.queries import PartnerLocatorQuery
 from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
 from schema.opportunities.types import OpportunityNode
@@ -36,7 +37,9 @@ from schema.system.queries import SystemQuery
 if TYPE_CHECKING:
     from server.settings import Settings
 
-QUERIES: tuple[type, ...] = (NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery)
+QUERIES: tuple[type, ...] = (
+    NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
+)
 MUTATIONS: tuple[type, ...] = (IdentityMutation, AccountMutation, OpportunityMutation)
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (

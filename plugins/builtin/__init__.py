@@ -2,4 +2,6 @@
 
 # Module paths of the built-in plugins; each is registered under its module path and can
 # be switched off by that name with COSELL_DISABLE_PLUGINS.
-BUILTIN_PLUGINS: tuple[str, ...] = ()
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "plugins.builtin.locator_database",  # D7: the partner directory in the database, trylast
+)

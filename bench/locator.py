@@ -1,0 +1,296 @@
+"""Partner locator benchmark (issue 8, D7): 100,000 partners, filtered queries, p95, plans.
+
+    .venv/bin/python bench/locator.py                       # SQLite file var/bench/locator.sqlite3
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/locator.py
+                                                            # PostgreSQL: database `cosell_bench` on that server
+
+Options: --partners N (100000), --iterations N per scenario (200), --regenerate.
+The data is generated once (bulk inserts: executemany on SQLite, COPY on PostgreSQL) and
+reused while the partner count matches. Each scenario is a full GraphQL request through
+the real app (auth, schema, plugin hook, database lookup), measured end to end; the
+query plans of the SQL behind each scenario are printed to show the indexes in use.
+Not a test: run it by hand and copy the figures into bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from partners.db import bind_engine, engine_for, is_postgres_url  # noqa: E402
+from partners.demo import CERTIFICATIONS, LANGUAGES, PARTNER_WORDS, PLACES, SPECIALIZATIONS  # noqa: E402
+from partners.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role  # noqa: E402
+
+CHILD_TABLES = ("partner_region_served", "partner_country_served", "partner_specialization",
+                "partner_certification", "partner_language")
+PARTNER_COLUMNS = ("id", "name", "nickname", "partner_type", "track", "is_psp", "status", "agreement_signed_at",
+                   "trained_employees", "region", "country", "city", "website", "latitude", "longitude", "published",
+                   "approved_registrations", "delivered_engagements", "created_at")
+
+SCENARIOS = {
+    "region+types+specialization": {"region": "EMEA", "types": ["RESELLER", "SYSTEM_INTEGRATOR"],
+                                    "specializations": ["kubernetes"]},
+    "country+language+tracks": {"country": "DE", "language": "de", "tracks": ["SELECT", "SELECT_SERVICES"]},
+    "region+text": {"region": "APJ", "text": "cloud"},
+    "near 100km+types": {"near": {"latitude": 52.52, "longitude": 13.40, "radiusKm": 100},
+                         "types": ["RESELLER", "MSP", "SYSTEM_INTEGRATOR"]},
+    "near 300km+specialization": {"near": {"latitude": 40.71, "longitude": -74.01, "radiusKm": 300},
+                                  "specializations": ["devsecops"]},
+    "page 3 of region+type": {"region": "AMER", "types": ["MSP"], "after": "b2Zmc2V0OjM5"},
+}
+QUERY = """
+query Locate($input: PartnerLocatorInput) {
+  partnerLocator(input: $input) {
+    totalCount source
+    facets { tracks { track count } types { type count } countries { country count } }
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { key partnerId name nickname type track isPsp region country city website
+      latitude longitude regionsServed countriesServed specializations certifications languages
+      approvedRegistrations deliveredEngagements distanceKm } }
+  }
+}
+"""
+
+
+# --- data -----------------------------------------------------------------------------
+
+
+def generate(count: int, seed: int = 8) -> tuple[list[tuple], dict[str, list[tuple]]]:
+    rng = random.Random(seed)
+    types, weights = list(PartnerType), [40, 10, 20, 12, 6, 6, 6]
+    regions = list(Region)
+    created = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    partners: list[tuple] = []
+    children: dict[str, list[tuple]] = {name: [] for name in CHILD_TABLES}
+    child_id = {name: 0 for name in CHILD_TABLES}
+
+    def child(table: str, pid: int, value: str) -> None:
+        child_id[table] += 1
+        children[table].append((child_id[table], pid, value))
+
+    for pid in range(1, count + 1):
+        ptype = rng.choices(types, weights)[0]
+        region = regions[pid % len(regions)]
+        country, city, lat, lon = rng.choice(PLACES[region])
+        name = f"{rng.choice(PARTNER_WORDS)} {rng.choice(PARTNER_WORDS)} {ptype.value.title().replace('_', ' ')} {pid}"
+        if rng.random() < 0.05:
+            name = f"Cloud {name}"
+        status = rng.choices([PartnerStatus.PROSPECT, PartnerStatus.AUTHORIZED, PartnerStatus.DENIED], [10, 85, 5])[0]
+        partners.append((
+            pid, name, f"P{pid}", ptype.value, rng.choices(list(PartnerTrack), [70, 20, 10])[0].value,
+            rng.random() < 0.1, status.value, created, rng.randint(0, 25), region.value, country, city,
+            f"https://p{pid}.example", round(lat + rng.uniform(-1.5, 1.5), 5), round(lon + rng.uniform(-1.5, 1.5), 5),
+            rng.random() > 0.05, rng.randint(0, 40), rng.randint(0, 30), created,
+        ))
+        for r in {region.value} | ({rng.choice(regions).value} if rng.random() < 0.2 else set()):
+            child("partner_region_served", pid, r)
+        neighbours = [c for c, _, _, _ in PLACES[region] if c != country]
+        for c in {country} | set(rng.sample(neighbours, k=min(len(neighbours), rng.randint(0, 2)))):
+            child("partner_country_served", pid, c)
+        for s in rng.sample(SPECIALIZATIONS, rng.randint(1, 3)):
+            child("partner_specialization", pid, s)
+        for c in rng.sample(CERTIFICATIONS, rng.randint(0, 2)):
+            child("partner_certification", pid, c)
+        for lang in {LANGUAGES.get(country, "en")} | ({"en"} if rng.random() < 0.7 else set()):
+            child("partner_language", pid, lang)
+    return partners, children
+
+
+async def partner_count(engine) -> int:
+    rows = await engine.run_ddl("SELECT COUNT(*) AS n FROM partner")
+    return rows[0]["n"]
+
+
+async def load(url: str, count: int) -> float:
+    started = time.perf_counter()
+    partners, children = generate(count)
+    if is_postgres_url(url):
+        import asyncpg
+
+        conn = await asyncpg.connect(url)
+        try:
+            async with conn.transaction():
+                await conn.execute("TRUNCATE partner, " + ", ".join(CHILD_TABLES) + " RESTART IDENTITY CASCADE")
+                await conn.copy_records_to_table("partner", records=partners, columns=PARTNER_COLUMNS)
+                for table, rows in children.items():
+                    await conn.copy_records_to_table(table, records=rows, columns=("id", "partner", "value"))
+                for table in ("partner", *CHILD_TABLES):
+                    await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                       f"(SELECT MAX(id) FROM {table}))")
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(urlsplit(url).path)
+        try:
+            with conn:
+                for table in (*CHILD_TABLES, "partner"):
+                    conn.execute(f"DELETE FROM {table}")
+                marks = ", ".join("?" for _ in PARTNER_COLUMNS)
+                conn.executemany(f"INSERT INTO partner ({', '.join(PARTNER_COLUMNS)}) VALUES ({marks})",
+                                 [(*p[:7], p[7].isoformat(), *p[8:18], p[18].isoformat()) for p in partners])
+                for table, rows in children.items():
+                    conn.executemany(f"INSERT INTO {table} (id, partner, value) VALUES (?, ?, ?)", rows)
+            conn.execute("ANALYZE")
+        finally:
+            conn.close()
+    return time.perf_counter() - started
+
+
+# --- plans ----------------------------------------------------------------------------
+
+
+async def print_plans(engine, postgres: bool, input_: dict) -> None:
+    from partners.locator import build_query
+    from partners.tables import Partner
+    from plugins.builtin import locator_database as db
+
+    near = input_.get("near")
+    query = build_query(
+        region=Region(input_["region"]) if "region" in input_ else None, country=input_.get("country"),
+        types=[PartnerType(t) for t in input_.get("types", ())], tracks=[PartnerTrack(t) for t in input_.get("tracks", ())],
+        specializations=input_.get("specializations"), language=input_.get("language"), text=input_.get("text"),
+        near=(near["latitude"], near["longitude"], near["radiusKm"]) if near else None,
+    )
+    statements = [("matches", db.matches_sql(query))]
+    prefix = "EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) " if postgres else "EXPLAIN QUERY PLAN "
+    for label, (sql, args) in statements:
+        print(f"  -- {label}")
+        rows = await Partner.raw(prefix + sql, *args)
+        for row in rows:
+            if postgres:
+                print("     " + row["QUERY PLAN"])
+            else:
+                print(f"     {'  ' * _depth(row, rows)}{row['detail']}")
+
+
+def _depth(row, rows) -> int:
+    parents = {r["id"]: r["parent"] for r in rows}
+    depth, parent = 0, row["parent"]
+    while parent:
+        depth, parent = depth + 1, parents.get(parent, 0)
+    return depth
+
+
+# --- run ------------------------------------------------------------------------------
+
+
+def _pct(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * len(ordered) + 0.5)) - 1)]
+
+
+async def run(url: str, count: int, iterations: int, regenerate: bool) -> None:
+    import httpx
+
+    from partners.identity import create_user, issue_token
+    from partners.migrate import apply_migrations
+    from partners.tables import ApiToken, User
+    from server.app import create_app
+    from server.settings import Settings
+
+    postgres = is_postgres_url(url)
+    engine = engine_for(url)
+    bind_engine(engine)
+    await apply_migrations()
+    existing = await partner_count(engine)
+    print(f"engine: {'PostgreSQL' if postgres else 'SQLite'}  ({url})")
+    if regenerate or existing != count:
+        print(f"generating {count:,} partners (had {existing:,}) ...", flush=True)
+        seconds = await load(url, count)
+        print(f"generated and loaded in {seconds:.1f} s")
+    else:
+        print(f"reusing {existing:,} partners")
+    child_rows = 0
+    for table in CHILD_TABLES:
+        child_rows += (await engine.run_ddl(f"SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
+    print(f"directory rows: {child_rows:,}")
+
+    await ApiToken.delete(force=True)
+    await User.delete(force=True)
+    user = await create_user(email="bench@cosell.example", name="Bench", role=Role.SALES_OPS)
+    _, token = await issue_token(user.id, name="bench")
+
+    settings = Settings.from_env(database_url=url, expose_metrics=True, log_level="WARNING", log_json=False)
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {token}"}
+    all_times: list[float] = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            print(f"\n{'scenario':32} {'matches':>8} {'stmts':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}")
+            for name, input_ in SCENARIOS.items():
+                times = []
+                for i in range(iterations + 10):
+                    started = time.perf_counter()
+                    response = await client.post("/graphql", json={"query": QUERY, "variables": {"input": input_}},
+                                                 headers=headers)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    body = response.json()
+                    if "errors" in body:
+                        raise SystemExit(f"{name}: {body['errors']}")
+                    if i >= 10:  # warm-up excluded
+                        times.append(elapsed)
+                all_times += times
+                result = body["data"]["partnerLocator"]
+                print(f"{name:32} {result['totalCount']:>8,} {body['extensions']['sqlStatements']:>5} "
+                      f"{statistics.median(times):>7.2f} {_pct(times, 95):>7.2f} {max(times):>7.2f}")
+            print(f"{'ALL':32} {'':>8} {'':>5} {statistics.median(all_times):>7.2f} {_pct(all_times, 95):>7.2f} "
+                  f"{max(all_times):>7.2f}")
+    print("\nquery plans (the SQL of each scenario):")
+    for name, input_ in SCENARIOS.items():
+        print(f"\n[{name}]")
+        await print_plans(engine, postgres, {k: v for k, v in input_.items() if k != "after"})
+    verdict = "OK" if _pct(all_times, 95) <= 20 else "OVER TARGET"
+    print(f"\np95 over all scenarios: {_pct(all_times, 95):.2f} ms (target <= 20 ms): {verdict}")
+
+
+def _database_url() -> str:
+    base = os.environ.get("DATABASE_URL", "")
+    if is_postgres_url(base):
+        return urlunsplit(urlsplit(base)._replace(path="/cosell_bench"))
+    path = ROOT / "var" / "bench" / "locator.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+async def _ensure_pg_database(url: str) -> None:
+    import asyncpg
+
+    admin = urlunsplit(urlsplit(url)._replace(path="/" + urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")))
+    conn = await asyncpg.connect(admin)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = 'cosell_bench'"):
+            await conn.execute('CREATE DATABASE "cosell_bench"')
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=100_000)
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args()
+    url = _database_url()
+    if is_postgres_url(url):
+        asyncio.run(_ensure_pg_database(url))
+    os.environ["DATABASE_URL"] = url
+    asyncio.run(run(url, args.partners, args.iterations, args.regenerate))
+
+
+if __name__ == "__main__":
+    main()

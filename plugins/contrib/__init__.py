@@ -1,0 +1,1 @@
+"""Optional plugins shipped with cosell, never registered by default (enable them explicitly)."""
