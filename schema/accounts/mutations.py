@@ -7,13 +7,15 @@ from typing import Any
 import strawberry
 
 from partners import accounts
+from schema.core.access import STAFF, access
+from schema.accounts.access import ACCOUNT_MANAGERS, CONTACT_WRITERS
 from schema.accounts.types import AccountNode, AccountOwnershipTransfer, ContactNode
 from schema.core.context import Info
 from schema.core.domain import call_domain
 from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
-from schema.core.permissions import IsAuthenticated, require_principal
+from schema.core.permissions import require_principal
 from schema.identity.types import UserNode
 
 UNSET: Any = strawberry.UNSET
@@ -177,7 +179,7 @@ def _account_id(info: Info, value: strawberry.ID, field: str = "id") -> int:
 
 @strawberry.type
 class AccountMutation:
-    @strawberry.mutation(description="ADMIN, SALES_OPS.", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(description="ADMIN, SALES_OPS.", extensions=[access(ACCOUNT_MANAGERS)])
     async def create_account(self, info: Info, input: CreateAccountInput) -> AccountPayload:
         principal = require_principal(info)
         parent_id = _account_id(info, input.parent_id, "parentId") if input.parent_id else None
@@ -185,7 +187,7 @@ class AccountMutation:
             principal, fields=_fields(info, input), parent_id=parent_id, addresses=_addresses(input)))
         return _account_payload(row, errors)
 
-    @strawberry.mutation(description="ADMIN, SALES_OPS; CLEAR accounts only (A6).", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(description="ADMIN, SALES_OPS; CLEAR accounts only (A6).", extensions=[access(ACCOUNT_MANAGERS)])
     async def update_account(self, info: Info, input: UpdateAccountInput) -> AccountPayload:
         principal = require_principal(info)
         row, errors = await call_domain(accounts.update_account(
@@ -193,7 +195,7 @@ class AccountMutation:
         return _account_payload(row, errors)
 
     @strawberry.mutation(description="ADMIN, SALES_OPS: move an account in the hierarchy.",
-                         permission_classes=[IsAuthenticated])
+                         extensions=[access(ACCOUNT_MANAGERS)])
     async def move_account(self, info: Info, input: MoveAccountInput) -> AccountPayload:
         principal = require_principal(info)
         parent_id = _account_id(info, input.parent_id, "parentId") if input.parent_id else None
@@ -201,7 +203,7 @@ class AccountMutation:
         return _account_payload(row, errors)
 
     @strawberry.mutation(description="ADMIN, SALES_OPS. A10: young open opportunities stay with their owner.",
-                         permission_classes=[IsAuthenticated])
+                         extensions=[access(ACCOUNT_MANAGERS)])
     async def transfer_account_ownership(
         self, info: Info, input: TransferAccountOwnershipInput
     ) -> TransferAccountOwnershipPayload:
@@ -215,14 +217,14 @@ class AccountMutation:
                                                transfer=AccountOwnershipTransfer.from_row(transfer), errors=[])
 
     @strawberry.mutation(description="ADMIN, SALES_OPS: record the denied-party screening result (A6).",
-                         permission_classes=[IsAuthenticated])
+                         extensions=[access(ACCOUNT_MANAGERS)])
     async def set_account_screening_status(self, info: Info, input: SetAccountScreeningStatusInput) -> AccountPayload:
         principal = require_principal(info)
         row, errors = await call_domain(
             accounts.set_screening_status(principal, _account_id(info, input.id), input.status))
         return _account_payload(row, errors)
 
-    @strawberry.mutation(description="Any staff member (A3).", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(description="Any staff member (A3).", extensions=[access(STAFF)])
     async def request_employee_count_review(
         self, info: Info, input: RequestEmployeeCountReviewInput
     ) -> AccountPayload:
@@ -231,7 +233,7 @@ class AccountMutation:
             principal, _account_id(info, input.id), input.count, input.source_url))
         return _account_payload(row, errors)
 
-    @strawberry.mutation(description="ADMIN only (A3).", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(description="ADMIN only: other staff get the A3 UserError ADMIN_ONLY.", extensions=[access(STAFF)])
     async def apply_employee_count_override(
         self, info: Info, input: ApplyEmployeeCountOverrideInput
     ) -> AccountPayload:
@@ -240,7 +242,7 @@ class AccountMutation:
             accounts.apply_employee_count_override(principal, _account_id(info, input.id), input.count))
         return _account_payload(row, errors)
 
-    @strawberry.mutation(description="ADMIN, SALES_OPS, ACCOUNT_EXECUTIVE, SDR.", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(description="ADMIN, SALES_OPS, ACCOUNT_EXECUTIVE, SDR.", extensions=[access(CONTACT_WRITERS)])
     async def create_contact(self, info: Info, input: CreateContactInput) -> ContactPayload:
         principal = require_principal(info)
         row, errors = await call_domain(accounts.create_contact(
@@ -248,7 +250,7 @@ class AccountMutation:
             {"name": input.name.strip(), "email": input.email.strip().lower(), "title": input.title.strip()}))
         return ContactPayload(contact=ContactNode.from_row(row) if row else None, errors=errors)
 
-    @strawberry.mutation(description="ADMIN, SALES_OPS, ACCOUNT_EXECUTIVE, SDR.", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(description="ADMIN, SALES_OPS, ACCOUNT_EXECUTIVE, SDR.", extensions=[access(CONTACT_WRITERS)])
     async def update_contact(self, info: Info, input: UpdateContactInput) -> ContactPayload:
         principal = require_principal(info)
         fields = {k: getattr(input, k).strip() for k in ("name", "email", "title")

@@ -4,13 +4,13 @@ import strawberry
 
 from partners.scoping import account_scope, scoped
 from partners.tables import Account
+from schema.core.access import AUTHENTICATED, access
 from schema.accounts.types import AccountNode
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info
 from schema.core.enums import AccountType, Region, ScreeningStatus, Segment
 from schema.core.filters import all_of, name_contains
 from schema.core.node import decode_node_id
-from schema.core.permissions import IsAuthenticated
 from schema.identity.types import UserNode
 
 
@@ -42,7 +42,7 @@ def account_filter_condition(info: Info, f: AccountFilter | None):
 @strawberry.type
 class AccountQuery:
     @strawberry.field(description="Accounts you may see (none for partner users), by name.",
-                      permission_classes=[IsAuthenticated])
+                      extensions=[access(AUTHENTICATED)])
     async def accounts(
         self, info: Info, first: int | None = None, after: str | None = None, filter: AccountFilter | None = None
     ) -> Connection[AccountNode]:

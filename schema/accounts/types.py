@@ -19,6 +19,9 @@ from schema.accounts.loaders import (
     load_accounts,
     load_contacts,
 )
+from partners.scoping import account_scope, contact_scope
+from partners.tables import Account, Contact
+from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus, Segment
 from schema.core.rows import int_ids
@@ -235,3 +238,7 @@ class ContactNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         rows = await info.context.loaders(load_contacts).load_many(int_ids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
+
+
+node_access(AccountNode, Account, account_scope, "staff: every account; partner users: none (they see accountName on an opportunity)")
+node_access(ContactNode, Contact, contact_scope, "staff: every contact; partner users: none")

@@ -8,7 +8,7 @@ from partners.enums import PartnerTrack, PartnerType, Region
 from schema.core.connection import decode_cursor
 from schema.core.context import Info
 from schema.core.errors import ExpectedError, InvalidArgument
-from schema.core.permissions import IsAuthenticated
+from schema.core.access import AUTHENTICATED, access
 from schema.locator.types import PartnerLocatorConnection, PartnerLocatorInput
 
 
@@ -35,7 +35,7 @@ class PartnerLocatorQuery:
             "Find authorized, published partners (D7, P1): SELECT tracks first, then most delivered "
             "engagements, then name; by distance when `near` is given. Any signed-in user."
         ),
-        permission_classes=[IsAuthenticated],
+        extensions=[access(AUTHENTICATED)],
     )
     async def partner_locator(self, info: Info, input: PartnerLocatorInput | None = None) -> PartnerLocatorConnection:
         given = input or PartnerLocatorInput()

@@ -8,13 +8,15 @@ from typing import Any
 import strawberry
 
 from partners import opportunities
+from schema.core.access import access
+from schema.opportunities.access import OPPORTUNITY_CREATORS, OPPORTUNITY_WRITERS
 from schema.accounts.types import AccountNode, ContactNode
 from schema.core.context import Info
 from schema.core.domain import call_domain
 from schema.core.enums import ContactRole, LossReason, OpportunityStage, OpportunityType
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
-from schema.core.permissions import IsAuthenticated, require_principal
+from schema.core.permissions import require_principal
 from schema.identity.types import UserNode
 from schema.opportunities.types import OpportunityNode
 
@@ -102,7 +104,7 @@ def _contacts(info: Info, links: list[OpportunityContactInput] | None) -> list[o
 
 @strawberry.type
 class OpportunityMutation:
-    @strawberry.mutation(description="ADMIN, SALES_OPS, ACCOUNT_EXECUTIVE, SDR.", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(description="ADMIN, SALES_OPS, ACCOUNT_EXECUTIVE, SDR.", extensions=[access(OPPORTUNITY_CREATORS)])
     async def create_opportunity(self, info: Info, input: CreateOpportunityInput) -> OpportunityPayload:
         principal = require_principal(info)
         row, errors = await call_domain(opportunities.create_opportunity(
@@ -114,7 +116,7 @@ class OpportunityMutation:
         ))
         return _payload(row, errors)
 
-    @strawberry.mutation(description="The owner, the SDR, SALES_OPS or ADMIN.", permission_classes=[IsAuthenticated])
+    @strawberry.mutation(description="The owner, the SDR, SALES_OPS or ADMIN.", extensions=[access(OPPORTUNITY_WRITERS)])
     async def update_opportunity(self, info: Info, input: UpdateOpportunityInput) -> OpportunityPayload:
         principal = require_principal(info)
         fields: dict[str, Any] = {}
@@ -136,7 +138,7 @@ class OpportunityMutation:
         return _payload(row, errors)
 
     @strawberry.mutation(description="The only way to change the stage (O1–O7, A6 for closed won). "
-                         "The owner, SALES_OPS or ADMIN.", permission_classes=[IsAuthenticated])
+                         "The owner, SALES_OPS or ADMIN.", extensions=[access(OPPORTUNITY_WRITERS)])
     async def move_opportunity_stage(self, info: Info, input: MoveOpportunityStageInput) -> OpportunityPayload:
         principal = require_principal(info)
         move = opportunities.StageMove(

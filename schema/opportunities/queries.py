@@ -8,6 +8,7 @@ from partners.opportunities import OPEN_STAGES, opportunity_name, opportunity_se
 from partners.errors import DomainError
 from partners.scoping import account_scope, opportunity_scope, scoped
 from partners.tables import Account, Opportunity
+from schema.core.access import AUTHENTICATED, access
 from schema.accounts.types import AccountNode
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info
@@ -15,7 +16,6 @@ from schema.core.enums import OpportunityStage, OpportunityType, Region, Segment
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of, name_contains
 from schema.core.node import decode_node_id
-from schema.core.permissions import IsAuthenticated
 from schema.identity.types import UserNode
 from schema.opportunities.types import OpportunityNode
 
@@ -69,7 +69,7 @@ class OpportunityNameInput:
 @strawberry.type
 class OpportunityQuery:
     @strawberry.field(description="Opportunities you may see (R9 for partner users), newest first.",
-                      permission_classes=[IsAuthenticated])
+                      extensions=[access(AUTHENTICATED)])
     async def opportunities(
         self, info: Info, first: int | None = None, after: str | None = None, filter: OpportunityFilter | None = None
     ) -> Connection[OpportunityNode]:
@@ -79,7 +79,7 @@ class OpportunityQuery:
         return await paginate(info, query, count, first=first, after=after, to_node=OpportunityNode.from_row)
 
     @strawberry.field(description="O10: the conventional name for an opportunity.",
-                      permission_classes=[IsAuthenticated])
+                      extensions=[access(AUTHENTICATED)])
     def suggest_opportunity_name(self, input: OpportunityNameInput) -> str:
         try:
             return opportunity_name(input.account_name, input.type, seats=input.seats, product=input.product,

@@ -12,6 +12,9 @@ from partners import opportunities as rules
 from partners.enums import OpportunityType as OpportunityTypeEnum, Segment as SegmentEnum
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
+from partners.scoping import opportunity_scope
+from partners.tables import Opportunity
+from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.enums import (
     ContactRole,
@@ -204,3 +207,9 @@ class OpportunityNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         rows = await info.context.loaders(load_opportunities).load_many(int_ids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
+
+
+node_access(
+    OpportunityNode, Opportunity, opportunity_scope,
+    "staff: every opportunity; partner users: those their partner is on as RESELLER or DEAL_REGISTRANT (R9)",
+)

@@ -33,6 +33,38 @@ PROBES = {
         "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { errors { code } } }",
         lambda w: {"id": gid("ApiToken", 999999)},
     ),
+    "Query.accounts": ("{ accounts(first: 1) { totalCount } }", lambda w: {}),
+    "Query.opportunities": ("{ opportunities(first: 1) { totalCount } }", lambda w: {}),
+    "Query.suggestOpportunityName": (
+        '{ suggestOpportunityName(input: {accountName: "Acme, Inc", type: NEW_BUSINESS, seats: 50, product: "Premium"}) }',
+        lambda w: {},
+    ),
+    "Query.partnerLocator": ("{ partnerLocator(input: {first: 1}) { totalCount } }", lambda w: {}),
+    # Mutations on records that do not exist: allowed roles get NOT_FOUND in `errors`,
+    # refused roles FORBIDDEN/UNAUTHENTICATED, and nothing is written either way.
+    "Mutation.createAccount": ('mutation { createAccount(input: {name: "Probe, Inc"}) { errors { code } } }', lambda w: {}),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}", lambda w, t=typ: {"id": gid(t, 999999)})
+        for name, typ, extra in [
+            ("updateAccount", "Account", ""),
+            ("moveAccount", "Account", ""),
+            ("transferAccountOwnership", "Account", ', newOwnerId: "VXNlcjo5OTk5OTk="'),
+            ("setAccountScreeningStatus", "Account", ", status: CLEAR"),
+            ("requestEmployeeCountReview", "Account", ', count: 120, sourceUrl: "https://example.com/about"'),
+            ("applyEmployeeCountOverride", "Account", ""),
+            ("updateContact", "Contact", ""),
+            ("updateOpportunity", "Opportunity", ""),
+            ("moveOpportunityStage", "Opportunity", ", stage: DISCOVERY"),
+        ]
+    },
+    "Mutation.createContact": (
+        'mutation($id: ID!) { createContact(input: {accountId: $id, name: "Pat"}) { errors { code } } }',
+        lambda w: {"id": gid("Account", 999999)},
+    ),
+    "Mutation.createOpportunity": (
+        "mutation($id: ID!) { createOpportunity(input: {accountId: $id}) { errors { code } } }",
+        lambda w: {"id": gid("Account", 999999)},
+    ),
 }
 
 
@@ -78,8 +110,25 @@ async def test_root_fields_and_mutations_behave_as_declared(gql, world, role):
             assert expected in codes, (name, role, rule.name, body)
 
 
+@pytest.fixture
+async def sales_records(gql, world):
+    """Accounts, contacts and opportunities, with alpha and beta on different deals (R9)."""
+    from partners.enums import OpportunityPartnerRole
+    from tests.schema.sales import create_account, create_contact, create_opportunity, put_partner
+
+    for name, partner, role in [
+        ("Acme, Inc", "alpha", OpportunityPartnerRole.RESELLER),
+        ("Globex, Corp", "beta", OpportunityPartnerRole.DEAL_REGISTRANT),
+        ("Initech, Ltd", "alpha", OpportunityPartnerRole.INFLUENCER),  # influencer: no visibility
+    ]:
+        account = await create_account(gql, world, name=name)
+        await create_contact(gql, world, account)
+        opportunity = await create_opportunity(gql, world, account, name=f"{name}- 50 Premium")
+        await put_partner(opportunity["id"], world.partners[partner], role)
+
+
 @pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
-async def test_node_shows_exactly_what_the_scope_admits(gql, world, role):
+async def test_node_shows_exactly_what_the_scope_admits(gql, world, sales_records, role):
     """For every Node type and every row: `node(id)` answers iff the entity's scoping
     function admits the row for this principal (alpha and beta partners included)."""
     token = world.tokens.get(role) if role else None
@@ -96,6 +145,8 @@ async def test_node_shows_exactly_what_the_scope_admits(gql, world, role):
             continue
         shown = {pk for pk, node in zip(all_ids, body["data"]["nodes"]) if node is not None}
         assert shown == visible, (type_name, role)
+        if type_name in ("Account", "Contact", "Opportunity"):
+            assert all_ids, f"no {type_name} rows: the matrix would check nothing"
 
 
 async def test_partner_users_see_only_their_own_partner(gql, world):
