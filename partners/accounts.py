@@ -465,3 +465,26 @@ async def update_contact(principal: Principal, contact_id: int, fields: dict[str
             await Contact.update(fields).where(Contact.id == contact_id)
         return await Contact.select().where(Contact.id == contact_id).first()
 
+
+
+async def hand_over_expired_holdovers(at: datetime | None = None) -> int:
+    """A10: an open opportunity held over after an account transfer goes to the account's
+    current owner once its 180 days have passed. Safe to run in every instance at once:
+    the update is idempotent. Returns how many opportunities changed owner."""
+    moment = at or now()
+    async with transaction():
+        due = await Opportunity.select(Opportunity.id, Opportunity.account.owner.as_alias("account_owner")).where(
+            Opportunity.owner_holdover_until.is_not_null()
+            & (Opportunity.owner_holdover_until <= moment)
+            & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
+        )
+        by_owner: dict[int, list[int]] = {}
+        for row in due:
+            by_owner.setdefault(row["account_owner"], []).append(row["id"])
+        for owner, ids in by_owner.items():
+            await Opportunity.update({Opportunity.owner: owner, Opportunity.owner_holdover_until: None}).where(
+                Opportunity.id.is_in(ids)
+            )
+        if due:
+            await refresh_sales_qualified_source([row["id"] for row in due])
+    return len(due)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
-from partners import mail, outbox
+from partners import accounts, mail, outbox
 from partners.leasing import new_worker_id
 from plugins.manager import CosellPluginManager
 from server.settings import Settings
@@ -63,10 +63,19 @@ def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) ->
     return Job("outbox", send, settings.background_interval)
 
 
+# A10 hand-overs are due by the day: checking every few minutes is plenty.
+HOLDOVER_INTERVAL = 300.0
+
+
+async def _hand_over_holdovers(should_stop: Callable[[], bool]) -> int:
+    return await accounts.hand_over_expired_holdovers()
+
+
 def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: str | None = None) -> list[Job]:
     worker = worker or new_worker_id()
     return [
         outbox_job(settings, plugins, worker),
+        Job("a10_holdover", _hand_over_holdovers, max(settings.background_interval, HOLDOVER_INTERVAL)),
     ]
 
 

@@ -185,6 +185,16 @@ async def test_a10_transfer_keeps_young_open_opportunities_with_their_owner(gql,
     again = await gql(transfer, {"input": {"id": acme, "newOwnerId": new_owner}}, token=world.tokens["admin"])
     assert only_error(again["data"]["transferAccountOwnership"])["rule"] == "A10"
 
+    # Day 180 has passed: the held-over opportunity goes to the account's owner (A10).
+    from partners.accounts import hand_over_expired_holdovers
+
+    assert await hand_over_expired_holdovers(at=now() + timedelta(days=1)) == 0
+    assert await hand_over_expired_holdovers(at=now() + timedelta(days=181)) == 1
+    handed = await gql("""query($id: ID!) { node(id: $id) { ... on Opportunity { owner { email }
+        ownerHoldoverUntil } } }""", {"id": young["id"]}, token=world.tokens["admin"])
+    assert handed["data"]["node"] == {"owner": {"email": "sales_ops@cosell.test"}, "ownerHoldoverUntil": None}
+    assert await hand_over_expired_holdovers(at=now() + timedelta(days=181)) == 0
+
 
 async def test_only_admin_and_sales_ops_manage_accounts(gql, world):
     body = await gql("""mutation { createAccount(input: {name: "Nope"}) { account { id } } }""",
