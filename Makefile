@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ASSETS := server/static/node_modules/.installed
+HTTP_AUDIT := tests/http_audit/node_modules/.installed
 
 .PHONY: run test install assets migrate demo schema clean
 
@@ -11,7 +12,7 @@ run: install assets migrate
 	$(BIN)/cosell demo load --if-empty
 	$(BIN)/cosell serve
 
-test: install assets migrate
+test: install assets $(HTTP_AUDIT) migrate
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(INSTALLED)
@@ -29,6 +30,11 @@ $(ASSETS): server/static/package.json server/static/package-lock.json
 	cd server/static && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The GraphQL-over-HTTP audit suite (npm graphql-http), run by the tests against a live server.
+$(HTTP_AUDIT): tests/http_audit/package.json tests/http_audit/package-lock.json
+	cd tests/http_audit && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 migrate: install
 	$(BIN)/cosell migrate
 
@@ -39,4 +45,4 @@ schema: install
 	$(BIN)/cosell schema export -o schema/schema.graphql
 
 clean:
-	rm -rf $(VENV) server/static/node_modules var
+	rm -rf $(VENV) server/static/node_modules tests/http_audit/node_modules var
