@@ -13,12 +13,17 @@ Fixtures:
 - `gql`: `await gql(query, variables, token=...)` → the JSON body (fails on errors unless
   `errors=True`).
 - `world`: two authorized partners and a user of every role, with tokens.
+- `cosell_live_server`: a real uvicorn process on the test database (its base URL).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -36,7 +41,7 @@ from partners.identity import create_user, issue_token, now
 from partners.migrate import apply_migrations
 from partners.piccolo_app import APP_CONFIG
 from partners.tables import Partner
-from server.settings import Settings
+from server.settings import PROJECT_ROOT, Settings
 
 
 def _with_database(url: str, name: str) -> str:
@@ -202,3 +207,36 @@ async def world(cosell_client) -> World:
     await make_user(w, "alpha_user", Role.PARTNER_USER, partner_id=w.partners["alpha"])
     await make_user(w, "beta_user", Role.PARTNER_USER, partner_id=w.partners["beta"])
     return w
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def cosell_live_server(cosell_database_url):
+    """A real uvicorn server (its own process) on the test database; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": cosell_database_url, "COSELL_BACKGROUND_JOBS": "0", "COSELL_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app", "--port", str(port), "--log-level", "warning"],
+        cwd=PROJECT_ROOT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, "the server exited during startup"
+            assert time.monotonic() < deadline, "the server did not become ready"
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
