@@ -25,6 +25,9 @@ from schema.audit.types import AuditEntryNode
 from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
+from schema.cosell_plans.mutations import CoSellPlanMutation
+from schema.cosell_plans.queries import CoSellPlanQuery
+from schema.cosell_plans.types import CoSellPlanNode, CoSellTaskNode
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
@@ -39,11 +42,13 @@ if TYPE_CHECKING:
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
+    CoSellPlanQuery,
 )
-MUTATIONS: tuple[type, ...] = (IdentityMutation, AccountMutation, OpportunityMutation)
+MUTATIONS: tuple[type, ...] = (IdentityMutation, AccountMutation, OpportunityMutation, CoSellPlanMutation)
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
     PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
+    CoSellPlanNode, CoSellTaskNode,
 )
 
 Query = merge_types("Query", QUERIES)

@@ -2,7 +2,7 @@
 
 from partners.demo import is_empty, load_demo
 from partners.enums import OpportunityStage, PartnerTrack, PartnerType, Region, Role, ScreeningStatus, Segment
-from partners.tables import Account, Contact, Opportunity, OpportunityPartner, Partner
+from partners.tables import Account, Contact, CoSellPlan, CoSellTask, Opportunity, OpportunityPartner, OutboxMessage, Partner
 
 
 async def test_demo_world(gql):
@@ -30,6 +30,10 @@ async def test_demo_world(gql):
     assert 30 <= len(opportunities) <= 60
     assert {o["stage"] for o in opportunities} == {s.value for s in OpportunityStage}
     assert await OpportunityPartner.count() > 0
+    # Co-sell plans (D3) with partner-side tasks whose confirmations wait in the outbox (D4).
+    assert await CoSellPlan.count() >= 5
+    assert await CoSellTask.count().where(CoSellTask.owner_side == "PARTNER") > 0
+    assert await OutboxMessage.count() == await CoSellTask.count().where(CoSellTask.owner_side == "PARTNER")
 
     assert {login.role for login in logins} == set(Role)
     for login in logins:
@@ -49,3 +53,14 @@ async def test_demo_world(gql):
             assert all(n["account"] is None for n in data["opportunities"]["nodes"])
         else:
             assert data["opportunities"]["totalCount"] == len(opportunities)
+
+    # Portal users see their partner's plans with progress; staff see them all.
+    plans_query = "{ coSellPlans(first: 100) { totalCount nodes { motion progress { done total overdue } tasks { title } } } }"
+    seen = 0
+    for login in logins:
+        plans = (await gql(plans_query, token=login.token))["data"]["coSellPlans"]
+        if login.role is Role.PARTNER_USER:
+            seen += plans["totalCount"]
+        else:
+            assert plans["totalCount"] == await CoSellPlan.count()
+    assert seen == await CoSellPlan.count(), "every demo plan belongs to a portal user's partner"

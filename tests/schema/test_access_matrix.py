@@ -65,6 +65,25 @@ PROBES = {
         "mutation($id: ID!) { createOpportunity(input: {accountId: $id}) { errors { code } } }",
         lambda w: {"id": gid("Account", 999999)},
     ),
+    "Query.coSellPlans": ("{ coSellPlans(first: 1) { totalCount } }", lambda w: {}),
+    "Mutation.createCoSellPlan": (
+        'mutation($id: ID!, $p: ID!) { createCoSellPlan(input: {opportunityId: $id, partnerId: $p, '
+        'kickoffDate: "2030-01-15"}) { errors { code } } }',
+        lambda w: {"id": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
+    ),
+    "Mutation.addCoSellTask": (
+        'mutation($id: ID!, $u: ID!) { addCoSellTask(input: {planId: $id, title: "Demo", ownerSide: PARTNER, '
+        'assigneeId: $u, dueDate: "2030-01-20"}) { errors { code } } }',
+        lambda w: {"id": gid("CoSellPlan", 999999), "u": gid("User", w.user_ids["alpha_user"])},
+    ),
+    "Mutation.updateCoSellTask": (
+        "mutation($id: ID!) { updateCoSellTask(input: {id: $id, status: IN_PROGRESS}) { errors { code } } }",
+        lambda w: {"id": gid("CoSellTask", 999999)},
+    ),
+    "Mutation.completeCoSellTask": (
+        "mutation($id: ID!) { completeCoSellTask(input: {id: $id}) { errors { code } } }",
+        lambda w: {"id": gid("CoSellTask", 999999)},
+    ),
 }
 
 
@@ -112,8 +131,10 @@ async def test_root_fields_and_mutations_behave_as_declared(gql, world, role):
 
 @pytest.fixture
 async def sales_records(gql, world):
-    """Accounts, contacts and opportunities, with alpha and beta on different deals (R9)."""
+    """Accounts, contacts and opportunities, with alpha and beta on different deals (R9), and
+    a co-sell plan with a partner-side and a vendor-side task for each of them (D3)."""
     from partners.enums import OpportunityPartnerRole
+    from tests.schema.cosell import add_task, create_plan
     from tests.schema.sales import create_account, create_contact, create_opportunity, put_partner
 
     for name, partner, role in [
@@ -125,6 +146,10 @@ async def sales_records(gql, world):
         await create_contact(gql, world, account)
         opportunity = await create_opportunity(gql, world, account, name=f"{name}- 50 Premium")
         await put_partner(opportunity["id"], world.partners[partner], role)
+        if role is not OpportunityPartnerRole.INFLUENCER:
+            plan = await create_plan(gql, world, opportunity["id"], partner)
+            await add_task(gql, world, plan["id"], f"{partner}_user")
+            await add_task(gql, world, plan["id"], "ae")
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
@@ -145,7 +170,7 @@ async def test_node_shows_exactly_what_the_scope_admits(gql, world, sales_record
             continue
         shown = {pk for pk, node in zip(all_ids, body["data"]["nodes"]) if node is not None}
         assert shown == visible, (type_name, role)
-        if type_name in ("Account", "Contact", "Opportunity"):
+        if type_name in ("Account", "Contact", "Opportunity", "CoSellPlan", "CoSellTask"):
             assert all_ids, f"no {type_name} rows: the matrix would check nothing"
 
 

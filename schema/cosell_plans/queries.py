@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import strawberry
+
+from partners.cosell_plans import overdue_condition, today
+from partners.scoping import cosell_plan_scope, cosell_task_scope, opportunity_scope, scoped
+from partners.tables import CoSellPlan, CoSellTask, Opportunity
+from schema.core.access import AUTHENTICATED, access
+from schema.core.connection import Connection, paginate
+from schema.core.context import Info
+from schema.core.filters import all_of
+from schema.core.node import decode_node_id
+from schema.cosell_plans.types import CoSellPlanNode
+from schema.identity.types import PartnerNode
+from schema.opportunities.types import OpportunityNode
+
+
+@strawberry.input(description="All given criteria must match.")
+class CoSellPlanFilter:
+    partner_id: strawberry.ID | None = None
+    opportunity_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Goes through the opportunity's own visibility (R9).")
+    has_overdue_tasks: bool | None = strawberry.field(
+        default=None, description="Plans with (true) or without (false) a task not DONE past its due date (UTC).")
+
+
+def _filter_condition(info: Info, f: CoSellPlanFilter | None):
+    if f is None:
+        return None
+    principal = info.context.principal
+    opportunity_condition = None
+    if f.opportunity_id:
+        opportunity_id = decode_node_id(info, f.opportunity_id, OpportunityNode, "filter.opportunityId")
+        visible = all_of([opportunity_scope(principal), Opportunity.id == opportunity_id])
+        opportunity_condition = CoSellPlan.opportunity.is_in(Opportunity.select(Opportunity.id).where(visible))
+    overdue_condition_ = None
+    if f.has_overdue_tasks is not None:
+        overdue = CoSellTask.select(CoSellTask.plan).where(
+            all_of([cosell_task_scope(principal), overdue_condition(today())]))
+        overdue_condition_ = CoSellPlan.id.is_in(overdue) if f.has_overdue_tasks else CoSellPlan.id.not_in(overdue)
+    return all_of([
+        CoSellPlan.partner == decode_node_id(info, f.partner_id, PartnerNode, "filter.partnerId")
+        if f.partner_id else None,
+        opportunity_condition,
+        overdue_condition_,
+    ])
+
+
+@strawberry.type
+class CoSellPlanQuery:
+    @strawberry.field(description="Co-sell plans you may see (partner users: their own partner's), newest first.",
+                      extensions=[access(AUTHENTICATED)])
+    async def co_sell_plans(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: CoSellPlanFilter | None = None
+    ) -> Connection[CoSellPlanNode]:
+        condition = all_of([cosell_plan_scope(info.context.principal), _filter_condition(info, filter)])
+        query = scoped(CoSellPlan.select(), condition).order_by(CoSellPlan.id, ascending=False)
+        count = scoped(CoSellPlan.count(), condition)
+        return await paginate(info, query, count, first=first, after=after, to_node=CoSellPlanNode.from_row)

@@ -1,0 +1,134 @@
+"""Co-sell plans and tasks as GraphQL types (D3, D8). Progress and overdue come from
+partners.cosell_plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+import strawberry
+from strawberry import relay
+
+from partners import cosell_plans as rules
+from partners.scoping import cosell_plan_scope, cosell_task_scope
+from partners.tables import CoSellPlan, CoSellTask
+from schema.core.access import node_access
+from schema.core.context import Info
+from schema.core.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
+from schema.core.rows import int_ids
+from schema.cosell_plans.loaders import load_cosell_plans, load_cosell_tasks, load_plan_tasks
+from schema.identity.loaders import load_partners, load_users
+from schema.identity.types import PartnerNode, UserNode
+from schema.opportunities.loaders import load_opportunities
+from schema.opportunities.types import OpportunityNode
+
+
+async def _user(info: Info, user_id: int | None) -> UserNode | None:
+    if user_id is None:
+        return None
+    row = await info.context.loaders(load_users).load(user_id)
+    return UserNode.from_row(row) if row else None
+
+
+@strawberry.type(name="CoSellPlanProgress", description="D3: how far the plan's tasks are.")
+class CoSellPlanProgress:
+    done: int = strawberry.field(description="Tasks with status DONE.")
+    total: int = strawberry.field(description="All tasks of the plan.")
+    overdue: int = strawberry.field(description="Tasks not DONE whose due date (UTC) has passed.")
+
+
+@strawberry.type(name="CoSellTask", description="D3: one thing one side will do by a date. "
+                 "D4: assigning it to a partner user sends them a confirmation.")
+class CoSellTaskNode(relay.Node):
+    id: relay.NodeID[int]
+    title: str
+    owner_side: CoSellTaskSide = strawberry.field(description="VENDOR or PARTNER (D3).")
+    status: CoSellTaskStatus
+    due_date: date
+    notes: str
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    assignee_name: str = strawberry.field(description="Readable by all who see the task, partner users included.")
+    row: strawberry.Private[dict]
+
+    @strawberry.field(description="Not DONE and past its due date (UTC).")
+    def overdue(self) -> bool:
+        return rules.is_overdue(self.due_date, self.status.value, rules.today())
+
+    @strawberry.field(description="The assigned user (null for partner users when a vendor user is assigned; "
+                      "see assigneeName).")
+    async def assignee(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["assignee"])
+
+    @strawberry.field
+    async def plan(self, info: Info) -> "CoSellPlanNode | None":
+        row = await info.context.loaders(load_cosell_plans).load(self.row["plan"])
+        return CoSellPlanNode.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: dict) -> "CoSellTaskNode":
+        return cls(
+            id=row["id"], title=row["title"], owner_side=CoSellTaskSide(row["owner_side"]),
+            status=CoSellTaskStatus(row["status"]), due_date=row["due_date"], notes=row["notes"],
+            completed_at=row["completed_at"], created_at=row["created_at"], updated_at=row["updated_at"],
+            assignee_name=row["assignee_name"], row=row,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await info.context.loaders(load_cosell_tasks).load_many(int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(name="CoSellPlan", description="D3: who will do what, when — written with one partner of the "
+                 "opportunity's team at the kickoff.")
+class CoSellPlanNode(relay.Node):
+    id: relay.NodeID[int]
+    kickoff_date: date
+    goals: str
+    motion: CoSellMotion = strawberry.field(description="D8: from the account's ranking.")
+    created_at: datetime
+    row: strawberry.Private[dict]
+
+    @strawberry.field(description="Null for partner users whose partner is on the team in a role that does not "
+                      "show them the opportunity (R9).")
+    async def opportunity(self, info: Info) -> OpportunityNode | None:
+        row = await info.context.loaders(load_opportunities).load(self.row["opportunity"])
+        return OpportunityNode.from_row(row) if row else None
+
+    @strawberry.field
+    async def partner(self, info: Info) -> PartnerNode | None:
+        row = await info.context.loaders(load_partners).load(self.row["partner"])
+        return PartnerNode.from_row(row) if row else None
+
+    @strawberry.field
+    async def created_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["created_by"])
+
+    @strawberry.field(description="Soonest due first.")
+    async def tasks(self, info: Info) -> list[CoSellTaskNode]:
+        rows = await info.context.loaders(load_plan_tasks).load(self.id)
+        return [CoSellTaskNode.from_row(r) for r in rows]
+
+    @strawberry.field(description="Done, total and overdue tasks.")
+    async def progress(self, info: Info) -> CoSellPlanProgress:
+        rows = await info.context.loaders(load_plan_tasks).load(self.id)
+        p = rules.progress(rows, rules.today())
+        return CoSellPlanProgress(done=p.done, total=p.total, overdue=p.overdue)
+
+    @classmethod
+    def from_row(cls, row: dict) -> "CoSellPlanNode":
+        return cls(id=row["id"], kickoff_date=row["kickoff_date"], goals=row["goals"],
+                   motion=CoSellMotion(row["motion"]), created_at=row["created_at"], row=row)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await info.context.loaders(load_cosell_plans).load_many(int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+node_access(CoSellPlanNode, CoSellPlan, cosell_plan_scope,
+            "staff: every plan; partner users: the plans of their own partner (D3)")
+node_access(CoSellTaskNode, CoSellTask, cosell_task_scope,
+            "staff: every task; partner users: the tasks of their own partner's plans (D3)")
