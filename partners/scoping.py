@@ -113,3 +113,14 @@ def audit_scope(principal: Principal | None) -> Where | WhereRaw | None:
     if principal is not None and principal.is_admin:
         return None
     return NOTHING
+
+
+def deal_registration_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Staff read every deal registration; a partner user reads only their own partner's (issue 5)."""
+    from partners.tables import DealRegistration
+
+    if principal is None:
+        return NOTHING
+    if principal.is_partner_user:
+        return DealRegistration.partner == principal.partner_id
+    return None

@@ -25,6 +25,9 @@ from schema.audit.types import AuditEntryNode
 from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
+from schema.deal_registrations.mutations import DealRegistrationMutation
+from schema.deal_registrations.queries import DealRegistrationQuery
+from schema.deal_registrations.types import DealRegistrationNode
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
@@ -39,11 +42,14 @@ if TYPE_CHECKING:
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
+    DealRegistrationQuery,
 )
-MUTATIONS: tuple[type, ...] = (IdentityMutation, AccountMutation, OpportunityMutation)
+MUTATIONS: tuple[type, ...] = (IdentityMutation, AccountMutation, OpportunityMutation,
+                                DealRegistrationMutation)
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
     PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
+    DealRegistrationNode,
 )
 
 Query = merge_types("Query", QUERIES)

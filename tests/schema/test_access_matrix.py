@@ -57,6 +57,26 @@ PROBES = {
             ("moveOpportunityStage", "Opportunity", ", stage: DISCOVERY"),
         ]
     },
+    "Query.dealRegistrations": ("{ dealRegistrations(first: 1) { totalCount } }", lambda w: {}),
+    "Mutation.registerDeal": (
+        'mutation { registerDeal(input: {type: RESALE, customer: {prospect: {name: "Probe"}}, products: [], '
+        'edition: "", seats: 0}) { errors { code } } }',
+        lambda w: {},
+    ),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w: {"id": gid("DealRegistration", 999999)})
+        for name, extra in [
+            ("advanceDealRegistrationReview", ""),
+            ("returnDealRegistration", ', reason: "probe"'),
+            ("resubmitDealRegistration", ""),
+            ("withdrawDealRegistration", ""),
+            ("approveDealRegistration", ""),
+            ("denyDealRegistration", ', reason: "probe"'),
+            ("dissolveDealRegistration", ', reason: "probe"'),
+            ("extendDealRegistration", ""),
+        ]
+    },
     "Mutation.createContact": (
         'mutation($id: ID!) { createContact(input: {accountId: $id, name: "Pat"}) { errors { code } } }',
         lambda w: {"id": gid("Account", 999999)},
@@ -125,6 +145,12 @@ async def sales_records(gql, world):
         await create_contact(gql, world, account)
         opportunity = await create_opportunity(gql, world, account, name=f"{name}- 50 Premium")
         await put_partner(opportunity["id"], world.partners[partner], role)
+    # Deal registrations of alpha (AMER customer) and beta (EMEA customer), one approved.
+    from tests.schema.registrations import approved, register
+
+    alpha_reg = await register(gql, world, "alpha_user", customer={"prospect": {"name": "Hooli", "website": "hooli.test"}})
+    await approved(gql, world, alpha_reg["id"])
+    await register(gql, world, "beta_user", customer={"prospect": {"name": "Vandelay", "region": "EMEA", "country": "DE"}})
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
@@ -145,7 +171,7 @@ async def test_node_shows_exactly_what_the_scope_admits(gql, world, sales_record
             continue
         shown = {pk for pk, node in zip(all_ids, body["data"]["nodes"]) if node is not None}
         assert shown == visible, (type_name, role)
-        if type_name in ("Account", "Contact", "Opportunity"):
+        if type_name in ("Account", "Contact", "Opportunity", "DealRegistration"):
             assert all_ids, f"no {type_name} rows: the matrix would check nothing"
 
 
