@@ -327,9 +327,10 @@ def input_violations(reg: Registration) -> list[Violation]:
         violations.append(Violation("EDITION_REQUIRED", "Name the edition (e.g. Premium).", ("edition",), "O10"))
     if reg.estimated_amount is not None and reg.estimated_amount < 0:
         violations.append(Violation("NEGATIVE_AMOUNT", "Amounts cannot be negative.", ("estimatedAmount",)))
-    if (reg.account_id is None) == (reg.prospect is None):
-        violations.append(Violation("ONE_CUSTOMER", "Give either an existing account or the prospect's details.",
-                                    ("customer",), "P3"))
+    customers = (reg.account_id is not None) + (reg.prospect is not None)
+    if customers > 1 or (customers == 0 and reg.opportunity_id is None):
+        violations.append(Violation("ONE_CUSTOMER", "Give either an existing account, the prospect's details, or "
+                                    "the opportunity (whose account is the customer).", ("customer",), "P3"))
     if reg.prospect is not None and not reg.prospect.name.strip():
         violations.append(Violation("NAME_REQUIRED", "The prospect needs a name.", ("customer", "prospect", "name")))
     if reg.registration_type is RegType.SERVICES_ATTACH and reg.opportunity_id is None:
@@ -388,6 +389,24 @@ async def _registering_partner(principal: Principal, reg: Registration) -> dict:
     return partner
 
 
+async def _opportunity_account(principal: Principal, opportunity_id: int) -> dict:
+    opp = await scoped(Opportunity.select(Opportunity.account.id.as_alias("id"),
+                                          Opportunity.account.region.as_alias("region")),
+                       opportunity_scope(principal)).where(Opportunity.id == opportunity_id).first()
+    if opp is None:
+        raise NotFound.of("Opportunity", "opportunityId")
+    return opp
+
+
+async def _lock_customer(account_id: int) -> None:
+    """Serialise the approvals, dissolutions and holds of one end customer (P5): on
+    PostgreSQL a row lock on the account, taken first, so two concurrent approvals wait
+    for each other instead of deadlocking on each other's registrations (SQLite's
+    IMMEDIATE transactions already serialise every write)."""
+    if Account._meta.db.engine_type == "postgres":
+        await Account.raw('SELECT id FROM "account" WHERE id = {} FOR UPDATE', account_id)
+
+
 async def _check_opportunity(principal: Principal, reg: Registration, account_id: int) -> None:
     """P3: one opportunity of the end customer; P9: services attach on a closed-won one, first come first served."""
     opp = await scoped(Opportunity.select(Opportunity.id, Opportunity.account, Opportunity.stage),
@@ -429,12 +448,14 @@ async def register(principal: Principal, reg: Registration) -> dict:
         async with transaction():
             at = now()
             partner = await _registering_partner(principal, reg)
+            matched = False
             if reg.account_id is not None:
                 account = await scoped(Account.select(Account.id, Account.region), account_scope(principal)).where(
                     Account.id == reg.account_id).first()
                 if account is None:
                     raise NotFound.of("Account", "customer.accountId")
-                matched = False
+            elif reg.prospect is None:  # the opportunity's account is the customer (R1)
+                account = await _opportunity_account(principal, reg.opportunity_id)
             else:
                 account, matched = await _match_or_create_account(reg.prospect, at)
             if reg.opportunity_id is not None:
@@ -632,7 +653,11 @@ async def approve(principal: Principal, registration_id: int, ae_id: int | None 
     try:
         async with transaction():
             row = await get_visible(principal, registration_id)
+            await _lock_customer(row["account"])
+            row = await get_visible(principal, registration_id)  # as it is now we hold the lock
             _require_reviewer(principal, row)
+            if row["status"] == Status.ON_HOLD.value:
+                raise _already_approved()
             violation = transition_violation(Status(row["status"]), "APPROVED")
             if violation:
                 raise DomainError([violation])
@@ -719,6 +744,8 @@ async def dissolve(principal: Principal, registration_id: int, reason: str) -> d
     reason = _required_text(reason, "reason", "P5", "Dissolving a registration")
     async with transaction():
         row = await get_visible(principal, registration_id)
+        await _lock_customer(row["account"])
+        row = await get_visible(principal, registration_id)
         _require_reviewer(principal, row)
         at = now()
         updated = await _transition(row, "DISSOLVED", principal, reason, {
@@ -759,6 +786,9 @@ async def extend(principal: Principal, registration_id: int, days: int = EXTENSI
     async with transaction():
         row = await get_visible(principal, registration_id)
         _require_reviewer(principal, row)
+        violation = transition_violation(Status(row["status"]), "EXTENDED")
+        if violation:
+            raise DomainError([violation])
         if not principal.is_admin:
             if row["extension_count"] >= 1:
                 raise DomainError.single("EXTENSION_USED", "A channel manager extends a registration once; "

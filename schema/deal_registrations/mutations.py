@@ -31,7 +31,8 @@ class ProspectInput:
     region: Region = Region.AMER
 
 
-@strawberry.input(description="Either an existing account (staff) or the prospect's details.")
+@strawberry.input(description="Either an existing account (staff) or the prospect's details; without either, "
+                  "the customer is the account of `opportunityId`.")
 class EndCustomerInput:
     account_id: strawberry.ID | None = None
     prospect: ProspectInput | None = None
@@ -40,7 +41,7 @@ class EndCustomerInput:
 @strawberry.input(description="P3: one deal of one end customer.")
 class RegisterDealInput:
     type: DealRegistrationType
-    customer: EndCustomerInput
+    customer: EndCustomerInput | None = None
     products: list[str] = strawberry.field(description="Product codes; overlaps make conflicts (D2).")
     edition: str = strawberry.field(description="E.g. Premium, Ultimate (names the opportunity, O10).")
     seats: int
@@ -110,7 +111,7 @@ class DealRegistrationMutation:
                          "and admins for alliance partners.", extensions=[access(REGISTRATION_SUBMITTERS)])
     async def register_deal(self, info: Info, input: RegisterDealInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        c = input.customer
+        c = input.customer or EndCustomerInput()
         prospect = regs.Prospect(name=c.prospect.name, website=c.prospect.website, country=c.prospect.country,
                                  region=c.prospect.region) if c.prospect else None
         reg = regs.Registration(
