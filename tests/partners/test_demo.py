@@ -49,3 +49,16 @@ async def test_demo_world(gql):
             assert all(n["account"] is None for n in data["opportunities"]["nodes"])
         else:
             assert data["opportunities"]["totalCount"] == len(opportunities)
+
+
+async def test_demo_registrations_in_several_states(gql):
+    from partners.tables import DealRegistration
+
+    logins = await load_demo()
+    statuses = {r["status"] for r in await DealRegistration.select(DealRegistration.status)}
+    assert {"SUBMITTED", "PENDING_SALES_REVIEW", "PENDING_MANAGER_REVIEW", "RETURNED", "APPROVED", "ON_HOLD",
+            "DENIED", "WITHDRAWN"} <= statuses
+    portal = [login for login in logins if login.role is Role.PARTNER_USER]
+    seen = [(await gql("{ dealRegistrations { totalCount } }", token=login.token))["data"]["dealRegistrations"]["totalCount"]
+            for login in portal]
+    assert sum(seen) == await DealRegistration.count() and all(seen)

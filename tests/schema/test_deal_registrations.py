@@ -428,3 +428,18 @@ async def test_review_queue_filters_and_no_n_plus_one(gql, world):
     assert len(large["data"]["dealRegistrations"]["nodes"]) == 13
     assert small["extensions"]["sqlStatements"] == large["extensions"]["sqlStatements"]
     assert large["extensions"]["sqlStatements"] <= 16
+
+
+async def test_p6_cosell_registrations_expire_command(gql, world, cosell_database_url):
+    import os
+    import sys
+
+    reg = await approved(gql, world, (await register(gql, world))["id"])
+    await DealRegistration.update({DealRegistration.expires_at: datetime.now(timezone.utc) - timedelta(seconds=1)}).where(
+        DealRegistration.id == pk(reg["id"]))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.cli", "registrations", "expire", stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "DATABASE_URL": cosell_database_url})
+    out, _ = await process.communicate()
+    assert process.returncode == 0 and "1 deal registration(s) expired" in out.decode()
+    assert await _ids(gql, world, "admin", status="EXPIRED") == [reg["id"]]
