@@ -280,6 +280,7 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
     await _enrich_accounts(rng)
     await _create_opportunities(rng)
     await _create_cosell_plans()
+    await _create_registrations()
     return logins
 
 
@@ -449,3 +450,54 @@ async def _create_cosell_plans(count: int = 8) -> None:
             if status != "OPEN":
                 await cosell_plans.update_task(principal, task["id"], {"status": CoSellTaskStatus(status)})
         made += 1
+
+
+async def _create_registrations() -> None:
+    """Deal registrations in several states (issue 5), through the real service so every
+    rule, history row and event applies: portal partners register existing customers by
+    name (P3, matched to the account), the admin reviews, approves (R2, R8), denies, returns."""
+    from partners import deal_registrations as regs
+    from partners.enums import DealRegistrationType
+    from partners.identity import Principal
+
+    def principal(row: dict) -> Principal:
+        return Principal(user_id=row["id"], email=row["email"], name=row["name"], role=Role(row["role"]),
+                         partner_id=row["partner"], regions=tuple(Region(r) for r in row["regions"] or []))
+
+    columns = (User.id, User.email, User.name, User.role, User.partner, User.regions)
+    admin = principal(await User.select(*columns).where(User.role == Role.ADMIN.value).first())
+    ae = await User.select(User.id).where(User.role == Role.ACCOUNT_EXECUTIVE.value).order_by(User.id).first()
+    portal = [principal(r) for r in await User.select(*columns).where(User.role == Role.PARTNER_USER.value).order_by(User.id)]
+    # P2 for the demo's portal partners: a signed agreement and a trained employee.
+    portal_ids = [p.partner_id for p in portal]
+    await Partner.update({Partner.agreement_signed_at: now()}).where(
+        Partner.id.is_in(portal_ids) & Partner.agreement_signed_at.is_null())
+    await Partner.update({Partner.trained_employees: 2}).where(
+        Partner.id.is_in(portal_ids) & (Partner.trained_employees < 1))
+    customers = await Account.select(Account.name).where(Account.parent.is_null()).order_by(Account.id).limit(8)
+    # (customer index, partner index, products, what happens)
+    plan = [(0, 0, ["ci-cd"], "approve"), (0, 1, ["ci-cd", "security"], "hold"), (1, 1, ["security"], "approve"),
+            (2, 2, ["observability"], "submitted"), (3, 3, ["ci-cd"], "sales"), (4, 0, ["data-ai"], "manager"),
+            (5, 1, ["ci-cd"], "return"), (6, 2, ["security"], "deny"), (7, 3, ["agile-planning"], "withdraw")]
+    created = []
+    for customer, partner, products, outcome in plan:
+        who = portal[partner % len(portal)]
+        row = await regs.register(who, regs.Registration(
+            registration_type=DealRegistrationType.RESALE, products=products, edition="Premium", seats=25 * (partner + 1),
+            estimated_amount=8700.0 * (partner + 1), notes="Registered from the demo portal.",
+            prospect=regs.Prospect(name=customers[customer]["name"])))
+        created.append((row["id"], who, outcome))
+    for reg_id, who, outcome in created:
+        # "hold": approving the first registration of the same customer and product put it ON_HOLD (P5).
+        if outcome in ("sales", "manager", "approve"):
+            await regs.advance_review(admin, reg_id)
+        if outcome in ("manager", "approve"):
+            await regs.advance_review(admin, reg_id)
+        if outcome == "approve":
+            await regs.approve(admin, reg_id, ae["id"], "Kickoff with the AE next week (D3).")
+        elif outcome == "return":
+            await regs.return_to_partner(admin, reg_id, "Which business unit is buying?")
+        elif outcome == "deny":
+            await regs.deny(admin, reg_id, "The customer is already in a direct deal.")
+        elif outcome == "withdraw":
+            await regs.withdraw(who, reg_id, "The customer postponed the project.")

@@ -352,13 +352,20 @@ def _money_violations(fields: dict[str, Any]) -> list[Violation]:
             if fields.get(key) is not None and fields[key] < 0]
 
 
-async def create_opportunity(
+async def create_opportunity(principal: Principal, **fields: Any) -> dict:
+    """A new opportunity by a sales user (the fields of `insert_opportunity`)."""
+    require_roles(principal, *CREATORS)
+    return await insert_opportunity(principal, **fields)
+
+
+async def insert_opportunity(
     principal: Principal, *, account_id: int, opp_type: OpportunityType, stage: Stage = Stage.PENDING_ACCEPTANCE,
     name: str | None = None, seats: int | None = None, product: str = "", parent_id: int | None = None,
     amount: float | None = None, net_arr: float | None = None, close_date: date | None = None,
     owner_id: int | None = None, sdr_id: int | None = None, contacts: list[ContactLink] | None = None,
 ) -> dict:
-    require_roles(principal, *CREATORS)
+    """O2, O8–O10; the caller's role is checked by the caller (`create_opportunity`, or an
+    approved deal registration converting into an opportunity)."""
     if stage not in START_STAGES:
         raise DomainError.single("INVALID_START_STAGE", "New opportunities start at 00 or 0.", "stage", rule="O2")
     violations = _money_violations({"amount": amount, "net_arr": net_arr})
@@ -451,6 +458,10 @@ async def move_stage(principal: Principal, opportunity_id: int, move: StageMove,
                                      changed_by=principal.user_id, note=note.strip()[:500], changed_at=at).save()
         if move.target in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
             await _close_upside_children(principal, opportunity_id, at)
+        if move.target is Stage.CLOSED_LOST:
+            from partners.deal_registrations import close_for_lost_opportunity  # P6 (imports this module)
+
+            await close_for_lost_opportunity(principal, opportunity_id, at)
         return await get_visible(principal, opportunity_id)
 
 

@@ -141,4 +141,14 @@ def cosell_task_scope(principal: Principal | None) -> Where | WhereRaw | None:
         return NOTHING
     if principal.is_partner_user:
         return CoSellTask.plan.is_in(_partner_plan_ids(principal.partner_id))
+
+
+def deal_registration_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Staff read every deal registration; a partner user reads only their own partner's (issue 5)."""
+    from partners.tables import DealRegistration
+
+    if principal is None:
+        return NOTHING
+    if principal.is_partner_user:
+        return DealRegistration.partner == principal.partner_id
     return None

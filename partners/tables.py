@@ -349,3 +349,64 @@ class CoSellTask(Table, tablename="cosell_task"):
     completed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+# Deal registrations (issue 5: D1, D2, P1–P6, P9). Rules live in partners.deal_registrations.
+from partners.enums import DealRegistrationStatus, DealRegistrationType  # noqa: E402
+
+
+class DealRegistration(Table, tablename="deal_registration"):
+    """A partner's registration of one deal (P3) for an end customer's account (R1).
+
+    The database guarantees P5 and P9 with partial unique indexes (see the migration):
+    one APPROVED partner-sourced registration per opportunity, one live SERVICES_ATTACH
+    registration per opportunity."""
+
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.restrict, index=True)
+    registered_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    registration_type = Varchar(length=32, choices=DealRegistrationType)
+    status = Varchar(length=32, choices=DealRegistrationStatus, default=DealRegistrationStatus.SUBMITTED, index=True)
+    account = ForeignKey(references=Account, on_delete=OnDelete.restrict, index=True)
+    # True when prospect details matched an existing account by website domain or name.
+    customer_matched = Boolean(default=False)
+    # The end customer's region when registered: who reviews it (D1) and the region filter.
+    region = Varchar(length=8, choices=Region, index=True)
+    opportunity = ForeignKey(references=Opportunity, null=True, on_delete=OnDelete.restrict, index=True)
+    edition = Varchar(length=60, default="")
+    seats = Integer(default=0)
+    estimated_amount = DoublePrecision(null=True, default=None)
+    expected_close_date = Date(null=True, default=None)
+    notes = Text(default="")
+    submitted_at = Timestamptz()  # first submission: the order of P5 reconsideration
+    last_submitted_at = Timestamptz()  # the P4 clocks restart on resubmission
+    review_due_at = Timestamptz(null=True, default=None, index=True)  # P4 target of the current step
+    decision_due_at = Timestamptz(null=True, default=None)  # P4: decision within 1 business day
+    assigned_ae = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    decided_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    decided_at = Timestamptz(null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None, index=True)  # P6
+    extension_count = Integer(default=0)
+    reason = Text(default="")  # the latest return, denial or dissolution reason
+    held_by = ForeignKey(references="self", null=True, on_delete=OnDelete.set_null)  # P5 hold
+    created_at = Timestamptz()
+
+
+class DealRegistrationProduct(Table, tablename="deal_registration_product"):
+    """The products a registration covers (lower-case codes): overlapping products of the
+    same end customer make a conflict (D2)."""
+
+    registration = ForeignKey(references=DealRegistration, on_delete=OnDelete.cascade, index=True)
+    product = Varchar(length=60, index=True)
+
+
+class DealRegistrationChange(Table, tablename="deal_registration_change"):
+    """Every transition of a registration: who, when, from and to (P4)."""
+
+    registration = ForeignKey(references=DealRegistration, on_delete=OnDelete.cascade, index=True)
+    event = Varchar(length=32)
+    from_status = Varchar(length=32, null=True, default=None)
+    to_status = Varchar(length=32)
+    changed_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)  # null: the system
+    note = Text(default="")
+    changed_at = Timestamptz()

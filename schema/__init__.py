@@ -28,6 +28,9 @@ from schema.core.node import NodeQuery
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
 from schema.cosell_plans.types import CoSellPlanNode, CoSellTaskNode
+from schema.deal_registrations.mutations import DealRegistrationMutation
+from schema.deal_registrations.queries import DealRegistrationQuery
+from schema.deal_registrations.types import DealRegistrationNode
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
@@ -42,13 +45,15 @@ if TYPE_CHECKING:
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
-    CoSellPlanQuery,
+    CoSellPlanQuery, DealRegistrationQuery,
 )
-MUTATIONS: tuple[type, ...] = (IdentityMutation, AccountMutation, OpportunityMutation, CoSellPlanMutation)
+MUTATIONS: tuple[type, ...] = (
+    IdentityMutation, AccountMutation, OpportunityMutation, CoSellPlanMutation, DealRegistrationMutation,
+)
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
     PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
-    CoSellPlanNode, CoSellTaskNode,
+    CoSellPlanNode, CoSellTaskNode, DealRegistrationNode,
 )
 
 Query = merge_types("Query", QUERIES)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
-from partners import accounts, mail, outbox
+from partners import accounts, deal_registrations, mail, outbox
 from partners.leasing import new_worker_id
 from plugins.manager import CosellPluginManager
 from server.settings import Settings
@@ -50,7 +50,28 @@ def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[st
     "deal_registration_event" handler calling `plugins.hook.cosell_deal_registration_event`."""
     return {
         mail.EMAIL: mail.email_handler(settings),
+        deal_registrations.EVENT_KIND: deal_registration_event_handler(plugins),
     }
+
+
+def deal_registration_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
+    """After commit: tell the plugins (`cosell_deal_registration_event`); a plugin that
+    raises makes the message retry (D1, P4)."""
+
+    async def handler(message: outbox.Message) -> None:
+        plugins.hook.cosell_deal_registration_event(event=message.payload["event"],
+                                                    registration=message.payload["registration"])
+
+    return handler
+
+
+def registration_expiry_job(settings: Settings) -> Job:
+    """P6: expire approved registrations past `expiresAt` (safe in every instance at once)."""
+
+    async def run(should_stop: Callable[[], bool]) -> int:
+        return await deal_registrations.expire_due()
+
+    return Job("registration-expiry", run, max(settings.background_interval, 60.0))
 
 
 def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) -> Job:
@@ -76,6 +97,7 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
     return [
         outbox_job(settings, plugins, worker),
         Job("a10_holdover", _hand_over_holdovers, max(settings.background_interval, HOLDOVER_INTERVAL)),
+        registration_expiry_job(settings),
     ]
 
 

@@ -263,6 +263,15 @@ def cmd_outbox_retry(args) -> int:
     return 0
 
 
+def cmd_registrations_expire(args) -> int:
+    from partners.deal_registrations import expire_due
+
+    _bind(_settings())
+    count = _run(expire_due())
+    print(f"{count} deal registration(s) expired (P6).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from partners.enums import Region, Role
 
@@ -320,6 +329,13 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     retry.add_argument("--dead", action="store_true", help="every DEAD message")
     retry.set_defaults(func=cmd_outbox_retry)
+
+    registrations = sub.add_parser("registrations", help="deal registrations").add_subparsers(
+        dest="registrations_command", required=True
+    )
+    registrations.add_parser("expire", help="expire approved registrations past their expiry (P6)").set_defaults(
+        func=cmd_registrations_expire
+    )
 
     plugins = sub.add_parser("plugins", help="list loaded plugins")
     plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")

@@ -64,3 +64,17 @@ async def test_demo_world(gql):
         else:
             assert plans["totalCount"] == await CoSellPlan.count()
     assert seen == await CoSellPlan.count(), "every demo plan belongs to a portal user's partner"
+
+
+
+async def test_demo_registrations_in_several_states(gql):
+    from partners.tables import DealRegistration
+
+    logins = await load_demo()
+    statuses = {r["status"] for r in await DealRegistration.select(DealRegistration.status)}
+    assert {"SUBMITTED", "PENDING_SALES_REVIEW", "PENDING_MANAGER_REVIEW", "RETURNED", "APPROVED", "ON_HOLD",
+            "DENIED", "WITHDRAWN"} <= statuses
+    portal = [login for login in logins if login.role is Role.PARTNER_USER]
+    seen = [(await gql("{ dealRegistrations { totalCount } }", token=login.token))["data"]["dealRegistrations"]["totalCount"]
+            for login in portal]
+    assert sum(seen) == await DealRegistration.count() and all(seen)

@@ -57,6 +57,26 @@ PROBES = {
             ("moveOpportunityStage", "Opportunity", ", stage: DISCOVERY"),
         ]
     },
+    "Query.dealRegistrations": ("{ dealRegistrations(first: 1) { totalCount } }", lambda w: {}),
+    "Mutation.registerDeal": (
+        'mutation { registerDeal(input: {type: RESALE, customer: {prospect: {name: "Probe"}}, products: [], '
+        'edition: "", seats: 0}) { errors { code } } }',
+        lambda w: {},
+    ),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w: {"id": gid("DealRegistration", 999999)})
+        for name, extra in [
+            ("advanceDealRegistrationReview", ""),
+            ("returnDealRegistration", ', reason: "probe"'),
+            ("resubmitDealRegistration", ""),
+            ("withdrawDealRegistration", ""),
+            ("approveDealRegistration", ""),
+            ("denyDealRegistration", ', reason: "probe"'),
+            ("dissolveDealRegistration", ', reason: "probe"'),
+            ("extendDealRegistration", ""),
+        ]
+    },
     "Mutation.createContact": (
         'mutation($id: ID!) { createContact(input: {accountId: $id, name: "Pat"}) { errors { code } } }',
         lambda w: {"id": gid("Account", 999999)},
@@ -132,7 +152,8 @@ async def test_root_fields_and_mutations_behave_as_declared(gql, world, role):
 @pytest.fixture
 async def sales_records(gql, world):
     """Accounts, contacts and opportunities, with alpha and beta on different deals (R9), and
-    a co-sell plan with a partner-side and a vendor-side task for each of them (D3)."""
+    a co-sell plan with a partner-side and a vendor-side task for each of them (D3), and
+    deal registrations of each (P4)."""
     from partners.enums import OpportunityPartnerRole
     from tests.schema.cosell import add_task, create_plan
     from tests.schema.sales import create_account, create_contact, create_opportunity, put_partner
@@ -150,6 +171,13 @@ async def sales_records(gql, world):
             plan = await create_plan(gql, world, opportunity["id"], partner)
             await add_task(gql, world, plan["id"], f"{partner}_user")
             await add_task(gql, world, plan["id"], "ae")
+
+    # Deal registrations of alpha (AMER customer) and beta (EMEA customer), one approved.
+    from tests.schema.registrations import approved, register
+
+    alpha_reg = await register(gql, world, "alpha_user", customer={"prospect": {"name": "Hooli", "website": "hooli.test"}})
+    await approved(gql, world, alpha_reg["id"])
+    await register(gql, world, "beta_user", customer={"prospect": {"name": "Vandelay", "region": "EMEA", "country": "DE"}})
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
@@ -170,7 +198,7 @@ async def test_node_shows_exactly_what_the_scope_admits(gql, world, sales_record
             continue
         shown = {pk for pk, node in zip(all_ids, body["data"]["nodes"]) if node is not None}
         assert shown == visible, (type_name, role)
-        if type_name in ("Account", "Contact", "Opportunity", "CoSellPlan", "CoSellTask"):
+        if type_name in ("Account", "Contact", "Opportunity", "CoSellPlan", "CoSellTask", "DealRegistration"):
             assert all_ids, f"no {type_name} rows: the matrix would check nothing"
 
 

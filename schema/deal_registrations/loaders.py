@@ -1,0 +1,61 @@
+"""Per-request loaders for deal registrations and what hangs off them; every one applies
+`deal_registration_scope`, so a partner user reaches only their own partner's rows."""
+
+from __future__ import annotations
+
+from partners.deal_registrations import CONFLICTS_WITH, LIVE, conflicts_sql
+from partners.scoping import deal_registration_scope, scoped
+from partners.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
+from schema.core.loaders import aligned, grouped
+from schema.core.rows import scoped_rows_by_ids
+
+
+async def load_deal_registrations(context, ids: list[int]) -> list[dict | None]:
+    return await scoped_rows_by_ids(DealRegistration, deal_registration_scope(context.principal), ids)
+
+
+def _visible_ids(context):
+    return scoped(DealRegistration.select(DealRegistration.id), deal_registration_scope(context.principal))
+
+
+async def load_registration_products(context, ids: list[int]) -> list[list[dict]]:
+    rows = await DealRegistrationProduct.select().where(
+        DealRegistrationProduct.registration.is_in(sorted(set(ids)))
+        & DealRegistrationProduct.registration.is_in(_visible_ids(context))
+    ).order_by(DealRegistrationProduct.id)
+    return grouped(ids, rows, "registration")
+
+
+async def load_registration_history(context, ids: list[int]) -> list[list[dict]]:
+    rows = await DealRegistrationChange.select().where(
+        DealRegistrationChange.registration.is_in(sorted(set(ids)))
+        & DealRegistrationChange.registration.is_in(_visible_ids(context))
+    ).order_by(DealRegistrationChange.changed_at).order_by(DealRegistrationChange.id)
+    return grouped(ids, rows, "registration")
+
+
+async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]]:
+    """D2: ids of the conflicting registrations the caller may see, in submission order.
+    Only live registrations have conflicts."""
+    keys = sorted(set(ids))
+    rows = await DealRegistration.raw(conflicts_sql(len(keys), CONFLICTS_WITH), *keys) if keys else []
+    live = {s.value for s in LIVE}
+    statuses = {r["id"]: r["status"] for r in await scoped(
+        DealRegistration.select(DealRegistration.id, DealRegistration.status),
+        deal_registration_scope(context.principal)).where(
+        DealRegistration.id.is_in(keys + [r["other"] for r in rows] or [-1]))}
+    by_key: dict[int, list[int]] = {}
+    for row in rows:
+        if statuses.get(row["id"]) in live and row["other"] in statuses:
+            by_key.setdefault(row["id"], []).append(row["other"])
+    return [by_key.get(k, []) for k in ids]
+
+
+
+async def load_customer_names(context, registration_ids: list[int]) -> list[str | None]:
+    """The end customer's name of each registration the caller may see (partner users
+    cannot read accounts, but they know whom they registered)."""
+    rows = await scoped(DealRegistration.select(DealRegistration.id, DealRegistration.account.name.as_alias("name")),
+                        deal_registration_scope(context.principal)).where(
+        DealRegistration.id.is_in(sorted(set(registration_ids))))
+    return [row["name"] if row else None for row in aligned(registration_ids, rows)]

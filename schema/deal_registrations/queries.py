@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import strawberry
+from piccolo.columns.combination import WhereRaw
+
+from partners.deal_registrations import IN_REVIEW, LIVE, conflicting_condition_sql
+from partners.enums import DealRegistrationStatus as StatusEnum
+from partners.identity import now
+from partners.scoping import deal_registration_scope, scoped
+from partners.tables import DealRegistration
+from schema.core.access import AUTHENTICATED, access
+from schema.core.connection import Connection, paginate
+from schema.core.context import Info
+from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region
+from schema.core.errors import InvalidArgument
+from schema.core.filters import all_of
+from schema.core.node import decode_node_id
+from schema.deal_registrations.types import DealRegistrationNode
+from schema.identity.types import PartnerNode
+
+
+@strawberry.input(description="All given criteria must match.")
+class DealRegistrationFilter:
+    status: DealRegistrationStatus | None = None
+    type: DealRegistrationType | None = None
+    partner_id: strawberry.ID | None = None
+    region: Region | None = strawberry.field(default=None, description="The end customer's region.")
+    conflicting: bool | None = strawberry.field(
+        default=None, description="D2: live registrations with (true) or without (false) a conflict.")
+    due_for_review: bool | None = strawberry.field(
+        default=None, description="P4: waiting for a review step (SUBMITTED, PENDING_SALES_REVIEW, "
+                                  "PENDING_MANAGER_REVIEW).")
+    overdue: bool | None = strawberry.field(default=None, description="P4: past its reviewDueAt (true).")
+    expiring_within_days: int | None = strawberry.field(
+        default=None, description="P6: approved registrations expiring within this many days.")
+
+
+def _filter_condition(info: Info, f: DealRegistrationFilter | None):
+    if f is None:
+        return None
+    if f.expiring_within_days is not None and f.expiring_within_days < 0:
+        raise InvalidArgument("expiringWithinDays cannot be negative.", field="filter.expiringWithinDays", rule="P6")
+    at = now()
+    review = [s.value for s in IN_REVIEW]
+    return all_of([
+        DealRegistration.status == f.status.value if f.status else None,
+        DealRegistration.registration_type == f.type.value if f.type else None,
+        DealRegistration.partner == decode_node_id(info, f.partner_id, PartnerNode, "filter.partnerId")
+        if f.partner_id else None,
+        DealRegistration.region == f.region.value if f.region else None,
+        None if f.conflicting is None else (
+            WhereRaw(conflicting_condition_sql()) if f.conflicting
+            else DealRegistration.status.is_in([s.value for s in LIVE]) & WhereRaw(conflicting_condition_sql(True))),
+        None if f.due_for_review is None else (
+            DealRegistration.status.is_in(review) if f.due_for_review else DealRegistration.status.not_in(review)),
+        None if f.overdue is None else (
+            (DealRegistration.review_due_at <= at) if f.overdue
+            else (DealRegistration.review_due_at.is_null() | (DealRegistration.review_due_at > at))),
+        None if f.expiring_within_days is None else (
+            (DealRegistration.status == StatusEnum.APPROVED.value)
+            & (DealRegistration.expires_at <= at + timedelta(days=f.expiring_within_days))),
+    ])
+
+
+@strawberry.type
+class DealRegistrationQuery:
+    @strawberry.field(description="Deal registrations you may see (partner users: their own partner's), in "
+                      "submission order — the review queue.", extensions=[access(AUTHENTICATED)])
+    async def deal_registrations(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        filter: DealRegistrationFilter | None = None,
+    ) -> Connection[DealRegistrationNode]:
+        condition = all_of([deal_registration_scope(info.context.principal), _filter_condition(info, filter)])
+        query = scoped(DealRegistration.select(), condition).order_by(DealRegistration.submitted_at).order_by(
+            DealRegistration.id)
+        count = scoped(DealRegistration.count(), condition)
+        return await paginate(info, query, count, first=first, after=after, to_node=DealRegistrationNode.from_row)

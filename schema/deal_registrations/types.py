@@ -1,0 +1,154 @@
+"""Deal registrations as GraphQL types; nested fields load through scoped DataLoaders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+import strawberry
+from strawberry import relay
+
+from partners.scoping import deal_registration_scope
+from partners.tables import DealRegistration
+from schema.accounts.loaders import load_accounts
+from schema.accounts.types import AccountNode
+from schema.core.access import node_access
+from schema.core.context import Info
+from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region
+from schema.core.rows import int_ids
+from schema.deal_registrations.loaders import (
+    load_customer_names,
+    load_deal_registrations,
+    load_registration_conflicts,
+    load_registration_history,
+    load_registration_products,
+)
+from schema.identity.loaders import load_partners, load_users
+from schema.identity.types import PartnerNode, UserNode
+from schema.opportunities.loaders import load_opportunities
+from schema.opportunities.types import OpportunityNode
+
+
+async def _user(info: Info, user_id: int | None) -> UserNode | None:
+    if user_id is None:
+        return None
+    row = await info.context.loaders(load_users).load(user_id)
+    return UserNode.from_row(row) if row else None
+
+
+@strawberry.type(description="One transition of a registration: who and when (P4).")
+class DealRegistrationChange:
+    event: str = strawberry.field(description="SUBMITTED, PENDING_SALES_REVIEW, …, ON_HOLD, REOPENED, EXTENDED.")
+    from_status: DealRegistrationStatus | None
+    to_status: DealRegistrationStatus
+    note: str
+    changed_at: datetime
+    changed_by_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Null for the system (expiry) or a user you may not see.")
+    async def changed_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.changed_by_id)
+
+
+@strawberry.type(name="DealRegistration", description="A partner's registration of one deal (D1, P3).")
+class DealRegistrationNode(relay.Node):
+    id: relay.NodeID[int]
+    registration_type: DealRegistrationType = strawberry.field(name="type", description="P3.")
+    status: DealRegistrationStatus = strawberry.field(description="P4–P6.")
+    region: Region = strawberry.field(description="The end customer's region: its channel managers review it (D1).")
+    customer_matched: bool = strawberry.field(
+        description="The prospect's details matched an existing account (website domain or name), which it links to.")
+    edition: str
+    seats: int
+    estimated_amount: float | None
+    expected_close_date: date | None
+    notes: str
+    submitted_at: datetime = strawberry.field(description="First submission: the order of P5 reconsideration.")
+    last_submitted_at: datetime
+    review_due_at: datetime | None = strawberry.field(
+        description="P4 target of the step it waits for: the first review within 2 working hours of "
+                    "(re)submission, the decision within 1 business day. Working hours: Mon–Fri 09:00–17:00 UTC.")
+    decision_due_at: datetime | None = strawberry.field(description="P4: decision within 1 business day.")
+    decided_at: datetime | None
+    approved_at: datetime | None
+    expires_at: datetime | None = strawberry.field(description="P6: 90 days after approval, plus extensions.")
+    extension_count: int = strawberry.field(description="P6.")
+    reason: str = strawberry.field(description="The latest return, denial or dissolution reason.")
+    row: strawberry.Private[dict]
+
+    @strawberry.field
+    async def partner(self, info: Info) -> PartnerNode | None:
+        row = await info.context.loaders(load_partners).load(self.row["partner"])
+        return PartnerNode.from_row(row) if row else None
+
+    @strawberry.field
+    async def registered_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["registered_by"])
+
+    @strawberry.field(description="D1: the account executive it was assigned to on approval.")
+    async def assigned_account_executive(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["assigned_ae"])
+
+    @strawberry.field(description="The end customer's account name, readable by all who see the registration.")
+    async def customer_name(self, info: Info) -> str:
+        return await info.context.loaders(load_customer_names).load(self.id) or ""
+
+    @strawberry.field(description="The end customer (R1); null for partner users, who see customerName.")
+    async def account(self, info: Info) -> AccountNode | None:
+        row = await info.context.loaders(load_accounts).load(self.row["account"])
+        return AccountNode.from_row(row) if row else None
+
+    @strawberry.field(description="P3: its one opportunity (linked, or created on approval); R9 applies.")
+    async def opportunity(self, info: Info) -> OpportunityNode | None:
+        if self.row["opportunity"] is None:
+            return None
+        row = await info.context.loaders(load_opportunities).load(self.row["opportunity"])
+        return OpportunityNode.from_row(row) if row else None
+
+    @strawberry.field(description="Product codes (lower case); overlaps make conflicts (D2).")
+    async def products(self, info: Info) -> list[str]:
+        return [r["product"] for r in await info.context.loaders(load_registration_products).load(self.id)]
+
+    @strawberry.field(description="D2: other pending or approved registrations of the same end customer with an "
+                      "overlapping product, in submission order (only those you may see).")
+    async def conflicts(self, info: Info) -> list["DealRegistrationNode"]:
+        ids = await info.context.loaders(load_registration_conflicts).load(self.id)
+        rows = await info.context.loaders(load_deal_registrations).load_many(ids)
+        return [DealRegistrationNode.from_row(r) for r in rows if r]
+
+    @strawberry.field(description="P5: the approved registration this one waits behind while ON_HOLD.")
+    async def held_by(self, info: Info) -> "DealRegistrationNode | None":
+        if self.row["held_by"] is None:
+            return None
+        row = await info.context.loaders(load_deal_registrations).load(self.row["held_by"])
+        return DealRegistrationNode.from_row(row) if row else None
+
+    @strawberry.field(description="Every transition, oldest first (P4).")
+    async def history(self, info: Info) -> list[DealRegistrationChange]:
+        rows = await info.context.loaders(load_registration_history).load(self.id)
+        return [DealRegistrationChange(
+            event=r["event"], from_status=DealRegistrationStatus(r["from_status"]) if r["from_status"] else None,
+            to_status=DealRegistrationStatus(r["to_status"]), note=r["note"], changed_at=r["changed_at"],
+            changed_by_id=r["changed_by"]) for r in rows]
+
+    @classmethod
+    def from_row(cls, row: dict) -> "DealRegistrationNode":
+        return cls(
+            id=row["id"], registration_type=DealRegistrationType(row["registration_type"]),
+            status=DealRegistrationStatus(row["status"]), region=Region(row["region"]),
+            customer_matched=row["customer_matched"], edition=row["edition"], seats=row["seats"],
+            estimated_amount=row["estimated_amount"], expected_close_date=row["expected_close_date"],
+            notes=row["notes"], submitted_at=row["submitted_at"], last_submitted_at=row["last_submitted_at"],
+            review_due_at=row["review_due_at"], decision_due_at=row["decision_due_at"], decided_at=row["decided_at"],
+            approved_at=row["approved_at"], expires_at=row["expires_at"], extension_count=row["extension_count"],
+            reason=row["reason"], row=row,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await info.context.loaders(load_deal_registrations).load_many(int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+node_access(DealRegistrationNode, DealRegistration, deal_registration_scope,
+            "staff: every registration; partner users: their own partner's")
