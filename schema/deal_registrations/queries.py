@@ -40,8 +40,12 @@ class DealRegistrationFilter:
 def _filter_condition(info: Info, f: DealRegistrationFilter | None):
     if f is None:
         return None
-    if f.expiring_within_days is not None and f.expiring_within_days < 0:
-        raise InvalidArgument("expiringWithinDays cannot be negative.", field="filter.expiringWithinDays", rule="P6")
+    # An approved registration lives 90 days plus extensions (P6): a horizon of ten years
+    # covers every real question and keeps date arithmetic in range.
+    if f.expiring_within_days is not None and not 0 <= f.expiring_within_days <= 3650:
+        raise InvalidArgument(
+            "expiringWithinDays must be between 0 and 3650.", field="filter.expiringWithinDays", rule="P6"
+        )
     at = now()
     review = [s.value for s in IN_REVIEW]
     return all_of([

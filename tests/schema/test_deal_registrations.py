@@ -443,3 +443,10 @@ async def test_p6_cosell_registrations_expire_command(gql, world, cosell_databas
     out, _ = await process.communicate()
     assert process.returncode == 0 and "1 deal registration(s) expired" in out.decode()
     assert await _ids(gql, world, "admin", status="EXPIRED") == [reg["id"]]
+
+
+async def test_expiring_within_days_is_bounded(gql, world):
+    """P6: a horizon beyond ten years is a clear BAD_USER_INPUT, not an internal error (found by fuzzing)."""
+    body = await gql("{ dealRegistrations(filter: {expiringWithinDays: 1000000000}) { totalCount } }",
+                     token=world.tokens["admin"], errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
