@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from partners import mail
-from partners.db import transaction
+from partners.db import is_unique_violation, transaction
 from partners.enums import (
     CoSellMotion as Motion,
     CoSellTaskSide as Side,
@@ -264,14 +264,20 @@ async def create_plan(
             raise DomainError.single("PARTNER_NOT_ON_TEAM",
                                      "A co-sell plan is written with a partner on the opportunity's team.",
                                      "partnerId", rule="D3")
+        plan_exists = DomainError.single(
+            "PLAN_EXISTS", "This partner already has a co-sell plan for this opportunity.", "partnerId", rule="D3")
         if await CoSellPlan.exists().where(
                 (CoSellPlan.opportunity == opportunity_id) & (CoSellPlan.partner == partner_id)):
-            raise DomainError.single("PLAN_EXISTS", "This partner already has a co-sell plan for this opportunity.",
-                                     "partnerId", rule="D3")
+            raise plan_exists
         chosen = motion_for(Ranking(account["ranking"]) if account["ranking"] else None, motion)
         plan = CoSellPlan(opportunity=opportunity_id, partner=partner_id, kickoff_date=kickoff_date, goals=goals,
                           motion=chosen.value, created_by=principal.user_id, created_at=now())
-        await plan.save()
+        try:
+            await plan.save()
+        except Exception as exc:
+            if is_unique_violation(exc):  # a concurrent twin won the race
+                raise plan_exists from exc
+            raise
         return await get_plan(principal, plan.id)
 
 

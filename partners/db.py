@@ -232,3 +232,13 @@ def transaction():
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A write refused by a unique constraint (both engines): the concurrent twin of a
+    check the domain already made, to be answered with the same UserError."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    return type(exc).__name__ == "UniqueViolationError"  # asyncpg

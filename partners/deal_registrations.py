@@ -19,13 +19,12 @@ them becomes the same UserError as the check that normally catches it first.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from partners import outbox
-from partners.db import transaction
+from partners.db import is_unique_violation, transaction
 from partners.enums import (
     AccountType,
     DealRegistrationStatus as Status,
@@ -211,12 +210,6 @@ def snapshot(row: dict, products: list[str]) -> dict:
 
 
 # ---------------------------------------------------------------- reads used by writes
-
-
-def _is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc)
-    return type(exc).__name__ == "UniqueViolationError"  # asyncpg
 
 
 async def get_visible(principal: Principal, registration_id: int, field: str = "id") -> dict:
@@ -476,7 +469,7 @@ async def register(principal: Principal, reg: Registration) -> dict:
             await _record(saved, "SUBMITTED", None, principal, "", at)
             return saved
     except Exception as exc:
-        if _is_unique_violation(exc):
+        if is_unique_violation(exc):
             raise _services_attach_taken() from exc
         raise
 
@@ -690,7 +683,7 @@ async def approve(principal: Principal, registration_id: int, ae_id: int | None 
                 await _hold_conflicting(principal, updated, at)
             return updated
     except Exception as exc:
-        if _is_unique_violation(exc):
+        if is_unique_violation(exc):
             raise _already_approved() from exc
         raise
 

@@ -207,3 +207,17 @@ async def _task_ids(gql, world, plan_id: str) -> list[str]:
     body = await gql("query($id: ID!) { node(id: $id) { ... on CoSellPlan { tasks { id dueDate } } } }",
                      {"id": plan_id}, token=world.tokens["admin"])
     return [t["id"] for t in body["data"]["node"]["tasks"]]
+
+
+async def test_d3_two_concurrent_plans_for_one_partner_one_wins(gql, world):
+    """D3: one plan per opportunity and partner, also when two clients create it at once:
+    the loser gets PLAN_EXISTS (the database's unique index answers the race), not a 500."""
+    import asyncio
+
+    opportunity = await _deal(gql, world)
+    payloads = await asyncio.gather(*(create_plan_payload(gql, world, opportunity, "alpha") for _ in range(4)))
+    winners = [p for p in payloads if not p["errors"]]
+    losers = [p["errors"][0] for p in payloads if p["errors"]]
+    assert len(winners) == 1
+    assert losers and all(e["code"] == "PLAN_EXISTS" and e["rule"] == "D3" for e in losers)
+    assert await CoSellPlan.count() == 1
