@@ -34,6 +34,7 @@ from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
 from schema.locator.queries import PartnerLocatorQuery
 from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
+from schema.opportunities.team import OpportunityTeamMutation
 from schema.opportunities.types import OpportunityNode
 from schema.system.queries import SystemQuery
 
@@ -44,7 +45,9 @@ QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
     CoSellPlanQuery,
 )
-MUTATIONS: tuple[type, ...] = (IdentityMutation, AccountMutation, OpportunityMutation, CoSellPlanMutation)
+MUTATIONS: tuple[type, ...] = (
+    IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
+)
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
     PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
