@@ -54,10 +54,16 @@ async def _on_team(opportunity_id: int, partner_id: int) -> bool:
     )
 
 
-async def _open_for_change(principal: Principal, opportunity_id: int) -> dict:
-    """The opportunity, if the caller sees it (R9) and may change it (owner, SDR, sales ops, admin)."""
+async def _open_for_change(principal: Principal, opportunity_id: int, name: str | None) -> dict:
+    """The opportunity, if the caller sees it (R9) and may change it (owner, SDR, sales ops,
+    admin). A new `name` is written in the same step: when the primary partner changes,
+    R2 wants the new one's nickname in front, which no separate write could satisfy."""
     opp = await get_visible(principal, opportunity_id, "opportunityId")
     may_change(principal, opp, sdr_too=True)
+    if name is not None:
+        if not name.strip():
+            raise DomainError.single("NAME_REQUIRED", "An opportunity needs a name.", "name", rule="O10")
+        await Opportunity.update({Opportunity.name: name.strip()}).where(Opportunity.id == opportunity_id)
     return opp
 
 
@@ -68,9 +74,9 @@ async def _clear_choices(opportunity_id: int) -> None:
 
 
 async def add_partner(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, partner_id: int,
-                      role: OpportunityPartnerRole, is_primary: bool = False) -> dict:
+                      role: OpportunityPartnerRole, is_primary: bool = False, name: str | None = None) -> dict:
     async with transaction():
-        await _open_for_change(principal, opportunity_id)
+        await _open_for_change(principal, opportunity_id, name)
         if not await Partner.exists().where(Partner.id == partner_id):
             raise NotFound.of("Partner", "partnerId")
         if await _on_team(opportunity_id, partner_id):
@@ -86,9 +92,9 @@ async def add_partner(principal: Principal, rules: reseller.RuleSet, opportunity
 
 
 async def remove_partner(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
-                         partner_id: int) -> dict:
+                         partner_id: int, name: str | None = None) -> dict:
     async with transaction():
-        await _open_for_change(principal, opportunity_id)
+        await _open_for_change(principal, opportunity_id, name)
         if not await _on_team(opportunity_id, partner_id):
             raise DomainError.single("NOT_ON_TEAM", "This partner is not on the opportunity's team.", "partnerId")
         await OpportunityPartner.delete().where(
@@ -99,10 +105,10 @@ async def remove_partner(principal: Principal, rules: reseller.RuleSet, opportun
 
 
 async def set_primary(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
-                      partner_id: int | None) -> dict:
+                      partner_id: int | None, name: str | None = None) -> dict:
     """Make `partner_id` primary by explicit choice, or (None) return to the precedence."""
     async with transaction():
-        await _open_for_change(principal, opportunity_id)
+        await _open_for_change(principal, opportunity_id, name)
         if partner_id is not None and not await _on_team(opportunity_id, partner_id):
             raise DomainError.single("NOT_ON_TEAM", "Only a partner on the team can be primary.", "partnerId",
                                      rule="R7")

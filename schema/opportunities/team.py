@@ -24,6 +24,9 @@ TEAM_WRITERS = roles(Role.ADMIN, Role.SALES_OPS, Role.ACCOUNT_EXECUTIVE, Role.SD
                      description="the opportunity's owner or SDR, SALES_OPS, ADMIN")
 
 
+NAME_HELP = "Rename the opportunity in the same write (R2: the primary authorized reseller's nickname and ' - ')."
+
+
 @strawberry.input(description="Put a partner on the team (once per opportunity, R5). isPrimary is an explicit "
                   "choice of the primary partner (see setPrimaryPartner).")
 class AddOpportunityPartnerInput:
@@ -31,12 +34,14 @@ class AddOpportunityPartnerInput:
     partner_id: strawberry.ID
     role: OpportunityPartnerRole
     is_primary: bool = False
+    name: str | None = strawberry.field(default=None, description=NAME_HELP)
 
 
 @strawberry.input
 class RemoveOpportunityPartnerInput:
     opportunity_id: strawberry.ID
     partner_id: strawberry.ID
+    name: str | None = strawberry.field(default=None, description=NAME_HELP)
 
 
 @strawberry.input(description="partnerId: make this partner primary (valid under R6/R7 even against R8; the "
@@ -44,6 +49,7 @@ class RemoveOpportunityPartnerInput:
 class SetPrimaryPartnerInput:
     opportunity_id: strawberry.ID
     partner_id: strawberry.ID | None = None
+    name: str | None = strawberry.field(default=None, description=NAME_HELP)
 
 
 def _payload(row: dict | None, errors: list[UserError]) -> OpportunityPayload:
@@ -63,7 +69,8 @@ class OpportunityTeamMutation:
     async def add_opportunity_partner(self, info: Info, input: AddOpportunityPartnerInput) -> OpportunityPayload:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.add_partner(
-            require_principal(info), info.context.rules, opportunity_id, partner_id, input.role, input.is_primary))
+            require_principal(info), info.context.rules, opportunity_id, partner_id, input.role, input.is_primary,
+            input.name))
         return _payload(row, errors)
 
     @strawberry.mutation(description="The primary partner is chosen again through cosell_primary_partner.",
@@ -71,7 +78,7 @@ class OpportunityTeamMutation:
     async def remove_opportunity_partner(self, info: Info, input: RemoveOpportunityPartnerInput) -> OpportunityPayload:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.remove_partner(
-            require_principal(info), info.context.rules, opportunity_id, partner_id))
+            require_principal(info), info.context.rules, opportunity_id, partner_id, input.name))
         return _payload(row, errors)
 
     @strawberry.mutation(description="Choose the primary partner explicitly, or return to the precedence (R6–R8).",
@@ -79,5 +86,5 @@ class OpportunityTeamMutation:
     async def set_primary_partner(self, info: Info, input: SetPrimaryPartnerInput) -> OpportunityPayload:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.set_primary(
-            require_principal(info), info.context.rules, opportunity_id, partner_id))
+            require_principal(info), info.context.rules, opportunity_id, partner_id, input.name))
         return _payload(row, errors)
