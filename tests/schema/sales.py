@@ -121,11 +121,13 @@ mutation($input: SetPrimaryPartnerInput!) {{
 
 
 async def add_partner(gql, world, opportunity_id: str, partner: str | int, role: str, *, is_primary: bool = False,
-                      token: str = "ae") -> dict:
-    """addOpportunityPartner; `partner` is a world partner key or a partner id. Returns the payload."""
+                      token: str = "ae", **extra) -> dict:
+    """addOpportunityPartner; `partner` is a world partner key or a partner id; `extra` more
+    input fields (`name`). Returns the payload."""
     partner_id = world.partners[partner] if isinstance(partner, str) else partner
     body = await gql(ADD_PARTNER, {"input": {"opportunityId": opportunity_id, "partnerId": gid("Partner", partner_id),
-                                             "role": role, "isPrimary": is_primary}}, token=world.tokens[token])
+                                             "role": role, "isPrimary": is_primary, **extra}},
+                     token=world.tokens[token])
     return body["data"]["addOpportunityPartner"]
 
 
