@@ -339,7 +339,8 @@ def _money_violations(fields: dict[str, Any]) -> list[Violation]:
 
 
 async def create_opportunity(
-    principal: Principal, rules: reseller.RuleSet, *, account_id: int, opp_type: OpportunityType, stage: Stage = Stage.PENDING_ACCEPTANCE,
+    principal: Principal, rules: reseller.RuleSet, *, account_id: int, opp_type: OpportunityType,
+    stage: Stage = Stage.PENDING_ACCEPTANCE,
     name: str | None = None, seats: int | None = None, product: str = "", parent_id: int | None = None,
     amount: float | None = None, net_arr: float | None = None, close_date: date | None = None,
     owner_id: int | None = None, sdr_id: int | None = None, contacts: list[ContactLink] | None = None,
@@ -381,7 +382,8 @@ UPDATABLE = ("name", "amount", "net_arr", "close_date", "owner", "sdr")
 
 
 async def update_opportunity(
-    principal: Principal, rules: reseller.RuleSet, opportunity_id: int, *, fields: dict[str, Any], opp_type: OpportunityType | None = None,
+    principal: Principal, rules: reseller.RuleSet, opportunity_id: int, *, fields: dict[str, Any],
+    opp_type: OpportunityType | None = None,
     parent_id: Any = None, parent_given: bool = False, contacts: list[ContactLink] | None = None,
 ) -> dict:
     """Everything but the stage (that is `move_stage`'s)."""

@@ -6,22 +6,18 @@ from __future__ import annotations
 import strawberry
 
 from partners import opportunity_team
-from partners.enums import Role
-from schema.core.access import access, roles
+from schema.core.access import access
 from schema.core.context import Info
 from schema.core.domain import call_domain
 from schema.core.enums import OpportunityPartnerRole
+from schema.core.errors import UserError
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
 from schema.identity.types import PartnerNode
-from schema.core.errors import UserError
+from schema.opportunities.access import OPPORTUNITY_TEAM_WRITERS
 from schema.opportunities.mutations import OpportunityPayload
 from schema.opportunities.types import OpportunityNode
 
-# The staff who may update an opportunity; the domain narrows it to its owner and SDR
-# unless the caller is SALES_OPS or ADMIN.
-TEAM_WRITERS = roles(Role.ADMIN, Role.SALES_OPS, Role.ACCOUNT_EXECUTIVE, Role.SDR,
-                     description="the opportunity's owner or SDR, SALES_OPS, ADMIN")
 
 
 NAME_HELP = "Rename the opportunity in the same write (R2: the primary authorized reseller's nickname and ' - ')."
@@ -65,7 +61,7 @@ def _ids(info: Info, input) -> tuple[int, int | None]:
 @strawberry.type
 class OpportunityTeamMutation:
     @strawberry.mutation(description="R5–R8; the primary partner is chosen again through cosell_primary_partner.",
-                         extensions=[access(TEAM_WRITERS)])
+                         extensions=[access(OPPORTUNITY_TEAM_WRITERS)])
     async def add_opportunity_partner(self, info: Info, input: AddOpportunityPartnerInput) -> OpportunityPayload:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.add_partner(
@@ -74,7 +70,7 @@ class OpportunityTeamMutation:
         return _payload(row, errors)
 
     @strawberry.mutation(description="The primary partner is chosen again through cosell_primary_partner.",
-                         extensions=[access(TEAM_WRITERS)])
+                         extensions=[access(OPPORTUNITY_TEAM_WRITERS)])
     async def remove_opportunity_partner(self, info: Info, input: RemoveOpportunityPartnerInput) -> OpportunityPayload:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.remove_partner(
@@ -82,7 +78,7 @@ class OpportunityTeamMutation:
         return _payload(row, errors)
 
     @strawberry.mutation(description="Choose the primary partner explicitly, or return to the precedence (R6–R8).",
-                         extensions=[access(TEAM_WRITERS)])
+                         extensions=[access(OPPORTUNITY_TEAM_WRITERS)])
     async def set_primary_partner(self, info: Info, input: SetPrimaryPartnerInput) -> OpportunityPayload:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.set_primary(

@@ -84,6 +84,7 @@ async def test_a_partner_user_cannot_move_a_visible_opportunity_it_does_not_own(
 DEEP = """query($first: Int) { opportunities(first: $first) { nodes {
   id name account { name segment territoryAddress { city } } owner { email } sdr { email }
   contacts { role isPrimary contact { name } } partners { role partner { name } } stageHistory { toStage }
+  primaryPartner { name } primaryReason
 } } }"""
 
 

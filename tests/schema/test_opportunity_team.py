@@ -53,7 +53,8 @@ async def set_primary(gql, world, opportunity_id: str, partner: str | None, toke
 
 async def test_r1_no_opportunity_on_a_reseller_or_partner_organisation_account(gql, world):
     reseller = await create_account(gql, world, name="Resell Co", type="RESELLER")
-    alpha_org = await create_account(gql, world, name="Alpha Resellers Inc", partnerId=gid("Partner", world.partners["alpha"]))
+    alpha_org = await create_account(gql, world, name="Alpha Resellers Inc",
+                                     partnerId=gid("Partner", world.partners["alpha"]))
     for account in (reseller, alpha_org):
         body = await gql("""mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) {
             opportunity { id } errors { code field rule } } }""", {"input": {"accountId": account, "name": "X"}},
