@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
+from partners import reseller
 from partners.db import transaction
 from partners.enums import (
     AddressSource,
@@ -28,6 +29,7 @@ from partners.tables import (
     AccountOwnershipTransfer,
     Contact,
     Opportunity,
+    Partner,
     User,
 )
 
@@ -212,7 +214,7 @@ class AddressInput:
 
 ACCOUNT_FIELDS = (
     "name", "website", "account_type", "region", "country", "owner", "employees_datafox",
-    "employees_zoominfo", "ranking", "ranking_note", "carr", "potential_users", "first_order_available",
+    "employees_zoominfo", "ranking", "ranking_note", "carr", "potential_users", "first_order_available", "partner",
 )
 
 
@@ -276,6 +278,7 @@ async def create_account(
     async with transaction():
         if fields.get("owner") is not None:
             await _require_staff_user(fields["owner"], "ownerId")
+        await _require_partner(fields.get("partner"))
         root_id = None
         if parent_id is not None:
             parent = await Account.select(Account.id, Account.ultimate_parent).where(Account.id == parent_id).first()
@@ -292,9 +295,17 @@ async def create_account(
         return await get_account(account.id)
 
 
+async def _require_partner(partner_id: int | None) -> None:
+    if partner_id is not None and not await Partner.exists().where(Partner.id == partner_id):
+        raise NotFound.of("Partner", "partnerId")
+
+
 async def update_account(
-    principal: Principal, account_id: int, *, fields: dict[str, Any], addresses: list[AddressInput] | None = None
+    principal: Principal, rules: reseller.RuleSet, account_id: int, *, fields: dict[str, Any],
+    addresses: list[AddressInput] | None = None,
 ) -> dict:
+    """A change of type or partner organisation is checked against the account's
+    opportunities by the rule plugins (R1)."""
     require_roles(principal, *ACCOUNT_MANAGERS)
     fields = {k: v for k, v in fields.items() if k in ACCOUNT_FIELDS}
     _validate_fields(principal, fields, addresses)
@@ -303,8 +314,13 @@ async def update_account(
         _require_clear(account)
         if fields.get("owner") is not None:
             await _require_staff_user(fields["owner"], "ownerId")
+        await _require_partner(fields.get("partner"))
         if fields:
             await Account.update(_db_values(fields)).where(Account.id == account_id)
+        if "account_type" in fields or "partner" in fields:
+            opportunity_ids = [r["id"] for r in await Opportunity.select(Opportunity.id).where(
+                Opportunity.account == account_id)]
+            await reseller.validate_all(rules, principal, opportunity_ids, "updateAccount")
         await _save_addresses(account_id, addresses or [])
         await recompute_hierarchy(account["ultimate_parent"])
         await _check_ranking(account_id)

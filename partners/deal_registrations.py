@@ -39,6 +39,7 @@ from partners.enums import (
 )
 from partners.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
 from partners.identity import Principal, now
+from partners import opportunity_team, reseller
 from partners.opportunities import CLOSED_STAGES, insert_opportunity, opportunity_name
 from partners.scoping import account_scope, deal_registration_scope, opportunity_scope, scoped
 from partners.tables import (
@@ -574,29 +575,33 @@ async def _assign_ae(ae_id: int | None, opportunity: dict | None) -> int:
     return ae_id
 
 
-async def put_registrant_on_team(opportunity_id: int, partner_id: int, at: datetime) -> None:
-    """R8: the registrant is on the team as DEAL_REGISTRANT and primary (R9 then lets its
-    users see the opportunity). Issue 4 brings a partner-team service with the reseller
-    rules; until it is on main this writes the rows directly, and is the one place to swap."""
-    await OpportunityPartner.update({OpportunityPartner.is_primary: False}).where(
-        OpportunityPartner.opportunity == opportunity_id)
+async def put_registrant_on_team(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
+                                 partner_id: int, at: datetime) -> None:
+    """R8: the registrant joins the team as DEAL_REGISTRANT; any explicit primary choice
+    gives way, the precedence hook picks the primary (the registrant, with the built-in),
+    the name follows it (R2) and the reseller rules check the result (R1–R7)."""
     existing = await OpportunityPartner.select(OpportunityPartner.id).where(
         (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)).first()
     if existing:
-        await OpportunityPartner.update({OpportunityPartner.role: OpportunityPartnerRole.DEAL_REGISTRANT.value,
-                                         OpportunityPartner.is_primary: True}).where(
+        await OpportunityPartner.update({OpportunityPartner.role: OpportunityPartnerRole.DEAL_REGISTRANT.value}).where(
             OpportunityPartner.id == existing["id"])
     else:
         await OpportunityPartner(opportunity=opportunity_id, partner=partner_id,
-                                 role=OpportunityPartnerRole.DEAL_REGISTRANT.value, is_primary=True,
-                                 created_at=at).save()
+                                 role=OpportunityPartnerRole.DEAL_REGISTRANT.value, created_at=at).save()
+    await opportunity_team.clear_choices(opportunity_id)
+    await opportunity_team.settle(principal, rules, opportunity_id, "approveDealRegistration", align_name_from=())
 
 
-async def remove_registrant_from_team(opportunity_id: int, partner_id: int) -> None:
-    """P5 dissolution: the partner's registrant place on the team goes (swap with issue 4's service)."""
+async def remove_registrant_from_team(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
+                                      partner_id: int) -> None:
+    """P5 dissolution: the partner's registrant place on the team goes; the precedence
+    picks the next primary and the name follows it (R2, R8)."""
+    partner = await Partner.select(Partner.name, Partner.nickname).where(Partner.id == partner_id).first()
     await OpportunityPartner.delete().where(
         (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
         & (OpportunityPartner.role == OpportunityPartnerRole.DEAL_REGISTRANT.value))
+    former = [f"{partner['nickname'] or partner['name']} - "] if partner else []
+    await opportunity_team.settle(principal, rules, opportunity_id, "dissolveDealRegistration", align_name_from=former)
 
 
 async def _conflicting_ids(registration_ids: list[int], other_statuses: Iterable[Status]) -> dict[int, list[int]]:
@@ -639,7 +644,8 @@ def conflicting_condition_sql(negate: bool = False) -> str:
     )
 
 
-async def approve(principal: Principal, registration_id: int, ae_id: int | None = None, note: str = "") -> dict:
+async def approve(principal: Principal, rules: reseller.RuleSet, registration_id: int, ae_id: int | None = None,
+                  note: str = "") -> dict:
     """P4 decision: link the opportunity (or create one per R2/O10 for the assigned AE),
     put the registrant on it as primary DEAL_REGISTRANT (R8), start the 90 days (P6), and
     hold the other pending registrations of the same scope (P5)."""
@@ -669,7 +675,7 @@ async def approve(principal: Principal, registration_id: int, ae_id: int | None 
             ae_id = await _assign_ae(ae_id, opportunity)
             opportunity_id = row["opportunity"]
             if opportunity_id is None:
-                opportunity_id = await _convert(principal, row, ae_id, at)
+                opportunity_id = await _convert(principal, rules, row, ae_id, at)
             updated = await _transition(row, "APPROVED", principal, note, {
                 DealRegistration.opportunity: opportunity_id, DealRegistration.assigned_ae: ae_id,
                 DealRegistration.decided_by: principal.user_id, DealRegistration.decided_at: at,
@@ -678,7 +684,7 @@ async def approve(principal: Principal, registration_id: int, ae_id: int | None 
                 DealRegistration.reason: "",
             }, at)
             if not services:
-                await put_registrant_on_team(opportunity_id, row["partner"], at)
+                await put_registrant_on_team(principal, rules, opportunity_id, row["partner"], at)
                 await _adjust_counters({row["partner"]: 1})
                 await _hold_conflicting(principal, updated, at)
             return updated
@@ -688,14 +694,14 @@ async def approve(principal: Principal, registration_id: int, ae_id: int | None 
         raise
 
 
-async def _convert(principal: Principal, row: dict, ae_id: int, at: datetime) -> int:
+async def _convert(principal: Principal, rules: reseller.RuleSet, row: dict, ae_id: int, at: datetime) -> int:
     """A new opportunity on the end customer's account (R1), named per R2 + O10, owned by the AE."""
     account = await Account.select(Account.name).where(Account.id == row["account"]).first()
     partner = await Partner.select(Partner.nickname).where(Partner.id == row["partner"]).first()
     name = registered_opportunity_name(partner["nickname"], account["name"], row["seats"], row["edition"],
                                        row["expected_close_date"] or at.date())
     opp = await insert_opportunity(
-        principal, account_id=row["account"], opp_type=OpportunityType.NEW_BUSINESS, name=name,
+        principal, rules, account_id=row["account"], opp_type=OpportunityType.NEW_BUSINESS, name=name,
         amount=row["estimated_amount"], close_date=row["expected_close_date"], owner_id=ae_id)
     return opp["id"]
 
@@ -731,7 +737,7 @@ async def _adjust_counters(deltas: dict[int, int]) -> None:
                 Partner.id == partner_id)
 
 
-async def dissolve(principal: Principal, registration_id: int, reason: str) -> dict:
+async def dissolve(principal: Principal, rules: reseller.RuleSet, registration_id: int, reason: str) -> dict:
     """P5: the approved engagement ends; the registrations it held are reconsidered in
     order of submission (back to PENDING_MANAGER_REVIEW, with fresh P4 targets)."""
     reason = _required_text(reason, "reason", "P5", "Dissolving a registration")
@@ -744,7 +750,7 @@ async def dissolve(principal: Principal, registration_id: int, reason: str) -> d
         updated = await _transition(row, "DISSOLVED", principal, reason, {
             DealRegistration.reason: reason, DealRegistration.expires_at: None}, at)
         if row["registration_type"] != RegType.SERVICES_ATTACH.value:
-            await remove_registrant_from_team(row["opportunity"], row["partner"])
+            await remove_registrant_from_team(principal, rules, row["opportunity"], row["partner"])
             await _adjust_counters({row["partner"]: -1})
         await _release_held(principal, updated, at)
         return updated

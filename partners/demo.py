@@ -348,6 +348,7 @@ async def _create_opportunities(rng: random.Random, count: int = 40) -> None:
     sdr = await User.select(User.id).where(User.role == Role.SDR.value).first()
     portal_partners = [u["partner"] for u in await User.select(User.partner).where(
         User.role == Role.PARTNER_USER.value).order_by(User.id)]
+    nicknames = {p["id"]: p["nickname"] for p in await Partner.select(Partner.id, Partner.nickname)}
     resellers = [p["id"] for p in await Partner.select(Partner.id).where(
         (Partner.status == PartnerStatus.AUTHORIZED.value) & (Partner.partner_type == PartnerType.RESELLER.value))]
     stages = list(OpportunityStage)
@@ -367,8 +368,17 @@ async def _create_opportunities(rng: random.Random, count: int = 40) -> None:
         qualified = stage in QUALIFIED_STAGES or (stage is OpportunityStage.CLOSED_LOST and rng.random() < 0.5)
         with_sdr = rng.random() < 0.3
         reason = rng.choice([LossReason.NO_BUDGET, LossReason.TIMING, LossReason.NO_DECISION])
+        # Every third deal has an authorized partner as its primary reseller or registrant:
+        # R2 puts its nickname in front of the name, R7/R8 make it the one primary.
+        partner, role = None, None
+        if i % 3 == 0:
+            partner = portal_partners[(i // 3) % len(portal_partners)] if portal_partners else rng.choice(resellers)
+            role = OpportunityPartnerRole.DEAL_REGISTRANT if i % 2 else OpportunityPartnerRole.RESELLER
+        prefix = f"{nicknames[partner]} - " if partner else ""
         opp = Opportunity(
-            account=account["id"], name=f"{account['name']}- {seats} {product}",
+            account=account["id"], name=f"{prefix}{account['name']}- {seats} {product}",
+            primary_reason={OpportunityPartnerRole.DEAL_REGISTRANT: "deal registrant (R8)",
+                            OpportunityPartnerRole.RESELLER: "authorized reseller (R7)"}.get(role, ""),
             opportunity_type=OpportunityType.NEW_BUSINESS.value, stage=stage.value, amount=amount,
             net_arr=amount, close_date=(created_at + timedelta(days=90)).date(), owner=account["owner"],
             sdr=sdr["id"] if with_sdr else None,
@@ -398,13 +408,12 @@ async def _create_opportunities(rng: random.Random, count: int = 40) -> None:
         if account_contacts:
             await OpportunityContact(opportunity=opp.id, contact=account_contacts[0],
                                      role=ContactRole.DECISION_MAKER.value, is_primary=True).save()
-        if i % 3 == 0:
-            partner = portal_partners[(i // 3) % len(portal_partners)] if portal_partners else rng.choice(resellers)
-            role = OpportunityPartnerRole.DEAL_REGISTRANT if i % 2 else OpportunityPartnerRole.RESELLER
+        if partner:
             await OpportunityPartner(opportunity=opp.id, partner=partner, role=role.value, is_primary=True,
                                      created_at=created_at).save()
-        if i % 5 == 0 and resellers:
-            await OpportunityPartner(opportunity=opp.id, partner=rng.choice(resellers),
+        influencers = [r for r in resellers if r != partner]
+        if i % 5 == 0 and influencers:
+            await OpportunityPartner(opportunity=opp.id, partner=rng.choice(influencers),
                                      role=OpportunityPartnerRole.INFLUENCER.value, created_at=created_at).save()
 
 
@@ -457,6 +466,10 @@ async def _create_registrations() -> None:
     rule, history row and event applies: portal partners register existing customers by
     name (P3, matched to the account), the admin reviews, approves (R2, R8), denies, returns."""
     from partners import deal_registrations as regs
+    from partners import reseller
+    from plugins.manager import get_plugin_manager
+
+    rules = reseller.RuleSet(get_plugin_manager())
     from partners.enums import DealRegistrationType
     from partners.identity import Principal
 
@@ -494,7 +507,7 @@ async def _create_registrations() -> None:
         if outcome in ("manager", "approve"):
             await regs.advance_review(admin, reg_id)
         if outcome == "approve":
-            await regs.approve(admin, reg_id, ae["id"], "Kickoff with the AE next week (D3).")
+            await regs.approve(admin, rules, reg_id, ae["id"], "Kickoff with the AE next week (D3).")
         elif outcome == "return":
             await regs.return_to_partner(admin, reg_id, "Which business unit is buying?")
         elif outcome == "deny":

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
+from partners import reseller
 from partners.db import transaction
 from partners.enums import (
     ContactRole,
@@ -280,7 +281,7 @@ async def refresh_sales_qualified_source(opportunity_ids: Iterable[int]) -> None
         await Opportunity.update({Opportunity.sales_qualified_source: source.value}).where(Opportunity.id == row["id"])
 
 
-def _may_change(principal: Principal, opp: dict, *, sdr_too: bool) -> None:
+def may_change(principal: Principal, opp: dict, *, sdr_too: bool) -> None:
     if principal.role in MANAGERS or opp["owner"] == principal.user_id:
         return
     if sdr_too and opp["sdr"] == principal.user_id:
@@ -312,38 +313,23 @@ async def _check_parent(opp_type: OpportunityType, parent_id: int | None, self_i
         raise DomainError(violations)
 
 
-async def _set_contacts(opportunity_id: int, account_id: int, links: list[ContactLink]) -> None:
-    """Contacts with roles and one primary. The primary is the customer's own contact (R3);
-    a contact of another account (a reseller's) joins only as Influencer (R4)."""
-    if not links:
-        await OpportunityContact.delete().where(OpportunityContact.opportunity == opportunity_id)
-        return
+async def _set_contacts(opportunity_id: int, links: list[ContactLink]) -> None:
+    """Replace the contacts. Which contact may be primary or in which role (R3, R4) is for
+    the rule plugins, which see the result before it commits."""
     ids = [link.contact_id for link in links]
     if len(ids) != len(set(ids)):
         raise DomainError.single("DUPLICATE_CONTACT", "A contact is on the opportunity once.", "contacts")
-    if sum(1 for link in links if link.is_primary) != 1:
-        raise DomainError.single("ONE_PRIMARY_CONTACT", "Exactly one contact is the primary contact.", "contacts",
-                                 rule="R3")
-    rows = {r["id"]: r for r in await Contact.select(Contact.id, Contact.account).where(Contact.id.is_in(ids))}
+    known = {r["id"] for r in await Contact.select(Contact.id).where(Contact.id.is_in(ids))} if ids else set()
     for i, link in enumerate(links):
-        row = rows.get(link.contact_id)
-        if row is None:
+        if link.contact_id not in known:
             raise NotFound.of("Contact", f"contacts.{i}.contactId")
-        foreign = row["account"] != account_id
-        if foreign and link.is_primary:
-            raise DomainError.single("PRIMARY_CONTACT_NOT_CUSTOMER",
-                                     "The primary contact is a contact of the customer's account.",
-                                     ("contacts", str(i), "isPrimary"), rule="R3")
-        if foreign and link.role is not ContactRole.INFLUENCER:
-            raise DomainError.single("FOREIGN_CONTACT_ROLE",
-                                     "A contact of another account joins only as Influencer.",
-                                     ("contacts", str(i), "role"), rule="R4")
     await OpportunityContact.delete().where(OpportunityContact.opportunity == opportunity_id)
-    await OpportunityContact.insert(*[
-        OpportunityContact(opportunity=opportunity_id, contact=link.contact_id, role=link.role.value,
-                           is_primary=link.is_primary)
-        for link in links
-    ])
+    if links:
+        await OpportunityContact.insert(*[
+            OpportunityContact(opportunity=opportunity_id, contact=link.contact_id, role=link.role.value,
+                               is_primary=link.is_primary)
+            for link in links
+        ])
 
 
 def _money_violations(fields: dict[str, Any]) -> list[Violation]:
@@ -352,14 +338,15 @@ def _money_violations(fields: dict[str, Any]) -> list[Violation]:
             if fields.get(key) is not None and fields[key] < 0]
 
 
-async def create_opportunity(principal: Principal, **fields: Any) -> dict:
+async def create_opportunity(principal: Principal, rules: reseller.RuleSet, **fields: Any) -> dict:
     """A new opportunity by a sales user (the fields of `insert_opportunity`)."""
     require_roles(principal, *CREATORS)
-    return await insert_opportunity(principal, **fields)
+    return await insert_opportunity(principal, rules, **fields)
 
 
 async def insert_opportunity(
-    principal: Principal, *, account_id: int, opp_type: OpportunityType, stage: Stage = Stage.PENDING_ACCEPTANCE,
+    principal: Principal, rules: reseller.RuleSet, *, account_id: int, opp_type: OpportunityType,
+    stage: Stage = Stage.PENDING_ACCEPTANCE,
     name: str | None = None, seats: int | None = None, product: str = "", parent_id: int | None = None,
     amount: float | None = None, net_arr: float | None = None, close_date: date | None = None,
     owner_id: int | None = None, sdr_id: int | None = None, contacts: list[ContactLink] | None = None,
@@ -393,7 +380,8 @@ async def insert_opportunity(
         await opp.save()
         await OpportunityStageChange(opportunity=opp.id, from_stage=None, to_stage=stage.value,
                                      changed_by=principal.user_id, changed_at=at).save()
-        await _set_contacts(opp.id, account_id, contacts or [])
+        await _set_contacts(opp.id, contacts or [])
+        await reseller.validate(rules, principal, opp.id, "createOpportunity")
         return await get_visible(principal, opp.id)
 
 
@@ -401,7 +389,8 @@ UPDATABLE = ("name", "amount", "net_arr", "close_date", "owner", "sdr")
 
 
 async def update_opportunity(
-    principal: Principal, opportunity_id: int, *, fields: dict[str, Any], opp_type: OpportunityType | None = None,
+    principal: Principal, rules: reseller.RuleSet, opportunity_id: int, *, fields: dict[str, Any],
+    opp_type: OpportunityType | None = None,
     parent_id: Any = None, parent_given: bool = False, contacts: list[ContactLink] | None = None,
 ) -> dict:
     """Everything but the stage (that is `move_stage`'s)."""
@@ -413,7 +402,7 @@ async def update_opportunity(
         raise DomainError(violations)
     async with transaction():
         opp = await get_visible(principal, opportunity_id)
-        _may_change(principal, opp, sdr_too=True)
+        may_change(principal, opp, sdr_too=True)
         if "owner" in fields and fields["owner"] is None:
             raise DomainError.single("OWNER_REQUIRED", "An opportunity has an owner.", "ownerId")
         if fields.get("sdr") is not None and (await _user_facts(fields["sdr"], "sdrId"))["role"] != Role.SDR.value:
@@ -433,14 +422,16 @@ async def update_opportunity(
         if fields:
             await Opportunity.update(fields).where(Opportunity.id == opportunity_id)
         if contacts is not None:
-            await _set_contacts(opportunity_id, opp["account"], contacts)
+            await _set_contacts(opportunity_id, contacts)
+        await reseller.validate(rules, principal, opportunity_id, "updateOpportunity")
         return await get_visible(principal, opportunity_id)
 
 
-async def move_stage(principal: Principal, opportunity_id: int, move: StageMove, note: str = "") -> dict:
+async def move_stage(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, move: StageMove,
+                     note: str = "") -> dict:
     async with transaction():
         opp = await get_visible(principal, opportunity_id)
-        _may_change(principal, opp, sdr_too=False)
+        may_change(principal, opp, sdr_too=False)
         account = await Account.select(Account.screening_status).where(Account.id == opp["account"]).first()
         at = now()
         violations = stage_move_violations(opp, move, account_screening=ScreeningStatus(account["screening_status"]),
@@ -462,6 +453,7 @@ async def move_stage(principal: Principal, opportunity_id: int, move: StageMove,
             from partners.deal_registrations import close_for_lost_opportunity  # P6 (imports this module)
 
             await close_for_lost_opportunity(principal, opportunity_id, at)
+        await reseller.validate(rules, principal, opportunity_id, "moveOpportunityStage")
         return await get_visible(principal, opportunity_id)
 
 

@@ -12,7 +12,7 @@ from piccolo.columns.combination import Where, WhereRaw
 
 from partners.enums import OpportunityPartnerRole
 from partners.identity import Principal
-from partners.tables import ApiToken, Opportunity, OpportunityPartner, Partner, User
+from partners.tables import Account, ApiToken, Contact, Opportunity, OpportunityPartner, Partner, User
 
 # A condition that matches nothing, for principals who may read no row at all.
 NOTHING = WhereRaw("1 = 0")
@@ -87,10 +87,16 @@ def account_scope(principal: Principal | None) -> Where | WhereRaw | None:
     return None
 
 
-def contact_scope(principal: Principal | None) -> Where | WhereRaw | None:
-    """Staff read every contact; partner users none for now (issue 4 adds their own contacts)."""
-    if principal is None or principal.is_partner_user:
+def contact_scope(principal: Principal | None, contact_column=None) -> Where | WhereRaw | None:
+    """Staff read every contact; a partner user reads the contacts of their own partner
+    organisation's accounts (their colleagues, who may be on opportunities as influencers, R4).
+    `contact_column` applies the scope to rows referencing a contact (default: Contact.id)."""
+    if principal is None:
         return NOTHING
+    if principal.is_partner_user:
+        own_accounts = Account.select(Account.id).where(Account.partner == principal.partner_id)
+        column = Contact.id if contact_column is None else contact_column
+        return column.is_in(Contact.select(Contact.id).where(Contact.account.is_in(own_accounts)))
     return None
 
 

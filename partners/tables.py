@@ -113,6 +113,9 @@ class Account(Table, tablename="account"):
     potential_users = Integer(null=True, default=None)  # LAM (A8, A9)
     first_order_available = Boolean(default=False)  # A8
     screening_status = Varchar(length=16, choices=ScreeningStatus, default=ScreeningStatus.PENDING)  # A6
+    # Set when this account is a partner organisation's own (channel-type) account (A5): its
+    # contacts are that partner's people, and no opportunity belongs to it (R1, R4).
+    partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict, index=True)
     created_at = Timestamptz()
 
 
@@ -173,6 +176,8 @@ class Opportunity(Table, tablename="opportunity"):
     duplicate_of = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)  # O6
     # A10: the owner keeps this open opportunity after an account transfer until then.
     owner_holdover_until = Timestamptz(null=True, default=None)
+    # Why the primary partner (OpportunityPartner.is_primary) is primary (R8), from cosell_primary_partner.
+    primary_reason = Varchar(length=200, default="")
     created_at = Timestamptz()
 
 
@@ -195,12 +200,15 @@ class OpportunityStageChange(Table, tablename="opportunity_stage_change"):
 
 
 class OpportunityPartner(Table, tablename="opportunity_partner"):
-    """A partner on an opportunity's team (R5); the reseller rules (R6–R8) arrive with issue 4."""
+    """A partner on an opportunity's team (R5), once per opportunity; written only by
+    partners.opportunity_team (R6–R8 through the plugins)."""
 
     opportunity = ForeignKey(references=Opportunity, on_delete=OnDelete.cascade, index=True)
     partner = ForeignKey(references=Partner, on_delete=OnDelete.restrict, index=True)
     role = Varchar(length=32, choices=OpportunityPartnerRole)
     is_primary = Boolean(default=False)
+    # Who made this partner primary explicitly (setPrimaryPartner, isPrimary); "" = not chosen.
+    primary_chosen_by = Varchar(length=254, default="")
     created_at = Timestamptz()
 
 

@@ -21,21 +21,45 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 @hookspec
 def cosell_validate_opportunity(opportunity: Any, context: Any) -> list[Any]:
-    """Check an opportunity about to be written; return a list of rule violations.
+    """Check an opportunity as it will be after a write; return the rule violations.
 
-    Every implementation runs on every write that touches an opportunity, its
-    partners or its contacts; the violations of all of them are collected, and any
-    violation refuses the write (nothing is written). The reseller rules R1–R7 are
-    built-in implementations.
+    - `opportunity`: a `partners.reseller.OpportunitySnapshot` (frozen dataclass): name,
+      type, stage, the account's id/name/type/partner organisation, `partners`
+      (`TeamPartner`: partner id, name, nickname, status, team role, is_primary,
+      chosen_by) and `contacts` (`TeamContact`: contact id, name, account, the partner
+      whose organisation it belongs to, role, is_primary).
+    - `context`: a `partners.reseller.ValidationContext`: `operation` (the mutation, e.g.
+      "addOpportunityPartner"), `user_id`, `user_role`, `disabled_rules` and
+      `enabled(rule_id)` (COSELL_DISABLE_RULES).
+
+    Return a list of `partners.errors.Violation(code, message, field, rule)` (empty or None
+    when the opportunity is fine). Every implementation runs on every write that touches
+    an opportunity, its partners or its contacts (createOpportunity, updateOpportunity,
+    moveOpportunityStage, add/removeOpportunityPartner, setPrimaryPartner, and
+    updateAccount when the type or partner organisation changes), inside the write's
+    transaction: the violations of all implementations are collected and returned as
+    `UserError`s, and nothing is written. Raising (instead of returning violations) is
+    a failure of the plugin: the write rolls back and the client gets a masked error.
+    The built-in `plugins.builtin.reseller_rules` implements R1, R2, R3, R4, R6 and R7.
     """
 
 
 @hookspec(firstresult=True)
 def cosell_primary_partner(opportunity: Any, partners: list[Any]) -> Any | None:
-    """Choose the primary partner among those on an opportunity (R8), or None.
+    """Choose the primary partner of an opportunity (R8), with the reason, or None.
+
+    Called whenever the partner team changes (addOpportunityPartner,
+    removeOpportunityPartner, setPrimaryPartner) with the opportunity as it will be
+    (`partners.reseller.OpportunitySnapshot`) and its team (`list[TeamPartner]`, in the
+    order they were added; `chosen_by` is set on a partner a user made primary
+    explicitly). Return a `partners.reseller.PrimaryChoice(partner, reason)` naming one
+    of `partners`, or None for "no primary" / "let the next implementation decide". The
+    answer is stored (`Opportunity.primaryPartner`, `primaryReason`) and then validated
+    by `cosell_validate_opportunity` (R6, R7).
 
     firstresult: the first implementation that returns something other than None
-    decides. The built-in applies R8 (registrant, fulfiller, distributor) and runs last.
+    decides. The built-in `plugins.builtin.precedence` is `trylast`: an explicit choice,
+    else R8 (deal registrant, then fulfiller, then distributor; unofficial partners never).
     """
 
 

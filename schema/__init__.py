@@ -37,6 +37,7 @@ from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
 from schema.locator.queries import PartnerLocatorQuery
 from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
+from schema.opportunities.team import OpportunityTeamMutation
 from schema.opportunities.types import OpportunityNode
 from schema.system.queries import SystemQuery
 
@@ -48,7 +49,8 @@ QUERIES: tuple[type, ...] = (
     CoSellPlanQuery, DealRegistrationQuery,
 )
 MUTATIONS: tuple[type, ...] = (
-    IdentityMutation, AccountMutation, OpportunityMutation, CoSellPlanMutation, DealRegistrationMutation,
+    IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
+    DealRegistrationMutation,
 )
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (

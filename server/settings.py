@@ -71,6 +71,8 @@ class Settings:
     plugins_allow: tuple[str, ...] | None = None
     plugins_deny: tuple[str, ...] = field(default_factory=tuple)
     trace_hooks: bool = False
+    # Built-in reseller rules switched off by id (COSELL_DISABLE_RULES=R2,R4), see docs/plugins.md.
+    disabled_rules: frozenset[str] = field(default_factory=frozenset)
     # Report the request's SQL statement count in the response `extensions` (tests, bench).
     expose_metrics: bool = False
     var_dir: Path = PROJECT_ROOT / "var"
@@ -124,6 +126,7 @@ class Settings:
             plugins_allow=_env_list("COSELL_PLUGINS"),
             plugins_deny=_env_list("COSELL_DISABLE_PLUGINS") or (),
             trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),
+            disabled_rules=frozenset(r.upper() for r in _env_list("COSELL_DISABLE_RULES") or ()),
             expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
             var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
             background_jobs=_env_bool("COSELL_BACKGROUND_JOBS", True),

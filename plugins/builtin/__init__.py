@@ -4,4 +4,6 @@
 # be switched off by that name with COSELL_DISABLE_PLUGINS.
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.builtin.locator_database",  # D7: the partner directory in the database, trylast
+    "plugins.builtin.reseller_rules",  # R1–R4, R6, R7: cosell_validate_opportunity
+    "plugins.builtin.precedence",  # R8: cosell_primary_partner, trylast
 )

@@ -16,7 +16,7 @@ from schema.core.enums import AccountType, AddressSource, Ranking, Region, Scree
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
-from schema.identity.types import UserNode
+from schema.identity.types import PartnerNode, UserNode
 
 UNSET: Any = strawberry.UNSET
 
@@ -52,6 +52,9 @@ class CreateAccountInput:
     potential_users: int | None = None
     first_order_available: bool = False
     addresses: list[AccountAddressInput] | None = None
+    partner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Set when this account is a partner organisation (A5): no opportunity may "
+        "belong to it (R1); its contacts are the partner's people (R4).")
 
 
 @strawberry.input(description="Only the given fields change. Only CLEAR accounts can be updated (A6).")
@@ -71,6 +74,7 @@ class UpdateAccountInput:
     potential_users: int | None = UNSET
     first_order_available: bool | None = UNSET
     addresses: list[AccountAddressInput] | None = UNSET
+    partner_id: strawberry.ID | None = strawberry.field(default=UNSET, description="See CreateAccountInput.")
 
 
 # GraphQL input attribute -> Account column; the nullable ones may be cleared with null.
@@ -78,9 +82,9 @@ _COLUMNS = {
     "name": "name", "website": "website", "type": "account_type", "region": "region", "country": "country",
     "owner_id": "owner", "employees_data_fox": "employees_datafox", "employees_zoom_info": "employees_zoominfo",
     "ranking": "ranking", "ranking_note": "ranking_note", "carr": "carr", "potential_users": "potential_users",
-    "first_order_available": "first_order_available",
+    "first_order_available": "first_order_available", "partner_id": "partner",
 }
-_NULLABLE = {"owner_id", "employees_data_fox", "employees_zoom_info", "ranking", "potential_users"}
+_NULLABLE = {"owner_id", "partner_id", "employees_data_fox", "employees_zoom_info", "ranking", "potential_users"}
 
 
 def _fields(info: Info, data) -> dict[str, Any]:
@@ -91,6 +95,8 @@ def _fields(info: Info, data) -> dict[str, Any]:
             continue
         if attr == "owner_id" and value is not None:
             value = decode_node_id(info, value, UserNode, "ownerId")
+        if attr == "partner_id" and value is not None:
+            value = decode_node_id(info, value, PartnerNode, "partnerId")
         if attr == "country" and value:
             value = value.upper()
         out[column] = value
@@ -191,7 +197,7 @@ class AccountMutation:
     async def update_account(self, info: Info, input: UpdateAccountInput) -> AccountPayload:
         principal = require_principal(info)
         row, errors = await call_domain(accounts.update_account(
-            principal, _account_id(info, input.id), fields=_fields(info, input), addresses=_addresses(input)))
+            principal, info.context.rules, _account_id(info, input.id), fields=_fields(info, input), addresses=_addresses(input)))
         return _account_payload(row, errors)
 
     @strawberry.mutation(description="ADMIN, SALES_OPS: move an account in the hierarchy.",

@@ -25,8 +25,8 @@ from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus, Segment
 from schema.core.rows import int_ids
-from schema.identity.loaders import load_users
-from schema.identity.types import UserNode
+from schema.identity.loaders import load_partners, load_users
+from schema.identity.types import PartnerNode, UserNode
 
 if TYPE_CHECKING:
     from schema.opportunities.types import OpportunityNode
@@ -185,6 +185,13 @@ class AccountNode(relay.Node):
 
         rows = await info.context.loaders(load_account_opportunities).load(self.id)
         return [OpportunityNode.from_row(r) for r in rows]
+
+    @strawberry.field(description="The partner whose organisation this account is (A5, R1, R4), if any.")
+    async def partner(self, info: Info) -> PartnerNode | None:
+        if self.row.get("partner") is None:
+            return None
+        row = await info.context.loaders(load_partners).load(self.row["partner"])
+        return PartnerNode.from_row(row) if row else None
 
     @strawberry.field(description="A10: ownership transfers, oldest first.")
     async def ownership_transfers(self, info: Info) -> list[AccountOwnershipTransfer]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from strawberry.types import Info as StrawberryInfo
 
 from partners.identity import Principal
+from partners.reseller import RuleSet
 from plugins.manager import CosellPluginManager
 from schema.core.loaders import Loaders
 
@@ -29,6 +30,11 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
+
+    @property
+    def rules(self) -> RuleSet:
+        """The opportunity rule plugins as this request runs them (COSELL_DISABLE_RULES)."""
+        return RuleSet(self.plugins, frozenset(self.settings.disabled_rules))
 
 
 Info = StrawberryInfo[Context, None]

@@ -159,7 +159,7 @@ class DealRegistrationMutation:
         principal = require_principal(info)
         ae_id = decode_node_id(info, input.account_executive_id, UserNode, "accountExecutiveId") \
             if input.account_executive_id else None
-        return _payload(*await call_domain(regs.approve(principal, _id(info, input.id), ae_id, input.note)))
+        return _payload(*await call_domain(regs.approve(principal, info.context.rules, _id(info, input.id), ae_id, input.note)))
 
     @strawberry.mutation(description="P4: deny (reason required).", extensions=[access(REGISTRATION_REVIEWERS)])
     async def deny_deal_registration(self, info: Info, input: DealRegistrationReasonInput) -> DealRegistrationPayload:
@@ -170,7 +170,7 @@ class DealRegistrationMutation:
                          "are reconsidered in submission order.", extensions=[access(REGISTRATION_REVIEWERS)])
     async def dissolve_deal_registration(self, info: Info, input: DealRegistrationReasonInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.dissolve(principal, _id(info, input.id), input.reason)))
+        return _payload(*await call_domain(regs.dissolve(principal, info.context.rules, _id(info, input.id), input.reason)))
 
     @strawberry.mutation(description="P6: extend an approved registration.", extensions=[access(REGISTRATION_REVIEWERS)])
     async def extend_deal_registration(self, info: Info, input: ExtendDealRegistrationInput) -> DealRegistrationPayload:

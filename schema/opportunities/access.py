@@ -11,3 +11,8 @@ OPPORTUNITY_WRITERS = Rule(
     "the opportunity's owner or SDR, SALES_OPS or ADMIN (decided per opportunity)",
     AUTHENTICATED.roles,
 )
+
+# The partner team (issue 4): staff who may update the opportunity (its owner or SDR,
+# SALES_OPS, ADMIN, decided per opportunity). Never partner users, even owners: the team
+# decides which partners see the deal (R9) and who is primary (R6–R8).
+OPPORTUNITY_TEAM_WRITERS = roles(*CREATORS, description="the opportunity's owner or SDR (staff), SALES_OPS or ADMIN")

@@ -32,7 +32,7 @@ async def load_account_opportunities(context, account_ids: list[int]) -> list[li
 
 async def load_opportunity_contacts(context, opportunity_ids: list[int]) -> list[list[dict]]:
     principal = context.principal
-    query = scoped(scoped(OpportunityContact.select(), contact_scope(principal)),
+    query = scoped(scoped(OpportunityContact.select(), contact_scope(principal, OpportunityContact.contact)),
                    opportunity_child_scope(principal, OpportunityContact.opportunity))
     rows = await query.where(OpportunityContact.opportunity.is_in(sorted(set(opportunity_ids)))).order_by(
         OpportunityContact.is_primary, ascending=False

@@ -108,7 +108,7 @@ class OpportunityMutation:
     async def create_opportunity(self, info: Info, input: CreateOpportunityInput) -> OpportunityPayload:
         principal = require_principal(info)
         row, errors = await call_domain(opportunities.create_opportunity(
-            principal, account_id=decode_node_id(info, input.account_id, AccountNode, "accountId"),
+            principal, info.context.rules, account_id=decode_node_id(info, input.account_id, AccountNode, "accountId"),
             opp_type=input.type, stage=input.stage, name=input.name, seats=input.seats, product=input.product,
             parent_id=_opp_id(info, input.parent_id, "parentId"), amount=input.amount, net_arr=input.net_arr,
             close_date=input.close_date, owner_id=_user_id(info, input.owner_id, "ownerId"),
@@ -130,7 +130,7 @@ class OpportunityMutation:
             fields["sdr"] = _user_id(info, input.sdr_id, "sdrId")
         parent_given = input.parent_id is not UNSET
         row, errors = await call_domain(opportunities.update_opportunity(
-            principal, decode_node_id(info, input.id, OpportunityNode), fields=fields,
+            principal, info.context.rules, decode_node_id(info, input.id, OpportunityNode), fields=fields,
             opp_type=input.type if input.type not in (UNSET, None) else None,
             parent_id=_opp_id(info, input.parent_id, "parentId") if parent_given else None,
             parent_given=parent_given, contacts=_contacts(info, input.contacts),
@@ -147,5 +147,6 @@ class OpportunityMutation:
             duplicate_of_id=_opp_id(info, input.duplicate_of_id, "duplicateOfId"),
         )
         row, errors = await call_domain(
-            opportunities.move_stage(principal, decode_node_id(info, input.id, OpportunityNode), move, input.note))
+            opportunities.move_stage(principal, info.context.rules, decode_node_id(info, input.id, OpportunityNode), move,
+                                     input.note))
         return _payload(row, errors)

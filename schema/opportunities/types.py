@@ -177,6 +177,23 @@ class OpportunityNode(relay.Node):
         return [OpportunityPartner(role=OpportunityPartnerRole(r["role"]), is_primary=r["is_primary"],
                                    created_at=r["created_at"], partner_id=r["partner"]) for r in rows]
 
+    async def _primary_row(self, info: Info) -> dict | None:
+        # Through the scoped team loader: a partner user finds the primary only if it is their own (R9).
+        rows = await info.context.loaders(load_opportunity_partners).load(self.id)
+        return next((r for r in rows if r["is_primary"]), None)
+
+    @strawberry.field(description="The primary partner (R6–R8), chosen through cosell_primary_partner; null for a "
+                      "partner user when it is another partner.")
+    async def primary_partner(self, info: Info) -> PartnerNode | None:
+        row = await self._primary_row(info)
+        partner = await info.context.loaders(load_partners).load(row["partner"]) if row else None
+        return PartnerNode.from_row(partner) if partner else None
+
+    @strawberry.field(description="Why the primary partner is primary, e.g. `deal registrant (R8)` or "
+                      "`set by <user>`; null when primaryPartner is.")
+    async def primary_reason(self, info: Info) -> str | None:
+        return self.row["primary_reason"] or None if await self._primary_row(info) else None
+
     @strawberry.field(description="Every stage move, oldest first.")
     async def stage_history(self, info: Info) -> list[OpportunityStageChange]:
         rows = await info.context.loaders(load_stage_history).load(self.id)

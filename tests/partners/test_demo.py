@@ -79,3 +79,22 @@ async def test_demo_registrations_in_several_states(gql):
     seen = [(await gql("{ dealRegistrations { totalCount } }", token=login.token))["data"]["dealRegistrations"]["totalCount"]
             for login in portal]
     assert sum(seen) == await DealRegistration.count() and all(seen)
+
+
+async def test_demo_opportunities_keep_the_reseller_rules(gql):
+    """R1–R7: every demo opportunity passes the built-in rules, and its primary partner is
+    the one the precedence (R8) would choose."""
+    from partners import reseller
+    from plugins.manager import get_plugin_manager
+
+    await load_demo()
+    rules = reseller.RuleSet(get_plugin_manager())
+    snapshots = await reseller.load_snapshots([o["id"] for o in await Opportunity.select(Opportunity.id)])
+    context = reseller.ValidationContext(operation="demo")
+    assert {s.id: reseller.violations_of(rules, s, context) for s in snapshots.values()} == {
+        s.id: [] for s in snapshots.values()}
+    with_partners = [s for s in snapshots.values() if s.authorized_resellers]
+    assert with_partners, "some demo deals have an authorized reseller"
+    for snapshot in with_partners:
+        choice = reseller.choose_primary(rules, snapshot)
+        assert [p.partner_id for p in snapshot.primary_partners] == [choice.partner.partner_id]

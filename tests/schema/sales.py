@@ -102,8 +102,43 @@ async def move_ok(gql, world, opportunity_id: str, *stages: str, token: str = "a
     return result["opportunity"]
 
 
+TEAM = "opportunity { id name primaryReason primaryPartner { id name } partners { role isPrimary partner { name } } }"
+
+ADD_PARTNER = f"""
+mutation($input: AddOpportunityPartnerInput!) {{
+  addOpportunityPartner(input: $input) {{ {TEAM} {ERRORS} }}
+}}"""
+
+REMOVE_PARTNER = f"""
+mutation($input: RemoveOpportunityPartnerInput!) {{
+  removeOpportunityPartner(input: $input) {{ {TEAM} {ERRORS} }}
+}}"""
+
+SET_PRIMARY = f"""
+mutation($input: SetPrimaryPartnerInput!) {{
+  setPrimaryPartner(input: $input) {{ {TEAM} {ERRORS} }}
+}}"""
+
+
+async def add_partner(gql, world, opportunity_id: str, partner: str | int, role: str, *, is_primary: bool = False,
+                      token: str = "ae", **extra) -> dict:
+    """addOpportunityPartner; `partner` is a world partner key or a partner id; `extra` more
+    input fields (`name`). Returns the payload."""
+    partner_id = world.partners[partner] if isinstance(partner, str) else partner
+    body = await gql(ADD_PARTNER, {"input": {"opportunityId": opportunity_id, "partnerId": gid("Partner", partner_id),
+                                             "role": role, "isPrimary": is_primary, **extra}},
+                     token=world.tokens[token])
+    return body["data"]["addOpportunityPartner"]
+
+
+async def add_partner_ok(gql, world, opportunity_id: str, partner: str | int, role: str, **kwargs) -> dict:
+    payload = await add_partner(gql, world, opportunity_id, partner, role, **kwargs)
+    assert payload["errors"] == [], payload["errors"]
+    return payload["opportunity"]
+
+
 async def put_partner(opportunity_id: str, partner_id: int, role: OpportunityPartnerRole, primary: bool = False) -> None:
-    """Issue 4 adds the mutations for the partner team; until then tests insert rows."""
+    """A raw team row, bypassing the rules: only for tests that read (e.g. statement counts)."""
     await OpportunityPartner(opportunity=pk(opportunity_id), partner=partner_id, role=role.value,
                              is_primary=primary, created_at=now()).save()
 

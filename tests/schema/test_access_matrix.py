@@ -104,6 +104,21 @@ PROBES = {
         "mutation($id: ID!) { completeCoSellTask(input: {id: $id}) { errors { code } } }",
         lambda w: {"id": gid("CoSellTask", 999999)},
     ),
+    # Issue 4: the partner team of an opportunity (a missing opportunity answers NOT_FOUND).
+    "Mutation.addOpportunityPartner": (
+        "mutation($o: ID!, $p: ID!) { addOpportunityPartner(input: {opportunityId: $o, partnerId: $p, "
+        "role: RESELLER}) { errors { code } } }",
+        lambda w: {"o": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
+    ),
+    "Mutation.removeOpportunityPartner": (
+        "mutation($o: ID!, $p: ID!) { removeOpportunityPartner(input: {opportunityId: $o, partnerId: $p}) "
+        "{ errors { code } } }",
+        lambda w: {"o": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
+    ),
+    "Mutation.setPrimaryPartner": (
+        "mutation($o: ID!) { setPrimaryPartner(input: {opportunityId: $o}) { errors { code } } }",
+        lambda w: {"o": gid("Opportunity", 999999)},
+    ),
 }
 
 

@@ -12,14 +12,17 @@ from tests.schema.cosell import (
     days,
     update_task,
 )
-from tests.schema.sales import create_account, create_opportunity, gid, move, only_error, put_partner
+from tests.schema.sales import add_partner_ok, create_account, create_opportunity, gid, move, only_error
 
 
 async def _deal(gql, world, *, partners=(("alpha", TeamRole.RESELLER),), name="Acme, Inc", **account) -> str:
+    """A deal with its team added through GraphQL; the first partner is primary by explicit
+    choice (R7) and names the deal (R2)."""
     account_id = await create_account(gql, world, name=name, **account)
-    opportunity = await create_opportunity(gql, world, account_id, name=f"{name}- 50 Premium")
-    for partner, role in partners:
-        await put_partner(opportunity["id"], world.partners[partner], role)
+    prefix = f"{partners[0][0].upper()} - " if partners else ""
+    opportunity = await create_opportunity(gql, world, account_id, name=f"{prefix}{name}- 50 Premium")
+    for i, (partner, role) in enumerate(partners):
+        await add_partner_ok(gql, world, opportunity["id"], partner, role.value, is_primary=i == 0)
     return opportunity["id"]
 
 

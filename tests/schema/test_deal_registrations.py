@@ -3,14 +3,14 @@
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from partners.enums import OpportunityPartnerRole, PartnerType
+from partners.enums import PartnerType
 from partners.tables import Account, DealRegistration, DealRegistrationChange, OutboxMessage, Partner
 from server.testing import make_partner
 from tests.schema.registrations import (
     ADVANCE, APPROVE, DENY, DISSOLVE, EXTEND, REGISTER, RESUBMIT, RETURN, WITHDRAW,
     approved, call, deal_input, ok, register, to_manager_review,
 )
-from tests.schema.sales import create_account, create_opportunity, gid, move_ok, only_error, pk, put_partner
+from tests.schema.sales import add_partner_ok, create_account, create_opportunity, gid, move_ok, only_error, pk
 
 HISTORY = "query($id: ID!) { node(id: $id) { ... on DealRegistration { status history { event fromStatus toStatus changedAt changedBy { email } } } } }"
 LIST = "query($f: DealRegistrationFilter) { dealRegistrations(filter: $f) { totalCount nodes { id status } } }"
@@ -273,8 +273,9 @@ async def _opportunity_with_two_registrations(gql, world):
     """Alpha and Beta both resell on one opportunity and both register it (P5)."""
     acme = await create_account(gql, world)
     opp = await create_opportunity(gql, world, acme)
-    await put_partner(opp["id"], world.partners["alpha"], OpportunityPartnerRole.RESELLER)
-    await put_partner(opp["id"], world.partners["beta"], OpportunityPartnerRole.RESELLER)
+    # Alpha, the first authorized reseller, is primary: the name carries its nickname (R2, R7).
+    await add_partner_ok(gql, world, opp["id"], "alpha", "RESELLER", name=f"ALPHA - {opp['name']}")
+    await add_partner_ok(gql, world, opp["id"], "beta", "RESELLER")
     regs = []
     for token in ("alpha_user", "beta_user"):
         reg = await register(gql, world, token, customer=None, opportunityId=opp["id"])
@@ -382,8 +383,8 @@ async def test_p6_an_opportunity_closed_lost_closes_its_registration(gql, world)
 async def test_p9_services_attach_on_a_closed_won_opportunity_first_come_first_served(gql, world):
     acme = await create_account(gql, world)
     opp = await create_opportunity(gql, world, acme)
-    for partner in ("alpha", "beta"):
-        await put_partner(opp["id"], world.partners[partner], OpportunityPartnerRole.RESELLER)
+    await add_partner_ok(gql, world, opp["id"], "alpha", "RESELLER", name=f"ALPHA - {opp['name']}")
+    await add_partner_ok(gql, world, opp["id"], "beta", "RESELLER")
     open_opp = await call(gql, world, REGISTER, "alpha_user", **deal_input(None, type="SERVICES_ATTACH",
                                                                             opportunityId=opp["id"]))
     assert (only_error(open_opp)["code"], only_error(open_opp)["rule"]) == ("SERVICES_ATTACH_NEEDS_CLOSED_WON", "P3")
@@ -450,3 +451,19 @@ async def test_expiring_within_days_is_bounded(gql, world):
     body = await gql("{ dealRegistrations(filter: {expiringWithinDays: 1000000000}) { totalCount } }",
                      token=world.tokens["admin"], errors=True)
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_approval_and_dissolution_keep_the_name_with_the_primary_r2(gql, world):
+    """R2/R8: approving Beta's registration makes Beta primary and the name follows it;
+    dissolving it hands the deal back to Alpha, name included. The rules check each step."""
+    opp, (_, beta) = await _opportunity_with_two_registrations(gql, world)
+    base = opp["name"]
+    done = await ok(gql, world, APPROVE, "cm_amer", id=beta["id"])
+    assert done["opportunity"]["name"] == f"BETA - {base}"
+    team = (await gql(OPP_TEAM, {"id": opp["id"]}, token=world.tokens["admin"]))["data"]["node"]
+    assert {(t["partner"]["name"], t["isPrimary"]) for t in team["partners"]} == {
+        ("Alpha Resellers", False), ("Beta Distribution", True)}
+    await ok(gql, world, DISSOLVE, "cm_amer", id=beta["id"], reason="Beta stopped working the deal")
+    after = (await gql(OPP_TEAM, {"id": opp["id"]}, token=world.tokens["admin"]))["data"]["node"]
+    assert after["name"] == f"ALPHA - {base}"
+    assert [(t["partner"]["name"], t["isPrimary"]) for t in after["partners"]] == [("Alpha Resellers", True)]

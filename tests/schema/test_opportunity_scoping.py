@@ -2,7 +2,7 @@
 registrant, by every path; and nested lists load without N+1."""
 
 from partners.enums import OpportunityPartnerRole as Role
-from tests.schema.sales import create_account, create_contact, create_opportunity, put_partner
+from tests.schema.sales import add_partner_ok, create_account, create_contact, create_opportunity, put_partner
 
 LIST = "{ opportunities { totalCount nodes { id name accountName account { id } partners { role partner { name } } } } }"
 NODE = "query($id: ID!) { node(id: $id) { ... on Opportunity { id name accountName account { id } } } }"
@@ -10,13 +10,13 @@ NODE = "query($id: ID!) { node(id: $id) { ... on Opportunity { id name accountNa
 
 async def _deals(gql, world):
     acme = await create_account(gql, world)
-    alpha_resale = await create_opportunity(gql, world, acme, name="Alpha resale")
-    beta_registered = await create_opportunity(gql, world, acme, name="Beta registered")
+    alpha_resale = await create_opportunity(gql, world, acme, name="ALPHA - Alpha resale")  # R2
+    beta_registered = await create_opportunity(gql, world, acme, name="BETA - Beta registered")
     alpha_influencer = await create_opportunity(gql, world, acme, name="Alpha influences")
-    await put_partner(alpha_resale["id"], world.partners["alpha"], Role.RESELLER, primary=True)
-    await put_partner(alpha_resale["id"], world.partners["beta"], Role.DISTRIBUTOR)
-    await put_partner(beta_registered["id"], world.partners["beta"], Role.DEAL_REGISTRANT, primary=True)
-    await put_partner(alpha_influencer["id"], world.partners["alpha"], Role.INFLUENCER)
+    await add_partner_ok(gql, world, alpha_resale["id"], "alpha", "RESELLER", is_primary=True)
+    await add_partner_ok(gql, world, alpha_resale["id"], "beta", "DISTRIBUTOR")
+    await add_partner_ok(gql, world, beta_registered["id"], "beta", "DEAL_REGISTRANT")
+    await add_partner_ok(gql, world, alpha_influencer["id"], "alpha", "INFLUENCER")
     return acme, alpha_resale, beta_registered, alpha_influencer
 
 
@@ -25,12 +25,12 @@ async def test_r9_partner_users_see_only_their_reseller_or_registered_opportunit
     alpha = (await gql(LIST, token=world.tokens["alpha_user"]))["data"]["opportunities"]
     assert alpha["totalCount"] == 1
     (seen,) = alpha["nodes"]
-    assert seen["name"] == "Alpha resale" and seen["accountName"] == "Acme, Inc"
+    assert seen["name"] == "ALPHA - Alpha resale" and seen["accountName"] == "Acme, Inc"
     assert seen["account"] is None, "partner users see the account's name only"
     assert seen["partners"] == [{"role": "RESELLER", "partner": {"name": "Alpha Resellers"}}], \
         "never which other partners are on the deal"
     beta = (await gql(LIST, token=world.tokens["beta_user"]))["data"]["opportunities"]
-    assert [n["name"] for n in beta["nodes"]] == ["Beta registered"]
+    assert [n["name"] for n in beta["nodes"]] == ["BETA - Beta registered"]
     staff = (await gql(LIST, token=world.tokens["cm_amer"]))["data"]["opportunities"]
     assert staff["totalCount"] == 3
     assert all(n["account"] == {"id": acme} for n in staff["nodes"])
@@ -39,7 +39,7 @@ async def test_r9_partner_users_see_only_their_reseller_or_registered_opportunit
 async def test_r9_node_and_nodes_do_not_leak(gql, world):
     _, alpha_resale, beta_registered, alpha_influencer = await _deals(gql, world)
     token = world.tokens["alpha_user"]
-    assert (await gql(NODE, {"id": alpha_resale["id"]}, token=token))["data"]["node"]["name"] == "Alpha resale"
+    assert (await gql(NODE, {"id": alpha_resale["id"]}, token=token))["data"]["node"]["name"] == "ALPHA - Alpha resale"
     assert (await gql(NODE, {"id": beta_registered["id"]}, token=token))["data"]["node"] is None
     assert (await gql(NODE, {"id": alpha_influencer["id"]}, token=token))["data"]["node"] is None
     nodes = await gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
@@ -84,6 +84,7 @@ async def test_a_partner_user_cannot_move_a_visible_opportunity_it_does_not_own(
 DEEP = """query($first: Int) { opportunities(first: $first) { nodes {
   id name account { name segment territoryAddress { city } } owner { email } sdr { email }
   contacts { role isPrimary contact { name } } partners { role partner { name } } stageHistory { toStage }
+  primaryPartner { name } primaryReason
 } } }"""
 
 

@@ -1,0 +1,143 @@
+"""The partner team of an opportunity (R5–R8): add, remove, choose the primary.
+
+Each write changes the team, then asks `cosell_primary_partner` who is primary now (the
+built-in applies R8 and honours an explicit choice), stores the answer and its reason,
+and validates the result with every `cosell_validate_opportunity` implementation before
+the transaction commits.
+
+An explicit choice (`setPrimaryPartner`, or `isPrimary` when adding) is remembered on
+the chosen partner's row (`primary_chosen_by`) until it is cleared or the partner leaves;
+`setPrimaryPartner` without a partner clears it and lets the precedence decide again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable
+
+from partners import reseller
+from partners.db import transaction
+from partners.enums import OpportunityPartnerRole
+from partners.errors import DomainError, NotFound
+from partners.identity import Principal, now
+from partners.opportunities import get_visible, may_change
+from partners.tables import Opportunity, OpportunityPartner, Partner
+
+
+def chooser(principal: Principal) -> str:
+    return principal.name or principal.email
+
+
+def aligned_name(name: str, primary: reseller.TeamPartner, former_prefixes: Iterable[str]) -> str:
+    """R2: the name with the primary's nickname in front, in place of a former partner's."""
+    for prefix in sorted(set(former_prefixes), key=len, reverse=True):
+        if prefix != primary.name_prefix and name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return name if name.startswith(primary.name_prefix) else primary.name_prefix + name
+
+
+async def settle(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, operation: str,
+                 *, align_name_from: Iterable[str] | None = None) -> None:
+    """Choose the primary through the hook, store it, then validate the team as written.
+
+    With `align_name_from` (prefixes of partners who were, or may have been, primary), a
+    write that is not the owner's own edit — a deal registration approved or dissolved —
+    also renames the opportunity after its new authorized primary (R2), as a channel
+    manager would have to by hand."""
+    snapshot = await reseller.load_snapshot(opportunity_id)
+    choice = reseller.choose_primary(rules, snapshot)
+    primary_id = choice.partner.partner_id if choice else None
+    if align_name_from is not None and choice and choice.partner.authorized:
+        prefixes = [*align_name_from, *(p.name_prefix for p in snapshot.partners)]
+        name = aligned_name(snapshot.name, choice.partner, prefixes)
+        if name != snapshot.name:
+            await Opportunity.update({Opportunity.name: name}).where(Opportunity.id == opportunity_id)
+            snapshot = replace(snapshot, name=name)
+    await OpportunityPartner.update({OpportunityPartner.is_primary: False}).where(
+        (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner != primary_id)
+        if primary_id is not None else OpportunityPartner.opportunity == opportunity_id
+    )
+    if primary_id is not None:
+        await OpportunityPartner.update({OpportunityPartner.is_primary: True}).where(
+            (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == primary_id)
+        )
+    await Opportunity.update({Opportunity.primary_reason: choice.reason[:200] if choice else ""}).where(
+        Opportunity.id == opportunity_id
+    )
+    settled = replace(snapshot, partners=tuple(replace(p, is_primary=p.partner_id == primary_id)
+                                               for p in snapshot.partners))
+    await reseller.validate(rules, principal, opportunity_id, operation, snapshot=settled)
+
+
+async def _on_team(opportunity_id: int, partner_id: int) -> bool:
+    return await OpportunityPartner.exists().where(
+        (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
+    )
+
+
+async def _open_for_change(principal: Principal, opportunity_id: int, name: str | None) -> dict:
+    """The opportunity, if the caller sees it (R9) and may change it (owner, SDR, sales ops,
+    admin). A new `name` is written in the same step: when the primary partner changes,
+    R2 wants the new one's nickname in front, which no separate write could satisfy."""
+    opp = await get_visible(principal, opportunity_id, "opportunityId")
+    may_change(principal, opp, sdr_too=True)
+    if name is not None:
+        if not name.strip():
+            raise DomainError.single("NAME_REQUIRED", "An opportunity needs a name.", "name", rule="O10")
+        await Opportunity.update({Opportunity.name: name.strip()}).where(Opportunity.id == opportunity_id)
+    return opp
+
+
+async def clear_choices(opportunity_id: int) -> None:
+    await OpportunityPartner.update({OpportunityPartner.primary_chosen_by: ""}).where(
+        OpportunityPartner.opportunity == opportunity_id
+    )
+
+
+async def add_partner(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, partner_id: int,
+                      role: OpportunityPartnerRole, is_primary: bool = False, name: str | None = None) -> dict:
+    async with transaction():
+        await _open_for_change(principal, opportunity_id, name)
+        if not await Partner.exists().where(Partner.id == partner_id):
+            raise NotFound.of("Partner", "partnerId")
+        if await _on_team(opportunity_id, partner_id):
+            raise DomainError.single("ALREADY_ON_TEAM", "This partner is already on the opportunity's team; "
+                                     "remove it first to change its role.", "partnerId", rule="R5")
+        if is_primary:
+            await clear_choices(opportunity_id)
+        await OpportunityPartner(opportunity=opportunity_id, partner=partner_id, role=role.value,
+                                 primary_chosen_by=chooser(principal) if is_primary else "",
+                                 created_at=now()).save()
+        await settle(principal, rules, opportunity_id, "addOpportunityPartner")
+        return await get_visible(principal, opportunity_id)
+
+
+async def remove_partner(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
+                         partner_id: int, name: str | None = None) -> dict:
+    async with transaction():
+        await _open_for_change(principal, opportunity_id, name)
+        if not await _on_team(opportunity_id, partner_id):
+            raise DomainError.single("NOT_ON_TEAM", "This partner is not on the opportunity's team.", "partnerId")
+        await OpportunityPartner.delete().where(
+            (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
+        )
+        await settle(principal, rules, opportunity_id, "removeOpportunityPartner")
+        return await get_visible(principal, opportunity_id)
+
+
+async def set_primary(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
+                      partner_id: int | None, name: str | None = None) -> dict:
+    """Make `partner_id` primary by explicit choice, or (None) return to the precedence."""
+    async with transaction():
+        await _open_for_change(principal, opportunity_id, name)
+        if partner_id is not None and not await _on_team(opportunity_id, partner_id):
+            raise DomainError.single("NOT_ON_TEAM", "Only a partner on the team can be primary.", "partnerId",
+                                     rule="R7")
+        await clear_choices(opportunity_id)
+        if partner_id is not None:
+            await OpportunityPartner.update({OpportunityPartner.primary_chosen_by: chooser(principal)}).where(
+                (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
+            )
+        await settle(principal, rules, opportunity_id, "setPrimaryPartner")
+        return await get_visible(principal, opportunity_id)
