@@ -12,7 +12,6 @@ from __future__ import annotations
 from partners.enums import PartnerTrack, PartnerType, Region
 from partners.locator import DirectoryEntry, LocatorPage, LocatorQuery
 from partners.tables import (
-    Partner,
     PartnerCertification,
     PartnerCountryServed,
     PartnerLanguage,
@@ -53,11 +52,11 @@ def page_sql(ids: list[int]) -> tuple[str, list[int]]:
 
 
 async def _locate(query: LocatorQuery) -> LocatorPage:
-    result = (await directory().current()).search(query)
+    source = directory()
+    result = (await source.current()).search(query)
     entries: list[DirectoryEntry] = []
     if result.window:
-        sql, args = page_sql([partner_id for partner_id, _ in result.window])
-        rows = await Partner.raw(sql, *args)
+        rows = await source.fetch(*page_sql([partner_id for partner_id, _ in result.window]))
         by_id = {row["partner"]: row for row in rows if row["kind"] == "partner"}
         lists: dict[tuple[str, int], list[str]] = {}
         for row in rows:

@@ -18,11 +18,13 @@ locator request of a process, not at startup.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
 
-from partners.db import current_engine
+from partners.db import current_engine, record_statement
 from partners.enums import PartnerStatus
 from partners.tables import (
     Partner,
@@ -90,11 +92,32 @@ def lists_sql(ids: list[int]) -> tuple[str, list[Any]]:
     return sql, ids * len(_LISTS)
 
 
+class _SQLiteReads:
+    """Small reads on one kept connection.
+
+    Piccolo's SQLite engine opens a connection (and a thread) per statement, ~2 ms each;
+    the version check and a page read are primary-key and index look-ups of well under a
+    millisecond, so they run here, inline. In WAL mode a reader never waits for a writer,
+    and in autocommit each SELECT sees everything committed before it.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.connection = sqlite3.connect(path, timeout=1.0, isolation_level=None, check_same_thread=False)
+        self.connection.row_factory = lambda cursor, row: {
+            column[0]: value for column, value in zip(cursor.description, row)
+        }
+
+    def fetch(self, sql: str, args: list[Any]) -> list[dict]:
+        record_statement()
+        return self.connection.execute(sql.replace("{}", "?"), args).fetchall()
+
+
 class Directory:
     """The index of one database, refreshed before each search."""
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
+        self._sqlite = _SQLiteReads(engine.path) if isinstance(engine, SQLiteEngine) else None
         self.index: DirectoryIndex | None = None
         self.generation: float | None = None
         self.version = 0
@@ -108,6 +131,12 @@ class Directory:
         assert self.index is not None
         return self.index
 
+    async def fetch(self, sql: str, args: list[Any]) -> list[dict]:
+        """A small read (`{}` placeholders), for the refresh and the lookup's page."""
+        if self._sqlite is not None:
+            return self._sqlite.fetch(sql, args)
+        return await Partner.raw(sql, *args)
+
     def _lock_for_this_loop(self) -> asyncio.Lock:
         # One lock per event loop: requests of a worker refresh one at a time.
         loop = asyncio.get_running_loop()
@@ -116,8 +145,7 @@ class Directory:
         return self._lock
 
     async def _refresh(self) -> None:
-        sql, args = state_sql(self.version)
-        rows = await Partner.raw(sql, *args)
+        rows = await self.fetch(*state_sql(self.version))
         generation, version = (rows[0]["generation"], rows[0]["version"]) if rows else (None, 0)
         if self.index is not None and generation == self.generation and version == self.version:
             return
@@ -150,12 +178,10 @@ class Directory:
         self.index = DirectoryIndex.build(partners, values)
 
     async def _apply(self, changed: list[int]) -> None:
-        sql, args = partners_sql(changed)
-        partners = await Partner.raw(sql, *args)
+        partners = await self.fetch(*partners_sql(changed))
         values: dict[int, dict[str, list[str]]] = {}
         if partners:
-            sql, args = lists_sql([row["id"] for row in partners])
-            for row in await Partner.raw(sql, *args):
+            for row in await self.fetch(*lists_sql([row["id"] for row in partners])):
                 values.setdefault(row["partner"], {}).setdefault(row["kind"], []).append(row["value"])
         assert self.index is not None
         for partner_id in changed:

@@ -17,31 +17,28 @@ Pure: no I/O. `plugins.builtin.locator_directory` loads it and keeps it fresh.
 from __future__ import annotations
 
 import math
+from sys import intern
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from partners.enums import PartnerTrack, PartnerType
-from partners.locator import Facets, LocatorQuery, bounding_box, haversine_km, track_rank
+from partners.locator import EARTH_RADIUS_KM, Facets, LocatorQuery, bounding_box, haversine_km, track_rank
 
 # Kinds of list values a partner has (the keys of `values` in `add`/`build`).
 LIST_KINDS = ("region", "country", "language", "specialization")
-
-# Set-bit offsets of each byte value, to list the positions of a bitmap quickly.
-_BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
-
+_FACET_KINDS = ("track", "type", "home")
 
 def positions(bitmap: int, limit: int | None = None) -> list[int]:
-    """The set bits of `bitmap`, lowest first (at most `limit`)."""
-    found: list[int] = []
-    data = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
-    for index, byte in enumerate(data):
-        if byte:
-            base = index * 8
-            found.extend([base + bit for bit in _BYTE_BITS[byte]])
-            if limit is not None and len(found) >= limit:
-                return found[:limit]
-    return found
+    """The set bits of `bitmap`, lowest first (at most `limit`).
+
+    The bits as a string, lowest first, split at each "1": the lengths of the zero runs
+    give the positions, with the string work done in C.
+    """
+    zero_runs = bin(bitmap)[:1:-1].split("1", -1 if limit is None else limit)
+    zero_runs.pop()  # what follows the last "1" taken
+    return [total + index for index, total in enumerate(accumulate(map(len, zero_runs)))]
 
 
 def bitmap_of(bits: Iterable[int]) -> int:
@@ -71,10 +68,13 @@ class DirectoryIndex:
         self.keys: list[tuple] = []  # position -> locator sort key (P1)
         self.texts: list[str] = []  # position -> casefolded name, nickname and city
         self.locations: list[tuple[float, float] | None] = []
+        # position -> (latitude in radians, longitude in radians, cos(latitude)) for `near`
+        self.radians: list[tuple[float, float, float] | None] = []
         self.facet_values: list[tuple[str, str, str]] = []  # position -> (track, type, country)
         self.position_of: dict[int, int] = {}  # partner id -> live position
         self.listed = 0  # live positions
         self.bitmaps: dict[tuple, int] = {}
+        self.facet_keys: set[tuple] = set()  # the bitmaps facets count: track, type, home
         self.ordered = 0  # positions below this are in locator order
 
     # --- building and changing -------------------------------------------------------
@@ -100,6 +100,7 @@ class DirectoryIndex:
         for kind, value, ids in values:
             groups.setdefault((kind, value), []).extend(position_of[i] for i in ids if i in position_of)
         index.bitmaps = {key: bitmap_of(bits) for key, bits in groups.items()}
+        index.facet_keys = {key for key in groups if key[0] in _FACET_KINDS}
         return index
 
     def remove(self, partner_id: int) -> None:
@@ -120,6 +121,7 @@ class DirectoryIndex:
         keys += [(kind, value) for kind in LIST_KINDS for value in values.get(kind, ())]
         for key in keys:
             self.bitmaps[key] = self.bitmaps.get(key, 0) | bit
+        self.facet_keys.update(keys[:3])
 
     def _append(self, row: Mapping) -> int:
         position = len(self.ids)
@@ -127,8 +129,12 @@ class DirectoryIndex:
         self.keys.append(_sort_key(row))
         self.texts.append("\x00".join(str(row[f] or "").casefold() for f in ("name", "nickname", "city")))
         lat, lon = row["latitude"], row["longitude"]
-        self.locations.append((lat, lon) if lat is not None and lon is not None else None)
-        self.facet_values.append((row["track"], row["partner_type"], row["country"]))
+        located = lat is not None and lon is not None
+        self.locations.append((lat, lon) if located else None)
+        phi = math.radians(lat) if located else 0.0
+        self.radians.append((phi, math.radians(lon), math.cos(phi)) if located else None)
+        # Interned: a handful of distinct values shared by every partner.
+        self.facet_values.append((intern(row["track"]), intern(row["partner_type"]), intern(row["country"])))
         self.position_of[row["id"]] = position
         return position
 
@@ -171,14 +177,7 @@ class DirectoryIndex:
             candidates = [p for p in candidates if needle in texts[p]]
         keys = self.keys
         if query.near is not None:
-            near, locations = query.near, self.locations
-            measured = []
-            for position in candidates:
-                lat, lon = locations[position]
-                distance = haversine_km(near.latitude, near.longitude, lat, lon)
-                if distance <= near.radius_km:
-                    measured.append((distance, keys[position], position))
-            measured.sort()
+            measured = self._within(candidates, query.near)
             candidates = [position for _, _, position in measured]
             distances = {position: distance for distance, _, position in measured}
         elif candidates and candidates[-1] >= self.ordered:
@@ -195,6 +194,29 @@ class DirectoryIndex:
             [(self.ids[p], distances[p] if query.near is not None else None) for p in window],
         )
 
+    def _within(self, candidates: list[int], near) -> list[tuple[float, tuple, int]]:
+        """(distance, sort key, position) of the candidates within the radius, nearest first.
+
+        Haversine's `a` grows with the distance, so it is compared with the radius's `a`
+        first, inline; the exact `haversine_km` is then taken for the few that pass.
+        """
+        phi, lmb, cos_phi = math.radians(near.latitude), math.radians(near.longitude), math.cos(math.radians(near.latitude))
+        limit = math.sin(near.radius_km / (2 * EARTH_RADIUS_KM)) ** 2 * (1 + 1e-9)
+        sin, radians, locations, keys = math.sin, self.radians, self.locations, self.keys
+        close = [
+            p for p in candidates
+            if sin((radians[p][0] - phi) / 2) ** 2 + cos_phi * radians[p][2] * sin((radians[p][1] - lmb) / 2) ** 2
+            <= limit
+        ]
+        measured = []
+        for position in close:
+            lat, lon = locations[position]
+            distance = haversine_km(near.latitude, near.longitude, lat, lon)
+            if distance <= near.radius_km:
+                measured.append((distance, keys[position], position))
+        measured.sort()
+        return measured
+
     def _window(self, found: int, query: LocatorQuery) -> list[tuple[int, float | None]]:
         wanted = query.offset + query.limit
         head = positions(found & ((1 << self.ordered) - 1), limit=wanted)
@@ -204,9 +226,8 @@ class DirectoryIndex:
         return [(self.ids[p], None) for p in head[query.offset : wanted]]
 
     def _facets_of_bitmap(self, found: int) -> Facets:
-        counts = {key: (found & bitmap).bit_count() for key, bitmap in self.bitmaps.items()
-                  if key[0] in ("track", "type", "home")}
-        return _facets(counts)
+        bitmaps = self.bitmaps
+        return _facets({key: (found & bitmaps[key]).bit_count() for key in self.facet_keys})
 
     def _cells_around(self, query: LocatorQuery) -> int:
         box = bounding_box(query.near)
