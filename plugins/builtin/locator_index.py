@@ -17,6 +17,7 @@ Pure: no I/O. `plugins.builtin.locator_directory` loads it and keeps it fresh.
 from __future__ import annotations
 
 import math
+from array import array
 from sys import intern
 from collections import Counter
 from itertools import accumulate
@@ -67,9 +68,10 @@ class DirectoryIndex:
         self.ids: list[int] = []  # position -> partner id
         self.keys: list[tuple] = []  # position -> locator sort key (P1)
         self.texts: list[str] = []  # position -> casefolded name, nickname and city
-        self.locations: list[tuple[float, float] | None] = []
-        # position -> (latitude in radians, longitude in radians, cos(latitude)) for `near`
-        self.radians: list[tuple[float, float, float] | None] = []
+        # position -> location in degrees (NaN: none), and for `near` in radians with cos(lat);
+        # arrays of doubles: 40 bytes a partner.
+        self.lat, self.lon = array("d"), array("d")
+        self.phi, self.lmb, self.cos_phi = array("d"), array("d"), array("d")
         self.facet_values: list[tuple[str, str, str]] = []  # position -> (track, type, country)
         self.position_of: dict[int, int] = {}  # partner id -> live position
         self.listed = 0  # live positions
@@ -93,9 +95,8 @@ class DirectoryIndex:
             groups.setdefault(("track", track), []).append(position)
             groups.setdefault(("type", partner_type), []).append(position)
             groups.setdefault(("home", country), []).append(position)
-            location = index.locations[position]
-            if location is not None:
-                groups.setdefault(("cell", _cell(*location)), []).append(position)
+            if index.located(position):
+                groups.setdefault(("cell", index.cell(position)), []).append(position)
         position_of = index.position_of
         for kind, value, ids in values:
             groups.setdefault((kind, value), []).extend(position_of[i] for i in ids if i in position_of)
@@ -116,8 +117,8 @@ class DirectoryIndex:
         self.listed |= bit
         track, partner_type, country = self.facet_values[position]
         keys = [("track", track), ("type", partner_type), ("home", country)]
-        if self.locations[position] is not None:
-            keys.append(("cell", _cell(*self.locations[position])))
+        if self.located(position):
+            keys.append(("cell", self.cell(position)))
         keys += [(kind, value) for kind in LIST_KINDS for value in values.get(kind, ())]
         for key in keys:
             self.bitmaps[key] = self.bitmaps.get(key, 0) | bit
@@ -130,13 +131,23 @@ class DirectoryIndex:
         self.texts.append("\x00".join(str(row[f] or "").casefold() for f in ("name", "nickname", "city")))
         lat, lon = row["latitude"], row["longitude"]
         located = lat is not None and lon is not None
-        self.locations.append((lat, lon) if located else None)
-        phi = math.radians(lat) if located else 0.0
-        self.radians.append((phi, math.radians(lon), math.cos(phi)) if located else None)
+        lat, lon = (lat, lon) if located else (math.nan, math.nan)
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.phi.append(math.radians(lat))
+        self.lmb.append(math.radians(lon))
+        self.cos_phi.append(math.cos(math.radians(lat)))
         # Interned: a handful of distinct values shared by every partner.
         self.facet_values.append((intern(row["track"]), intern(row["partner_type"]), intern(row["country"])))
         self.position_of[row["id"]] = position
         return position
+
+    def located(self, position: int) -> bool:
+        return not math.isnan(self.lat[position])
+
+    def cell(self, position: int) -> tuple[int, int]:
+        """The 1°×1° cell of a located partner."""
+        return (math.floor(self.lat[position]), math.floor(self.lon[position]))
 
     @property
     def size(self) -> int:
@@ -202,16 +213,14 @@ class DirectoryIndex:
         """
         phi, lmb, cos_phi = math.radians(near.latitude), math.radians(near.longitude), math.cos(math.radians(near.latitude))
         limit = math.sin(near.radius_km / (2 * EARTH_RADIUS_KM)) ** 2 * (1 + 1e-9)
-        sin, radians, locations, keys = math.sin, self.radians, self.locations, self.keys
+        sin, phis, lmbs, cosines, keys = math.sin, self.phi, self.lmb, self.cos_phi, self.keys
         close = [
             p for p in candidates
-            if sin((radians[p][0] - phi) / 2) ** 2 + cos_phi * radians[p][2] * sin((radians[p][1] - lmb) / 2) ** 2
-            <= limit
+            if sin((phis[p] - phi) / 2) ** 2 + cos_phi * cosines[p] * sin((lmbs[p] - lmb) / 2) ** 2 <= limit
         ]
         measured = []
         for position in close:
-            lat, lon = locations[position]
-            distance = haversine_km(near.latitude, near.longitude, lat, lon)
+            distance = haversine_km(near.latitude, near.longitude, self.lat[position], self.lon[position])
             if distance <= near.radius_km:
                 measured.append((distance, keys[position], position))
         measured.sort()
@@ -246,10 +255,6 @@ class DirectoryIndex:
 
 def _sort_key(row: Mapping) -> tuple:
     return (track_rank(row["track"]), -row["delivered_engagements"], row["name"], row["id"])
-
-
-def _cell(lat: float, lon: float) -> tuple[int, int]:
-    return (math.floor(lat), math.floor(lon))
 
 
 def _union(bitmaps: Iterable[int]) -> int:
