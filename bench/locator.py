@@ -147,6 +147,12 @@ async def load(url: str, count: int) -> float:
         conn = sqlite3.connect(urlsplit(url).path)
         try:
             with conn:
+                # As on PostgreSQL, without the directory triggers (SQLite cannot switch
+                # them off: they are dropped and created again from their own SQL).
+                triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                        "AND name LIKE '%directory%'").fetchall()
+                for name, _ in triggers:
+                    conn.execute(f"DROP TRIGGER {name}")
                 for table in (*CHILD_TABLES, "partner"):
                     conn.execute(f"DELETE FROM {table}")
                 marks = ", ".join("?" for _ in PARTNER_COLUMNS)
@@ -154,6 +160,10 @@ async def load(url: str, count: int) -> float:
                                  [(*p[:7], p[7].isoformat(), *p[8:18], p[18].isoformat()) for p in partners])
                 for table, rows in children.items():
                     conn.executemany(f"INSERT INTO {table} (id, partner, value) VALUES (?, ?, ?)", rows)
+                for _, sql in triggers:
+                    conn.execute(sql)
+                conn.execute("DELETE FROM directory_change")
+                conn.execute("DELETE FROM directory_version")
             conn.execute("ANALYZE")
         finally:
             conn.close()
