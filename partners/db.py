@@ -61,6 +61,11 @@ def _record_statement() -> None:
         counter.count += 1
 
 
+def record_statement() -> None:
+    """Count a statement run on a driver connection of its own (not through an engine)."""
+    _record_statement()
+
+
 class DatabaseBusy(RuntimeError):
     """SQLite stayed locked by another writer through every retry: a clear, retryable error."""
 

@@ -284,6 +284,9 @@ async def test_listing_type_exposes_no_internal_fields(gql, world):
 
 @pytest.mark.parametrize("near", [None, {"latitude": 50.0, "longitude": 8.0, "radiusKm": 2000}])
 async def test_statement_count_does_not_grow_with_page_size(gql, world, directory, near):
+    # The first search of a process (or after the directory changed) brings the in-memory
+    # index up to date first; what is counted here is the steady state.
+    await gql(LOCATE, {"input": {"first": 1}}, token=world.tokens["ae"])
     counts = []
     for first in (1, 3, 100):
         input_ = {"first": first} | ({"near": near} if near else {})
@@ -291,4 +294,4 @@ async def test_statement_count_does_not_grow_with_page_size(gql, world, director
         assert len(body["data"]["partnerLocator"]["edges"]) == min(first, body["data"]["partnerLocator"]["totalCount"])
         counts.append(body["extensions"]["sqlStatements"])
     assert counts[0] == counts[1] == counts[2]
-    assert counts[0] <= 4  # token lookup + page + facets/candidates + lists
+    assert counts[0] <= 3  # token lookup + index version check + page rows and lists
