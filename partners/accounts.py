@@ -21,7 +21,7 @@ from partners.enums import (
     Segment,
 )
 from partners.errors import DomainError, NotFound, Violation, require_roles
-from partners.identity import Principal, now
+from partners.identity import STAFF_ROLES, Principal, now
 from partners.opportunities import OPEN_STAGES, refresh_sales_qualified_source
 from partners.tables import (
     Account,
@@ -35,7 +35,6 @@ from partners.tables import (
 
 ACCOUNT_MANAGERS = (Role.ADMIN, Role.SALES_OPS)
 CONTACT_WRITERS = (Role.ADMIN, Role.SALES_OPS, Role.ACCOUNT_EXECUTIVE, Role.SDR)
-STAFF = tuple(r for r in Role if r is not Role.PARTNER_USER)
 
 LARGE_MIN_EMPLOYEES = 2000
 MID_MARKET_MIN_EMPLOYEES = 100
@@ -406,7 +405,7 @@ async def set_screening_status(principal: Principal, account_id: int, status: Sc
 
 async def request_employee_count_review(principal: Principal, account_id: int, count: int, source_url: str) -> dict:
     """A3: a user-entered count with its source is only a review request."""
-    require_roles(principal, *STAFF)
+    require_roles(principal, *STAFF_ROLES)
     violations = []
     if count < 0:
         violations.append(Violation("NEGATIVE_COUNT", "Counts cannot be negative.", ("count",), "A3"))

@@ -83,18 +83,10 @@ class access(FieldExtension):  # noqa: N801 - reads as a declaration: extensions
 
 
 def rule_of(field) -> Rule | None:
-    """The declared rule of a StrawberryField, or None. The permission classes of
-    `schema.core.permissions` count as declarations too."""
-    from schema.core.permissions import IsAuthenticated, IsStaff
-
+    """The declared rule of a StrawberryField, or None."""
     for extension in field.extensions:
         if isinstance(extension, access):
             return extension.rule
-    classes = set(field.permission_classes)
-    if IsStaff in classes:
-        return STAFF
-    if IsAuthenticated in classes:
-        return AUTHENTICATED
     return None
 
 
