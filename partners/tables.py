@@ -178,6 +178,9 @@ class Opportunity(Table, tablename="opportunity"):
     owner_holdover_until = Timestamptz(null=True, default=None)
     # Why the primary partner (OpportunityPartner.is_primary) is primary (R8), from cosell_primary_partner.
     primary_reason = Varchar(length=200, default="")
+    # Optimistic concurrency (issue 10): +1 per write that changes the opportunity, its
+    # team or its contacts (partners.versions); clients send it back as expectedVersion.
+    version = Integer(default=1)
     created_at = Timestamptz()
 
 
@@ -397,6 +400,8 @@ class DealRegistration(Table, tablename="deal_registration"):
     extension_count = Integer(default=0)
     reason = Text(default="")  # the latest return, denial or dissolution reason
     held_by = ForeignKey(references="self", null=True, on_delete=OnDelete.set_null)  # P5 hold
+    # Optimistic concurrency (issue 10): +1 per write, status changes included (partners.versions).
+    version = Integer(default=1)
     created_at = Timestamptz()
 
 

@@ -97,8 +97,16 @@ async def truncate_all(url: str) -> None:
         # ON DELETE RESTRICT (account hierarchies) would refuse a plain DELETE of a tree.
         async with aiosqlite.connect(engine.path) as conn:
             await conn.execute("PRAGMA foreign_keys = OFF")
+            # audit_log refuses DELETE (append-only triggers); SQLite has no TRUNCATE, so
+            # the reset drops its guard and creates it again from its own SQL.
+            guards = await (await conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")).fetchall()
+            for name, _ in guards:
+                await conn.execute(f'DROP TRIGGER "{name}"')
             for table in reversed(tables):
                 await conn.execute(f'DELETE FROM "{table._meta.tablename}"')
+            for _, sql in guards:
+                await conn.execute(sql)
             await conn.commit()
 
 

@@ -74,6 +74,8 @@ class DealRegistrationNode(relay.Node):
     expires_at: datetime | None = strawberry.field(description="P6: 90 days after approval, plus extensions.")
     extension_count: int = strawberry.field(description="P6.")
     reason: str = strawberry.field(description="The latest return, denial or dissolution reason.")
+    version: int = strawberry.field(description="Goes up by one with every change, status changes included; send "
+                                    "it back as expectedVersion to refuse stale writes.")
     row: strawberry.Private[dict]
 
     @strawberry.field
@@ -141,7 +143,7 @@ class DealRegistrationNode(relay.Node):
             notes=row["notes"], submitted_at=row["submitted_at"], last_submitted_at=row["last_submitted_at"],
             review_due_at=row["review_due_at"], decision_due_at=row["decision_due_at"], decided_at=row["decided_at"],
             approved_at=row["approved_at"], expires_at=row["expires_at"], extension_count=row["extension_count"],
-            reason=row["reason"], row=row,
+            reason=row["reason"], version=row["version"], row=row,
         )
 
     @classmethod
