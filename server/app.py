@@ -28,6 +28,7 @@ from partners.db import (
     count_statements,
     describe,
     engine_for,
+    is_connection_lost,
     open_database,
     ping,
 )
@@ -155,6 +156,24 @@ class GraphQLEndpoint:
         self.graphql_app = graphql_app
 
     async def __call__(self, scope, receive, send) -> None:
+        started = False
+
+        async def tracking_send(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.handle(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # The client hung up before sending its whole request: nobody to answer.
+            log.info("client disconnected before the request was read")
+        except Exception as exc:  # noqa: BLE001 - answered as JSON below, never as a stack trace
+            if started:
+                raise
+            await unexpected_failure(scope, exc)(scope, receive, send)
+
+    async def handle(self, scope, receive, send) -> None:
         try:
             principal = await principal_from_request(HTTPConnection(scope))
         except InvalidCredentials as exc:
@@ -166,11 +185,22 @@ class GraphQLEndpoint:
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
-        try:
-            await self.graphql_app(scope, receive, send)
-        except ClientDisconnect:
-            # The client hung up before sending its whole request: nobody to answer.
-            log.info("client disconnected before the request was read")
+        await self.graphql_app(scope, receive, send)
+
+
+def unexpected_failure(scope, exc: Exception) -> JSONResponse:
+    """A failure outside GraphQL execution (authentication, idempotency bookkeeping): 503
+    DATABASE_UNAVAILABLE with Retry-After when the database went away, else a masked 500;
+    JSON with the request id either way."""
+    request_id = scope.get("state", {}).get("request_id")
+    if is_connection_lost(exc):
+        log.warning("database unavailable: %s", exc)
+        return http_guard.json_error(
+            503, f"The database is unavailable; retry in a moment (request id {request_id}).", "DATABASE_UNAVAILABLE",
+            headers={"Retry-After": "1"}, requestId=request_id, retryAfter=1)
+    log.error("unexpected error outside GraphQL execution: %s", exc, exc_info=exc)
+    return http_guard.json_error(500, f"Internal error; quote request id {request_id} when reporting it.",
+                                 "INTERNAL_SERVER_ERROR", requestId=request_id)
 
 
 def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None) -> Starlette:

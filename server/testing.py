@@ -13,7 +13,8 @@ Fixtures:
 - `gql`: `await gql(query, variables, token=...)` → the JSON body (fails on errors unless
   `errors=True`).
 - `world`: two authorized partners and a user of every role, with tokens.
-- `cosell_live_server`: a real uvicorn process on the test database (its base URL).
+- `cosell_live_server`: a real uvicorn process on the test database (its base URL);
+  `live_server(database_url)` runs one on any database.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -223,11 +224,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def cosell_live_server(cosell_database_url):
-    """A real uvicorn server (its own process) on the test database; yields its base URL."""
+@contextmanager
+def live_server(database_url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run uvicorn (its own process) on `database_url` until the block ends; yields its
+    base URL and the process. `env` adds environment variables (COSELL_… settings)."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": cosell_database_url, "COSELL_BACKGROUND_JOBS": "0", "COSELL_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": database_url, "COSELL_BACKGROUND_JOBS": "0", "COSELL_LOG_LEVEL": "WARNING",
+           **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app", "--port", str(port), "--log-level", "warning"],
         cwd=PROJECT_ROOT, env=env,
@@ -244,7 +247,14 @@ def cosell_live_server(cosell_database_url):
             assert process.poll() is None, "the server exited during startup"
             assert time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.1)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture
+def cosell_live_server(cosell_database_url):
+    """A real uvicorn server (its own process) on the test database; yields its base URL."""
+    with live_server(cosell_database_url) as (url, _):
+        yield url
