@@ -120,6 +120,15 @@ class CosellSQLiteEngine(SQLiteEngine):
 
 
 class CosellPostgresEngine(PostgresEngine):
+    def configure_statement_cache(self, size: int) -> None:
+        """asyncpg's prepared-statement cache size for the connections opened from now on
+        (the pool and one-off connections). 0 behind pgbouncer in transaction pooling mode:
+        asyncpg then uses only unnamed statements, which live within one protocol exchange
+        and so within the transaction pgbouncer lent the server connection for."""
+        if size < 0:
+            raise ValueError("COSELL_DB_STATEMENT_CACHE_SIZE must be 0 or more")
+        self.config["statement_cache_size"] = size
+
     async def run_querystring(self, querystring, in_pool: bool = True):
         _record_statement()
         return await super().run_querystring(querystring, in_pool=in_pool)
@@ -169,6 +178,15 @@ def _make_engine(url: str) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     # `timeout` is SQLite's busy timeout: writers wait for the lock instead of failing.
     return CosellSQLiteEngine(path=str(path), timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT", "10")))
+
+
+def configure_engine(engine: Engine, *, statement_cache_size: int, sqlite_busy_timeout: float,
+                     sqlite_busy_retries: int) -> None:
+    """Apply the settings that belong to the engine, before its pool opens."""
+    if isinstance(engine, CosellPostgresEngine):
+        engine.configure_statement_cache(statement_cache_size)
+    elif isinstance(engine, CosellSQLiteEngine):
+        engine.configure_busy(timeout=sqlite_busy_timeout, retries=sqlite_busy_retries)
 
 
 def bind_engine(engine: Engine) -> None:
