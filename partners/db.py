@@ -257,6 +257,16 @@ def transaction():
     return engine.transaction()
 
 
+async def lock_for_update(table, row_id) -> None:
+    """Inside `transaction()`: take the row's write lock before reading it for a
+    read-modify-write, so concurrent writers (in any instance) queue instead of overwriting
+    each other's update. PostgreSQL: `SELECT … FOR UPDATE`; SQLite: nothing to do, the
+    IMMEDIATE transaction already holds the database's single write lock."""
+    if table._meta.db.engine_type == "postgres":
+        pk = table._meta.primary_key._meta.db_column_name
+        await table.raw(f'SELECT "{pk}" FROM "{table._meta.tablename}" WHERE "{pk}" = {{}} FOR UPDATE', row_id)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """A write refused by a unique constraint (both engines): the concurrent twin of a
     check the domain already made, to be answered with the same UserError."""
