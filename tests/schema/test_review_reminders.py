@@ -6,7 +6,7 @@ import email
 from datetime import datetime, timedelta
 from email import policy as email_policy
 
-from partners import review_reminders
+from partners import leasing, review_reminders
 from partners.tables import DealRegistration
 from tests.schema.registrations import ADVANCE, DENY, approved, ok, register
 from tests.schema.sales import pk
@@ -69,3 +69,16 @@ async def test_p4_concurrent_reminder_jobs_send_each_reminder_once(gql, world):
     rows = await DealRegistration.select(DealRegistration.reminded_due_at, DealRegistration.review_due_at,
                                          DealRegistration.lease_owner)
     assert all(r["reminded_due_at"] == r["review_due_at"] and r["lease_owner"] is None for r in rows)
+
+
+async def test_p4_a_crashed_instance_reminders_are_taken_over_after_its_lease(gql, world):
+    reg = await register(gql, world)
+    at = await _due(reg) + timedelta(minutes=1)
+    lease, rows = await leasing.claim(DealRegistration, due=review_reminders.due_for_reminder(at), worker="crashed",
+                                      limit=10, lease_for=review_reminders.LEASE, now=at)
+    assert [row["id"] for row in rows] == [pk(reg["id"])]
+    # The crashed instance never settles: others skip the row while the lease runs …
+    assert await review_reminders.send_due(worker="b", at=at + timedelta(seconds=30)) == 0
+    # … and take it over once it has expired; the late holder can no longer settle it.
+    assert await review_reminders.send_due(worker="b", at=at + review_reminders.LEASE + timedelta(seconds=1)) == 1
+    assert not await leasing.finish(DealRegistration, rows[0]["id"], lease, {DealRegistration.reminded_due_at: at})
