@@ -191,6 +191,15 @@ class CosellPostgresEngine(PostgresEngine):
     def transaction(self, allow_nested: bool = True) -> CosellPostgresTransaction:
         return CosellPostgresTransaction(engine=self, allow_nested=allow_nested)
 
+    def configure_statement_cache(self, size: int) -> None:
+        """asyncpg's prepared-statement cache size for the connections opened from now on
+        (the pool and one-off connections). 0 behind pgbouncer in transaction pooling mode:
+        asyncpg then uses only unnamed statements, which live within one protocol exchange
+        and so within the transaction pgbouncer lent the server connection for."""
+        if size < 0:
+            raise ValueError("COSELL_DB_STATEMENT_CACHE_SIZE must be 0 or more")
+        self.config["statement_cache_size"] = size
+
     async def run_querystring(self, querystring, in_pool: bool = True):
         _record_statement()
         return await super().run_querystring(querystring, in_pool=in_pool)
@@ -240,6 +249,15 @@ def _make_engine(url: str) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     # `timeout` is SQLite's busy timeout: writers wait for the lock instead of failing.
     return CosellSQLiteEngine(path=str(path), timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT", "10")))
+
+
+def configure_engine(engine: Engine, *, statement_cache_size: int, sqlite_busy_timeout: float,
+                     sqlite_busy_retries: int) -> None:
+    """Apply the settings that belong to the engine, before its pool opens."""
+    if isinstance(engine, CosellPostgresEngine):
+        engine.configure_statement_cache(statement_cache_size)
+    elif isinstance(engine, CosellSQLiteEngine):
+        engine.configure_busy(timeout=sqlite_busy_timeout, retries=sqlite_busy_retries)
 
 
 def bind_engine(engine: Engine) -> None:
@@ -308,6 +326,16 @@ def transaction():
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+async def lock_for_update(table, row_id) -> None:
+    """Inside `transaction()`: take the row's write lock before reading it for a
+    read-modify-write, so concurrent writers (in any instance) queue instead of overwriting
+    each other's update. PostgreSQL: `SELECT … FOR UPDATE`; SQLite: nothing to do, the
+    IMMEDIATE transaction already holds the database's single write lock."""
+    if table._meta.db.engine_type == "postgres":
+        pk = table._meta.primary_key._meta.db_column_name
+        await table.raw(f'SELECT "{pk}" FROM "{table._meta.tablename}" WHERE "{pk}" = {{}} FOR UPDATE', row_id)
 
 
 def is_unique_violation(exc: BaseException) -> bool:

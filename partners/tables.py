@@ -403,6 +403,11 @@ class DealRegistration(Table, tablename="deal_registration"):
     # Optimistic concurrency (issue 10): +1 per write, status changes included (partners.versions).
     version = Integer(default=1)
     created_at = Timestamptz()
+    # P4 review-due reminders (partners.review_reminders): the target a reminder was sent
+    # for, and the lease of the instance sending it (partners.leasing).
+    reminded_due_at = Timestamptz(null=True, default=None)
+    leased_until = Timestamptz(null=True, default=None)
+    lease_owner = Varchar(length=120, null=True, default=None)
 
 
 class DealRegistrationProduct(Table, tablename="deal_registration_product"):

@@ -21,10 +21,10 @@ from strawberry.asgi import GraphQL
 from cross_web import HTTPException
 
 from partners.db import (
-    CosellSQLiteEngine,
     DatabaseUnavailable,
     bind_engine,
     close_database,
+    configure_engine,
     count_statements,
     describe,
     engine_for,
@@ -207,8 +207,8 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
     engine = engine_for(settings.database_url)
-    if isinstance(engine, CosellSQLiteEngine):
-        engine.configure_busy(timeout=settings.sqlite_busy_timeout, retries=settings.sqlite_busy_retries)
+    configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
+                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
     bind_engine(engine)
     plugins = plugin_manager or get_plugin_manager(
         allow=settings.plugins_allow, deny=settings.plugins_deny, trace_hooks=settings.trace_hooks

@@ -16,9 +16,12 @@ def _settings() -> Settings:
 
 
 def _bind(settings: Settings) -> None:
-    from partners.db import bind_engine, engine_for
+    from partners.db import bind_engine, configure_engine, engine_for
 
-    bind_engine(engine_for(settings.database_url))
+    engine = engine_for(settings.database_url)
+    configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
+                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
+    bind_engine(engine)
 
 
 def _run(coro):
@@ -68,13 +71,24 @@ def cmd_serve(args) -> int:
     if problem:
         print(f"cosell: cannot start: {problem}", file=sys.stderr)
         return 2
-    print(f"cosell: serving GraphQL on http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    if args.workers < 1:
+        print("cosell: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    print(f"cosell: serving GraphQL on http://{args.host}:{args.port}/graphql with {args.workers} worker(s)",
+          file=sys.stderr)
+    # Each worker is a process with its own pool (COSELL_DB_POOL_MAX) and its own background
+    # jobs; see docs/operations.md for sizing. On SIGTERM uvicorn stops accepting, lets
+    # in-flight requests finish for up to COSELL_SHUTDOWN_TIMEOUT seconds, then runs the
+    # lifespan shutdown (background jobs stop and release their leases, the pool closes).
     uvicorn.run(
         "server.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         access_log=False,  # cosell writes its own structured access log
         log_level=settings.log_level.lower(),
     )
@@ -283,7 +297,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default=os.environ.get("COSELL_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("COSELL_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("COSELL_WORKERS", "1")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("COSELL_WORKERS", "1")),
+                       help="worker processes (COSELL_WORKERS, default 1); each opens its own pool")
+    serve.add_argument("--no-proxy-headers", dest="proxy_headers", action="store_false",
+                       help="ignore X-Forwarded-For/Proto even from FORWARDED_ALLOW_IPS")
     serve.set_defaults(func=cmd_serve)
 
     users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
