@@ -33,11 +33,15 @@ Fixtures:
   `errors=True`).
 - `world`: two authorized partners and a user of every role, with tokens.
 - `cosell_live_server`: a real uvicorn process on the test database (its base URL).
+
+Helpers to import: `GraphQLClient(client)` (what `gql` is, for a client of
+`cosell_app_factory`), `global_id(type_name, pk)`, `make_partner(name, **fields)`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import socket
 import subprocess
@@ -224,6 +228,11 @@ class GraphQLClient:
 @pytest.fixture
 def gql(cosell_client) -> GraphQLClient:
     return GraphQLClient(cosell_client)
+
+
+def global_id(type_name: str, pk: int) -> str:
+    """The Relay global id of row `pk` of a Node type (`global_id("Partner", world.partners["alpha"])`)."""
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 @dataclass
