@@ -50,7 +50,7 @@ def test_database_lookup_is_a_trylast_builtin():
     assert impl.trylast
 
 
-async def test_region_file_plugin_serves_its_region_from_its_file_d7(cosell_app_factory, world, directory):
+async def test_hook_cosell_locate_partners_region_file_plugin_serves_its_region_d7(cosell_app_factory, world, directory):
     async with cosell_app_factory(extra_plugins=[FILE_PLUGIN]) as client:
         result = await locate(client, world.tokens["cm_amer"], region="LATAM")
     assert result["source"] == "latam-file"
