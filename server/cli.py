@@ -40,7 +40,12 @@ def _preflight(settings: Settings) -> str | None:
     """The reason the server cannot start, or None."""
     from partners.db import DatabaseUnavailable, close_database, describe, engine_for, open_database
     from partners.migrate import pending_migrations
+    from plugins.manager import PluginError, plugin_manager_for
 
+    try:  # an invalid plugin (unknown hook, import error, invalid settings) names itself
+        plugin_manager_for(settings)
+    except PluginError as exc:
+        return str(exc)
     engine = engine_for(settings.database_url)
 
     async def check() -> str | None:

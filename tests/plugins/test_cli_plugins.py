@@ -53,3 +53,10 @@ def test_plugins_reports_invalid_settings_naming_the_plugin(acme, monkeypatch, c
     monkeypatch.delenv("COSELL_PLUGIN_ACME_BANNED_WORD")
     assert main(["plugins"]) == 2
     assert "Plugin 'acme' has invalid settings: COSELL_PLUGIN_ACME_BANNED_WORD is required" in capsys.readouterr().err
+
+
+def test_serve_refuses_to_start_with_invalid_plugin_settings(acme, monkeypatch, capsys):
+    monkeypatch.setenv("COSELL_PLUGIN_ACME_TIER", "bronze")
+    assert main(["serve", "--port", "0"]) == 2
+    assert ("cannot start: Plugin 'acme' has invalid settings: COSELL_PLUGIN_ACME_TIER must be one of gold, silver"
+            in capsys.readouterr().err)
