@@ -469,7 +469,8 @@ async def _create_registrations() -> None:
     from partners import reseller
     from plugins.manager import get_plugin_manager
 
-    rules = reseller.RuleSet(get_plugin_manager())
+    # The demo world is made under the built-in rules only (no installed plugin may refuse it).
+    rules = reseller.RuleSet(get_plugin_manager(allow=()))
     from partners.enums import DealRegistrationType
     from partners.identity import Principal
 

@@ -33,7 +33,7 @@ from partners.db import (
     ping,
 )
 from partners.migrate import pending_migrations
-from plugins.manager import CosellPluginManager, get_plugin_manager
+from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
 from schema.core.errors import is_unexpected, masked
@@ -210,9 +210,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
                      sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
     bind_engine(engine)
-    plugins = plugin_manager or get_plugin_manager(
-        allow=settings.plugins_allow, deny=settings.plugins_deny, trace_hooks=settings.trace_hooks
-    )
+    plugins = plugin_manager or plugin_manager_for(settings)
     graphql_app = CosellGraphQL(build_schema(settings), settings=settings, plugins=plugins)
 
     @asynccontextmanager

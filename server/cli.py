@@ -43,7 +43,12 @@ def _preflight(settings: Settings) -> str | None:
     """The reason the server cannot start, or None."""
     from partners.db import DatabaseUnavailable, close_database, describe, engine_for, open_database
     from partners.migrate import pending_migrations
+    from plugins.manager import PluginError, plugin_manager_for
 
+    try:  # an invalid plugin (unknown hook, import error, invalid settings) names itself
+        plugin_manager_for(settings)
+    except PluginError as exc:
+        return str(exc)
     engine = engine_for(settings.database_url)
 
     async def check() -> str | None:
@@ -202,11 +207,20 @@ def cmd_schema_export(args) -> int:
     return 0
 
 
-def cmd_plugins(args) -> int:
-    from plugins.manager import get_plugin_manager
+def _plugin_manager_or_exit(settings: Settings):
+    from plugins.manager import PluginError, plugin_manager_for
 
-    settings = _settings()
-    pm = get_plugin_manager(allow=settings.plugins_allow, deny=settings.plugins_deny)
+    try:
+        return plugin_manager_for(settings)
+    except PluginError as exc:
+        print(f"cosell: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_plugins(args) -> int:
+    pm = _plugin_manager_or_exit(_settings())
+    if pm is None:
+        return 2
     for info in pm.plugin_infos():
         kind = "built-in" if info.builtin else "installed"
         print(f"{info.name} {info.version} ({kind})")
@@ -216,12 +230,46 @@ def cmd_plugins(args) -> int:
     return 0
 
 
+def cmd_plugins_show(args) -> int:
+    """One plugin: version, kind, where it comes from, its hooks (with their ordering
+    marks) and its settings with the environment variables that set them."""
+    from plugins.settings import env_var
+
+    pm = _plugin_manager_or_exit(_settings())
+    if pm is None:
+        return 2
+    info = next((i for i in pm.plugin_infos() if i.name == args.name), None)
+    if info is None:
+        names = ", ".join(i.name for i in pm.plugin_infos())
+        print(f"cosell: no loaded plugin {args.name!r} (loaded: {names})", file=sys.stderr)
+        return 1
+    plugin = pm.get_plugin(info.name)
+    print(f"{info.name} {info.version} ({'built-in' if info.builtin else 'installed'})")
+    print(f"  from: {getattr(plugin, '__name__', None) or type(plugin).__module__ + '.' + type(plugin).__qualname__}")
+    print("  hooks:")
+    for hook in info.hooks:
+        caller = getattr(pm.hook, hook)
+        impl = next(i for i in caller.get_hookimpls() if i.plugin is plugin)
+        marks = [m for m in ("tryfirst", "trylast", "wrapper", "hookwrapper") if getattr(impl, m)]
+        if caller.spec and caller.spec.opts.get("firstresult"):
+            marks.insert(0, "firstresult hook")
+        print(f"    {hook}({', '.join(impl.argnames)})" + (f"  [{', '.join(marks)}]" if marks else ""))
+    declared = pm.plugin_settings(info.name)
+    if declared is not None:
+        print("  settings:")
+        values = declared.values()
+        for setting in declared.settings:
+            print(f"    {env_var(info.name, setting.key)} = {values.get(setting.key)!r}"
+                  f"  ({setting.describe_type()}{', required' if setting.required else ''}) {setting.help}".rstrip())
+    return 0
+
+
 def cmd_outbox_send(args) -> int:
     import signal
 
     from partners.db import close_database, engine_for, open_database
     from partners.leasing import new_worker_id
-    from plugins.manager import get_plugin_manager
+    from plugins.manager import plugin_manager_for
     from server.background import BackgroundRunner, outbox_job
     from server.logs import configure_logging
 
@@ -230,7 +278,7 @@ def cmd_outbox_send(args) -> int:
     configure_logging(settings.log_level, settings.log_json)
     _bind(settings)
     engine = engine_for(settings.database_url)
-    plugins = get_plugin_manager(allow=settings.plugins_allow, deny=settings.plugins_deny)
+    plugins = plugin_manager_for(settings)
     job = outbox_job(settings, plugins, new_worker_id())
 
     async def run() -> int:
@@ -354,9 +402,13 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_registrations_expire
     )
 
-    plugins = sub.add_parser("plugins", help="list loaded plugins")
+    plugins = sub.add_parser("plugins", help="list loaded plugins (COSELL_PLUGINS, COSELL_DISABLE_PLUGINS apply)")
     plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")
     plugins.set_defaults(func=cmd_plugins)
+    plugins_sub = plugins.add_subparsers(dest="plugins_command")
+    show = plugins_sub.add_parser("show", help="one plugin: its hooks and its settings")
+    show.add_argument("name", help="the plugin's name, as `cosell plugins` lists it")
+    show.set_defaults(func=cmd_plugins_show)
     return parser
 
 

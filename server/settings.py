@@ -77,6 +77,9 @@ class Settings:
     plugins_allow: tuple[str, ...] | None = None
     plugins_deny: tuple[str, ...] = field(default_factory=tuple)
     trace_hooks: bool = False
+    # Longest call of a (non-built-in) plugin's hook implementation, 0 = no limit; what a
+    # slow call does depends on the hook (docs/plugins.md, "Isolation").
+    plugin_timeout_ms: float = 1000.0
     # Built-in reseller rules switched off by id (COSELL_DISABLE_RULES=R2,R4), see docs/plugins.md.
     disabled_rules: frozenset[str] = field(default_factory=frozenset)
     # Report the request's SQL statement count in the response `extensions` (tests, bench).
@@ -134,6 +137,7 @@ class Settings:
             plugins_allow=_env_list("COSELL_PLUGINS"),
             plugins_deny=_env_list("COSELL_DISABLE_PLUGINS") or (),
             trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),
+            plugin_timeout_ms=_env_float("COSELL_PLUGIN_TIMEOUT_MS", 1000.0),
             disabled_rules=frozenset(r.upper() for r in _env_list("COSELL_DISABLE_RULES") or ()),
             expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
             var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
