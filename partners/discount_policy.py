@@ -181,8 +181,8 @@ def range_violations(start: date, end: date | None, versions: list[VersionRange]
     """History is fixed and ranges never overlap. Returns the violations and the open-ended
     version that the new one closes (the one in effect on `start`, begun before it)."""
     violations = []
-    if start <= today and any(_intersects(v.effective_from, v.effective_to, start, today + timedelta(days=1))
-                              for v in versions):
+    past_end = today + timedelta(days=1) if end is None else min(end, today + timedelta(days=1))
+    if start <= today and any(_intersects(v.effective_from, v.effective_to, start, past_end) for v in versions):
         violations.append(Violation(
             "POLICY_HISTORY_IS_FIXED", "Quotes dated up to today were computed with the policy in effect; a change "
             "starts tomorrow at the earliest.", ("effectiveFrom",), "D5"))
