@@ -375,6 +375,9 @@ async def quote(principal: Principal, plugins: Any, req: QuoteRequest) -> Quote:
     partner, deal = facts[key]
     if partner is None:
         raise NotFound.of("Partner", "partnerId")
+    if partner.status is PartnerStatus.DENIED:
+        raise DomainError.single("PARTNER_DENIED", f"{partner.name} is DENIED: no program discount.", "partnerId",
+                                 rule="P1")
     deal = replace(deal, tender=req.tender, paid_poc=req.paid_poc)
     result = compute(plugins, partner, deal, QuoteContext(day, policy), viewer=principal)
     if result is None:

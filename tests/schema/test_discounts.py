@@ -5,7 +5,7 @@ and the batched quotes of a page of registrations."""
 
 from datetime import datetime, timedelta, timezone
 
-from partners.enums import OpportunityPartnerRole as Role, PartnerTrack, PartnerType
+from partners.enums import OpportunityPartnerRole as Role, PartnerStatus, PartnerTrack, PartnerType
 from partners.tables import DealRegistration, DiscountPolicy, DiscountProgramRate
 from server.testing import make_partner
 from tests.schema.discounts import (
@@ -64,6 +64,11 @@ async def test_p7_cosell_partner_brought_in_by_sales_gets_the_cosell_rate(gql, w
     refused = await quote_payload(gql, world, opp["id"], "beta")
     assert refused["quote"] is None
     assert (only_error(refused)["code"], only_error(refused)["rule"]) == ("NOT_ON_THE_DEAL", "D5")
+    # P1: a DENIED partner is out of the program, whatever its place on the team.
+    denied = await make_partner("Delta Denied", nickname="DELTA", status=PartnerStatus.DENIED)
+    await put_partner(opp["id"], denied, Role.RESELLER)
+    refused = await quote_payload(gql, world, opp["id"], denied)
+    assert (only_error(refused)["code"], only_error(refused)["rule"]) == ("PARTNER_DENIED", "P1")
 
 
 async def test_p7_tender_bidders_get_the_cosell_rate_unless_they_sourced_it_before(gql, world):
