@@ -8,6 +8,8 @@ does to the request is the calling code's policy, documented in docs/plugins.md
 
 - `cosell_validate_opportunity`, `cosell_primary_partner`: the write fails (masked error
   with the request id) and rolls back;
+- `cosell_partner_discount`: the quote fails (masked error with the request id); nothing
+  is written around a quote;
 - `cosell_locate_partners`: the failing lookup is skipped, the next one (in the end the
   built-in database lookup) answers;
 - `cosell_deal_registration_event`: the outbox retries the message (with backoff).
@@ -61,9 +63,23 @@ def _locator_answer(result: Any, kwargs: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _discount_lines(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    from partners.discounts import DiscountLine
+
+    if result is None or isinstance(result, DiscountLine):
+        return None
+    if not isinstance(result, (list, tuple)):
+        return f"must return a DiscountLine, a list of them or None, got {type(result).__name__}"
+    wrong = [item for item in result if not isinstance(item, DiscountLine)]
+    if wrong:
+        return f"must return partners.discounts.DiscountLine items, got {wrong[0]!r}"
+    return None
+
+
 # hook name -> check(result, call arguments) returning None, or what is wrong.
 RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
     "cosell_validate_opportunity": _violations,
     "cosell_primary_partner": _primary_choice,
     "cosell_locate_partners": _locator_answer,
+    "cosell_partner_discount": _discount_lines,
 }
