@@ -7,7 +7,7 @@ import json
 import pytest
 
 from plugins.manager import PluginError
-from server.testing import GraphQLClient, global_id
+from server.testing import GraphQLClient, global_id, make_partner
 
 # Load the installed plugin "example" in every cosell app of these tests (test apps load
 # no installed plugin unless asked).
@@ -21,7 +21,7 @@ LOCATE = """query($input: PartnerLocatorInput) { partnerLocator(input: $input) {
   source totalCount edges { node { key name city } } } }"""
 
 
-async def new_opportunity(gql, world) -> str:
+async def new_opportunity(gql, world, name: str = "ALPHA - Acme") -> str:
     """An account (screened) and an opportunity on it, named for Alpha's nickname (R2)."""
     account = (await gql("""mutation($input: CreateAccountInput!) { createAccount(input: $input) {
         account { id } errors { code } } }""", {"input": {"name": "Acme, Inc"}},
@@ -29,7 +29,7 @@ async def new_opportunity(gql, world) -> str:
     await gql("""mutation($input: SetAccountScreeningStatusInput!) { setAccountScreeningStatus(input: $input) {
         errors { code } } }""", {"input": {"id": account, "status": "CLEAR"}}, token=world.tokens["sales_ops"])
     payload = (await gql("""mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) {
-        opportunity { id } errors { code } } }""", {"input": {"accountId": account, "name": "ALPHA - Acme"}},
+        opportunity { id } errors { code } } }""", {"input": {"accountId": account, "name": name, "amount": 10000}},
                          token=world.tokens["ae"]))["data"]["createOpportunity"]
     assert payload["errors"] == []
     return payload["opportunity"]["id"]
@@ -45,7 +45,7 @@ async def add_reseller(gql, world, opportunity: str, partner: str) -> dict:
 async def test_the_plugin_is_discovered_through_its_entry_point(gql, world):
     plugins = (await gql("{ plugins { name version builtin hooks } }", token=world.tokens["admin"]))["data"]["plugins"]
     assert {"name": "example", "version": "0.1.0", "builtin": False,
-            "hooks": ["cosell_locate_partners", "cosell_validate_opportunity"]} in plugins
+            "hooks": ["cosell_locate_partners", "cosell_partner_discount", "cosell_validate_opportunity"]} in plugins
 
 
 async def test_ex1_refuses_a_second_reseller_and_writes_nothing(gql, world):
@@ -122,3 +122,48 @@ async def test_an_app_of_a_test_may_leave_the_plugin_out(cosell_app_factory, wor
     async with cosell_app_factory(plugins_allow=()) as client:
         body = await GraphQLClient(client)("{ plugins { name } }", token=world.tokens["admin"])
     assert "example" not in [p["name"] for p in body["data"]["plugins"]]
+
+
+POLICY = """mutation($input: AddDiscountPolicyInput!) { addDiscountPolicy(input: $input) { errors { code message } } }"""
+QUOTE = """query($input: DiscountQuoteInput!) { discountQuote(input: $input) {
+  quote { total lines { kind key rule rate amount source } } errors { code message } } }"""
+
+
+async def add_policy(gql, world) -> None:
+    """A discount policy in effect (D5, P7): the built-in lines need one."""
+    rates = [{"track": track, "registrationType": kind, "rate": 10.0}
+             for track in ("OPEN", "SELECT", "SELECT_SERVICES") for kind in ("RESALE", "REFERRAL", "MSP")]
+    body = await gql(POLICY, {"input": {"effectiveFrom": "2020-01-01", "coSellRate": 7.5, "programRates": rates,
+                                        "distributorMarginRate": 3.0,
+                                        "pocRates": [{"minUsers": 5, "maxUsers": 20, "rate": 10.0}]}},
+                     token=world.tokens["admin"])
+    assert body["data"]["addDiscountPolicy"]["errors"] == []
+
+
+async def quote_lines(gql, world, opportunity: str, partner_id: int) -> list[dict]:
+    body = await gql(QUOTE, {"input": {"opportunityId": opportunity, "partnerId": global_id("Partner", partner_id)}},
+                     token=world.tokens["admin"])
+    payload = body["data"]["discountQuote"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload["quote"]["lines"]
+
+
+async def test_ex2_adds_a_loyalty_line_for_select_partners_next_to_the_built_in_line(gql, world):
+    await add_policy(gql, world)
+    gamma = await make_partner("Gamma Systems", nickname="GAMMA", track="SELECT")
+    opportunity = await new_opportunity(gql, world, name="GAMMA - Acme")
+    body = await gql(ADD_PARTNER, {"input": {"opportunityId": opportunity, "role": "RESELLER",
+                                             "partnerId": global_id("Partner", gamma)}}, token=world.tokens["ae"])
+    assert body["data"]["addOpportunityPartner"]["errors"] == []
+    lines = await quote_lines(gql, world, opportunity, gamma)
+    assert {"kind": "PROMOTION", "key": "example_loyalty", "rule": "EX2", "rate": 1.5, "amount": 150.0,
+            "source": "example"} in lines
+    assert [line["rule"] for line in lines if line["kind"] == "PARTNER_DISCOUNT"] == ["P7"]  # co-sell stands
+
+
+async def test_ex2_leaves_other_tracks_alone(gql, world):
+    await add_policy(gql, world)
+    opportunity = await new_opportunity(gql, world)
+    assert (await add_reseller(gql, world, opportunity, "alpha"))["errors"] == []
+    lines = await quote_lines(gql, world, opportunity, world.partners["alpha"])  # Alpha is on the OPEN track
+    assert [line["key"] for line in lines if line["rule"] == "EX2"] == []

@@ -6,11 +6,15 @@
 - The region locator (`cosell_locate_partners`): answers the partner locator for the
   region of a JSON directory file (APJ for the packaged file) and passes on every other
   region, which the built-in database lookup then serves.
+- EX2, a discount line (`cosell_partner_discount`): a loyalty promotion of
+  `loyalty_rate` percent of the list amount for partners on the SELECT track, added next to
+  the built-in lines (its own key, so it replaces nothing).
 
 Settings (environment variables, validated when cosell starts):
 - COSELL_PLUGIN_EXAMPLE_MAX_RESELLERS: an integer ≥ 1, default 1;
 - COSELL_PLUGIN_EXAMPLE_DIRECTORY_FILE: the directory file, default the packaged
-  `data/apj_partners.json`.
+  `data/apj_partners.json`;
+- COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE: a percentage from 0 to 100, default 1.5 (EX2).
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from partners.enums import OpportunityPartnerRole, PartnerTrack, PartnerType, Region
+from partners.discounts import DiscountLine
+from partners.enums import DiscountLineKind, OpportunityPartnerRole, PartnerTrack, PartnerType, Region
 from partners.errors import Violation
 from partners.locator import DirectoryEntry, LocatorQuery, matches
 from plugins import PluginSettings, Setting, hookimpl
 
 RULE = "EX1"
+DISCOUNT_RULE = "EX2"
 PACKAGED_DIRECTORY = Path(str(files("cosell_plugin_example") / "data" / "apj_partners.json"))
 
 plugin_settings = PluginSettings(
@@ -34,6 +40,8 @@ plugin_settings = PluginSettings(
             check=lambda n: n >= 1 or "must be at least 1"),
     Setting("directory_file", Path, default=PACKAGED_DIRECTORY, help="the JSON directory the region locator serves",
             check=lambda path: path.is_file() or "is not a file"),
+    Setting("loyalty_rate", float, default=1.5, help="percent of the list amount for SELECT partners (EX2)",
+            check=lambda rate: 0 <= rate <= 100 or "must be a percentage from 0 to 100"),
 )
 
 
@@ -101,3 +109,23 @@ def cosell_locate_partners(region: Region | None, query: LocatorQuery) -> list[D
     if region is not directory.region:
         return None
     return [entry for entry in directory.entries if matches(entry, query)]
+
+
+# ---------------------------------------------------------------- EX2, a discount line
+
+
+@hookimpl
+def cosell_partner_discount(partner, deal, context) -> DiscountLine | None:
+    """EX2: SELECT partners get a loyalty promotion line on every quote."""
+    if partner.track is not PartnerTrack.SELECT or not plugin_settings["loyalty_rate"]:
+        return None
+    return DiscountLine(
+        kind=DiscountLineKind.PROMOTION,
+        key="example_loyalty",
+        label="Loyalty promotion (example)",
+        rate=plugin_settings["loyalty_rate"],
+        basis_amount=deal.list_amount,
+        rule=DISCOUNT_RULE,
+        partner_id=partner.id,
+        source="example",
+    )
