@@ -14,7 +14,7 @@ from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
 from partners.scoping import opportunity_scope
 from partners.tables import Opportunity
-from schema.core.access import node_access
+from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
 from schema.core.enums import (
     ContactRole,
@@ -47,6 +47,10 @@ async def _opportunity(info: Info, opportunity_id: int | None) -> "OpportunityNo
         return None
     row = await info.context.loaders(load_opportunities).load(opportunity_id)
     return OpportunityNode.from_row(row) if row else None
+
+
+# O11 flags are the vendor's internal sales thresholds: staff read them, partner users read null.
+INTERNAL = "Internal sales threshold: null for partner users."
 
 
 @strawberry.type(description="A contact on an opportunity, with their role; exactly one is primary (R3).")
@@ -121,24 +125,27 @@ class OpportunityNode(relay.Node):
         segment = SegmentEnum(self.row["account_segment"]) if self.row["account_segment"] else None
         return rules.threshold_flags(segment, name=self.name, amount=self.amount, net_arr=self.net_arr)
 
-    @strawberry.field(description="O11: amount over $5k (SMB) / $10k (mid-market, large).")
-    def requires_close_plan(self) -> bool:
+    @strawberry.field(description=f"O11: amount over $5k (SMB) / $10k (mid-market, large). {INTERNAL}",
+                      extensions=[visible_to(STAFF)])
+    def requires_close_plan(self) -> bool | None:
         return self._flags().requires_close_plan
 
-    @strawberry.field(description="O11: net ARR over $10k / $20k, unless the title says Channel-Managed.")
-    def requires_command_plan(self) -> bool:
+    @strawberry.field(description=f"O11: net ARR over $10k / $20k, unless the title says Channel-Managed. {INTERNAL}",
+                      extensions=[visible_to(STAFF)])
+    def requires_command_plan(self) -> bool | None:
         return self._flags().requires_command_plan
 
-    @strawberry.field(description="O11: net ARR at $10k / $20k.")
-    def requires_opportunity_consult(self) -> bool:
+    @strawberry.field(description=f"O11: net ARR at $10k / $20k. {INTERNAL}", extensions=[visible_to(STAFF)])
+    def requires_opportunity_consult(self) -> bool | None:
         return self._flags().requires_opportunity_consult
 
-    @strawberry.field(description="O11: net ARR at $2k / $7k.")
-    def in_red_green_review(self) -> bool:
+    @strawberry.field(description=f"O11: net ARR at $2k / $7k. {INTERNAL}", extensions=[visible_to(STAFF)])
+    def in_red_green_review(self) -> bool | None:
         return self._flags().in_red_green_review
 
-    @strawberry.field(description="O11 (000): new business above $1,000 ARR with more than 50 seats potential.")
-    def counts_as_new_logo(self) -> bool:
+    @strawberry.field(description="O11 (000): new business above $1,000 ARR with more than 50 seats potential. "
+                      f"{INTERNAL}", extensions=[visible_to(STAFF)])
+    def counts_as_new_logo(self) -> bool | None:
         return rules.counts_as_new_logo(OpportunityTypeEnum(self.row["opportunity_type"]), self.net_arr,
                                         self.row["account_potential_users"])
 
