@@ -91,6 +91,10 @@ PROBES = {
         'kickoffDate: "2030-01-15"}) { errors { code } } }',
         lambda w: {"id": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
     ),
+    "Mutation.updateCoSellPlan": (
+        'mutation($id: ID!) { updateCoSellPlan(input: {id: $id, goals: "probe"}) { errors { code } } }',
+        lambda w: {"id": gid("CoSellPlan", 999999)},
+    ),
     "Mutation.addCoSellTask": (
         'mutation($id: ID!, $u: ID!) { addCoSellTask(input: {planId: $id, title: "Demo", ownerSide: PARTNER, '
         'assigneeId: $u, dueDate: "2030-01-20"}) { errors { code } } }',
