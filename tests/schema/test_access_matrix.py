@@ -108,6 +108,17 @@ PROBES = {
         "mutation($id: ID!) { completeCoSellTask(input: {id: $id}) { errors { code } } }",
         lambda w: {"id": gid("CoSellTask", 999999)},
     ),
+    # A10 extension requests (a missing opportunity or request answers NOT_FOUND).
+    "Mutation.requestHoldoverExtension": (
+        'mutation($o: ID!) { requestHoldoverExtension(input: {opportunityId: $o, expectedCloseDate: "2030-01-15", '
+        'note: "PO in review"}) { errors { code } } }',
+        lambda w: {"o": gid("Opportunity", 999999)},
+    ),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w: {"id": gid("HoldoverExtension", 999999)})
+        for name, extra in [("approveHoldoverExtension", ""), ("refuseHoldoverExtension", ', reason: "probe"')]
+    },
     # Issue 4: the partner team of an opportunity (a missing opportunity answers NOT_FOUND).
     "Mutation.addOpportunityPartner": (
         "mutation($o: ID!, $p: ID!) { addOpportunityPartner(input: {opportunityId: $o, partnerId: $p, "
