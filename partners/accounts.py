@@ -14,6 +14,7 @@ from partners import reseller, versions
 from partners.db import transaction
 from partners.enums import (
     AddressSource,
+    HoldoverExtensionStatus,
     Ranking,
     Region,
     Role,
@@ -28,6 +29,7 @@ from partners.tables import (
     AccountAddress,
     AccountOwnershipTransfer,
     Contact,
+    HoldoverExtension,
     Opportunity,
     Partner,
     User,
@@ -487,14 +489,18 @@ async def update_contact(principal: Principal, contact_id: int, fields: dict[str
 async def hand_over_expired_holdovers(at: datetime | None = None) -> int:
     """A10: an open opportunity held over after an account transfer goes to the account's
     current owner once its 180 days have passed. Safe to run in every instance at once:
-    the update is idempotent. Returns how many opportunities changed owner."""
+    the update is idempotent. Returns how many opportunities changed owner. An opportunity
+    whose owner asked for an extension still undecided stays (`partners.holdover_extensions`)."""
     moment = at or now()
     async with transaction():
-        due = await Opportunity.select(Opportunity.id, Opportunity.account.owner.as_alias("account_owner")).where(
+        asked = {r["opportunity"] for r in await HoldoverExtension.select(HoldoverExtension.opportunity).where(
+            HoldoverExtension.status == HoldoverExtensionStatus.PENDING.value)}
+        due = [row for row in await Opportunity.select(
+            Opportunity.id, Opportunity.account.owner.as_alias("account_owner")).where(
             Opportunity.owner_holdover_until.is_not_null()
             & (Opportunity.owner_holdover_until <= moment)
             & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
-        )
+        ) if row["id"] not in asked]
         by_owner: dict[int, list[int]] = {}
         for row in due:
             by_owner.setdefault(row["account_owner"], []).append(row["id"])

@@ -310,6 +310,55 @@ async def add_task(
         return row
 
 
+PLAN_UPDATABLE = ("kickoff_date", "goals", "motion")
+PLAN_FIELD_NAMES = {"kickoff_date": "kickoffDate", "goals": "goals", "motion": "motion"}
+
+
+def kickoff_violations(kickoff: date, earliest_due: date | None) -> list[Violation]:
+    """D3: every task is due on or after the kickoff, so the kickoff cannot move past a task."""
+    if earliest_due is not None and kickoff > earliest_due:
+        return [Violation("KICKOFF_AFTER_TASK_DUE",
+                          f"A task of this plan is due on {earliest_due.isoformat()}: the kickoff is on or before it.",
+                          ("kickoffDate",), "D3")]
+    return []
+
+
+async def update_plan(principal: Principal, plan_id: int, changes: dict[str, Any]) -> dict:
+    """Change a plan's kickoff date, goals or motion (D3, D8); only the given keys change.
+    The plan's managers, as for `create_plan`. The opportunity and partner stay: a plan with
+    another partner is another plan. Plans have no version: the row lock makes concurrent
+    updates queue (each applies its own fields to the plan as the previous one left it)."""
+    require_roles(principal, *PLAN_WRITERS)
+    changes = {k: v for k, v in changes.items() if k in PLAN_UPDATABLE}
+    if "goals" in changes:
+        changes["goals"] = (changes["goals"] or "").strip()
+    for key, code in (("kickoff_date", "KICKOFF_DATE_REQUIRED"), ("motion", "MOTION_REQUIRED")):
+        if key in changes and changes[key] is None:
+            raise DomainError.single(code, "This field cannot be cleared.", PLAN_FIELD_NAMES[key], rule="D3")
+    violations = text_violations(changes)
+    if violations:
+        raise DomainError(violations)
+    async with transaction():
+        await lock_for_update(CoSellPlan, plan_id)
+        plan = await get_plan(principal, plan_id)
+        account = await _may_manage(principal, await get_visible(principal, plan["opportunity"], "id"), "id")
+        if "motion" in changes:
+            ranking = Ranking(account["ranking"]) if account["ranking"] else None
+            changes["motion"] = motion_for(ranking, changes["motion"])
+        if "kickoff_date" in changes:
+            earliest = await CoSellTask.select(CoSellTask.due_date).where(CoSellTask.plan == plan_id).order_by(
+                CoSellTask.due_date).first()
+            violations = kickoff_violations(changes["kickoff_date"], earliest["due_date"] if earliest else None)
+            if violations:
+                raise DomainError(violations)
+        if changes:
+            await CoSellPlan.update({
+                getattr(CoSellPlan, key): (value.value if hasattr(value, "value") else value)
+                for key, value in changes.items()
+            }).where(CoSellPlan.id == plan_id)
+        return await get_plan(principal, plan_id)
+
+
 UPDATABLE = ("title", "owner_side", "assignee", "due_date", "status", "notes")
 FIELD_NAMES = {"title": "title", "owner_side": "ownerSide", "assignee": "assigneeId", "due_date": "dueDate",
                "status": "status", "notes": "notes"}

@@ -189,6 +189,14 @@ class CoSellTaskSide(str, Enum):
     PARTNER = "PARTNER"
 
 
+class HoldoverExtensionStatus(str, Enum):
+    """A10: an owner's request to keep a held-over opportunity longer."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REFUSED = "REFUSED"
+
+
 class CoSellTaskStatus(str, Enum):
     """D3: the status of a co-sell task."""
 

@@ -6,7 +6,7 @@ records the dates, keeps the stage history and closes upside-IACV children (O8).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
@@ -459,25 +459,42 @@ async def move_stage(principal: Principal, rules: reseller.RuleSet, opportunity_
         await Opportunity.update(stage_move_effects(opp, move, at)).where(Opportunity.id == opportunity_id)
         await OpportunityStageChange(opportunity=opportunity_id, from_stage=opp["stage"], to_stage=move.target.value,
                                      changed_by=principal.user_id, note=note.strip()[:500], changed_at=at).save()
+        children: list[int] = []
         if move.target in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
-            await _close_upside_children(principal, opportunity_id, at)
+            children = await _close_upside_children(principal, opportunity_id, at)
         if move.target is Stage.CLOSED_LOST:
             from partners.deal_registrations import close_for_lost_opportunity  # P6 (imports this module)
 
             await close_for_lost_opportunity(principal, opportunity_id, at)
         await reseller.validate(rules, principal, opportunity_id, "moveOpportunityStage")
+        await _validate_closed_children(rules, principal, children)
         return await get_visible(principal, opportunity_id)
 
 
-async def _close_upside_children(principal: Principal, parent_id: int, at: datetime) -> None:
-    """O8: when a parent closes, its open upside-IACV children become duplicates of it."""
+async def _validate_closed_children(rules: reseller.RuleSet, principal: Principal, children: list[int]) -> None:
+    """O8 children turned duplicates are written too, so the rule plugins see them like any
+    other opportunity write (`cosell_validate_opportunity`, operation `moveOpportunityStage`);
+    a refusal of a child refuses the parent's move, and the message says which child."""
+    context = reseller.context_for(rules, principal, "moveOpportunityStage")
+    violations = [
+        replace(v, message=f"Its upside-IACV child '{snapshot.name}' becomes a duplicate (O8): {v.message}")
+        for snapshot in (await reseller.load_snapshots(children)).values()
+        for v in reseller.violations_of(rules, snapshot, context)
+    ]
+    if violations:
+        raise DomainError(violations)
+
+
+async def _close_upside_children(principal: Principal, parent_id: int, at: datetime) -> list[int]:
+    """O8: when a parent closes, its open upside-IACV children become duplicates of it.
+    Returns their ids (to be validated by the caller)."""
     children = await Opportunity.select(Opportunity.id, Opportunity.stage).where(
         (Opportunity.parent == parent_id)
         & (Opportunity.opportunity_type == OpportunityType.UPSIDE_IACV.value)
         & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
     )
     if not children:
-        return
+        return []
     await Opportunity.update({
         Opportunity.stage: Stage.DUPLICATE.value, Opportunity.duplicate_of: parent_id, Opportunity.closed_at: at,
         **versions.bumped(Opportunity),
@@ -487,3 +504,4 @@ async def _close_upside_children(principal: Principal, parent_id: int, at: datet
                                changed_by=principal.user_id, note="Parent closed (O8)", changed_at=at)
         for c in children
     ])
+    return [c["id"] for c in children]

@@ -67,6 +67,13 @@ def opportunity_child_scope(principal: Principal | None, opportunity_column) -> 
     return None
 
 
+def holdover_extension_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """A10 extension requests: seen by whoever sees their opportunity (R9 for partner users)."""
+    from partners.tables import HoldoverExtension
+
+    return opportunity_child_scope(principal, HoldoverExtension.opportunity)
+
+
 def opportunity_partner_scope(principal: Principal | None) -> Where | WhereRaw | None:
     """A partner user sees only their own partner's place on the teams of the opportunities
     they may see (never which other partners are on the deal)."""

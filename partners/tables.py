@@ -500,3 +500,23 @@ class DiscountApproval(Table, tablename="discount_approval"):
     reason = Text(default="")
     approved_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
     approved_at = Timestamptz()
+
+
+from partners.enums import HoldoverExtensionStatus  # noqa: E402
+
+
+class HoldoverExtension(Table, tablename="holdover_extension"):
+    """A10: the owner of a held-over opportunity asks, by day 120, to keep it past day 180,
+    with evidence of close within 90 days; ADMIN or SALES_OPS approve or refuse."""
+
+    opportunity = ForeignKey(references=Opportunity, on_delete=OnDelete.cascade, index=True)
+    requested_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    expected_close_date = Date()
+    note = Text()
+    status = Varchar(length=16, choices=HoldoverExtensionStatus, default=HoldoverExtensionStatus.PENDING)
+    decided_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_note = Text(default="")
+    # Set on approval: the opportunity's new owner_holdover_until.
+    extended_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()

@@ -38,10 +38,11 @@ from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
 from schema.locator.queries import PartnerLocatorQuery
+from schema.opportunities.holdover_extensions import HoldoverExtensionMutation
 from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
 from schema.opportunities.team import OpportunityTeamMutation
-from schema.opportunities.types import OpportunityNode
+from schema.opportunities.types import HoldoverExtensionNode, OpportunityNode
 from schema.system.queries import SystemQuery
 
 if TYPE_CHECKING:
@@ -53,12 +54,13 @@ QUERIES: tuple[type, ...] = (
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
-    DealRegistrationMutation, DiscountMutation,
+    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation,
 )
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
     PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
     CoSellPlanNode, CoSellTaskNode, DealRegistrationNode, DiscountPolicyNode, DiscountApprovalNode,
+    HoldoverExtensionNode,
 )
 
 Query = merge_types("Query", QUERIES)

@@ -8,6 +8,13 @@ A rule is declared where the field is defined, and the same declaration enforces
     @strawberry.mutation(extensions=[access(AUTHENTICATED)])
     async def create_api_token(self, info: Info, input: CreateApiTokenInput) -> CreateApiTokenPayload: ...
 
+A field of a type that only some roles may read (e.g. internal sales thresholds, O11)
+declares `visible_to(RULE)`: other callers read null, without an error, so the rest of the
+object (and of a list) still answers. Such a field must be nullable:
+
+    @strawberry.field(extensions=[visible_to(STAFF)])
+    def requires_close_plan(self) -> bool | None: ...
+
 Node types declare which scoping function governs what `node`/`nodes` return:
 
     node_access(PartnerNode, Partner, partner_scope, "staff: all; partner users: their own partner")
@@ -80,6 +87,34 @@ class access(FieldExtension):  # noqa: N801 - reads as a declaration: extensions
         if hasattr(result, "__await__"):
             result = await result
         return result
+
+
+class visible_to(FieldExtension):  # noqa: N801 - reads as a declaration: extensions=[visible_to(STAFF)]
+    """Declares who may read a field of a type; everyone else reads null (no error)."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info, **kwargs: Any) -> Any:
+        if not self.rule.allows(info.context.principal):
+            return None
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Callable[..., Any], source: Any, info, **kwargs: Any) -> Any:
+        if not self.rule.allows(info.context.principal):
+            return None
+        result = next_(source, info, **kwargs)
+        if hasattr(result, "__await__"):
+            result = await result
+        return result
+
+
+def visibility_of(field) -> Rule | None:
+    """The `visible_to` rule of a StrawberryField, or None (readable by all who see the object)."""
+    for extension in field.extensions:
+        if isinstance(extension, visible_to):
+            return extension.rule
+    return None
 
 
 def rule_of(field) -> Rule | None:

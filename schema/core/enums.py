@@ -23,6 +23,7 @@ OpportunityPartnerRole = strawberry.enum(enums.OpportunityPartnerRole)
 CoSellMotion = strawberry.enum(enums.CoSellMotion, description="D8: how the partner works the deal.")
 CoSellTaskSide = strawberry.enum(enums.CoSellTaskSide, description="D3: who owns a co-sell task.")
 CoSellTaskStatus = strawberry.enum(enums.CoSellTaskStatus)
+HoldoverExtensionStatus = strawberry.enum(enums.HoldoverExtensionStatus, description="A10.")
 DealRegistrationType = strawberry.enum(enums.DealRegistrationType)
 DealRegistrationStatus = strawberry.enum(enums.DealRegistrationStatus)
 DiscountLineKind = strawberry.enum(enums.DiscountLineKind, description="P8: the partner discount is its own line; "

@@ -33,6 +33,16 @@ class CreateCoSellPlanInput:
         default=None, description="D8: defaults from the account's ranking; a contradicting motion is refused.")
 
 
+@strawberry.input(description="D3: only the given fields change; the opportunity and partner stay.")
+class UpdateCoSellPlanInput:
+    id: strawberry.ID
+    kickoff_date: date | None = strawberry.field(
+        default=UNSET, description="D3: on or before the due date of every task of the plan.")
+    goals: str | None = UNSET
+    motion: CoSellMotion | None = strawberry.field(
+        default=UNSET, description="D8: a motion contradicting the account's ranking is refused.")
+
+
 @strawberry.input(description="D3: a task; D4: a partner-side assignee gets a confirmation email.")
 class AddCoSellTaskInput:
     plan_id: strawberry.ID
@@ -90,6 +100,16 @@ class CoSellPlanMutation:
             partner_id=decode_node_id(info, input.partner_id, PartnerNode, "partnerId"),
             kickoff_date=input.kickoff_date, goals=input.goals, motion=input.motion,
         ))
+        return CoSellPlanPayload(plan=CoSellPlanNode.from_row(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="D3, D8. The same people as createCoSellPlan.",
+                         extensions=[access(PLAN_MANAGERS)])
+    async def update_co_sell_plan(self, info: Info, input: UpdateCoSellPlanInput) -> CoSellPlanPayload:
+        principal = require_principal(info)
+        changes = {key: getattr(input, key) for key in ("kickoff_date", "goals", "motion")
+                   if getattr(input, key) is not UNSET}
+        row, errors = await call_domain(cosell_plans.update_plan(
+            principal, decode_node_id(info, input.id, CoSellPlanNode), changes))
         return CoSellPlanPayload(plan=CoSellPlanNode.from_row(row) if row else None, errors=errors)
 
     @strawberry.mutation(description="D3, D4. The plan's managers.", extensions=[access(PLAN_MANAGERS)])

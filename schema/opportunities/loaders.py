@@ -7,12 +7,19 @@ from partners.opportunities import opportunity_select
 from partners.scoping import (
     account_scope,
     contact_scope,
+    holdover_extension_scope,
     opportunity_child_scope,
     opportunity_partner_scope,
     opportunity_scope,
     scoped,
 )
-from partners.tables import Opportunity, OpportunityContact, OpportunityPartner, OpportunityStageChange
+from partners.tables import (
+    HoldoverExtension,
+    Opportunity,
+    OpportunityContact,
+    OpportunityPartner,
+    OpportunityStageChange,
+)
 from schema.core.loaders import aligned, grouped
 
 
@@ -54,4 +61,11 @@ async def load_stage_history(context, opportunity_ids: list[int]) -> list[list[d
     rows = await query.where(OpportunityStageChange.opportunity.is_in(sorted(set(opportunity_ids)))).order_by(
         OpportunityStageChange.changed_at, OpportunityStageChange.id
     )
+    return grouped(opportunity_ids, rows, "opportunity")
+
+
+async def load_holdover_extensions(context, opportunity_ids: list[int]) -> list[list[dict]]:
+    query = scoped(HoldoverExtension.select(), holdover_extension_scope(context.principal))
+    rows = await query.where(HoldoverExtension.opportunity.is_in(sorted(set(opportunity_ids)))).order_by(
+        HoldoverExtension.id)
     return grouped(opportunity_ids, rows, "opportunity")

@@ -12,22 +12,24 @@ from partners import opportunities as rules
 from partners.enums import OpportunityType as OpportunityTypeEnum, Segment as SegmentEnum
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
-from partners.scoping import opportunity_scope
-from partners.tables import Opportunity
-from schema.core.access import node_access
+from partners.scoping import holdover_extension_scope, opportunity_scope
+from partners.tables import HoldoverExtension, Opportunity
+from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
 from schema.core.enums import (
     ContactRole,
+    HoldoverExtensionStatus,
     LossReason,
     OpportunityPartnerRole,
     OpportunityStage,
     OpportunityType,
     SalesQualifiedSource,
 )
-from schema.core.rows import int_ids
+from schema.core.rows import int_ids, scoped_rows_by_ids
 from schema.identity.loaders import load_partners, load_users
 from schema.identity.types import PartnerNode, UserNode
 from schema.opportunities.loaders import (
+    load_holdover_extensions,
     load_opportunities,
     load_opportunity_contacts,
     load_opportunity_partners,
@@ -47,6 +49,10 @@ async def _opportunity(info: Info, opportunity_id: int | None) -> "OpportunityNo
         return None
     row = await info.context.loaders(load_opportunities).load(opportunity_id)
     return OpportunityNode.from_row(row) if row else None
+
+
+# O11 flags are the vendor's internal sales thresholds: staff read them, partner users read null.
+INTERNAL = "Internal sales threshold: null for partner users."
 
 
 @strawberry.type(description="A contact on an opportunity, with their role; exactly one is primary (R3).")
@@ -121,24 +127,27 @@ class OpportunityNode(relay.Node):
         segment = SegmentEnum(self.row["account_segment"]) if self.row["account_segment"] else None
         return rules.threshold_flags(segment, name=self.name, amount=self.amount, net_arr=self.net_arr)
 
-    @strawberry.field(description="O11: amount over $5k (SMB) / $10k (mid-market, large).")
-    def requires_close_plan(self) -> bool:
+    @strawberry.field(description=f"O11: amount over $5k (SMB) / $10k (mid-market, large). {INTERNAL}",
+                      extensions=[visible_to(STAFF)])
+    def requires_close_plan(self) -> bool | None:
         return self._flags().requires_close_plan
 
-    @strawberry.field(description="O11: net ARR over $10k / $20k, unless the title says Channel-Managed.")
-    def requires_command_plan(self) -> bool:
+    @strawberry.field(description=f"O11: net ARR over $10k / $20k, unless the title says Channel-Managed. {INTERNAL}",
+                      extensions=[visible_to(STAFF)])
+    def requires_command_plan(self) -> bool | None:
         return self._flags().requires_command_plan
 
-    @strawberry.field(description="O11: net ARR at $10k / $20k.")
-    def requires_opportunity_consult(self) -> bool:
+    @strawberry.field(description=f"O11: net ARR at $10k / $20k. {INTERNAL}", extensions=[visible_to(STAFF)])
+    def requires_opportunity_consult(self) -> bool | None:
         return self._flags().requires_opportunity_consult
 
-    @strawberry.field(description="O11: net ARR at $2k / $7k.")
-    def in_red_green_review(self) -> bool:
+    @strawberry.field(description=f"O11: net ARR at $2k / $7k. {INTERNAL}", extensions=[visible_to(STAFF)])
+    def in_red_green_review(self) -> bool | None:
         return self._flags().in_red_green_review
 
-    @strawberry.field(description="O11 (000): new business above $1,000 ARR with more than 50 seats potential.")
-    def counts_as_new_logo(self) -> bool:
+    @strawberry.field(description="O11 (000): new business above $1,000 ARR with more than 50 seats potential. "
+                      f"{INTERNAL}", extensions=[visible_to(STAFF)])
+    def counts_as_new_logo(self) -> bool | None:
         return rules.counts_as_new_logo(OpportunityTypeEnum(self.row["opportunity_type"]), self.net_arr,
                                         self.row["account_potential_users"])
 
@@ -196,6 +205,11 @@ class OpportunityNode(relay.Node):
     async def primary_reason(self, info: Info) -> str | None:
         return self.row["primary_reason"] or None if await self._primary_row(info) else None
 
+    @strawberry.field(description="A10: the owner's requests to keep it past its holdover, oldest first.")
+    async def holdover_extensions(self, info: Info) -> list["HoldoverExtensionNode"]:
+        rows = await info.context.loaders(load_holdover_extensions).load(self.id)
+        return [HoldoverExtensionNode.from_row(r) for r in rows]
+
     @strawberry.field(description="Every stage move, oldest first.")
     async def stage_history(self, info: Info) -> list[OpportunityStageChange]:
         rows = await info.context.loaders(load_stage_history).load(self.id)
@@ -232,3 +246,47 @@ node_access(
     OpportunityNode, Opportunity, opportunity_scope,
     "staff: every opportunity; partner users: those their partner is on as RESELLER or DEAL_REGISTRANT (R9)",
 )
+
+
+@strawberry.type(name="HoldoverExtension", description="A10: the owner of a held-over opportunity asks, by day "
+                 "120, to keep it past its holdover, with evidence of close within 90 days; approved, the "
+                 "holdover ends 90 days later.")
+class HoldoverExtensionNode(relay.Node):
+    id: relay.NodeID[int]
+    status: HoldoverExtensionStatus
+    expected_close_date: date = strawberry.field(description="Within 90 days of the request.")
+    note: str = strawberry.field(description="The owner's evidence of close.")
+    decided_at: datetime | None
+    decision_note: str = strawberry.field(description="The approver's note, or why it was refused.")
+    extended_until: datetime | None = strawberry.field(description="Set on approval: the new end of the holdover.")
+    created_at: datetime
+    row: strawberry.Private[dict]
+
+    @strawberry.field
+    async def opportunity(self, info: Info) -> OpportunityNode | None:
+        return await _opportunity(info, self.row["opportunity"])
+
+    @strawberry.field
+    async def requested_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["requested_by"])
+
+    @strawberry.field
+    async def decided_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["decided_by"])
+
+    @classmethod
+    def from_row(cls, row: dict) -> "HoldoverExtensionNode":
+        return cls(id=row["id"], status=HoldoverExtensionStatus(row["status"]),
+                   expected_close_date=row["expected_close_date"], note=row["note"], decided_at=row["decided_at"],
+                   decision_note=row["decision_note"], extended_until=row["extended_until"],
+                   created_at=row["created_at"], row=row)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await scoped_rows_by_ids(HoldoverExtension, holdover_extension_scope(info.context.principal),
+                                        int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+node_access(HoldoverExtensionNode, HoldoverExtension, holdover_extension_scope,
+            "whoever sees its opportunity: staff all; partner users under R9")

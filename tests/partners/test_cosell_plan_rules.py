@@ -9,6 +9,7 @@ from partners.cosell_plans import (
     d8_motions,
     due_date_violations,
     is_overdue,
+    kickoff_violations,
     motion_for,
     progress,
     text_violations,
@@ -74,3 +75,10 @@ def test_d3_overdue_and_progress():
              {"status": "IN_PROGRESS", "due_date": date(2030, 2, 1)}]
     p = progress(tasks, today)
     assert (p.done, p.total, p.overdue) == (1, 3, 1)
+
+
+def test_d3_the_kickoff_stays_on_or_before_every_task_due_date():
+    assert kickoff_violations(date(2030, 1, 10), None) == []
+    assert kickoff_violations(date(2030, 1, 10), date(2030, 1, 10)) == []
+    (violation,) = kickoff_violations(date(2030, 1, 11), date(2030, 1, 10))
+    assert (violation.code, violation.field, violation.rule) == ("KICKOFF_AFTER_TASK_DUE", ("kickoffDate",), "D3")

@@ -5,11 +5,20 @@ plugin in the log, nothing written)."""
 import logging
 
 from partners.enums import PartnerStatus
+from partners.errors import Violation
 from partners.tables import Opportunity, OpportunityPartner
 from plugins import hookimpl
 from server.testing import GraphQLClient, make_partner
 from tests.plugins import distributor_first, raising_rule, registrants_must_be_authorized
-from tests.schema.sales import add_partner, add_partner_ok, create_account, create_opportunity, only_error
+from tests.schema.sales import (
+    add_partner,
+    add_partner_ok,
+    create_account,
+    create_opportunity,
+    move,
+    move_ok,
+    only_error,
+)
 
 
 async def test_hook_cosell_validate_opportunity_third_party_rule_adds_to_the_built_ins(cosell_app_factory, world):
@@ -92,3 +101,39 @@ async def test_a_raising_rule_plugin_gives_a_masked_error_naming_it_in_the_log_a
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Plugin 'acme-buggy' failed in cosell_validate_opportunity" in logged
     assert await Opportunity.count() == 0, "the write rolled back"
+
+
+async def test_o8_upside_children_turned_duplicates_are_validated_by_the_rule_plugins(cosell_app_factory, world):
+    """O8: closing a parent writes its upside-IACV children (now duplicates); every
+    `cosell_validate_opportunity` implementation sees them as they will be, and a refusal of
+    a child refuses the parent's move, naming the child, with nothing written."""
+    seen = []
+
+    class NoDuplicateKeepers:  # a third-party rule: opportunities named "Keep…" never become duplicates
+        @hookimpl
+        def cosell_validate_opportunity(self, opportunity, context):
+            seen.append((opportunity.name, opportunity.stage.name, context.operation))
+            if opportunity.name.startswith("Keep") and opportunity.stage.name == "DUPLICATE":
+                return [Violation("KEEPER", "Keepers are never duplicates.", ("stage",), "ACME2")]
+            return []
+
+    async with cosell_app_factory(extra_plugins=[("acme-keepers", NoDuplicateKeepers())]) as client:
+        gql = GraphQLClient(client)
+        account = await create_account(gql, world)
+        parent = await create_opportunity(gql, world, account, name="Parent")
+        await create_opportunity(gql, world, account, name="Upside", type="UPSIDE_IACV", parentId=parent["id"])
+        await move_ok(gql, world, parent["id"], "DISCOVERY", "NEGOTIATING")
+        seen.clear()
+        await move_ok(gql, world, parent["id"], "CLOSED_WON")
+        assert ("Upside", "DUPLICATE", "moveOpportunityStage") in seen
+
+        other = await create_opportunity(gql, world, account, name="Other parent")
+        keeper = await create_opportunity(gql, world, account, name="Keep me", type="UPSIDE_IACV",
+                                          parentId=other["id"])
+        refused = await move(gql, world, other["id"], "CLOSED_LOST", lossReason="NO_DECISION")
+        error = only_error(refused)
+        assert (error["code"], error["rule"]) == ("KEEPER", "ACME2")
+        assert "'Keep me'" in error["message"] and "O8" in error["message"]
+        stages = {r["name"]: r["stage"] for r in await Opportunity.select(Opportunity.name, Opportunity.stage)}
+        assert (stages["Other parent"], stages["Keep me"]) == ("0-Pending Acceptance", "0-Pending Acceptance")
+        assert keeper["stage"] == "PENDING_ACCEPTANCE"

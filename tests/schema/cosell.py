@@ -16,6 +16,11 @@ mutation($input: CreateCoSellPlanInput!) {{
   createCoSellPlan(input: $input) {{ plan {{ {PLAN_FIELDS} }} {ERRORS} }}
 }}"""
 
+UPDATE_PLAN = f"""
+mutation($input: UpdateCoSellPlanInput!) {{
+  updateCoSellPlan(input: $input) {{ plan {{ {PLAN_FIELDS} }} {ERRORS} }}
+}}"""
+
 ADD_TASK = f"""
 mutation($input: AddCoSellTaskInput!) {{
   addCoSellTask(input: $input) {{ task {{ {TASK_FIELDS} }} {ERRORS} }}
@@ -48,6 +53,11 @@ async def create_plan(gql, world, opportunity_id: str, partner: str, **kwargs) -
     payload = await create_plan_payload(gql, world, opportunity_id, partner, **kwargs)
     assert payload["errors"] == [], payload["errors"]
     return payload["plan"]
+
+
+async def update_plan(gql, world, plan_id: str, *, token: str = "sales_ops", **fields) -> dict:
+    body = await gql(UPDATE_PLAN, {"input": {"id": plan_id, **fields}}, token=world.tokens[token])
+    return body["data"]["updateCoSellPlan"]
 
 
 async def add_task_payload(gql, world, plan_id: str, assignee: str, *, token: str = "sales_ops",

@@ -12,7 +12,7 @@ import pytest
 from partners.identity import authenticate
 from partners.scoping import scoped
 from schema import Mutation, Query, build_schema
-from schema.core.access import NODE_RULES, rule_of
+from schema.core.access import NODE_RULES, rule_of, visibility_of
 
 ROLES = ["admin", "sales_ops", "cm_amer", "cm_emea", "ae", "sdr", "alpha_user", "beta_user", None]
 
@@ -91,6 +91,10 @@ PROBES = {
         'kickoffDate: "2030-01-15"}) { errors { code } } }',
         lambda w: {"id": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
     ),
+    "Mutation.updateCoSellPlan": (
+        'mutation($id: ID!) { updateCoSellPlan(input: {id: $id, goals: "probe"}) { errors { code } } }',
+        lambda w: {"id": gid("CoSellPlan", 999999)},
+    ),
     "Mutation.addCoSellTask": (
         'mutation($id: ID!, $u: ID!) { addCoSellTask(input: {planId: $id, title: "Demo", ownerSide: PARTNER, '
         'assigneeId: $u, dueDate: "2030-01-20"}) { errors { code } } }',
@@ -104,6 +108,17 @@ PROBES = {
         "mutation($id: ID!) { completeCoSellTask(input: {id: $id}) { errors { code } } }",
         lambda w: {"id": gid("CoSellTask", 999999)},
     ),
+    # A10 extension requests (a missing opportunity or request answers NOT_FOUND).
+    "Mutation.requestHoldoverExtension": (
+        'mutation($o: ID!) { requestHoldoverExtension(input: {opportunityId: $o, expectedCloseDate: "2030-01-15", '
+        'note: "PO in review"}) { errors { code } } }',
+        lambda w: {"o": gid("Opportunity", 999999)},
+    ),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w: {"id": gid("HoldoverExtension", 999999)})
+        for name, extra in [("approveHoldoverExtension", ""), ("refuseHoldoverExtension", ', reason: "probe"')]
+    },
     # Issue 4: the partner team of an opportunity (a missing opportunity answers NOT_FOUND).
     "Mutation.addOpportunityPartner": (
         "mutation($o: ID!, $p: ID!) { addOpportunityPartner(input: {opportunityId: $o, partnerId: $p, "
@@ -163,6 +178,22 @@ def test_every_root_field_and_mutation_declares_a_rule_and_has_a_probe():
 def test_every_node_type_declares_its_scope():
     missing = node_type_names() - set(NODE_RULES)
     assert not missing, f"declare node_access(...) for: {sorted(missing)}"
+
+
+def test_fields_visible_to_some_roles_are_nullable():
+    """`visible_to(RULE)` answers null to everyone else: the field must be able to say null."""
+    schema = build_schema()
+    declared = []
+    for type_def in schema.schema_converter.type_map.values():
+        definition = type_def.definition
+        for field in getattr(definition, "fields", []):
+            if visibility_of(field) is None:
+                continue
+            name = schema.config.name_converter.get_graphql_name(field)
+            declared.append(f"{definition.name}.{name}")
+            graphql_field = schema._schema.get_type(definition.name).fields[name]
+            assert not str(graphql_field.type).endswith("!"), f"{definition.name}.{name} must be nullable"
+    assert "Opportunity.requiresClosePlan" in declared  # O11: internal thresholds
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])

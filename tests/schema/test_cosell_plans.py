@@ -10,6 +10,7 @@ from tests.schema.cosell import (
     create_plan,
     create_plan_payload,
     days,
+    update_plan,
     update_task,
 )
 from tests.schema.sales import add_partner_ok, create_account, create_opportunity, gid, move, only_error
@@ -224,3 +225,59 @@ async def test_d3_two_concurrent_plans_for_one_partner_one_wins(gql, world):
     assert len(winners) == 1
     assert losers and all(e["code"] == "PLAN_EXISTS" and e["rule"] == "D3" for e in losers)
     assert await CoSellPlan.count() == 1
+
+
+async def test_d3_update_a_plan_kickoff_goals_and_motion(gql, world):
+    """updateCoSellPlan changes only the given fields; the kickoff stays on or before every
+    task's due date (D3); the motion follows the ranking (D8); refusals write nothing."""
+    opportunity = await _deal(gql, world, ranking="RANK_3", rankingNote="Low priority")
+    plan = await create_plan(gql, world, opportunity, "alpha", token="cm_amer", kickoffDate=days(0), goals="First")
+    await add_task(gql, world, plan["id"], "alpha_user", token="cm_amer", dueDate=days(10))
+
+    moved = await update_plan(gql, world, plan["id"], token="cm_amer", kickoffDate=days(5), goals="  POC first  ")
+    assert moved["errors"] == []
+    assert (moved["plan"]["kickoffDate"], moved["plan"]["goals"], moved["plan"]["motion"]) == \
+        (days(5), "POC first", "PARTNER_LED")
+    assert moved["plan"]["progress"]["total"] == 1
+    switched = await update_plan(gql, world, plan["id"], motion="SERVICES_AND_SUPPORT")  # rank 3 allows both (D8)
+    assert switched["plan"]["motion"] == "SERVICES_AND_SUPPORT" and switched["plan"]["goals"] == "POC first"
+
+    refusals = [
+        ({"kickoffDate": days(11)}, ("KICKOFF_AFTER_TASK_DUE", ["kickoffDate"], "D3")),
+        ({"kickoffDate": None}, ("KICKOFF_DATE_REQUIRED", ["kickoffDate"], "D3")),
+        ({"motion": None}, ("MOTION_REQUIRED", ["motion"], "D3")),
+        ({"goals": "x" * 5001}, ("GOALS_TOO_LONG", ["goals"], None)),
+        ({"id": gid("CoSellPlan", 999999), "goals": "x"}, ("NOT_FOUND", ["id"], None)),
+    ]
+    for fields, expected in refusals:
+        payload = await update_plan(gql, world, plan["id"], **fields)
+        error = only_error(payload)
+        assert (error["code"], error["field"], error["rule"]) == expected, fields
+        assert payload["plan"] is None
+    row = await CoSellPlan.select().first()
+    assert (row["kickoff_date"].isoformat(), row["goals"], row["motion"]) == (days(5), "POC first",
+                                                                              "SERVICES_AND_SUPPORT")
+
+
+async def test_d8_update_refuses_a_motion_the_ranking_does_not_allow(gql, world):
+    ranked = await _deal(gql, world, name="Ranked, Inc", ranking="RANK_1", rankingNote="Top account")
+    plan = await create_plan(gql, world, ranked, "alpha")
+    error = only_error(await update_plan(gql, world, plan["id"], motion="PARTNER_LED"))
+    assert (error["code"], error["field"], error["rule"]) == ("MOTION_CONTRADICTS_D8", ["motion"], "D8")
+    assert (await CoSellPlan.select(CoSellPlan.motion).first())["motion"] == "SERVICES_AND_SUPPORT"
+
+
+async def test_d3_who_updates_plans(gql, world):
+    """The same people as createCoSellPlan: a channel manager of another region is refused
+    with D3, SDRs and partner users may not call it, and a partner user of another partner
+    gets FORBIDDEN too (never a hint the plan exists)."""
+    plan = await create_plan(gql, world, await _deal(gql, world), "alpha", goals="Before")
+    error = only_error(await update_plan(gql, world, plan["id"], token="cm_emea", goals="EMEA"))
+    assert (error["code"], error["field"], error["rule"]) == ("NOT_PLAN_MANAGER", ["id"], "D3")
+    for token in ("sdr", "alpha_user", "beta_user"):
+        body = await gql("""mutation($input: UpdateCoSellPlanInput!) { updateCoSellPlan(input: $input) {
+            errors { code } } }""", {"input": {"id": plan["id"], "goals": token}}, token=world.tokens[token],
+                         errors=True)
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    for token in ("ae", "cm_amer", "admin"):
+        assert (await update_plan(gql, world, plan["id"], token=token, goals=token))["plan"]["goals"] == token

@@ -101,3 +101,30 @@ async def test_statement_count_does_not_grow_with_the_page(gql, world):
     assert hundred["data"]["opportunities"]["nodes"][0]["partners"][0]["partner"]["name"]
     assert ten["extensions"]["sqlStatements"] == hundred["extensions"]["sqlStatements"]
     assert hundred["extensions"]["sqlStatements"] <= 12
+
+
+O11_FLAGS = ["requiresClosePlan", "requiresCommandPlan", "requiresOpportunityConsult", "inRedGreenReview",
+             "countsAsNewLogo"]
+FLAGS_QUERY = "{ opportunities { nodes { name amount %s } } }" % " ".join(O11_FLAGS)
+
+
+async def test_o11_flags_are_internal_partner_users_read_null(gql, world):
+    """O11 thresholds are the vendor's internal sales rules: staff read the flags, a partner
+    user who sees the opportunity (R9) reads null for each, without an error, and still gets
+    the opportunity's other fields."""
+    smb = await create_account(gql, world, name="Smb", employeesDataFox=20, potentialUsers=80)
+    deal = await create_opportunity(gql, world, smb, name="ALPHA - Smb- 50 Premium", amount=6000.0, netArr=12000.0)
+    await add_partner_ok(gql, world, deal["id"], "alpha", "RESELLER", is_primary=True)
+
+    staff = await gql(FLAGS_QUERY, token=world.tokens["ae"])
+    (seen_by_staff,) = staff["data"]["opportunities"]["nodes"]
+    assert [seen_by_staff[f] for f in O11_FLAGS] == [True, True, True, True, True]
+
+    partner = await gql(FLAGS_QUERY, token=world.tokens["alpha_user"])
+    assert "errors" not in partner
+    (seen_by_partner,) = partner["data"]["opportunities"]["nodes"]
+    assert seen_by_partner["name"] == "ALPHA - Smb- 50 Premium" and seen_by_partner["amount"] == 6000.0
+    assert [seen_by_partner[f] for f in O11_FLAGS] == [None] * len(O11_FLAGS)
+    node = await gql("query($id: ID!) { node(id: $id) { ... on Opportunity { requiresClosePlan countsAsNewLogo } } }",
+                     {"id": deal["id"]}, token=world.tokens["alpha_user"])
+    assert node["data"]["node"] == {"requiresClosePlan": None, "countsAsNewLogo": None}
