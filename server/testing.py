@@ -106,8 +106,11 @@ async def truncate_all(url: str) -> None:
 def cosell_settings(cosell_database_url) -> Settings:
     # Background jobs off: tests drive them explicitly (`app.state.background.run_once()`)
     # or switch them on with `cosell_app_factory(background_jobs=True)`.
+    # The token cache is off, so `sqlStatements` counts the token lookup in every request;
+    # tests of the cache turn it on with `cosell_app_factory(auth_cache_seconds=…)`.
     return Settings.from_env(
-        database_url=cosell_database_url, expose_metrics=True, log_json=False, background_jobs=False
+        database_url=cosell_database_url, expose_metrics=True, log_json=False, background_jobs=False,
+        auth_cache_seconds=0.0,
     )
 
 
