@@ -80,12 +80,11 @@ class Server:
             "COSELL_COST_BUDGET_PER_MINUTE": os.environ.get("COSELL_COST_BUDGET_PER_MINUTE", "1000000000"),
             "COSELL_BACKGROUND_JOBS": "0",
         }
-        # The production app plus the floor routes (bench/floor.py), nothing else.
-        cmd = [
-            sys.executable, "-m", "uvicorn", "--factory", "bench.floor:create_app",
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-            "--no-access-log", "--log-level", "warning",
-        ]
+        # `cosell serve`'s uvicorn settings; the production app plus the floor routes
+        # (bench/floor.py), nothing else.
+        cmd = [sys.executable, "-m", "bench.serve", "--port", str(self.port), "--workers", str(self.workers)]
+        if os.environ.get("BENCH_PLAIN_H11"):
+            cmd.append("--plain-h11")
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

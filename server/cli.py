@@ -62,6 +62,8 @@ def _preflight(settings: Settings) -> str | None:
 def cmd_serve(args) -> int:
     import uvicorn
 
+    from server.http_protocol import NoDelayH11Protocol
+
     settings = _settings()
     _bind(settings)
     problem = _preflight(settings)
@@ -75,6 +77,7 @@ def cmd_serve(args) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        http=NoDelayH11Protocol,  # no Nagle delay with several workers (server/http_protocol.py)
         access_log=False,  # cosell writes its own structured access log
         log_level=settings.log_level.lower(),
     )
