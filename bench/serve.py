@@ -12,8 +12,6 @@ import argparse
 
 import uvicorn
 
-from server.http_protocol import NoDelayH11Protocol
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -22,6 +20,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--plain-h11", action="store_true", help="uvicorn's own protocol (to show the Nagle delay)")
     args = parser.parse_args()
+    if not args.plain_h11:
+        from server.http_protocol import NoDelayH11Protocol
     uvicorn.run("bench.floor:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 http="h11" if args.plain_h11 else NoDelayH11Protocol, access_log=False, log_level="warning")
 
