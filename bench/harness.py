@@ -159,7 +159,7 @@ def _wrk(server: Server, op: Operation, *, connections: int, threads: int, secon
     script.write_text(_WRK_SCRIPT.format(body=_lua_string(json.dumps(op.body())), auth=_lua_string(f"Bearer {op.token}")))
     try:
         out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script), f"{server.url}{op.path}"],
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), f"{server.url}{op.path}"],
             capture_output=True, text=True, check=True,
         ).stdout
     finally:
@@ -199,7 +199,8 @@ def print_table(rows: list[Figures], rss: dict[int, float]) -> None:
         ratio = ""
         if r.ratio_of is not None:
             g = r.ratio_of
-            ratio = f"p50 {g.p50_ms / r.p50_ms:.1f}x, rps {r.rps_32 / max(g.rps_32, 1e-9):.1f}x"
+            rps = f"{r.rps_32 / g.rps_32:.1f}x" if g.rps_32 >= 1 else "-"
+            ratio = f"p50 {g.p50_ms / r.p50_ms:.1f}x, rps {rps}"
         print(f"{r.name:<28} {r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.p99_ms:>8.2f} {r.rps_32:>9.0f} {sql:>8} {r.errors:>7} {ratio:>14}")
     print("peak RSS per worker: " + ", ".join(f"pid {pid}: {mb:.0f} MiB" for pid, mb in sorted(rss.items())))
     print("(latency percentiles at 1 client; throughput at 32 concurrent clients; SQL/req: statements "
