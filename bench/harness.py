@@ -200,7 +200,7 @@ def print_table(rows: list[Figures], rss: dict[int, float]) -> None:
         if r.ratio_of is not None:
             g = r.ratio_of
             rps = f"{r.rps_32 / g.rps_32:.1f}x" if g.rps_32 >= 1 else "-"
-            ratio = f"p50 {g.p50_ms / r.p50_ms:.1f}x, rps {rps}"
+            ratio = f"p50 {g.p50_ms / r.p50_ms:.1f}x, rps {rps}" if r.p50_ms > 0 else "-"
         print(f"{r.name:<28} {r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.p99_ms:>8.2f} {r.rps_32:>9.0f} {sql:>8} {r.errors:>7} {ratio:>14}")
     print("peak RSS per worker: " + ", ".join(f"pid {pid}: {mb:.0f} MiB" for pid, mb in sorted(rss.items())))
     print("(latency percentiles at 1 client; throughput at 32 concurrent clients; SQL/req: statements "
