@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 ASSETS := server/static/node_modules/.installed
 HTTP_AUDIT := tests/http_audit/node_modules/.installed
 
-.PHONY: run test install assets migrate demo schema clean
+.PHONY: run test example-test install assets migrate demo schema clean
 
 run: install assets migrate
 	$(BIN)/cosell demo load --if-empty
@@ -14,6 +14,15 @@ run: install assets migrate
 
 test: install assets $(HTTP_AUDIT) migrate
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The example plugin package (examples/cosell-plugin-example), installed from a built wheel
+# like any third-party plugin, then its own tests, run from its own directory with cosell's
+# test helpers (the pytest plugin `cosell`). Run by .ci/run on both engines.
+EXAMPLE := examples/cosell-plugin-example
+
+example-test: install migrate
+	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps ./$(EXAMPLE)
+	cd $(EXAMPLE) && $(abspath $(BIN))/pytest
 
 install: $(INSTALLED)
 

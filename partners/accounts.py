@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from partners import reseller
+from partners import reseller, versions
 from partners.db import transaction
 from partners.enums import (
     AddressSource,
@@ -377,10 +377,12 @@ async def transfer_ownership(principal: Principal, account_id: int, new_owner_id
             until = holdover_until(opp["created_at"])
             (held if until > moment else moved).append((opp["id"], until))
         for opp_id, until in held:
-            await Opportunity.update({Opportunity.owner_holdover_until: until}).where(Opportunity.id == opp_id)
+            await Opportunity.update({Opportunity.owner_holdover_until: until, **versions.bumped(Opportunity)}).where(
+                Opportunity.id == opp_id)
         if moved:
             ids = [opp_id for opp_id, _ in moved]
-            await Opportunity.update({Opportunity.owner: new_owner_id, Opportunity.owner_holdover_until: None}).where(
+            await Opportunity.update({Opportunity.owner: new_owner_id, Opportunity.owner_holdover_until: None,
+                                      **versions.bumped(Opportunity)}).where(
                 Opportunity.id.is_in(ids)
             )
             await refresh_sales_qualified_source(ids)
@@ -497,7 +499,8 @@ async def hand_over_expired_holdovers(at: datetime | None = None) -> int:
         for row in due:
             by_owner.setdefault(row["account_owner"], []).append(row["id"])
         for owner, ids in by_owner.items():
-            await Opportunity.update({Opportunity.owner: owner, Opportunity.owner_holdover_until: None}).where(
+            await Opportunity.update({Opportunity.owner: owner, Opportunity.owner_holdover_until: None,
+                                      **versions.bumped(Opportunity)}).where(
                 Opportunity.id.is_in(ids)
             )
         if due:

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from partners import mail
-from partners.db import is_unique_violation, transaction
+from partners.db import is_unique_violation, lock_for_update, transaction
 from partners.enums import (
     CoSellMotion as Motion,
     CoSellTaskSide as Side,
@@ -332,6 +332,8 @@ async def update_task(principal: Principal, task_id: int, changes: dict[str, Any
     if violations:
         raise DomainError(violations)
     async with transaction():
+        # The confirmation number is read, then written +1 (D4): no lost update across instances.
+        await lock_for_update(CoSellTask, task_id)
         task = await get_task(principal, task_id)
         plan = await get_plan(principal, task["plan"])
         if principal.is_partner_user:
@@ -378,6 +380,7 @@ async def complete_task(principal: Principal, task_id: int, notes: str | None = 
     """Mark a task DONE (with an optional closing note); the same rules as `update_task`."""
     require_roles(principal, *TASK_UPDATERS)
     async with transaction():
+        await lock_for_update(CoSellTask, task_id)
         task = await get_task(principal, task_id)
         if task["status"] == Status.DONE.value:
             raise DomainError.single("TASK_ALREADY_DONE", "The task is already done.", "id", rule="D3")

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+import asyncpg
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 
@@ -182,7 +183,86 @@ class CosellSQLiteEngine(SQLiteEngine):
         return await super().run_ddl(ddl, in_pool=in_pool)
 
 
+def is_connection_lost(exc: BaseException | None) -> bool:
+    """The database went away under this request (restart, failover, network): a retryable
+    outage, not a bug. Looks through the exception's causes (a failed rollback on a dead
+    connection hides the original error)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, (ConnectionError, DatabaseConnectionLost, asyncpg.PostgresConnectionError,
+                            asyncpg.exceptions.OperatorInterventionError)):
+            return True  # refused, reset; 08xxx connection errors; 57xxx shutdown, cannot connect now
+        if isinstance(exc, OSError) and "Connect call failed" in str(exc):
+            return True  # asyncio's error when every address of the host refused
+        if isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc):
+            return True  # "connection is closed", "the underlying connection is closed"
+        if isinstance(exc, asyncpg.exceptions.InternalClientError) and "cannot switch to state" in str(exc):
+            return True  # a pooled connection still consuming the server's FATAL "terminating connection"
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+class DatabaseConnectionLost(RuntimeError):
+    """A transaction's connection died under it; PostgreSQL rolled the transaction back."""
+
+
+class CosellPostgresTransaction(PostgresTransaction):
+    """Piccolo's transaction, safe when the connection dies (PostgreSQL restarted, network
+    cut): the connection always goes back to the pool — which replaces a dead one on the
+    next acquire — and the transaction context is always left, so the service recovers
+    without a restart. Nothing is half-written: a connection that died before COMMIT was
+    answered rolls back on the server."""
+
+    async def __aenter__(self):
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None:
+                if self.connection.is_closed():
+                    raise DatabaseConnectionLost("the connection closed during the transaction") from exception
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back()
+        return exception is None
+
+    async def _give_back(self) -> None:
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)  # a closed one is dropped, reconnected later
+        else:
+            await self.connection.close()
+
+
 class CosellPostgresEngine(PostgresEngine):
+    def transaction(self, allow_nested: bool = True) -> CosellPostgresTransaction:
+        return CosellPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+    def configure_statement_cache(self, size: int) -> None:
+        """asyncpg's prepared-statement cache size for the connections opened from now on
+        (the pool and one-off connections). 0 behind pgbouncer in transaction pooling mode:
+        asyncpg then uses only unnamed statements, which live within one protocol exchange
+        and so within the transaction pgbouncer lent the server connection for."""
+        if size < 0:
+            raise ValueError("COSELL_DB_STATEMENT_CACHE_SIZE must be 0 or more")
+        self.config["statement_cache_size"] = size
+
     async def run_querystring(self, querystring, in_pool: bool = True):
         _record_statement()
         return await super().run_querystring(querystring, in_pool=in_pool)
@@ -232,6 +312,15 @@ def _make_engine(url: str) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     # `timeout` is SQLite's busy timeout: writers wait for the lock instead of failing.
     return CosellSQLiteEngine(path=str(path), timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT", "10")))
+
+
+def configure_engine(engine: Engine, *, statement_cache_size: int, sqlite_busy_timeout: float,
+                     sqlite_busy_retries: int) -> None:
+    """Apply the settings that belong to the engine, before its pool opens."""
+    if isinstance(engine, CosellPostgresEngine):
+        engine.configure_statement_cache(statement_cache_size)
+    elif isinstance(engine, CosellSQLiteEngine):
+        engine.configure_busy(timeout=sqlite_busy_timeout, retries=sqlite_busy_retries)
 
 
 def bind_engine(engine: Engine) -> None:
@@ -305,6 +394,16 @@ def transaction():
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+async def lock_for_update(table, row_id) -> None:
+    """Inside `transaction()`: take the row's write lock before reading it for a
+    read-modify-write, so concurrent writers (in any instance) queue instead of overwriting
+    each other's update. PostgreSQL: `SELECT … FOR UPDATE`; SQLite: nothing to do, the
+    IMMEDIATE transaction already holds the database's single write lock."""
+    if table._meta.db.engine_type == "postgres":
+        pk = table._meta.primary_key._meta.db_column_name
+        await table.raw(f'SELECT "{pk}" FROM "{table._meta.tablename}" WHERE "{pk}" = {{}} FOR UPDATE', row_id)
 
 
 def is_unique_violation(exc: BaseException) -> bool:

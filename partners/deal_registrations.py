@@ -10,8 +10,11 @@ Every change runs in one `transaction()`, writes a `DealRegistrationChange` row 
 from, to) and enqueues a `deal_registration_event` outbox message carrying a plain-data
 snapshot; plugins hear of it after commit (`server/background.py`).
 
-Statuses move only through `_transition`, a compare-and-set UPDATE on the status read, so
-two concurrent moves of the same registration cannot both succeed. P5 and P9 are also
+Every write first claims the registration (`open_for_write`, `partners.versions`): its
+version moves by one, a stale `expectedVersion` is refused, and on PostgreSQL the row
+stays locked until commit, so concurrent writes of one registration run one after the
+other and none is lost. Statuses move only through `_transition`, which also compares
+the status read (compare-and-set). P5 and P9 are also
 partial unique indexes (migration `cosell_2026_11_23t14_42_14_721225`); a write refused by
 them becomes the same UserError as the check that normally catches it first.
 """
@@ -39,7 +42,7 @@ from partners.enums import (
 )
 from partners.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
 from partners.identity import Principal, now
-from partners import opportunity_team, reseller
+from partners import opportunity_team, reseller, versions
 from partners.opportunities import CLOSED_STAGES, insert_opportunity, opportunity_name
 from partners.scoping import account_scope, deal_registration_scope, opportunity_scope, scoped
 from partners.tables import (
@@ -221,6 +224,14 @@ async def get_visible(principal: Principal, registration_id: int, field: str = "
     return row
 
 
+async def open_for_write(principal: Principal, registration_id: int, expected_version: int | None = None) -> dict:
+    """The registration as this write will change it: visible to the caller (else NOT_FOUND,
+    before any version check), then claimed (version + 1, row lock on PostgreSQL;
+    STALE_VERSION when `expected_version` is no longer current)."""
+    await get_visible(principal, registration_id)
+    return await versions.claim(DealRegistration, registration_id, expected_version, "deal registration")
+
+
 async def _products(registration_id: int) -> list[str]:
     rows = await DealRegistrationProduct.select(DealRegistrationProduct.product).where(
         DealRegistrationProduct.registration == registration_id).order_by(DealRegistrationProduct.id)
@@ -239,7 +250,8 @@ async def _record(row: dict, event: str, from_status: str | None, principal: Pri
 
 async def _transition(row: dict, event: str, principal: Principal | None, note: str = "",
                       changes: dict | None = None, at: datetime | None = None) -> dict:
-    """Move `row` by `event` if its status is still the one read (compare-and-set)."""
+    """Move `row` by `event` if its status is still the one read (compare-and-set). The
+    caller claimed `row` (`open_for_write`), which already moved its version."""
     violation = transition_violation(Status(row["status"]), event)
     if violation:
         raise DomainError([violation])
@@ -401,6 +413,15 @@ async def _lock_customer(account_id: int) -> None:
         await Account.raw('SELECT id FROM "account" WHERE id = {} FOR UPDATE', account_id)
 
 
+async def _claim_customer(row: dict) -> None:
+    """Before approving or dissolving `row`: the customer's lock (P5), then the claim of the
+    opportunity whose team the decision changes (R8) — the same order as every other writer
+    of that opportunity (opportunity, then its registrations), so they queue, not deadlock."""
+    await _lock_customer(row["account"])
+    if row["opportunity"] is not None and row["registration_type"] != RegType.SERVICES_ATTACH.value:
+        await versions.claim(Opportunity, row["opportunity"], None, "opportunity")
+
+
 async def _check_opportunity(principal: Principal, reg: Registration, account_id: int) -> None:
     """P3: one opportunity of the end customer; P9: services attach on a closed-won one, first come first served."""
     opp = await scoped(Opportunity.select(Opportunity.id, Opportunity.account, Opportunity.stage),
@@ -478,20 +499,22 @@ async def register(principal: Principal, reg: Registration) -> dict:
 # ---------------------------------------------------------------- review (P4)
 
 
-async def advance_review(principal: Principal, registration_id: int, note: str = "") -> dict:
+async def advance_review(principal: Principal, registration_id: int, note: str = "",
+                         expected_version: int | None = None) -> dict:
     """SUBMITTED → PENDING_SALES_REVIEW (the first review) → PENDING_MANAGER_REVIEW."""
     async with transaction():
-        row = await get_visible(principal, registration_id)
+        row = await open_for_write(principal, registration_id, expected_version)
         _require_reviewer(principal, row)
         event = ADVANCE.get(Status(row["status"]), "PENDING_SALES_REVIEW")
         changes = {DealRegistration.review_due_at: row["decision_due_at"]}
         return await _transition(row, event, principal, note, changes)
 
 
-async def return_to_partner(principal: Principal, registration_id: int, reason: str) -> dict:
+async def return_to_partner(principal: Principal, registration_id: int, reason: str,
+                            expected_version: int | None = None) -> dict:
     reason = _required_text(reason, "reason", "P4", "Returning a registration")
     async with transaction():
-        row = await get_visible(principal, registration_id)
+        row = await open_for_write(principal, registration_id, expected_version)
         _require_reviewer(principal, row)
         return await _transition(row, "RETURNED", principal, reason, {
             DealRegistration.reason: reason, DealRegistration.review_due_at: None,
@@ -506,14 +529,15 @@ class Resubmission:
     expected_close_date: date | None = None
 
 
-async def resubmit(principal: Principal, registration_id: int, changes: Resubmission) -> dict:
+async def resubmit(principal: Principal, registration_id: int, changes: Resubmission,
+                   expected_version: int | None = None) -> dict:
     """RETURNED → SUBMITTED with the information asked for; the P4 clocks restart."""
     if changes.seats is not None and changes.seats < 1:
         raise DomainError.single("SEATS_REQUIRED", "Seats must be at least 1.", "seats", rule="O10")
     if changes.estimated_amount is not None and changes.estimated_amount < 0:
         raise DomainError.single("NEGATIVE_AMOUNT", "Amounts cannot be negative.", "estimatedAmount")
     async with transaction():
-        row = await get_visible(principal, registration_id)
+        row = await open_for_write(principal, registration_id, expected_version)
         _require_registrant_side(principal, row)
         at = now()
         review_due, decision_due = review_targets(at)
@@ -527,9 +551,10 @@ async def resubmit(principal: Principal, registration_id: int, changes: Resubmis
         return await _transition(row, "RESUBMITTED", principal, changes.notes or "", values, at)
 
 
-async def withdraw(principal: Principal, registration_id: int, note: str = "") -> dict:
+async def withdraw(principal: Principal, registration_id: int, note: str = "",
+                   expected_version: int | None = None) -> dict:
     async with transaction():
-        row = await get_visible(principal, registration_id)
+        row = await open_for_write(principal, registration_id, expected_version)
         _require_registrant_side(principal, row)
         return await _transition(row, "WITHDRAWN", principal, note, _closed_values())
 
@@ -539,10 +564,10 @@ def _closed_values() -> dict:
             DealRegistration.held_by: None}
 
 
-async def deny(principal: Principal, registration_id: int, reason: str) -> dict:
+async def deny(principal: Principal, registration_id: int, reason: str, expected_version: int | None = None) -> dict:
     reason = _required_text(reason, "reason", "P4", "Denying a registration")
     async with transaction():
-        row = await get_visible(principal, registration_id)
+        row = await open_for_write(principal, registration_id, expected_version)
         _require_reviewer(principal, row)
         at = now()
         return await _transition(row, "DENIED", principal, reason, {
@@ -645,15 +670,15 @@ def conflicting_condition_sql(negate: bool = False) -> str:
 
 
 async def approve(principal: Principal, rules: reseller.RuleSet, registration_id: int, ae_id: int | None = None,
-                  note: str = "") -> dict:
+                  note: str = "", expected_version: int | None = None) -> dict:
     """P4 decision: link the opportunity (or create one per R2/O10 for the assigned AE),
     put the registrant on it as primary DEAL_REGISTRANT (R8), start the 90 days (P6), and
     hold the other pending registrations of the same scope (P5)."""
     try:
         async with transaction():
             row = await get_visible(principal, registration_id)
-            await _lock_customer(row["account"])
-            row = await get_visible(principal, registration_id)  # as it is now we hold the lock
+            await _claim_customer(row)
+            row = await open_for_write(principal, registration_id, expected_version)  # as it is now we hold it
             _require_reviewer(principal, row)
             if row["status"] == Status.ON_HOLD.value:
                 raise _already_approved()
@@ -722,6 +747,7 @@ async def _hold_conflicting(principal: Principal, approved: dict, at: datetime) 
         updated = await DealRegistration.update({
             DealRegistration.status: Status.ON_HOLD.value, DealRegistration.held_by: approved["id"],
             DealRegistration.review_due_at: None, DealRegistration.decision_due_at: None,
+            **versions.bumped(DealRegistration),
         }).where((DealRegistration.id == other["id"]) & (DealRegistration.status == other["status"])).returning(
             *DealRegistration.all_columns())
         if updated:
@@ -737,14 +763,15 @@ async def _adjust_counters(deltas: dict[int, int]) -> None:
                 Partner.id == partner_id)
 
 
-async def dissolve(principal: Principal, rules: reseller.RuleSet, registration_id: int, reason: str) -> dict:
+async def dissolve(principal: Principal, rules: reseller.RuleSet, registration_id: int, reason: str,
+                   expected_version: int | None = None) -> dict:
     """P5: the approved engagement ends; the registrations it held are reconsidered in
     order of submission (back to PENDING_MANAGER_REVIEW, with fresh P4 targets)."""
     reason = _required_text(reason, "reason", "P5", "Dissolving a registration")
     async with transaction():
         row = await get_visible(principal, registration_id)
-        await _lock_customer(row["account"])
-        row = await get_visible(principal, registration_id)
+        await _claim_customer(row)
+        row = await open_for_write(principal, registration_id, expected_version)
         _require_reviewer(principal, row)
         at = now()
         updated = await _transition(row, "DISSOLVED", principal, reason, {
@@ -766,6 +793,7 @@ async def _release_held(principal: Principal | None, approved: dict, at: datetim
         updated = await DealRegistration.update({
             DealRegistration.status: Status.PENDING_MANAGER_REVIEW.value, DealRegistration.held_by: None,
             DealRegistration.review_due_at: decision_due, DealRegistration.decision_due_at: decision_due,
+            **versions.bumped(DealRegistration),
         }).where((DealRegistration.id == other["id"]) & (DealRegistration.status == Status.ON_HOLD.value)).returning(
             *DealRegistration.all_columns())
         if updated:
@@ -776,14 +804,15 @@ async def _release_held(principal: Principal | None, approved: dict, at: datetim
 # ---------------------------------------------------------------- expiry and closing (P6)
 
 
-async def extend(principal: Principal, registration_id: int, days: int = EXTENSION_DAYS, note: str = "") -> dict:
+async def extend(principal: Principal, registration_id: int, days: int = EXTENSION_DAYS, note: str = "",
+                 expected_version: int | None = None) -> dict:
     """P6: a channel manager extends once by up to 30 days; longer (or again) needs an admin."""
     require_roles(principal, *REVIEWERS)
     if days < 1 or days > MAX_ADMIN_EXTENSION_DAYS:
         raise DomainError.single("INVALID_EXTENSION", f"Extend by 1 to {MAX_ADMIN_EXTENSION_DAYS} days.", "days",
                                  rule="P6")
     async with transaction():
-        row = await get_visible(principal, registration_id)
+        row = await open_for_write(principal, registration_id, expected_version)
         _require_reviewer(principal, row)
         violation = transition_violation(Status(row["status"]), "EXTENDED")
         if violation:
@@ -825,7 +854,8 @@ async def expire_due(at: datetime | None = None, limit: int = 500) -> int:
             ).order_by(DealRegistration.expires_at).limit(limit)
             if not due:
                 return total
-            updated = await DealRegistration.update({DealRegistration.status: Status.EXPIRED.value}).where(
+            updated = await DealRegistration.update({
+                DealRegistration.status: Status.EXPIRED.value, **versions.bumped(DealRegistration)}).where(
                 DealRegistration.id.is_in([r["id"] for r in due]) & (DealRegistration.status == Status.APPROVED.value)
                 & (DealRegistration.expires_at <= at)
             ).returning(*DealRegistration.all_columns())
@@ -843,7 +873,7 @@ async def close_for_lost_opportunity(principal: Principal, opportunity_id: int, 
     closed = []
     for row in live:
         updated = await DealRegistration.update({
-            DealRegistration.status: Status.CLOSED.value, **_closed_values(),
+            DealRegistration.status: Status.CLOSED.value, **_closed_values(), **versions.bumped(DealRegistration),
         }).where((DealRegistration.id == row["id"]) & (DealRegistration.status == row["status"])).returning(
             *DealRegistration.all_columns())
         if updated:

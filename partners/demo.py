@@ -281,7 +281,36 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
     await _create_opportunities(rng)
     await _create_cosell_plans()
     await _create_registrations()
+    await create_example_discount_policy()
     return logins
+
+
+# EXAMPLE discount percentages (D5, D6, P7–P10). The vendor's real percentages per track are
+# not public: these only make the demo's quotes believable. Replace them with
+# `addDiscountPolicy` (admins) in a real installation.
+EXAMPLE_PROGRAM_RATES = {
+    "OPEN": {"RESALE": 10.0, "REFERRAL": 5.0, "MSP": 8.0},
+    "SELECT": {"RESALE": 20.0, "REFERRAL": 10.0, "MSP": 15.0},
+    "SELECT_SERVICES": {"RESALE": 18.0, "REFERRAL": 9.0, "MSP": 12.0},
+}
+
+
+async def create_example_discount_policy() -> None:
+    """One open-ended policy version from 2025-01-01, marked EXAMPLE in its notes."""
+    from datetime import date
+
+    from partners import discount_policy as dp
+    from partners.enums import DealRegistrationType
+
+    await dp.add_version(None, dp.PolicyInput(
+        effective_from=date(2025, 1, 1), co_sell_rate=7.5,
+        program_rates=[dp.ProgramRate(PartnerTrack(t), DealRegistrationType(k), r)
+                       for t, by_type in EXAMPLE_PROGRAM_RATES.items() for k, r in by_type.items()],
+        services_attach_rate=2.5, services_attach_max_engagements=3, services_attach_window_months=12,  # P9
+        distributor_margin_rate=3.0,  # P10
+        poc_rates=[dp.PocRate(5, 10, 10.0), dp.PocRate(11, 20, 15.0)],  # D6
+        notes="EXAMPLE values for the demo, not the vendor's real percentages (they are not public).",
+    ))
 
 
 FIRST_NAMES = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lena"]
@@ -469,7 +498,8 @@ async def _create_registrations() -> None:
     from partners import reseller
     from plugins.manager import get_plugin_manager
 
-    rules = reseller.RuleSet(get_plugin_manager())
+    # The demo world is made under the built-in rules only (no installed plugin may refuse it).
+    rules = reseller.RuleSet(get_plugin_manager(allow=()))
     from partners.enums import DealRegistrationType
     from partners.identity import Principal
 

@@ -334,12 +334,16 @@ async def locate(plugin_manager: Any, query: LocatorQuery) -> LocatorPage:
     on it, so the database lookup answers across all regions.
 
     The hook implementations are walked here, in pluggy's call order, rather than
-    through `pm.hook`, so that the answer records which plugin gave it and a failing
-    plugin is named in the error.
+    through `pm.hook`, so that the answer records which plugin gave it (`source`) and so
+    that a lookup that fails — raises, answers something that is not a directory answer,
+    or is slower than COSELL_PLUGIN_TIMEOUT_MS (an awaitable answer is cancelled at the
+    limit) — is skipped: the error is logged naming the plugin and the next lookup (in the
+    end the built-in database lookup) answers (docs/plugins.md, "Isolation").
     """
     hook = getattr(plugin_manager.hook, HOOK_NAME)
     kwargs = {"region": query.region, "query": query}
     region_name = query.region.value if query.region else "all regions"
+    failed: list[str] = []
     for impl in reversed(hook.get_hookimpls()):
         if impl.hookwrapper or impl.wrapper:
             continue
@@ -350,12 +354,18 @@ async def locate(plugin_manager: Any, query: LocatorQuery) -> LocatorPage:
         except DomainError:
             raise
         except Exception as exc:
-            log.exception("partner lookup %s failed for %s", impl.plugin_name, region_name)
-            raise LocatorUnavailable(
-                f"The partner lookup {impl.plugin_name!r} failed for {region_name}: {exc}"
-            ) from exc
+            cause = exc.error if isinstance(getattr(exc, "error", None), BaseException) else exc
+            if isinstance(cause, DomainError):
+                raise cause from None
+            log.error("partner lookup %r failed for %s, asking the next lookup: %s", impl.plugin_name, region_name,
+                      exc, exc_info=exc, extra={"plugin": impl.plugin_name, "hook": HOOK_NAME})
+            failed.append(impl.plugin_name)
+            continue
         if answer is None:
             continue
         page = answer if isinstance(answer, LocatorPage) else page_from_entries(list(answer), query)
         return replace(page, source=impl.plugin_name)
+    if failed:
+        names = ", ".join(repr(name) for name in failed)
+        raise LocatorUnavailable(f"The partner lookup {names} failed for {region_name} and no other lookup serves it.")
     raise LocatorUnavailable(f"No partner lookup serves {region_name}: is the database lookup disabled?")

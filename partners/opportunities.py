@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
-from partners import reseller
+from partners import reseller, versions
 from partners.db import transaction
 from partners.enums import (
     ContactRole,
@@ -257,6 +257,16 @@ async def get_visible(principal: Principal, opportunity_id: int, field: str = "i
     return row
 
 
+async def open_for_write(principal: Principal, opportunity_id: int, expected_version: int | None = None,
+                         field: str = "id") -> dict:
+    """The opportunity as this write will change it: visible to the caller (else NOT_FOUND,
+    before any version check), claimed (version + 1; STALE_VERSION when `expected_version`
+    is no longer current), and read again under the claim (`partners.versions`)."""
+    await get_visible(principal, opportunity_id, field)
+    await versions.claim(Opportunity, opportunity_id, expected_version, "opportunity")
+    return await get_visible(principal, opportunity_id, field)
+
+
 async def _user_facts(user_id: int, field: str) -> dict:
     row = await User.select(
         User.id, User.role, User.active, User.partner.status.as_alias("partner_status")
@@ -273,7 +283,8 @@ async def _sqs_for(sdr_id: int | None, owner_id: int) -> SalesQualifiedSource:
 
 
 async def refresh_sales_qualified_source(opportunity_ids: Iterable[int]) -> None:
-    """O9 is stored: recompute it after owners or SDRs change."""
+    """O9 is stored: recompute it after owners or SDRs change (in the write that changed
+    them, which already moved the version)."""
     for row in await Opportunity.select(Opportunity.id, Opportunity.owner, Opportunity.sdr).where(
         Opportunity.id.is_in(list(opportunity_ids))
     ):
@@ -392,6 +403,7 @@ async def update_opportunity(
     principal: Principal, rules: reseller.RuleSet, opportunity_id: int, *, fields: dict[str, Any],
     opp_type: OpportunityType | None = None,
     parent_id: Any = None, parent_given: bool = False, contacts: list[ContactLink] | None = None,
+    expected_version: int | None = None,
 ) -> dict:
     """Everything but the stage (that is `move_stage`'s)."""
     fields = {k: v for k, v in fields.items() if k in UPDATABLE}
@@ -401,7 +413,7 @@ async def update_opportunity(
     if violations:
         raise DomainError(violations)
     async with transaction():
-        opp = await get_visible(principal, opportunity_id)
+        opp = await open_for_write(principal, opportunity_id, expected_version)
         may_change(principal, opp, sdr_too=True)
         if "owner" in fields and fields["owner"] is None:
             raise DomainError.single("OWNER_REQUIRED", "An opportunity has an owner.", "ownerId")
@@ -428,9 +440,9 @@ async def update_opportunity(
 
 
 async def move_stage(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, move: StageMove,
-                     note: str = "") -> dict:
+                     note: str = "", expected_version: int | None = None) -> dict:
     async with transaction():
-        opp = await get_visible(principal, opportunity_id)
+        opp = await open_for_write(principal, opportunity_id, expected_version)
         may_change(principal, opp, sdr_too=False)
         account = await Account.select(Account.screening_status).where(Account.id == opp["account"]).first()
         at = now()
@@ -468,6 +480,7 @@ async def _close_upside_children(principal: Principal, parent_id: int, at: datet
         return
     await Opportunity.update({
         Opportunity.stage: Stage.DUPLICATE.value, Opportunity.duplicate_of: parent_id, Opportunity.closed_at: at,
+        **versions.bumped(Opportunity),
     }).where(Opportunity.id.is_in([c["id"] for c in children]))
     await OpportunityStageChange.insert(*[
         OpportunityStageChange(opportunity=c["id"], from_stage=c["stage"], to_stage=Stage.DUPLICATE.value,

@@ -20,7 +20,7 @@ from partners.db import transaction
 from partners.enums import OpportunityPartnerRole
 from partners.errors import DomainError, NotFound
 from partners.identity import Principal, now
-from partners.opportunities import get_visible, may_change
+from partners.opportunities import get_visible, may_change, open_for_write
 from partners.tables import Opportunity, OpportunityPartner, Partner
 
 
@@ -76,11 +76,14 @@ async def _on_team(opportunity_id: int, partner_id: int) -> bool:
     )
 
 
-async def _open_for_change(principal: Principal, opportunity_id: int, name: str | None) -> dict:
+async def _open_for_change(principal: Principal, opportunity_id: int, name: str | None,
+                           expected_version: int | None) -> dict:
     """The opportunity, if the caller sees it (R9) and may change it (owner, SDR, sales ops,
-    admin). A new `name` is written in the same step: when the primary partner changes,
-    R2 wants the new one's nickname in front, which no separate write could satisfy."""
-    opp = await get_visible(principal, opportunity_id, "opportunityId")
+    admin), claimed for this write: a team change is a change of the opportunity (its
+    version moves; STALE_VERSION when `expected_version` is no longer current). A new
+    `name` is written in the same step: when the primary partner changes, R2 wants the
+    new one's nickname in front, which no separate write could satisfy."""
+    opp = await open_for_write(principal, opportunity_id, expected_version, "opportunityId")
     may_change(principal, opp, sdr_too=True)
     if name is not None:
         if not name.strip():
@@ -96,9 +99,10 @@ async def clear_choices(opportunity_id: int) -> None:
 
 
 async def add_partner(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, partner_id: int,
-                      role: OpportunityPartnerRole, is_primary: bool = False, name: str | None = None) -> dict:
+                      role: OpportunityPartnerRole, is_primary: bool = False, name: str | None = None,
+                      expected_version: int | None = None) -> dict:
     async with transaction():
-        await _open_for_change(principal, opportunity_id, name)
+        await _open_for_change(principal, opportunity_id, name, expected_version)
         if not await Partner.exists().where(Partner.id == partner_id):
             raise NotFound.of("Partner", "partnerId")
         if await _on_team(opportunity_id, partner_id):
@@ -114,9 +118,9 @@ async def add_partner(principal: Principal, rules: reseller.RuleSet, opportunity
 
 
 async def remove_partner(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
-                         partner_id: int, name: str | None = None) -> dict:
+                         partner_id: int, name: str | None = None, expected_version: int | None = None) -> dict:
     async with transaction():
-        await _open_for_change(principal, opportunity_id, name)
+        await _open_for_change(principal, opportunity_id, name, expected_version)
         if not await _on_team(opportunity_id, partner_id):
             raise DomainError.single("NOT_ON_TEAM", "This partner is not on the opportunity's team.", "partnerId")
         await OpportunityPartner.delete().where(
@@ -127,10 +131,10 @@ async def remove_partner(principal: Principal, rules: reseller.RuleSet, opportun
 
 
 async def set_primary(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
-                      partner_id: int | None, name: str | None = None) -> dict:
+                      partner_id: int | None, name: str | None = None, expected_version: int | None = None) -> dict:
     """Make `partner_id` primary by explicit choice, or (None) return to the precedence."""
     async with transaction():
-        await _open_for_change(principal, opportunity_id, name)
+        await _open_for_change(principal, opportunity_id, name, expected_version)
         if partner_id is not None and not await _on_team(opportunity_id, partner_id):
             raise DomainError.single("NOT_ON_TEAM", "Only a partner on the team can be primary.", "partnerId",
                                      rule="R7")

@@ -158,3 +158,26 @@ def deal_registration_scope(principal: Principal | None) -> Where | WhereRaw | N
     if principal.is_partner_user:
         return DealRegistration.partner == principal.partner_id
     return None
+
+
+# Partner discounts (issue 7). Imported here so that parallel additions above do not collide.
+from partners.tables import DiscountApproval  # noqa: E402
+
+
+def discount_policy_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Staff read the discount policy; partner users never (the percentages per track are
+    not public: a partner sees its own quotes only)."""
+    if principal is None or principal.is_partner_user:
+        return NOTHING
+    return None
+
+
+def discount_approval_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """Staff read every reduction approval (P8); a partner user reads its own partner's on
+    the opportunities it may see (R9), so it can quote the reduced rate."""
+    if principal is None:
+        return NOTHING
+    if principal.is_partner_user:
+        return (DiscountApproval.partner == principal.partner_id) & DiscountApproval.opportunity.is_in(
+            _partner_opportunity_ids(principal.partner_id))
+    return None

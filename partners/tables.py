@@ -178,6 +178,9 @@ class Opportunity(Table, tablename="opportunity"):
     owner_holdover_until = Timestamptz(null=True, default=None)
     # Why the primary partner (OpportunityPartner.is_primary) is primary (R8), from cosell_primary_partner.
     primary_reason = Varchar(length=200, default="")
+    # Optimistic concurrency (issue 10): +1 per write that changes the opportunity, its
+    # team or its contacts (partners.versions); clients send it back as expectedVersion.
+    version = Integer(default=1)
     created_at = Timestamptz()
 
 
@@ -397,7 +400,14 @@ class DealRegistration(Table, tablename="deal_registration"):
     extension_count = Integer(default=0)
     reason = Text(default="")  # the latest return, denial or dissolution reason
     held_by = ForeignKey(references="self", null=True, on_delete=OnDelete.set_null)  # P5 hold
+    # Optimistic concurrency (issue 10): +1 per write, status changes included (partners.versions).
+    version = Integer(default=1)
     created_at = Timestamptz()
+    # P4 review-due reminders (partners.review_reminders): the target a reminder was sent
+    # for, and the lease of the instance sending it (partners.leasing).
+    reminded_due_at = Timestamptz(null=True, default=None)
+    leased_until = Timestamptz(null=True, default=None)
+    lease_owner = Varchar(length=120, null=True, default=None)
 
 
 class DealRegistrationProduct(Table, tablename="deal_registration_product"):
@@ -437,3 +447,56 @@ class DirectoryChange(Table, tablename="directory_change"):
 
     version = BigInt(default=0, index=True)
     partner = Integer(default=0)
+
+
+# Partner discounts (issue 7: D5, D6, P7–P10). Rules live in partners.discounts and
+# partners.discount_policy. A policy is a version with an effective date range
+# [effective_from, effective_to) (null = open-ended); versions never overlap and a change
+# closes the current version and adds a new one, so a quote dated D always finds the
+# policy that was in effect on D.
+
+
+class DiscountPolicy(Table, tablename="discount_policy"):
+    effective_from = Date(index=True)
+    effective_to = Date(null=True, default=None)  # exclusive; null = until replaced
+    co_sell_rate = DoublePrecision(default=0.0)  # D5, P7 (percent)
+    services_attach_rate = DoublePrecision(default=2.5)  # P9: per engagement, % of the linked deal's net ARR
+    services_attach_max_engagements = Integer(default=3)  # P9: stackable up to 3 …
+    services_attach_window_months = Integer(default=12)  # P9: … in 12 months
+    distributor_margin_rate = DoublePrecision(default=0.0)  # P10 (percent of the list amount)
+    poc_min_months = Integer(default=12)  # D6
+    poc_min_users = Integer(default=5)  # D6
+    poc_max_users = Integer(default=20)  # D6
+    notes = Text(default="")
+    created_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class DiscountProgramRate(Table, tablename="discount_program_rate"):
+    """D5: the program discount of a partner track for a registration type (percent)."""
+
+    policy = ForeignKey(references=DiscountPolicy, on_delete=OnDelete.cascade, index=True)
+    track = Varchar(length=32, choices=PartnerTrack)
+    registration_type = Varchar(length=32, choices=DealRegistrationType)
+    rate = DoublePrecision()
+
+
+class DiscountPocRate(Table, tablename="discount_poc_rate"):
+    """D6: the Paid POC matrix: a customer discount by number of users (inclusive band)."""
+
+    policy = ForeignKey(references=DiscountPolicy, on_delete=OnDelete.cascade, index=True)
+    min_users = Integer()
+    max_users = Integer()
+    rate = DoublePrecision()
+
+
+class DiscountApproval(Table, tablename="discount_approval"):
+    """P8: a channel manager's (or admin's) approval to reduce a partner's discount on one
+    opportunity to `rate`; a quote asking for that reduced rate names it."""
+
+    opportunity = ForeignKey(references=Opportunity, on_delete=OnDelete.cascade, index=True)
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.restrict, index=True)
+    rate = DoublePrecision()
+    reason = Text(default="")
+    approved_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    approved_at = Timestamptz()

@@ -65,7 +65,36 @@ def cosell_primary_partner(opportunity: Any, partners: list[Any]) -> Any | None:
 
 @hookspec
 def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list[Any] | None:
-    """Return discount line(s) for a partner on a deal, or None to add nothing (D5, P7–P10)."""
+    """Return the discount lines of a partner on a deal (D5, D6, P7–P10), or None.
+
+    Called whenever a quote is computed: the `discountQuote` query, and
+    `DealRegistration.discountQuote` (once per registration, after one batched load of
+    the facts of the whole page). Quotes are not stored; nothing is written. Keep
+    implementations pure and fast (no I/O).
+
+    - `partner`: a `partners.discounts.QuotePartner` (id, name, track, partner_type,
+      status, region).
+    - `deal`: a `partners.discounts.QuoteDeal`: opportunity_id, name, opportunity_type,
+      stage, account_region, list_amount (the amount quoted), net_arr, team_role (the
+      partner's role on the team, or None), registration (`SourcedRegistration`: the
+      partner's approved partner-sourced registration, or None), services_attach_id and
+      services_attach_dates (P9), renewal (`Renewal`: the renewed deal, its incumbent
+      partner and last year's rate, for RENEWAL opportunities), tender (`Tender`,
+      published_on), paid_poc (`PaidPoc`, users and months) and distributor (the
+      `QuotePartner` an OPEN partner buys through, P10).
+    - `context`: a `partners.discounts.QuoteContext`: quote_date and policy (the
+      `partners.discount_policy.PolicySnapshot` in effect on that date).
+
+    Return a `partners.discounts.DiscountLine`, a list of them, or None (nothing to add).
+    All implementations run (not firstresult), plugins before the `trylast` built-in
+    (`plugins.builtin.discounts`, which returns `partners.discounts.standard_lines`). The
+    answers are merged by line `key`: the first line of a key wins, so a plugin *replaces*
+    a built-in line by returning a line with its key (`partner`, `services_attach`,
+    `distributor_margin`, `paid_poc`) and *adds* a line with any other key. A requested
+    rate (P8) then applies to the `partner` line: never above it, below only with an
+    approval. Raising is a failure of the plugin: the client gets a masked error and the
+    log names the plugin.
+    """
 
 
 @hookspec(firstresult=True)

@@ -5,9 +5,12 @@ Built in a factory, never at import time, so each app (and each test) gets its o
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
+import inspect
 import logging
+import os
 import time
 from dataclasses import dataclass
 from importlib.metadata import entry_points, version
@@ -17,6 +20,8 @@ import pluggy
 
 from plugins import hookspecs
 from plugins.builtin import BUILTIN_PLUGINS
+from plugins.contracts import RESULT_CHECKS, SLOW_IS_LOGGED_ONLY
+from plugins.settings import PluginSettings, SettingError, declared_settings
 
 ENTRY_POINT_GROUP = "cosell"
 log = logging.getLogger("cosell.plugins")
@@ -40,6 +45,14 @@ class PluginFailure(RuntimeError):
         self.error = error
 
 
+class PluginWrongResult(TypeError):
+    """A hook implementation answered something its hook's contract does not allow."""
+
+
+class PluginTooSlow(TimeoutError):
+    """A hook implementation took longer than COSELL_PLUGIN_TIMEOUT_MS."""
+
+
 @dataclass(frozen=True)
 class PluginInfo:
     name: str
@@ -49,12 +62,15 @@ class PluginInfo:
 
 
 class CosellPluginManager(pluggy.PluginManager):
-    def __init__(self, *, trace_hooks: bool = False) -> None:
+    def __init__(self, *, trace_hooks: bool = False, timeout_ms: float = 0) -> None:
         super().__init__(hookspecs.PROJECT_NAME)
         self.add_hookspecs(hookspecs)
         self._versions: dict[str, str] = {}
         self._builtin: set[str] = set()
+        self._settings: dict[str, PluginSettings] = {}
         self.trace_hooks = trace_hooks
+        # COSELL_PLUGIN_TIMEOUT_MS: 0 = no limit. Built-ins are not timed.
+        self.timeout_ms = timeout_ms
 
     def register_plugin(self, plugin: Any, name: str, *, plugin_version: str, builtin: bool = False) -> None:
         try:
@@ -64,15 +80,28 @@ class CosellPluginManager(pluggy.PluginManager):
         self._versions[name] = plugin_version
         if builtin:
             self._builtin.add(name)
-        self._guard_implementations(plugin, name)
+        declared = declared_settings(plugin)
+        if declared is not None:
+            try:
+                declared.load(name, os.environ)
+            except SettingError as exc:
+                self.unregister(plugin)
+                raise PluginError(str(exc)) from exc
+            self._settings[name] = declared
+        self._guard_implementations(plugin, name, timed=not builtin)
 
-    def _guard_implementations(self, plugin: Any, name: str) -> None:
-        """Wrap each plain hook implementation of `plugin` so that a failure names the
-        plugin and the hook, and so that COSELL_TRACE_HOOKS can time each plugin."""
+    def _guard_implementations(self, plugin: Any, name: str, *, timed: bool) -> None:
+        """Wrap each plain hook implementation of `plugin` so that a failure, a wrong
+        answer or a slow call names the plugin and the hook, and so that
+        COSELL_TRACE_HOOKS can time each plugin."""
         for caller in self.get_hookcallers(plugin) or ():
             for impl in caller.get_hookimpls():
                 if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper):
-                    impl.function = _guarded(impl.function, self, name, caller.name)
+                    impl.function = _guarded(impl.function, self, name, caller.name, tuple(impl.argnames), timed)
+
+    def plugin_settings(self, name: str) -> PluginSettings | None:
+        """The settings plugin `name` declared (loaded and validated), or None."""
+        return self._settings.get(name)
 
     def check(self) -> None:
         """Fail when a plugin implements a hook that no spec declares."""
@@ -117,6 +146,7 @@ def get_plugin_manager(
     deny: Iterable[str] = (),
     extra_plugins: Iterable[tuple[str, Any]] = (),
     trace_hooks: bool = False,
+    timeout_ms: float = 0,
 ) -> CosellPluginManager:
     """A ready plugin manager.
 
@@ -124,11 +154,13 @@ def get_plugin_manager(
     - then every entry point of group `cosell`, limited to `allow` when it is given
       (COSELL_PLUGINS);
     - `deny` (COSELL_DISABLE_PLUGINS) blocks any plugin by name, built-ins included;
-    - `extra_plugins` are (name, plugin) pairs registered last (tests, embedding).
+    - `extra_plugins` are (name, plugin) pairs registered last (tests, embedding);
+    - `timeout_ms` (COSELL_PLUGIN_TIMEOUT_MS) limits each call of a non-built-in plugin.
+    A plugin's declared settings (`plugins.settings`) are validated as it is registered.
     """
     allow_set = None if allow is None else set(allow)
     deny_set = set(deny)
-    pm = CosellPluginManager(trace_hooks=trace_hooks)
+    pm = CosellPluginManager(trace_hooks=trace_hooks, timeout_ms=timeout_ms)
     for name in deny_set:
         pm.set_blocked(name)
 
@@ -156,29 +188,110 @@ def get_plugin_manager(
     return pm
 
 
-def _guarded(function, pm: CosellPluginManager, plugin: str, hook: str):
+def plugin_manager_for(settings: Any, extra_plugins: Iterable[tuple[str, Any]] = ()) -> CosellPluginManager:
+    """`get_plugin_manager` configured by `server.settings.Settings` (COSELL_PLUGINS,
+    COSELL_DISABLE_PLUGINS, COSELL_TRACE_HOOKS, COSELL_PLUGIN_TIMEOUT_MS)."""
+    return get_plugin_manager(
+        allow=settings.plugins_allow,
+        deny=settings.plugins_deny,
+        extra_plugins=extra_plugins,
+        trace_hooks=settings.trace_hooks,
+        timeout_ms=settings.plugin_timeout_ms,
+    )
+
+
+def _guarded(function, pm: CosellPluginManager, plugin: str, hook: str, argnames: tuple[str, ...], timed: bool):
+    """`function` reporting failures as PluginFailure(plugin, hook, cause).
+
+    Causes: an exception; an answer that breaks the hook's contract (`PluginWrongResult`,
+    `plugins.contracts`); a call slower than `pm.timeout_ms` (`PluginTooSlow`). A
+    synchronous call can only be measured after it returned: its answer is then
+    discarded (except for the hooks of `SLOW_IS_LOGGED_ONLY`, where it is logged). An
+    awaitable answer is awaited under `asyncio.wait_for` with what is left of the budget,
+    so a slow lookup is cancelled at the limit.
+    """
+    check = RESULT_CHECKS.get(hook)
+
+    def arguments(args, kwargs) -> dict[str, Any]:
+        return {**dict(zip(argnames, args)), **kwargs}
+
+    def limit_s() -> float | None:
+        return pm.timeout_ms / 1000 if timed and pm.timeout_ms > 0 else None
+
+    def verify(answer, args, kwargs) -> None:
+        problem = check(answer, arguments(args, kwargs)) if check else None
+        if problem:
+            raise PluginWrongResult(f"{hook} {problem}")
+
+    def too_slow(elapsed: float) -> PluginTooSlow:
+        return PluginTooSlow(f"took {elapsed * 1000:.0f} ms, over the limit of {pm.timeout_ms:g} ms "
+                             "(COSELL_PLUGIN_TIMEOUT_MS)")
+
+    def trace(started: float, outcome: str) -> None:
+        if pm.trace_hooks:
+            log.info(
+                "hook %s by %s: %s",
+                hook,
+                plugin,
+                outcome,
+                extra={
+                    "hook": hook,
+                    "plugin": plugin,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "outcome": outcome,
+                },
+            )
+
+    async def awaited(answer, started: float, args, kwargs):
+        limit = limit_s()
+        outcome = "ok"
+        try:
+            if limit is None:
+                result = await answer
+            else:
+                remaining = max(limit - (time.perf_counter() - started), 0.0)
+                try:
+                    result = await asyncio.wait_for(answer, remaining)
+                except TimeoutError:
+                    raise too_slow(time.perf_counter() - started) from None
+            verify(result, args, kwargs)
+            return result
+        except PluginTooSlow as exc:
+            outcome = "timeout"
+            raise PluginFailure(plugin, hook, exc) from exc
+        except Exception as exc:
+            outcome = "error"
+            raise PluginFailure(plugin, hook, exc) from exc
+        finally:
+            trace(started, outcome)
+
     @functools.wraps(function)
     def call(*args, **kwargs):
         started = time.perf_counter()
         outcome = "ok"
         try:
-            return function(*args, **kwargs)
+            answer = function(*args, **kwargs)
+            if inspect.isawaitable(answer):
+                outcome = "awaitable"
+                return awaited(answer, started, args, kwargs)
+            limit = limit_s()
+            elapsed = time.perf_counter() - started
+            if limit is not None and elapsed > limit:
+                if hook in SLOW_IS_LOGGED_ONLY:
+                    log.warning("Plugin %r was slow in %s: %s", plugin, hook, too_slow(elapsed),
+                                extra={"hook": hook, "plugin": plugin, "duration_ms": round(elapsed * 1000, 3)})
+                else:
+                    raise too_slow(elapsed)
+            verify(answer, args, kwargs)
+            return answer
+        except PluginTooSlow as exc:
+            outcome = "timeout"
+            raise PluginFailure(plugin, hook, exc) from exc
         except Exception as exc:
             outcome = "error"
             raise PluginFailure(plugin, hook, exc) from exc
         finally:
-            if pm.trace_hooks:
-                log.info(
-                    "hook %s by %s: %s",
-                    hook,
-                    plugin,
-                    outcome,
-                    extra={
-                        "hook": hook,
-                        "plugin": plugin,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                        "outcome": outcome,
-                    },
-                )
+            if outcome != "awaitable":  # an awaitable answer is traced when it completes
+                trace(started, outcome)
 
     return call

@@ -31,6 +31,9 @@ from schema.cosell_plans.types import CoSellPlanNode, CoSellTaskNode
 from schema.deal_registrations.mutations import DealRegistrationMutation
 from schema.deal_registrations.queries import DealRegistrationQuery
 from schema.deal_registrations.types import DealRegistrationNode
+from schema.discounts.mutations import DiscountMutation
+from schema.discounts.queries import DiscountQuery
+from schema.discounts.types import DiscountApprovalNode, DiscountPolicyNode
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
@@ -46,16 +49,16 @@ if TYPE_CHECKING:
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
-    CoSellPlanQuery, DealRegistrationQuery,
+    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
-    DealRegistrationMutation,
+    DealRegistrationMutation, DiscountMutation,
 )
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
     PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
-    CoSellPlanNode, CoSellTaskNode, DealRegistrationNode,
+    CoSellPlanNode, CoSellTaskNode, DealRegistrationNode, DiscountPolicyNode, DiscountApprovalNode,
 )
 
 Query = merge_types("Query", QUERIES)

@@ -22,18 +22,19 @@ from strawberry.asgi import GraphQL
 from cross_web import HTTPException
 
 from partners.db import (
-    CosellSQLiteEngine,
     DatabaseUnavailable,
     bind_engine,
     close_database,
+    configure_engine,
     count_statements,
     describe,
     engine_for,
+    is_connection_lost,
     open_database,
     ping,
 )
 from partners.migrate import pending_migrations
-from plugins.manager import CosellPluginManager, get_plugin_manager
+from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
 from schema.core.errors import is_unexpected, masked
@@ -160,6 +161,24 @@ class GraphQLEndpoint:
         self.graphql_app = graphql_app
 
     async def __call__(self, scope, receive, send) -> None:
+        started = False
+
+        async def tracking_send(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.handle(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # The client hung up before sending its whole request: nobody to answer.
+            log.info("client disconnected before the request was read")
+        except Exception as exc:  # noqa: BLE001 - answered as JSON below, never as a stack trace
+            if started:
+                raise
+            await unexpected_failure(scope, exc)(scope, receive, send)
+
+    async def handle(self, scope, receive, send) -> None:
         try:
             principal = await principal_from_request(HTTPConnection(scope))
         except InvalidCredentials as exc:
@@ -171,23 +190,32 @@ class GraphQLEndpoint:
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
-        try:
-            await self.graphql_app(scope, receive, send)
-        except ClientDisconnect:
-            # The client hung up before sending its whole request: nobody to answer.
-            log.info("client disconnected before the request was read")
+        await self.graphql_app(scope, receive, send)
+
+
+def unexpected_failure(scope, exc: Exception) -> JSONResponse:
+    """A failure outside GraphQL execution (authentication, idempotency bookkeeping): 503
+    DATABASE_UNAVAILABLE with Retry-After when the database went away, else a masked 500;
+    JSON with the request id either way."""
+    request_id = scope.get("state", {}).get("request_id")
+    if is_connection_lost(exc):
+        log.warning("database unavailable: %s", exc)
+        return http_guard.json_error(
+            503, f"The database is unavailable; retry in a moment (request id {request_id}).", "DATABASE_UNAVAILABLE",
+            headers={"Retry-After": "1"}, requestId=request_id, retryAfter=1)
+    log.error("unexpected error outside GraphQL execution: %s", exc, exc_info=exc)
+    return http_guard.json_error(500, f"Internal error; quote request id {request_id} when reporting it.",
+                                 "INTERNAL_SERVER_ERROR", requestId=request_id)
 
 
 def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
     engine = engine_for(settings.database_url)
-    if isinstance(engine, CosellSQLiteEngine):
-        engine.configure_busy(timeout=settings.sqlite_busy_timeout, retries=settings.sqlite_busy_retries)
+    configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
+                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
     bind_engine(engine)
-    plugins = plugin_manager or get_plugin_manager(
-        allow=settings.plugins_allow, deny=settings.plugins_deny, trace_hooks=settings.trace_hooks
-    )
+    plugins = plugin_manager or plugin_manager_for(settings)
     graphql_app = CosellGraphQL(build_schema(settings), settings=settings, plugins=plugins)
 
     @asynccontextmanager

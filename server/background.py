@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
-from partners import accounts, deal_registrations, mail, outbox
+from partners import accounts, deal_registrations, mail, outbox, review_reminders
 from partners.leasing import new_worker_id
 from plugins.manager import CosellPluginManager
 from server.settings import Settings
@@ -74,6 +74,16 @@ def registration_expiry_job(settings: Settings) -> Job:
     return Job("registration-expiry", run, max(settings.background_interval, 60.0))
 
 
+def review_reminders_job(settings: Settings, worker: str) -> Job:
+    """P4: remind the reviewers of registrations past their review target, once per target
+    (leased rows, outbox dedupe key: safe in every instance at once)."""
+
+    async def run(should_stop: Callable[[], bool]) -> int:
+        return await review_reminders.send_due(worker=worker, should_stop=should_stop)
+
+    return Job("review-reminders", run, max(settings.background_interval, 60.0))
+
+
 def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) -> Job:
     handlers = outbox_handlers(settings, plugins)
     policy = outbox_policy(settings)
@@ -98,6 +108,7 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
         outbox_job(settings, plugins, worker),
         Job("a10_holdover", _hand_over_holdovers, max(settings.background_interval, HOLDOVER_INTERVAL)),
         registration_expiry_job(settings),
+        review_reminders_job(settings, worker),
     ]
 
 

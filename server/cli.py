@@ -16,9 +16,12 @@ def _settings() -> Settings:
 
 
 def _bind(settings: Settings) -> None:
-    from partners.db import bind_engine, engine_for
+    from partners.db import bind_engine, configure_engine, engine_for
 
-    bind_engine(engine_for(settings.database_url))
+    engine = engine_for(settings.database_url)
+    configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
+                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
+    bind_engine(engine)
 
 
 def _run(coro):
@@ -40,7 +43,12 @@ def _preflight(settings: Settings) -> str | None:
     """The reason the server cannot start, or None."""
     from partners.db import DatabaseUnavailable, close_database, describe, engine_for, open_database
     from partners.migrate import pending_migrations
+    from plugins.manager import PluginError, plugin_manager_for
 
+    try:  # an invalid plugin (unknown hook, import error, invalid settings) names itself
+        plugin_manager_for(settings)
+    except PluginError as exc:
+        return str(exc)
     engine = engine_for(settings.database_url)
 
     async def check() -> str | None:
@@ -70,13 +78,24 @@ def cmd_serve(args) -> int:
     if problem:
         print(f"cosell: cannot start: {problem}", file=sys.stderr)
         return 2
-    print(f"cosell: serving GraphQL on http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    if args.workers < 1:
+        print("cosell: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    print(f"cosell: serving GraphQL on http://{args.host}:{args.port}/graphql with {args.workers} worker(s)",
+          file=sys.stderr)
+    # Each worker is a process with its own pool (COSELL_DB_POOL_MAX) and its own background
+    # jobs; see docs/operations.md for sizing. On SIGTERM uvicorn stops accepting, lets
+    # in-flight requests finish for up to COSELL_SHUTDOWN_TIMEOUT seconds, then runs the
+    # lifespan shutdown (background jobs stop and release their leases, the pool closes).
     uvicorn.run(
         "server.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         http=NoDelayH11Protocol,  # no Nagle delay with several workers (server/http_protocol.py)
         access_log=False,  # cosell writes its own structured access log
         log_level=settings.log_level.lower(),
@@ -191,11 +210,20 @@ def cmd_schema_export(args) -> int:
     return 0
 
 
-def cmd_plugins(args) -> int:
-    from plugins.manager import get_plugin_manager
+def _plugin_manager_or_exit(settings: Settings):
+    from plugins.manager import PluginError, plugin_manager_for
 
-    settings = _settings()
-    pm = get_plugin_manager(allow=settings.plugins_allow, deny=settings.plugins_deny)
+    try:
+        return plugin_manager_for(settings)
+    except PluginError as exc:
+        print(f"cosell: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_plugins(args) -> int:
+    pm = _plugin_manager_or_exit(_settings())
+    if pm is None:
+        return 2
     for info in pm.plugin_infos():
         kind = "built-in" if info.builtin else "installed"
         print(f"{info.name} {info.version} ({kind})")
@@ -205,12 +233,46 @@ def cmd_plugins(args) -> int:
     return 0
 
 
+def cmd_plugins_show(args) -> int:
+    """One plugin: version, kind, where it comes from, its hooks (with their ordering
+    marks) and its settings with the environment variables that set them."""
+    from plugins.settings import env_var
+
+    pm = _plugin_manager_or_exit(_settings())
+    if pm is None:
+        return 2
+    info = next((i for i in pm.plugin_infos() if i.name == args.name), None)
+    if info is None:
+        names = ", ".join(i.name for i in pm.plugin_infos())
+        print(f"cosell: no loaded plugin {args.name!r} (loaded: {names})", file=sys.stderr)
+        return 1
+    plugin = pm.get_plugin(info.name)
+    print(f"{info.name} {info.version} ({'built-in' if info.builtin else 'installed'})")
+    print(f"  from: {getattr(plugin, '__name__', None) or type(plugin).__module__ + '.' + type(plugin).__qualname__}")
+    print("  hooks:")
+    for hook in info.hooks:
+        caller = getattr(pm.hook, hook)
+        impl = next(i for i in caller.get_hookimpls() if i.plugin is plugin)
+        marks = [m for m in ("tryfirst", "trylast", "wrapper", "hookwrapper") if getattr(impl, m)]
+        if caller.spec and caller.spec.opts.get("firstresult"):
+            marks.insert(0, "firstresult hook")
+        print(f"    {hook}({', '.join(impl.argnames)})" + (f"  [{', '.join(marks)}]" if marks else ""))
+    declared = pm.plugin_settings(info.name)
+    if declared is not None:
+        print("  settings:")
+        values = declared.values()
+        for setting in declared.settings:
+            print(f"    {env_var(info.name, setting.key)} = {values.get(setting.key)!r}"
+                  f"  ({setting.describe_type()}{', required' if setting.required else ''}) {setting.help}".rstrip())
+    return 0
+
+
 def cmd_outbox_send(args) -> int:
     import signal
 
     from partners.db import close_database, engine_for, open_database
     from partners.leasing import new_worker_id
-    from plugins.manager import get_plugin_manager
+    from plugins.manager import plugin_manager_for
     from server.background import BackgroundRunner, outbox_job
     from server.logs import configure_logging
 
@@ -219,7 +281,7 @@ def cmd_outbox_send(args) -> int:
     configure_logging(settings.log_level, settings.log_json)
     _bind(settings)
     engine = engine_for(settings.database_url)
-    plugins = get_plugin_manager(allow=settings.plugins_allow, deny=settings.plugins_deny)
+    plugins = plugin_manager_for(settings)
     job = outbox_job(settings, plugins, new_worker_id())
 
     async def run() -> int:
@@ -286,7 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default=os.environ.get("COSELL_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("COSELL_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("COSELL_WORKERS", "1")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("COSELL_WORKERS", "1")),
+                       help="worker processes (COSELL_WORKERS, default 1); each opens its own pool")
+    serve.add_argument("--no-proxy-headers", dest="proxy_headers", action="store_false",
+                       help="ignore X-Forwarded-For/Proto even from FORWARDED_ALLOW_IPS")
     serve.set_defaults(func=cmd_serve)
 
     users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
@@ -340,9 +405,13 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_registrations_expire
     )
 
-    plugins = sub.add_parser("plugins", help="list loaded plugins")
+    plugins = sub.add_parser("plugins", help="list loaded plugins (COSELL_PLUGINS, COSELL_DISABLE_PLUGINS apply)")
     plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")
     plugins.set_defaults(func=cmd_plugins)
+    plugins_sub = plugins.add_subparsers(dest="plugins_command")
+    show = plugins_sub.add_parser("show", help="one plugin: its hooks and its settings")
+    show.add_argument("name", help="the plugin's name, as `cosell plugins` lists it")
+    show.set_defaults(func=cmd_plugins_show)
     return parser
 
 

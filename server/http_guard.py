@@ -97,7 +97,7 @@ def _storable(response: Response) -> str | None:
     except ValueError:
         return None
     codes = {(e.get("extensions") or {}).get("code") for e in data.get("errors") or []}
-    if "INTERNAL_SERVER_ERROR" in codes:
+    if codes & {"INTERNAL_SERVER_ERROR", "DATABASE_UNAVAILABLE", "DATABASE_BUSY"}:
         return None
     return json.dumps(redact(data), separators=(",", ":"))
 

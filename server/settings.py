@@ -57,6 +57,12 @@ class Settings:
     # Connection pool per worker process (PostgreSQL only; SQLite opens per query).
     db_pool_min: int = 1
     db_pool_max: int = 10
+    # asyncpg's prepared-statement cache per connection (PostgreSQL only). 0 behind pgbouncer
+    # in transaction pooling mode: a statement prepared on one server connection is not
+    # there when the next transaction lands on another one (docs/operations.md).
+    db_statement_cache_size: int = 100
+    # Seconds `cosell serve` lets in-flight requests finish after SIGTERM before closing them.
+    shutdown_timeout: float = 30.0
     log_level: str = "INFO"
     log_json: bool = True
     # GraphQL limits (ARCHITECTURE: depth/alias/token limits; page size max 100).
@@ -71,6 +77,9 @@ class Settings:
     plugins_allow: tuple[str, ...] | None = None
     plugins_deny: tuple[str, ...] = field(default_factory=tuple)
     trace_hooks: bool = False
+    # Longest call of a (non-built-in) plugin's hook implementation, 0 = no limit; what a
+    # slow call does depends on the hook (docs/plugins.md, "Isolation").
+    plugin_timeout_ms: float = 1000.0
     # Built-in reseller rules switched off by id (COSELL_DISABLE_RULES=R2,R4), see docs/plugins.md.
     disabled_rules: frozenset[str] = field(default_factory=frozenset)
     # Report the request's SQL statement count in the response `extensions` (tests, bench).
@@ -119,6 +128,8 @@ class Settings:
             database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_min=_env_int("COSELL_DB_POOL_MIN", 1),
             db_pool_max=_env_int("COSELL_DB_POOL_MAX", 10),
+            db_statement_cache_size=_env_int("COSELL_DB_STATEMENT_CACHE_SIZE", 100),
+            shutdown_timeout=_env_float("COSELL_SHUTDOWN_TIMEOUT", 30.0),
             log_level=os.environ.get("COSELL_LOG_LEVEL", "INFO").upper(),
             log_json=_env_bool("COSELL_LOG_JSON", True),
             max_page_size=_env_int("COSELL_MAX_PAGE_SIZE", 100),
@@ -130,6 +141,7 @@ class Settings:
             plugins_allow=_env_list("COSELL_PLUGINS"),
             plugins_deny=_env_list("COSELL_DISABLE_PLUGINS") or (),
             trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),
+            plugin_timeout_ms=_env_float("COSELL_PLUGIN_TIMEOUT_MS", 1000.0),
             disabled_rules=frozenset(r.upper() for r in _env_list("COSELL_DISABLE_RULES") or ()),
             expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
             var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),

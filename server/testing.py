@@ -1,33 +1,59 @@
-"""pytest fixtures for cosell and for plugin authors.
+"""pytest fixtures for cosell and for plugin authors: a pytest plugin.
 
-Use with `pytest_plugins = ["server.testing"]`. The database is fresh per test session:
-a temporary SQLite file, or, when DATABASE_URL names a PostgreSQL server, a new
-database created on that server and dropped afterwards (your own data is never
-touched). Every test starts from empty tables.
+Installing cosell with its test extra (`pip install 'cosell[test]'`, or `-e '.[test]'` in
+a checkout) registers this module as the pytest plugin `cosell` (entry point group
+`pytest11`), so every test suite of that environment has these fixtures without any
+conftest.py; `-p no:cosell` switches them off. They depend on nothing but the installed
+package (no path of the source tree), so a plugin package's tests run from its own
+directory.
+
+The database is fresh per test session: a temporary SQLite file, or, when DATABASE_URL
+names a PostgreSQL server, a new database created on that server and dropped afterwards
+(your own data is never touched). Every test starts from empty tables. Files the app
+writes (emails under `mail/` …) go to a temporary directory.
+
+Installed plugins (entry points of group `cosell`) are NOT loaded by the test apps unless
+a test asks for them, so that a suite does not depend on what else is installed in the
+environment; the built-in plugins always are. Ask with the marker
+
+    @pytest.mark.cosell_plugins("example")            # installed plugins by entry-point name
+    @pytest.mark.cosell_plugins(("acme", acme_rules))  # or (name, plugin object) pairs
+
+(on a test, a class or a module's `pytestmark`), which applies to every app of the test
+(`gql`, `world`, `cosell_app_factory`, `cosell_live_server`), or per app with
+`cosell_app_factory(extra_plugins=[(name, plugin)], plugins_allow=("example",))`.
 
 Fixtures:
-- `cosell_settings`: Settings for the test database (metrics exposed).
+- `cosell_settings`: Settings for the test database (metrics exposed, background jobs off).
 - `cosell_app_factory`: `async with cosell_app_factory(extra_plugins=[...], **settings) as client:`
-  an app with its lifespan running and an httpx client for it.
+  an app with its lifespan running and an httpx client for it (`client.app` is the app);
+  any `Settings` field can be overridden by keyword.
 - `cosell_client`: the default app's client.
 - `gql`: `await gql(query, variables, token=...)` → the JSON body (fails on errors unless
   `errors=True`).
 - `world`: two authorized partners and a user of every role, with tokens.
 - `cosell_live_server`: a real uvicorn process on the test database (its base URL).
+
+Helpers to import: `GraphQLClient(client)` (what `gql` is, for a client of
+`cosell_app_factory`), `global_id(type_name, pk)`, `make_partner(name, **fields)`,
+`live_server(database_url, **env)` (a uvicorn process on any database).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Iterable
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -41,7 +67,7 @@ from partners.identity import create_user, issue_token, now
 from partners.migrate import apply_migrations
 from partners.piccolo_app import APP_CONFIG
 from partners.tables import Partner
-from server.settings import PROJECT_ROOT, Settings
+from server.settings import Settings
 
 
 def _with_database(url: str, name: str) -> str:
@@ -70,17 +96,21 @@ def cosell_database_url(tmp_path_factory) -> Iterable[str]:
     else:
         name = None
         url = f"sqlite:///{tmp_path_factory.mktemp('cosell-db') / 'test.sqlite3'}"
-    previous = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url  # the CLI and Piccolo's own config see it too
+    # The CLI run by tests and Piccolo's own config see the test database too, and, like
+    # the test apps, no installed plugin unless a test names it (COSELL_PLUGINS="").
+    previous = {name: os.environ.get(name) for name in ("DATABASE_URL", "COSELL_PLUGINS")}
+    os.environ["DATABASE_URL"] = url
+    os.environ["COSELL_PLUGINS"] = ""
     bind_engine(engine_for(url))
     asyncio.run(apply_migrations())
     try:
         yield url
     finally:
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
+        for env_name, value in previous.items():
+            if value is None:
+                os.environ.pop(env_name, None)
+            else:
+                os.environ[env_name] = value
         if name:
             asyncio.run(_pg_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -97,27 +127,76 @@ async def truncate_all(url: str) -> None:
         # ON DELETE RESTRICT (account hierarchies) would refuse a plain DELETE of a tree.
         async with aiosqlite.connect(engine.path) as conn:
             await conn.execute("PRAGMA foreign_keys = OFF")
+            # audit_log refuses DELETE (append-only triggers); SQLite has no TRUNCATE, so
+            # the reset drops its guard and creates it again from its own SQL.
+            guards = await (await conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")).fetchall()
+            for name, _ in guards:
+                await conn.execute(f'DROP TRIGGER "{name}"')
             for table in reversed(tables):
                 await conn.execute(f'DELETE FROM "{table._meta.tablename}"')
+            for _, sql in guards:
+                await conn.execute(sql)
             await conn.commit()
 
 
+MARKER = "cosell_plugins"
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(*plugins): load these plugins in the test's cosell apps: names of installed plugins "
+        "(entry points of group `cosell`) and/or (name, plugin) pairs to register.",
+    )
+
+
+@dataclass(frozen=True)
+class MarkedPlugins:
+    """The plugins a test asked for with the `cosell_plugins` marker."""
+
+    installed: tuple[str, ...] = ()
+    extra: tuple[tuple[str, Any], ...] = ()
+
+
 @pytest.fixture
-def cosell_settings(cosell_database_url) -> Settings:
+def cosell_test_plugins(request) -> MarkedPlugins:
+    installed: list[str] = []
+    extra: list[tuple[str, Any]] = []
+    for marker in request.node.iter_markers(MARKER):
+        for item in marker.args:
+            if isinstance(item, str):
+                installed.append(item)
+            elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                extra.append(item)
+            else:
+                raise TypeError(f"@pytest.mark.{MARKER} takes plugin names or (name, plugin) pairs, got {item!r}")
+    return MarkedPlugins(installed=tuple(dict.fromkeys(installed)), extra=tuple(extra))
+
+
+@pytest.fixture(scope="session")
+def cosell_var_dir(tmp_path_factory) -> Path:
+    """Where the test apps write files (`mail/` …): a temporary directory of the session."""
+    return tmp_path_factory.mktemp("cosell-var")
+
+
+@pytest.fixture
+def cosell_settings(cosell_database_url, cosell_var_dir, cosell_test_plugins) -> Settings:
     # Background jobs off: tests drive them explicitly (`app.state.background.run_once()`)
-    # or switch them on with `cosell_app_factory(background_jobs=True)`.
-    # The token cache is off, so `sqlStatements` counts the token lookup in every request;
-    # tests of the cache turn it on with `cosell_app_factory(auth_cache_seconds=…)`.
+    # or switch them on with `cosell_app_factory(background_jobs=True)`. Installed plugins:
+    # only those the test names (see the module docstring). The token cache is off, so
+    # `sqlStatements` counts the token lookup in every request; tests of the cache turn it
+    # on with `cosell_app_factory(auth_cache_seconds=…)`.
     return Settings.from_env(
         database_url=cosell_database_url, expose_metrics=True, log_json=False, background_jobs=False,
-        auth_cache_seconds=0.0,
+        var_dir=cosell_var_dir, plugins_allow=cosell_test_plugins.installed, auth_cache_seconds=0.0,
     )
 
 
 @pytest_asyncio.fixture
-async def cosell_app_factory(cosell_settings, cosell_database_url):
+async def cosell_app_factory(cosell_settings, cosell_database_url, cosell_test_plugins):
     """Build an app (optionally with extra plugins or other settings) and serve it in-process."""
-    from plugins.manager import get_plugin_manager
+    from plugins.manager import plugin_manager_for
     from server.app import create_app
 
     await truncate_all(cosell_database_url)
@@ -125,10 +204,7 @@ async def cosell_app_factory(cosell_settings, cosell_database_url):
     @asynccontextmanager
     async def factory(extra_plugins: Iterable[tuple[str, Any]] = (), **overrides) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings.from_env(**{**cosell_settings.__dict__, **overrides})
-        pm = get_plugin_manager(
-            allow=settings.plugins_allow, deny=settings.plugins_deny, extra_plugins=extra_plugins,
-            trace_hooks=settings.trace_hooks,
-        )
+        pm = plugin_manager_for(settings, extra_plugins=[*cosell_test_plugins.extra, *extra_plugins])
         app = create_app(settings, plugin_manager=pm)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
@@ -164,6 +240,11 @@ class GraphQLClient:
 @pytest.fixture
 def gql(cosell_client) -> GraphQLClient:
     return GraphQLClient(cosell_client)
+
+
+def global_id(type_name: str, pk: int) -> str:
+    """The Relay global id of row `pk` of a Node type (`global_id("Partner", world.partners["alpha"])`)."""
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 @dataclass
@@ -218,14 +299,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def cosell_live_server(cosell_database_url):
-    """A real uvicorn server (its own process) on the test database; yields its base URL."""
+@contextmanager
+def live_server(database_url: str, *, cwd: str | os.PathLike | None = None,
+                **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run uvicorn (its own process) on `database_url` until the block ends; yields its
+    base URL and the process. `env` adds environment variables (COSELL_… settings). It
+    runs the installed package from `cwd` (a temporary directory by default), so it works
+    whatever the current directory is."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": cosell_database_url, "COSELL_BACKGROUND_JOBS": "0", "COSELL_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": database_url, "COSELL_BACKGROUND_JOBS": "0", "COSELL_LOG_LEVEL": "WARNING",
+           **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app", "--port", str(port), "--log-level", "warning"],
-        cwd=PROJECT_ROOT, env=env,
+        cwd=cwd or tempfile.gettempdir(), env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -239,7 +325,18 @@ def cosell_live_server(cosell_database_url):
             assert process.poll() is None, "the server exited during startup"
             assert time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.1)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture
+def cosell_live_server(cosell_database_url, cosell_var_dir, cosell_test_plugins, tmp_path):
+    """A real uvicorn server (its own process) on the test database; yields its base URL.
+
+    It loads the installed plugins the test names with the marker (not the (name, plugin)
+    pairs: those live in this process only)."""
+    with live_server(cosell_database_url, cwd=tmp_path, COSELL_VAR_DIR=str(cosell_var_dir),
+                     COSELL_PLUGINS=",".join(cosell_test_plugins.installed)) as (url, _):
+        yield url

@@ -3,7 +3,9 @@ that may not perform the operation at all becomes a FORBIDDEN GraphQL error."""
 
 from __future__ import annotations
 
-from typing import Awaitable, TypeVar
+from typing import Any, Awaitable, TypeVar
+
+import strawberry
 
 from partners.errors import DomainError, PermissionDenied
 from schema.core.errors import Forbidden, UserError
@@ -18,3 +20,15 @@ async def call_domain(call: Awaitable[T]) -> tuple[T | None, list[UserError]]:
         return None, UserError.from_domain_error(exc)
     except PermissionDenied as exc:
         raise Forbidden(str(exc)) from exc
+
+
+EXPECTED_VERSION_HELP = (
+    "The `version` you last read (issue 10). When the record has changed since, the write is refused with "
+    "STALE_VERSION (field expectedVersion) and nothing changes. Without it the write applies to the current "
+    "record; concurrent writes still never lose each other's changes."
+)
+
+
+def expected_version_field() -> Any:
+    """The optional `expectedVersion` of an update-style mutation's input."""
+    return strawberry.field(default=None, description=EXPECTED_VERSION_HELP)

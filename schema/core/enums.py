@@ -25,3 +25,7 @@ CoSellTaskSide = strawberry.enum(enums.CoSellTaskSide, description="D3: who owns
 CoSellTaskStatus = strawberry.enum(enums.CoSellTaskStatus)
 DealRegistrationType = strawberry.enum(enums.DealRegistrationType)
 DealRegistrationStatus = strawberry.enum(enums.DealRegistrationStatus)
+DiscountLineKind = strawberry.enum(enums.DiscountLineKind, description="P8: the partner discount is its own line; "
+                                   "customer discounts are separate lines.")
+DiscountBasis = strawberry.enum(enums.DiscountBasis, description="Why the partner discount line has its rate (D5, P7).")
+PurchaseRoute = strawberry.enum(enums.PurchaseRoute, description="P10: how the partner buys.")

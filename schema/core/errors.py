@@ -9,7 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from partners.db import DatabaseBusy
+from partners.db import DatabaseBusy, is_connection_lost
 from partners.errors import DomainError, Violation
 
 log = logging.getLogger("cosell.graphql")
@@ -57,14 +57,25 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (GraphQLError, DomainError, DatabaseBusy))
 
 
+UNAVAILABLE_CODE = "DATABASE_UNAVAILABLE"
+
+
 def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """The client's view of an unexpected error: no SQL, no stack, the request id. Losing
+    the database (restart, failover) is told apart as DATABASE_UNAVAILABLE, retryable."""
+    if is_connection_lost(error.original_error):
+        message = f"The database is unavailable; retry in a moment (request id {request_id})."
+        extensions = {"code": UNAVAILABLE_CODE, "requestId": request_id, "retryAfter": 1}
+    else:
+        message = f"Internal error; quote request id {request_id} when reporting it."
+        extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
     return GraphQLError(
-        message=f"Internal error; quote request id {request_id} when reporting it.",
+        message=message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        extensions=extensions,
     )
 
 
@@ -80,7 +91,10 @@ class MaskUnexpectedErrors(MaskErrors):
 
 def log_unexpected_errors(errors: list[GraphQLError]) -> None:
     for error in errors:
-        if is_unexpected(error):
+        if is_unexpected(error) and is_connection_lost(error.original_error):
+            log.warning("database unavailable at %s: %s", ".".join(str(p) for p in error.path or ()),
+                        error.original_error)
+        elif is_unexpected(error):
             log.error(
                 "unexpected error at %s: %s",
                 ".".join(str(p) for p in error.path or ()),

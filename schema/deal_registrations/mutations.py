@@ -10,7 +10,7 @@ from partners import deal_registrations as regs
 from schema.accounts.types import AccountNode
 from schema.core.access import access
 from schema.core.context import Info
-from schema.core.domain import call_domain
+from schema.core.domain import call_domain, expected_version_field
 from schema.core.enums import DealRegistrationType, Region
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
@@ -58,12 +58,14 @@ class RegisterDealInput:
 class DealRegistrationNoteInput:
     id: strawberry.ID
     note: str = ""
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="A reason is required (P4, P5).")
 class DealRegistrationReasonInput:
     id: strawberry.ID
     reason: str
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="RETURNED → SUBMITTED with the information asked for; only given fields change.")
@@ -73,6 +75,7 @@ class ResubmitDealRegistrationInput:
     seats: int | None = None
     estimated_amount: float | None = None
     expected_close_date: date | None = None
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="D1: assign the AE. Without an opportunity one is created for that AE (R2, O10); "
@@ -81,6 +84,7 @@ class ApproveDealRegistrationInput:
     id: strawberry.ID
     account_executive_id: strawberry.ID | None = None
     note: str = ""
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="P6: channel managers once by up to 30 days; admins longer or again.")
@@ -88,6 +92,7 @@ class ExtendDealRegistrationInput:
     id: strawberry.ID
     days: int = 30
     note: str = ""
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.type
@@ -130,13 +135,15 @@ class DealRegistrationMutation:
                          extensions=[access(REGISTRATION_REVIEWERS)])
     async def advance_deal_registration_review(self, info: Info, input: DealRegistrationNoteInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.advance_review(principal, _id(info, input.id), input.note)))
+        return _payload(*await call_domain(regs.advance_review(principal, _id(info, input.id), input.note,
+                                                               input.expected_version)))
 
     @strawberry.mutation(description="P4: back to the partner for more information (reason required).",
                          extensions=[access(REGISTRATION_REVIEWERS)])
     async def return_deal_registration(self, info: Info, input: DealRegistrationReasonInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.return_to_partner(principal, _id(info, input.id), input.reason)))
+        return _payload(*await call_domain(regs.return_to_partner(principal, _id(info, input.id), input.reason,
+                                                                  input.expected_version)))
 
     @strawberry.mutation(description="P4: the partner answers a return; the review clocks restart.",
                          extensions=[access(REGISTRATION_OWNERS)])
@@ -144,13 +151,13 @@ class DealRegistrationMutation:
         principal = require_principal(info)
         changes = regs.Resubmission(notes=input.notes, seats=input.seats, estimated_amount=input.estimated_amount,
                                     expected_close_date=input.expected_close_date)
-        return _payload(*await call_domain(regs.resubmit(principal, _id(info, input.id), changes)))
+        return _payload(*await call_domain(regs.resubmit(principal, _id(info, input.id), changes, input.expected_version)))
 
     @strawberry.mutation(description="P4: the partner withdraws a registration not yet decided.",
                          extensions=[access(REGISTRATION_OWNERS)])
     async def withdraw_deal_registration(self, info: Info, input: DealRegistrationNoteInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.withdraw(principal, _id(info, input.id), input.note)))
+        return _payload(*await call_domain(regs.withdraw(principal, _id(info, input.id), input.note, input.expected_version)))
 
     @strawberry.mutation(description="P4/P5: approve, assign the AE (D1), link or create the opportunity with the "
                          "registrant as primary DEAL_REGISTRANT (R2, R8); expires in 90 days (P6).",
@@ -159,20 +166,23 @@ class DealRegistrationMutation:
         principal = require_principal(info)
         ae_id = decode_node_id(info, input.account_executive_id, UserNode, "accountExecutiveId") \
             if input.account_executive_id else None
-        return _payload(*await call_domain(regs.approve(principal, info.context.rules, _id(info, input.id), ae_id, input.note)))
+        return _payload(*await call_domain(regs.approve(principal, info.context.rules, _id(info, input.id), ae_id, input.note,
+                                                        input.expected_version)))
 
     @strawberry.mutation(description="P4: deny (reason required).", extensions=[access(REGISTRATION_REVIEWERS)])
     async def deny_deal_registration(self, info: Info, input: DealRegistrationReasonInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.deny(principal, _id(info, input.id), input.reason)))
+        return _payload(*await call_domain(regs.deny(principal, _id(info, input.id), input.reason, input.expected_version)))
 
     @strawberry.mutation(description="P5: end an approved engagement (reason required); the registrations it held "
                          "are reconsidered in submission order.", extensions=[access(REGISTRATION_REVIEWERS)])
     async def dissolve_deal_registration(self, info: Info, input: DealRegistrationReasonInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.dissolve(principal, info.context.rules, _id(info, input.id), input.reason)))
+        return _payload(*await call_domain(regs.dissolve(principal, info.context.rules, _id(info, input.id), input.reason,
+                                                         input.expected_version)))
 
     @strawberry.mutation(description="P6: extend an approved registration.", extensions=[access(REGISTRATION_REVIEWERS)])
     async def extend_deal_registration(self, info: Info, input: ExtendDealRegistrationInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.extend(principal, _id(info, input.id), input.days, input.note)))
+        return _payload(*await call_domain(regs.extend(principal, _id(info, input.id), input.days, input.note,
+                                                         input.expected_version)))

@@ -23,6 +23,8 @@ from schema.deal_registrations.loaders import (
     load_registration_history,
     load_registration_products,
 )
+from schema.discounts.loaders import load_standard_quotes
+from schema.discounts.types import DiscountQuote
 from schema.identity.loaders import load_partners, load_users
 from schema.identity.types import PartnerNode, UserNode
 from schema.opportunities.loaders import load_opportunities
@@ -74,6 +76,8 @@ class DealRegistrationNode(relay.Node):
     expires_at: datetime | None = strawberry.field(description="P6: 90 days after approval, plus extensions.")
     extension_count: int = strawberry.field(description="P6.")
     reason: str = strawberry.field(description="The latest return, denial or dissolution reason.")
+    version: int = strawberry.field(description="Goes up by one with every change, status changes included; send "
+                                    "it back as expectedVersion to refuse stale writes.")
     row: strawberry.Private[dict]
 
     @strawberry.field
@@ -123,6 +127,16 @@ class DealRegistrationNode(relay.Node):
         row = await info.context.loaders(load_deal_registrations).load(self.row["held_by"])
         return DealRegistrationNode.from_row(row) if row else None
 
+    @strawberry.field(description="The registering partner's discounts on its opportunity today (D5, P7–P10): "
+                      "the same lines as `discountQuote` without overrides. Null without an opportunity you may "
+                      "see, a policy in effect, or a line (e.g. not yet approved and not on the team). Batched: "
+                      "a page of registrations costs the same statements as one.")
+    async def discount_quote(self, info: Info) -> DiscountQuote | None:
+        if self.row["opportunity"] is None:
+            return None
+        quote = await info.context.loaders(load_standard_quotes).load((self.row["opportunity"], self.row["partner"]))
+        return DiscountQuote.from_quote(quote) if quote else None
+
     @strawberry.field(description="Every transition, oldest first (P4).")
     async def history(self, info: Info) -> list[DealRegistrationChange]:
         rows = await info.context.loaders(load_registration_history).load(self.id)
@@ -141,7 +155,7 @@ class DealRegistrationNode(relay.Node):
             notes=row["notes"], submitted_at=row["submitted_at"], last_submitted_at=row["last_submitted_at"],
             review_due_at=row["review_due_at"], decision_due_at=row["decision_due_at"], decided_at=row["decided_at"],
             approved_at=row["approved_at"], expires_at=row["expires_at"], extension_count=row["extension_count"],
-            reason=row["reason"], row=row,
+            reason=row["reason"], version=row["version"], row=row,
         )
 
     @classmethod

@@ -12,7 +12,7 @@ from schema.core.access import access
 from schema.opportunities.access import OPPORTUNITY_CREATORS, OPPORTUNITY_WRITERS
 from schema.accounts.types import AccountNode, ContactNode
 from schema.core.context import Info
-from schema.core.domain import call_domain
+from schema.core.domain import call_domain, expected_version_field
 from schema.core.enums import ContactRole, LossReason, OpportunityStage, OpportunityType
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
@@ -61,6 +61,7 @@ class UpdateOpportunityInput:
     contacts: list[OpportunityContactInput] | None = strawberry.field(
         default=UNSET, description="Replaces the contacts (an empty list removes them)."
     )
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="O1–O7: closing lost needs a reason, a duplicate its original.")
@@ -72,6 +73,7 @@ class MoveOpportunityStageInput:
     merged_into_id: strawberry.ID | None = None
     duplicate_of_id: strawberry.ID | None = None
     note: str = ""
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.type
@@ -134,6 +136,7 @@ class OpportunityMutation:
             opp_type=input.type if input.type not in (UNSET, None) else None,
             parent_id=_opp_id(info, input.parent_id, "parentId") if parent_given else None,
             parent_given=parent_given, contacts=_contacts(info, input.contacts),
+            expected_version=input.expected_version,
         ))
         return _payload(row, errors)
 
@@ -148,5 +151,5 @@ class OpportunityMutation:
         )
         row, errors = await call_domain(
             opportunities.move_stage(principal, info.context.rules, decode_node_id(info, input.id, OpportunityNode), move,
-                                     input.note))
+                                     input.note, expected_version=input.expected_version))
         return _payload(row, errors)

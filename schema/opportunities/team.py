@@ -8,7 +8,7 @@ import strawberry
 from partners import opportunity_team
 from schema.core.access import access
 from schema.core.context import Info
-from schema.core.domain import call_domain
+from schema.core.domain import call_domain, expected_version_field
 from schema.core.enums import OpportunityPartnerRole
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
@@ -31,6 +31,7 @@ class AddOpportunityPartnerInput:
     role: OpportunityPartnerRole
     is_primary: bool = False
     name: str | None = strawberry.field(default=None, description=NAME_HELP)
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input
@@ -38,6 +39,7 @@ class RemoveOpportunityPartnerInput:
     opportunity_id: strawberry.ID
     partner_id: strawberry.ID
     name: str | None = strawberry.field(default=None, description=NAME_HELP)
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="partnerId: make this partner primary (valid under R6/R7 even against R8; the "
@@ -46,6 +48,7 @@ class SetPrimaryPartnerInput:
     opportunity_id: strawberry.ID
     partner_id: strawberry.ID | None = None
     name: str | None = strawberry.field(default=None, description=NAME_HELP)
+    expected_version: int | None = expected_version_field()
 
 
 def _payload(row: dict | None, errors: list[UserError]) -> OpportunityPayload:
@@ -66,7 +69,7 @@ class OpportunityTeamMutation:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.add_partner(
             require_principal(info), info.context.rules, opportunity_id, partner_id, input.role, input.is_primary,
-            input.name))
+            input.name, expected_version=input.expected_version))
         return _payload(row, errors)
 
     @strawberry.mutation(description="The primary partner is chosen again through cosell_primary_partner.",
@@ -74,7 +77,8 @@ class OpportunityTeamMutation:
     async def remove_opportunity_partner(self, info: Info, input: RemoveOpportunityPartnerInput) -> OpportunityPayload:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.remove_partner(
-            require_principal(info), info.context.rules, opportunity_id, partner_id, input.name))
+            require_principal(info), info.context.rules, opportunity_id, partner_id, input.name,
+            expected_version=input.expected_version))
         return _payload(row, errors)
 
     @strawberry.mutation(description="Choose the primary partner explicitly, or return to the precedence (R6–R8).",
@@ -82,5 +86,6 @@ class OpportunityTeamMutation:
     async def set_primary_partner(self, info: Info, input: SetPrimaryPartnerInput) -> OpportunityPayload:
         opportunity_id, partner_id = _ids(info, input)
         row, errors = await call_domain(opportunity_team.set_primary(
-            require_principal(info), info.context.rules, opportunity_id, partner_id, input.name))
+            require_principal(info), info.context.rules, opportunity_id, partner_id, input.name,
+            expected_version=input.expected_version))
         return _payload(row, errors)

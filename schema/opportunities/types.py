@@ -108,6 +108,8 @@ class OpportunityNode(relay.Node):
     owner_holdover_until: datetime | None = strawberry.field(
         description="A10: after an account transfer the owner keeps this opportunity until then."
     )
+    version: int = strawberry.field(description="Goes up by one with every change of the opportunity, its team or "
+                                    "its contacts; send it back as expectedVersion to refuse stale writes.")
     created_at: datetime
     row: strawberry.Private[dict]
 
@@ -217,7 +219,7 @@ class OpportunityNode(relay.Node):
             sales_qualified_at=row["sales_qualified_at"], initial_iacv=row["initial_iacv"],
             closed_at=row["closed_at"], loss_reason=LossReason(row["loss_reason"]) if row["loss_reason"] else None,
             competitor=row["competitor"], owner_holdover_until=row["owner_holdover_until"],
-            created_at=row["created_at"], row=row,
+            version=row["version"], created_at=row["created_at"], row=row,
         )
 
     @classmethod

@@ -79,6 +79,15 @@ async def test_demo_registrations_in_several_states(gql):
     seen = [(await gql("{ dealRegistrations { totalCount } }", token=login.token))["data"]["dealRegistrations"]["totalCount"]
             for login in portal]
     assert sum(seen) == await DealRegistration.count() and all(seen)
+    # Issue 7: the example policy (marked EXAMPLE) prices the approved registrations for their partner.
+    policy = (await gql("{ discountPolicies { nodes { notes coSellRate } } }", token=logins[0].token))["data"]
+    assert ["EXAMPLE" in p["notes"] for p in policy["discountPolicies"]["nodes"]] == [True]
+    quoted = []
+    for login in portal:
+        body = await gql("{ dealRegistrations(first: 50) { nodes { status discountQuote { total lines { rule } } } } }",
+                         token=login.token)
+        quoted += [n["discountQuote"] for n in body["data"]["dealRegistrations"]["nodes"] if n["status"] == "APPROVED"]
+    assert quoted and all(q and q["total"] > 0 and q["lines"][0]["rule"] == "D5" for q in quoted)
 
 
 async def test_demo_opportunities_keep_the_reseller_rules(gql):

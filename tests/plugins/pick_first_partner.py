@@ -1,8 +1,9 @@
 """A throwaway plugin: always picks the first partner."""
 
+from partners.reseller import PrimaryChoice
 from plugins import hookimpl
 
 
 @hookimpl
 def cosell_primary_partner(opportunity, partners):
-    return partners[0] if partners else None
+    return PrimaryChoice(partners[0], "first partner") if partners else None

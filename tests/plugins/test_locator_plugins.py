@@ -1,5 +1,6 @@
 """Per-region partner lookups through `cosell_locate_partners` (D7): a region plugin wins
-for its region, passes on the others, and disabling it falls back to the database."""
+for its region, passes on the others, and disabling it falls back to the database. A
+failing lookup falls back too: tests/plugins/test_isolation.py."""
 
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from plugins.contrib.region_file_directory import RegionFileDirectory
 from plugins.manager import get_plugin_manager
 from server.testing import GraphQLClient
 from tests.locator_directory import build_directory
-from tests.plugins import async_apj_lookup, failing_locator
+from tests.plugins import async_apj_lookup
 
 DATABASE = "plugins.builtin.locator_database"
 FILE_PLUGIN = ("latam-file", region_file_directory)
@@ -49,7 +50,7 @@ def test_database_lookup_is_a_trylast_builtin():
     assert impl.trylast
 
 
-async def test_region_file_plugin_serves_its_region_from_its_file_d7(cosell_app_factory, world, directory):
+async def test_hook_cosell_locate_partners_region_file_plugin_serves_its_region_d7(cosell_app_factory, world, directory):
     async with cosell_app_factory(extra_plugins=[FILE_PLUGIN]) as client:
         result = await locate(client, world.tokens["cm_amer"], region="LATAM")
     assert result["source"] == "latam-file"
@@ -122,17 +123,6 @@ async def test_an_async_lookup_may_answer_with_a_coroutine(cosell_app_factory, w
         select = await locate(client, world.tokens["ae"], region="APJ", tracks=["OPEN"])
     assert (apj["source"], names(apj), apj["totalCount"]) == ("apj-api", ["Seoul Remote Select"], 2)
     assert names(select) == ["Osaka Remote IT"]
-
-
-async def test_a_failing_lookup_is_named_in_a_clear_error(cosell_app_factory, world, directory):
-    async with cosell_app_factory(extra_plugins=[("emea-service", failing_locator)]) as client:
-        body = await GraphQLClient(client)(LOCATE, {"input": {"region": "EMEA"}}, token=world.tokens["ae"],
-                                           errors=True)
-        fine = await locate(client, world.tokens["ae"], region="AMER")
-    error = body["errors"][0]
-    assert error["extensions"]["code"] == "LOCATOR_UNAVAILABLE"
-    assert "emea-service" in error["message"] and "EMEA" in error["message"]
-    assert fine["source"] == DATABASE
 
 
 async def test_without_the_database_lookup_unserved_regions_say_so(cosell_app_factory, world, directory):

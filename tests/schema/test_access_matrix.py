@@ -119,6 +119,23 @@ PROBES = {
         "mutation($o: ID!) { setPrimaryPartner(input: {opportunityId: $o}) { errors { code } } }",
         lambda w: {"o": gid("Opportunity", 999999)},
     ),
+    # Issue 7: partner discounts (a missing opportunity answers NOT_FOUND; an incomplete
+    # policy MISSING_RATE, nothing written).
+    "Query.discountQuote": (
+        "query($o: ID!, $p: ID!) { discountQuote(input: {opportunityId: $o, partnerId: $p}) { errors { code } } }",
+        lambda w: {"o": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
+    ),
+    "Query.discountPolicies": ("{ discountPolicies(first: 1) { totalCount } }", lambda w: {}),
+    "Mutation.addDiscountPolicy": (
+        'mutation { addDiscountPolicy(input: {effectiveFrom: "2030-01-01", coSellRate: 10, programRates: []}) '
+        "{ errors { code } } }",
+        lambda w: {},
+    ),
+    "Mutation.approveDiscountReduction": (
+        'mutation($o: ID!, $p: ID!) { approveDiscountReduction(input: {opportunityId: $o, partnerId: $p, rate: 5, '
+        'reason: "probe"}) { errors { code } } }',
+        lambda w: {"o": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
+    ),
 }
 
 

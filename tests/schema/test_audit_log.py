@@ -67,3 +67,28 @@ async def test_audit_log_filters(gql, world):
     since_long_ago = await gql(LOG, {"filter": {"since": "2000-01-01T00:00:00+00:00"}, "first": 1}, token=admin)
     assert since_long_ago["data"]["auditLog"]["totalCount"] == 2
     assert len(since_long_ago["data"]["auditLog"]["nodes"]) == 1
+
+
+async def test_the_database_keeps_the_audit_log_append_only(gql, world):
+    """Issue 10: whoever writes to the database (not only the API), an audit row can be
+    neither changed nor deleted: triggers refuse it on SQLite and PostgreSQL."""
+    import pytest
+
+    from partners.db import transaction
+
+    await gql(CREATE, {"name": "crm"}, token=world.tokens["ae"])
+    before = await AuditEntry.select().order_by(AuditEntry.id)
+    assert before
+    attempts = [
+        lambda: AuditEntry.update({AuditEntry.result: "OK", AuditEntry.actor: "someone-else"}, force=True),
+        lambda: AuditEntry.delete(force=True),
+        lambda: AuditEntry.delete().where(AuditEntry.id == before[0]["id"]),
+        lambda: AuditEntry.raw("UPDATE audit_log SET input_summary = '' WHERE id = {}", before[0]["id"]),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Exception, match="append-only"):
+            async with transaction():
+                await attempt()
+    assert await AuditEntry.select().order_by(AuditEntry.id) == before
+    await gql(CREATE, {"name": "still appends"}, token=world.tokens["ae"])
+    assert await AuditEntry.count() == len(before) + 1

@@ -1,0 +1,131 @@
+"""The plugin module, registered through the entry point `example` of group `cosell`.
+
+- EX1 (`cosell_validate_opportunity`): at most `max_resellers` partners in the RESELLER
+  role on one opportunity; refused with the code TOO_MANY_RESELLERS. Switch it off like a
+  built-in rule with COSELL_DISABLE_RULES=EX1.
+- The region locator (`cosell_locate_partners`): answers the partner locator for the
+  region of a JSON directory file (APJ for the packaged file) and passes on every other
+  region, which the built-in database lookup then serves.
+- EX2, a discount line (`cosell_partner_discount`): a loyalty promotion of
+  `loyalty_rate` percent of the list amount for partners on the SELECT track, added next to
+  the built-in lines (its own key, so it replaces nothing).
+
+Settings (environment variables, validated when cosell starts):
+- COSELL_PLUGIN_EXAMPLE_MAX_RESELLERS: an integer ≥ 1, default 1;
+- COSELL_PLUGIN_EXAMPLE_DIRECTORY_FILE: the directory file, default the packaged
+  `data/apj_partners.json`;
+- COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE: a percentage from 0 to 100, default 1.5 (EX2).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from partners.discounts import DiscountLine
+from partners.enums import DiscountLineKind, OpportunityPartnerRole, PartnerTrack, PartnerType, Region
+from partners.errors import Violation
+from partners.locator import DirectoryEntry, LocatorQuery, matches
+from plugins import PluginSettings, Setting, hookimpl
+
+RULE = "EX1"
+DISCOUNT_RULE = "EX2"
+PACKAGED_DIRECTORY = Path(str(files("cosell_plugin_example") / "data" / "apj_partners.json"))
+
+plugin_settings = PluginSettings(
+    Setting("max_resellers", int, default=1, help="partners in the RESELLER role allowed on one opportunity (EX1)",
+            check=lambda n: n >= 1 or "must be at least 1"),
+    Setting("directory_file", Path, default=PACKAGED_DIRECTORY, help="the JSON directory the region locator serves",
+            check=lambda path: path.is_file() or "is not a file"),
+    Setting("loyalty_rate", float, default=1.5, help="percent of the list amount for SELECT partners (EX2)",
+            check=lambda rate: 0 <= rate <= 100 or "must be a percentage from 0 to 100"),
+)
+
+
+# ---------------------------------------------------------------- EX1, a reseller rule
+
+
+@hookimpl
+def cosell_validate_opportunity(opportunity, context) -> list[Violation]:
+    """EX1: at most `max_resellers` RESELLER-role partners per opportunity."""
+    if not context.enabled(RULE):
+        return []
+    limit = plugin_settings["max_resellers"]
+    resellers = [p.name for p in opportunity.partners if p.role is OpportunityPartnerRole.RESELLER]
+    if len(resellers) <= limit:
+        return []
+    return [Violation(
+        code="TOO_MANY_RESELLERS",
+        message=f"At most {limit} reseller(s) per opportunity (EX1), not {len(resellers)}: {', '.join(resellers)}.",
+        field=("role",),
+        rule=RULE,
+    )]
+
+
+# ---------------------------------------------------------------- the region locator
+
+
+@dataclass(frozen=True)
+class Directory:
+    region: Region
+    entries: tuple[DirectoryEntry, ...]
+
+
+@lru_cache(maxsize=4)
+def load_directory(path: Path) -> Directory:
+    """Read a directory file once; only AUTHORIZED, published partners are listed (P1)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    region = Region(data["region"])
+    entries = tuple(
+        DirectoryEntry(
+            key=f"example:{item['key']}",
+            name=item["name"],
+            partner_type=PartnerType(item["type"]),
+            track=PartnerTrack(item["track"]),
+            region=region,
+            country=item["country"],
+            city=item.get("city", ""),
+            latitude=item.get("latitude"),
+            longitude=item.get("longitude"),
+            regions_served=(region,),
+            countries_served=(item["country"],),
+            specializations=tuple(item.get("specializations", ())),
+            languages=tuple(item.get("languages", ())),
+            delivered_engagements=int(item.get("deliveredEngagements", 0)),
+        )
+        for item in data["partners"]
+        if item.get("status") == "AUTHORIZED" and item.get("published", True)
+    )
+    return Directory(region=region, entries=entries)
+
+
+@hookimpl
+def cosell_locate_partners(region: Region | None, query: LocatorQuery) -> list[DirectoryEntry] | None:
+    """Every entry of the file matching the query, for the file's region; None otherwise."""
+    directory = load_directory(plugin_settings["directory_file"])
+    if region is not directory.region:
+        return None
+    return [entry for entry in directory.entries if matches(entry, query)]
+
+
+# ---------------------------------------------------------------- EX2, a discount line
+
+
+@hookimpl
+def cosell_partner_discount(partner, deal, context) -> DiscountLine | None:
+    """EX2: SELECT partners get a loyalty promotion line on every quote."""
+    if partner.track is not PartnerTrack.SELECT or not plugin_settings["loyalty_rate"]:
+        return None
+    return DiscountLine(
+        kind=DiscountLineKind.PROMOTION,
+        key="example_loyalty",
+        label="Loyalty promotion (example)",
+        rate=plugin_settings["loyalty_rate"],
+        basis_amount=deal.list_amount,
+        rule=DISCOUNT_RULE,
+        partner_id=partner.id,
+        source="example",
+    )

@@ -1,0 +1,85 @@
+"""What each hook implementation may return, and what "too slow" does per hook.
+
+The plugin manager checks every answer of a plugin against its hook's contract (a wrong
+type is a `PluginFailure` naming the plugin, like an exception) and times every call
+against COSELL_PLUGIN_TIMEOUT_MS (see `plugins.manager._guarded`). What a failure then
+does to the request is the calling code's policy, documented in docs/plugins.md
+("Isolation"):
+
+- `cosell_validate_opportunity`, `cosell_primary_partner`: the write fails (masked error
+  with the request id) and rolls back;
+- `cosell_partner_discount`: the quote fails (masked error with the request id); nothing
+  is written around a quote;
+- `cosell_locate_partners`: the failing lookup is skipped, the next one (in the end the
+  built-in database lookup) answers;
+- `cosell_deal_registration_event`: the outbox retries the message (with backoff).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+# Hooks whose slow calls are only logged: the side effect already happened, and failing
+# the call would make the outbox deliver it again.
+SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event"})
+
+
+def _violations(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    from partners.errors import Violation
+
+    if result is None:
+        return None
+    if not isinstance(result, (list, tuple)):
+        return f"must return a list of partners.errors.Violation or None, got {type(result).__name__}"
+    wrong = [item for item in result if not isinstance(item, Violation)]
+    if wrong:
+        return f"must return partners.errors.Violation items, got {wrong[0]!r}"
+    return None
+
+
+def _primary_choice(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    from partners.reseller import PrimaryChoice
+
+    if result is None:
+        return None
+    if not isinstance(result, PrimaryChoice):
+        return f"must return a partners.reseller.PrimaryChoice or None, got {result!r}"
+    team = {getattr(p, "partner_id", None) for p in kwargs.get("partners") or ()}
+    if getattr(result.partner, "partner_id", None) not in team:
+        return f"must choose one of the opportunity's partners, got {result.partner!r}"
+    return None
+
+
+def _locator_answer(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    from partners.locator import DirectoryEntry, LocatorPage
+
+    if result is None or isinstance(result, LocatorPage):
+        return None
+    if not isinstance(result, (list, tuple)):
+        return f"must return a list of DirectoryEntry, a LocatorPage or None, got {type(result).__name__}"
+    wrong = [item for item in result if not isinstance(item, DirectoryEntry)]
+    if wrong:
+        return f"must return partners.locator.DirectoryEntry items, got {wrong[0]!r}"
+    return None
+
+
+def _discount_lines(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    from partners.discounts import DiscountLine
+
+    if result is None or isinstance(result, DiscountLine):
+        return None
+    if not isinstance(result, (list, tuple)):
+        return f"must return a DiscountLine, a list of them or None, got {type(result).__name__}"
+    wrong = [item for item in result if not isinstance(item, DiscountLine)]
+    if wrong:
+        return f"must return partners.discounts.DiscountLine items, got {wrong[0]!r}"
+    return None
+
+
+# hook name -> check(result, call arguments) returning None, or what is wrong.
+RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
+    "cosell_validate_opportunity": _violations,
+    "cosell_primary_partner": _primary_choice,
+    "cosell_locate_partners": _locator_answer,
+    "cosell_partner_discount": _discount_lines,
+}

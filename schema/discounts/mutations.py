@@ -1,0 +1,108 @@
+"""Discount writes: policy versions (admins) and reduction approvals (channel managers, admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from partners import discount_policy, discounts
+from partners.enums import DealRegistrationType as RegTypeEnum, PartnerTrack as TrackEnum
+from schema.core.access import ADMIN, access, roles
+from schema.core.context import Info
+from schema.core.domain import call_domain
+from schema.core.enums import DealRegistrationType, PartnerTrack
+from schema.core.errors import UserError
+from schema.core.node import decode_node_id
+from schema.core.permissions import require_principal
+from schema.discounts.types import DiscountApprovalNode, DiscountPolicyNode
+from schema.identity.types import PartnerNode
+from schema.opportunities.types import OpportunityNode
+
+APPROVERS = roles(*discounts.APPROVERS, description="channel managers (of the customer's region, decided per "
+                  "opportunity) and admins")
+
+
+@strawberry.input
+class DiscountProgramRateInput:
+    track: PartnerTrack
+    registration_type: DealRegistrationType = strawberry.field(description="RESALE, REFERRAL or MSP.")
+    rate: float = strawberry.field(description="Percent, 0–100.")
+
+
+@strawberry.input
+class DiscountPocRateInput:
+    min_users: int
+    max_users: int
+    rate: float = strawberry.field(description="Percent, 0–100.")
+
+
+@strawberry.input(description="A new policy version. The open-ended version in effect on `effectiveFrom` is "
+                  "closed that day; other overlaps are refused, and so is a start on or before today once a "
+                  "policy applied then (history is fixed).")
+class AddDiscountPolicyInput:
+    effective_from: date
+    effective_to: date | None = strawberry.field(default=None, description="Exclusive; null: open-ended.")
+    co_sell_rate: float
+    program_rates: list[DiscountProgramRateInput] = strawberry.field(
+        description="Every track × RESALE, REFERRAL, MSP, once each (D5).")
+    services_attach_rate: float = 2.5
+    services_attach_max_engagements: int = 3
+    services_attach_window_months: int = 12
+    distributor_margin_rate: float = 0.0
+    poc_min_months: int = 12
+    poc_min_users: int = 5
+    poc_max_users: int = 20
+    poc_rates: list[DiscountPocRateInput] = strawberry.field(default_factory=list)
+    notes: str = ""
+
+
+@strawberry.type
+class DiscountPolicyPayload:
+    discount_policy: DiscountPolicyNode | None
+    errors: list[UserError]
+
+
+@strawberry.input(description="P8: allow the partner discount on this opportunity to be reduced to `rate`.")
+class ApproveDiscountReductionInput:
+    opportunity_id: strawberry.ID
+    partner_id: strawberry.ID
+    rate: float = strawberry.field(description="Percent, the reduced rate a quote may then request.")
+    reason: str
+
+
+@strawberry.type
+class DiscountApprovalPayload:
+    discount_approval: DiscountApprovalNode | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class DiscountMutation:
+    @strawberry.mutation(description="Add a discount policy version (admins).", extensions=[access(ADMIN)])
+    async def add_discount_policy(self, info: Info, input: AddDiscountPolicyInput) -> DiscountPolicyPayload:
+        principal = require_principal(info)
+        p = discount_policy.PolicyInput(
+            effective_from=input.effective_from, effective_to=input.effective_to, co_sell_rate=input.co_sell_rate,
+            program_rates=[discount_policy.ProgramRate(TrackEnum(r.track.value), RegTypeEnum(r.registration_type.value),
+                                                       r.rate) for r in input.program_rates],
+            services_attach_rate=input.services_attach_rate,
+            services_attach_max_engagements=input.services_attach_max_engagements,
+            services_attach_window_months=input.services_attach_window_months,
+            distributor_margin_rate=input.distributor_margin_rate, poc_min_months=input.poc_min_months,
+            poc_min_users=input.poc_min_users, poc_max_users=input.poc_max_users,
+            poc_rates=[discount_policy.PocRate(b.min_users, b.max_users, b.rate) for b in input.poc_rates],
+            notes=input.notes,
+        )
+        row, errors = await call_domain(discount_policy.add_version(principal, p))
+        return DiscountPolicyPayload(discount_policy=DiscountPolicyNode.from_row(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="P8: record the approval of a reduced partner discount.",
+                         extensions=[access(APPROVERS)])
+    async def approve_discount_reduction(self, info: Info, input: ApproveDiscountReductionInput) -> DiscountApprovalPayload:
+        principal = require_principal(info)
+        row, errors = await call_domain(discounts.approve_reduction(
+            principal, decode_node_id(info, input.opportunity_id, OpportunityNode, "opportunityId"),
+            decode_node_id(info, input.partner_id, PartnerNode, "partnerId"), input.rate, input.reason))
+        return DiscountApprovalPayload(discount_approval=DiscountApprovalNode.from_row(row) if row else None,
+                                       errors=errors)

@@ -1,0 +1,67 @@
+"""Every hook is documented in docs/plugins.md and tested (after Datasette's test_docs.py):
+a section headed with the hook's signature, and a test function named
+`test_hook_<hook name>` (or `test_hook_<hook name>_<what it shows>`) somewhere under tests/."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from plugins import hookspecs
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "plugins.md"
+TESTS = ROOT / "tests"
+
+HOOKS = sorted(name for name, fn in vars(hookspecs).items()
+               if name.startswith("cosell_") and hasattr(fn, f"{hookspecs.PROJECT_NAME}_spec"))
+HEADING = re.compile(r"^### `(cosell_\w+)\(([^)]*)\)", re.MULTILINE)
+
+
+def documented() -> dict[str, list[str]]:
+    """Hook name -> the argument names of its section heading."""
+    return {name: [a.strip() for a in args.split(",") if a.strip()]
+            for name, args in HEADING.findall(DOCS.read_text(encoding="utf-8"))}
+
+
+def hook_test_names() -> set[str]:
+    names = set()
+    for path in TESTS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_hook_"):
+                names.add(node.name)
+    return names
+
+
+def test_the_hook_list_is_read_from_the_specs():
+    assert {"cosell_validate_opportunity", "cosell_locate_partners"} <= set(HOOKS)
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_is_documented_with_its_signature(hook):
+    sections = documented()
+    assert hook in sections, f"docs/plugins.md has no section '### `{hook}(...)`'"
+    spec_args = list(inspect.signature(getattr(hookspecs, hook)).parameters)
+    assert sections[hook] == spec_args, f"docs/plugins.md documents {hook}({', '.join(sections[hook])}), " \
+                                        f"the spec is {hook}({', '.join(spec_args)})"
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_test(hook):
+    names = hook_test_names()
+    assert any(name == f"test_hook_{hook}" or name.startswith(f"test_hook_{hook}_") for name in names), \
+        f"no test function named test_hook_{hook}… under tests/"
+
+
+def test_no_section_documents_a_hook_that_does_not_exist():
+    assert set(documented()) <= set(HOOKS)
+
+
+@pytest.mark.parametrize("variable", ["COSELL_PLUGINS", "COSELL_DISABLE_PLUGINS", "COSELL_DISABLE_RULES",
+                                      "COSELL_PLUGIN_TIMEOUT_MS", "COSELL_TRACE_HOOKS", "COSELL_PLUGIN_<NAME>_<KEY>"])
+def test_plugin_settings_are_documented(variable):
+    assert f"`{variable}" in DOCS.read_text(encoding="utf-8")
