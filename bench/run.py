@@ -25,7 +25,8 @@ query Dashboard {
   dealRegistrations(first: 50) {
     totalCount pageInfo { hasNextPage }
     nodes { id status type customerName submittedAt expiresAt products
-            opportunity { id name stage } }
+            opportunity { id name stage }
+            discountQuote { route total lines { key label rate amount } } }
   }
   coSellPlans(first: 50) {
     pageInfo { hasNextPage }
