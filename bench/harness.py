@@ -30,9 +30,10 @@ class Operation:
     query: str
     token: str
     variables: dict = field(default_factory=dict)
+    path: str = "/graphql"
 
     def body(self) -> dict:
-        return {"query": self.query, "variables": self.variables}
+        return {"query": self.query, "variables": self.variables} if self.query else {}
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Figures:
     rps_32: float = 0.0
     sql_statements: int | None = None
     errors: int = 0
+    # For a floor row: the GraphQL figures it is the floor of (the ratio is printed).
+    ratio_of: "Figures | None" = None
 
 
 def percentile(samples: list[float], pct: float) -> float:
@@ -72,12 +75,16 @@ class Server:
             "COSELL_EXPOSE_METRICS": "1",
             "COSELL_LOG_LEVEL": "WARNING",
             "COSELL_DB_POOL_MAX": os.environ.get("COSELL_DB_POOL_MAX", "20"),
+            # Every request still spends from its budget (the same work); the limit is
+            # only high enough that wrk's thousands of requests a minute are not throttled.
+            "COSELL_COST_BUDGET_PER_MINUTE": os.environ.get("COSELL_COST_BUDGET_PER_MINUTE", "1000000000"),
+            "COSELL_BACKGROUND_JOBS": "0",
         }
-        cmd = [
-            sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app",
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-            "--no-access-log", "--log-level", "warning",
-        ]
+        # `cosell serve`'s uvicorn settings; the production app plus the floor routes
+        # (bench/floor.py), nothing else.
+        cmd = [sys.executable, "-m", "bench.serve", "--port", str(self.port), "--workers", str(self.workers)]
+        if os.environ.get("BENCH_PLAIN_H11"):
+            cmd.append("--plain-h11")
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -152,7 +159,7 @@ def _wrk(server: Server, op: Operation, *, connections: int, threads: int, secon
     script.write_text(_WRK_SCRIPT.format(body=_lua_string(json.dumps(op.body())), auth=_lua_string(f"Bearer {op.token}")))
     try:
         out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script), f"{server.url}/graphql"],
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), f"{server.url}{op.path}"],
             capture_output=True, text=True, check=True,
         ).stdout
     finally:
@@ -167,8 +174,11 @@ def measure(server: Server, op: Operation, *, clients: int, seconds: float) -> F
     if shutil.which("wrk") is None:
         raise SystemExit("bench needs wrk (Debian package `wrk`): apt-get install wrk")
     # One checked request: it must answer without errors, and it reports its SQL count.
-    response = httpx.post(f"{server.url}/graphql", json=op.body(), headers={"Authorization": f"Bearer {op.token}"}, timeout=30)
-    body = response.json()
+    response = httpx.post(f"{server.url}{op.path}", json=op.body(), headers={"Authorization": f"Bearer {op.token}"}, timeout=30)
+    try:
+        body = response.json()
+    except ValueError:
+        raise SystemExit(f"{op.name}: HTTP {response.status_code}: {response.text[:500]}")
     figures = Figures(op.name, sql_statements=body.get("extensions", {}).get("sqlStatements"))
     if response.status_code != 200 or "errors" in body:
         raise SystemExit(f"{op.name}: the operation fails: {str(body)[:500]}")
@@ -180,11 +190,18 @@ def measure(server: Server, op: Operation, *, clients: int, seconds: float) -> F
 
 
 def print_table(rows: list[Figures], rss: dict[int, float]) -> None:
-    header = f"{'operation':<28} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s@32':>9} {'SQL/req':>8} {'errors':>7}"
+    header = (f"{'operation':<28} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s@32':>9} {'SQL/req':>8} "
+              f"{'errors':>7} {'GraphQL/floor':>14}")
     print(header)
     print("-" * len(header))
     for r in rows:
         sql = "-" if r.sql_statements is None else str(r.sql_statements)
-        print(f"{r.name:<28} {r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.p99_ms:>8.2f} {r.rps_32:>9.0f} {sql:>8} {r.errors:>7}")
+        ratio = ""
+        if r.ratio_of is not None:
+            g = r.ratio_of
+            rps = f"{r.rps_32 / g.rps_32:.1f}x" if g.rps_32 >= 1 else "-"
+            ratio = f"p50 {g.p50_ms / r.p50_ms:.1f}x, rps {rps}" if r.p50_ms > 0 else "-"
+        print(f"{r.name:<28} {r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.p99_ms:>8.2f} {r.rps_32:>9.0f} {sql:>8} {r.errors:>7} {ratio:>14}")
     print("peak RSS per worker: " + ", ".join(f"pid {pid}: {mb:.0f} MiB" for pid, mb in sorted(rss.items())))
-    print("(latency percentiles at 1 client; throughput at 32 concurrent clients)")
+    print("(latency percentiles at 1 client; throughput at 32 concurrent clients; SQL/req: statements "
+          "of the request incl. the token lookup, not the budget/audit/idempotency writes; GraphQL/floor: p50 latency and throughput ratios)")

@@ -1,67 +1,171 @@
 """One command: `python -m bench.run [--database-url URL]`.
 
-Migrates the benchmark database, makes sure it holds a world to query, starts the server
-with 2 uvicorn workers and prints, per operation, latency percentiles at 1 client,
-throughput at 32 clients, SQL statements per request and peak RSS per worker.
+Migrates the benchmark database, generates the large world (bench/generate.py) unless
+it is already there, starts the server as production would (uvicorn, 2 workers; the
+bench app adds only the floor routes, bench/floor.py), drives load with wrk from a
+separate process and prints, per operation, latency percentiles at 1 client, throughput
+at 32 clients, SQL statements per request, the GraphQL/floor ratio for operations 1–3,
+and the peak RSS of each worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-from pathlib import Path
+import subprocess
 
+from bench.generate import DEFAULT_URL, counts, expected_counts, generate, migrate
 from bench.harness import Operation, measure, print_table, running_server
 
-BENCH_DB = Path(__file__).resolve().parent / "var" / "bench.sqlite3"
+DASHBOARD = """
+query Dashboard {
+  viewer { id name role partner { id name track } }
+  dealRegistrations(first: 50) {
+    totalCount pageInfo { hasNextPage }
+    nodes { id status type customerName submittedAt expiresAt products
+            opportunity { id name stage }
+            discountQuote { route total lines { key label rate amount } } }
+  }
+  coSellPlans(first: 50) {
+    pageInfo { hasNextPage }
+    nodes { id opportunity { id } progress { done total overdue } }
+  }
+}
+"""
+
+REVIEW_QUEUE = """
+query ReviewQueue($region: Region!) {
+  dealRegistrations(first: 50, filter: {region: $region, dueForReview: true}) {
+    totalCount pageInfo { hasNextPage }
+    nodes { id status submittedAt reviewDueAt customerName partner { id name track } products
+            conflicts { id status submittedAt partner { name } } }
+  }
+}
+"""
+
+OPPORTUNITIES = """
+query Opportunities {
+  opportunities(first: 100) {
+    totalCount pageInfo { hasNextPage }
+    nodes { id name stage amount closeDate account { id name segment }
+            partners { role isPrimary partner { id name } }
+            contacts { role isPrimary contact { id name email } } }
+  }
+}
+"""
+
+REGISTER_DEAL = """
+mutation Register($input: RegisterDealInput!) {
+  registerDeal(input: $input) { dealRegistration { id status customerName } errors { code message rule } }
+}
+"""
+
+LOCATOR = """
+query Locate($input: PartnerLocatorInput) {
+  partnerLocator(input: $input) {
+    totalCount facets { tracks { track count } types { type count } }
+    nodes { partnerId name type track city distanceKm specializations }
+  }
+}
+"""
 
 
-async def prepare(database_url: str) -> dict[str, str]:
-    """Migrate, load a world if empty, and return a token per role."""
-    os.environ["DATABASE_URL"] = database_url
-    from partners.db import bind_engine, engine_for
-    from partners.demo import is_empty, load_demo
-    from partners.migrate import apply_migrations
-
-    bind_engine(engine_for(database_url))
-
+async def prepare(database_url: str, scale: float, regenerate: bool) -> dict:
+    """Migrate, generate the world unless present, and return tokens and ids for the operations."""
+    await migrate(database_url)
+    have, want = await counts(database_url), expected_counts(scale)
+    # registerDeal runs add registrations: more than generated is still this world.
+    if regenerate or any(have[k] < n or (have[k] != n and k != "deal_registration") for k, n in want.items()):
+        await generate(database_url, scale)
+    from partners.db import current_engine
     from partners.identity import issue_token
-    from partners.tables import User
 
-    await apply_migrations()
-    if await is_empty():
-        await load_demo()
-    tokens = {}
-    for role in ("ADMIN", "CHANNEL_MANAGER", "ACCOUNT_EXECUTIVE", "PARTNER_USER"):
-        user = await User.select(User.id).where(User.role == role).order_by(User.id).first()
-        _, tokens[role] = await issue_token(user["id"], name="bench")
-    return tokens
+    engine = current_engine()
+    if have["deal_registration"] > want["deal_registration"]:
+        # What earlier runs' registerDeal added: each run starts from the generated world
+        # (products and history go with them: ON DELETE CASCADE).
+        await engine.run_ddl(f"DELETE FROM deal_registration WHERE id > {want['deal_registration']}")
+
+    async def one(sql: str) -> dict:
+        return (await engine.run_ddl(sql))[0]
+
+    # The partner portal user of the partner with the most registrations (the heaviest
+    # dashboard), another partner's user for the writes, an EMEA channel manager, an AE.
+    top = await one("SELECT partner, COUNT(*) AS n FROM deal_registration GROUP BY partner ORDER BY n DESC, partner LIMIT 1")
+    writer = await one("SELECT partner FROM deal_registration GROUP BY partner ORDER BY COUNT(*) DESC, partner "
+                       "LIMIT 1 OFFSET 1")
+    # registerDeal's customer is outside the review queue's region, so that the registrations
+    # it adds (conflicts of each other, D2) never show on the queue measured.
+    customer = await one("SELECT website FROM account WHERE partner IS NULL AND region = 'APJ' ORDER BY id LIMIT 1")
+    users = {
+        "portal": await one(f"SELECT id FROM cosell_user WHERE partner = {top['partner']} ORDER BY id LIMIT 1"),
+        "writer": await one(f"SELECT id FROM cosell_user WHERE partner = {writer['partner']} ORDER BY id LIMIT 1"),
+        "cm": await one("SELECT id FROM cosell_user WHERE role = 'CHANNEL_MANAGER' AND email LIKE '%emea%' ORDER BY id LIMIT 1"),
+        "ae": await one("SELECT id FROM cosell_user WHERE role = 'ACCOUNT_EXECUTIVE' ORDER BY id LIMIT 1"),
+    }
+    tokens = {role: (await issue_token(row["id"], name="bench"))[1] for role, row in users.items()}
+    return {"tokens": tokens, "registrations": top["n"], "customer_website": customer["website"]}
 
 
-def operations(tokens: dict[str, str]) -> list[Operation]:
+def operations(world: dict) -> list[tuple[Operation, Operation | None]]:
+    """(GraphQL operation, its floor or None)."""
+    t = world["tokens"]
     return [
-        Operation("viewer (partner portal)", "{ viewer { id name role partner { id name track } } }",
-                  tokens["PARTNER_USER"]),
+        (Operation("1 portal dashboard", DASHBOARD, t["portal"]),
+         Operation("  floor", "", t["portal"], path="/floor/dashboard")),
+        (Operation("2 review queue (EMEA)", REVIEW_QUEUE, t["cm"], {"region": "EMEA"}),
+         Operation("  floor", "", t["cm"], path="/floor/review?region=EMEA")),
+        (Operation("3 opportunities(first:100)", OPPORTUNITIES, t["ae"]),
+         Operation("  floor", "", t["ae"], path="/floor/opportunities")),
+        (Operation("4 registerDeal", REGISTER_DEAL, t["writer"], {"input": {
+            "type": "RESALE", "customer": {"prospect": {"name": "Bench customer", "website": world["customer_website"],
+                                                        "country": "JP", "region": "APJ"}},
+            "products": ["premium"], "edition": "Premium", "seats": 50, "estimatedAmount": 25000}}), None),
+        (Operation("5 partnerLocator near", LOCATOR, t["portal"], {"input": {
+            "types": ["RESELLER", "SYSTEM_INTEGRATOR"], "tracks": ["OPEN", "SELECT"],
+            "near": {"latitude": 48.14, "longitude": 11.58, "radiusKm": 400}, "first": 20}}), None),
     ]
 
 
+def load_average() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
 async def main_async(args) -> None:
-    tokens = await prepare(args.database_url)
+    world = await prepare(args.database_url, args.scale, args.regenerate)
+    print(f"database: {args.database_url}; dashboard partner holds {world['registrations']:,} registrations")
+    print(f"load before: {load_average()}")
     with running_server(args.database_url, port=args.port, workers=args.workers) as server:
         rows = []
-        for op in operations(tokens):
-            rows.append(measure(server, op, clients=args.clients, seconds=args.seconds))
+        for op, floor in operations(world):
+            if args.only and not any(op.name.startswith(o) for o in args.only):
+                continue
+            figures = measure(server, op, clients=args.clients, seconds=args.seconds)
+            rows.append(figures)
+            if floor is not None:
+                floor_figures = measure(server, floor, clients=args.clients, seconds=args.seconds)
+                floor_figures.ratio_of = figures
+                rows.append(floor_figures)
         print_table(rows, server.peak_rss_mb())
+    print(f"load after: {load_average()}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump([r.__dict__ | {"ratio_of": None} for r in rows], fh, indent=2)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{BENCH_DB}"))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--scale", type=float, default=1.0, help="world size (1 = the issue's counts)")
+    parser.add_argument("--regenerate", action="store_true", help="generate the world even if it is there")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each wrk run")
+    parser.add_argument("--only", nargs="*", help="operation numbers to run, e.g. --only 1 3")
+    parser.add_argument("--json", help="also write the figures to this file")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -100,7 +100,70 @@ class CosellSQLiteTransaction(SQLiteTransaction):
 
 
 class CosellSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, with bounded retries when locked and, while an app has the
+    database open, connections kept for statements outside transactions.
+
+    Piccolo opens a connection (and its thread) for each statement outside a transaction:
+    ~1–2 ms of wall time and ~0.5 ms of CPU each, a dozen times per request (issue 11).
+    Between `open_database` and `close_database` such statements run on up to
+    `pool_max` kept connections instead, each in autocommit as Piccolo's own (every
+    statement sees everything committed before it; in WAL mode readers never wait for a
+    writer). Transactions keep their own connection, as before. Kept connections belong
+    to the event loop that opened them; their threads are daemons, so a process that
+    forgets to close never hangs on exit.
+    """
+
     busy_retries = 3
+    keep_connections = 0  # set by open_database
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: dict[asyncio.AbstractEventLoop, tuple[list, list]] = {}  # loop -> (idle, all)
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        if not self.keep_connections:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        idle, every = self._kept.setdefault(asyncio.get_running_loop(), ([], []))
+        if idle:
+            connection = idle.pop()
+        elif len(every) < self.keep_connections:
+            connection = await self._connect_kept()
+            every.append(connection)
+        else:  # all busy: a connection of its own, as Piccolo does
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                if query_type == "insert" and self.get_version_sync() < 3.35:
+                    pk = await self._get_inserted_pk(cursor, table)
+                    rows = [{table._meta.primary_key._meta.db_column_name: pk}]
+                else:
+                    rows = await cursor.fetchall()
+        except BaseException:
+            every.remove(connection)
+            await connection.close()
+            raise
+        idle.append(connection)
+        return rows
+
+    async def _connect_kept(self):
+        import aiosqlite
+        from piccolo.engine.sqlite import dict_factory
+
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        connection._thread.daemon = True  # aiosqlite runs each connection in a thread of its own
+        await connection
+        await connection.execute("PRAGMA foreign_keys = 1")
+        connection.row_factory = dict_factory
+        return connection
+
+    async def close_kept_connections(self) -> None:
+        kept, self._kept = self._kept, {}
+        for _, every in kept.values():
+            for connection in every:
+                try:
+                    await connection.close()
+                except Exception:  # noqa: BLE001 - its loop may be gone; the thread is a daemon
+                    pass
 
     def configure_busy(self, *, timeout: float, retries: int) -> None:
         self.connection_kwargs["timeout"] = timeout
@@ -284,6 +347,8 @@ async def open_database(engine: Engine, *, pool_min: int, pool_max: int) -> None
     try:
         if isinstance(engine, PostgresEngine) and _pool_users.get(id(engine), 0) == 0:
             await engine.start_connection_pool(min_size=pool_min, max_size=pool_max)
+        if isinstance(engine, CosellSQLiteEngine):
+            engine.keep_connections = pool_max
         _pool_users[id(engine)] = _pool_users.get(id(engine), 0) + 1
         await ping(engine)
     except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable"
@@ -296,6 +361,9 @@ async def close_database(engine: Engine) -> None:
     _pool_users[id(engine)] = max(users, 0)
     if users <= 0 and isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+    if users <= 0 and isinstance(engine, CosellSQLiteEngine):
+        engine.keep_connections = 0
+        await engine.close_kept_connections()
 
 
 async def ping(engine: Engine) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -69,10 +70,38 @@ def _principal_from_row(row: dict) -> Principal:
     )
 
 
-async def authenticate(token: str) -> Principal | None:
-    """The principal of a live token of an active user, or None."""
+# Token hash → (monotonic expiry, principal), per process (issue 11: the token lookup was
+# one SQL statement on every request). Only live tokens are kept. Revoking a token in this
+# process empties the cache, so it stops working here at once; a revocation made by
+# another process (the CLI, another instance) takes effect here within `max_age`.
+_PRINCIPALS: dict[str, tuple[float, Principal]] = {}
+_PRINCIPALS_MAX = 10_000
+
+
+def forget_cached_principals() -> None:
+    """After a revocation (or any change to who a token belongs to): look tokens up again."""
+    _PRINCIPALS.clear()
+
+
+async def authenticate(token: str, *, max_age: float = 0.0) -> Principal | None:
+    """The principal of a live token of an active user, or None. With `max_age` > 0 a
+    principal looked up less than `max_age` seconds ago in this process is reused."""
     if not token.startswith(TOKEN_PREFIX):
         return None
+    token_hash = hash_token(token)
+    if max_age > 0:
+        cached = _PRINCIPALS.get(token_hash)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+    principal = await _lookup(token_hash)
+    if principal is not None and max_age > 0:
+        if len(_PRINCIPALS) >= _PRINCIPALS_MAX:
+            _PRINCIPALS.clear()
+        _PRINCIPALS[token_hash] = (time.monotonic() + max_age, principal)
+    return principal
+
+
+async def _lookup(token_hash: str) -> Principal | None:
     rows = await (
         ApiToken.select(
             ApiToken.user.id.as_alias("id"),
@@ -83,7 +112,7 @@ async def authenticate(token: str) -> Principal | None:
             ApiToken.user.regions.as_alias("regions"),
         )
         .where(
-            (ApiToken.token_hash == hash_token(token))
+            (ApiToken.token_hash == token_hash)
             & ApiToken.revoked_at.is_null()
             & (ApiToken.user.active == True)  # noqa: E712 (SQL comparison)
         )
@@ -153,6 +182,7 @@ async def revoke_token(prefix_or_token: str) -> int:
     if not live:
         return 0
     await ApiToken.update({ApiToken.revoked_at: now()}).where(ApiToken.id.is_in([r["id"] for r in live]))
+    forget_cached_principals()
     return len(live)
 
 
@@ -187,4 +217,5 @@ async def revoke_token_by_id(principal: Principal, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now()
         await token.save([ApiToken.revoked_at])
+        forget_cached_principals()
     return token

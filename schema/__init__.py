@@ -79,9 +79,16 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     attach_audit(Mutation)
     extensions: list = [MaskUnexpectedErrors, AuditMutations]
     if settings is not None:
+        # The depth and alias limiters build a new validation rule class per instance;
+        # a new class per request would make every request a ValidationCache miss (the
+        # rules are part of its key) and fill the cache with dead entries. Build the
+        # rules once per schema and add the same classes to every request.
+        limit_rules = (
+            *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        )
         extensions += [
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: AddValidationRules(list(limit_rules)),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

@@ -12,6 +12,7 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect, HTTPConnection, Request
@@ -134,6 +135,10 @@ class CosellGraphQL(GraphQL):
             plugins=self.plugins,
             request_id=request.state.request_id,
         )
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json.dumps on large results (issue 11).
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request):
         return render_graphiql()

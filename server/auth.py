@@ -19,7 +19,8 @@ async def principal_from_request(conn: HTTPConnection) -> Principal | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidCredentials("Authorization header must be: Bearer <token>.")
-    principal = await authenticate(token.strip())
+    settings = getattr(conn.app.state, "settings", None) if "app" in conn.scope else None
+    principal = await authenticate(token.strip(), max_age=getattr(settings, "auth_cache_seconds", 0.0))
     if principal is None:
         raise InvalidCredentials("Invalid or revoked token.")
     return principal

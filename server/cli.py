@@ -70,6 +70,8 @@ def _preflight(settings: Settings) -> str | None:
 def cmd_serve(args) -> int:
     import uvicorn
 
+    from server.http_protocol import NoDelayH11Protocol
+
     settings = _settings()
     _bind(settings)
     problem = _preflight(settings)
@@ -94,6 +96,7 @@ def cmd_serve(args) -> int:
         timeout_graceful_shutdown=settings.shutdown_timeout,
         proxy_headers=args.proxy_headers,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        http=NoDelayH11Protocol,  # no Nagle delay with several workers (server/http_protocol.py)
         access_log=False,  # cosell writes its own structured access log
         log_level=settings.log_level.lower(),
     )

@@ -184,10 +184,12 @@ def cosell_var_dir(tmp_path_factory) -> Path:
 def cosell_settings(cosell_database_url, cosell_var_dir, cosell_test_plugins) -> Settings:
     # Background jobs off: tests drive them explicitly (`app.state.background.run_once()`)
     # or switch them on with `cosell_app_factory(background_jobs=True)`. Installed plugins:
-    # only those the test names (see the module docstring).
+    # only those the test names (see the module docstring). The token cache is off, so
+    # `sqlStatements` counts the token lookup in every request; tests of the cache turn it
+    # on with `cosell_app_factory(auth_cache_seconds=…)`.
     return Settings.from_env(
         database_url=cosell_database_url, expose_metrics=True, log_json=False, background_jobs=False,
-        var_dir=cosell_var_dir, plugins_allow=cosell_test_plugins.installed,
+        var_dir=cosell_var_dir, plugins_allow=cosell_test_plugins.installed, auth_cache_seconds=0.0,
     )
 
 

@@ -37,6 +37,12 @@ class DealRegistrationFilter:
         default=None, description="P6: approved registrations expiring within this many days.")
 
 
+# P4 "waiting for a review step" as literals, not bound parameters: SQLite uses the partial
+# index of the review queue (migration 2026-11-23T16:40) only when the query spells out
+# its condition; with `status IN (?, ?, ?)` it scans the region (70 ms instead of 2).
+_IN_REVIEW_SQL = '"deal_registration"."status" IN (' + ", ".join(f"'{s.value}'" for s in IN_REVIEW) + ")"
+
+
 def _filter_condition(info: Info, f: DealRegistrationFilter | None):
     if f is None:
         return None
@@ -58,7 +64,7 @@ def _filter_condition(info: Info, f: DealRegistrationFilter | None):
             WhereRaw(conflicting_condition_sql()) if f.conflicting
             else DealRegistration.status.is_in([s.value for s in LIVE]) & WhereRaw(conflicting_condition_sql(True))),
         None if f.due_for_review is None else (
-            DealRegistration.status.is_in(review) if f.due_for_review else DealRegistration.status.not_in(review)),
+            WhereRaw(_IN_REVIEW_SQL) if f.due_for_review else DealRegistration.status.not_in(review)),
         None if f.overdue is None else (
             (DealRegistration.review_due_at <= at) if f.overdue
             else (DealRegistration.review_due_at.is_null() | (DealRegistration.review_due_at > at))),

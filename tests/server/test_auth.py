@@ -60,3 +60,50 @@ async def test_plugins_query_is_staff_only(gql, world):
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     body = await gql("{ plugins { name } }", token=world.tokens["admin"])
     assert isinstance(body["data"]["plugins"], list)
+
+
+# The per-process token cache (issue 11): a token is looked up once per `auth_cache_seconds`,
+# yet a revocation still takes effect: at once through this process, within the delay
+# when another process (the CLI, another instance) revoked it.
+
+REVOKE = "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { apiToken { active } errors { code } } }"
+
+
+async def _viewer(client, token):
+    return await client.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"})
+
+
+async def test_a_cached_token_is_not_looked_up_again(cosell_app_factory, world):
+    async with cosell_app_factory(auth_cache_seconds=60) as client:
+        first = (await _viewer(client, world.tokens["ae"])).json()
+        again = (await _viewer(client, world.tokens["ae"])).json()
+    assert first["data"] == again["data"] and again["data"]["viewer"]["role"] == "ACCOUNT_EXECUTIVE"
+    assert again["extensions"]["sqlStatements"] == first["extensions"]["sqlStatements"] - 1
+
+
+async def test_revoking_through_the_api_applies_at_once_despite_the_cache(cosell_app_factory, world):
+    token = world.tokens["sdr"]
+    async with cosell_app_factory(auth_cache_seconds=60) as client:
+        assert (await _viewer(client, token)).status_code == 200
+        mine = await client.post("/graphql", json={"query": "{ viewer { apiTokens { nodes { id } } } }"},
+                                 headers={"Authorization": f"Bearer {token}"})
+        token_id = mine.json()["data"]["viewer"]["apiTokens"]["nodes"][0]["id"]
+        revoked = await client.post("/graphql", json={"query": REVOKE, "variables": {"id": token_id}},
+                                    headers={"Authorization": f"Bearer {token}"})
+        assert revoked.json()["data"]["revokeApiToken"]["apiToken"]["active"] is False
+        assert (await _viewer(client, token)).status_code == 401
+
+
+async def test_a_revocation_by_another_process_applies_within_the_cache_delay(cosell_app_factory, world):
+    import asyncio
+
+    from partners.identity import hash_token, now
+    from partners.tables import ApiToken
+
+    token = world.tokens["ae"]
+    async with cosell_app_factory(auth_cache_seconds=0.3) as client:
+        assert (await _viewer(client, token)).status_code == 200
+        # What `cosell tokens revoke` in another process does: the row only, not this cache.
+        await ApiToken.update({ApiToken.revoked_at: now()}).where(ApiToken.token_hash == hash_token(token))
+        await asyncio.sleep(0.4)
+        assert (await _viewer(client, token)).status_code == 401
