@@ -40,6 +40,18 @@ class PocRate:
     rate: float
 
 
+# The seeds' figures, the defaults of a new policy version: P9 (2.5 % per services-attach
+# engagement, up to 3 in 12 months), D6 (a Paid POC is 12 months minimum, 5–20 users), P10
+# (no distributor margin unless the policy sets one).
+SERVICES_ATTACH_RATE = 2.5
+SERVICES_ATTACH_MAX_ENGAGEMENTS = 3
+SERVICES_ATTACH_WINDOW_MONTHS = 12
+DISTRIBUTOR_MARGIN_RATE = 0.0
+POC_MIN_MONTHS = 12
+POC_MIN_USERS = 5
+POC_MAX_USERS = 20
+
+
 @dataclass(frozen=True)
 class ProgramRate:
     track: PartnerTrack
@@ -56,13 +68,13 @@ class PolicySnapshot:
     effective_to: date | None
     co_sell_rate: float
     program_rates: tuple[ProgramRate, ...]
-    services_attach_rate: float = 2.5
-    services_attach_max_engagements: int = 3
-    services_attach_window_months: int = 12
-    distributor_margin_rate: float = 0.0
-    poc_min_months: int = 12
-    poc_min_users: int = 5
-    poc_max_users: int = 20
+    services_attach_rate: float = SERVICES_ATTACH_RATE
+    services_attach_max_engagements: int = SERVICES_ATTACH_MAX_ENGAGEMENTS
+    services_attach_window_months: int = SERVICES_ATTACH_WINDOW_MONTHS
+    distributor_margin_rate: float = DISTRIBUTOR_MARGIN_RATE
+    poc_min_months: int = POC_MIN_MONTHS
+    poc_min_users: int = POC_MIN_USERS
+    poc_max_users: int = POC_MAX_USERS
     poc_rates: tuple[PocRate, ...] = ()
     notes: str = ""
 
@@ -97,13 +109,13 @@ class PolicyInput:
     co_sell_rate: float
     program_rates: list[ProgramRate]
     effective_to: date | None = None
-    services_attach_rate: float = 2.5
-    services_attach_max_engagements: int = 3
-    services_attach_window_months: int = 12
-    distributor_margin_rate: float = 0.0
-    poc_min_months: int = 12
-    poc_min_users: int = 5
-    poc_max_users: int = 20
+    services_attach_rate: float = SERVICES_ATTACH_RATE
+    services_attach_max_engagements: int = SERVICES_ATTACH_MAX_ENGAGEMENTS
+    services_attach_window_months: int = SERVICES_ATTACH_WINDOW_MONTHS
+    distributor_margin_rate: float = DISTRIBUTOR_MARGIN_RATE
+    poc_min_months: int = POC_MIN_MONTHS
+    poc_min_users: int = POC_MIN_USERS
+    poc_max_users: int = POC_MAX_USERS
     poc_rates: list[PocRate] = field(default_factory=list)
     notes: str = ""
 

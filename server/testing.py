@@ -53,7 +53,7 @@ import uuid
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Iterator
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -293,10 +293,27 @@ async def world(cosell_client) -> World:
     return w
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, *, timeout: float = 30,
+                     output: Callable[[], str] = lambda: "") -> None:
+    """Poll `url`/readyz until it answers 200; fail if the process exits or time runs out
+    (`output` adds the process's log to the failure)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert process.poll() is None, f"the server exited during startup\n{output()}"
+        assert time.monotonic() < deadline, f"the server did not become ready\n{output()}"
+        time.sleep(0.1)
 
 
 @contextmanager
@@ -306,7 +323,7 @@ def live_server(database_url: str, *, cwd: str | os.PathLike | None = None,
     base URL and the process. `env` adds environment variables (COSELL_… settings). It
     runs the installed package from `cwd` (a temporary directory by default), so it works
     whatever the current directory is."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "COSELL_BACKGROUND_JOBS": "0", "COSELL_LOG_LEVEL": "WARNING",
            **env}
     process = subprocess.Popen(
@@ -315,16 +332,7 @@ def live_server(database_url: str, *, cwd: str | os.PathLike | None = None,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, "the server exited during startup"
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.1)
+        wait_until_ready(url, process)
         yield url, process
     finally:
         process.terminate()

@@ -46,13 +46,13 @@ class AddDiscountPolicyInput:
     co_sell_rate: float
     program_rates: list[DiscountProgramRateInput] = strawberry.field(
         description="Every track × RESALE, REFERRAL, MSP, once each (D5).")
-    services_attach_rate: float = 2.5
-    services_attach_max_engagements: int = 3
-    services_attach_window_months: int = 12
-    distributor_margin_rate: float = 0.0
-    poc_min_months: int = 12
-    poc_min_users: int = 5
-    poc_max_users: int = 20
+    services_attach_rate: float = discount_policy.SERVICES_ATTACH_RATE
+    services_attach_max_engagements: int = discount_policy.SERVICES_ATTACH_MAX_ENGAGEMENTS
+    services_attach_window_months: int = discount_policy.SERVICES_ATTACH_WINDOW_MONTHS
+    distributor_margin_rate: float = discount_policy.DISTRIBUTOR_MARGIN_RATE
+    poc_min_months: int = discount_policy.POC_MIN_MONTHS
+    poc_min_users: int = discount_policy.POC_MIN_USERS
+    poc_max_users: int = discount_policy.POC_MAX_USERS
     poc_rates: list[DiscountPocRateInput] = strawberry.field(default_factory=list)
     notes: str = ""
 

@@ -17,17 +17,13 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 
 from server.settings import PROJECT_ROOT
+from server.testing import free_port, wait_until_ready
 
 PGBOUNCER = "/usr/sbin/pgbouncer"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 30.0) -> None:
@@ -76,16 +72,7 @@ def cosell_serve(database_url: str, log_dir: Path, *, name: str = "cosell", work
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, f"{name} exited during startup:\n{server.output()}"
-            assert time.monotonic() < deadline, f"{name} did not become ready:\n{server.output()}"
-            time.sleep(0.1)
+        wait_until_ready(server.url, process, output=lambda: f"{name}:\n{server.output()}")
         yield server
     finally:
         _stop(process)
