@@ -477,7 +477,7 @@ async def _validate_closed_children(rules: reseller.RuleSet, principal: Principa
     a refusal of a child refuses the parent's move, and the message says which child."""
     context = reseller.context_for(rules, principal, "moveOpportunityStage")
     violations = [
-        replace(v, message=f"Its upside-IACV child '{snapshot.name}' becomes a duplicate (O8): {v.message}")
+        replace(v, message=f"Its upside-IACV child '{snapshot.name}' closes with it (O8): {v.message}")
         for snapshot in (await reseller.load_snapshots(children)).values()
         for v in reseller.violations_of(rules, snapshot, context)
     ]
@@ -486,22 +486,40 @@ async def _validate_closed_children(rules: reseller.RuleSet, principal: Principa
 
 
 async def _close_upside_children(principal: Principal, parent_id: int, at: datetime) -> list[int]:
-    """O8: when a parent closes, its open upside-IACV children become duplicates of it.
-    Returns their ids (to be validated by the caller)."""
-    children = await Opportunity.select(Opportunity.id, Opportunity.stage).where(
+    """O8: when a parent closes, its open upside-IACV children become duplicates of it —
+    except accepted ones, which cannot be duplicates (O6): they are closed lost as merged
+    into the parent (O7), and their registrations close with them (P6). Returns the
+    children's ids (to be validated by the caller)."""
+    children = await Opportunity.select(Opportunity.id, Opportunity.stage, Opportunity.sales_accepted_at).where(
         (Opportunity.parent == parent_id)
         & (Opportunity.opportunity_type == OpportunityType.UPSIDE_IACV.value)
         & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
     )
     if not children:
         return []
-    await Opportunity.update({
-        Opportunity.stage: Stage.DUPLICATE.value, Opportunity.duplicate_of: parent_id, Opportunity.closed_at: at,
-        **versions.bumped(Opportunity),
-    }).where(Opportunity.id.is_in([c["id"] for c in children]))
+    duplicates = [c for c in children if c["sales_accepted_at"] is None]
+    merged = [c for c in children if c["sales_accepted_at"] is not None]
+    if duplicates:
+        await Opportunity.update({
+            Opportunity.stage: Stage.DUPLICATE.value, Opportunity.duplicate_of: parent_id, Opportunity.closed_at: at,
+            **versions.bumped(Opportunity),
+        }).where(Opportunity.id.is_in([c["id"] for c in duplicates]))
+    if merged:
+        await Opportunity.update({
+            Opportunity.stage: Stage.CLOSED_LOST.value, Opportunity.loss_reason: LossReason.MERGED.value,
+            Opportunity.merged_into: parent_id, Opportunity.closed_at: at, **versions.bumped(Opportunity),
+        }).where(Opportunity.id.is_in([c["id"] for c in merged]))
     await OpportunityStageChange.insert(*[
-        OpportunityStageChange(opportunity=c["id"], from_stage=c["stage"], to_stage=Stage.DUPLICATE.value,
-                               changed_by=principal.user_id, note="Parent closed (O8)", changed_at=at)
+        OpportunityStageChange(opportunity=c["id"], from_stage=c["stage"],
+                               to_stage=(Stage.DUPLICATE if c in duplicates else Stage.CLOSED_LOST).value,
+                               changed_by=principal.user_id,
+                               note="Parent closed (O8)" if c in duplicates else "Parent closed; accepted, so merged (O6, O8)",
+                               changed_at=at)
         for c in children
     ])
+    if merged:
+        from partners.deal_registrations import close_for_lost_opportunity  # P6 (imports this module)
+
+        for child in merged:
+            await close_for_lost_opportunity(principal, child["id"], at)
     return [c["id"] for c in children]

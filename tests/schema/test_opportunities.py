@@ -166,6 +166,23 @@ async def test_o8_a_closing_parent_turns_its_upside_children_into_duplicates(gql
     assert (await opportunity(gql, world, add_on["id"]))["stage"] == "PENDING_ACCEPTANCE"
 
 
+async def test_o6_o8_an_accepted_upside_child_is_closed_lost_as_merged_not_a_duplicate(gql, world):
+    """O6: an accepted opportunity cannot be a duplicate; with its parent closing (O8) it is
+    closed lost, merged into the parent (O7)."""
+    acme = await create_account(gql, world)
+    parent = await create_opportunity(gql, world, acme, name="Parent")
+    accepted = await create_opportunity(gql, world, acme, name="Upside", type="UPSIDE_IACV", parentId=parent["id"])
+    await move_ok(gql, world, accepted["id"], "DISCOVERY")
+    await move_ok(gql, world, parent["id"], "DISCOVERY", "NEGOTIATING", "CLOSED_WON")
+    body = await gql("""query($id: ID!) { node(id: $id) { ... on Opportunity {
+        stage lossReason mergedInto { id } duplicateOf { id } stageHistory { toStage } } } }""",
+                     {"id": accepted["id"]}, token=world.tokens["ae"])
+    child = body["data"]["node"]
+    assert (child["stage"], child["lossReason"], child["mergedInto"], child["duplicateOf"]) == (
+        "CLOSED_LOST", "MERGED", {"id": parent["id"]}, None)
+    assert child["stageHistory"][-1]["toStage"] == "CLOSED_LOST"
+
+
 async def test_o9_sales_qualified_source_follows_sdr_and_owner(gql, world):
     acme = await create_account(gql, world)
     by_ae = await create_opportunity(gql, world, acme, token="ae")
