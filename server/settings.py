@@ -73,6 +73,7 @@ class Settings:
     max_tokens: int = 5000
     graphiql: bool = True
     introspection: bool = True
+    field_suggestions: bool = True  # "Did you mean …?" in error messages
     # Plugins: None means "no allow list" (everything discovered is loaded).
     plugins_allow: tuple[str, ...] | None = None
     plugins_deny: tuple[str, ...] = field(default_factory=tuple)
@@ -138,6 +139,7 @@ class Settings:
             max_tokens=_env_int("COSELL_MAX_TOKENS", 5000),
             graphiql=_env_bool("COSELL_GRAPHIQL", True),
             introspection=_env_bool("COSELL_INTROSPECTION", True),
+            field_suggestions=_env_bool("COSELL_FIELD_SUGGESTIONS", True),
             plugins_allow=_env_list("COSELL_PLUGINS"),
             plugins_deny=_env_list("COSELL_DISABLE_PLUGINS") or (),
             trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),

@@ -50,6 +50,25 @@ async def test_tokens_are_limited(cosell_app_factory, world):
     assert "token" in response.json()["errors"][0]["message"].lower()
 
 
+async def test_field_suggestions_can_be_switched_off(cosell_app_factory, world):
+    """A typo is still refused, but without "Did you mean …?" naming the schema's fields
+    or enum values (for production with introspection off)."""
+    typo = {"query": "{ viewer { emial } }"}
+    enum_typo = {"query": "query($s: OpportunityStage) { opportunities(filter: {stage: $s}) { totalCount } }",
+                 "variables": {"s": "DISCOVERYY"}}
+    async with cosell_app_factory() as client:
+        hinted = [(await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {world.tokens['admin']}"})).json()
+                  for body in (typo, enum_typo)]
+    async with cosell_app_factory(field_suggestions=False) as client:
+        plain = [(await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {world.tokens['admin']}"})).json()
+                 for body in (typo, enum_typo)]
+    assert all("Did you mean" in body["errors"][0]["message"] for body in hinted)
+    assert [body["errors"][0]["message"] for body in plain] == [
+        "Cannot query field 'emial' on type 'User'.",
+        "Variable '$s' has invalid value: Value 'DISCOVERYY' does not exist in 'OpportunityStage' enum.",
+    ]
+
+
 async def test_introspection_can_be_switched_off(cosell_app_factory, world):
     async with cosell_app_factory(introspection=False) as client:
         response = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
