@@ -25,6 +25,7 @@ from schema.audit.types import AuditEntryNode
 from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
+from schema.core.node_ids import install_direct_node_ids
 from schema.core.suggestions import HideSuggestions
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
@@ -99,7 +100,9 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
             extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
         if not settings.field_suggestions:
             extensions.append(HideSuggestions)
-    return CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
+    schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
+    install_direct_node_ids(schema)
+    return schema
 
 
 def export_sdl() -> str:

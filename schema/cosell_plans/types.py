@@ -22,6 +22,11 @@ from schema.identity.types import PartnerNode, UserNode
 from schema.opportunities.loaders import load_opportunities
 from schema.opportunities.types import OpportunityNode
 
+# Key of the task rows a `coSellPlans` page prefetches for `progress` (load_plan_tasks).
+PAGE_TASKS = "page_tasks"
+# Key of the opportunity row a `coSellPlans` page prefetches (load_opportunities).
+PAGE_OPPORTUNITY = "page_opportunity"
+
 
 async def _user(info: Info, user_id: int | None) -> UserNode | None:
     if user_id is None:
@@ -93,7 +98,13 @@ class CoSellPlanNode(relay.Node):
 
     @strawberry.field(description="Null for partner users whose partner is on the team in a role that does not "
                       "show them the opportunity (R9).")
-    async def opportunity(self, info: Info) -> OpportunityNode | None:
+    def opportunity(self, info: Info) -> OpportunityNode | None:
+        if PAGE_OPPORTUNITY in self.row:  # prefetched by the page, through the same scoped loader
+            row = self.row[PAGE_OPPORTUNITY]
+            return OpportunityNode.from_row(row) if row else None
+        return self._load_opportunity(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_opportunity(self, info: Info) -> OpportunityNode | None:
         row = await info.context.loaders(load_opportunities).load(self.row["opportunity"])
         return OpportunityNode.from_row(row) if row else None
 
@@ -112,9 +123,18 @@ class CoSellPlanNode(relay.Node):
         return [CoSellTaskNode.from_row(r) for r in rows]
 
     @strawberry.field(description="Done, total and overdue tasks.")
-    async def progress(self, info: Info) -> CoSellPlanProgress:
-        rows = await info.context.loaders(load_plan_tasks).load(self.id)
-        p = rules.progress(rows, rules.today())
+    def progress(self, info: Info) -> CoSellPlanProgress:
+        # Prefetched for a `coSellPlans` page that asks for it (PAGE_TASKS), else loaded.
+        if PAGE_TASKS in self.row:
+            return self._progress(self.row[PAGE_TASKS])
+        return self._load_progress(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_progress(self, info: Info) -> CoSellPlanProgress:
+        return self._progress(await info.context.loaders(load_plan_tasks).load(self.id))
+
+    @staticmethod
+    def _progress(task_rows: list[dict]) -> CoSellPlanProgress:
+        p = rules.progress(task_rows, rules.today())
         return CoSellPlanProgress(done=p.done, total=p.total, overdue=p.overdue)
 
     @classmethod

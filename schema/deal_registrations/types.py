@@ -31,6 +31,16 @@ from schema.opportunities.loaders import load_opportunities
 from schema.opportunities.types import OpportunityNode
 
 
+# Alias of the customer's account name in rows read by the `dealRegistrations` page query.
+PAGE_CUSTOMER_NAME = "page_customer_name"
+# Key of the product rows a `dealRegistrations` page prefetches (load_registration_products).
+PAGE_PRODUCTS = "page_products"
+# Keys of the opportunity row (load_opportunities) and today's quote (load_standard_quotes)
+# a `dealRegistrations` page prefetches.
+PAGE_OPPORTUNITY = "page_opportunity"
+PAGE_QUOTE = "page_quote"
+
+
 async def _user(info: Info, user_id: int | None) -> UserNode | None:
     if user_id is None:
         return None
@@ -94,7 +104,15 @@ class DealRegistrationNode(relay.Node):
         return await _user(info, self.row["assigned_ae"])
 
     @strawberry.field(description="The end customer's account name, readable by all who see the registration.")
-    async def customer_name(self, info: Info) -> str:
+    def customer_name(self, info: Info) -> str:
+        # A `dealRegistrations` page reads the name with its rows (PAGE_CUSTOMER_NAME, same
+        # scope): a plain value, no loader and no await per row. Rows from elsewhere (node,
+        # conflicts, payloads) load it, batched.
+        if PAGE_CUSTOMER_NAME in self.row:
+            return self.row[PAGE_CUSTOMER_NAME] or ""
+        return self._load_customer_name(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_customer_name(self, info: Info) -> str:
         return await info.context.loaders(load_customer_names).load(self.id) or ""
 
     @strawberry.field(description="The end customer (R1); null for partner users, who see customerName.")
@@ -103,14 +121,26 @@ class DealRegistrationNode(relay.Node):
         return AccountNode.from_row(row) if row else None
 
     @strawberry.field(description="P3: its one opportunity (linked, or created on approval); R9 applies.")
-    async def opportunity(self, info: Info) -> OpportunityNode | None:
+    def opportunity(self, info: Info) -> OpportunityNode | None:
         if self.row["opportunity"] is None:
             return None
+        if PAGE_OPPORTUNITY in self.row:  # prefetched by the page, through the same scoped loader
+            row = self.row[PAGE_OPPORTUNITY]
+            return OpportunityNode.from_row(row) if row else None
+        return self._load_opportunity(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_opportunity(self, info: Info) -> OpportunityNode | None:
         row = await info.context.loaders(load_opportunities).load(self.row["opportunity"])
         return OpportunityNode.from_row(row) if row else None
 
     @strawberry.field(description="Product codes (lower case); overlaps make conflicts (D2).")
-    async def products(self, info: Info) -> list[str]:
+    def products(self, info: Info) -> list[str]:
+        # Prefetched for a `dealRegistrations` page that asks for them (PAGE_PRODUCTS), else loaded.
+        if PAGE_PRODUCTS in self.row:
+            return [r["product"] for r in self.row[PAGE_PRODUCTS]]
+        return self._load_products(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_products(self, info: Info) -> list[str]:
         return [r["product"] for r in await info.context.loaders(load_registration_products).load(self.id)]
 
     @strawberry.field(description="D2: other pending or approved registrations of the same end customer with an "
@@ -131,9 +161,15 @@ class DealRegistrationNode(relay.Node):
                       "the same lines as `discountQuote` without overrides. Null without an opportunity you may "
                       "see, a policy in effect, or a line (e.g. not yet approved and not on the team). Batched: "
                       "a page of registrations costs the same statements as one.")
-    async def discount_quote(self, info: Info) -> DiscountQuote | None:
+    def discount_quote(self, info: Info) -> DiscountQuote | None:
         if self.row["opportunity"] is None:
             return None
+        if PAGE_QUOTE in self.row:  # prefetched by the page, through the same loader
+            quote = self.row[PAGE_QUOTE]
+            return DiscountQuote.from_quote(quote) if quote else None
+        return self._load_discount_quote(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_discount_quote(self, info: Info) -> DiscountQuote | None:
         quote = await info.context.loaders(load_standard_quotes).load((self.row["opportunity"], self.row["partner"]))
         return DiscountQuote.from_quote(quote) if quote else None
 

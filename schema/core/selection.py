@@ -1,0 +1,59 @@
+"""Which fields a connection's nodes are asked for, read from the query document.
+
+A connection resolver uses it to fetch, for the whole page in one batched statement,
+values that its nodes would otherwise each await through a DataLoader (see
+`prefetch_page`): a plain value per node is far cheaper for the executor than an awaited
+field per node (bench/RESULTS.md, issue 11). Fragments are followed; directives are not
+evaluated, so a field under `@skip` may be prefetched for nothing, never missed.
+"""
+
+from __future__ import annotations
+
+from typing import Awaitable, Callable, Iterable, Iterator
+
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+
+
+def _fields(info, selection_set: SelectionSetNode | None) -> Iterator[FieldNode]:
+    for node in selection_set.selections if selection_set else ():
+        if isinstance(node, FieldNode):
+            yield node
+        elif isinstance(node, InlineFragmentNode):
+            yield from _fields(info, node.selection_set)
+        elif isinstance(node, FragmentSpreadNode):
+            fragment = info.fragments.get(node.name.value)
+            if fragment is not None:
+                yield from _fields(info, fragment.selection_set)
+
+
+def selected_node_fields(info) -> set[str]:
+    """GraphQL names of the fields asked for on a connection's `nodes` or `edges { node }`."""
+    raw = info._raw_info
+    names: set[str] = set()
+    for field_node in raw.field_nodes:
+        for child in _fields(raw, field_node.selection_set):
+            if child.name.value == "nodes":
+                names.update(f.name.value for f in _fields(raw, child.selection_set))
+            elif child.name.value == "edges":
+                for edge_field in _fields(raw, child.selection_set):
+                    if edge_field.name.value == "node":
+                        names.update(f.name.value for f in _fields(raw, edge_field.selection_set))
+    return names
+
+
+async def prefetch_page(rows: Iterable[dict], key: Callable[[dict], object], into: str,
+                        load_many: Callable[[list], Awaitable[list]]) -> None:
+    """Store in each page row, under `into`, the value `load_many` gives for `key(row)`
+    (one batched load through the same scoped DataLoader the field would use); rows whose
+    key is None are left out. If the load fails, nothing is stored: each field then awaits
+    the loader as before and meets the same failure (the DataLoader caches it), so errors
+    keep their paths."""
+    rows = [row for row in rows if key(row) is not None]
+    if not rows:
+        return
+    try:
+        values = await load_many([key(row) for row in rows])
+    except Exception:  # noqa: BLE001 - reported by the fields, at their own paths
+        return
+    for row, value in zip(rows, values):
+        row[into] = value
