@@ -9,6 +9,7 @@ evaluated, so a field under `@skip` may be prefetched for nothing, never missed.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Awaitable, Callable, Iterable, Iterator
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
@@ -57,3 +58,14 @@ async def prefetch_page(rows: Iterable[dict], key: Callable[[dict], object], int
         return
     for row, value in zip(rows, values):
         row[into] = value
+
+
+async def prefetch_selected(info, rows: list[dict],
+                            wanted: Iterable[tuple[str, Callable[[dict], object], str, Callable]]) -> None:
+    """For each (GraphQL field, key of a row, row entry, load function) whose field the page's
+    nodes are asked for, `prefetch_page` through the request's DataLoader of that load
+    function (the one the field itself uses: same scoping, one batch each)."""
+    asked = selected_node_fields(info)
+    loaders = info.context.loaders
+    await asyncio.gather(*(prefetch_page(rows, key, into, loaders(load).load_many)
+                           for field, key, into, load in wanted if field in asked))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 from operator import itemgetter
 
 import strawberry
@@ -13,7 +12,7 @@ from schema.core.connection import Connection, paginate
 from schema.core.context import Info
 from schema.core.filters import all_of
 from schema.core.node import decode_node_id
-from schema.core.selection import prefetch_page, selected_node_fields
+from schema.core.selection import prefetch_selected
 from schema.cosell_plans.loaders import load_plan_tasks
 from schema.cosell_plans.types import PAGE_OPPORTUNITY, PAGE_TASKS, CoSellPlanNode
 from schema.identity.types import PartnerNode
@@ -71,11 +70,7 @@ async def _prefetch(info: Info, rows: list[dict]) -> None:
     """What the page's plans are asked for, loaded for the whole page through the same
     scoped DataLoaders the fields use (one batch each), so that those fields are plain
     values instead of one awaited field per plan (issue 11)."""
-    asked = selected_node_fields(info)
-    loaders = info.context.loaders
-    wanted = [
+    await prefetch_selected(info, rows, [
         ("progress", itemgetter("id"), PAGE_TASKS, load_plan_tasks),
         ("opportunity", itemgetter("opportunity"), PAGE_OPPORTUNITY, load_opportunities),
-    ]
-    await asyncio.gather(*(prefetch_page(rows, key, into, loaders(load).load_many)
-                           for field, key, into, load in wanted if field in asked))
+    ])

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from operator import itemgetter
 
@@ -19,7 +18,7 @@ from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Regi
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of
 from schema.core.node import decode_node_id
-from schema.core.selection import prefetch_page, selected_node_fields
+from schema.core.selection import prefetch_selected
 from schema.deal_registrations.loaders import load_registration_products
 from schema.deal_registrations.types import (
     PAGE_CUSTOMER_NAME,
@@ -114,12 +113,8 @@ async def _prefetch(info: Info, rows: list[dict]) -> None:
     """What the page's nodes are asked for, loaded for the whole page through the same
     scoped DataLoaders the fields use (one batch each), so that those fields are plain
     values instead of one awaited field per row (issue 11)."""
-    asked = selected_node_fields(info)
-    loaders = info.context.loaders
-    wanted = [
+    await prefetch_selected(info, rows, [
         ("products", itemgetter("id"), PAGE_PRODUCTS, load_registration_products),
         ("opportunity", itemgetter("opportunity"), PAGE_OPPORTUNITY, load_opportunities),
         ("discountQuote", _quote_key, PAGE_QUOTE, load_standard_quotes),
-    ]
-    await asyncio.gather(*(prefetch_page(rows, key, into, loaders(load).load_many)
-                           for field, key, into, load in wanted if field in asked))
+    ])
