@@ -27,6 +27,7 @@ from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
 from schema.core.node_ids import install_direct_node_ids
 from schema.core.suggestions import HideSuggestions
+from schema.documents.prepared import PreparedDocuments
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
 from schema.cosell_plans.types import CoSellPlanNode, CoSellTaskNode
@@ -76,6 +77,18 @@ class CosellSchema(strawberry.Schema):
         log_unexpected_errors(errors)
 
 
+def validation_limit_rules(settings: "Settings") -> tuple:
+    """The depth, alias and introspection limits as validation rules (also checked when
+    documents are registered, schema/documents/check.py)."""
+    rules = (
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    )
+    if not settings.introspection:
+        rules += (NoSchemaIntrospectionCustomRule,)
+    return rules
+
+
 def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     # Factories, not instances: extensions keep per-request state.
     attach_audit(Mutation)
@@ -85,10 +98,7 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
         # a new class per request would make every request a ValidationCache miss (the
         # rules are part of its key) and fill the cache with dead entries. Build the
         # rules once per schema and add the same classes to every request.
-        limit_rules = (
-            *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-            *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        )
+        limit_rules = validation_limit_rules(settings)
         extensions += [
             lambda: AddValidationRules(list(limit_rules)),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -96,10 +106,9 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
             lambda: ValidationCache(maxsize=256),
             lambda: QueryCost(settings),
         ]
-        if not settings.introspection:
-            extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
         if not settings.field_suggestions:
             extensions.append(HideSuggestions)
+        extensions.append(PreparedDocuments)  # last: hands over a trusted document's parse and validation
     schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
     install_direct_node_ids(schema)
     return schema

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -39,6 +40,7 @@ from schema import build_schema
 from schema.core.context import Context
 from schema.core.errors import is_unexpected, masked
 from server import http_guard
+from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
 from server.graphiql import graphiql_asset, render_graphiql
@@ -103,6 +105,7 @@ class CosellGraphQL(GraphQL):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, allow_queries_via_get=True)
         self.settings = settings
         self.plugins = plugins
+        self.documents = TrustedDocuments(allow_list_roles(settings.trusted_documents_roles))
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -135,6 +138,31 @@ class CosellGraphQL(GraphQL):
             plugins=self.plugins,
             request_id=request.state.request_id,
         )
+
+    def should_render_graphql_ide(self, request) -> bool:
+        # A GET by document id has no `query` but is an operation (Apollo sends Accept: */*).
+        params = request.query_params
+        if "extensions" in params or "documentId" in params or "doc_id" in params:
+            return False
+        return super().should_render_graphql_ide(request)
+
+    def parse_json(self, data):
+        return lift_document_id(super().parse_json(data))
+
+    def parse_query_params(self, params):
+        return lift_document_id(super().parse_query_params(params))
+
+    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        # Trusted documents and automatic persisted queries (issue 17, server/documents.py).
+        try:
+            query = await self.documents.resolve(request_data.query, request_data.extensions,
+                                                 request.state.principal, request.state)
+        except Refusal as refusal:
+            sub_response.status_code = refusal.status
+            return refusal.result()
+        if query is not request_data.query:
+            request_data = dataclasses.replace(request_data, query=query)
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps on large results (issue 11).

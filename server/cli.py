@@ -1,4 +1,4 @@
-"""The `cosell` command: migrate, serve, users, tokens, demo data, schema export, plugins."""
+"""The `cosell` command: migrate, serve, users, tokens, demo data, schema export, documents, plugins."""
 
 from __future__ import annotations
 
@@ -337,6 +337,76 @@ def cmd_registrations_expire(args) -> int:
     return 0
 
 
+def _document_paths(names: list[str]) -> list[Path]:
+    from schema.documents.files import GRAPHQL_SUFFIXES
+
+    paths: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            paths += sorted(p for p in path.rglob("*") if p.suffix.lower() in (*GRAPHQL_SUFFIXES, ".json"))
+        else:
+            paths.append(path)
+    return paths
+
+
+def cmd_documents_add(args) -> int:
+    """Register a front-end build's documents (issue 17): checked against the schema and
+    the limits first; all of them or none."""
+    from partners.documents import store
+    from schema import build_schema
+    from schema.documents.check import check_documents
+    from schema.documents.files import documents_from_files
+
+    settings = _settings()
+    try:
+        documents = documents_from_files(_document_paths(args.files))
+        check_documents(build_schema(settings), settings, documents)
+    except (store.DocumentRefused, OSError) as exc:
+        print(f"cosell: {exc}", file=sys.stderr)
+        return 2
+    if not documents:
+        print("cosell: no operation found in these files", file=sys.stderr)
+        return 2
+    _bind(settings)
+    try:
+        report = _run(store.add(documents))
+    except store.DocumentRefused as exc:
+        print(f"cosell: {exc}", file=sys.stderr)
+        return 2
+    by_id = {d.document_id: d for d in documents}
+    for document_id in report.added:
+        names = ", ".join(by_id[document_id].operation_names) or "(anonymous)"
+        print(f"added      {document_id}  {names}  {by_id[document_id].source}")
+    for document_id in report.unchanged:
+        print(f"unchanged  {document_id}  {by_id[document_id].source}")
+    print(f"{len(report.added)} document(s) added, {len(report.unchanged)} already registered.")
+    return 0
+
+
+def cmd_documents_list(args) -> int:
+    from partners.documents import store
+
+    _bind(_settings())
+    documents = _run(store.list_all())
+    for document in documents:
+        print(f"{document.document_id}  {', '.join(document.operation_names) or '(anonymous)'}  {document.source}")
+    print(f"{len(documents)} registered document(s).")
+    return 0
+
+
+def cmd_documents_remove(args) -> int:
+    from partners.documents import store
+
+    _bind(_settings())
+    count = _run(store.remove(args.ids))
+    if not count:
+        print("cosell: no registered document has these ids", file=sys.stderr)
+        return 1
+    print(f"Removed {count} document(s); every instance stops accepting them within 30 s.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from partners.enums import Region, Role
 
@@ -404,6 +474,18 @@ def build_parser() -> argparse.ArgumentParser:
     registrations.add_parser("expire", help="expire approved registrations past their expiry (P6)").set_defaults(
         func=cmd_registrations_expire
     )
+
+    documents = sub.add_parser("documents", help="trusted documents (persisted queries) clients send by id").add_subparsers(
+        dest="documents_command", required=True
+    )
+    add_documents = documents.add_parser(
+        "add", help="register documents: .graphql/.gql files, folders of them, Relay or Apollo persisted JSON")
+    add_documents.add_argument("files", nargs="+", metavar="FILE")
+    add_documents.set_defaults(func=cmd_documents_add)
+    documents.add_parser("list", help="list registered documents").set_defaults(func=cmd_documents_list)
+    remove_documents = documents.add_parser("remove", help="unregister documents by id")
+    remove_documents.add_argument("ids", nargs="+", metavar="ID")
+    remove_documents.set_defaults(func=cmd_documents_remove)
 
     plugins = sub.add_parser("plugins", help="list loaded plugins (COSELL_PLUGINS, COSELL_DISABLE_PLUGINS apply)")
     plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")

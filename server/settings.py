@@ -122,6 +122,9 @@ class Settings:
     # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
     sqlite_busy_retries: int = 3
     sqlite_busy_timeout: float = 10.0
+    # Roles (and ANONYMOUS) for which only registered documents run (issue 17,
+    # docs/operations.md "Trusted documents"); empty = every caller may send any text.
+    trusted_documents_roles: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -170,6 +173,7 @@ class Settings:
             auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
             sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
             sqlite_busy_timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT") or 10),
+            trusted_documents_roles=tuple(r.upper() for r in _env_list("COSELL_TRUSTED_DOCUMENTS_ROLES") or ()),
         )
         values.update(overrides)
         return cls(**values)

@@ -35,6 +35,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from partners import budgets
+from schema.documents.prepared import cached_query_cost
 
 
 NESTED_LIST_SIZE = 5
@@ -115,7 +116,8 @@ class QueryCost(SchemaExtension):
     async def on_execute(self):
         ctx = self.execution_context
         settings = self.settings
-        cost = query_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, settings.default_page_size)
+        cost = cached_query_cost(ctx, lambda: query_cost(
+            ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, settings.default_page_size))
         self.report = {"requested": cost, "maxQueryCost": settings.max_query_cost}
         if cost > settings.max_query_cost:
             ctx.result = ExecutionResult(data=None, errors=[GraphQLError(
