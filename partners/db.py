@@ -263,6 +263,13 @@ class CosellPostgresEngine(PostgresEngine):
             raise ValueError("COSELL_DB_STATEMENT_CACHE_SIZE must be 0 or more")
         self.config["statement_cache_size"] = size
 
+    async def start_connection_pool(self, **kwargs) -> None:
+        from partners.infra.pool import reset_on_release
+
+        # No reset round trip after each release unless session state was used (issue 17).
+        kwargs.setdefault("reset", reset_on_release)
+        await super().start_connection_pool(**kwargs)
+
     async def run_querystring(self, querystring, in_pool: bool = True):
         _record_statement()
         return await super().run_querystring(querystring, in_pool=in_pool)

@@ -125,6 +125,9 @@ class Settings:
     # Roles (and ANONYMOUS) for which only registered documents run (issue 17,
     # docs/operations.md "Trusted documents"); empty = every caller may send any text.
     trusted_documents_roles: tuple[str, ...] = ()
+    # gc.freeze() once the app is up: the start-up objects (schema, plugins, modules) leave
+    # the collector's generations, so a full collection no longer walks them (issue 17).
+    gc_freeze: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -173,6 +176,7 @@ class Settings:
             auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
             sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
             sqlite_busy_timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT") or 10),
+            gc_freeze=_env_bool("COSELL_GC_FREEZE", True),
             trusted_documents_roles=tuple(r.upper() for r in _env_list("COSELL_TRUSTED_DOCUMENTS_ROLES") or ()),
         )
         values.update(overrides)

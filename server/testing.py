@@ -190,6 +190,7 @@ def cosell_settings(cosell_database_url, cosell_var_dir, cosell_test_plugins) ->
     return Settings.from_env(
         database_url=cosell_database_url, expose_metrics=True, log_json=False, background_jobs=False,
         var_dir=cosell_var_dir, plugins_allow=cosell_test_plugins.installed, auth_cache_seconds=0.0,
+        gc_freeze=False,  # one app per test: freezing each would only slow the suite down
     )
 
 
