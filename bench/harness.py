@@ -6,6 +6,7 @@ process group; load comes from this (separate) process over loopback HTTP.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -31,9 +32,16 @@ class Operation:
     token: str
     variables: dict = field(default_factory=dict)
     path: str = "/graphql"
+    # Send the document's SHA-256 (a registered document, issue 17) instead of its text.
+    persisted: bool = False
 
     def body(self) -> dict:
-        return {"query": self.query, "variables": self.variables} if self.query else {}
+        if not self.query:
+            return {}
+        if self.persisted:
+            digest = hashlib.sha256(self.query.encode()).hexdigest()
+            return {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}, "variables": self.variables}
+        return {"query": self.query, "variables": self.variables}
 
 
 @dataclass
@@ -187,6 +195,32 @@ def measure(server: Server, op: Operation, *, clients: int, seconds: float) -> F
     _, _, _, figures.rps_32, errors_32 = _wrk(server, op, connections=clients, threads=2, seconds=seconds)
     figures.errors = errors + errors_32
     return figures
+
+
+@dataclass
+class CpuFigures:
+    """CPU ms per request in process (time.process_time, this process and its driver
+    threads), median of n requests; for the same operation by text, by registered id, and
+    its floor."""
+
+    name: str
+    generic: float
+    persisted: float | None
+    floor: float | None
+    n: int
+
+
+def print_cpu_table(rows: list[CpuFigures]) -> None:
+    header = (f"{'operation':<28} {'generic':>8} {'by id':>8} {'floor':>8} {'generic/floor':>14} {'by id/floor':>12}")
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        ratio = lambda v: f"{v / r.floor:.1f}x" if v is not None and r.floor else "-"  # noqa: E731
+        fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+        print(f"{r.name:<28} {fmt(r.generic):>8} {fmt(r.persisted):>8} {fmt(r.floor):>8} {ratio(r.generic):>14} "
+              f"{ratio(r.persisted):>12}")
+    print(f"(CPU ms per request in process, median of {rows[0].n if rows else 0}; 'by id': the registered "
+          "document sent by its SHA-256 — the generic executor with parse, validation and cost cached per document)")
 
 
 def print_table(rows: list[Figures], rss: dict[int, float]) -> None:

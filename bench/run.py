@@ -11,13 +11,14 @@ and the peak RSS of each worker.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import asyncio
 import json
 import os
 import subprocess
 
 from bench.generate import DEFAULT_URL, counts, expected_counts, generate, migrate
-from bench.harness import Operation, measure, print_table, running_server
+from bench.harness import CpuFigures, Operation, measure, print_cpu_table, print_table, running_server
 
 DASHBOARD = """
 query Dashboard {
@@ -129,6 +130,59 @@ def operations(world: dict) -> list[tuple[Operation, Operation | None]]:
     ]
 
 
+# Operations 1-3 are the portal's documents: registered (issue 17) and sent by id too.
+PERSISTED_OPS = ("1", "2", "3")
+
+
+async def register_documents() -> None:
+    from partners.documents import store
+
+    await store.add([store.Document(store.sha256_hex(q), q, (), "bench/run.py")
+                     for q in (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES)])
+
+
+def persisted(op: Operation) -> Operation:
+    return dataclasses.replace(op, name=f"  {op.name.split(' ', 1)[1][:18]} by id", persisted=True)
+
+
+async def cpu_per_request(world: dict, only, requests: int, warmup: int) -> list[CpuFigures]:
+    """CPU time per request through the production app (plus floor routes) in this
+    process, no network: median of `requests` after `warmup`."""
+    import statistics
+    import time
+
+    import httpx
+
+    from bench.floor import create_app
+
+    os.environ.setdefault("COSELL_EXPOSE_METRICS", "1")
+    os.environ.setdefault("COSELL_COST_BUDGET_PER_MINUTE", "1000000000")
+    os.environ["COSELL_BACKGROUND_JOBS"] = "0"
+    os.environ.setdefault("COSELL_LOG_LEVEL", "WARNING")
+    app = create_app()
+    rows = []
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+            async def median_cpu(target: Operation) -> float:
+                headers = {"Authorization": f"Bearer {target.token}"}
+                cpus = []
+                for i in range(warmup + requests):
+                    started = time.process_time()
+                    response = await client.post(target.path, json=target.body(), headers=headers)
+                    if i >= warmup:
+                        cpus.append((time.process_time() - started) * 1000)
+                    assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
+                return statistics.median(cpus)
+
+            for op, floor in operations(world):
+                number = op.name.split()[0]
+                if number not in PERSISTED_OPS or (only and number not in only):
+                    continue
+                rows.append(CpuFigures(op.name, await median_cpu(op), await median_cpu(persisted(op)),
+                                       await median_cpu(floor) if floor else None, requests))
+    return rows
+
+
 def load_average() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -136,7 +190,12 @@ def load_average() -> str:
 async def main_async(args) -> None:
     world = await prepare(args.database_url, args.scale, args.regenerate)
     print(f"database: {args.database_url}; dashboard partner holds {world['registrations']:,} registrations")
+    await register_documents()
     print(f"load before: {load_average()}")
+    cpu_rows = await cpu_per_request(world, args.only, args.cpu_requests, args.cpu_warmup) if args.cpu_requests else []
+    if cpu_rows:
+        print_cpu_table(cpu_rows)
+        print(f"load after the CPU phase: {load_average()}")
     with running_server(args.database_url, port=args.port, workers=args.workers) as server:
         rows = []
         for op, floor in operations(world):
@@ -144,6 +203,8 @@ async def main_async(args) -> None:
                 continue
             figures = measure(server, op, clients=args.clients, seconds=args.seconds)
             rows.append(figures)
+            if op.name.split()[0] in PERSISTED_OPS:
+                rows.append(measure(server, persisted(op), clients=args.clients, seconds=args.seconds))
             if floor is not None:
                 floor_figures = measure(server, floor, clients=args.clients, seconds=args.seconds)
                 floor_figures.ratio_of = figures
@@ -152,7 +213,8 @@ async def main_async(args) -> None:
     print(f"load after: {load_average()}")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump([r.__dict__ | {"ratio_of": None} for r in rows], fh, indent=2)
+            json.dump({"wrk": [r.__dict__ | {"ratio_of": None} for r in rows],
+                       "cpu": [r.__dict__ for r in cpu_rows]}, fh, indent=2)
 
 
 def main() -> None:
@@ -166,6 +228,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each wrk run")
     parser.add_argument("--only", nargs="*", help="operation numbers to run, e.g. --only 1 3")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--cpu-requests", type=int, default=60,
+                        help="requests per operation for CPU ms in process (median; 0 = skip)")
+    parser.add_argument("--cpu-warmup", type=int, default=10)
     asyncio.run(main_async(parser.parse_args()))
 
 

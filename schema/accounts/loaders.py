@@ -6,6 +6,7 @@ from partners.scoping import account_scope, contact_scope, scoped
 from partners.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
+from schema.core.sql import any_of
 
 
 async def load_accounts(context, ids: list[int]) -> list[dict | None]:
@@ -19,7 +20,7 @@ async def load_contacts(context, ids: list[int]) -> list[dict | None]:
 async def _children(context, table, fk_column, scope, keys: list[int], order_by) -> list[list[dict]]:
     if not keys:
         return []
-    rows = await scoped(table.select(), scope).where(fk_column.is_in(sorted(set(keys)))).order_by(*order_by)
+    rows = await scoped(table.select(), scope).where(any_of(fk_column, keys)).order_by(*order_by)
     return grouped(keys, rows, fk_column._meta.name)
 
 

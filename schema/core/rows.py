@@ -8,6 +8,7 @@ from piccolo.table import Table
 
 from partners.scoping import scoped
 from schema.core.loaders import aligned
+from schema.core.sql import any_of
 
 
 async def scoped_rows_by_ids(table: type[Table], scope, ids: Iterable[int]) -> list[dict | None]:
@@ -15,7 +16,7 @@ async def scoped_rows_by_ids(table: type[Table], scope, ids: Iterable[int]) -> l
     ids = list(ids)
     if not ids:
         return []
-    rows = await scoped(table.select(), scope).where(table.id.is_in(sorted(set(ids))))
+    rows = await scoped(table.select(), scope).where(any_of(table.id, ids))
     return aligned(ids, rows)
 
 

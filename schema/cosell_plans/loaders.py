@@ -7,6 +7,7 @@ from partners.scoping import cosell_plan_scope, cosell_task_scope, scoped
 from partners.tables import CoSellPlan, CoSellTask
 from schema.core.loaders import aligned, grouped
 from schema.core.rows import scoped_rows_by_ids
+from schema.core.sql import any_of
 
 
 async def load_cosell_plans(context, ids: list[int]) -> list[dict | None]:
@@ -15,12 +16,12 @@ async def load_cosell_plans(context, ids: list[int]) -> list[dict | None]:
 
 async def load_cosell_tasks(context, ids: list[int]) -> list[dict | None]:
     rows = await scoped(task_select(), cosell_task_scope(context.principal)).where(
-        CoSellTask.id.is_in(sorted(set(ids))))
+        any_of(CoSellTask.id, ids))
     return aligned(ids, rows)
 
 
 async def load_plan_tasks(context, plan_ids: list[int]) -> list[list[dict]]:
     """The tasks of each plan, soonest due first (also what `progress` counts)."""
     rows = await scoped(task_select(), cosell_task_scope(context.principal)).where(
-        CoSellTask.plan.is_in(sorted(set(plan_ids)))).order_by(CoSellTask.due_date, CoSellTask.id)
+        any_of(CoSellTask.plan, plan_ids)).order_by(CoSellTask.due_date, CoSellTask.id)
     return grouped(plan_ids, rows, "plan")

@@ -8,6 +8,7 @@ from partners.scoping import deal_registration_scope, scoped
 from partners.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
 from schema.core.loaders import aligned, grouped
 from schema.core.rows import scoped_rows_by_ids
+from schema.core.sql import any_of
 
 
 async def load_deal_registrations(context, ids: list[int]) -> list[dict | None]:
@@ -23,14 +24,14 @@ def _visible(context, column):
 
 async def load_registration_products(context, ids: list[int]) -> list[list[dict]]:
     rows = await scoped(DealRegistrationProduct.select().where(
-        DealRegistrationProduct.registration.is_in(sorted(set(ids)))),
+        any_of(DealRegistrationProduct.registration, ids)),
         _visible(context, DealRegistrationProduct.registration)).order_by(DealRegistrationProduct.id)
     return grouped(ids, rows, "registration")
 
 
 async def load_registration_history(context, ids: list[int]) -> list[list[dict]]:
     rows = await scoped(DealRegistrationChange.select().where(
-        DealRegistrationChange.registration.is_in(sorted(set(ids)))),
+        any_of(DealRegistrationChange.registration, ids)),
         _visible(context, DealRegistrationChange.registration)).order_by(
         DealRegistrationChange.changed_at).order_by(DealRegistrationChange.id)
     return grouped(ids, rows, "registration")
@@ -45,7 +46,7 @@ async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]
     statuses = {r["id"]: r["status"] for r in await scoped(
         DealRegistration.select(DealRegistration.id, DealRegistration.status),
         deal_registration_scope(context.principal)).where(
-        DealRegistration.id.is_in(keys + [r["other"] for r in rows] or [-1]))}
+        any_of(DealRegistration.id, keys + [r["other"] for r in rows]))}
     by_key: dict[int, list[int]] = {}
     for row in rows:
         if statuses.get(row["id"]) in live and row["other"] in statuses:
@@ -59,5 +60,5 @@ async def load_customer_names(context, registration_ids: list[int]) -> list[str 
     cannot read accounts, but they know whom they registered)."""
     rows = await scoped(DealRegistration.select(DealRegistration.id, DealRegistration.account.name.as_alias("name")),
                         deal_registration_scope(context.principal)).where(
-        DealRegistration.id.is_in(sorted(set(registration_ids))))
+        any_of(DealRegistration.id, registration_ids))
     return [row["name"] if row else None for row in aligned(registration_ids, rows)]

@@ -8,6 +8,7 @@ from partners.scoping import discount_approval_scope, discount_policy_scope, sco
 from partners.tables import DiscountApproval, DiscountPocRate, DiscountPolicy, DiscountProgramRate
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
+from schema.core.sql import any_of
 
 
 async def load_discount_policies(context, ids: list[int]) -> list[dict | None]:
@@ -20,14 +21,14 @@ def _visible_policy_ids(context):
 
 async def load_program_rates(context, policy_ids: list[int]) -> list[list[dict]]:
     rows = await DiscountProgramRate.select().where(
-        DiscountProgramRate.policy.is_in(sorted(set(policy_ids)))
+        any_of(DiscountProgramRate.policy, policy_ids)
         & DiscountProgramRate.policy.is_in(_visible_policy_ids(context))).order_by(DiscountProgramRate.id)
     return grouped(policy_ids, rows, "policy")
 
 
 async def load_poc_rates(context, policy_ids: list[int]) -> list[list[dict]]:
     rows = await DiscountPocRate.select().where(
-        DiscountPocRate.policy.is_in(sorted(set(policy_ids)))
+        any_of(DiscountPocRate.policy, policy_ids)
         & DiscountPocRate.policy.is_in(_visible_policy_ids(context))).order_by(DiscountPocRate.min_users)
     return grouped(policy_ids, rows, "policy")
 
