@@ -133,7 +133,7 @@ async def test_allow_list_mode_runs_only_registered_documents_for_the_chosen_rol
         cosell_app_factory, world, tmp_path, role_key):
     await register(tmp_path, "viewer.graphql", VIEWER)
     other = "query Other { viewer { name } }"
-    async with cosell_app_factory(trusted_documents_roles=("PARTNER_USER",)) as client:
+    async with cosell_app_factory(trusted_documents_roles=("PARTNER_USER", "PARTNER_ADMIN")) as client:
         token = world.tokens[role_key]
         refused = await post(client, {"query": other}, token)
         assert refused.status_code == 400
