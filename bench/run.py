@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import asyncio
 import json
 import os
@@ -148,10 +149,7 @@ def persisted(op: Operation) -> Operation:
 async def cpu_per_request(world: dict, only, requests: int, warmup: int) -> list[CpuFigures]:
     """CPU time per request through the production app (plus floor routes) in this
     process, no network: median of `requests` after `warmup`."""
-    import statistics
     import time
-
-    import httpx
 
     from bench.floor import create_app
 
@@ -161,6 +159,32 @@ async def cpu_per_request(world: dict, only, requests: int, warmup: int) -> list
     os.environ.setdefault("COSELL_LOG_LEVEL", "WARNING")
     app = create_app()
     rows = []
+    pauses: list[tuple[int, float]] = []  # (generation, ms) of each collection while measuring
+    started_at: dict[str, float] = {}
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            started_at["t"] = time.perf_counter()
+        elif "t" in started_at:
+            pauses.append((info["generation"], (time.perf_counter() - started_at.pop("t")) * 1000))
+
+    gc.callbacks.append(on_gc)
+    try:
+        await _cpu_phase(app, world, only, requests, warmup, rows)
+    finally:
+        gc.callbacks.remove(on_gc)
+    full = [ms for generation, ms in pauses if generation == 2]
+    print(f"garbage collections while measuring: {len(pauses)}, of them full (gen 2): {len(full)}"
+          + (f", wall ms median {sorted(full)[len(full) // 2]:.1f}, longest {max(full):.1f}" if full else ""))
+    return rows
+
+
+async def _cpu_phase(app, world: dict, only, requests: int, warmup: int, rows: list) -> None:
+    import statistics
+    import time
+
+    import httpx
+
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             async def median_cpu(target: Operation) -> float:
@@ -180,7 +204,6 @@ async def cpu_per_request(world: dict, only, requests: int, warmup: int) -> list
                     continue
                 rows.append(CpuFigures(op.name, await median_cpu(op), await median_cpu(persisted(op)),
                                        await median_cpu(floor) if floor else None, requests))
-    return rows
 
 
 def load_average() -> str:
@@ -196,6 +219,8 @@ async def main_async(args) -> None:
     if cpu_rows:
         print_cpu_table(cpu_rows)
         print(f"load after the CPU phase: {load_average()}")
+    if args.cpu_only:
+        return
     with running_server(args.database_url, port=args.port, workers=args.workers) as server:
         rows = []
         for op, floor in operations(world):
@@ -231,6 +256,7 @@ def main() -> None:
     parser.add_argument("--cpu-requests", type=int, default=60,
                         help="requests per operation for CPU ms in process (median; 0 = skip)")
     parser.add_argument("--cpu-warmup", type=int, default=10)
+    parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU phase, no wrk")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
 import re
 import time
@@ -42,6 +41,7 @@ from schema.core.context import Context
 from schema.core.errors import is_unexpected, masked
 from server import http_guard
 from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
+from server.gc_tuning import GcFreezer
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
 from server.graphiql import graphiql_asset, render_graphiql
@@ -61,8 +61,9 @@ class RequestContextMiddleware:
     """Give each request an id (or keep a sane incoming X-Request-ID), count its SQL
     statements, echo the id in the response and write one access log line."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, after_request=None) -> None:
         self.app = app
+        self.after_request = after_request
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -99,6 +100,8 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+            if self.after_request is not None:
+                self.after_request()
 
 
 class CosellGraphQL(GraphQL):
@@ -246,6 +249,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     bind_engine(engine)
     plugins = plugin_manager or plugin_manager_for(settings)
     graphql_app = CosellGraphQL(build_schema(settings), settings=settings, plugins=plugins)
+    freezer = GcFreezer(enabled=settings.gc_freeze)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -267,16 +271,11 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         if settings.background_jobs:
             background.start()
         app.state.background = background
-        if settings.gc_freeze:
-            # What start-up built lives as long as the process: out of the collector's reach,
-            # a gen-2 collection walks only request garbage (issue 17: it was the p99).
-            gc.collect()
-            gc.freeze()
+        freezer.started()
         try:
             yield
         finally:
-            if settings.gc_freeze:
-                gc.unfreeze()
+            freezer.stopped()
             await background.stop()
             await close_database(engine)
 
@@ -303,7 +302,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     if settings.graphiql:
         routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, after_request=freezer.request_done)
     app.state.settings = settings
     app.state.plugins = plugins
     app.state.schema = graphql_app.schema

@@ -125,8 +125,8 @@ class Settings:
     # Roles (and ANONYMOUS) for which only registered documents run (issue 17,
     # docs/operations.md "Trusted documents"); empty = every caller may send any text.
     trusted_documents_roles: tuple[str, ...] = ()
-    # gc.freeze() once the app is up: the start-up objects (schema, plugins, modules) leave
-    # the collector's generations, so a full collection no longer walks them (issue 17).
+    # gc.freeze() once the app is up and after its first requests (server/gc_tuning.py):
+    # what the process keeps for good leaves the collector's walk (issue 17, the p99).
     gc_freeze: bool = True
 
     @classmethod

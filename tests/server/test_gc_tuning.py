@@ -1,0 +1,41 @@
+"""gc.freeze() after start-up and after the first requests (issue 17, server/gc_tuning.py):
+what the process keeps for its lifetime is out of the full collections' walk; nothing
+stays frozen after shutdown, and COSELL_GC_FREEZE=0 leaves the collector alone."""
+
+from __future__ import annotations
+
+import gc
+
+from server.gc_tuning import GcFreezer
+
+
+async def test_start_up_objects_are_frozen_while_the_app_runs(cosell_app_factory):
+    gc.unfreeze()
+    async with cosell_app_factory(gc_freeze=True) as client:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0  # the schema, plugins and modules
+        assert (await client.get("/healthz")).status_code == 200
+    assert gc.get_freeze_count() == 0
+
+
+async def test_the_freeze_is_off_with_the_setting(cosell_app_factory):
+    gc.unfreeze()
+    async with cosell_app_factory(gc_freeze=False) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert gc.get_freeze_count() == 0
+
+
+def test_what_the_first_requests_build_is_frozen_once_they_settled():
+    gc.unfreeze()
+    freezer = GcFreezer(enabled=True, settle_after=3)
+    freezer.started()
+    at_start = gc.get_freeze_count()
+    kept = [object() for _ in range(1000)] + [[] for _ in range(1000)]  # what requests add for good
+    for _ in range(3):
+        freezer.request_done()
+    assert gc.get_freeze_count() >= at_start + 1000
+    after_settling = gc.get_freeze_count()
+    freezer.request_done()
+    assert gc.get_freeze_count() == after_settling  # no more freezing after that
+    freezer.stopped()
+    assert gc.get_freeze_count() == 0 and kept
