@@ -4,7 +4,6 @@ from datetime import datetime, timezone
 
 from partners.deal_registrations import (
     add_working_hours,
-    eligibility_violations,
     match_account,
     normalize_company_name,
     normalize_domain,
@@ -13,6 +12,7 @@ from partners.deal_registrations import (
     transition_violation,
 )
 from partners.enums import DealRegistrationStatus as Status
+from partners.program.eligibility import eligibility_violations
 
 
 def utc(*args) -> datetime:
