@@ -58,13 +58,13 @@ PARTNERS = f"""query($f: PartnerFilter, $first: Int, $after: String) {{
 }}"""
 
 
-async def run(gql, query: str, token: str | None, **input_fields) -> dict:
+async def run(gql, query: str, token: str | None, /, **input_fields) -> dict:
     body = await gql(query, {"input": input_fields}, token=token)
     (payload,) = body["data"].values()
     return payload
 
 
-async def ok(gql, query: str, token: str | None, **input_fields) -> dict:
+async def ok(gql, query: str, token: str | None, /, **input_fields) -> dict:
     payload = await run(gql, query, token, **input_fields)
     assert payload["errors"] == [], payload["errors"]
     return payload
