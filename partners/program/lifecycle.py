@@ -221,6 +221,7 @@ def _field_values(fields: PartnerFields) -> dict[str, Any]:
 async def create_partner(principal: Principal, fields: PartnerFields) -> dict:
     """A PROSPECT on the OPEN track (P1), created by a program manager of its region."""
     require_roles(principal, *PROGRAM_MANAGERS)
+    fields = PartnerFields(**{**fields.__dict__, "nickname": fields.nickname.strip().upper()})
     violations = field_violations(_field_values(fields))
     if v := manager_violation(principal, fields.region, "region"):
         violations.append(v)

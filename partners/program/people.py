@@ -147,9 +147,9 @@ async def change_role(principal: Principal, user_id: int, role: Role, *, partner
     async with transaction():
         row = await _managed_user(principal, user_id)
         regions = list(regions) if regions is not None else [Region(r) for r in row["regions"] or []]
-        if role not in PARTNER_ROLES:
-            partner_id = None
-        elif partner_id is None and row["partner"] is not None:
+        # The partner stays when the role stays partner-side, and goes when it becomes staff
+        # (unless one is named: then validate_user_fields refuses it).
+        if partner_id is None and role in PARTNER_ROLES:
             partner_id = row["partner"]
         validate_user_fields(role, partner_id, regions)
         if partner_id is not None and not await Partner.exists().where(Partner.id == partner_id):

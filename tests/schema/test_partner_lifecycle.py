@@ -32,9 +32,9 @@ async def _eligible(gql, world, partner_id: str, token="cm_amer") -> None:
 
 
 async def test_p1_create_partner_by_a_channel_manager_of_its_region(gql, world):
-    partner = await _prospect(gql, world, nickname="GAMMA", country="us", city="Austin")
-    assert (partner["status"], partner["track"], partner["isPsp"], partner["country"]) == (
-        "PROSPECT", "OPEN", False, "US")
+    partner = await _prospect(gql, world, nickname="gamma", country="us", city="Austin")
+    assert (partner["status"], partner["track"], partner["isPsp"], partner["country"], partner["nickname"]) == (
+        "PROSPECT", "OPEN", False, "US", "GAMMA")
     assert partner["history"] == [{"kind": "STATUS", "fromValue": "", "toValue": "PROSPECT", "reason": "Created.",
                                    "changedBy": {"email": "cm_amer@cosell.test"}}]
     assert partner["eligibility"]["eligibleToRegister"] is False

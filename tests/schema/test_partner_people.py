@@ -162,6 +162,9 @@ async def test_admins_change_roles_and_the_change_applies_at_once(cosell_app_fac
 
         to_staff = await run(gql, CHANGE_ROLE, world.tokens["admin"], id=alpha_user, role="CHANNEL_MANAGER", regions=[])
         assert codes(to_staff) == [("REGION_REQUIRED", ("regions",), "D1")]
+        named = await run(gql, CHANGE_ROLE, world.tokens["admin"], id=alpha_user, role="SDR",
+                          partnerId=gid("Partner", world.partners["alpha"]))
+        assert codes(named) == [("PARTNER_NOT_ALLOWED", ("partner",), None)]
         cm = (await ok(gql, CHANGE_ROLE, world.tokens["admin"], id=alpha_user, role="CHANNEL_MANAGER",
                        regions=["LATAM"]))["user"]
         assert (cm["role"], cm["regions"], cm["partner"]) == ("CHANNEL_MANAGER", ["LATAM"], None)
