@@ -101,6 +101,12 @@ async def clear_choices(opportunity_id: int) -> None:
 async def add_partner(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, partner_id: int,
                       role: OpportunityPartnerRole, is_primary: bool = False, name: str | None = None,
                       expected_version: int | None = None) -> dict:
+    if role is OpportunityPartnerRole.DEAL_REGISTRANT:
+        # P5/R8: the registrant is the partner that sourced the deal, which only an approved
+        # registration establishes (approveDealRegistration puts it on the team).
+        raise DomainError.single("REGISTRANT_NEEDS_APPROVED_REGISTRATION",
+                                 "Only an approved deal registration makes a partner the DEAL_REGISTRANT; "
+                                 "add it with another role, or approve its registration.", "role", rule="P5")
     async with transaction():
         await _open_for_change(principal, opportunity_id, name, expected_version)
         if not await Partner.exists().where(Partner.id == partner_id):
