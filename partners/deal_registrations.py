@@ -74,6 +74,11 @@ MAX_ADMIN_EXTENSION_DAYS = 365
 FIRST_REVIEW_HOURS = 2  # P4: first review within 2 working hours
 DECISION_HOURS = 8  # P4: decision within 1 business day = 8 working hours
 
+# History notes of P5 holds, read by the held registration's partner: they name no other
+# registration (R9; migration 2026-12-02T16:22 rewrote the older ones).
+HELD_NOTE = "Another registration was approved for the same scope (P5)."
+REOPENED_NOTE = "The registration that held this scope ended (P5)."
+
 # P4 targets count working time: Monday to Friday, 09:00–17:00 UTC (no holidays).
 WORK_START_HOUR = 9
 WORK_END_HOUR = 17
@@ -345,6 +350,16 @@ def input_violations(reg: Registration) -> list[Violation]:
     return violations
 
 
+def customer_account_violation(account: dict, field: tuple[str, ...]) -> Violation | None:
+    """R1 at submission: the end customer is never a reseller, integrator or partner
+    organisation account (the registrant's own included). The message names no account:
+    a partner user may not read it."""
+    if AccountType(account["account_type"]) in reseller.CHANNEL_ACCOUNT_TYPES or account["partner"] is not None:
+        return Violation("RESELLER_ACCOUNT", "The end customer of a registration cannot be a reseller or partner "
+                         "organisation account: register the end customer the deal is for.", field, "R1")
+    return None
+
+
 def _like_any_case(column, text: str):
     pattern = f"%{text.replace('%', '').replace('_', '')}%"
     return column.ilike(pattern) if column._meta.engine_type in ("postgres", "cockroach") else column.like(pattern)
@@ -360,7 +375,8 @@ async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[di
     candidates = []
     if conditions:
         condition = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
-        candidates = await Account.select(Account.id, Account.name, Account.website, Account.region).where(condition)
+        candidates = await Account.select(Account.id, Account.name, Account.website, Account.region,
+                                          Account.account_type, Account.partner).where(condition)
     found = match_account(prospect.name, prospect.website, candidates)
     if found is not None:
         return found, True
@@ -369,7 +385,8 @@ async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[di
                       country=(prospect.country or "US").upper()[:2], created_at=at)
     await account.save()
     await Account.update({Account.ultimate_parent: account.id}).where(Account.id == account.id)
-    return {"id": account.id, "name": account.name, "website": account.website, "region": account.region}, False
+    return {"id": account.id, "name": account.name, "website": account.website, "region": account.region,
+            "account_type": account.account_type, "partner": None}, False
 
 
 async def _registering_partner(principal: Principal, reg: Registration) -> dict:
@@ -397,7 +414,9 @@ async def _registering_partner(principal: Principal, reg: Registration) -> dict:
 
 async def _opportunity_account(principal: Principal, opportunity_id: int) -> dict:
     opp = await scoped(Opportunity.select(Opportunity.account.id.as_alias("id"),
-                                          Opportunity.account.region.as_alias("region")),
+                                          Opportunity.account.region.as_alias("region"),
+                                          Opportunity.account.account_type.as_alias("account_type"),
+                                          Opportunity.account.partner.as_alias("partner")),
                        opportunity_scope(principal)).where(Opportunity.id == opportunity_id).first()
     if opp is None:
         raise NotFound.of("Opportunity", "opportunityId")
@@ -454,7 +473,11 @@ def _services_attach_taken() -> DomainError:
                               "opportunityId", rule="P9")
 
 
-async def register(principal: Principal, reg: Registration) -> dict:
+async def register(principal: Principal, reg: Registration, disabled_rules: frozenset[str] = frozenset()) -> dict:
+    """Submit (P1–P3). The customer is found (or, for a prospect, matched or created) and
+    refused when it is a channel account (R1; unless R1 is switched off, as for the rule
+    plugin). What the partner typed is kept: partner users are shown it, never the matched
+    account's data (R9)."""
     require_roles(principal, *REGISTRANTS)
     violations = input_violations(reg)
     if violations:
@@ -465,14 +488,21 @@ async def register(principal: Principal, reg: Registration) -> dict:
             partner = await _registering_partner(principal, reg)
             matched = False
             if reg.account_id is not None:
-                account = await scoped(Account.select(Account.id, Account.region), account_scope(principal)).where(
+                account = await scoped(Account.select(Account.id, Account.region, Account.account_type,
+                                                      Account.partner), account_scope(principal)).where(
                     Account.id == reg.account_id).first()
                 if account is None:
                     raise NotFound.of("Account", "customer.accountId")
+                field: tuple[str, ...] = ("customer", "accountId")
             elif reg.prospect is None:  # the opportunity's account is the customer (R1)
                 account = await _opportunity_account(principal, reg.opportunity_id)
+                field = ("opportunityId",)
             else:
                 account, matched = await _match_or_create_account(reg.prospect, at)
+                field = ("customer", "prospect")
+            violation = None if "R1" in disabled_rules else customer_account_violation(account, field)
+            if violation:
+                raise DomainError([violation])
             if reg.opportunity_id is not None:
                 await _check_opportunity(principal, reg, account["id"])
             review_due, decision_due = review_targets(at)
@@ -483,6 +513,8 @@ async def register(principal: Principal, reg: Registration) -> dict:
                 seats=reg.seats, estimated_amount=reg.estimated_amount, expected_close_date=reg.expected_close_date,
                 notes=reg.notes.strip(), submitted_at=at, last_submitted_at=at, review_due_at=review_due,
                 decision_due_at=decision_due, created_at=at,
+                prospect_name=reg.prospect.name.strip() if reg.prospect else "",
+                prospect_region=reg.prospect.region.value if reg.prospect else None,
             )
             await row.save()
             await DealRegistrationProduct.insert(*[
@@ -658,14 +690,17 @@ def conflicts_sql(key_count: int, other_statuses: Iterable[Status] = CONFLICTS_W
     )
 
 
-def conflicting_condition_sql(negate: bool = False) -> str:
-    """D2 as a filter: live registrations with at least one conflict (or, negated, without)."""
+def conflicting_condition_sql(negate: bool = False, partner_id: int | None = None) -> str:
+    """D2 as a filter: live registrations with at least one conflict (or, negated, without).
+    With `partner_id` (a partner user's), only conflicts with that partner's own registrations
+    count, as in `conflicts`: a competitor's registration is never revealed (R9)."""
+    own = "" if partner_id is None else f" AND rb.partner = {int(partner_id)}"
     return (
         f'"deal_registration"."id" {"NOT IN" if negate else "IN"} (SELECT a.registration FROM deal_registration_product a '
         "JOIN deal_registration_product b ON b.product = a.product AND b.registration <> a.registration "
         "JOIN deal_registration ra ON ra.id = a.registration "
         "JOIN deal_registration rb ON rb.id = b.registration AND rb.account = ra.account "
-        f"WHERE ra.status IN ({_status_list(LIVE)}) AND rb.status IN ({_status_list(CONFLICTS_WITH)}))"
+        f"WHERE ra.status IN ({_status_list(LIVE)}) AND rb.status IN ({_status_list(CONFLICTS_WITH)}){own})"
     )
 
 
@@ -751,8 +786,8 @@ async def _hold_conflicting(principal: Principal, approved: dict, at: datetime) 
         }).where((DealRegistration.id == other["id"]) & (DealRegistration.status == other["status"])).returning(
             *DealRegistration.all_columns())
         if updated:
-            await _record(updated[0], "ON_HOLD", other["status"], principal,
-                          f"Registration {approved['id']} was approved for the same scope (P5).", at)
+            # The note is shown to the held registration's partner: never the other's id (R9).
+            await _record(updated[0], "ON_HOLD", other["status"], principal, HELD_NOTE, at)
 
 
 async def _adjust_counters(deltas: dict[int, int]) -> None:
@@ -797,8 +832,7 @@ async def _release_held(principal: Principal | None, approved: dict, at: datetim
         }).where((DealRegistration.id == other["id"]) & (DealRegistration.status == Status.ON_HOLD.value)).returning(
             *DealRegistration.all_columns())
         if updated:
-            await _record(updated[0], "REOPENED", Status.ON_HOLD.value, principal,
-                          f"Registration {approved['id']} no longer holds this scope (P5).", at)
+            await _record(updated[0], "REOPENED", Status.ON_HOLD.value, principal, REOPENED_NOTE, at)
 
 
 # ---------------------------------------------------------------- expiry and closing (P6)
