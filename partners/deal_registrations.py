@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from partners import outbox
+from partners import leasing, outbox
 from partners.db import is_unique_violation, transaction
 from partners.enums import (
     AccountType,
@@ -70,6 +70,9 @@ LIVE = (*PENDING, Status.ON_HOLD, Status.APPROVED)  # = ACTIVE_STATUSES of the P
 
 APPROVAL_DAYS = 90  # P6
 EXTENSION_DAYS = 30  # P6: once, by a channel manager
+# P4 is silent on how long a partner may take to answer a return: 14 days, then the
+# registration is closed (`close_unanswered_returns`), so it no longer blocks a conflict (D2).
+RETURN_REPLY_DAYS = 14
 MAX_ADMIN_EXTENSION_DAYS = 365
 FIRST_REVIEW_HOURS = 2  # P4: first review within 2 working hours
 DECISION_HOURS = 8  # P4: decision within 1 business day = 8 working hours
@@ -175,7 +178,7 @@ TRANSITIONS: dict[str, tuple[tuple[Status, ...], Status]] = {
     "RESUBMITTED": ((Status.RETURNED,), Status.SUBMITTED),
     "WITHDRAWN": ((*PENDING, Status.ON_HOLD), Status.WITHDRAWN),
     "APPROVED": ((Status.PENDING_MANAGER_REVIEW,), Status.APPROVED),
-    "DENIED": (IN_REVIEW, Status.DENIED),
+    "DENIED": ((*IN_REVIEW, Status.RETURNED), Status.DENIED),  # a returned one too (issue 16)
     "DISSOLVED": ((Status.APPROVED,), Status.DISSOLVED),
     "EXTENDED": ((Status.APPROVED,), Status.APPROVED),
 }
@@ -548,9 +551,11 @@ async def return_to_partner(principal: Principal, registration_id: int, reason: 
     async with transaction():
         row = await open_for_write(principal, registration_id, expected_version)
         _require_reviewer(principal, row)
+        at = now()
         return await _transition(row, "RETURNED", principal, reason, {
             DealRegistration.reason: reason, DealRegistration.review_due_at: None,
-            DealRegistration.decision_due_at: None})
+            DealRegistration.decision_due_at: None,
+            DealRegistration.reply_due_at: at + timedelta(days=RETURN_REPLY_DAYS)}, at)
 
 
 @dataclass(frozen=True)
@@ -574,7 +579,8 @@ async def resubmit(principal: Principal, registration_id: int, changes: Resubmis
         at = now()
         review_due, decision_due = review_targets(at)
         values: dict[Any, Any] = {DealRegistration.last_submitted_at: at, DealRegistration.review_due_at: review_due,
-                                  DealRegistration.decision_due_at: decision_due, DealRegistration.reason: ""}
+                                  DealRegistration.decision_due_at: decision_due, DealRegistration.reason: "",
+                                  DealRegistration.reply_due_at: None}
         for column, value in ((DealRegistration.notes, changes.notes), (DealRegistration.seats, changes.seats),
                               (DealRegistration.estimated_amount, changes.estimated_amount),
                               (DealRegistration.expected_close_date, changes.expected_close_date)):
@@ -593,7 +599,7 @@ async def withdraw(principal: Principal, registration_id: int, note: str = "",
 
 def _closed_values() -> dict:
     return {DealRegistration.review_due_at: None, DealRegistration.decision_due_at: None,
-            DealRegistration.held_by: None}
+            DealRegistration.held_by: None, DealRegistration.reply_due_at: None}
 
 
 async def deny(principal: Principal, registration_id: int, reason: str, expected_version: int | None = None) -> dict:
@@ -898,6 +904,49 @@ async def expire_due(at: datetime | None = None, limit: int = 500) -> int:
             total += len(updated)
             if len(due) < limit:
                 return total
+
+
+RETURN_LEASE = timedelta(minutes=2)
+UNANSWERED_NOTE = f"Not resubmitted within {RETURN_REPLY_DAYS} days of its return (P4)."
+
+
+def unanswered_return(at: datetime):
+    """RETURNED and past its `reply_due_at` (P4)."""
+    return (DealRegistration.status == Status.RETURNED.value) & (DealRegistration.reply_due_at <= at)
+
+
+async def close_unanswered_returns(*, worker: str, at: datetime | None = None, should_stop=lambda: False,
+                                   batch: int = 100, lease_for: timedelta = RETURN_LEASE) -> int:
+    """P4: RETURNED registrations past `reply_due_at` become CLOSED (event CLOSED). Each row is
+    leased (`partners.leasing`: SKIP LOCKED on PostgreSQL), then closed in one transaction by
+    the holder of the lease only, and only if it is still unanswered (compare-and-set): a
+    row is closed, recorded and announced once however many instances run. Returns how many
+    this call closed."""
+    at = at or now()
+    closed = 0
+    while not should_stop():
+        lease, rows = await leasing.claim(DealRegistration, due=unanswered_return(at), worker=worker, limit=batch,
+                                          lease_for=lease_for, order_by=[DealRegistration.reply_due_at], now=at)
+        if not rows:
+            return closed
+        for index, row in enumerate(rows):
+            if should_stop():
+                await leasing.release(DealRegistration, [r["id"] for r in rows[index:]], lease)
+                return closed
+            async with transaction():
+                if not await leasing.finish(DealRegistration, row["id"], lease, {}):
+                    continue  # our lease expired and another worker took the row over
+                updated = await DealRegistration.update({
+                    DealRegistration.status: Status.CLOSED.value, **_closed_values(),
+                    **versions.bumped(DealRegistration)}).where(
+                    (DealRegistration.id == row["id"]) & unanswered_return(at)).returning(
+                    *DealRegistration.all_columns())
+                if updated:
+                    await _record(updated[0], "CLOSED", Status.RETURNED.value, None, UNANSWERED_NOTE, at)
+                    closed += 1
+        if len(rows) < batch:
+            return closed
+    return closed
 
 
 async def close_for_lost_opportunity(principal: Principal, opportunity_id: int, at: datetime) -> None:

@@ -84,6 +84,16 @@ def review_reminders_job(settings: Settings, worker: str) -> Job:
     return Job("review-reminders", run, max(settings.background_interval, 60.0))
 
 
+def returned_registrations_job(settings: Settings, worker: str) -> Job:
+    """P4: close returned registrations the partner did not resubmit in time (leased rows,
+    compare-and-set: each is closed once, however many instances run)."""
+
+    async def run(should_stop: Callable[[], bool]) -> int:
+        return await deal_registrations.close_unanswered_returns(worker=worker, should_stop=should_stop)
+
+    return Job("returned-registrations", run, max(settings.background_interval, 60.0))
+
+
 def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) -> Job:
     handlers = outbox_handlers(settings, plugins)
     policy = outbox_policy(settings)
@@ -109,6 +119,7 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
         Job("a10_holdover", _hand_over_holdovers, max(settings.background_interval, HOLDOVER_INTERVAL)),
         registration_expiry_job(settings),
         review_reminders_job(settings, worker),
+        returned_registrations_job(settings, worker),
     ]
 
 

@@ -85,6 +85,8 @@ class DealRegistrationNode(relay.Node):
         description="P4 target of the step it waits for: the first review within 2 working hours of "
                     "(re)submission, the decision within 1 business day. Working hours: Mon–Fri 09:00–17:00 UTC.")
     decision_due_at: datetime | None = strawberry.field(description="P4: decision within 1 business day.")
+    reply_due_at: datetime | None = strawberry.field(
+        description="P4, while RETURNED: resubmit by then (14 days after the return), or the registration is closed.")
     decided_at: datetime | None
     approved_at: datetime | None
     expires_at: datetime | None = strawberry.field(description="P6: 90 days after approval, plus extensions.")
@@ -212,6 +214,7 @@ class DealRegistrationNode(relay.Node):
             estimated_amount=row["estimated_amount"], expected_close_date=row["expected_close_date"],
             notes=row["notes"], submitted_at=row["submitted_at"], last_submitted_at=row["last_submitted_at"],
             review_due_at=row["review_due_at"], decision_due_at=row["decision_due_at"], decided_at=row["decided_at"],
+            reply_due_at=row["reply_due_at"],
             approved_at=row["approved_at"], expires_at=row["expires_at"], extension_count=row["extension_count"],
             reason=row["reason"], version=row["version"], row=row,
         )
