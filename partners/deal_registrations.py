@@ -652,19 +652,32 @@ async def put_registrant_on_team(principal: Principal, rules: reseller.RuleSet, 
         await OpportunityPartner(opportunity=opportunity_id, partner=partner_id,
                                  role=OpportunityPartnerRole.DEAL_REGISTRANT.value, created_at=at).save()
     await opportunity_team.clear_choices(opportunity_id)
-    await opportunity_team.settle(principal, rules, opportunity_id, "approveDealRegistration", align_name_from=())
+    await opportunity_team.settle(principal, rules, opportunity_id, "approveDealRegistration",
+                                  align_name_from=await _former_registrant_prefixes(opportunity_id, partner_id))
 
 
-async def remove_registrant_from_team(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
-                                      partner_id: int) -> None:
-    """P5 dissolution: the partner's registrant place on the team goes; the precedence
-    picks the next primary and the name follows it (R2, R8)."""
+async def _former_registrant_prefixes(opportunity_id: int, partner_id: int) -> list[str]:
+    """R2 prefixes of the other partners registered on this opportunity: a reconsidered
+    registration taking the deal over (P5) puts its nickname in place of theirs."""
+    rows = await DealRegistration.select(DealRegistration.partner.name.as_alias("name"),
+                                         DealRegistration.partner.nickname.as_alias("nickname")).where(
+        (DealRegistration.opportunity == opportunity_id) & (DealRegistration.partner != partner_id))
+    return list(dict.fromkeys(f"{r['nickname'] or r['name']} - " for r in rows))
+
+
+async def remove_registrant_from_team(principal: Principal | None, rules: reseller.RuleSet, opportunity_id: int,
+                                      partner_id: int, operation: str = "dissolveDealRegistration",
+                                      validate: bool = True) -> None:
+    """P5 dissolution, P6 expiry and closing: the partner's registrant place on the team goes
+    (so, R9, the partner no longer sees the deal); the precedence picks the next primary and
+    the name follows it (R2, R8)."""
     partner = await Partner.select(Partner.name, Partner.nickname).where(Partner.id == partner_id).first()
     await OpportunityPartner.delete().where(
         (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
         & (OpportunityPartner.role == OpportunityPartnerRole.DEAL_REGISTRANT.value))
     former = [f"{partner['nickname'] or partner['name']} - "] if partner else []
-    await opportunity_team.settle(principal, rules, opportunity_id, "dissolveDealRegistration", align_name_from=former)
+    await opportunity_team.settle(principal, rules, opportunity_id, operation, align_name_from=former,
+                                  validate=validate)
 
 
 async def _conflicting_ids(registration_ids: list[int], other_statuses: Iterable[Status]) -> dict[int, list[int]]:
@@ -825,16 +838,26 @@ async def dissolve(principal: Principal, rules: reseller.RuleSet, registration_i
 
 
 async def _release_held(principal: Principal | None, approved: dict, at: datetime) -> None:
+    """P5: the registrations `approved` held are reconsidered in submission order. They are
+    for the same deal, so those without an opportunity take over the one `approved` had
+    (while it is open): approving one then renames that opportunity (R2, O10) and makes its
+    partner the primary registrant (R8) instead of creating a second opportunity."""
     held = await DealRegistration.select().where(
         (DealRegistration.held_by == approved["id"]) & (DealRegistration.status == Status.ON_HOLD.value)
     ).order_by(DealRegistration.submitted_at).order_by(DealRegistration.id)
+    deal = None
+    if approved["opportunity"] is not None and held:
+        stage = await Opportunity.select(Opportunity.stage).where(Opportunity.id == approved["opportunity"]).first()
+        if stage and OpportunityStage(stage["stage"]) not in CLOSED_STAGES:
+            deal = approved["opportunity"]
     for position, other in enumerate(held):
         # Fresh P4 targets, staggered by a second so the review queue keeps submission order.
         review_due, decision_due = review_targets(at + timedelta(seconds=position))
+        takes_over = {DealRegistration.opportunity: deal} if other["opportunity"] is None and deal else {}
         updated = await DealRegistration.update({
             DealRegistration.status: Status.PENDING_MANAGER_REVIEW.value, DealRegistration.held_by: None,
             DealRegistration.review_due_at: decision_due, DealRegistration.decision_due_at: decision_due,
-            **versions.bumped(DealRegistration),
+            **takes_over, **versions.bumped(DealRegistration),
         }).where((DealRegistration.id == other["id"]) & (DealRegistration.status == Status.ON_HOLD.value)).returning(
             *DealRegistration.all_columns())
         if updated:
@@ -869,22 +892,30 @@ async def extend(principal: Principal, registration_id: int, days: int = EXTENSI
             DealRegistration.extension_count: row["extension_count"] + 1})
 
 
-async def _end_approved(rows: list[dict], event: str, principal: Principal | None, note: str, at: datetime) -> None:
-    """History, events and counters for registrations that just left APPROVED (or any live status)."""
+async def _end_approved(rows: list[dict], event: str, principal: Principal | None, note: str, at: datetime,
+                        rules: reseller.RuleSet, validate: bool) -> None:
+    """History, events and counters for registrations that just left APPROVED (or any live
+    status). An engagement that ends by expiry or closing loses its DEAL_REGISTRANT place as
+    by dissolution (P5, P6), so the partner no longer sees the deal (R9); `validate=False`
+    when the caller checks the opportunity itself (a stage move) or nobody could act on a
+    refusal (the expiry job: a rule broken before must not stop every expiry)."""
     deltas: dict[int, int] = {}
     for previous, updated in rows:
         await _record(updated, event, previous, principal, note, at)
         if previous == Status.APPROVED.value and updated["registration_type"] != RegType.SERVICES_ATTACH.value:
             deltas[updated["partner"]] = deltas.get(updated["partner"], 0) - 1
+            if updated["opportunity"] is not None:
+                await remove_registrant_from_team(principal, rules, updated["opportunity"], updated["partner"],
+                                                  f"registration {event.lower()}", validate=validate)
             await _release_held(principal, updated, at)
     await _adjust_counters(deltas)
 
 
-async def expire_due(at: datetime | None = None, limit: int = 500) -> int:
-    """P6: approved registrations past `expires_at` become EXPIRED. One conditional UPDATE
-    per batch decides which rows this caller expires, so any number of instances (the
-    background job, `cosell registrations expire`) may run it at once: a row is expired,
-    recorded and announced once. Returns how many were expired."""
+async def expire_due(rules: reseller.RuleSet, at: datetime | None = None, limit: int = 500) -> int:
+    """P6: approved registrations past `expires_at` become EXPIRED and leave the team (R9).
+    One conditional UPDATE per batch decides which rows this caller expires, so any number
+    of instances (the background job, `cosell registrations expire`) may run it at once: a
+    row is expired, recorded and announced once. Returns how many were expired."""
     at = at or now()
     total = 0
     while True:
@@ -900,7 +931,7 @@ async def expire_due(at: datetime | None = None, limit: int = 500) -> int:
                 & (DealRegistration.expires_at <= at)
             ).returning(*DealRegistration.all_columns())
             await _end_approved([(Status.APPROVED.value, row) for row in updated], "EXPIRED", None,
-                                "90 days after approval (P6).", at)
+                                "90 days after approval (P6).", at, rules, validate=False)
             total += len(updated)
             if len(due) < limit:
                 return total
@@ -949,8 +980,10 @@ async def close_unanswered_returns(*, worker: str, at: datetime | None = None, s
     return closed
 
 
-async def close_for_lost_opportunity(principal: Principal, opportunity_id: int, at: datetime) -> None:
-    """P6: an opportunity closed lost closes its live registrations (in the stage move's transaction)."""
+async def close_for_lost_opportunity(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
+                                     at: datetime) -> None:
+    """P6: an opportunity closed lost closes its live registrations (in the stage move's
+    transaction, which validates the opportunity afterwards)."""
     live = await DealRegistration.select(DealRegistration.id, DealRegistration.status).where(
         (DealRegistration.opportunity == opportunity_id) & DealRegistration.status.is_in([s.value for s in LIVE]))
     closed = []
@@ -961,5 +994,6 @@ async def close_for_lost_opportunity(principal: Principal, opportunity_id: int, 
             *DealRegistration.all_columns())
         if updated:
             closed.append((row["status"], updated[0]))
-    await _end_approved(closed, "CLOSED", principal, "The opportunity was closed lost (P6).", at)
+    await _end_approved(closed, "CLOSED", principal, "The opportunity was closed lost (P6).", at, rules,
+                        validate=False)
 

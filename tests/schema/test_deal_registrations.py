@@ -350,6 +350,7 @@ async def test_p6_extension_once_by_a_channel_manager_longer_by_an_admin(gql, wo
 
 async def test_p6_due_registrations_expire_by_the_background_job_once(gql, world, cosell_client):
     from partners.deal_registrations import expire_due
+    from partners.reseller import RuleSet
 
     first = await approved(gql, world, (await register(gql, world))["id"])
     second = await approved(gql, world, (await register(gql, world, customer={"prospect": {"name": "Globex"}}))["id"])
@@ -368,7 +369,8 @@ async def test_p6_due_registrations_expire_by_the_background_job_once(gql, world
     assert (history[-1]["event"], history[-1]["changedBy"]) == ("EXPIRED", None)
     # Several instances at once: each due row is expired (and announced) once.
     await DealRegistration.update({DealRegistration.expires_at: past}).where(DealRegistration.id == pk(second["id"]))
-    counts = await asyncio.gather(*(expire_due() for _ in range(4)))
+    rules = RuleSet(cosell_client.app.state.plugins)
+    counts = await asyncio.gather(*(expire_due(rules) for _ in range(4)))
     assert sum(counts) == 1
     assert await DealRegistrationChange.count().where(DealRegistrationChange.event == "EXPIRED") == 2
 
