@@ -6,7 +6,7 @@ from piccolo.columns.column_types import Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-02T16:19:01:000000"
+ID = "2026-12-02T17:10:41:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "trusted documents"
 
