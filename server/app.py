@@ -40,10 +40,10 @@ from schema import build_schema
 from schema.core.context import Context
 from schema.core.errors import is_unexpected, masked
 from server import http_guard
-from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
-from server.gc_tuning import GcFreezer
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
+from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
+from server.gc_tuning import GcFreezer
 from server.graphiql import graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
 from server.settings import Settings

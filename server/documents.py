@@ -38,7 +38,7 @@ RECHECK_SECONDS = 30.0
 AUTOMATIC_CACHE_SIZE = 1000  # automatic persisted queries kept per process
 
 
-@dataclass
+@dataclass(eq=False)
 class Refusal(Exception):
     code: str
     message: str
