@@ -37,7 +37,7 @@ from partners.migrate import pending_migrations
 from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
-from schema.core.errors import is_unexpected, masked
+from schema.core.errors import is_unexpected, masked, with_contract
 from server import http_guard
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
@@ -146,7 +146,9 @@ class CosellGraphQL(GraphQL):
     async def process_result(self, request: Request, result):
         # A failure inside a schema extension escapes MaskUnexpectedErrors: mask it here too.
         if result.errors:
-            result.errors = [masked(e, request.state.request_id) if is_unexpected(e) else e for e in result.errors]
+            request_id = request.state.request_id
+            result.errors = [with_contract(masked(e, request_id) if is_unexpected(e) else e, request_id)
+                             for e in result.errors]
         data = await super().process_result(request, result)
         if self.settings.expose_metrics:
             data.setdefault("extensions", {})["sqlStatements"] = request.state.statements.count
@@ -182,8 +184,9 @@ class GraphQLEndpoint:
         try:
             principal = await principal_from_request(HTTPConnection(scope))
         except InvalidCredentials as exc:
+            request_id = scope.get("state", {}).get("request_id")
             response = JSONResponse(
-                {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED", "requestId": request_id}}]},
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )

@@ -255,7 +255,7 @@ async def test_every_bad_field_is_reported_at_once(gql, world):
 async def test_bad_cursor_is_refused(gql, world):
     body = await gql(LOCATE, {"input": {"after": "not-a-cursor"}}, token=world.tokens["ae"], errors=True)
     error = body["errors"][0]
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["code"] == "INVALID_CURSOR"
     assert error["extensions"]["field"] == ["input", "after"]
 
 
