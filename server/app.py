@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -270,6 +271,19 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     if settings.graphiql:
         routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan)
+    if settings.cors_origins:
+        # Portals on their own origin (issue 20). Tokens travel in the Authorization header,
+        # so credentials (cookies) stay off unless asked for. Inside the request context, so a
+        # preflight answer has its X-Request-ID and access log line too.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=settings.cors_max_age,
+        )
     app.add_middleware(RequestContextMiddleware)
     app.state.settings = settings
     app.state.plugins = plugins
