@@ -45,6 +45,7 @@ from server.background import BackgroundRunner, background_jobs
 from server.graphiql import graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
 from server.settings import Settings
+from server.sso import SingleSignOn
 
 log = logging.getLogger("cosell.server")
 access_log = logging.getLogger("cosell.access")
@@ -286,6 +287,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         )
     app.add_middleware(RequestContextMiddleware)
     app.state.settings = settings
+    app.state.sso = SingleSignOn.from_settings(settings)  # a bad COSELL_JWT_ISSUERS fails here
     app.state.plugins = plugins
     app.state.schema = graphql_app.schema
     return app

@@ -140,6 +140,24 @@ def cmd_users_add(args) -> int:
     return _run(run())
 
 
+def cmd_users_link_sso(args) -> int:
+    from partners.errors import DomainError
+    from partners.identity import link_subject
+
+    _bind(_settings())
+
+    async def run() -> int:
+        try:
+            user = await link_subject(args.email, args.issuer, args.subject)
+        except DomainError as exc:
+            print(f"cosell: {exc}", file=sys.stderr)
+            return 2
+        print(f"{user.email} signs in with tokens of {args.issuer.strip()} whose subject is {args.subject.strip()}.")
+        return 0
+
+    return _run(run())
+
+
 def cmd_tokens_issue(args) -> int:
     from partners.errors import DomainError
     from partners.identity import issue_token, user_by_email
@@ -363,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--region", action="append", choices=[r.value for r in Region], help="repeatable")
     add.add_argument("--token-name", default="cli")
     add.set_defaults(func=cmd_users_add)
+    link = users.add_parser("link-sso", help="link a user to an identity provider's subject (single sign-on)")
+    link.add_argument("--email", required=True)
+    link.add_argument("--issuer", required=True, help="the provider's `iss`, exactly as in COSELL_JWT_ISSUERS")
+    link.add_argument("--subject", required=True, help="the user's `sub` claim at that provider")
+    link.set_defaults(func=cmd_users_link_sso)
 
     tokens = sub.add_parser("tokens", help="issue or revoke API tokens").add_subparsers(
         dest="tokens_command", required=True

@@ -150,7 +150,8 @@ class Settings:
     # Single sign-on: JWT access tokens from these issuers (server/sso.py, docs/security.md).
     jwt_issuers: tuple = ()
     jwt_leeway_seconds: float = 60.0  # clock skew allowed on exp/nbf/iat
-    jwks_refresh_seconds: float = 300.0  # keys are fetched again at most this often for an unknown kid
+    jwks_refresh_seconds: float = 300.0  # an issuer's keys are fetched again after this long
+    jwks_min_refetch_seconds: float = 10.0  # … or at once for an unknown key id, at most this often
 
     def __post_init__(self) -> None:
         if self.cors_allow_credentials and "*" in self.cors_origins:
@@ -209,6 +210,7 @@ class Settings:
             jwt_issuers=_jwt_issuers(os.environ.get("COSELL_JWT_ISSUERS", "")),
             jwt_leeway_seconds=_env_float("COSELL_JWT_LEEWAY", 60.0),
             jwks_refresh_seconds=_env_float("COSELL_JWKS_REFRESH_SECONDS", 300.0),
+            jwks_min_refetch_seconds=_env_float("COSELL_JWKS_MIN_REFETCH_SECONDS", 10.0),
         )
         values.update(overrides)
         return cls(**values)

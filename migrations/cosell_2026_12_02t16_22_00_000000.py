@@ -1,0 +1,59 @@
+"""Single sign-on (issue 20): a user may be linked to a subject of an identity provider.
+
+`sso_issuer` + `sso_subject` are the `iss` and `sub` claims of that provider's access
+tokens (server/sso.py, match "subject"); unique together, so one subject is one user.
+Both null for users who sign in with cosell tokens or by email.
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Varchar
+from piccolo.columns.indexes import IndexMethod
+
+ID = "2026-12-02T16:22:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "users linked to an identity provider's subject (single sign-on)"
+
+
+def _varchar(length: int) -> dict:
+    return {
+        "length": length,
+        "default": None,
+        "null": True,
+        "primary_key": False,
+        "unique": False,
+        "index": False,
+        "index_method": IndexMethod.btree,
+        "choices": None,
+        "db_column_name": None,
+        "secret": False,
+    }
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="cosell", description=DESCRIPTION)
+    for name, length in (("sso_issuer", 500), ("sso_subject", 255)):
+        manager.add_column(
+            table_class_name="User",
+            tablename="cosell_user",
+            column_name=name,
+            db_column_name=name,
+            column_class_name="Varchar",
+            column_class=Varchar,
+            params=_varchar(length),
+            schema=None,
+        )
+
+    async def create_index():
+        from piccolo.engine import engine_finder
+
+        await engine_finder().run_ddl(
+            'CREATE UNIQUE INDEX IF NOT EXISTS "cosell_user_sso_subject" ON "cosell_user" ("sso_issuer", "sso_subject")')
+
+    async def drop_index():
+        from piccolo.engine import engine_finder
+
+        await engine_finder().run_ddl('DROP INDEX IF EXISTS "cosell_user_sso_subject"')
+
+    manager.add_raw(create_index)
+    manager.add_raw_backwards(drop_index)
+    return manager
