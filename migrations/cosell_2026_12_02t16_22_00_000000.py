@@ -2,7 +2,8 @@
 
 `sso_issuer` + `sso_subject` are the `iss` and `sub` claims of that provider's access
 tokens (server/sso.py, match "subject"); unique together, so one subject is one user.
-Both null for users who sign in with cosell tokens or by email.
+Both null for users who sign in with cosell tokens or by email. The unique index comes in
+the next migration (Piccolo runs a migration's raw SQL before its column changes).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -42,18 +43,4 @@ async def forwards():
             params=_varchar(length),
             schema=None,
         )
-
-    async def create_index():
-        from piccolo.engine import engine_finder
-
-        await engine_finder().run_ddl(
-            'CREATE UNIQUE INDEX IF NOT EXISTS "cosell_user_sso_subject" ON "cosell_user" ("sso_issuer", "sso_subject")')
-
-    async def drop_index():
-        from piccolo.engine import engine_finder
-
-        await engine_finder().run_ddl('DROP INDEX IF EXISTS "cosell_user_sso_subject"')
-
-    manager.add_raw(create_index)
-    manager.add_raw_backwards(drop_index)
     return manager

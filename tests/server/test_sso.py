@@ -193,3 +193,13 @@ async def test_a_bad_issuer_configuration_stops_the_app(cosell_app_factory):
     with pytest.raises(ValueError, match="asymmetric"):
         async with cosell_app_factory(jwt_issuers=(issuer(jwks_file="x", algorithms=["HS256"]),)):
             pass
+
+
+def test_cli_links_a_subject_to_one_user_only(cosell_database_url, world, capsys):
+    from server.cli import main
+
+    args = ["users", "link-sso", "--issuer", ISSUER, "--subject", "idp-42"]
+    assert main([*args, "--email", "ae@cosell.test"]) == 0
+    assert "ae@cosell.test signs in" in capsys.readouterr().out
+    assert main([*args, "--email", "sdr@cosell.test"]) == 2
+    assert "linked to another user" in capsys.readouterr().err
