@@ -53,6 +53,13 @@ class Forbidden(ExpectedError):
 
 class InvalidArgument(ExpectedError):
     code = "BAD_USER_INPUT"
+    user_error_code = "INVALID_INPUT"  # its code as a mutation's payload UserError (schema.core.refusals)
+
+
+class InvalidId(InvalidArgument):
+    """A malformed global id, or one of another type than the argument takes."""
+
+    user_error_code = "INVALID_ID"
 
 
 # Codes of the errors graphql-core raises itself (docs/api.md, "Errors").

@@ -84,3 +84,31 @@ async def test_refused_mutation_documents_are_audited_with_their_code(cosell_cli
         ("REFUSED", ["GRAPHQL_VALIDATION_FAILED"], "invalid"),
         ("REFUSED", ["BAD_USER_INPUT"], "coerce"),
     ]
+
+
+async def test_a_mutations_refusals_of_its_input_are_payload_errors_with_full_paths(gql, world):
+    """A malformed id inside `input` is refused like any other input: in the payload, with
+    the path of the value inside `input` (not a top-level BAD_USER_INPUT naming its last part)."""
+    from tests.schema.sales import CREATE_ACCOUNT, CREATE_OPPORTUNITY, create_account, create_contact
+
+    account = await create_account(gql, world)
+    contact = await create_contact(gql, world, account)
+    body = await gql(CREATE_OPPORTUNITY, {"input": {
+        "accountId": account, "name": "Acme, Inc- 50 Premium",
+        "contacts": [{"contactId": contact}, {"contactId": "not-an-id"}]}}, token=world.tokens["ae"])
+    payload = body["data"]["createOpportunity"]
+    assert "errors" not in body and payload["opportunity"] is None
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_ID", ["contacts", "1", "contactId"])]
+    repeated = await gql(CREATE_OPPORTUNITY, {"input": {
+        "accountId": account, "name": "Acme, Inc- 50 Premium",
+        "contacts": [{"contactId": contact}, {"contactId": contact}]}}, token=world.tokens["ae"])
+    assert [(e["code"], e["field"]) for e in repeated["data"]["createOpportunity"]["errors"]] == [
+        ("DUPLICATE_CONTACT", ["contacts", "1", "contactId"])]
+    addresses = await gql(CREATE_ACCOUNT, {"input": {"name": "Twice", "addresses": [
+        {"source": "BILLING", "city": "Berlin"}, {"source": "BILLING", "city": "Bonn"}]}},
+        token=world.tokens["sales_ops"])
+    (error,) = addresses["data"]["createAccount"]["errors"]
+    assert (error["code"], error["field"], error["rule"]) == ("DUPLICATE_ADDRESS_SOURCE", ["addresses", "1", "source"], "A4")
+    entries = (await gql(LOG, {"mutation": "createOpportunity"}, token=world.tokens["admin"]))["data"]["auditLog"]["nodes"]
+    assert [(e["result"], e["errorCodes"]) for e in entries] == [
+        ("USER_ERROR", ["DUPLICATE_CONTACT"]), ("USER_ERROR", ["INVALID_ID"])]
