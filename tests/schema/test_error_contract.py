@@ -112,3 +112,14 @@ async def test_a_mutations_refusals_of_its_input_are_payload_errors_with_full_pa
     entries = (await gql(LOG, {"mutation": "createOpportunity"}, token=world.tokens["admin"]))["data"]["auditLog"]["nodes"]
     assert [(e["result"], e["errorCodes"]) for e in entries] == [
         ("USER_ERROR", ["DUPLICATE_CONTACT"]), ("USER_ERROR", ["INVALID_ID"])]
+
+
+async def test_http_level_refusals_carry_the_request_id_too(cosell_client):
+    response = await cosell_client.post("/graphql", content=b"{not json", headers={
+        "Content-Type": "application/json", "X-Request-ID": "http-400"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["requestId"] == "http-400"
+    response = await cosell_client.post("/graphql", content=b"query=x", headers={
+        "Content-Type": "text/plain", "X-Request-ID": "http-415"})
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["extensions"] == {"code": "UNSUPPORTED_MEDIA_TYPE", "requestId": "http-415"}
