@@ -59,9 +59,11 @@ def test_a_missing_postgres_database_is_a_short_friendly_message(cosell_database
         assert len(result.stderr.splitlines()) <= 5, result.stderr
 
 
-def test_make_run_prints_the_demo_tokens_last_with_their_file(cosell_database_url, tmp_path):
+def test_make_run_prints_the_demo_tokens_last_with_their_file(empty_database_url, tmp_path):
+    """`make run`: migrate, demo load --if-empty --quiet, serve --show-demo-tokens."""
     env = {"COSELL_VAR_DIR": str(tmp_path), "COSELL_BACKGROUND_JOBS": "0", "COSELL_LOG_LEVEL": "INFO"}
-    loaded = _cli("demo", "load", "--if-empty", "--quiet", database_url=cosell_database_url, **env)
+    assert _cli("migrate", database_url=empty_database_url).returncode == 0
+    loaded = _cli("demo", "load", "--if-empty", "--quiet", database_url=empty_database_url, **env)
     assert loaded.returncode == 0, loaded.stderr
     tokens_file = tmp_path / "demo-tokens.txt"
     assert str(tokens_file) in loaded.stdout and "cst_" not in loaded.stdout
@@ -70,7 +72,7 @@ def test_make_run_prints_the_demo_tokens_last_with_their_file(cosell_database_ur
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--show-demo-tokens", "--port", str(port)],
-            cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": cosell_database_url, "COSELL_LOG_JSON": "0", **env},
+            cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": empty_database_url, "COSELL_LOG_JSON": "0", **env},
             stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
