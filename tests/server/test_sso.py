@@ -195,11 +195,20 @@ async def test_a_bad_issuer_configuration_stops_the_app(cosell_app_factory):
             pass
 
 
-def test_cli_links_a_subject_to_one_user_only(cosell_database_url, world, capsys):
-    from server.cli import main
+def test_cli_links_a_subject_to_one_user_only(cosell_database_url, world):
+    import os
+    import subprocess
+    import sys
 
-    args = ["users", "link-sso", "--issuer", ISSUER, "--subject", "idp-42"]
-    assert main([*args, "--email", "ae@cosell.test"]) == 0
-    assert "ae@cosell.test signs in" in capsys.readouterr().out
-    assert main([*args, "--email", "sdr@cosell.test"]) == 2
-    assert "linked to another user" in capsys.readouterr().err
+    from server.settings import PROJECT_ROOT
+
+    def link(email: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "server.cli", "users", "link-sso", "--issuer", ISSUER, "--subject", "idp-42",
+             "--email", email], cwd=PROJECT_ROOT, env={**os.environ, "DATABASE_URL": cosell_database_url},
+            capture_output=True, text=True, timeout=60)
+
+    first = link("ae@cosell.test")
+    assert first.returncode == 0 and "ae@cosell.test signs in" in first.stdout, first.stderr
+    second = link("sdr@cosell.test")
+    assert second.returncode == 2 and "linked to another user" in second.stderr
