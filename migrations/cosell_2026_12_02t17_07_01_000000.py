@@ -6,7 +6,7 @@ previous migration); rows without a subject (NULLs) never collide.
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-12-02T16:22:01:000000"
+ID = "2026-12-02T17:07:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "unique identity provider subject per user (single sign-on)"
 
