@@ -151,11 +151,9 @@ def _column_kind(column: Column) -> str:
 
 
 def _dump(kind: str, value: Any) -> Any:
-    if kind == "datetime" or kind == "date":
+    if kind in ("datetime", "date"):
         return value.isoformat()
-    if kind == "number":
-        return str(value)
-    if kind == "str":
+    if kind in ("number", "str"):
         return str(value)
     return value
 
