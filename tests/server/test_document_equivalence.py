@@ -42,9 +42,12 @@ def _portal_documents() -> list[tuple[str, dict]]:
 
 def _comparable(body: dict) -> dict:
     """The response without what differs by design between two consecutive requests: the
-    budget left and its reset time (each request spends its cost) and the SQL count (the
-    first request by id looks the document up)."""
+    budget left and its reset time (each request spends its cost), the SQL count (the
+    first request by id looks the document up) and each error's request id."""
     body = {**body, "extensions": dict(body.get("extensions", {}))}
+    if "errors" in body:
+        body["errors"] = [{**e, "extensions": {k: v for k, v in e.get("extensions", {}).items() if k != "requestId"}}
+                          for e in body["errors"]]
     body["extensions"].pop("sqlStatements", None)
     cost = dict(body["extensions"].get("cost", {}))
     cost.pop("remaining", None)
