@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse
@@ -268,6 +269,11 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(RequestContextMiddleware)
+    if settings.cors_origins:
+        # Minimal CORS for portals on their own origin (issue 20, the reference portal);
+        # branch h20a brings the complete settings (credentials, max age, tests).
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
     app.state.settings = settings
     app.state.plugins = plugins
     app.state.schema = graphql_app.schema

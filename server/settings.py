@@ -99,6 +99,9 @@ class Settings:
     # private or link-local addresses (off in production: no requests into our network).
     webhook_timeout: float = 10.0
     webhook_allow_private: bool = False
+    # Browser access from other origins (the reference portal, issue 20): none by default.
+    # Minimal until branch h20a's full CORS settings land; same variable name.
+    cors_origins: tuple[str, ...] = ()
     # Email: SMTP when smtp_host is set, else .eml files under var/mail/ (development).
     smtp_host: str = ""
     smtp_port: int = 587
@@ -160,6 +163,7 @@ class Settings:
             outbox_lease=_env_float("COSELL_OUTBOX_LEASE", 300.0),
             webhook_timeout=_env_float("COSELL_WEBHOOK_TIMEOUT", 10.0),
             webhook_allow_private=_env_bool("COSELL_WEBHOOK_ALLOW_PRIVATE", False),
+            cors_origins=tuple(o.rstrip("/") for o in _env_list("COSELL_CORS_ORIGINS") or ()),
             smtp_host=os.environ.get("COSELL_SMTP_HOST", ""),
             smtp_port=_env_int("COSELL_SMTP_PORT", 587),
             smtp_user=os.environ.get("COSELL_SMTP_USER", ""),
