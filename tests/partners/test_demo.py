@@ -66,6 +66,15 @@ async def test_demo_world(gql):
             assert plans["totalCount"] == await CoSellPlan.count()
     assert seen == await CoSellPlan.count(), "every demo plan belongs to a portal user's partner"
 
+    # The first portal user's partner has an example webhook endpoint, disabled (issue 20).
+    hooks_query = "{ webhookEndpoints { nodes { url enabled eventTypes partner { id } } } }"
+    portal_users = [login for login in logins if login.role is Role.PARTNER_USER]
+    endpoints = [(await gql(hooks_query, token=login.token))["data"]["webhookEndpoints"]["nodes"]
+                 for login in portal_users]
+    assert [len(e) for e in endpoints] == [1] + [0] * (len(portal_users) - 1)
+    assert endpoints[0][0]["enabled"] is False and set(endpoints[0][0]["eventTypes"]) == {"DEAL_REGISTRATION",
+                                                                                         "COSELL_TASK"}
+
 
 
 async def test_demo_registrations_in_several_states(gql):
