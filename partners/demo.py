@@ -277,6 +277,10 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
         slug = partner["name"].lower().replace(" ", ".")
         await add(f"user@{slug}.example", f"{partner['name']} Portal User", Role.PARTNER_USER,
                   f"{partner['name']} ({partner['partner_type']}, {partner['track']})", partner_id=partner["id"])
+        if len(seen_types) == 1:
+            # Its PARTNER_ADMIN (issue 18) manages the partner's people and webhooks (issue 20).
+            await add(f"admin@{slug}.example", f"{partner['name']} Portal Admin", Role.PARTNER_ADMIN,
+                      f"{partner['name']}: people and webhooks", partner_id=partner["id"])
     await _enrich_accounts(rng)
     await _create_opportunities(rng)
     await _create_cosell_plans()
@@ -287,17 +291,17 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
 
 
 async def _create_webhook_endpoint() -> None:
-    """An example webhook endpoint of the first portal user's partner (issue 20), disabled:
-    the URL is a placeholder, so nothing is sent until the partner puts its own and enables it."""
+    """An example webhook endpoint of the demo's partner admin (issue 20), disabled: the URL
+    is a placeholder, so nothing is sent until the partner puts its own and enables it."""
     from partners.identity import Principal
     from partners.webhooks import endpoints
     from partners.webhooks.events import EventCategory
 
     row = await User.select(User.id, User.email, User.name, User.partner).where(
-        User.role == Role.PARTNER_USER.value).order_by(User.id).first()
-    owner = Principal(user_id=row["id"], email=row["email"], name=row["name"], role=Role.PARTNER_USER,
+        User.role == Role.PARTNER_ADMIN.value).order_by(User.id).first()
+    owner = Principal(user_id=row["id"], email=row["email"], name=row["name"], role=Role.PARTNER_ADMIN,
                       partner_id=row["partner"])
-    endpoint, _ = await endpoints.create(owner, partner_id=row["partner"], url="https://crm.partner.example/cosell",
+    endpoint, _ = await endpoints.create(owner, partner_id=None, url="https://crm.partner.example/cosell",
                                          event_types=list(EventCategory),
                                          description="Example: put your CRM's URL here, then enable it.")
     await endpoints.update(owner, endpoint["id"], {"enabled": False})

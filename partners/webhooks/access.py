@@ -1,8 +1,9 @@
 """Who manages a partner's webhook endpoints, and what each principal may read (issue 20).
 
 Administrators manage every partner's endpoints. On the partner side, `manages_own_partner`
-is the one place that says which partner users do: today every partner user of the
-partner; once the PARTNER_ADMIN role exists (issue 18) it becomes that role only.
+is the one place that says which partner users do: the partner's PARTNER_ADMINs (issue 18),
+who manage their partner's people and integrations; PARTNER_USERs work deals, not where the
+partner's data is sent.
 Channel managers and other staff neither see nor manage endpoints: an endpoint receives
 the partner's data, so only the partner's own people (or an administrator acting for them)
 choose where it goes.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
+from partners.enums import Role
 from partners.errors import PermissionDenied
 from partners.identity import Principal
 from partners.scoping import NOTHING
@@ -19,9 +21,8 @@ from partners.webhooks.tables import WebhookDelivery, WebhookEndpoint
 
 
 def manages_own_partner(principal: Principal) -> bool:
-    """The partner-side managers of webhooks. Issue 18 adds PARTNER_ADMIN; then:
-    `return principal.role is Role.PARTNER_ADMIN`."""
-    return principal.is_partner_user
+    """The partner-side managers of webhooks (of their own partner only)."""
+    return principal.role is Role.PARTNER_ADMIN
 
 
 def may_manage(principal: Principal | None, partner_id: int) -> bool:
@@ -40,7 +41,7 @@ def may_manage_any(principal: Principal | None) -> bool:
 def require_manager_role(principal: Principal | None) -> None:
     """FORBIDDEN for roles that manage no partner's endpoints."""
     if not may_manage_any(principal):
-        raise PermissionDenied("Webhook endpoints are managed by the partner's own users or an administrator.")
+        raise PermissionDenied("Webhook endpoints are managed by the partner's PARTNER_ADMINs or an administrator.")
 
 
 def endpoint_scope(principal: Principal | None) -> Where | WhereRaw | None:

@@ -91,7 +91,7 @@ async def create(principal: Principal, *, partner_id: int | None, url: str, even
     only: it is never readable again."""
     access.require_manager_role(principal)
     if partner_id is None:
-        if not principal.is_partner_user:
+        if not access.manages_own_partner(principal):
             raise DomainError.single("PARTNER_REQUIRED", "Name the partner whose events the endpoint receives.",
                                      "partnerId")
         partner_id = principal.partner_id

@@ -8,6 +8,6 @@ from schema.core.access import Rule
 
 WEBHOOK_MANAGERS = Rule(
     "webhook-managers",
-    "administrators (any partner's endpoints) and the partner's own users (their partner's endpoints)",
+    "administrators (any partner's endpoints) and PARTNER_ADMINs (their own partner's)",
     frozenset(r for r in Role if may_manage_any(Principal(user_id=0, email="", name="", role=r, partner_id=0))),
 )

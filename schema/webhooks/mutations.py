@@ -28,7 +28,7 @@ class CreateWebhookEndpointInput:
     url: str = strawberry.field(description="http:// or https://; it receives a signed POST per event.")
     event_types: list[WebhookEventType]
     partner_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Whose events (administrators must say; partner users: their own partner).")
+        default=None, description="Whose events (administrators must say; PARTNER_ADMINs: their own partner).")
     secret: str | None = strawberry.field(default=None, description=SECRET_HELP)
     description: str = ""
 

@@ -23,7 +23,7 @@ class WebhookEndpointFilter:
 
 @strawberry.type
 class WebhookQuery:
-    @strawberry.field(description="Webhook endpoints you manage (partner users: their own partner's), oldest first.",
+    @strawberry.field(description="Webhook endpoints you manage (PARTNER_ADMINs: their own partner's), oldest first.",
                       extensions=[access(WEBHOOK_MANAGERS)])
     async def webhook_endpoints(self, info: Info, first: int | None = None, after: str | None = None,
                                 filter: WebhookEndpointFilter | None = None) -> Connection[WebhookEndpointNode]:

@@ -126,6 +126,6 @@ class WebhookEndpointNode(relay.Node):
 
 
 node_access(WebhookEndpointNode, WebhookEndpoint, access.endpoint_scope,
-            "administrators: every endpoint; partner users: their own partner's (issue 20)")
+            "administrators: every endpoint; PARTNER_ADMINs: their own partner's (issue 20)")
 node_access(WebhookDeliveryNode, WebhookDelivery, access.delivery_scope,
             "whoever reads the delivery's endpoint (issue 20)")

@@ -1,7 +1,7 @@
 """The demo world is believable and usable: `make run` serves it."""
 
 from partners.demo import is_empty, load_demo
-from partners.enums import OpportunityStage, PartnerTrack, PartnerType, Region, Role, ScreeningStatus, Segment
+from partners.enums import PARTNER_ROLES, OpportunityStage, PartnerTrack, PartnerType, Region, Role, ScreeningStatus, Segment
 from partners.tables import Account, Contact, CoSellPlan, CoSellTask, Opportunity, OpportunityPartner, OutboxMessage, Partner
 
 
@@ -48,7 +48,7 @@ async def test_demo_world(gql):
     for login in logins:
         body = await gql(query, token=login.token)
         data = body["data"]
-        if login.role is Role.PARTNER_USER:
+        if login.role in PARTNER_ROLES:
             assert data["accounts"]["totalCount"] == 0
             assert data["opportunities"]["totalCount"] > 0, login.email
             assert all(n["account"] is None for n in data["opportunities"]["nodes"])
@@ -60,20 +60,21 @@ async def test_demo_world(gql):
     seen = 0
     for login in logins:
         plans = (await gql(plans_query, token=login.token))["data"]["coSellPlans"]
-        if login.role is Role.PARTNER_USER:
+        if login.role is Role.PARTNER_USER:  # one portal user per partner
             seen += plans["totalCount"]
+        elif login.role is Role.PARTNER_ADMIN:  # a second login of a portal user's partner
+            assert plans["totalCount"] <= await CoSellPlan.count()
         else:
             assert plans["totalCount"] == await CoSellPlan.count()
     assert seen == await CoSellPlan.count(), "every demo plan belongs to a portal user's partner"
 
-    # The first portal user's partner has an example webhook endpoint, disabled (issue 20).
+    # The partner admin's partner has an example webhook endpoint, disabled (issue 20).
+    partner_admin = next(login for login in logins if login.role is Role.PARTNER_ADMIN)
     hooks_query = "{ webhookEndpoints { nodes { url enabled eventTypes partner { id } } } }"
-    portal_users = [login for login in logins if login.role is Role.PARTNER_USER]
-    endpoints = [(await gql(hooks_query, token=login.token))["data"]["webhookEndpoints"]["nodes"]
-                 for login in portal_users]
-    assert [len(e) for e in endpoints] == [1] + [0] * (len(portal_users) - 1)
-    assert endpoints[0][0]["enabled"] is False and set(endpoints[0][0]["eventTypes"]) == {"DEAL_REGISTRATION",
-                                                                                         "COSELL_TASK"}
+    (endpoint,) = (await gql(hooks_query, token=partner_admin.token))["data"]["webhookEndpoints"]["nodes"]
+    assert endpoint["enabled"] is False and set(endpoint["eventTypes"]) == {"DEAL_REGISTRATION", "COSELL_TASK"}
+    everyone = (await gql("{ webhookEndpoints { totalCount } }", token=logins[0].token))["data"]
+    assert logins[0].role is Role.ADMIN and everyone["webhookEndpoints"]["totalCount"] == 1
 
 
 

@@ -261,9 +261,10 @@ async def sales_records(gql, world):
     await register(gql, world, "beta_user", customer={"prospect": {"name": "Vandelay", "region": "EMEA", "country": "DE"}})
 
     # Webhook endpoints of alpha and beta, each with a delivery of its own partner's event (issue 20).
-    from tests.schema.webhooks import create_endpoint, deliver
+    from tests.schema.webhooks import create_endpoint, deliver, partner_admins
 
-    for token in ("alpha_user", "beta_user"):
+    await partner_admins(world)
+    for token in ("alpha_admin", "beta_admin"):
         await create_endpoint(gql, world, token, "http://127.0.0.1:9/hooks")
     await deliver(gql.client)  # logged as FAILED: the default app never calls a loopback address
 

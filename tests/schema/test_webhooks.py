@@ -16,7 +16,16 @@ from server.testing import GraphQLClient
 from tests.schema.cosell import COMPLETE_TASK, add_task, create_plan
 from tests.schema.registrations import approved, register
 from tests.schema.sales import create_account, create_opportunity, put_partner
-from tests.schema.webhooks import REDELIVER, Receiver, create_endpoint, deliver, delivery_log, gid, later
+from tests.schema.webhooks import (
+    REDELIVER,
+    Receiver,
+    create_endpoint,
+    deliver,
+    delivery_log,
+    gid,
+    later,
+    partner_admins,
+)
 
 
 @pytest.fixture
@@ -27,7 +36,8 @@ async def client(cosell_app_factory):
 
 
 @pytest.fixture
-def api(client) -> GraphQLClient:
+async def api(client, world) -> GraphQLClient:
+    await partner_admins(world)  # alpha_admin, beta_admin: the partners' webhook managers
     return GraphQLClient(client)
 
 
@@ -44,9 +54,9 @@ def verify_independently(secret: str, header: str, body: bytes) -> bool:
     return hmac.compare_digest(expected, parts["v1"]) and abs(time.time() - int(parts["t"])) < 300
 
 
-async def test_a_partner_user_registers_an_endpoint_and_gets_its_registration_events_signed(api, client, world,
+async def test_a_partner_admin_registers_an_endpoint_and_gets_its_registration_events_signed(api, client, world,
                                                                                             receiver):
-    created = await create_endpoint(api, world, "alpha_user", receiver.url(), ["DEAL_REGISTRATION"],
+    created = await create_endpoint(api, world, "alpha_admin", receiver.url(), ["DEAL_REGISTRATION"],
                                     description="Our CRM")
     assert created["errors"] == []
     endpoint, secret = created["endpoint"], created["secret"]
@@ -71,14 +81,14 @@ async def test_a_partner_user_registers_an_endpoint_and_gets_its_registration_ev
     assert not signing.verify("whsec_someone-elses-secret-000000", request.body, request.headers["cosell-signature"])
     assert not signing.verify(secret, request.body + b" ", request.headers["cosell-signature"])
 
-    (logged,) = await delivery_log(api, world, "alpha_user", endpoint["id"])
+    (logged,) = await delivery_log(api, world, "alpha_admin", endpoint["id"])
     assert logged["status"] == "SUCCEEDED" and logged["attempts"] == 1 and logged["responseStatus"] == 200
     assert logged["eventId"] == event["id"] and logged["body"].encode() == request.body
 
 
 async def test_the_secret_is_shown_once_and_a_given_secret_is_used(api, client, world, receiver):
     mine = "a-secret-we-chose-ourselves-0123456789"
-    created = await create_endpoint(api, world, "alpha_user", receiver.url(), secret=mine)
+    created = await create_endpoint(api, world, "alpha_admin", receiver.url(), secret=mine)
     assert created["secret"] == mine
     body = await api('{ __type(name: "WebhookEndpoint") { fields { name } } }')
     assert "secret" not in {f["name"] for f in body["data"]["__type"]["fields"]}
@@ -93,7 +103,7 @@ async def test_the_secret_is_shown_once_and_a_given_secret_is_used(api, client, 
     assert verify_independently(mine, request.headers["cosell-signature"], request.body)
 
     rotated = await api("mutation($id: ID!) { rotateWebhookSecret(input: {id: $id}) { secret errors { code } } }",
-                        {"id": created["endpoint"]["id"]}, token=world.tokens["alpha_user"])
+                        {"id": created["endpoint"]["id"]}, token=world.tokens["alpha_admin"])
     new_secret = rotated["data"]["rotateWebhookSecret"]["secret"]
     assert new_secret != mine
     await register(api, world, "alpha_user", customer={"prospect": {"name": "Globex", "website": "globex.test"}})
@@ -104,11 +114,11 @@ async def test_the_secret_is_shown_once_and_a_given_secret_is_used(api, client, 
 
 async def test_a_failing_receiver_is_retried_with_backoff_and_recovers(api, client, world):
     with Receiver(statuses=[500, 503]) as receiver:
-        created = await create_endpoint(api, world, "alpha_user", receiver.url())
+        created = await create_endpoint(api, world, "alpha_admin", receiver.url())
         await register(api, world, "alpha_user")
 
         await deliver(client)
-        (first,) = await delivery_log(api, world, "alpha_user", created["endpoint"]["id"])
+        (first,) = await delivery_log(api, world, "alpha_admin", created["endpoint"]["id"])
         assert (first["status"], first["attempts"], first["responseStatus"], first["lastError"]) == (
             "PENDING", 1, 500, "HTTP 500")
 
@@ -117,7 +127,7 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_recovers(api, clie
 
         await deliver(client, now=later(31))
         await deliver(client, now=later(31 + 61))
-        (final,) = await delivery_log(api, world, "alpha_user", created["endpoint"]["id"])
+        (final,) = await delivery_log(api, world, "alpha_admin", created["endpoint"]["id"])
         assert (final["status"], final["attempts"], final["responseStatus"], final["lastError"]) == (
             "SUCCEEDED", 3, 200, "")
         assert len(receiver.requests) == 3
@@ -129,21 +139,21 @@ async def test_a_failing_receiver_is_retried_with_backoff_and_recovers(api, clie
 
 async def test_a_receiver_that_never_answers_2xx_fails_and_is_redelivered_on_demand(api, client, world):
     with Receiver(statuses=[500, 500, 500]) as receiver:
-        created = await create_endpoint(api, world, "alpha_user", receiver.url())
+        created = await create_endpoint(api, world, "alpha_admin", receiver.url())
         await register(api, world, "alpha_user")
         for step in (0, 31, 92, 300):
             await deliver(client, now=later(step))
-        (failed,) = await delivery_log(api, world, "alpha_user", created["endpoint"]["id"])
+        (failed,) = await delivery_log(api, world, "alpha_admin", created["endpoint"]["id"])
         assert failed["status"] == "FAILED" and failed["attempts"] == 3  # outbox_max_attempts=3
         assert len(receiver.requests) == 3
 
         # The receiver is fixed; its owner asks for the event again.
-        body = await api(REDELIVER, {"input": {"id": failed["id"]}}, token=world.tokens["alpha_user"])
+        body = await api(REDELIVER, {"input": {"id": failed["id"]}}, token=world.tokens["alpha_admin"])
         payload = body["data"]["redeliverWebhookDelivery"]
         assert payload["errors"] == []
         assert payload["delivery"]["redeliveryOf"] == {"id": failed["id"]}
         await deliver(client)
-        log = await delivery_log(api, world, "alpha_user", created["endpoint"]["id"])
+        log = await delivery_log(api, world, "alpha_admin", created["endpoint"]["id"])
         assert [d["status"] for d in log] == ["SUCCEEDED", "FAILED"]  # newest first
         assert log[0]["eventId"] == failed["eventId"] and log[0]["body"] == failed["body"]
         assert receiver.requests[-1].headers["cosell-event-id"] == failed["eventId"]
@@ -152,8 +162,8 @@ async def test_a_receiver_that_never_answers_2xx_fails_and_is_redelivered_on_dem
 async def test_endpoints_of_partner_a_only_ever_receive_partner_a_events(api, client, world):
     """Registrations and co-sell tasks of alpha go to alpha's endpoint, beta's to beta's (D3, P4)."""
     with Receiver() as receiver:
-        alpha = await create_endpoint(api, world, "alpha_user", receiver.url("/alpha"))
-        await create_endpoint(api, world, "beta_user", receiver.url("/beta"))
+        alpha = await create_endpoint(api, world, "alpha_admin", receiver.url("/alpha"))
+        await create_endpoint(api, world, "beta_admin", receiver.url("/beta"))
         # An administrator registers one for beta too, on beta's behalf.
         by_admin = await create_endpoint(api, world, "admin", receiver.url("/beta-admin"), ["COSELL_TASK"],
                                          partnerId=gid("Partner", world.partners["beta"]))
@@ -182,17 +192,17 @@ async def test_endpoints_of_partner_a_only_ever_receive_partner_a_events(api, cl
         assert alpha_ids == {alpha_reg["id"]}
         completed = [r.json for r in receiver.requests if r.path == "/beta"][-1]
         assert completed["data"]["task"]["id"] == task["id"] and completed["data"]["task"]["status"] == "DONE"
-        assert len(await delivery_log(api, world, "alpha_user", alpha["endpoint"]["id"])) == 4
+        assert len(await delivery_log(api, world, "alpha_admin", alpha["endpoint"]["id"])) == 4
 
 
 async def test_partner_b_cannot_see_or_change_partner_a_endpoints_or_deliveries_by_any_path(api, client, world,
                                                                                            receiver):
-    created = await create_endpoint(api, world, "alpha_user", receiver.url())
+    created = await create_endpoint(api, world, "alpha_admin", receiver.url())
     endpoint_id = created["endpoint"]["id"]
     await register(api, world, "alpha_user")
     await deliver(client)
-    (delivery,) = await delivery_log(api, world, "alpha_user", endpoint_id)
-    beta = world.tokens["beta_user"]
+    (delivery,) = await delivery_log(api, world, "alpha_admin", endpoint_id)
+    beta = world.tokens["beta_admin"]
 
     listing = await api("{ webhookEndpoints { totalCount nodes { id } } }", token=beta)
     assert listing["data"]["webhookEndpoints"] == {"totalCount": 0, "nodes": []}
@@ -213,14 +223,14 @@ async def test_partner_b_cannot_see_or_change_partner_a_endpoints_or_deliveries_
         assert body["data"][mutation]["errors"] == [{"code": "NOT_FOUND", "field": ["id"]}], mutation
     redeliver = await api(REDELIVER, {"input": {"id": delivery["id"]}}, token=beta)
     assert redeliver["data"]["redeliverWebhookDelivery"]["errors"][0]["code"] == "NOT_FOUND"
-    for_alpha = await create_endpoint(api, world, "beta_user", "https://beta.test/hooks",
+    for_alpha = await create_endpoint(api, world, "beta_admin", "https://beta.test/hooks",
                                       partnerId=gid("Partner", world.partners["alpha"]))
     assert for_alpha["errors"][0]["code"] == "NOT_FOUND" and for_alpha["errors"][0]["field"] == ["partnerId"]
 
     # Nothing changed, and alpha still sees its endpoint and log; staff other than admins see nothing.
-    mine = await api("{ webhookEndpoints { nodes { id url enabled } } }", token=world.tokens["alpha_user"])
+    mine = await api("{ webhookEndpoints { nodes { id url enabled } } }", token=world.tokens["alpha_admin"])
     assert mine["data"]["webhookEndpoints"]["nodes"] == [{"id": endpoint_id, "url": receiver.url(), "enabled": True}]
-    assert len(await delivery_log(api, world, "alpha_user", endpoint_id)) == 1
+    assert len(await delivery_log(api, world, "alpha_admin", endpoint_id)) == 1
     denied = await api("{ webhookEndpoints { totalCount } }", token=world.tokens["cm_amer"], errors=True)
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     hidden = await api("query($id: ID!) { node(id: $id) { id } }", {"id": endpoint_id}, token=world.tokens["cm_amer"])
@@ -239,7 +249,7 @@ async def test_bad_input_is_refused_field_by_field_and_writes_nothing(api, clien
     ]
     for fields, code, path in cases:
         values = {"eventTypes": ["DEAL_REGISTRATION"], **fields}
-        created = await create_endpoint(api, world, "alpha_user", values.pop("url"), values.pop("eventTypes"),
+        created = await create_endpoint(api, world, "alpha_admin", values.pop("url"), values.pop("eventTypes"),
                                         **values)
         assert [(e["code"], e["field"]) for e in created["errors"]] == [(code, path)], fields
         assert created["endpoint"] is None and created["secret"] is None
@@ -250,25 +260,26 @@ async def test_bad_input_is_refused_field_by_field_and_writes_nothing(api, clien
 
 
 async def test_a_disabled_endpoint_gets_no_new_events(api, client, world, receiver):
-    created = await create_endpoint(api, world, "alpha_user", receiver.url())
+    created = await create_endpoint(api, world, "alpha_admin", receiver.url())
     body = await api("mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, enabled: false}) "
                      "{ endpoint { enabled } errors { code } } }", {"id": created["endpoint"]["id"]},
-                     token=world.tokens["alpha_user"])
+                     token=world.tokens["alpha_admin"])
     assert body["data"]["updateWebhookEndpoint"] == {"endpoint": {"enabled": False}, "errors": []}
     await register(api, world, "alpha_user")
     await deliver(client)
     assert receiver.requests == []
-    assert await delivery_log(api, world, "alpha_user", created["endpoint"]["id"]) == []
+    assert await delivery_log(api, world, "alpha_admin", created["endpoint"]["id"]) == []
 
 
 async def test_production_refuses_endpoints_on_private_addresses(gql, cosell_client, world, receiver):
     """The default app (COSELL_WEBHOOK_ALLOW_PRIVATE off): a URL reaching into the server's
     own network is never called."""
-    created = await create_endpoint(gql, world, "alpha_user", receiver.url())
+    await partner_admins(world)
+    created = await create_endpoint(gql, world, "alpha_admin", receiver.url())
     await register(gql, world, "alpha_user")
     await deliver(cosell_client)
     assert receiver.requests == []
-    (failed,) = await delivery_log(gql, world, "alpha_user", created["endpoint"]["id"])
+    (failed,) = await delivery_log(gql, world, "alpha_admin", created["endpoint"]["id"])
     assert failed["status"] == "FAILED" and "not a public address" in failed["lastError"]
 
 
@@ -279,14 +290,31 @@ async def test_the_delivery_logs_of_a_page_of_endpoints_load_in_constant_stateme
         body = await api(query, token=world.tokens["admin"])
         return body["extensions"]["sqlStatements"]
 
-    await create_endpoint(api, world, "alpha_user", receiver.url())
+    await create_endpoint(api, world, "alpha_admin", receiver.url())
     await register(api, world, "alpha_user")
     await deliver(client)
     one = await statements()
     for n in range(4):
-        await create_endpoint(api, world, "alpha_user", receiver.url(f"/more{n}"))
+        await create_endpoint(api, world, "alpha_admin", receiver.url(f"/more{n}"))
     await register(api, world, "alpha_user", customer={"prospect": {"name": "Globex", "website": "globex.test"}})
     await deliver(client)
     assert await statements() == one
     body = await api(query, token=world.tokens["admin"])
     assert [len(e["deliveries"]["nodes"]) for e in body["data"]["webhookEndpoints"]["nodes"]] == [2, 1, 1, 1, 1]
+
+
+async def test_partner_users_who_are_not_partner_admins_do_not_manage_webhooks(api, client, world, receiver):
+    """PARTNER_USERs work deals; where the partner's data goes is its PARTNER_ADMINs' call."""
+    created = await create_endpoint(api, world, "alpha_admin", receiver.url())
+    user = world.tokens["alpha_user"]
+    for query in ("{ webhookEndpoints { totalCount } }",
+                  'mutation { createWebhookEndpoint(input: {url: "https://crm.test/x", eventTypes: [COSELL_TASK]}) '
+                  "{ errors { code } } }"):
+        body = await api(query, token=user, errors=True)
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    hidden = await api("query($id: ID!) { node(id: $id) { id } }", {"id": created["endpoint"]["id"]}, token=user)
+    assert hidden["data"]["node"] is None
+    # Their registrations still reach their partner's endpoint.
+    await register(api, world, "alpha_user")
+    await deliver(client)
+    assert receiver.events() == ["deal_registration.submitted"]

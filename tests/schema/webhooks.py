@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from partners import outbox
+from partners.enums import Role
 from partners.leasing import utcnow
 from server.background import outbox_handlers, outbox_policy
+from server.testing import make_user
 from tests.schema.sales import ERRORS, gid
 
 ENDPOINT_FIELDS = "id url description eventTypes enabled partner { id name }"
@@ -85,6 +87,13 @@ class Receiver:
         return [r.json["type"] for r in self.requests if path is None or r.path == path]
 
 
+async def partner_admins(world) -> None:
+    """alpha_admin and beta_admin (PARTNER_ADMIN: they manage webhooks), unless the world has them."""
+    for partner in ("alpha", "beta"):
+        if f"{partner}_admin" not in world.tokens:
+            await make_user(world, f"{partner}_admin", Role.PARTNER_ADMIN, partner_id=world.partners[partner])
+
+
 async def create_endpoint(gql, world, token: str, url: str, event_types=("DEAL_REGISTRATION", "COSELL_TASK"),
                           **fields) -> dict:
     body = await gql(CREATE, {"input": {"url": url, "eventTypes": list(event_types), **fields}},
@@ -108,4 +117,4 @@ def later(seconds: float) -> datetime:
     return utcnow() + timedelta(seconds=seconds)
 
 
-__all__ = ["Receiver", "create_endpoint", "delivery_log", "deliver", "later", "gid", "REDELIVER"]
+__all__ = ["Receiver", "partner_admins", "create_endpoint", "delivery_log", "deliver", "later", "gid", "REDELIVER"]
