@@ -45,6 +45,8 @@ from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
 from schema.opportunities.team import OpportunityTeamMutation
 from schema.opportunities.types import HoldoverExtensionNode, OpportunityNode
+from schema.partners.mutations import PartnerProgramMutation
+from schema.partners.queries import PartnerProgramQuery
 from schema.system.queries import SystemQuery
 from schema.webhooks.mutations import WebhookMutation
 from schema.webhooks.queries import WebhookQuery
@@ -55,11 +57,11 @@ if TYPE_CHECKING:
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
-    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, WebhookQuery,
+    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, WebhookQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
-    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation, WebhookMutation,
+    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation, PartnerProgramMutation, WebhookMutation,
 )
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (

@@ -62,16 +62,21 @@ async def test_demo_world(gql):
         plans = (await gql(plans_query, token=login.token))["data"]["coSellPlans"]
         if login.role is Role.PARTNER_USER:  # one portal user per partner
             seen += plans["totalCount"]
-        elif login.role is Role.PARTNER_ADMIN:  # a second login of a portal user's partner
-            assert plans["totalCount"] <= await CoSellPlan.count()
-        else:
+        elif login.role is not Role.PARTNER_ADMIN:
             assert plans["totalCount"] == await CoSellPlan.count()
     assert seen == await CoSellPlan.count(), "every demo plan belongs to a portal user's partner"
 
-    # The partner admin's partner has an example webhook endpoint, disabled (issue 20).
-    partner_admin = next(login for login in logins if login.role is Role.PARTNER_ADMIN)
-    hooks_query = "{ webhookEndpoints { nodes { url enabled eventTypes partner { id } } } }"
-    (endpoint,) = (await gql(hooks_query, token=partner_admin.token))["data"]["webhookEndpoints"]["nodes"]
+    # The first portal user's partner has an example webhook endpoint, disabled, which its
+    # partner admin manages (issue 20); the other partner admins see none.
+    hooks_query = "{ viewer { partner { id } } webhookEndpoints { nodes { enabled eventTypes partner { id } } } }"
+    first_portal = next(login for login in logins if login.role is Role.PARTNER_USER)
+    portal_partner = (await gql("{ viewer { partner { id } } }", token=first_portal.token))["data"]["viewer"]["partner"]
+    seen = {}
+    for login in (login for login in logins if login.role is Role.PARTNER_ADMIN):
+        data = (await gql(hooks_query, token=login.token))["data"]
+        seen[data["viewer"]["partner"]["id"]] = data["webhookEndpoints"]["nodes"]
+    (endpoint,) = seen.pop(portal_partner["id"])
+    assert all(nodes == [] for nodes in seen.values())
     assert endpoint["enabled"] is False and set(endpoint["eventTypes"]) == {"DEAL_REGISTRATION", "COSELL_TASK"}
     everyone = (await gql("{ webhookEndpoints { totalCount } }", token=logins[0].token))["data"]
     assert logins[0].role is Role.ADMIN and everyone["webhookEndpoints"]["totalCount"] == 1
@@ -117,3 +122,33 @@ async def test_demo_opportunities_keep_the_reseller_rules(gql):
     for snapshot in with_partners:
         choice = reseller.choose_primary(rules, snapshot)
         assert [p.partner_id for p in snapshot.primary_partners] == [choice.partner.partner_id]
+
+
+async def test_demo_partner_program(gql):
+    """#18: partners in each status and track, agreements and trainings behind P2, one
+    partner admin per authorized partner, who sees their partner's people only."""
+    from partners.enums import PartnerStatus
+    from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
+    from partners.tables import User
+
+    logins = await load_demo()
+    partners = await Partner.select(Partner.id, Partner.status, Partner.track, Partner.is_psp)
+    assert {(p["status"]) for p in partners} == {s.value for s in PartnerStatus}
+    assert {p["track"] for p in partners if p["status"] == "AUTHORIZED"} == {t.value for t in PartnerTrack}
+    assert any(p["is_psp"] for p in partners)
+    assert await PartnerAgreement.count() > 0 and await PartnerTraining.count() > 0
+    assert await PartnerChange.count().where(PartnerChange.kind == "TRACK") > 0
+    authorized = {p["id"] for p in partners if p["status"] == "AUTHORIZED"}
+    admins = await User.select(User.partner).where(User.role == Role.PARTNER_ADMIN.value)
+    assert sorted(a["partner"] for a in admins) == sorted(authorized)
+
+    admin_login = next(login for login in logins if login.role is Role.PARTNER_ADMIN)
+    me = (await gql("{ partner { id name eligibility { eligibleToRegister } } users { nodes { role } } }",
+                    token=admin_login.token))["data"]
+    assert me["partner"]["eligibility"]["eligibleToRegister"] is True
+    assert {n["role"] for n in me["users"]["nodes"]} == {"PARTNER_USER", "PARTNER_ADMIN"}
+    staff = next(login for login in logins if login.role is Role.ADMIN)
+    prospects = (await gql('{ partners(filter: {status: PROSPECT}, first: 100) { totalCount nodes { '
+                           'eligibility { eligibleToRegister reasons { code } } } } }', token=staff.token))["data"]
+    assert prospects["partners"]["totalCount"] > 0
+    assert all(not n["eligibility"]["eligibleToRegister"] for n in prospects["partners"]["nodes"])
