@@ -14,16 +14,19 @@ PORTAL_HOST ?= 127.0.0.1
 PORTAL_PORT ?= 8080
 PORTAL_ORIGIN := http://$(PORTAL_HOST):$(PORTAL_PORT)
 
+# The demo tokens are printed last, once the server answers (`--show-demo-tokens`).
 run: install assets migrate
-	$(BIN)/cosell demo load --if-empty
-	COSELL_CORS_ORIGINS="$${COSELL_CORS_ORIGINS-$(PORTAL_ORIGIN)}" $(BIN)/cosell serve
+	$(BIN)/cosell demo load --if-empty --quiet
+	COSELL_CORS_ORIGINS="$${COSELL_CORS_ORIGINS-$(PORTAL_ORIGIN)}" $(BIN)/cosell serve --show-demo-tokens
 
 # Static files only (plain HTML and JS modules, no build step), against `make run`'s API.
 portal:
 	@echo "partner portal on $(PORTAL_ORIGIN)/ (API http://127.0.0.1:8000/graphql from make run; another: $(PORTAL_ORIGIN)/?api=URL)"
 	$(PYTHON) -m http.server $(PORTAL_PORT) --bind $(PORTAL_HOST) --directory examples/portal
 
-test: install assets $(HTTP_AUDIT) migrate
+# The tests create (and drop) their own database: nothing is migrated or written in the
+# database DATABASE_URL names (server/testing.py).
+test: install assets $(HTTP_AUDIT)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The example plugin package (examples/cosell-plugin-example), installed from a built wheel
@@ -31,7 +34,7 @@ test: install assets $(HTTP_AUDIT) migrate
 # test helpers (the pytest plugin `cosell`). Run by .ci/run on both engines.
 EXAMPLE := examples/cosell-plugin-example
 
-example-test: install migrate
+example-test: install
 	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps ./$(EXAMPLE)
 	cd $(EXAMPLE) && $(abspath $(BIN))/pytest
 

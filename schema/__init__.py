@@ -26,6 +26,7 @@ from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
 from schema.core.node_ids import install_direct_node_ids
+from schema.core.refusals import attach_input_refusals
 from schema.core.suggestions import HideSuggestions
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
@@ -83,6 +84,7 @@ class CosellSchema(strawberry.Schema):
 
 def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     # Factories, not instances: extensions keep per-request state.
+    attach_input_refusals(Mutation)  # before the audit: it sees these refusals as USER_ERROR
     attach_audit(Mutation)
     extensions: list = [MaskUnexpectedErrors, AuditMutations]
     if settings is not None:

@@ -13,7 +13,7 @@ from partners.webhooks import access
 from partners.webhooks.events import EventCategory
 from partners.webhooks.tables import WebhookDelivery, WebhookDeliveryStatus as DeliveryStatus, WebhookEndpoint
 from schema.core.access import node_access
-from schema.core.connection import Connection, connection_from_rows, page_window, paginate
+from schema.core.connection import Connection, Keyset, connection_from_rows, page_size, paginate
 from schema.core.context import Info
 from schema.core.rows import int_ids
 from schema.identity.loaders import load_partners
@@ -100,14 +100,15 @@ class WebhookEndpointNode(relay.Node):
         async def count() -> int:
             return await info.context.loaders(load_delivery_counts).load(self.id)
 
-        if after is None:
-            # The first page of every endpoint of a page loads in one batch.
-            _, limit = page_window(info, first, None)
-            rows = await info.context.loaders(load_first_deliveries).load((self.id, limit + 1)) if limit else []
-            return connection_from_rows(rows, offset=0, limit=limit, to_node=WebhookDeliveryNode.from_row,
-                                        count_fn=count)
         query = scoped(WebhookDelivery.select(), access.delivery_scope(info.context.principal)).where(
             WebhookDelivery.endpoint == self.id).order_by(WebhookDelivery.id, ascending=False)
+        if after is None:
+            # The first page of every endpoint of a page loads in one batch (same order, same
+            # keyset cursors as the query below).
+            limit = page_size(info, first)
+            rows = await info.context.loaders(load_first_deliveries).load((self.id, limit + 1)) if limit else []
+            return connection_from_rows(rows, limit=limit, cursor_of=Keyset(query).cursor,
+                                        to_node=WebhookDeliveryNode.from_row, count_fn=count, has_previous=False)
         page = await paginate(info, query, WebhookDelivery.count(), first=first, after=after,
                               to_node=WebhookDeliveryNode.from_row)
         page.count_fn = count

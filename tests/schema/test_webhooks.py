@@ -302,6 +302,17 @@ async def test_the_delivery_logs_of_a_page_of_endpoints_load_in_constant_stateme
     body = await api(query, token=world.tokens["admin"])
     assert [len(e["deliveries"]["nodes"]) for e in body["data"]["webhookEndpoints"]["nodes"]] == [2, 1, 1, 1, 1]
 
+    # The log pages on with the first page's cursor: newest first, nothing repeated.
+    first_endpoint = body["data"]["webhookEndpoints"]["nodes"][0]["id"]
+    paged = "query($id: ID!, $after: String) { node(id: $id) { ... on WebhookEndpoint { " \
+            "deliveries(first: 1, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } } } }"
+    one = (await api(paged, {"id": first_endpoint}, token=world.tokens["admin"]))["data"]["node"]["deliveries"]
+    two = (await api(paged, {"id": first_endpoint, "after": one["pageInfo"]["endCursor"]},
+                     token=world.tokens["admin"]))["data"]["node"]["deliveries"]
+    assert one["pageInfo"]["hasNextPage"] and not two["pageInfo"]["hasNextPage"]
+    assert [d["id"] for d in one["nodes"] + two["nodes"]] == [
+        d["id"] for d in body["data"]["webhookEndpoints"]["nodes"][0]["deliveries"]["nodes"]]
+
 
 async def test_partner_users_who_are_not_partner_admins_do_not_manage_webhooks(api, client, world, receiver):
     """PARTNER_USERs work deals; where the partner's data goes is its PARTNER_ADMINs' call."""
