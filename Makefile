@@ -6,12 +6,23 @@ INSTALLED := $(VENV)/.installed
 ASSETS := server/static/node_modules/.installed
 HTTP_AUDIT := tests/http_audit/node_modules/.installed
 
-.PHONY: run test example-test install assets migrate demo schema clean
+.PHONY: run test example-test portal install assets migrate demo schema clean
+
+# The reference partner portal (examples/portal) is served on its own origin; `make run`
+# lets that origin call the API (CORS) unless COSELL_CORS_ORIGINS says otherwise.
+PORTAL_HOST ?= 127.0.0.1
+PORTAL_PORT ?= 8080
+PORTAL_ORIGIN := http://$(PORTAL_HOST):$(PORTAL_PORT)
 
 # The demo tokens are printed last, once the server answers (`--show-demo-tokens`).
 run: install assets migrate
 	$(BIN)/cosell demo load --if-empty --quiet
-	$(BIN)/cosell serve --show-demo-tokens
+	COSELL_CORS_ORIGINS="$${COSELL_CORS_ORIGINS-$(PORTAL_ORIGIN)}" $(BIN)/cosell serve --show-demo-tokens
+
+# Static files only (plain HTML and JS modules, no build step), against `make run`'s API.
+portal:
+	@echo "partner portal on $(PORTAL_ORIGIN)/ (API http://127.0.0.1:8000/graphql from make run; another: $(PORTAL_ORIGIN)/?api=URL)"
+	$(PYTHON) -m http.server $(PORTAL_PORT) --bind $(PORTAL_HOST) --directory examples/portal
 
 # The tests create (and drop) their own database: nothing is migrated or written in the
 # database DATABASE_URL names (server/testing.py).

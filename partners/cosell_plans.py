@@ -4,7 +4,8 @@ A plan joins an opportunity and one partner of its team, with the kickoff date, 
 and the partner motion (D8). Its tasks have an owner side (VENDOR or PARTNER), an assignee,
 a due date and a status. Every task assigned to a partner user enqueues a confirmation
 email through the outbox in the same transaction (D4), so it exists exactly when the
-assignment committed and is delivered after commit, once.
+assignment committed and is delivered after commit, once. Every task created or changed
+also enqueues a `cosell_task_event` (the plan's partner's webhooks hear of it, issue 20).
 
 Who writes: the channel manager of the account's region, the opportunity's owner,
 SALES_OPS and ADMIN write plans and tasks. Partner users of the plan's partner change the
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
-from partners import mail
+from partners import mail, outbox
 from partners.db import is_unique_violation, lock_for_update, transaction
 from partners.enums import (
     PARTNER_ROLES,
@@ -47,6 +48,7 @@ TITLE_MAX = 200
 GOALS_MAX = 5000
 NOTES_MAX = 5000
 CONFIRMATION_KEY = "cosell-task-assigned:{task_id}:{user_id}:{number}"
+TASK_EVENT_KIND = "cosell_task_event"
 
 # D8: rank 1–2 accounts (1, 1.5, 2) get services and technical support from partners.
 SERVICES_RANKS = frozenset({Ranking.RANK_1, Ranking.RANK_1_5, Ranking.RANK_2})
@@ -235,6 +237,13 @@ async def _confirm(task: dict, assignee: dict, plan: dict, *, rescheduled: bool)
     )
 
 
+async def _task_event(event: str, task: dict, plan: dict) -> None:
+    """CREATED / UPDATED / COMPLETED, for the plan's partner (D3), in the caller's transaction."""
+    await outbox.enqueue(TASK_EVENT_KIND, {"event": event, "partner_id": plan["partner"], "task": {
+        "id": task["id"], "plan_id": task["plan"], "title": task["title"], "owner_side": task["owner_side"],
+        "status": task["status"], "due_date": task["due_date"].isoformat()}})
+
+
 # ---------------------------------------------------------------- writes
 
 
@@ -308,6 +317,7 @@ async def add_task(
         row = await get_task(principal, task.id)
         if owner_side is Side.PARTNER:
             await _confirm(row, assignee, plan, rescheduled=False)
+        await _task_event("CREATED", row, plan)
         return row
 
 
@@ -423,6 +433,8 @@ async def update_task(principal: Principal, task_id: int, changes: dict[str, Any
         row = await get_task(principal, task_id)
         if confirm:
             await _confirm(row, assignee, plan, rescheduled=not new_assignee)
+        completed = row["status"] == Status.DONE.value and task["status"] != Status.DONE.value
+        await _task_event("COMPLETED" if completed else "UPDATED", row, plan)
         return row
 
 

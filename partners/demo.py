@@ -350,7 +350,27 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
     await _create_cosell_plans()
     await _create_registrations()
     await create_example_discount_policy()
+    await _create_webhook_endpoint()
     return logins
+
+
+async def _create_webhook_endpoint() -> None:
+    """An example webhook endpoint (issue 20) of the first portal user's partner, made by its
+    partner admin and disabled: the URL is a placeholder, so nothing is sent until the partner
+    puts its own and enables it."""
+    from partners.identity import Principal
+    from partners.webhooks import endpoints
+    from partners.webhooks.events import EventCategory
+
+    portal = await User.select(User.partner).where(User.role == Role.PARTNER_USER.value).order_by(User.id).first()
+    row = await User.select(User.id, User.email, User.name, User.partner).where(
+        (User.role == Role.PARTNER_ADMIN.value) & (User.partner == portal["partner"])).order_by(User.id).first()
+    owner = Principal(user_id=row["id"], email=row["email"], name=row["name"], role=Role.PARTNER_ADMIN,
+                      partner_id=row["partner"])
+    endpoint, _ = await endpoints.create(owner, partner_id=None, url="https://crm.partner.example/cosell",
+                                         event_types=list(EventCategory),
+                                         description="Example: put your CRM's URL here, then enable it.")
+    await endpoints.update(owner, endpoint["id"], {"enabled": False})
 
 
 # EXAMPLE discount percentages (D5, D6, P7–P10). The vendor's real percentages per track are

@@ -10,7 +10,8 @@ APP_CONFIG = AppConfig(
     app_name="cosell",
     migrations_folder_path=str(MIGRATIONS_DIR),
     table_classes=table_finder(
-        modules=["partners.tables", "partners.program.tables", "partners.documents.tables"], exclude_imported=True
+        modules=["partners.tables", "partners.program.tables", "partners.webhooks.tables", "partners.documents.tables"],
+        exclude_imported=True,
     ),
     migration_dependencies=[],
     commands=[],

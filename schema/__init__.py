@@ -50,23 +50,26 @@ from schema.opportunities.types import HoldoverExtensionNode, OpportunityNode
 from schema.partners.mutations import PartnerProgramMutation
 from schema.partners.queries import PartnerProgramQuery
 from schema.system.queries import SystemQuery
+from schema.webhooks.mutations import WebhookMutation
+from schema.webhooks.queries import WebhookQuery
+from schema.webhooks.types import WebhookDeliveryNode, WebhookEndpointNode
 
 if TYPE_CHECKING:
     from server.settings import Settings
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
-    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery,
+    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, WebhookQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
-    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation, PartnerProgramMutation,
+    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation, PartnerProgramMutation, WebhookMutation,
 )
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
     PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
     CoSellPlanNode, CoSellTaskNode, DealRegistrationNode, DiscountPolicyNode, DiscountApprovalNode,
-    HoldoverExtensionNode,
+    HoldoverExtensionNode, WebhookEndpointNode, WebhookDeliveryNode,
 )
 
 Query = merge_types("Query", QUERIES)

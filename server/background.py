@@ -21,6 +21,7 @@ from typing import Any, Awaitable, Callable
 from partners import accounts, deal_registrations, mail, outbox, review_reminders
 from partners.leasing import new_worker_id
 from partners.reseller import RuleSet
+from partners.webhooks import delivery as webhooks
 from plugins.manager import CosellPluginManager
 from server.settings import Settings
 
@@ -49,10 +50,18 @@ def outbox_policy(settings: Settings) -> outbox.OutboxPolicy:
 def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[str, outbox.Handler]:
     """Every outbox kind and how it is delivered. Domain kinds are added here, e.g. a
     "deal_registration_event" handler calling `plugins.hook.cosell_deal_registration_event`."""
-    return {
+    handlers = {
         mail.EMAIL: mail.email_handler(settings),
         deal_registrations.EVENT_KIND: deal_registration_event_handler(plugins),
     }
+    # Every webhook event source kind also fans out to the partner's endpoints (issue 20).
+    return webhooks.handlers(handlers, webhook_policy(settings))
+
+
+def webhook_policy(settings: Settings) -> webhooks.SendPolicy:
+    return webhooks.SendPolicy(timeout=settings.webhook_timeout,
+                               allow_private_addresses=settings.webhook_allow_private,
+                               max_attempts=settings.outbox_max_attempts)
 
 
 def deal_registration_event_handler(plugins: CosellPluginManager) -> outbox.Handler:

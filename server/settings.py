@@ -116,6 +116,10 @@ class Settings:
     outbox_backoff: float = 30.0  # seconds before the 2nd attempt, doubling up to the max
     outbox_backoff_max: float = 3600.0
     outbox_lease: float = 300.0  # seconds a worker holds a claimed batch
+    # Webhooks (issue 20): seconds per POST; whether endpoints may resolve to loopback,
+    # private or link-local addresses (off in production: no requests into our network).
+    webhook_timeout: float = 10.0
+    webhook_allow_private: bool = False
     # Email: SMTP when smtp_host is set, else .eml files under var/mail/ (development).
     smtp_host: str = ""
     smtp_port: int = 587
@@ -194,6 +198,8 @@ class Settings:
             outbox_backoff=_env_float("COSELL_OUTBOX_BACKOFF", 30.0),
             outbox_backoff_max=_env_float("COSELL_OUTBOX_BACKOFF_MAX", 3600.0),
             outbox_lease=_env_float("COSELL_OUTBOX_LEASE", 300.0),
+            webhook_timeout=_env_float("COSELL_WEBHOOK_TIMEOUT", 10.0),
+            webhook_allow_private=_env_bool("COSELL_WEBHOOK_ALLOW_PRIVATE", False),
             smtp_host=os.environ.get("COSELL_SMTP_HOST", ""),
             smtp_port=_env_int("COSELL_SMTP_PORT", 587),
             smtp_user=os.environ.get("COSELL_SMTP_USER", ""),

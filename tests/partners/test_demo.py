@@ -60,11 +60,26 @@ async def test_demo_world(gql):
     seen = 0
     for login in logins:
         plans = (await gql(plans_query, token=login.token))["data"]["coSellPlans"]
-        if login.role is Role.PARTNER_USER:
+        if login.role is Role.PARTNER_USER:  # one portal user per partner
             seen += plans["totalCount"]
         elif login.role is not Role.PARTNER_ADMIN:
             assert plans["totalCount"] == await CoSellPlan.count()
     assert seen == await CoSellPlan.count(), "every demo plan belongs to a portal user's partner"
+
+    # The first portal user's partner has an example webhook endpoint, disabled, which its
+    # partner admin manages (issue 20); the other partner admins see none.
+    hooks_query = "{ viewer { partner { id } } webhookEndpoints { nodes { enabled eventTypes partner { id } } } }"
+    first_portal = next(login for login in logins if login.role is Role.PARTNER_USER)
+    portal_partner = (await gql("{ viewer { partner { id } } }", token=first_portal.token))["data"]["viewer"]["partner"]
+    seen = {}
+    for login in (login for login in logins if login.role is Role.PARTNER_ADMIN):
+        data = (await gql(hooks_query, token=login.token))["data"]
+        seen[data["viewer"]["partner"]["id"]] = data["webhookEndpoints"]["nodes"]
+    (endpoint,) = seen.pop(portal_partner["id"])
+    assert all(nodes == [] for nodes in seen.values())
+    assert endpoint["enabled"] is False and set(endpoint["eventTypes"]) == {"DEAL_REGISTRATION", "COSELL_TASK"}
+    everyone = (await gql("{ webhookEndpoints { totalCount } }", token=logins[0].token))["data"]
+    assert logins[0].role is Role.ADMIN and everyone["webhookEndpoints"]["totalCount"] == 1
 
 
 

@@ -180,6 +180,24 @@ PROBES = {
         'reason: "probe"}) { errors { code } } }',
         lambda w: {"o": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
     ),
+    # Issue 20: webhooks (administrators and the partner's own users; a missing endpoint or
+    # delivery answers NOT_FOUND, an invalid URL INVALID_URL, nothing written).
+    "Query.webhookEndpoints": ("{ webhookEndpoints(first: 1) { totalCount } }", lambda w: {}),
+    "Mutation.createWebhookEndpoint": (
+        'mutation { createWebhookEndpoint(input: {url: "ftp://probe", eventTypes: [DEAL_REGISTRATION]}) '
+        "{ errors { code } } }",
+        lambda w: {},
+    ),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id}}) {{ errors {{ code }} }} }}",
+                             lambda w, t=typ: {"id": gid(t, 999999)})
+        for name, typ in [
+            ("updateWebhookEndpoint", "WebhookEndpoint"),
+            ("rotateWebhookSecret", "WebhookEndpoint"),
+            ("deleteWebhookEndpoint", "WebhookEndpoint"),
+            ("redeliverWebhookDelivery", "WebhookDelivery"),
+        ]
+    },
 }
 
 
@@ -270,6 +288,14 @@ async def sales_records(gql, world):
     alpha_reg = await register(gql, world, "alpha_user", customer={"prospect": {"name": "Hooli", "website": "hooli.test"}})
     await approved(gql, world, alpha_reg["id"])
     await register(gql, world, "beta_user", customer={"prospect": {"name": "Vandelay", "region": "EMEA", "country": "DE"}})
+
+    # Webhook endpoints of alpha and beta, each with a delivery of its own partner's event (issue 20).
+    from tests.schema.webhooks import create_endpoint, deliver, partner_admins
+
+    await partner_admins(world)
+    for token in ("alpha_admin", "beta_admin"):
+        await create_endpoint(gql, world, token, "http://127.0.0.1:9/hooks")
+    await deliver(gql.client)  # logged as FAILED: the default app never calls a loopback address
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])

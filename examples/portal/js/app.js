@@ -1,0 +1,195 @@
+// The reference partner portal: sign in with a token, follow registrations, register a
+// deal, work co-sell tasks. Every call goes through a named document (./api.js).
+import { Api, ApiError } from "./api.js";
+
+const params = new URLSearchParams(location.search);
+// The API's GraphQL URL: ?api=… or `make run`'s default.
+const API_URL = params.get("api") || "http://127.0.0.1:8000/graphql";
+const TOKEN_KEY = "cosell-portal-token";
+
+const $ = (selector, root = document) => root.querySelector(selector);
+let api = null;
+let current = null; // id of the registration being followed
+let nextCursor = null;
+
+function el(tag, text, attrs = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  return node;
+}
+
+function when(value) {
+  return value ? new Date(value).toLocaleString() : "—";
+}
+
+function show(node, visible) {
+  node.hidden = !visible;
+}
+
+// ------------------------------------------------------------------ sign in
+
+async function signIn(token) {
+  const error = $("#sign-in-error");
+  show(error, false);
+  const candidate = new Api(API_URL, token);
+  try {
+    const { viewer } = await candidate.run("Viewer");
+    if (!viewer || !viewer.partner) throw new ApiError("This portal is for partner users.", "NOT_A_PARTNER");
+    api = candidate;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $("#viewer").textContent = `${viewer.name} · ${viewer.partner.name}`;
+    show($("#viewer"), true);
+    show($("#sign-out"), true);
+    show($("#sign-in-section"), false);
+    show($("#portal"), true);
+    await Promise.all([loadRegistrations(), loadTasks()]);
+  } catch (err) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    error.textContent = err.code === "UNAUTHENTICATED" ? "That token is not valid." : err.message;
+    show(error, true);
+  }
+}
+
+function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  location.reload();
+}
+
+// ------------------------------------------------------------------ registrations
+
+async function loadRegistrations(after = null) {
+  const { dealRegistrations: page } = await api.run("Registrations", { first: 20, after });
+  const body = $("#registrations tbody");
+  if (!after) body.replaceChildren();
+  for (const reg of page.nodes) {
+    const row = el("tr", null, { "data-id": reg.id });
+    row.append(el("td", reg.customerName), el("td", reg.type), el("td", reg.status, { class: "status" }),
+      el("td", when(reg.submittedAt)), el("td", when(reg.expiresAt)));
+    const follow = el("button", "Follow", { type: "button" });
+    follow.addEventListener("click", guarded(() => followRegistration(reg.id)));
+    const cell = el("td");
+    cell.append(follow);
+    row.append(cell);
+    body.append(row);
+  }
+  $("#registrations-count").textContent = `(${page.totalCount})`;
+  nextCursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  show($("#more-registrations"), Boolean(nextCursor));
+}
+
+async function followRegistration(id) {
+  current = id;
+  const { node: reg } = await api.run("Registration", { id });
+  const section = $("#registration");
+  if (!reg) {
+    show(section, false);
+    return;
+  }
+  for (const slot of section.querySelectorAll("[data-bind]")) {
+    const value = reg[slot.dataset.bind];
+    slot.textContent = Array.isArray(value) ? value.join(", ") : slot.dataset.bind.endsWith("At") ? when(value)
+      : (value || "—");
+  }
+  const history = $("#registration-history");
+  history.replaceChildren(...reg.history.map((change) => el("li",
+    `${when(change.changedAt)}: ${change.event} → ${change.toStatus}${change.note ? ` (${change.note})` : ""}`)));
+  section.dataset.id = reg.id;
+  show(section, true);
+}
+
+async function register(form) {
+  const data = new FormData(form);
+  const number = (name) => (data.get(name) === "" ? null : Number(data.get(name)));
+  const input = {
+    type: data.get("type"),
+    customer: { prospect: { name: data.get("name"), website: data.get("website"),
+                            country: data.get("country") || "US", region: data.get("region") } },
+    products: String(data.get("products")).split(",").map((p) => p.trim()).filter(Boolean),
+    edition: data.get("edition"),
+    seats: number("seats") ?? 0,
+    estimatedAmount: number("estimatedAmount"),
+    expectedCloseDate: data.get("expectedCloseDate") || null,
+  };
+  const list = $("#register-errors");
+  list.replaceChildren();
+  show(list, false);
+  for (const field of form.querySelectorAll("[data-field]")) field.removeAttribute("aria-invalid");
+  const { registerDeal: payload } = await api.run("RegisterDeal", { input });
+  if (payload.errors.length) {
+    for (const error of payload.errors) {
+      const path = error.field.join(".");
+      const field = form.querySelector(`[data-field="${CSS.escape(path)}"]`);
+      if (field) field.setAttribute("aria-invalid", "true");
+      list.append(el("li", `${error.message}${error.rule ? ` (${error.rule})` : ""}`, { "data-code": error.code }));
+    }
+    show(list, true);
+    return;
+  }
+  form.reset();
+  await loadRegistrations();
+  await followRegistration(payload.dealRegistration.id);
+}
+
+// ------------------------------------------------------------------ co-sell tasks
+
+async function loadTasks() {
+  const { coSellPlans } = await api.run("CoSellTasks");
+  const body = $("#tasks tbody");
+  body.replaceChildren();
+  for (const plan of coSellPlans.nodes) {
+    for (const task of plan.tasks) {
+      const row = el("tr", null, { "data-id": task.id });
+      row.append(el("td", plan.opportunity ? plan.opportunity.name : "—"), el("td", task.title),
+        el("td", task.ownerSide), el("td", task.dueDate + (task.overdue ? " (overdue)" : "")),
+        el("td", task.status, { class: "status" }));
+      const cell = el("td");
+      if (task.ownerSide === "PARTNER" && task.status !== "DONE") {
+        const done = el("button", "Complete", { type: "button" });
+        done.addEventListener("click", guarded(() => completeTask(task.id)));
+        cell.append(done);
+      }
+      row.append(cell);
+      body.append(row);
+    }
+  }
+}
+
+async function completeTask(id) {
+  const error = $("#tasks-error");
+  show(error, false);
+  const { completeCoSellTask: payload } = await api.run("CompleteCoSellTask", { input: { id } });
+  if (payload.errors.length) {
+    error.textContent = payload.errors.map((e) => e.message).join(" ");
+    show(error, true);
+  }
+  await loadTasks();
+}
+
+// ------------------------------------------------------------------ wiring
+
+function guarded(fn) {
+  return async (...args) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "UNAUTHENTICATED") signOut();
+      else alert(err.message); // eslint-disable-line no-alert
+    }
+  };
+}
+
+$("#sign-in").addEventListener("submit", (event) => {
+  event.preventDefault();
+  signIn($("#token").value.trim());
+});
+$("#sign-out").addEventListener("click", signOut);
+$("#register").addEventListener("submit", guarded(async (event) => {
+  event.preventDefault();
+  await register(event.target);
+}));
+$("#refresh-registration").addEventListener("click", guarded(() => followRegistration(current)));
+$("#more-registrations").addEventListener("click", guarded(() => loadRegistrations(nextCursor)));
+
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) signIn(saved);
