@@ -19,6 +19,9 @@ from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from partners import accounts, deal_registrations, mail, outbox, review_reminders
+from partners.cases import service as cases
+from partners.leads import deadlines as lead_deadlines
+from partners.leads import rules as lead_rules
 from partners.leasing import new_worker_id
 from plugins.manager import CosellPluginManager
 from server.settings import Settings
@@ -51,7 +54,27 @@ def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[st
     return {
         mail.EMAIL: mail.email_handler(settings),
         deal_registrations.EVENT_KIND: deal_registration_event_handler(plugins),
+        lead_rules.EVENT_KIND: lead_event_handler(plugins),
+        cases.EVENT_KIND: case_event_handler(plugins),
     }
+
+
+def lead_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
+    """After commit: `cosell_lead_event` (P11); a plugin that raises makes the message retry."""
+
+    async def handler(message: outbox.Message) -> None:
+        plugins.hook.cosell_lead_event(event=message.payload["event"], lead=message.payload["lead"])
+
+    return handler
+
+
+def case_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
+    """After commit: `cosell_case_event` (D9); a plugin that raises makes the message retry."""
+
+    async def handler(message: outbox.Message) -> None:
+        plugins.hook.cosell_case_event(event=message.payload["event"], case=message.payload["case"])
+
+    return handler
 
 
 def deal_registration_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
@@ -84,6 +107,16 @@ def review_reminders_job(settings: Settings, worker: str) -> Job:
     return Job("review-reminders", run, max(settings.background_interval, 60.0))
 
 
+def lead_deadlines_job(settings: Settings, worker: str) -> Job:
+    """P11: recall leads past their deadlines and remind partners before them (leased rows,
+    conditional settles, outbox dedupe keys: exactly once in every instance at once)."""
+
+    async def run(should_stop: Callable[[], bool]) -> lead_deadlines.DeadlineReport:
+        return await lead_deadlines.run(worker=worker, should_stop=should_stop)
+
+    return Job("lead-deadlines", run, max(settings.background_interval, 60.0))
+
+
 def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) -> Job:
     handlers = outbox_handlers(settings, plugins)
     policy = outbox_policy(settings)
@@ -109,6 +142,7 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
         Job("a10_holdover", _hand_over_holdovers, max(settings.background_interval, HOLDOVER_INTERVAL)),
         registration_expiry_job(settings),
         review_reminders_job(settings, worker),
+        lead_deadlines_job(settings, worker),
     ]
 
 

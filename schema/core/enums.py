@@ -30,3 +30,7 @@ DiscountLineKind = strawberry.enum(enums.DiscountLineKind, description="P8: the 
                                    "customer discounts are separate lines.")
 DiscountBasis = strawberry.enum(enums.DiscountBasis, description="Why the partner discount line has its rate (D5, P7).")
 PurchaseRoute = strawberry.enum(enums.PurchaseRoute, description="P10: how the partner buys.")
+LeadStatus = strawberry.enum(enums.LeadStatus, description="P11: where a lead is in its share with a partner.")
+LeadAction = strawberry.enum(enums.LeadAction, description="P11: what the partner did with an accepted lead.")
+LeadRecallReason = strawberry.enum(enums.LeadRecallReason, description="P11: why a lead was recalled.")
+CaseStatus = strawberry.enum(enums.CaseStatus, description="D9: a Partner Opp case in the SMB queue.")
