@@ -1604,17 +1604,4 @@ async def forwards():
         schema=None,
     )
 
-    async def unique_holidays():
-        from piccolo.engine import engine_finder
-
-        await engine_finder().run_ddl(
-            'CREATE UNIQUE INDEX IF NOT EXISTS "region_holiday_region_day" ON "region_holiday" ("region", "day")')
-
-    async def drop_unique_holidays():
-        from piccolo.engine import engine_finder
-
-        await engine_finder().run_ddl('DROP INDEX IF EXISTS "region_holiday_region_day"')
-
-    manager.add_raw(unique_holidays)
-    manager.add_raw_backwards(drop_unique_holidays)
     return manager

@@ -14,7 +14,7 @@ from partners.scoping import scoped
 from schema import Mutation, Query, build_schema
 from schema.core.access import NODE_RULES, rule_of, visibility_of
 
-ROLES = ["admin", "sales_ops", "cm_amer", "cm_emea", "ae", "sdr", "alpha_user", "beta_user", None]
+ROLES = ["admin", "sales_ops", "cm_amer", "cm_emea", "ae", "sdr", "advocate", "alpha_user", "beta_user", None]
 
 
 def gid(type_name: str, pk: int) -> str:
@@ -151,6 +151,28 @@ PROBES = {
         'reason: "probe"}) { errors { code } } }',
         lambda w: {"o": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
     ),
+    # Issue 19: leads (P11) and Partner Opp cases (D9); missing records answer NOT_FOUND.
+    "Query.leads": ("{ leads(first: 1) { totalCount } }", lambda w: {}),
+    "Query.regionHolidays": ("{ regionHolidays { day } }", lambda w: {}),
+    "Mutation.createLead": ('mutation { createLead(input: {company: "", region: AMER}) { errors { code } } }',
+                            lambda w: {}),
+    "Mutation.addRegionHoliday": ('mutation { addRegionHoliday(input: {region: LATAM, day: "2031-01-01"}) '
+                                  "{ errors { code } } }", lambda w: {}),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w: {"id": gid("Lead", 999999)})
+        for name, extra in [("shareLead", ""), ("acceptLead", ""), ("rejectLead", ', reason: "probe"'),
+                            ("recordLeadAction", ", action: CONTACTED")]
+    },
+    "Query.cases": ("{ cases(first: 1) { totalCount } }", lambda w: {}),
+    "Mutation.openCase": ('mutation { openCase(input: {subject: "", description: ""}) { errors { code } } }',
+                          lambda w: {}),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w: {"id": gid("Case", 999999)})
+        for name, extra in [("pickUpCase", ""), ("commentOnCase", ', body: "probe"'),
+                            ("closeCase", ', resolution: "probe"')]
+    },
 }
 
 
