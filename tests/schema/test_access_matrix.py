@@ -264,6 +264,17 @@ async def sales_records(gql, world):
     await approved(gql, world, alpha_reg["id"])
     await register(gql, world, "beta_user", customer={"prospect": {"name": "Vandelay", "region": "EMEA", "country": "DE"}})
 
+    # Leads (P11): one shared with each partner, one not shared; cases (D9) of each partner.
+    from tests.schema.leads import COMMENT_ON_CASE, PICK_UP_CASE, create_lead, ok, open_case, shared_lead
+
+    await shared_lead(gql, world, "alpha", company="Alpha's lead")
+    await shared_lead(gql, world, "beta", token="cm_emea", company="Beta's lead", region="EMEA", country="DE")
+    await create_lead(gql, world, company="Unshared lead")
+    for partner in ("alpha", "beta"):
+        case = await open_case(gql, world, token=f"{partner}_user")
+        await ok(gql, world, PICK_UP_CASE, "advocate", key="case", id=case["id"])
+        await ok(gql, world, COMMENT_ON_CASE, "advocate", key="comment", id=case["id"], body="internal", internal=True)
+
 
 @pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
 async def test_node_shows_exactly_what_the_scope_admits(gql, world, sales_records, role):
@@ -283,7 +294,8 @@ async def test_node_shows_exactly_what_the_scope_admits(gql, world, sales_record
             continue
         shown = {pk for pk, node in zip(all_ids, body["data"]["nodes"]) if node is not None}
         assert shown == visible, (type_name, role)
-        if type_name in ("Account", "Contact", "Opportunity", "CoSellPlan", "CoSellTask", "DealRegistration"):
+        if type_name in ("Account", "Contact", "Opportunity", "CoSellPlan", "CoSellTask", "DealRegistration", "Lead",
+                         "Case"):
             assert all_ids, f"no {type_name} rows: the matrix would check nothing"
 
 
