@@ -1567,41 +1567,4 @@ async def forwards():
         schema=None,
     )
 
-    manager.alter_column(
-        table_class_name="User",
-        tablename="cosell_user",
-        column_name="role",
-        db_column_name="role",
-        params={
-            "choices": Enum(
-                "Role",
-                {
-                    "ADMIN": "ADMIN",
-                    "SALES_OPS": "SALES_OPS",
-                    "CHANNEL_MANAGER": "CHANNEL_MANAGER",
-                    "ACCOUNT_EXECUTIVE": "ACCOUNT_EXECUTIVE",
-                    "SDR": "SDR",
-                    "PARTNER_USER": "PARTNER_USER",
-                    "SMB_ADVOCATE": "SMB_ADVOCATE",
-                },
-            )
-        },
-        old_params={
-            "choices": Enum(
-                "Role",
-                {
-                    "ADMIN": "ADMIN",
-                    "SALES_OPS": "SALES_OPS",
-                    "CHANNEL_MANAGER": "CHANNEL_MANAGER",
-                    "ACCOUNT_EXECUTIVE": "ACCOUNT_EXECUTIVE",
-                    "SDR": "SDR",
-                    "PARTNER_USER": "PARTNER_USER",
-                },
-            )
-        },
-        column_class=Varchar,
-        old_column_class=Varchar,
-        schema=None,
-    )
-
     return manager

@@ -20,8 +20,13 @@ class Role(str, Enum):
     ACCOUNT_EXECUTIVE = "ACCOUNT_EXECUTIVE"
     SDR = "SDR"
     PARTNER_USER = "PARTNER_USER"
+    PARTNER_ADMIN = "PARTNER_ADMIN"
     # D9: works the SMB team's "Partner Opp" case queue (at most 50 cases in progress).
     SMB_ADVOCATE = "SMB_ADVOCATE"
+
+
+# Partner-side roles: users who belong to one partner (PARTNER_ADMIN also manages its people).
+PARTNER_ROLES = frozenset({Role.PARTNER_USER, Role.PARTNER_ADMIN})
 
 
 class PartnerType(str, Enum):
