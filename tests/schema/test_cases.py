@@ -64,6 +64,16 @@ async def test_d9_a_case_names_one_opportunity_the_partner_sees_or_the_account(g
     assert hidden == {"case": None, "errors": [{"code": "NOT_FOUND"}]}
     case = await open_case(gql, world, opportunityId=mine["id"], accountName="")
     assert case["opportunity"] == {"id": mine["id"]}
+    # Nested fields follow R9: once alpha is off the team, its case no longer shows the deal.
+    from partners.tables import OpportunityPartner
+    from tests.schema.sales import pk
+
+    await OpportunityPartner.delete().where(OpportunityPartner.opportunity == pk(mine["id"]))
+    query = "query($id: ID!) { node(id: $id) { ... on Case { opportunity { id } } } }"
+    view = await gql(query, {"id": case["id"]}, token=world.tokens["alpha_user"])
+    assert view["data"]["node"] == {"opportunity": None}
+    staff = await gql(query, {"id": case["id"]}, token=world.tokens["advocate"])
+    assert staff["data"]["node"] == {"opportunity": {"id": mine["id"]}}
 
 
 async def test_d9_pick_up_comment_and_close_with_a_resolution(gql, world, clock):

@@ -286,3 +286,22 @@ async def test_p11_the_leads_page_costs_the_same_statements_for_more_leads(gql, 
     for i in range(5):
         await shared_lead(gql, world, company=f"More {i}")
     assert await statements() == one
+
+
+async def test_p11_a_lead_linked_to_an_opportunity_shows_it_only_while_the_partner_may_see_it(gql, world, clock):
+    from partners.enums import OpportunityPartnerRole
+    from partners.tables import OpportunityPartner
+    from tests.schema.sales import create_account, create_opportunity, pk, put_partner
+
+    account = await create_account(gql, world)
+    opportunity = await create_opportunity(gql, world, account)
+    await put_partner(opportunity["id"], world.partners["alpha"], OpportunityPartnerRole.RESELLER)
+    lead = await shared_lead(gql, world)
+    accepted = await ok(gql, world, ACCEPT_LEAD, "alpha_user", id=lead["id"], opportunityId=opportunity["id"])
+    assert accepted["opportunity"] == {"id": opportunity["id"]}  # accepting links what it became
+
+    await OpportunityPartner.delete().where(OpportunityPartner.opportunity == pk(opportunity["id"]))
+    query = "{ leads { nodes { opportunity { id } } } }"
+    assert (await gql(query, token=world.tokens["alpha_user"]))["data"]["leads"]["nodes"] == [{"opportunity": None}]
+    assert (await gql(query, token=world.tokens["cm_amer"]))["data"]["leads"]["nodes"] == [
+        {"opportunity": {"id": opportunity["id"]}}]
