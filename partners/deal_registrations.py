@@ -44,6 +44,7 @@ from partners.errors import DomainError, NotFound, PermissionDenied, Violation, 
 from partners.identity import Principal, now
 from partners import opportunity_team, reseller, versions
 from partners.opportunities import CLOSED_STAGES, insert_opportunity, opportunity_name
+from partners.program.eligibility import partner_violations
 from partners.scoping import account_scope, deal_registration_scope, opportunity_scope, scoped
 from partners.tables import (
     Account,
@@ -151,23 +152,6 @@ def match_account(prospect_name: str, prospect_website: str, accounts: Iterable[
         if key and normalize_company_name(account["name"]) == key:
             return account
     return None
-
-
-def eligibility_violations(partner: dict) -> list[Violation]:
-    """P1: only AUTHORIZED partners register; P2: a signed agreement and a trained employee."""
-    violations = []
-    if partner["status"] != PartnerStatus.AUTHORIZED.value:
-        violations.append(Violation("PARTNER_NOT_AUTHORIZED",
-                                    f"Only AUTHORIZED partners register deals (this one is {partner['status']}).",
-                                    ("partnerId",), "P1"))
-    if partner["agreement_signed_at"] is None:
-        violations.append(Violation("AGREEMENT_NOT_SIGNED", "The partner agreement must be signed first.",
-                                    ("partnerId",), "P2"))
-    if (partner["trained_employees"] or 0) < 1:
-        violations.append(Violation("NO_TRAINED_EMPLOYEE",
-                                    "At least one employee must have completed the partner foundations training.",
-                                    ("partnerId",), "P2"))
-    return violations
 
 
 # What each review event does: from which statuses, to which status (P4, P5, P6).
@@ -409,7 +393,7 @@ async def _registering_partner(principal: Principal, reg: Registration) -> dict:
         raise DomainError.single("NOT_AN_ALLIANCE_PARTNER",
                                  "Channel managers register only on behalf of alliance partners; "
                                  "other partners register through the portal.", "partnerId", rule="D1")
-    violations = eligibility_violations(partner)
+    violations = await partner_violations(partner, now().date())
     if violations:
         raise DomainError(violations)
     return partner
@@ -997,3 +981,36 @@ async def close_for_lost_opportunity(principal: Principal, rules: reseller.RuleS
     await _end_approved(closed, "CLOSED", principal, "The opportunity was closed lost (P6).", at, rules,
                         validate=False)
 
+
+async def close_for_denied_partner(principal: Principal, rules: reseller.RuleSet, partner_id: int, reason: str,
+                                   at: datetime) -> None:
+    """P1: a partner denied from the program keeps no live registration (in the denial's
+    transaction). An approved one is dissolved as P5 says (the registrant leaves the team,
+    the registrations it held are reconsidered in order of submission); the others close (P6)."""
+    live = await DealRegistration.select().where(
+        (DealRegistration.partner == partner_id) & DealRegistration.status.is_in([s.value for s in LIVE])
+    ).order_by(DealRegistration.id)
+    note = f"The partner was denied (P1): {reason}"
+    closed = []
+    for row in live:
+        if row["status"] == Status.APPROVED.value:
+            await _claim_customer(row)
+            row = await versions.claim(DealRegistration, row["id"], None, "deal registration")
+            if row["status"] != Status.APPROVED.value:
+                continue
+            updated = await _transition(row, "DISSOLVED", principal, note, {
+                DealRegistration.reason: note[:2000], DealRegistration.expires_at: None}, at)
+            if row["registration_type"] != RegType.SERVICES_ATTACH.value:
+                # Not validated: the denial must not wait on the deal's other rules (as a lost deal's closing).
+                await remove_registrant_from_team(principal, rules, row["opportunity"], row["partner"], "denyPartner",
+                                                  validate=False)
+                await _adjust_counters({row["partner"]: -1})
+            await _release_held(principal, updated, at)
+            continue
+        updated = await DealRegistration.update({
+            DealRegistration.status: Status.CLOSED.value, **_closed_values(), **versions.bumped(DealRegistration),
+        }).where((DealRegistration.id == row["id"]) & (DealRegistration.status == row["status"])).returning(
+            *DealRegistration.all_columns())
+        if updated:
+            closed.append((row["status"], updated[0]))
+    await _end_approved(closed, "CLOSED", principal, note, at, rules, validate=False)

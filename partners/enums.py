@@ -303,3 +303,19 @@ class CaseStatus(str, Enum):
     OPEN = "OPEN"  # waiting for an advocate (pick-up within 24 hours)
     IN_PROGRESS = "IN_PROGRESS"  # held by an advocate (closed within 15 days of opening)
     CLOSED = "CLOSED"
+
+
+class TrainingCourse(str, Enum):
+    """P2: the partner foundations training makes a person count for eligibility."""
+
+    PARTNER_FOUNDATIONS = "PARTNER_FOUNDATIONS"
+    SALES_ACCREDITATION = "SALES_ACCREDITATION"
+    TECHNICAL_ACCREDITATION = "TECHNICAL_ACCREDITATION"
+
+
+class PartnerChangeKind(str, Enum):
+    """P1 history of a partner: its status, track and PSP designation."""
+
+    STATUS = "STATUS"
+    TRACK = "TRACK"
+    PSP = "PSP"

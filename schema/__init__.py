@@ -29,6 +29,7 @@ from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
 from schema.core.node_ids import install_direct_node_ids
+from schema.core.refusals import attach_input_refusals
 from schema.core.suggestions import HideSuggestions
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
@@ -51,6 +52,8 @@ from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
 from schema.opportunities.team import OpportunityTeamMutation
 from schema.opportunities.types import HoldoverExtensionNode, OpportunityNode
+from schema.partners.mutations import PartnerProgramMutation
+from schema.partners.queries import PartnerProgramQuery
 from schema.system.queries import SystemQuery
 
 if TYPE_CHECKING:
@@ -58,11 +61,12 @@ if TYPE_CHECKING:
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
-    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, LeadQuery, CaseQuery,
+    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, LeadQuery, CaseQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
-    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation, LeadMutation, CaseMutation,
+    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation, PartnerProgramMutation, LeadMutation,
+    CaseMutation,
 )
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
@@ -84,6 +88,7 @@ class CosellSchema(strawberry.Schema):
 
 def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     # Factories, not instances: extensions keep per-request state.
+    attach_input_refusals(Mutation)  # before the audit: it sees these refusals as USER_ERROR
     attach_audit(Mutation)
     extensions: list = [MaskUnexpectedErrors, AuditMutations]
     if settings is not None:

@@ -5,7 +5,6 @@ from datetime import datetime, timezone
 from partners.deal_registrations import (
     add_working_hours,
     customer_account_violation,
-    eligibility_violations,
     match_account,
     normalize_company_name,
     normalize_domain,
@@ -14,6 +13,7 @@ from partners.deal_registrations import (
     transition_violation,
 )
 from partners.enums import DealRegistrationStatus as Status
+from partners.program.eligibility import eligibility_violations
 
 
 def utc(*args) -> datetime:

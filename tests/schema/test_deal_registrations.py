@@ -4,6 +4,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 from partners.enums import PartnerType
+from partners.program.tables import PartnerAgreement, PartnerTraining
 from partners.tables import Account, DealRegistration, DealRegistrationChange, OutboxMessage, Partner
 from server.testing import make_partner
 from tests.schema.registrations import (
@@ -66,8 +67,9 @@ async def test_p4_happy_path_to_approval_converts_into_an_opportunity_r2_r8(gql,
 
 
 async def test_p1_p2_ineligible_partner_is_refused_and_nothing_is_written(gql, world):
-    await Partner.update({Partner.status: "PROSPECT", Partner.agreement_signed_at: None,
-                          Partner.trained_employees: 0}).where(Partner.id == world.partners["alpha"])
+    await Partner.update({Partner.status: "PROSPECT"}).where(Partner.id == world.partners["alpha"])
+    await PartnerAgreement.delete().where(PartnerAgreement.partner == world.partners["alpha"])
+    await PartnerTraining.delete().where(PartnerTraining.partner == world.partners["alpha"])
     payload = await call(gql, world, REGISTER, "alpha_user", **deal_input())
     assert payload["dealRegistration"] is None
     assert [(e["code"], e["rule"]) for e in payload["errors"]] == [
