@@ -305,3 +305,15 @@ async def test_p11_a_lead_linked_to_an_opportunity_shows_it_only_while_the_partn
     assert (await gql(query, token=world.tokens["alpha_user"]))["data"]["leads"]["nodes"] == [{"opportunity": None}]
     assert (await gql(query, token=world.tokens["cm_amer"]))["data"]["leads"]["nodes"] == [
         {"opportunity": {"id": opportunity["id"]}}]
+
+
+async def test_p11_leads_page_with_cursors_newest_first(gql, world, clock):
+    for i in range(3):
+        clock.at = FRIDAY + timedelta(minutes=i)
+        await create_lead(gql, world, company=f"Lead {i}")
+    query = "query($after: String) { leads(first: 2, after: $after) { nodes { company } " \
+            "pageInfo { hasNextPage endCursor } } }"
+    first = (await gql(query, token=world.tokens["admin"]))["data"]["leads"]
+    assert [n["company"] for n in first["nodes"]] == ["Lead 2", "Lead 1"] and first["pageInfo"]["hasNextPage"]
+    rest = (await gql(query, {"after": first["pageInfo"]["endCursor"]}, token=world.tokens["admin"]))["data"]["leads"]
+    assert [n["company"] for n in rest["nodes"]] == ["Lead 0"] and not rest["pageInfo"]["hasNextPage"]
