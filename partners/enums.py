@@ -21,6 +21,8 @@ class Role(str, Enum):
     SDR = "SDR"
     PARTNER_USER = "PARTNER_USER"
     PARTNER_ADMIN = "PARTNER_ADMIN"
+    # D9: works the SMB team's "Partner Opp" case queue (at most 50 cases in progress).
+    SMB_ADVOCATE = "SMB_ADVOCATE"
 
 
 # Partner-side roles: users who belong to one partner (PARTNER_ADMIN also manages its people).
@@ -264,6 +266,43 @@ class PurchaseRoute(str, Enum):
 
     DIRECT = "DIRECT"
     DISTRIBUTOR = "DISTRIBUTOR"
+
+
+class LeadStatus(str, Enum):
+    """P11: a lead's place in its share with a partner. NEW leads are shareable (again,
+    after a rejection or a recall)."""
+
+    NEW = "NEW"
+    SHARED = "SHARED"  # waiting for the partner to accept or reject (5 business days)
+    ACCEPTED = "ACCEPTED"  # accepted, waiting for an action (10 business days from sharing)
+    CONTACTED = "CONTACTED"
+    MEETING = "MEETING"
+    CONVERTED = "CONVERTED"  # linked to the deal registration or opportunity it became
+    DISQUALIFIED = "DISQUALIFIED"
+
+
+class LeadAction(str, Enum):
+    """P11: what the partner did with an accepted lead."""
+
+    CONTACTED = "CONTACTED"
+    MEETING = "MEETING"
+    CONVERTED = "CONVERTED"
+    DISQUALIFIED = "DISQUALIFIED"
+
+
+class LeadRecallReason(str, Enum):
+    """P11: why a lead was taken back from its partner."""
+
+    NOT_ACCEPTED = "NOT_ACCEPTED"  # not accepted within 5 business days
+    NO_ACTION = "NO_ACTION"  # accepted, no action within 10 business days
+
+
+class CaseStatus(str, Enum):
+    """D9: a "Partner Opp" case in the SMB queue."""
+
+    OPEN = "OPEN"  # waiting for an advocate (pick-up within 24 hours)
+    IN_PROGRESS = "IN_PROGRESS"  # held by an advocate (closed within 15 days of opening)
+    CLOSED = "CLOSED"
 
 
 class TrainingCourse(str, Enum):

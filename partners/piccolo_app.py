@@ -10,7 +10,8 @@ APP_CONFIG = AppConfig(
     app_name="cosell",
     migrations_folder_path=str(MIGRATIONS_DIR),
     table_classes=table_finder(
-        modules=["partners.tables", "partners.program.tables", "partners.webhooks.tables", "partners.documents.tables"],
+        modules=["partners.tables", "partners.program.tables", "partners.webhooks.tables", "partners.documents.tables",
+                 "partners.business_days.tables", "partners.leads.tables", "partners.cases.tables"],
         exclude_imported=True,
     ),
     migration_dependencies=[],

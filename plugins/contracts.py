@@ -12,7 +12,9 @@ does to the request is the calling code's policy, documented in docs/plugins.md
   is written around a quote;
 - `cosell_locate_partners`: the failing lookup is skipped, the next one (in the end the
   built-in database lookup) answers;
-- `cosell_deal_registration_event`: the outbox retries the message (with backoff).
+- `cosell_deal_registration_event`, `cosell_lead_event`, `cosell_case_event`: the outbox
+  retries the message (with backoff);
+- `cosell_lead_partner`: the share fails (masked error) and rolls back.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, Callable, Mapping
 
 # Hooks whose slow calls are only logged: the side effect already happened, and failing
 # the call would make the outbox deliver it again.
-SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event"})
+SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event", "cosell_lead_event", "cosell_case_event"})
 
 
 def _violations(result: Any, kwargs: Mapping[str, Any]) -> str | None:
@@ -76,10 +78,24 @@ def _discount_lines(result: Any, kwargs: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _lead_partner_choice(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    from partners.leads.choice import PartnerChoice
+
+    if result is None:
+        return None
+    if not isinstance(result, PartnerChoice):
+        return f"must return a partners.leads.choice.PartnerChoice or None, got {result!r}"
+    candidates = {getattr(c, "partner_id", None) for c in kwargs.get("candidates") or ()}
+    if result.partner_id not in candidates:
+        return f"must choose one of the candidates (AUTHORIZED partners of the lead's region, P1), got {result!r}"
+    return None
+
+
 # hook name -> check(result, call arguments) returning None, or what is wrong.
 RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
     "cosell_validate_opportunity": _violations,
     "cosell_primary_partner": _primary_choice,
     "cosell_locate_partners": _locator_answer,
     "cosell_partner_discount": _discount_lines,
+    "cosell_lead_partner": _lead_partner_choice,
 }

@@ -123,3 +123,35 @@ def cosell_locate_partners(region: Any, query: Any) -> Any | None:
 @hookspec
 def cosell_deal_registration_event(event: str, registration: Any) -> None:
     """Called after a deal registration change has been committed (D1, P4)."""
+
+
+@hookspec(firstresult=True)
+def cosell_lead_partner(lead: Any, candidates: list[Any]) -> Any | None:
+    """Choose the partner a lead is shared with when `shareLead` names none (P11), or None.
+
+    - `lead`: a plain dict, the lead as it is (see `partners.leads.rules.snapshot`): id,
+      company, region, country, product_interest, source, share_count, recall_count …
+    - `candidates`: `list[partners.leads.choice.LeadCandidate]`, the AUTHORIZED partners
+      (P1) based in or serving the lead's region: partner_id, name, track, region, country,
+      serves_country, open_leads.
+
+    Return a `partners.leads.choice.PartnerChoice(partner_id, reason)` naming one of the
+    candidates, or None to let the next implementation decide. Called inside the share's
+    transaction: raising (or answering another partner) fails the share, nothing is
+    written. firstresult: the built-in `plugins.builtin.lead_partner` is `trylast` and
+    makes the database choice (the lead's country first, SELECT tracks first, fewest open
+    leads).
+    """
+
+
+@hookspec
+def cosell_lead_event(event: str, lead: Any) -> None:
+    """Called after a lead change has been committed (P11): CREATED, SHARED, ACCEPTED,
+    REJECTED, CONTACTED, MEETING, CONVERTED, DISQUALIFIED, RECALLED. `lead` is a plain
+    dict (`partners.leads.rules.snapshot`)."""
+
+
+@hookspec
+def cosell_case_event(event: str, case: Any) -> None:
+    """Called after a Partner Opp case change has been committed (D9): OPENED, PICKED_UP,
+    COMMENTED, CLOSED. `case` is a plain dict (`partners.cases.service.snapshot`)."""

@@ -22,6 +22,9 @@ from schema.accounts.types import AccountNode, ContactNode
 from schema.audit.extension import AuditMutations, attach_audit
 from schema.audit.queries import AuditQuery
 from schema.audit.types import AuditEntryNode
+from schema.cases.mutations import CaseMutation
+from schema.cases.queries import CaseQuery
+from schema.cases.types import CaseNode
 from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.node import NodeQuery
@@ -41,6 +44,9 @@ from schema.discounts.types import DiscountApprovalNode, DiscountPolicyNode
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import ApiTokenNode, PartnerNode, UserNode
+from schema.leads.mutations import LeadMutation
+from schema.leads.queries import LeadQuery
+from schema.leads.types import LeadNode
 from schema.locator.queries import PartnerLocatorQuery
 from schema.opportunities.holdover_extensions import HoldoverExtensionMutation
 from schema.opportunities.mutations import OpportunityMutation
@@ -59,17 +65,18 @@ if TYPE_CHECKING:
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
-    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, WebhookQuery,
+    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, WebhookQuery, LeadQuery, CaseQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
     DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation, PartnerProgramMutation, WebhookMutation,
+    LeadMutation, CaseMutation,
 )
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (
     PartnerNode, UserNode, ApiTokenNode, AuditEntryNode, AccountNode, ContactNode, OpportunityNode,
     CoSellPlanNode, CoSellTaskNode, DealRegistrationNode, DiscountPolicyNode, DiscountApprovalNode,
-    HoldoverExtensionNode, WebhookEndpointNode, WebhookDeliveryNode,
+    HoldoverExtensionNode, WebhookEndpointNode, WebhookDeliveryNode, LeadNode, CaseNode,
 )
 
 Query = merge_types("Query", QUERIES)

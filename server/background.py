@@ -19,6 +19,9 @@ from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from partners import accounts, deal_registrations, mail, outbox, review_reminders
+from partners.cases import service as cases
+from partners.leads import deadlines as lead_deadlines
+from partners.leads import rules as lead_rules
 from partners.leasing import new_worker_id
 from partners.reseller import RuleSet
 from partners.webhooks import delivery as webhooks
@@ -53,6 +56,8 @@ def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[st
     handlers = {
         mail.EMAIL: mail.email_handler(settings),
         deal_registrations.EVENT_KIND: deal_registration_event_handler(plugins),
+        lead_rules.EVENT_KIND: lead_event_handler(plugins),
+        cases.EVENT_KIND: case_event_handler(plugins),
     }
     # Every webhook event source kind also fans out to the partner's endpoints (issue 20).
     return webhooks.handlers(handlers, webhook_policy(settings))
@@ -62,6 +67,24 @@ def webhook_policy(settings: Settings) -> webhooks.SendPolicy:
     return webhooks.SendPolicy(timeout=settings.webhook_timeout,
                                allow_private_addresses=settings.webhook_allow_private,
                                max_attempts=settings.outbox_max_attempts)
+
+
+def lead_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
+    """After commit: `cosell_lead_event` (P11); a plugin that raises makes the message retry."""
+
+    async def handler(message: outbox.Message) -> None:
+        plugins.hook.cosell_lead_event(event=message.payload["event"], lead=message.payload["lead"])
+
+    return handler
+
+
+def case_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
+    """After commit: `cosell_case_event` (D9); a plugin that raises makes the message retry."""
+
+    async def handler(message: outbox.Message) -> None:
+        plugins.hook.cosell_case_event(event=message.payload["event"], case=message.payload["case"])
+
+    return handler
 
 
 def deal_registration_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
@@ -106,6 +129,16 @@ def returned_registrations_job(settings: Settings, worker: str) -> Job:
     return Job("returned-registrations", run, max(settings.background_interval, 60.0))
 
 
+def lead_deadlines_job(settings: Settings, worker: str) -> Job:
+    """P11: recall leads past their deadlines and remind partners before them (leased rows,
+    conditional settles, outbox dedupe keys: exactly once in every instance at once)."""
+
+    async def run(should_stop: Callable[[], bool]) -> lead_deadlines.DeadlineReport:
+        return await lead_deadlines.run(worker=worker, should_stop=should_stop)
+
+    return Job("lead-deadlines", run, max(settings.background_interval, 60.0))
+
+
 def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) -> Job:
     handlers = outbox_handlers(settings, plugins)
     policy = outbox_policy(settings)
@@ -132,6 +165,7 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
         registration_expiry_job(settings, plugins),
         review_reminders_job(settings, worker),
         returned_registrations_job(settings, worker),
+        lead_deadlines_job(settings, worker),
     ]
 
 

@@ -308,6 +308,7 @@ async def world(cosell_client) -> World:
     await make_user(w, "cm_emea", Role.CHANNEL_MANAGER, regions=[Region.EMEA])
     await make_user(w, "ae", Role.ACCOUNT_EXECUTIVE, regions=[Region.AMER])
     await make_user(w, "sdr", Role.SDR, regions=[Region.AMER])
+    await make_user(w, "advocate", Role.SMB_ADVOCATE, regions=[Region.AMER])
     await make_user(w, "alpha_user", Role.PARTNER_USER, partner_id=w.partners["alpha"])
     await make_user(w, "beta_user", Role.PARTNER_USER, partner_id=w.partners["beta"])
     await make_user(w, "alpha_admin", Role.PARTNER_ADMIN, partner_id=w.partners["alpha"])

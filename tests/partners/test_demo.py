@@ -124,6 +124,29 @@ async def test_demo_opportunities_keep_the_reseller_rules(gql):
         assert [p.partner_id for p in snapshot.primary_partners] == [choice.partner.partner_id]
 
 
+async def test_demo_leads_in_every_state_and_open_cases(gql):
+    """Issue 19: shared leads in each P11 state (one recalled, one rejected) and a few open
+    Partner Opp cases (D9), each partner seeing only its own."""
+    logins = await load_demo()
+    admin = next(login for login in logins if login.role is Role.ADMIN)
+    body = await gql("{ leads(first: 50) { totalCount nodes { status recallReason reason } } "
+                     "cases(first: 50) { nodes { status subject } } }", token=admin.token)
+    leads = body["data"]["leads"]["nodes"]
+    assert {n["status"] for n in leads} == {"NEW", "SHARED", "ACCEPTED", "CONTACTED", "MEETING", "CONVERTED",
+                                            "DISQUALIFIED"}
+    assert any(n["recallReason"] == "NOT_ACCEPTED" for n in leads), "a recalled lead"
+    assert any(n["status"] == "NEW" and n["reason"] == "Outside our territory." for n in leads), "a rejected lead"
+    cases = body["data"]["cases"]["nodes"]
+    assert {c["status"] for c in cases} >= {"OPEN", "IN_PROGRESS"}
+    assert all(c["subject"].startswith("Partner Opp") for c in cases)
+    seen = 0
+    for login in logins:
+        if login.role is Role.PARTNER_USER:
+            mine = await gql("{ leads { totalCount } cases { totalCount } }", token=login.token)
+            seen += mine["data"]["cases"]["totalCount"]
+    assert seen == len(cases)
+
+
 async def test_demo_partner_program(gql):
     """#18: partners in each status and track, agreements and trainings behind P2, one
     partner admin per authorized partner, who sees their partner's people only."""

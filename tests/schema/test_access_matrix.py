@@ -14,7 +14,8 @@ from partners.scoping import scoped
 from schema import Mutation, Query, build_schema
 from schema.core.access import NODE_RULES, rule_of, visibility_of
 
-ROLES = ["admin", "sales_ops", "cm_amer", "cm_emea", "ae", "sdr", "alpha_user", "beta_user", "alpha_admin", None]
+ROLES = ["admin", "sales_ops", "cm_amer", "cm_emea", "ae", "sdr", "advocate", "alpha_user", "beta_user",
+         "alpha_admin", None]
 
 
 def gid(type_name: str, pk: int) -> str:
@@ -198,6 +199,28 @@ PROBES = {
             ("redeliverWebhookDelivery", "WebhookDelivery"),
         ]
     },
+    # Issue 19: leads (P11) and Partner Opp cases (D9); missing records answer NOT_FOUND.
+    "Query.leads": ("{ leads(first: 1) { totalCount } }", lambda w: {}),
+    "Query.regionHolidays": ("{ regionHolidays { day } }", lambda w: {}),
+    "Mutation.createLead": ('mutation { createLead(input: {company: "", region: AMER}) { errors { code } } }',
+                            lambda w: {}),
+    "Mutation.addRegionHoliday": ('mutation { addRegionHoliday(input: {region: LATAM, day: "2031-01-01"}) '
+                                  "{ errors { code } } }", lambda w: {}),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w: {"id": gid("Lead", 999999)})
+        for name, extra in [("shareLead", ""), ("acceptLead", ""), ("rejectLead", ', reason: "probe"'),
+                            ("recordLeadAction", ", action: CONTACTED")]
+    },
+    "Query.cases": ("{ cases(first: 1) { totalCount } }", lambda w: {}),
+    "Mutation.openCase": ('mutation { openCase(input: {subject: "", description: ""}) { errors { code } } }',
+                          lambda w: {}),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w: {"id": gid("Case", 999999)})
+        for name, extra in [("pickUpCase", ""), ("commentOnCase", ', body: "probe"'),
+                            ("closeCase", ', resolution: "probe"')]
+    },
 }
 
 
@@ -296,6 +319,16 @@ async def sales_records(gql, world):
     for token in ("alpha_admin", "beta_admin"):
         await create_endpoint(gql, world, token, "http://127.0.0.1:9/hooks")
     await deliver(gql.client)  # logged as FAILED: the default app never calls a loopback address
+    # Leads (P11): one shared with each partner, one not shared; cases (D9) of each partner.
+    from tests.schema.leads import COMMENT_ON_CASE, PICK_UP_CASE, create_lead, ok, open_case, shared_lead
+
+    await shared_lead(gql, world, "alpha", company="Alpha's lead")
+    await shared_lead(gql, world, "beta", token="cm_emea", company="Beta's lead", region="EMEA", country="DE")
+    await create_lead(gql, world, company="Unshared lead")
+    for partner in ("alpha", "beta"):
+        case = await open_case(gql, world, token=f"{partner}_user")
+        await ok(gql, world, PICK_UP_CASE, "advocate", key="case", id=case["id"])
+        await ok(gql, world, COMMENT_ON_CASE, "advocate", key="comment", id=case["id"], body="internal", internal=True)
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
@@ -316,7 +349,8 @@ async def test_node_shows_exactly_what_the_scope_admits(gql, world, sales_record
             continue
         shown = {pk for pk, node in zip(all_ids, body["data"]["nodes"]) if node is not None}
         assert shown == visible, (type_name, role)
-        if type_name in ("Account", "Contact", "Opportunity", "CoSellPlan", "CoSellTask", "DealRegistration"):
+        if type_name in ("Account", "Contact", "Opportunity", "CoSellPlan", "CoSellTask", "DealRegistration", "Lead",
+                         "Case"):
             assert all_ids, f"no {type_name} rows: the matrix would check nothing"
 
 

@@ -1,0 +1,250 @@
+"""Lead writes (P11). Each runs in one `transaction()`: it claims the lead (version + 1,
+row lock on PostgreSQL), checks roles and rules, writes, adds a `LeadEvent` row and
+enqueues a `lead_event` outbox message (plugins hear of it after commit)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from partners import business_days, outbox, versions
+from partners.business_days.holidays import holidays_of
+from partners.db import transaction
+from partners.enums import LeadAction, LeadStatus as Status, PartnerStatus, Region, Role
+from partners.errors import DomainError, NotFound, Violation, require_roles
+from partners.identity import STAFF_ROLES, Principal
+from partners.leads import rules
+from partners.leads.choice import PartnerChoice, load_candidates
+from partners.leads.scoping import lead_scope
+from partners.leads.tables import Lead, LeadEvent
+from partners.scoping import deal_registration_scope, opportunity_scope, scoped
+from partners.tables import DealRegistration, Opportunity, Partner
+
+CREATORS = tuple(sorted(STAFF_ROLES - {Role.SMB_ADVOCATE}, key=lambda r: r.value))
+SHARERS = (Role.CHANNEL_MANAGER, Role.ADMIN)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class NewLead:
+    company: str
+    region: Region
+    country: str = "US"
+    contact_name: str = ""
+    contact_email: str = ""
+    product_interest: str = ""
+    notes: str = ""
+    source: str = ""
+
+
+def new_lead_violations(lead: NewLead) -> list[Violation]:
+    violations = []
+    if not lead.company.strip():
+        violations.append(Violation("COMPANY_REQUIRED", "Name the lead's company.", ("company",), "P11"))
+    if not re.fullmatch(r"[A-Za-z]{2}", lead.country.strip()):
+        violations.append(Violation("INVALID_COUNTRY", "Give the ISO 3166-1 alpha-2 country code, e.g. DE.",
+                                    ("country",), "P11"))
+    if lead.contact_email.strip() and not EMAIL.match(lead.contact_email.strip()):
+        violations.append(Violation("INVALID_EMAIL", "The contact's email address is not valid.", ("contactEmail",),
+                                    "P11"))
+    return violations
+
+
+async def _record(row: dict, event: str, actor: Principal | None, note: str, at: datetime,
+                  partner_id: int | None = None) -> None:
+    """History row + outbox event, in the caller's transaction; the version names the change."""
+    await LeadEvent(lead=row["id"], event=event, partner=partner_id if partner_id is not None else row["partner"],
+                    actor=actor.user_id if actor else None, note=note.strip()[:2000], occurred_at=at).save()
+    await outbox.enqueue(rules.EVENT_KIND, {"event": event, "lead": rules.snapshot(row)},
+                         dedupe_key=f"lead-event:{row['id']}:{row['version']}:{event}")
+
+
+async def create_lead(principal: Principal | None, lead: NewLead) -> dict:
+    """Staff create leads; `principal=None` is a plugin or an integration (its `source` says which)."""
+    if principal is not None:
+        require_roles(principal, *CREATORS)
+    violations = new_lead_violations(lead)
+    if violations:
+        raise DomainError(violations)
+    async with transaction():
+        at = business_days.now()
+        row = Lead(company=lead.company.strip()[:255], contact_name=lead.contact_name.strip()[:200],
+                   contact_email=lead.contact_email.strip().lower()[:254], region=lead.region.value,
+                   country=lead.country.strip().upper(), product_interest=lead.product_interest.strip()[:200],
+                   notes=lead.notes.strip(), source=lead.source.strip()[:100] or ("staff" if principal else "plugin"),
+                   created_by=principal.user_id if principal else None, status=Status.NEW.value, created_at=at)
+        await row.save()
+        saved = await Lead.select().where(Lead.id == row.id).first()
+        await _record(saved, "CREATED", principal, "", at)
+        return saved
+
+
+async def open_for_write(principal: Principal, lead_id: int, expected_version: int | None = None) -> dict:
+    """The lead as this write changes it: visible (else NOT_FOUND), then claimed."""
+    if not await scoped(Lead.exists(), lead_scope(principal)).where(Lead.id == lead_id):
+        raise NotFound.of("Lead")
+    return await versions.claim(Lead, lead_id, expected_version, "lead")
+
+
+def _check(status: Status, event: str) -> None:
+    violation = rules.transition_violation(status, event)
+    if violation:
+        raise DomainError([violation])
+
+
+async def _update(row: dict, values: dict[Any, Any]) -> dict:
+    """Compare-and-set on the status read (the claim already moved the version)."""
+    updated = await Lead.update(values).where((Lead.id == row["id"]) & (Lead.status == row["status"])).returning(
+        *Lead.all_columns())
+    if not updated:
+        raise DomainError.single("CHANGED_MEANWHILE", "The lead changed meanwhile; reload it and retry.", "id",
+                                 rule="P11")
+    return updated[0]
+
+
+def _require_region_manager(principal: Principal, row: dict) -> None:
+    require_roles(principal, *SHARERS)
+    if principal.is_admin or Region(row["region"]) in principal.regions:
+        return
+    raise DomainError.single("NOT_REGION_MANAGER", f"Only channel managers of {row['region']} (or admins) share "
+                             "this lead.", "id", rule="P11")
+
+
+def _require_lead_partner(principal: Principal, row: dict) -> None:
+    if principal.is_partner_user and principal.partner_id == row["partner"]:
+        return
+    raise DomainError.single("NOT_THE_PARTNER", "Only the partner the lead is shared with answers it.", "id",
+                             rule="P11")
+
+
+async def _choose_partner(plugins, row: dict) -> PartnerChoice:
+    candidates = await load_candidates(row)
+    choice = plugins.hook.cosell_lead_partner(lead=rules.snapshot(row), candidates=candidates) if candidates else None
+    if choice is None:
+        raise DomainError.single("NO_PARTNER_FOUND", f"No AUTHORIZED partner serves {row['region']}; name one.",
+                                 "partnerId", rule="P11")
+    return choice
+
+
+async def share_lead(principal: Principal, plugins, lead_id: int, partner_id: int | None = None,
+                     expected_version: int | None = None) -> dict:
+    """P11: a channel manager of the lead's region (or an admin) shares a NEW lead with one
+    AUTHORIZED partner (P1), named or chosen by `cosell_lead_partner`; the 5 and 10
+    business-day clocks start."""
+    async with transaction():
+        row = await open_for_write(principal, lead_id, expected_version)
+        _require_region_manager(principal, row)
+        _check(Status(row["status"]), "SHARED")
+        reason = ""
+        if partner_id is None:
+            choice = await _choose_partner(plugins, row)
+            partner_id, reason = choice.partner_id, choice.reason
+        partner = await Partner.select(Partner.id, Partner.status).where(Partner.id == partner_id).first()
+        if partner is None:
+            raise NotFound.of("Partner", "partnerId")
+        if partner["status"] != PartnerStatus.AUTHORIZED.value:
+            raise DomainError.single("PARTNER_NOT_AUTHORIZED", "Leads are shared with AUTHORIZED partners only "
+                                     f"(this one is {partner['status']}).", "partnerId", rule="P1")
+        at = business_days.now()
+        due = rules.deadlines(at, await holidays_of(row["region"], at.date()))
+        updated = await _update(row, {
+            Lead.status: Status.SHARED.value, Lead.partner: partner_id, Lead.share_count: row["share_count"] + 1,
+            Lead.shared_by: principal.user_id, Lead.shared_at: at, Lead.accept_due_at: due.accept_due,
+            Lead.action_due_at: due.action_due, Lead.accept_remind_at: due.accept_remind,
+            Lead.action_remind_at: due.action_remind, Lead.accepted_at: None, Lead.action: None,
+            Lead.acted_at: None, Lead.reason: "", Lead.recall_reason: None,
+        })
+        await _record(updated, "SHARED", principal, reason, at)
+        return updated
+
+
+async def _linked(principal: Principal, registration_id: int | None, opportunity_id: int | None) -> dict[Any, Any]:
+    """What the lead became, if the caller may see it (else NOT_FOUND, as for any hidden record)."""
+    values: dict[Any, Any] = {}
+    if registration_id is not None:
+        found = await scoped(DealRegistration.select(DealRegistration.id, DealRegistration.opportunity),
+                             deal_registration_scope(principal)).where(DealRegistration.id == registration_id).first()
+        if found is None:
+            raise NotFound.of("Deal registration", "dealRegistrationId")
+        values[Lead.deal_registration] = registration_id
+        if opportunity_id is None and found["opportunity"] is not None:
+            if await scoped(Opportunity.exists(), opportunity_scope(principal)).where(
+                    Opportunity.id == found["opportunity"]):
+                values[Lead.opportunity] = found["opportunity"]
+    if opportunity_id is not None:
+        if not await scoped(Opportunity.exists(), opportunity_scope(principal)).where(Opportunity.id == opportunity_id):
+            raise NotFound.of("Opportunity", "opportunityId")
+        values[Lead.opportunity] = opportunity_id
+    return values
+
+
+async def accept_lead(principal: Principal, lead_id: int, registration_id: int | None = None,
+                      opportunity_id: int | None = None, note: str = "", expected_version: int | None = None) -> dict:
+    """P11: the partner accepts within 5 business days; it may link what the lead already is."""
+    async with transaction():
+        row = await open_for_write(principal, lead_id, expected_version)
+        _require_lead_partner(principal, row)
+        status = Status(row["status"])
+        _check(status, "ACCEPTED")
+        at = business_days.now()
+        violation = rules.deadline_violation(status, row, at)
+        if violation:
+            raise DomainError([violation])
+        links = await _linked(principal, registration_id, opportunity_id)
+        updated = await _update(row, {Lead.status: Status.ACCEPTED.value, Lead.accepted_at: at, **links})
+        await _record(updated, "ACCEPTED", principal, note, at)
+        return updated
+
+
+async def reject_lead(principal: Principal, lead_id: int, reason: str, expected_version: int | None = None) -> dict:
+    """P11: the partner rejects (reason required); the lead is shareable again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError.single("REASON_REQUIRED", "Rejecting a lead needs a reason.", "reason", rule="P11")
+    async with transaction():
+        row = await open_for_write(principal, lead_id, expected_version)
+        _require_lead_partner(principal, row)
+        status = Status(row["status"])
+        _check(status, "REJECTED")
+        at = business_days.now()
+        violation = rules.deadline_violation(status, row, at)
+        if violation:
+            raise DomainError([violation])
+        updated = await _update(row, {**released_values(), Lead.reason: reason})
+        await _record(updated, "REJECTED", principal, reason, at, partner_id=row["partner"])
+        return updated
+
+
+def released_values() -> dict[Any, Any]:
+    """Back to NEW without a partner: shareable again (rejection, recall)."""
+    return {Lead.status: Status.NEW.value, Lead.partner: None, Lead.accept_due_at: None, Lead.action_due_at: None,
+            Lead.accept_remind_at: None, Lead.action_remind_at: None}
+
+
+async def record_action(principal: Principal, lead_id: int, action: LeadAction, note: str = "", reason: str = "",
+                        registration_id: int | None = None, opportunity_id: int | None = None,
+                        expected_version: int | None = None) -> dict:
+    """P11: contacted, meeting, converted (linked to the registration or opportunity it
+    became) or disqualified (reason required); the first action stops the 10-day clock."""
+    violations = rules.action_violations(action, reason or "", registration_id is not None or opportunity_id is not None)
+    if violations:
+        raise DomainError(violations)
+    async with transaction():
+        row = await open_for_write(principal, lead_id, expected_version)
+        _require_lead_partner(principal, row)
+        status = Status(row["status"])
+        _check(status, action.value)
+        at = business_days.now()
+        violation = rules.deadline_violation(status, row, at)
+        if violation:
+            raise DomainError([violation])
+        links = await _linked(principal, registration_id, opportunity_id)
+        values: dict[Any, Any] = {Lead.status: Status(action.value).value, Lead.action: action.value,
+                                  Lead.acted_at: at, Lead.action_due_at: None, Lead.action_remind_at: None, **links}
+        if action is LeadAction.DISQUALIFIED:
+            values[Lead.reason] = reason.strip()
+        updated = await _update(row, values)
+        await _record(updated, action.value, principal, reason.strip() or note, at)
+        return updated

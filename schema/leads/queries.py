@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import strawberry
+
+from partners import business_days
+from partners.business_days.holidays import list_holidays
+from partners.enums import LeadStatus as StatusEnum
+from partners.leads.scoping import lead_scope
+from partners.leads.tables import Lead
+from partners.scoping import scoped
+from schema.core.access import AUTHENTICATED, STAFF, access
+from schema.core.connection import Connection, paginate
+from schema.core.context import Info
+from schema.core.enums import LeadStatus, Region
+from schema.core.filters import all_of
+from schema.core.node import decode_node_id
+from schema.identity.types import PartnerNode
+from schema.leads.types import LeadNode, RegionHoliday
+
+
+@strawberry.input(description="All given criteria must match.")
+class LeadFilter:
+    status: LeadStatus | None = None
+    region: Region | None = None
+    partner_id: strawberry.ID | None = strawberry.field(default=None, description="Shared with this partner now.")
+    shareable: bool | None = strawberry.field(default=None, description="P11: NEW leads (true) or the others.")
+    accept_overdue: bool | None = strawberry.field(default=None, description="P11: SHARED past acceptDueAt.")
+    action_overdue: bool | None = strawberry.field(default=None, description="P11: ACCEPTED past actionDueAt.")
+
+
+def _filter_condition(info: Info, f: LeadFilter | None):
+    if f is None:
+        return None
+    at = business_days.now()
+    accept_overdue = (Lead.status == StatusEnum.SHARED.value) & (Lead.accept_due_at <= at)
+    action_overdue = (Lead.status == StatusEnum.ACCEPTED.value) & (Lead.action_due_at <= at)
+    return all_of([
+        Lead.status == f.status.value if f.status else None,
+        Lead.region == f.region.value if f.region else None,
+        Lead.partner == decode_node_id(info, f.partner_id, PartnerNode, "filter.partnerId") if f.partner_id else None,
+        None if f.shareable is None else (
+            (Lead.status == StatusEnum.NEW.value) if f.shareable else (Lead.status != StatusEnum.NEW.value)),
+        None if f.accept_overdue is None else (
+            accept_overdue if f.accept_overdue else Lead.id.not_in(Lead.select(Lead.id).where(accept_overdue))),
+        None if f.action_overdue is None else (
+            action_overdue if f.action_overdue else Lead.id.not_in(Lead.select(Lead.id).where(action_overdue))),
+    ])
+
+
+@strawberry.type
+class LeadQuery:
+    @strawberry.field(description="Leads you may see (partner users: those shared with their partner now), newest "
+                      "first.", extensions=[access(AUTHENTICATED)])
+    async def leads(self, info: Info, first: int | None = None, after: str | None = None,
+                    filter: LeadFilter | None = None) -> Connection[LeadNode]:
+        condition = all_of([lead_scope(info.context.principal), _filter_condition(info, filter)])
+        query = scoped(Lead.select(), condition).order_by(Lead.created_at, ascending=False).order_by(
+            Lead.id, ascending=False)
+        return await paginate(info, query, scoped(Lead.count(), condition), first=first, after=after,
+                              to_node=LeadNode.from_row)
+
+    @strawberry.field(description="The regions' holiday calendars (P11 business days), by day.",
+                      extensions=[access(STAFF)])
+    async def region_holidays(self, info: Info, region: Region | None = None) -> list[RegionHoliday]:
+        rows = await list_holidays(region)
+        return [RegionHoliday(region=Region(r["region"]), day=r["day"], name=r["name"]) for r in rows]

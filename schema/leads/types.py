@@ -1,0 +1,148 @@
+"""Leads (P11) as GraphQL types; nested fields load through scoped DataLoaders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+import strawberry
+from strawberry import relay
+
+from partners import business_days
+from partners.leads.scoping import lead_scope
+from partners.leads.tables import Lead
+from schema.core.access import node_access
+from schema.core.context import Info
+from schema.core.enums import LeadAction, LeadRecallReason, LeadStatus, Region
+from schema.core.rows import int_ids
+from schema.deal_registrations.loaders import load_deal_registrations
+from schema.deal_registrations.types import DealRegistrationNode
+from schema.identity.loaders import load_partners, load_users
+from schema.identity.types import PartnerNode, UserNode
+from schema.leads.loaders import load_lead_history, load_leads
+from schema.opportunities.loaders import load_opportunities
+from schema.opportunities.types import OpportunityNode
+
+
+async def _user(info: Info, user_id: int | None) -> UserNode | None:
+    if user_id is None:
+        return None
+    row = await info.context.loaders(load_users).load(user_id)
+    return UserNode.from_row(row) if row else None
+
+
+@strawberry.type(description="One change of a lead (P11); partner users see their own share's only.")
+class LeadChange:
+    event: str = strawberry.field(description="CREATED, SHARED, ACCEPTED, REJECTED, CONTACTED, MEETING, CONVERTED, "
+                                  "DISQUALIFIED, RECALLED.")
+    note: str
+    occurred_at: datetime
+    actor_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Null for the system (recall), a plugin, or a user you may not see.")
+    async def actor(self, info: Info) -> UserNode | None:
+        return await _user(info, self.actor_id)
+
+
+@strawberry.type(description="A day that is not a business day in a region (P11).")
+class RegionHoliday:
+    region: Region
+    day: date
+    name: str
+
+
+@strawberry.type(name="Lead", description="A lead, shared with one partner at a time (P11).")
+class LeadNode(relay.Node):
+    id: relay.NodeID[int]
+    company: str
+    contact_name: str
+    contact_email: str
+    region: Region
+    country: str
+    product_interest: str
+    notes: str
+    source: str = strawberry.field(description="Where it came from (staff, a plugin's name, a web form …).")
+    status: LeadStatus = strawberry.field(description="P11; NEW leads are shareable.")
+    shared_at: datetime | None
+    accept_due_at: datetime | None = strawberry.field(
+        description="P11: accept or reject by then (5 business days after sharing: Mon–Fri less the region's "
+                    "holidays, UTC dates), or it is recalled.")
+    action_due_at: datetime | None = strawberry.field(
+        description="P11: record an action by then (10 business days after sharing), or it is recalled.")
+    accepted_at: datetime | None
+    action: LeadAction | None = strawberry.field(description="The latest action recorded.")
+    acted_at: datetime | None
+    reason: str = strawberry.field(description="The latest rejection, disqualification or recall reason.")
+    recall_reason: LeadRecallReason | None = strawberry.field(description="Why it was last recalled (P11).")
+    recall_count: int
+    share_count: int = strawberry.field(description="How many times it has been shared.")
+    version: int = strawberry.field(description="Goes up by one with every change; send it back as expectedVersion.")
+    created_at: datetime
+    row: strawberry.Private[dict]
+
+    @strawberry.field(description="P11: SHARED and past acceptDueAt (the recall job takes it back).")
+    def accept_overdue(self) -> bool:
+        return self.status is LeadStatus.SHARED and self.accept_due_at is not None and \
+            self.accept_due_at <= business_days.now()
+
+    @strawberry.field(description="P11: ACCEPTED and past actionDueAt (the recall job takes it back).")
+    def action_overdue(self) -> bool:
+        return self.status is LeadStatus.ACCEPTED and self.action_due_at is not None and \
+            self.action_due_at <= business_days.now()
+
+    @strawberry.field(description="The partner it is shared with now.")
+    async def partner(self, info: Info) -> PartnerNode | None:
+        if self.row["partner"] is None:
+            return None
+        row = await info.context.loaders(load_partners).load(self.row["partner"])
+        return PartnerNode.from_row(row) if row else None
+
+    @strawberry.field(description="Null for a plugin, or for partner users (staff are not visible to them).")
+    async def created_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["created_by"])
+
+    @strawberry.field
+    async def shared_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["shared_by"])
+
+    @strawberry.field(description="The deal registration it became (accepting or converting links it).")
+    async def deal_registration(self, info: Info) -> DealRegistrationNode | None:
+        if self.row["deal_registration"] is None:
+            return None
+        row = await info.context.loaders(load_deal_registrations).load(self.row["deal_registration"])
+        return DealRegistrationNode.from_row(row) if row else None
+
+    @strawberry.field(description="The opportunity it became; R9 applies.")
+    async def opportunity(self, info: Info) -> OpportunityNode | None:
+        if self.row["opportunity"] is None:
+            return None
+        row = await info.context.loaders(load_opportunities).load(self.row["opportunity"])
+        return OpportunityNode.from_row(row) if row else None
+
+    @strawberry.field(description="Every change, oldest first (partner users: their own share's).")
+    async def history(self, info: Info) -> list[LeadChange]:
+        rows = await info.context.loaders(load_lead_history).load(self.id)
+        return [LeadChange(event=r["event"], note=r["note"], occurred_at=r["occurred_at"], actor_id=r["actor"])
+                for r in rows]
+
+    @classmethod
+    def from_row(cls, row: dict) -> "LeadNode":
+        return cls(
+            id=row["id"], company=row["company"], contact_name=row["contact_name"],
+            contact_email=row["contact_email"], region=Region(row["region"]), country=row["country"],
+            product_interest=row["product_interest"], notes=row["notes"], source=row["source"],
+            status=LeadStatus(row["status"]), shared_at=row["shared_at"], accept_due_at=row["accept_due_at"],
+            action_due_at=row["action_due_at"], accepted_at=row["accepted_at"],
+            action=LeadAction(row["action"]) if row["action"] else None, acted_at=row["acted_at"],
+            reason=row["reason"], recall_reason=LeadRecallReason(row["recall_reason"]) if row["recall_reason"] else None,
+            recall_count=row["recall_count"], share_count=row["share_count"], version=row["version"],
+            created_at=row["created_at"], row=row,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        rows = await info.context.loaders(load_leads).load_many(int_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+node_access(LeadNode, Lead, lead_scope, "staff: every lead; partner users: the leads shared with their partner now")

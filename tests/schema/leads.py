@@ -1,0 +1,71 @@
+"""Helpers for lead (P11) and case (D9) tests, through GraphQL."""
+
+from __future__ import annotations
+
+from tests.schema.sales import ERRORS
+
+LEAD_FIELDS = """id company contactName region country productInterest source status sharedAt acceptDueAt
+    actionDueAt acceptedAt action actedAt reason recallReason recallCount shareCount acceptOverdue actionOverdue
+    version partner { id name } dealRegistration { id } opportunity { id } history { event note }"""
+
+
+def lead_mutation(name: str, input_type: str) -> str:
+    return f"""mutation($input: {input_type}!) {{
+  {name}(input: $input) {{ lead {{ {LEAD_FIELDS} }} {ERRORS} }}
+}}"""
+
+
+CREATE_LEAD = lead_mutation("createLead", "CreateLeadInput")
+SHARE_LEAD = lead_mutation("shareLead", "ShareLeadInput")
+ACCEPT_LEAD = lead_mutation("acceptLead", "AcceptLeadInput")
+REJECT_LEAD = lead_mutation("rejectLead", "RejectLeadInput")
+RECORD_ACTION = lead_mutation("recordLeadAction", "RecordLeadActionInput")
+
+CASE_FIELDS = """id subject description accountName status openedAt pickupDueAt closeDueAt pickedUpAt closedAt
+    resolution pickupOverdue closeOverdue version partner { id } advocate { id } opportunity { id }
+    comments { body internal }"""
+
+
+def case_mutation(name: str, input_type: str) -> str:
+    return f"""mutation($input: {input_type}!) {{
+  {name}(input: $input) {{ case {{ {CASE_FIELDS} }} {ERRORS} }}
+}}"""
+
+
+OPEN_CASE = case_mutation("openCase", "OpenCaseInput")
+PICK_UP_CASE = case_mutation("pickUpCase", "PickUpCaseInput")
+CLOSE_CASE = case_mutation("closeCase", "CloseCaseInput")
+COMMENT_ON_CASE = f"""mutation($input: CommentOnCaseInput!) {{
+  commentOnCase(input: $input) {{ case {{ id }} comment {{ body internal }} {ERRORS} }}
+}}"""
+
+
+async def call(gql, world, query: str, token: str, **input_fields) -> dict:
+    body = await gql(query, {"input": input_fields}, token=world.tokens[token])
+    (payload,) = body["data"].values()
+    return payload
+
+
+async def ok(gql, world, query: str, token: str, key: str = "lead", **input_fields) -> dict:
+    payload = await call(gql, world, query, token, **input_fields)
+    assert payload["errors"] == [], payload["errors"]
+    return payload[key]
+
+
+async def create_lead(gql, world, token: str = "sdr", **fields) -> dict:
+    values = {"company": "Initech", "region": "AMER", "country": "US", "contactName": "Peter Gibbons",
+              "contactEmail": "peter@initech.test", "productInterest": "Premium", **fields}
+    return await ok(gql, world, CREATE_LEAD, token, **values)
+
+
+async def shared_lead(gql, world, partner: str = "alpha", token: str = "cm_amer", **fields) -> dict:
+    from server.testing import global_id
+
+    lead = await create_lead(gql, world, **fields)
+    return await ok(gql, world, SHARE_LEAD, token, id=lead["id"], partnerId=global_id("Partner", world.partners[partner]))
+
+
+async def open_case(gql, world, token: str = "alpha_user", **fields) -> dict:
+    values = {"subject": "Help with a renewal quote", "description": "The customer asks for a 3-year term.",
+              "accountName": "Hooli", **fields}
+    return await ok(gql, world, OPEN_CASE, token, key="case", **values)
