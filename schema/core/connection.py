@@ -15,6 +15,9 @@ from schema.core.errors import InvalidArgument
 
 NodeT = TypeVar("NodeT")
 _CURSOR_PREFIX = "offset:"
+# Offsets beyond this cannot come from a real page (and would overflow the databases'
+# 64-bit integers once the page's limit is added): an invalid cursor (issue 16).
+MAX_OFFSET = 2**31 - 1
 
 
 @strawberry.type
@@ -55,9 +58,10 @@ def decode_cursor(cursor: str) -> int:
         raw = base64.b64decode(cursor.encode(), validate=True).decode()
         if not raw.startswith(_CURSOR_PREFIX):
             raise ValueError(raw)
-        offset = int(raw[len(_CURSOR_PREFIX) :])
-        if offset < 0:
+        digits = raw[len(_CURSOR_PREFIX) :]
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 10 or int(digits) > MAX_OFFSET:
             raise ValueError(raw)
+        offset = int(digits)
         return offset
     except ValueError as exc:
         raise InvalidArgument("Invalid cursor.", field="after") from exc
