@@ -60,6 +60,31 @@ def declared_length(request: Request) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
+def normalize_content_type(scope) -> None:
+    """Media types are case-insensitive (RFC 9110, 8.3.1) but Strawberry compares them as
+    typed: lower-case the type of the request's Content-Type (`APPLICATION/JSON`)."""
+    headers = list(scope.get("headers") or ())
+    for i, (name, value) in enumerate(headers):
+        if name.lower() == b"content-type":
+            media_type, sep, params = value.partition(b";")
+            headers[i] = (name, media_type.strip().lower() + sep + params)
+    scope["headers"] = headers
+
+
+async def unreadable_body(request: Request) -> JSONResponse | None:
+    """A POST body must be UTF-8 JSON holding an object (or a list, refused later as a
+    batch): `null`, numbers, strings and undecodable bytes are a 400, not a 500."""
+    if request.method != "POST":
+        return None
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        return json_error(400, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
+    if text.lstrip()[:1] not in ("{", "["):
+        return json_error(400, 'The request body must be a JSON object: {"query": "...", "variables": {...}}.')
+    return None
+
+
 def unsupported_content_type(request: Request) -> JSONResponse | None:
     """POST bodies must be JSON (Strawberry answers any other type with a plain-text 400)."""
     if request.method != "POST":
