@@ -24,6 +24,7 @@ from schema.audit.queries import AuditQuery
 from schema.audit.types import AuditEntryNode
 from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
+from schema.core.input_limits import InputLimits, document_limits
 from schema.core.node import NodeQuery
 from schema.core.node_ids import install_direct_node_ids
 from schema.core.suggestions import HideSuggestions
@@ -79,7 +80,7 @@ class CosellSchema(strawberry.Schema):
 def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     # Factories, not instances: extensions keep per-request state.
     attach_audit(Mutation)
-    extensions: list = [MaskUnexpectedErrors, AuditMutations]
+    extensions: list = [MaskUnexpectedErrors, AuditMutations, InputLimits]
     if settings is not None:
         # The depth and alias limiters build a new validation rule class per instance;
         # a new class per request would make every request a ValidationCache miss (the
@@ -102,6 +103,7 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
             extensions.append(HideSuggestions)
     schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
     install_direct_node_ids(schema)
+    document_limits(schema._schema)
     return schema
 
 

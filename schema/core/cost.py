@@ -114,6 +114,9 @@ class QueryCost(SchemaExtension):
 
     async def on_execute(self):
         ctx = self.execution_context
+        if ctx.result is not None:  # refused before execution (input limits): costs nothing
+            yield
+            return
         settings = self.settings
         cost = query_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, settings.default_page_size)
         self.report = {"requested": cost, "maxQueryCost": settings.max_query_cost}

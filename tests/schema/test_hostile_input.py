@@ -2,6 +2,7 @@
 as a typed error, and writes nothing; on SQLite and PostgreSQL."""
 
 import base64
+import json
 
 from server.testing import global_id
 
@@ -42,3 +43,97 @@ async def test_cursors_beyond_any_page_are_invalid(gql, world):
     fine = await gql("query($after: String) { accounts(after: $after) { totalCount } }",
                      {"after": cursor("offset:5")}, token=admin)
     assert fine["data"]["accounts"]["totalCount"] == 0
+
+
+CREATE_ACCOUNT = """mutation($name: String!, $website: String!) {
+  createAccount(input: {name: $name, website: $website, country: "US"}) { account { id } errors { code } } }"""
+REGISTER = """mutation($website: String!) { registerDeal(input: {type: RESALE, products: ["core"],
+  edition: "Premium", seats: 10, customer: {prospect: {name: "Acme", website: $website}}})
+  { dealRegistration { id } errors { code } } }"""
+LOG = "{ auditLog { nodes { mutation result errorCodes inputSummary } } }"
+
+
+async def send(gql, query: str, variables: dict, token: str) -> dict:
+    """POST with every non-ASCII character escaped, as a JSON client may send lone surrogates."""
+    response = await gql.client.post("/graphql", content=json.dumps({"query": query, "variables": variables}),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def refused(body: dict) -> dict:
+    assert body["data"] is None, body
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    return error
+
+
+async def test_bad_strings_are_refused_before_the_database(gql, world):
+    """Item 13: lone surrogates, NUL characters, strings longer than their column and a
+    100,000-character website are BAD_USER_INPUT with the field's path, and write nothing."""
+    admin = world.tokens["admin"]
+    for name, website, field, limit in (
+        ("Acme\ud800", "acme.example", ["input", "name"], None),
+        ("Acme\x00Corp", "acme.example", ["input", "name"], None),
+        ("A" * 256, "acme.example", ["input", "name"], 255),
+        ("Acme", "w" * 100_000, ["input", "website"], 255),
+    ):
+        error = refused(await send(gql, CREATE_ACCOUNT, {"name": name, "website": website}, admin))
+        assert error["extensions"]["field"] == field and error["extensions"].get("maxLength") == limit
+        assert error["path"] == ["createAccount"]
+    literal = await gql('mutation { createContact(input: {accountId: "QWNjb3VudDox", name: "%s"}) { errors { code } } }'
+                        % ("n" * 201), token=admin, errors=True)
+    assert refused(literal)["extensions"] == {"code": "BAD_USER_INPUT", "field": ["input", "name"], "maxLength": 200}
+    long_website = refused(await gql(REGISTER, {"website": "w" * 100_000}, token=world.tokens["alpha_user"], errors=True))
+    assert long_website["extensions"]["field"] == ["input", "customer", "prospect", "website"]
+    nul = refused(await send(gql, "query($s: String) { accounts(filter: {search: $s}) { totalCount } }", {"s": "a\x00"},
+                             admin))
+    assert nul["extensions"]["field"] == ["filter", "search"]
+    accounts = await gql("{ accounts { totalCount } }", token=admin)
+    assert accounts["data"]["accounts"]["totalCount"] == 0
+    fits = await gql(CREATE_ACCOUNT, {"name": "Ä" * 255, "website": "acme.example"}, token=admin)
+    assert fits["data"]["createAccount"]["errors"] == []
+
+
+async def test_the_limits_are_in_the_schema(gql, world):
+    """Item 13: every text input documents its maximum length."""
+    body = await gql('{ __type(name: "CreateContactInput") { inputFields { name description } } }')
+    descriptions = {f["name"]: f["description"] for f in body["data"]["__type"]["inputFields"]}
+    assert descriptions["name"].endswith("At most 200 characters.")
+    assert descriptions["accountId"].endswith("At most 100 characters.")
+
+
+async def test_a_mutation_document_with_a_bad_string_runs_no_field(gql, world):
+    """Item 1: the second field's lone surrogate refuses the whole document before the
+    first field runs; both calls are audited as refused."""
+    document = """mutation($bad: String!) { a: createApiToken(input: {name: "fine"}) { token }
+      b: createApiToken(input: {name: $bad}) { token } }"""
+    body = await send(gql, document, {"bad": "x\ud800"}, world.tokens["ae"])
+    refused(body)
+    tokens = await gql("{ viewer { apiTokens { totalCount } } }", token=world.tokens["ae"])
+    assert tokens["data"]["viewer"]["apiTokens"]["totalCount"] == 1  # the test's own token only
+    log = (await gql(LOG, token=world.tokens["admin"]))["data"]["auditLog"]["nodes"]
+    assert [(e["mutation"], e["result"], e["errorCodes"]) for e in log] == [
+        ("createApiToken", "REFUSED", ["BAD_USER_INPUT"]), ("createApiToken", "REFUSED", ["BAD_USER_INPUT"])]
+    assert "\\ud800" in log[0]["inputSummary"]
+
+
+async def test_a_committed_mutation_always_has_its_audit_row(gql, world):
+    """Item 1: each mutation field commits in one transaction with its audit row: when
+    the row cannot be written, the mutation does not commit either."""
+    from partners.tables import AuditEntry
+
+    await AuditEntry.raw("ALTER TABLE audit_log RENAME TO audit_log_away")
+    try:
+        body = await gql('mutation { createApiToken(input: {name: "unaudited"}) { token } }',
+                         token=world.tokens["ae"], errors=True)
+    finally:
+        await AuditEntry.raw("ALTER TABLE audit_log_away RENAME TO audit_log")
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    tokens = await gql("{ viewer { apiTokens { nodes { name } } } }", token=world.tokens["ae"])
+    assert [t["name"] for t in tokens["data"]["viewer"]["apiTokens"]["nodes"]] == ["test"]
+    two = await gql('mutation { a: createApiToken(input: {name: "one"}) { token } '
+                    'b: revokeApiToken(input: {id: "QXBpVG9rZW46OTk5OTk5"}) { errors { code } } }', token=world.tokens["ae"])
+    assert two["data"]["b"]["errors"] == [{"code": "NOT_FOUND"}]
+    log = (await gql(LOG, token=world.tokens["admin"]))["data"]["auditLog"]["nodes"]
+    assert [(e["mutation"], e["result"]) for e in log] == [("revokeApiToken", "USER_ERROR"), ("createApiToken", "OK")]
