@@ -137,3 +137,26 @@ async def test_a_committed_mutation_always_has_its_audit_row(gql, world):
     assert two["data"]["b"]["errors"] == [{"code": "NOT_FOUND"}]
     log = (await gql(LOG, token=world.tokens["admin"]))["data"]["auditLog"]["nodes"]
     assert [(e["mutation"], e["result"]) for e in log] == [("revokeApiToken", "USER_ERROR"), ("createApiToken", "OK")]
+
+
+async def test_like_wildcards_in_search_filters_are_literal(gql, world):
+    """Item 15: `%` and `_` in `search` match themselves (escaped, as the locator's text
+    search does), in accounts and opportunities."""
+    admin = world.tokens["admin"]
+    for name in ("50% Off Ltd", "5000 Corp", "Snake_Case Inc", "SnakeXCase Inc", "Back\\slash Co"):
+        created = await gql(CREATE_ACCOUNT, {"name": name, "website": ""}, token=admin)
+        assert created["data"]["createAccount"]["errors"] == []
+
+    async def names(search: str) -> list[str]:
+        body = await gql("query($s: String) { accounts(filter: {search: $s}) { nodes { name } } }", {"s": search},
+                         token=admin)
+        return sorted(n["name"] for n in body["data"]["accounts"]["nodes"])
+
+    assert await names("%") == ["50% Off Ltd"]
+    assert await names("0%") == ["50% Off Ltd"]
+    assert await names("e_c") == ["Snake_Case Inc"]
+    assert await names("_") == ["Snake_Case Inc"]
+    assert await names("\\") == ["Back\\slash Co"]
+    assert await names("snake") == sorted(["Snake_Case Inc", "SnakeXCase Inc"])
+    opportunities = await gql('{ opportunities(filter: {search: "%"}) { totalCount } }', token=admin)
+    assert opportunities["data"]["opportunities"]["totalCount"] == 0
