@@ -69,3 +69,21 @@ async def test_a_throttled_mutation_is_audited_as_refused(cosell_app_factory, gq
     assert response.status_code == 429
     log = await gql("{ auditLog { nodes { mutation result errorCodes } } }", token=world.tokens["admin"])
     assert log["data"]["auditLog"]["nodes"] == [{"mutation": "createApiToken", "result": "REFUSED", "errorCodes": ["THROTTLED"]}]
+
+
+async def test_page_sizes_inside_input_objects_count_and_the_actual_cost_is_reported(gql, world):
+    """Issue 16 item 16: `first` counts wherever it sits (inside the locator's input), the
+    default page size when the field takes one but it is not given; `extensions.cost.actual`
+    counts what was returned (Shopify-like)."""
+    token = world.tokens["ae"]
+    locator = "query($input: PartnerLocatorInput) { partnerLocator(input: $input) { totalCount nodes { name } } }"
+    body = await gql(locator, {"input": {"first": 100}}, token=token)
+    assert body["extensions"]["cost"]["requested"] == 1 + 100
+    assert len(body["data"]["partnerLocator"]["nodes"]) == 2
+    assert body["extensions"]["cost"]["actual"] == 1 + 2
+    literal = await gql("{ partnerLocator(input: {first: 50}) { nodes { name } } }", token=token)
+    assert literal["extensions"]["cost"]["requested"] == 1 + 50
+    assert (await gql(locator, {}, token=token))["extensions"]["cost"]["requested"] == 1 + 20
+    # viewer 1 + connection 1 + one token × (nodes 1 + edges' node 1)
+    tokens = await gql(TOKENS, token=token)
+    assert tokens["extensions"]["cost"]["requested"] == 22 and tokens["extensions"]["cost"]["actual"] == 4
