@@ -27,7 +27,7 @@ from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.input_limits import InputLimits, document_limits
 from schema.core.node import NodeQuery
 from schema.core.node_ids import install_direct_node_ids
-from schema.core.suggestions import HideSuggestions
+from schema.core.suggestions import HideSuggestions, IntrospectionNeedsToken
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
 from schema.cosell_plans.types import CoSellPlanNode, CoSellTaskNode
@@ -99,6 +99,8 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
         ]
         if not settings.introspection:
             extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        elif settings.introspection_requires_token:
+            extensions.append(IntrospectionNeedsToken)
         if not settings.field_suggestions:
             extensions.append(HideSuggestions)
     schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)

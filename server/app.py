@@ -118,8 +118,11 @@ class CosellGraphQL(GraphQL):
             response = http_guard.unsupported_content_type(request)
         if response is None:
             try:
-                response = await http_guard.unreadable_body(request) or await http_guard.idempotent(
-                    request, request.state.principal, self.settings, lambda: self.run(request)
+                principal = request.state.principal
+                response = (
+                    await http_guard.anonymous_throttle(request, principal, self.settings)
+                    or await http_guard.unreadable_body(request)
+                    or await http_guard.idempotent(request, principal, self.settings, lambda: self.run(request))
                 )
             except http_guard.BodyTooLarge:
                 response = http_guard.too_large(limit)

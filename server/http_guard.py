@@ -10,7 +10,7 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from partners import idempotency
+from partners import budgets, idempotency
 from partners.audit import redact
 from partners.identity import Principal
 
@@ -23,6 +23,7 @@ STATUS_CODES = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "IDEMPOTENCY_KEY_REUSED",
+    429: "THROTTLED",
 }
 
 
@@ -83,6 +84,22 @@ async def unreadable_body(request: Request) -> JSONResponse | None:
     if text.lstrip()[:1] not in ("{", "["):
         return json_error(400, 'The request body must be a JSON object: {"query": "...", "variables": {...}}.')
     return None
+
+
+async def anonymous_throttle(request: Request, principal: Principal | None, settings) -> JSONResponse | None:
+    """Anonymous callers spend 1 point per request from their IP's budget, whatever the
+    request (introspection, invalid documents and their hints included); over it, 429."""
+    if principal is not None or settings.anonymous_budget_per_minute <= 0:
+        return None
+    host = request.client.host if request.client else None
+    spent = await budgets.spend(budgets.anonymous_bucket(host), 1, settings.anonymous_budget_per_minute)
+    if spent.allowed:
+        return None
+    return json_error(
+        429, f"Too many requests from this address without a token: {spent.limit} points per minute. "
+        f"Retry in {spent.reset_in} s, or sign in.",
+        headers={"Retry-After": str(spent.reset_in)}, retryAfter=spent.reset_in, limit=spent.limit,
+    )
 
 
 def unsupported_content_type(request: Request) -> JSONResponse | None:

@@ -209,8 +209,13 @@ class QueryCost(SchemaExtension):
             )])
         else:
             principal = getattr(ctx.context, "principal", None)
-            if principal is not None and settings.cost_budget_per_minute > 0:
-                spent = await budgets.spend(f"user:{principal.user_id}", cost, settings.cost_budget_per_minute)
+            if principal is not None:
+                bucket, limit = f"user:{principal.user_id}", settings.cost_budget_per_minute
+            else:  # anonymous: the client IP's budget (server.http_guard spent 1 for the request)
+                client = getattr(getattr(ctx.context, "request", None), "client", None)
+                bucket, limit = budgets.anonymous_bucket(client.host if client else None), settings.anonymous_budget_per_minute
+            if limit > 0 and (principal is not None or cost > 0):
+                spent = await budgets.spend(bucket, cost, limit)
                 self.report.update(limit=spent.limit, remaining=spent.remaining, resetInSeconds=spent.reset_in)
                 if not spent.allowed:
                     self._throttle(cost, spent)

@@ -87,3 +87,46 @@ async def test_page_sizes_inside_input_objects_count_and_the_actual_cost_is_repo
     # viewer 1 + connection 1 + one token × (nodes 1 + edges' node 1)
     tokens = await gql(TOKENS, token=token)
     assert tokens["extensions"]["cost"]["requested"] == 22 and tokens["extensions"]["cost"]["actual"] == 4
+
+
+async def test_anonymous_callers_have_a_budget_per_ip(cosell_app_factory, world, clear_of_minute_boundary):
+    """Issue 16 item 17: without a token, each request spends 1 point from its IP's
+    budget (plus the query's cost), introspection and invalid documents included; over
+    it, 429 THROTTLED. Another address, and signed-in callers, are not affected."""
+    import httpx
+
+    introspection = {"query": "{ __schema { types { name } } }"}
+    async with cosell_app_factory(anonymous_budget_per_minute=6) as client:
+        for _ in range(3):
+            assert (await client.post("/graphql", json=introspection)).status_code == 200
+        assert (await client.post("/graphql", json={"query": "{ viewr }"})).status_code == 200  # hints: 1 point
+        viewer = await client.post("/graphql", json={"query": "{ viewer { name } }"})  # 1 + cost 1
+        assert viewer.json()["extensions"]["cost"]["remaining"] == 0
+        throttled = await client.post("/graphql", json=introspection)
+        assert throttled.status_code == 429
+        error = throttled.json()["errors"][0]
+        assert error["extensions"]["code"] == "THROTTLED" and 1 <= error["extensions"]["retryAfter"] <= 60
+        assert throttled.headers["retry-after"] == str(error["extensions"]["retryAfter"])
+        signed_in = await client.post("/graphql", json=introspection, headers={"Authorization": f"Bearer {world.tokens['ae']}"})
+        assert signed_in.status_code == 200
+        other = httpx.AsyncClient(transport=httpx.ASGITransport(app=client.app, client=("10.1.2.3", 4000)),
+                                  base_url="http://cosell.test")
+        async with other:
+            assert (await other.post("/graphql", json=introspection)).status_code == 200
+
+
+async def test_operators_can_require_a_token_for_introspection(cosell_app_factory, world):
+    """Issue 16 item 17: COSELL_INTROSPECTION_REQUIRES_TOKEN=1 refuses `__schema`/`__type`
+    and "Did you mean" hints to anonymous callers; signed-in callers keep both."""
+    introspection = {"query": '{ __type(name: "Query") { name } }'}
+    typo = {"query": "{ viewr { id } }"}
+    token = {"Authorization": f"Bearer {world.tokens['alpha_user']}"}
+    async with cosell_app_factory(introspection_requires_token=True) as client:
+        anonymous = (await client.post("/graphql", json=introspection)).json()
+        assert anonymous["data"] is None and "introspection" in anonymous["errors"][0]["message"]
+        assert "Did you mean" not in (await client.post("/graphql", json=typo)).json()["errors"][0]["message"]
+        assert (await client.post("/graphql", json={"query": "{ __typename viewer { id } }"})).json()["data"] == {
+            "__typename": "Query", "viewer": None}
+        signed_in = (await client.post("/graphql", json=introspection, headers=token)).json()
+        assert signed_in["data"] == {"__type": {"name": "Query"}}
+        assert "Did you mean" in (await client.post("/graphql", json=typo, headers=token)).json()["errors"][0]["message"]
