@@ -65,3 +65,18 @@ def test_no_section_documents_a_hook_that_does_not_exist():
                                       "COSELL_PLUGIN_TIMEOUT_MS", "COSELL_TRACE_HOOKS", "COSELL_PLUGIN_<NAME>_<KEY>"])
 def test_plugin_settings_are_documented(variable):
     assert f"`{variable}" in DOCS.read_text(encoding="utf-8")
+
+
+def test_the_locator_entry_fields_and_order_are_documented_for_plugin_authors():
+    """Issue 16 item 18: every `DirectoryEntry` field is in docs/plugins.md's locator
+    section, with the order the locator applies to a plugin's answer."""
+    import dataclasses
+
+    from partners.locator import DirectoryEntry
+
+    text = DOCS.read_text(encoding="utf-8")
+    section = text[text.index("### `cosell_locate_partners("):text.index("### `cosell_deal_registration_event(")]
+    missing = [f.name for f in dataclasses.fields(DirectoryEntry) if f"`{f.name}`" not in section]
+    assert not missing, f"DirectoryEntry fields not documented in docs/plugins.md: {missing}"
+    assert "sort_key" in section and "delivered_engagements" in section and "distance_km" in section
+    assert "The order the locator applies to a list answer" in section
