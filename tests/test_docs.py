@@ -80,3 +80,28 @@ def test_the_locator_entry_fields_and_order_are_documented_for_plugin_authors():
     assert not missing, f"DirectoryEntry fields not documented in docs/plugins.md: {missing}"
     assert "sort_key" in section and "delivered_engagements" in section and "distance_km" in section
     assert "The order the locator applies to a list answer" in section
+
+
+def test_the_example_plugin_builds_offline_and_never_pulls_cosell_from_an_index():
+    """Issue 16 item 19: the example pyproject has a [build-system] that the environment's
+    setuptools satisfies, and no requirement that would fetch a package named `cosell`
+    from an index (the host provides cosell; docs/plugins.md says why)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    example = ROOT / "examples" / "cosell-plugin-example"
+    project = tomllib.loads((example / "pyproject.toml").read_text(encoding="utf-8"))
+    build = project["build-system"]
+    assert build["build-backend"] == "setuptools.build_meta"
+    setuptools = next(Requirement(r) for r in build["requires"] if Requirement(r).name == "setuptools")
+    # 61 is the first setuptools with [project] tables: asking for more would refuse the
+    # setuptools an environment already has.
+    assert Version("61") in setuptools.specifier, "an offline build should accept any setuptools >= 61"
+    requirements = [*project["project"].get("dependencies", []),
+                    *(r for extra in project["project"].get("optional-dependencies", {}).values() for r in extra)]
+    for requirement in map(Requirement, requirements):
+        if requirement.name == "cosell":
+            assert str(requirement.specifier).startswith("=="), f"unpinned {requirement}"
+    assert "Depending on cosell safely" in (example / "README.md").read_text(encoding="utf-8")
