@@ -186,7 +186,7 @@ async def _require_staff_user(user_id: int, field: str) -> dict:
     user = await User.select(User.id, User.role, User.active).where(User.id == user_id).first()
     if user is None:
         raise NotFound.of("User", field)
-    if user["role"] == Role.PARTNER_USER.value or not user["active"]:
+    if Role(user["role"]) not in STAFF_ROLES or not user["active"]:
         raise DomainError.single("OWNER_NOT_STAFF", "Accounts are owned by active vendor staff.", field)
     return user
 

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 from partners import mail
 from partners.db import is_unique_violation, lock_for_update, transaction
 from partners.enums import (
+    PARTNER_ROLES,
     CoSellMotion as Motion,
     CoSellTaskSide as Side,
     CoSellTaskStatus as Status,
@@ -37,7 +38,7 @@ from partners.tables import Account, CoSellPlan, CoSellTask, Opportunity, Opport
 # Roles that may write plans and tasks; which opportunities is decided by `_may_manage`.
 PLAN_WRITERS = (Role.ADMIN, Role.SALES_OPS, Role.CHANNEL_MANAGER, Role.ACCOUNT_EXECUTIVE)
 MANAGERS = (Role.ADMIN, Role.SALES_OPS)
-TASK_UPDATERS = (*PLAN_WRITERS, Role.PARTNER_USER)
+TASK_UPDATERS = (*PLAN_WRITERS, Role.PARTNER_USER, Role.PARTNER_ADMIN)
 # What a partner user may change on a PARTNER-side task of their partner's plan.
 PARTNER_EDITABLE = frozenset({"status", "notes"})
 # No new plan on an opportunity that ended without a deal (closed won keeps services work).
@@ -103,7 +104,7 @@ def assignee_violations(side: Side, assignee: dict, plan_partner_id: int, field:
     vendor staff; either way an active user."""
     if not assignee["active"]:
         return [Violation("ASSIGNEE_INACTIVE", "The assignee's account is deactivated.", (field,), "D3")]
-    if side is Side.PARTNER and (assignee["role"] != Role.PARTNER_USER.value or assignee["partner"] != plan_partner_id):
+    if side is Side.PARTNER and (Role(assignee["role"]) not in PARTNER_ROLES or assignee["partner"] != plan_partner_id):
         return [Violation("ASSIGNEE_NOT_OF_PLAN_PARTNER",
                           "A partner-side task is assigned to a user of the plan's partner.", (field,), "D3")]
     if side is Side.VENDOR and Role(assignee["role"]) not in STAFF_ROLES:

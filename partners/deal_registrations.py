@@ -58,7 +58,7 @@ from partners.tables import (
 
 EVENT_KIND = "deal_registration_event"
 
-REGISTRANTS = (Role.PARTNER_USER, Role.CHANNEL_MANAGER, Role.ADMIN)
+REGISTRANTS = (Role.PARTNER_USER, Role.PARTNER_ADMIN, Role.CHANNEL_MANAGER, Role.ADMIN)
 REVIEWERS = (Role.CHANNEL_MANAGER, Role.ADMIN)
 # Channel managers (and admins) register on behalf of alliance partners (issue 5).
 ALLIANCE_TYPES = frozenset({PartnerType.CLOUD_ALLIANCE})

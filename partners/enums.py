@@ -20,6 +20,11 @@ class Role(str, Enum):
     ACCOUNT_EXECUTIVE = "ACCOUNT_EXECUTIVE"
     SDR = "SDR"
     PARTNER_USER = "PARTNER_USER"
+    PARTNER_ADMIN = "PARTNER_ADMIN"
+
+
+# Partner-side roles: users who belong to one partner (PARTNER_ADMIN also manages its people).
+PARTNER_ROLES = frozenset({Role.PARTNER_USER, Role.PARTNER_ADMIN})
 
 
 class PartnerType(str, Enum):

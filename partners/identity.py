@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from partners.db import after_commit
-from partners.enums import Region, Role
+from partners.enums import PARTNER_ROLES, Region, Role
 from partners.errors import DomainError, NotFound
 from partners.tables import ApiToken, Partner, User
 
 TOKEN_PREFIX = "cst_"
-STAFF_ROLES = frozenset(Role) - {Role.PARTNER_USER}
+STAFF_ROLES = frozenset(Role) - PARTNER_ROLES
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Principal:
 
     @property
     def is_partner_user(self) -> bool:
-        return self.role is Role.PARTNER_USER
+        return self.role in PARTNER_ROLES
 
     @property
     def is_staff(self) -> bool:
@@ -123,9 +123,9 @@ async def _lookup(token_hash: str) -> Principal | None:
 
 
 def validate_user_fields(role: Role, partner_id: int | None, regions: list[Region]) -> None:
-    if role is Role.PARTNER_USER and partner_id is None:
+    if role in PARTNER_ROLES and partner_id is None:
         raise DomainError.single("PARTNER_REQUIRED", "A partner user belongs to one partner.", "partner")
-    if role is not Role.PARTNER_USER and partner_id is not None:
+    if role not in PARTNER_ROLES and partner_id is not None:
         raise DomainError.single("PARTNER_NOT_ALLOWED", "Only partner users belong to a partner.", "partner")
     if role is Role.CHANNEL_MANAGER and not regions:
         raise DomainError.single(

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from partners import reseller, versions
 from partners.db import transaction
 from partners.enums import (
+    PARTNER_ROLES,
     ContactRole,
     LossReason,
     OpportunityStage as Stage,
@@ -84,7 +85,7 @@ def sales_qualified_source(
         return SalesQualifiedSource.SDR_GENERATED
     if owner_role is Role.ACCOUNT_EXECUTIVE:
         return SalesQualifiedSource.AE_GENERATED
-    if owner_role is Role.PARTNER_USER and owner_partner_status is PartnerStatus.AUTHORIZED:
+    if owner_role in PARTNER_ROLES and owner_partner_status is PartnerStatus.AUTHORIZED:
         return SalesQualifiedSource.CHANNEL_GENERATED
     if owner_role is Role.ADMIN:
         return SalesQualifiedSource.WEB_DIRECT_GENERATED

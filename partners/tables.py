@@ -68,7 +68,7 @@ class User(Table, tablename="cosell_user"):
     email = Varchar(length=254, unique=True)
     name = Varchar(length=200)
     role = Varchar(length=32, choices=Role)
-    # Set for PARTNER_USER only: the one partner the user belongs to.
+    # Set for partner-side users (PARTNER_USER, PARTNER_ADMIN) only: the one partner the user belongs to.
     partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict)
     # The regions a channel manager covers (their home region for other roles).
     regions = Array(base_column=Varchar(length=8), default=list)

@@ -359,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--email", required=True)
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--partner", help="partner id or nickname (partner users)")
+    add.add_argument("--partner", help="partner id or nickname (PARTNER_USER, PARTNER_ADMIN)")
     add.add_argument("--region", action="append", choices=[r.value for r in Region], help="repeatable")
     add.add_argument("--token-name", default="cli")
     add.set_defaults(func=cmd_users_add)

@@ -54,7 +54,7 @@ class Rule:
 
 PUBLIC = Rule("public", "anyone, anonymous callers included", frozenset(Role), anonymous=True)
 AUTHENTICATED = Rule("authenticated", "any signed-in user", frozenset(Role))
-STAFF = Rule("staff", "vendor staff (every role but PARTNER_USER)", frozenset(STAFF_ROLES))
+STAFF = Rule("staff", "vendor staff (every role but PARTNER_USER and PARTNER_ADMIN)", frozenset(STAFF_ROLES))
 ADMIN = Rule("admin", "administrators only", frozenset({Role.ADMIN}))
 
 
