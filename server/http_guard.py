@@ -96,7 +96,7 @@ async def anonymous_throttle(request: Request, principal: Principal | None, sett
     if spent.allowed:
         return None
     return json_error(
-        429, f"Too many requests from this address without a token: {spent.limit} points per minute. "
+        429, f"Too many requests from this address without a token: {spent.limit} per minute. "
         f"Retry in {spent.reset_in} s, or sign in.",
         headers={"Retry-After": str(spent.reset_in)}, retryAfter=spent.reset_in, limit=spent.limit,
     )

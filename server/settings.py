@@ -115,7 +115,7 @@ class Settings:
     max_query_cost: int = 5000
     # Cost points per token per minute, shared by every instance (0 = no budget).
     cost_budget_per_minute: int = 50000
-    # Anonymous callers, per client IP: 1 point per request plus the query's cost (0 = no budget).
+    # Requests per minute of anonymous callers, per client IP (0 = no budget).
     anonymous_budget_per_minute: int = 300
     # Introspection (and "Did you mean …?" hints) for signed-in callers only.
     introspection_requires_token: bool = False

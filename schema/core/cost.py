@@ -79,10 +79,12 @@ def _takes_first(args: dict, seen: frozenset = frozenset()) -> bool:
 
 
 class CostCalculator:
-    def __init__(self, schema, document, variables: dict | None, default_page_size: int) -> None:
+    def __init__(self, schema, document, variables: dict | None, default_page_size: int,
+                 max_page_size: int | None = None) -> None:
         self.schema = schema
         self.variables = variables or {}
         self.default_page_size = default_page_size
+        self.max_page_size = max_page_size
         self.fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
 
     def operation(self, operation) -> int:
@@ -121,7 +123,10 @@ class CostCalculator:
         args = {a.name.value: value_from_ast_untyped(a.value, self.variables) for a in node.arguments or ()}
         if _takes_first(field_def.args):
             first = _first_given(args)
-            return first if isinstance(first, int) and first >= 0 else self.default_page_size
+            if not (isinstance(first, int) and first >= 0):
+                return self.default_page_size
+            # A larger page is refused by the field itself (BAD_USER_INPUT): never more returned.
+            return first if self.max_page_size is None else min(first, self.max_page_size)
         if is_list_type(get_nullable_type(field_def.type)):
             for value in args.values():
                 if isinstance(value, list):
@@ -181,11 +186,12 @@ def actual_cost(schema, document, operation_name: str | None, data: dict | None)
         operation.selection_set.selections, schema.get_root_type(operation.operation), data)
 
 
-def query_cost(schema, document, operation_name: str | None, variables: dict | None, default_page_size: int) -> int:
+def query_cost(schema, document, operation_name: str | None, variables: dict | None, default_page_size: int,
+               max_page_size: int | None = None) -> int:
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
-    return CostCalculator(schema, document, variables, default_page_size).operation(operation)
+    return CostCalculator(schema, document, variables, default_page_size, max_page_size).operation(operation)
 
 
 class QueryCost(SchemaExtension):
@@ -199,7 +205,8 @@ class QueryCost(SchemaExtension):
             yield
             return
         settings = self.settings
-        cost = query_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, settings.default_page_size)
+        cost = query_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables,
+                          settings.default_page_size, settings.max_page_size)
         self.report = {"requested": cost, "maxQueryCost": settings.max_query_cost}
         if cost > settings.max_query_cost:
             ctx.result = ExecutionResult(data=None, errors=[GraphQLError(
@@ -208,14 +215,11 @@ class QueryCost(SchemaExtension):
                 extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxQueryCost": settings.max_query_cost},
             )])
         else:
+            # Anonymous callers spend per request from their IP's budget (server.http_guard):
+            # they can read `viewer` only, whatever the document asks for.
             principal = getattr(ctx.context, "principal", None)
-            if principal is not None:
-                bucket, limit = f"user:{principal.user_id}", settings.cost_budget_per_minute
-            else:  # anonymous: the client IP's budget (server.http_guard spent 1 for the request)
-                client = getattr(getattr(ctx.context, "request", None), "client", None)
-                bucket, limit = budgets.anonymous_bucket(client.host if client else None), settings.anonymous_budget_per_minute
-            if limit > 0 and (principal is not None or cost > 0):
-                spent = await budgets.spend(bucket, cost, limit)
+            if principal is not None and settings.cost_budget_per_minute > 0:
+                spent = await budgets.spend(f"user:{principal.user_id}", cost, settings.cost_budget_per_minute)
                 self.report.update(limit=spent.limit, remaining=spent.remaining, resetInSeconds=spent.reset_in)
                 if not spent.allowed:
                     self._throttle(cost, spent)
