@@ -49,7 +49,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
 # Order of the load (parents first) and of the TRUNCATE (children first).
 TABLES = (
-    "partner", *CHILD_TABLES, "cosell_user", "account", "contact", "opportunity", "opportunity_contact",
+    "partner", *CHILD_TABLES, "cosell_user", "partner_agreement", "partner_training", "account", "contact", "opportunity", "opportunity_contact",
     "opportunity_partner", "deal_registration", "deal_registration_product", "deal_registration_change",
     "cosell_plan", "cosell_task",
 )
@@ -143,6 +143,15 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
         partner_user[pid] = users.add(email=f"user@p{pid}.example", name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                                       role=Role.PARTNER_USER, partner=pid, regions=[partner_region[pid]], created_at=NOW)
     assert partner_user[1] == staff_count + 1
+    # P2 is computed from the records (#18): an agreement and a foundations completion for
+    # every partner whose row says it signed and has trained people.
+    for p in partners:
+        if p[7] is not None:
+            out["partner_agreement"].add(partner=p[0], version="2026.1", signed_on=p[7].date(),
+                                         signer_name="Bench Signer", recorded_at=NOW)
+        if p[8]:
+            out["partner_training"].add(partner=p[0], person_name="Bench Trainee", person_email=f"trainee@p{p[0]}.example",
+                                        course="PARTNER_FOUNDATIONS", completed_on=NOW.date(), recorded_at=NOW)
 
     # Accounts: partner channel accounts (A5) first, then end customers in hierarchies (A2).
     accounts, contacts = out["account"], out["contact"]

@@ -219,6 +219,11 @@ ACCOUNT_FIELDS = (
 )
 
 
+# A3: counts from the data sources are set when an account is created from them (the
+# import), never typed over later: a user-entered count is a review request.
+DATA_SOURCE_FIELDS = {"employees_datafox": "employeesDataFox", "employees_zoominfo": "employeesZoomInfo"}
+
+
 def _validate_fields(principal: Principal, fields: dict[str, Any], addresses: list[AddressInput] | None) -> None:
     violations: list[Violation] = []
     if "name" in fields and not str(fields["name"] or "").strip():
@@ -309,6 +314,11 @@ async def update_account(
     opportunities by the rule plugins (R1)."""
     require_roles(principal, *ACCOUNT_MANAGERS)
     fields = {k: v for k, v in fields.items() if k in ACCOUNT_FIELDS}
+    typed = [label for key, label in DATA_SOURCE_FIELDS.items() if key in fields]
+    if typed:
+        raise DomainError([Violation("DATA_SOURCE_FIELD", f"{label} comes from its data source (A3): a count you "
+                                     "found is a review request (requestEmployeeCountReview), applied by an admin.",
+                                     (label,), "A3") for label in typed])
     _validate_fields(principal, fields, addresses)
     async with transaction():
         account = await get_account(account_id)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from partners import outbox
+from partners import leasing, outbox
 from partners.db import is_unique_violation, transaction
 from partners.enums import (
     AccountType,
@@ -44,6 +44,7 @@ from partners.errors import DomainError, NotFound, PermissionDenied, Violation, 
 from partners.identity import Principal, now
 from partners import opportunity_team, reseller, versions
 from partners.opportunities import CLOSED_STAGES, insert_opportunity, opportunity_name
+from partners.program.eligibility import partner_violations
 from partners.scoping import account_scope, deal_registration_scope, opportunity_scope, scoped
 from partners.tables import (
     Account,
@@ -70,9 +71,17 @@ LIVE = (*PENDING, Status.ON_HOLD, Status.APPROVED)  # = ACTIVE_STATUSES of the P
 
 APPROVAL_DAYS = 90  # P6
 EXTENSION_DAYS = 30  # P6: once, by a channel manager
+# P4 is silent on how long a partner may take to answer a return: 14 days, then the
+# registration is closed (`close_unanswered_returns`), so it no longer blocks a conflict (D2).
+RETURN_REPLY_DAYS = 14
 MAX_ADMIN_EXTENSION_DAYS = 365
 FIRST_REVIEW_HOURS = 2  # P4: first review within 2 working hours
 DECISION_HOURS = 8  # P4: decision within 1 business day = 8 working hours
+
+# History notes of P5 holds, read by the held registration's partner: they name no other
+# registration (R9; migration 2026-12-02T16:22 rewrote the older ones).
+HELD_NOTE = "Another registration was approved for the same scope (P5)."
+REOPENED_NOTE = "The registration that held this scope ended (P5)."
 
 # P4 targets count working time: Monday to Friday, 09:00–17:00 UTC (no holidays).
 WORK_START_HOUR = 9
@@ -145,23 +154,6 @@ def match_account(prospect_name: str, prospect_website: str, accounts: Iterable[
     return None
 
 
-def eligibility_violations(partner: dict) -> list[Violation]:
-    """P1: only AUTHORIZED partners register; P2: a signed agreement and a trained employee."""
-    violations = []
-    if partner["status"] != PartnerStatus.AUTHORIZED.value:
-        violations.append(Violation("PARTNER_NOT_AUTHORIZED",
-                                    f"Only AUTHORIZED partners register deals (this one is {partner['status']}).",
-                                    ("partnerId",), "P1"))
-    if partner["agreement_signed_at"] is None:
-        violations.append(Violation("AGREEMENT_NOT_SIGNED", "The partner agreement must be signed first.",
-                                    ("partnerId",), "P2"))
-    if (partner["trained_employees"] or 0) < 1:
-        violations.append(Violation("NO_TRAINED_EMPLOYEE",
-                                    "At least one employee must have completed the partner foundations training.",
-                                    ("partnerId",), "P2"))
-    return violations
-
-
 # What each review event does: from which statuses, to which status (P4, P5, P6).
 TRANSITIONS: dict[str, tuple[tuple[Status, ...], Status]] = {
     "PENDING_SALES_REVIEW": ((Status.SUBMITTED,), Status.PENDING_SALES_REVIEW),
@@ -170,7 +162,7 @@ TRANSITIONS: dict[str, tuple[tuple[Status, ...], Status]] = {
     "RESUBMITTED": ((Status.RETURNED,), Status.SUBMITTED),
     "WITHDRAWN": ((*PENDING, Status.ON_HOLD), Status.WITHDRAWN),
     "APPROVED": ((Status.PENDING_MANAGER_REVIEW,), Status.APPROVED),
-    "DENIED": (IN_REVIEW, Status.DENIED),
+    "DENIED": ((*IN_REVIEW, Status.RETURNED), Status.DENIED),  # a returned one too (issue 16)
     "DISSOLVED": ((Status.APPROVED,), Status.DISSOLVED),
     "EXTENDED": ((Status.APPROVED,), Status.APPROVED),
 }
@@ -345,6 +337,16 @@ def input_violations(reg: Registration) -> list[Violation]:
     return violations
 
 
+def customer_account_violation(account: dict, field: tuple[str, ...]) -> Violation | None:
+    """R1 at submission: the end customer is never a reseller, integrator or partner
+    organisation account (the registrant's own included). The message names no account:
+    a partner user may not read it."""
+    if AccountType(account["account_type"]) in reseller.CHANNEL_ACCOUNT_TYPES or account["partner"] is not None:
+        return Violation("RESELLER_ACCOUNT", "The end customer of a registration cannot be a reseller or partner "
+                         "organisation account: register the end customer the deal is for.", field, "R1")
+    return None
+
+
 def _like_any_case(column, text: str):
     pattern = f"%{text.replace('%', '').replace('_', '')}%"
     return column.ilike(pattern) if column._meta.engine_type in ("postgres", "cockroach") else column.like(pattern)
@@ -360,7 +362,8 @@ async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[di
     candidates = []
     if conditions:
         condition = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
-        candidates = await Account.select(Account.id, Account.name, Account.website, Account.region).where(condition)
+        candidates = await Account.select(Account.id, Account.name, Account.website, Account.region,
+                                          Account.account_type, Account.partner).where(condition)
     found = match_account(prospect.name, prospect.website, candidates)
     if found is not None:
         return found, True
@@ -369,7 +372,8 @@ async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[di
                       country=(prospect.country or "US").upper()[:2], created_at=at)
     await account.save()
     await Account.update({Account.ultimate_parent: account.id}).where(Account.id == account.id)
-    return {"id": account.id, "name": account.name, "website": account.website, "region": account.region}, False
+    return {"id": account.id, "name": account.name, "website": account.website, "region": account.region,
+            "account_type": account.account_type, "partner": None}, False
 
 
 async def _registering_partner(principal: Principal, reg: Registration) -> dict:
@@ -389,7 +393,7 @@ async def _registering_partner(principal: Principal, reg: Registration) -> dict:
         raise DomainError.single("NOT_AN_ALLIANCE_PARTNER",
                                  "Channel managers register only on behalf of alliance partners; "
                                  "other partners register through the portal.", "partnerId", rule="D1")
-    violations = eligibility_violations(partner)
+    violations = await partner_violations(partner, now().date())
     if violations:
         raise DomainError(violations)
     return partner
@@ -397,7 +401,9 @@ async def _registering_partner(principal: Principal, reg: Registration) -> dict:
 
 async def _opportunity_account(principal: Principal, opportunity_id: int) -> dict:
     opp = await scoped(Opportunity.select(Opportunity.account.id.as_alias("id"),
-                                          Opportunity.account.region.as_alias("region")),
+                                          Opportunity.account.region.as_alias("region"),
+                                          Opportunity.account.account_type.as_alias("account_type"),
+                                          Opportunity.account.partner.as_alias("partner")),
                        opportunity_scope(principal)).where(Opportunity.id == opportunity_id).first()
     if opp is None:
         raise NotFound.of("Opportunity", "opportunityId")
@@ -454,7 +460,11 @@ def _services_attach_taken() -> DomainError:
                               "opportunityId", rule="P9")
 
 
-async def register(principal: Principal, reg: Registration) -> dict:
+async def register(principal: Principal, reg: Registration, disabled_rules: frozenset[str] = frozenset()) -> dict:
+    """Submit (P1–P3). The customer is found (or, for a prospect, matched or created) and
+    refused when it is a channel account (R1; unless R1 is switched off, as for the rule
+    plugin). What the partner typed is kept: partner users are shown it, never the matched
+    account's data (R9)."""
     require_roles(principal, *REGISTRANTS)
     violations = input_violations(reg)
     if violations:
@@ -465,14 +475,21 @@ async def register(principal: Principal, reg: Registration) -> dict:
             partner = await _registering_partner(principal, reg)
             matched = False
             if reg.account_id is not None:
-                account = await scoped(Account.select(Account.id, Account.region), account_scope(principal)).where(
+                account = await scoped(Account.select(Account.id, Account.region, Account.account_type,
+                                                      Account.partner), account_scope(principal)).where(
                     Account.id == reg.account_id).first()
                 if account is None:
                     raise NotFound.of("Account", "customer.accountId")
+                field: tuple[str, ...] = ("customer", "accountId")
             elif reg.prospect is None:  # the opportunity's account is the customer (R1)
                 account = await _opportunity_account(principal, reg.opportunity_id)
+                field = ("opportunityId",)
             else:
                 account, matched = await _match_or_create_account(reg.prospect, at)
+                field = ("customer", "prospect")
+            violation = None if "R1" in disabled_rules else customer_account_violation(account, field)
+            if violation:
+                raise DomainError([violation])
             if reg.opportunity_id is not None:
                 await _check_opportunity(principal, reg, account["id"])
             review_due, decision_due = review_targets(at)
@@ -483,6 +500,8 @@ async def register(principal: Principal, reg: Registration) -> dict:
                 seats=reg.seats, estimated_amount=reg.estimated_amount, expected_close_date=reg.expected_close_date,
                 notes=reg.notes.strip(), submitted_at=at, last_submitted_at=at, review_due_at=review_due,
                 decision_due_at=decision_due, created_at=at,
+                prospect_name=reg.prospect.name.strip() if reg.prospect else "",
+                prospect_region=reg.prospect.region.value if reg.prospect else None,
             )
             await row.save()
             await DealRegistrationProduct.insert(*[
@@ -516,9 +535,11 @@ async def return_to_partner(principal: Principal, registration_id: int, reason: 
     async with transaction():
         row = await open_for_write(principal, registration_id, expected_version)
         _require_reviewer(principal, row)
+        at = now()
         return await _transition(row, "RETURNED", principal, reason, {
             DealRegistration.reason: reason, DealRegistration.review_due_at: None,
-            DealRegistration.decision_due_at: None})
+            DealRegistration.decision_due_at: None,
+            DealRegistration.reply_due_at: at + timedelta(days=RETURN_REPLY_DAYS)}, at)
 
 
 @dataclass(frozen=True)
@@ -542,7 +563,8 @@ async def resubmit(principal: Principal, registration_id: int, changes: Resubmis
         at = now()
         review_due, decision_due = review_targets(at)
         values: dict[Any, Any] = {DealRegistration.last_submitted_at: at, DealRegistration.review_due_at: review_due,
-                                  DealRegistration.decision_due_at: decision_due, DealRegistration.reason: ""}
+                                  DealRegistration.decision_due_at: decision_due, DealRegistration.reason: "",
+                                  DealRegistration.reply_due_at: None}
         for column, value in ((DealRegistration.notes, changes.notes), (DealRegistration.seats, changes.seats),
                               (DealRegistration.estimated_amount, changes.estimated_amount),
                               (DealRegistration.expected_close_date, changes.expected_close_date)):
@@ -561,7 +583,7 @@ async def withdraw(principal: Principal, registration_id: int, note: str = "",
 
 def _closed_values() -> dict:
     return {DealRegistration.review_due_at: None, DealRegistration.decision_due_at: None,
-            DealRegistration.held_by: None}
+            DealRegistration.held_by: None, DealRegistration.reply_due_at: None}
 
 
 async def deny(principal: Principal, registration_id: int, reason: str, expected_version: int | None = None) -> dict:
@@ -614,19 +636,32 @@ async def put_registrant_on_team(principal: Principal, rules: reseller.RuleSet, 
         await OpportunityPartner(opportunity=opportunity_id, partner=partner_id,
                                  role=OpportunityPartnerRole.DEAL_REGISTRANT.value, created_at=at).save()
     await opportunity_team.clear_choices(opportunity_id)
-    await opportunity_team.settle(principal, rules, opportunity_id, "approveDealRegistration", align_name_from=())
+    await opportunity_team.settle(principal, rules, opportunity_id, "approveDealRegistration",
+                                  align_name_from=await _former_registrant_prefixes(opportunity_id, partner_id))
 
 
-async def remove_registrant_from_team(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
-                                      partner_id: int) -> None:
-    """P5 dissolution: the partner's registrant place on the team goes; the precedence
-    picks the next primary and the name follows it (R2, R8)."""
+async def _former_registrant_prefixes(opportunity_id: int, partner_id: int) -> list[str]:
+    """R2 prefixes of the other partners registered on this opportunity: a reconsidered
+    registration taking the deal over (P5) puts its nickname in place of theirs."""
+    rows = await DealRegistration.select(DealRegistration.partner.name.as_alias("name"),
+                                         DealRegistration.partner.nickname.as_alias("nickname")).where(
+        (DealRegistration.opportunity == opportunity_id) & (DealRegistration.partner != partner_id))
+    return list(dict.fromkeys(f"{r['nickname'] or r['name']} - " for r in rows))
+
+
+async def remove_registrant_from_team(principal: Principal | None, rules: reseller.RuleSet, opportunity_id: int,
+                                      partner_id: int, operation: str = "dissolveDealRegistration",
+                                      validate: bool = True) -> None:
+    """P5 dissolution, P6 expiry and closing: the partner's registrant place on the team goes
+    (so, R9, the partner no longer sees the deal); the precedence picks the next primary and
+    the name follows it (R2, R8)."""
     partner = await Partner.select(Partner.name, Partner.nickname).where(Partner.id == partner_id).first()
     await OpportunityPartner.delete().where(
         (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
         & (OpportunityPartner.role == OpportunityPartnerRole.DEAL_REGISTRANT.value))
     former = [f"{partner['nickname'] or partner['name']} - "] if partner else []
-    await opportunity_team.settle(principal, rules, opportunity_id, "dissolveDealRegistration", align_name_from=former)
+    await opportunity_team.settle(principal, rules, opportunity_id, operation, align_name_from=former,
+                                  validate=validate)
 
 
 async def _conflicting_ids(registration_ids: list[int], other_statuses: Iterable[Status]) -> dict[int, list[int]]:
@@ -658,14 +693,17 @@ def conflicts_sql(key_count: int, other_statuses: Iterable[Status] = CONFLICTS_W
     )
 
 
-def conflicting_condition_sql(negate: bool = False) -> str:
-    """D2 as a filter: live registrations with at least one conflict (or, negated, without)."""
+def conflicting_condition_sql(negate: bool = False, partner_id: int | None = None) -> str:
+    """D2 as a filter: live registrations with at least one conflict (or, negated, without).
+    With `partner_id` (a partner user's), only conflicts with that partner's own registrations
+    count, as in `conflicts`: a competitor's registration is never revealed (R9)."""
+    own = "" if partner_id is None else f" AND rb.partner = {int(partner_id)}"
     return (
         f'"deal_registration"."id" {"NOT IN" if negate else "IN"} (SELECT a.registration FROM deal_registration_product a '
         "JOIN deal_registration_product b ON b.product = a.product AND b.registration <> a.registration "
         "JOIN deal_registration ra ON ra.id = a.registration "
         "JOIN deal_registration rb ON rb.id = b.registration AND rb.account = ra.account "
-        f"WHERE ra.status IN ({_status_list(LIVE)}) AND rb.status IN ({_status_list(CONFLICTS_WITH)}))"
+        f"WHERE ra.status IN ({_status_list(LIVE)}) AND rb.status IN ({_status_list(CONFLICTS_WITH)}){own})"
     )
 
 
@@ -751,8 +789,8 @@ async def _hold_conflicting(principal: Principal, approved: dict, at: datetime) 
         }).where((DealRegistration.id == other["id"]) & (DealRegistration.status == other["status"])).returning(
             *DealRegistration.all_columns())
         if updated:
-            await _record(updated[0], "ON_HOLD", other["status"], principal,
-                          f"Registration {approved['id']} was approved for the same scope (P5).", at)
+            # The note is shown to the held registration's partner: never the other's id (R9).
+            await _record(updated[0], "ON_HOLD", other["status"], principal, HELD_NOTE, at)
 
 
 async def _adjust_counters(deltas: dict[int, int]) -> None:
@@ -784,21 +822,30 @@ async def dissolve(principal: Principal, rules: reseller.RuleSet, registration_i
 
 
 async def _release_held(principal: Principal | None, approved: dict, at: datetime) -> None:
+    """P5: the registrations `approved` held are reconsidered in submission order. They are
+    for the same deal, so those without an opportunity take over the one `approved` had
+    (while it is open): approving one then renames that opportunity (R2, O10) and makes its
+    partner the primary registrant (R8) instead of creating a second opportunity."""
     held = await DealRegistration.select().where(
         (DealRegistration.held_by == approved["id"]) & (DealRegistration.status == Status.ON_HOLD.value)
     ).order_by(DealRegistration.submitted_at).order_by(DealRegistration.id)
+    deal = None
+    if approved["opportunity"] is not None and held:
+        stage = await Opportunity.select(Opportunity.stage).where(Opportunity.id == approved["opportunity"]).first()
+        if stage and OpportunityStage(stage["stage"]) not in CLOSED_STAGES:
+            deal = approved["opportunity"]
     for position, other in enumerate(held):
         # Fresh P4 targets, staggered by a second so the review queue keeps submission order.
         review_due, decision_due = review_targets(at + timedelta(seconds=position))
+        takes_over = {DealRegistration.opportunity: deal} if other["opportunity"] is None and deal else {}
         updated = await DealRegistration.update({
             DealRegistration.status: Status.PENDING_MANAGER_REVIEW.value, DealRegistration.held_by: None,
             DealRegistration.review_due_at: decision_due, DealRegistration.decision_due_at: decision_due,
-            **versions.bumped(DealRegistration),
+            **takes_over, **versions.bumped(DealRegistration),
         }).where((DealRegistration.id == other["id"]) & (DealRegistration.status == Status.ON_HOLD.value)).returning(
             *DealRegistration.all_columns())
         if updated:
-            await _record(updated[0], "REOPENED", Status.ON_HOLD.value, principal,
-                          f"Registration {approved['id']} no longer holds this scope (P5).", at)
+            await _record(updated[0], "REOPENED", Status.ON_HOLD.value, principal, REOPENED_NOTE, at)
 
 
 # ---------------------------------------------------------------- expiry and closing (P6)
@@ -829,22 +876,30 @@ async def extend(principal: Principal, registration_id: int, days: int = EXTENSI
             DealRegistration.extension_count: row["extension_count"] + 1})
 
 
-async def _end_approved(rows: list[dict], event: str, principal: Principal | None, note: str, at: datetime) -> None:
-    """History, events and counters for registrations that just left APPROVED (or any live status)."""
+async def _end_approved(rows: list[dict], event: str, principal: Principal | None, note: str, at: datetime,
+                        rules: reseller.RuleSet, validate: bool) -> None:
+    """History, events and counters for registrations that just left APPROVED (or any live
+    status). An engagement that ends by expiry or closing loses its DEAL_REGISTRANT place as
+    by dissolution (P5, P6), so the partner no longer sees the deal (R9); `validate=False`
+    when the caller checks the opportunity itself (a stage move) or nobody could act on a
+    refusal (the expiry job: a rule broken before must not stop every expiry)."""
     deltas: dict[int, int] = {}
     for previous, updated in rows:
         await _record(updated, event, previous, principal, note, at)
         if previous == Status.APPROVED.value and updated["registration_type"] != RegType.SERVICES_ATTACH.value:
             deltas[updated["partner"]] = deltas.get(updated["partner"], 0) - 1
+            if updated["opportunity"] is not None:
+                await remove_registrant_from_team(principal, rules, updated["opportunity"], updated["partner"],
+                                                  f"registration {event.lower()}", validate=validate)
             await _release_held(principal, updated, at)
     await _adjust_counters(deltas)
 
 
-async def expire_due(at: datetime | None = None, limit: int = 500) -> int:
-    """P6: approved registrations past `expires_at` become EXPIRED. One conditional UPDATE
-    per batch decides which rows this caller expires, so any number of instances (the
-    background job, `cosell registrations expire`) may run it at once: a row is expired,
-    recorded and announced once. Returns how many were expired."""
+async def expire_due(rules: reseller.RuleSet, at: datetime | None = None, limit: int = 500) -> int:
+    """P6: approved registrations past `expires_at` become EXPIRED and leave the team (R9).
+    One conditional UPDATE per batch decides which rows this caller expires, so any number
+    of instances (the background job, `cosell registrations expire`) may run it at once: a
+    row is expired, recorded and announced once. Returns how many were expired."""
     at = at or now()
     total = 0
     while True:
@@ -860,14 +915,59 @@ async def expire_due(at: datetime | None = None, limit: int = 500) -> int:
                 & (DealRegistration.expires_at <= at)
             ).returning(*DealRegistration.all_columns())
             await _end_approved([(Status.APPROVED.value, row) for row in updated], "EXPIRED", None,
-                                "90 days after approval (P6).", at)
+                                "90 days after approval (P6).", at, rules, validate=False)
             total += len(updated)
             if len(due) < limit:
                 return total
 
 
-async def close_for_lost_opportunity(principal: Principal, opportunity_id: int, at: datetime) -> None:
-    """P6: an opportunity closed lost closes its live registrations (in the stage move's transaction)."""
+RETURN_LEASE = timedelta(minutes=2)
+UNANSWERED_NOTE = f"Not resubmitted within {RETURN_REPLY_DAYS} days of its return (P4)."
+
+
+def unanswered_return(at: datetime):
+    """RETURNED and past its `reply_due_at` (P4)."""
+    return (DealRegistration.status == Status.RETURNED.value) & (DealRegistration.reply_due_at <= at)
+
+
+async def close_unanswered_returns(*, worker: str, at: datetime | None = None, should_stop=lambda: False,
+                                   batch: int = 100, lease_for: timedelta = RETURN_LEASE) -> int:
+    """P4: RETURNED registrations past `reply_due_at` become CLOSED (event CLOSED). Each row is
+    leased (`partners.leasing`: SKIP LOCKED on PostgreSQL), then closed in one transaction by
+    the holder of the lease only, and only if it is still unanswered (compare-and-set): a
+    row is closed, recorded and announced once however many instances run. Returns how many
+    this call closed."""
+    at = at or now()
+    closed = 0
+    while not should_stop():
+        lease, rows = await leasing.claim(DealRegistration, due=unanswered_return(at), worker=worker, limit=batch,
+                                          lease_for=lease_for, order_by=[DealRegistration.reply_due_at], now=at)
+        if not rows:
+            return closed
+        for index, row in enumerate(rows):
+            if should_stop():
+                await leasing.release(DealRegistration, [r["id"] for r in rows[index:]], lease)
+                return closed
+            async with transaction():
+                if not await leasing.finish(DealRegistration, row["id"], lease, {}):
+                    continue  # our lease expired and another worker took the row over
+                updated = await DealRegistration.update({
+                    DealRegistration.status: Status.CLOSED.value, **_closed_values(),
+                    **versions.bumped(DealRegistration)}).where(
+                    (DealRegistration.id == row["id"]) & unanswered_return(at)).returning(
+                    *DealRegistration.all_columns())
+                if updated:
+                    await _record(updated[0], "CLOSED", Status.RETURNED.value, None, UNANSWERED_NOTE, at)
+                    closed += 1
+        if len(rows) < batch:
+            return closed
+    return closed
+
+
+async def close_for_lost_opportunity(principal: Principal, rules: reseller.RuleSet, opportunity_id: int,
+                                     at: datetime) -> None:
+    """P6: an opportunity closed lost closes its live registrations (in the stage move's
+    transaction, which validates the opportunity afterwards)."""
     live = await DealRegistration.select(DealRegistration.id, DealRegistration.status).where(
         (DealRegistration.opportunity == opportunity_id) & DealRegistration.status.is_in([s.value for s in LIVE]))
     closed = []
@@ -878,5 +978,39 @@ async def close_for_lost_opportunity(principal: Principal, opportunity_id: int, 
             *DealRegistration.all_columns())
         if updated:
             closed.append((row["status"], updated[0]))
-    await _end_approved(closed, "CLOSED", principal, "The opportunity was closed lost (P6).", at)
+    await _end_approved(closed, "CLOSED", principal, "The opportunity was closed lost (P6).", at, rules,
+                        validate=False)
 
+
+async def close_for_denied_partner(principal: Principal, rules: reseller.RuleSet, partner_id: int, reason: str,
+                                   at: datetime) -> None:
+    """P1: a partner denied from the program keeps no live registration (in the denial's
+    transaction). An approved one is dissolved as P5 says (the registrant leaves the team,
+    the registrations it held are reconsidered in order of submission); the others close (P6)."""
+    live = await DealRegistration.select().where(
+        (DealRegistration.partner == partner_id) & DealRegistration.status.is_in([s.value for s in LIVE])
+    ).order_by(DealRegistration.id)
+    note = f"The partner was denied (P1): {reason}"
+    closed = []
+    for row in live:
+        if row["status"] == Status.APPROVED.value:
+            await _claim_customer(row)
+            row = await versions.claim(DealRegistration, row["id"], None, "deal registration")
+            if row["status"] != Status.APPROVED.value:
+                continue
+            updated = await _transition(row, "DISSOLVED", principal, note, {
+                DealRegistration.reason: note[:2000], DealRegistration.expires_at: None}, at)
+            if row["registration_type"] != RegType.SERVICES_ATTACH.value:
+                # Not validated: the denial must not wait on the deal's other rules (as a lost deal's closing).
+                await remove_registrant_from_team(principal, rules, row["opportunity"], row["partner"], "denyPartner",
+                                                  validate=False)
+                await _adjust_counters({row["partner"]: -1})
+            await _release_held(principal, updated, at)
+            continue
+        updated = await DealRegistration.update({
+            DealRegistration.status: Status.CLOSED.value, **_closed_values(), **versions.bumped(DealRegistration),
+        }).where((DealRegistration.id == row["id"]) & (DealRegistration.status == row["status"])).returning(
+            *DealRegistration.all_columns())
+        if updated:
+            closed.append((row["status"], updated[0]))
+    await _end_approved(closed, "CLOSED", principal, note, at, rules, validate=False)

@@ -30,6 +30,7 @@ from partners.enums import (
 )
 from partners.identity import create_user, issue_token, now
 from partners.opportunities import ACCEPTED_STAGES, CLOSED_STAGES, QUALIFIED_STAGES, sales_qualified_source
+from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
 from partners.tables import (
     Account,
     AccountAddress,
@@ -199,6 +200,64 @@ async def _create_directory(seed: int) -> None:
             await table.insert(*batch)
 
 
+async def _create_program_records() -> None:
+    """P1/P2 records behind each partner (#18): its status and track history, the signed
+    agreement of those that signed, and foundations completions of their trained people
+    (one expired, which does not count); `trained_employees` is the count that counts."""
+    at = now()
+    today = at.date()
+    agreements, trainings, changes = [], [], []
+    partners = await Partner.select().order_by(Partner.id)
+    for i, p in enumerate(partners):
+        pid, slug = p["id"], p["name"].lower().replace(" ", "")
+        changes.append(PartnerChange(partner=pid, kind="STATUS", from_value="", to_value="PROSPECT",
+                                     reason="Applied through the partner portal.", changed_at=at - timedelta(days=400)))
+        if p["status"] != PartnerStatus.PROSPECT.value:
+            reason = "Agreement breach" if p["status"] == PartnerStatus.DENIED.value else "Vetted by the channel team"
+            changes.append(PartnerChange(partner=pid, kind="STATUS", from_value="PROSPECT", to_value=p["status"],
+                                         reason=reason, changed_at=at - timedelta(days=380)))
+        if p["track"] != PartnerTrack.OPEN.value:
+            changes.append(PartnerChange(partner=pid, kind="TRACK", from_value="OPEN", to_value=p["track"],
+                                         reason="Invited at the annual partner review", changed_at=at - timedelta(days=200)))
+        if p["agreement_signed_at"] is not None:
+            agreements.append(PartnerAgreement(partner=pid, version="2026.1", signed_on=today - timedelta(days=30 + i),
+                                               signer_name=f"{p['name']} Managing Director",
+                                               signer_email=f"legal@{slug}.example", recorded_at=at))
+        people = min(p["trained_employees"] or 0, 3)
+        for n in range(people):
+            trainings.append(PartnerTraining(partner=pid, person_name=f"{FIRST_NAMES[(i + n) % len(FIRST_NAMES)]} "
+                                             f"{LAST_NAMES[(i * 3 + n) % len(LAST_NAMES)]}",
+                                             person_email=f"person{n + 1}@{slug}.example", course="PARTNER_FOUNDATIONS",
+                                             completed_on=today - timedelta(days=60 + n), recorded_at=at,
+                                             expires_on=today + timedelta(days=300) if n == 0 else None))
+        if people and i % 7 == 0:
+            trainings.append(PartnerTraining(partner=pid, person_name="Former Employee",
+                                             person_email=f"former@{slug}.example", course="PARTNER_FOUNDATIONS",
+                                             completed_on=today - timedelta(days=800),
+                                             expires_on=today - timedelta(days=70), recorded_at=at))
+        if people > 1:
+            trainings.append(PartnerTraining(partner=pid, person_name="Sales Lead", person_email=f"sales@{slug}.example",
+                                             course="SALES_ACCREDITATION", completed_on=today - timedelta(days=20),
+                                             recorded_at=at))
+        if people != (p["trained_employees"] or 0):
+            await Partner.update({Partner.trained_employees: people}).where(Partner.id == pid)
+    for table, rows in ((PartnerChange, changes), (PartnerAgreement, agreements), (PartnerTraining, trainings)):
+        if rows:
+            await table.insert(*rows)
+
+
+async def _create_partner_admins() -> list[int]:
+    """One PARTNER_ADMIN per authorized partner (#18), who manages its people."""
+    authorized = await Partner.select(Partner.id, Partner.name, Partner.region).where(
+        Partner.status == PartnerStatus.AUTHORIZED.value).order_by(Partner.id)
+    rows = [User(email=f"partner.admin@{p['name'].lower().replace(' ', '.')}.example",
+                 name=f"{p['name']} Partner Admin", role=Role.PARTNER_ADMIN.value, partner=p["id"],
+                 regions=[p["region"]], created_at=now()) for p in authorized]
+    if rows:
+        await User.insert(*rows)
+    return [p["id"] for p in authorized]
+
+
 async def _create_accounts(rng: random.Random, parents: int) -> int:
     created = 0
     regions = list(Region)
@@ -241,6 +300,7 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
     rng = random.Random(seed)
     await Partner.insert(*_partner_rows(rng, partner_count))
     await _create_directory(seed + 8)
+    await _create_program_records()
     await _create_accounts(rng, parent_accounts)
 
     logins: list[DemoLogin] = []
@@ -277,6 +337,14 @@ async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: i
         slug = partner["name"].lower().replace(" ", ".")
         await add(f"user@{slug}.example", f"{partner['name']} Portal User", Role.PARTNER_USER,
                   f"{partner['name']} ({partner['partner_type']}, {partner['track']})", partner_id=partner["id"])
+    await _create_partner_admins()
+    for partner in (p for p in authorized if p["partner_type"] in seen_types):
+        admin = await User.select(User.id, User.email, User.name).where(
+            (User.partner == partner["id"]) & (User.role == Role.PARTNER_ADMIN.value)).first()
+        _, token = await issue_token(admin["id"], name="demo")
+        logins.append(DemoLogin(email=admin["email"], name=admin["name"], role=Role.PARTNER_ADMIN,
+                                detail=f"{partner['name']} (manages its people)", token=token))
+        seen_types.discard(partner["partner_type"])
     await _enrich_accounts(rng)
     await _create_opportunities(rng)
     await _create_cosell_plans()
@@ -511,12 +579,8 @@ async def _create_registrations() -> None:
     admin = principal(await User.select(*columns).where(User.role == Role.ADMIN.value).first())
     ae = await User.select(User.id).where(User.role == Role.ACCOUNT_EXECUTIVE.value).order_by(User.id).first()
     portal = [principal(r) for r in await User.select(*columns).where(User.role == Role.PARTNER_USER.value).order_by(User.id)]
-    # P2 for the demo's portal partners: a signed agreement and a trained employee.
-    portal_ids = [p.partner_id for p in portal]
-    await Partner.update({Partner.agreement_signed_at: now()}).where(
-        Partner.id.is_in(portal_ids) & Partner.agreement_signed_at.is_null())
-    await Partner.update({Partner.trained_employees: 2}).where(
-        Partner.id.is_in(portal_ids) & (Partner.trained_employees < 1))
+    # P2: the portal partners are AUTHORIZED, so they signed and have trained people
+    # (`_create_program_records`); registering would refuse them otherwise.
     customers = await Account.select(Account.name).where(Account.parent.is_null()).order_by(Account.id).limit(8)
     # (customer index, partner index, products, what happens)
     plan = [(0, 0, ["ci-cd"], "approve"), (0, 1, ["ci-cd", "security"], "hold"), (1, 1, ["security"], "approve"),

@@ -462,11 +462,11 @@ async def move_stage(principal: Principal, rules: reseller.RuleSet, opportunity_
                                      changed_by=principal.user_id, note=note.strip()[:500], changed_at=at).save()
         children: list[int] = []
         if move.target in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
-            children = await _close_upside_children(principal, opportunity_id, at)
+            children = await _close_upside_children(principal, rules, opportunity_id, at)
         if move.target is Stage.CLOSED_LOST:
             from partners.deal_registrations import close_for_lost_opportunity  # P6 (imports this module)
 
-            await close_for_lost_opportunity(principal, opportunity_id, at)
+            await close_for_lost_opportunity(principal, rules, opportunity_id, at)
         await reseller.validate(rules, principal, opportunity_id, "moveOpportunityStage")
         await _validate_closed_children(rules, principal, children)
         return await get_visible(principal, opportunity_id)
@@ -486,7 +486,8 @@ async def _validate_closed_children(rules: reseller.RuleSet, principal: Principa
         raise DomainError(violations)
 
 
-async def _close_upside_children(principal: Principal, parent_id: int, at: datetime) -> list[int]:
+async def _close_upside_children(principal: Principal, rules: reseller.RuleSet, parent_id: int,
+                                 at: datetime) -> list[int]:
     """O8: when a parent closes, its open upside-IACV children become duplicates of it —
     except accepted ones, which cannot be duplicates (O6): they are closed lost as merged
     into the parent (O7), and their registrations close with them (P6). Returns the
@@ -522,5 +523,5 @@ async def _close_upside_children(principal: Principal, parent_id: int, at: datet
         from partners.deal_registrations import close_for_lost_opportunity  # P6 (imports this module)
 
         for child in merged:
-            await close_for_lost_opportunity(principal, child["id"], at)
+            await close_for_lost_opportunity(principal, rules, child["id"], at)
     return [c["id"] for c in children]

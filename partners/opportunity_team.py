@@ -37,20 +37,33 @@ def aligned_name(name: str, primary: reseller.TeamPartner, former_prefixes: Iter
     return name if name.startswith(primary.name_prefix) else primary.name_prefix + name
 
 
-async def settle(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, operation: str,
-                 *, align_name_from: Iterable[str] | None = None) -> None:
-    """Choose the primary through the hook, store it, then validate the team as written.
+def without_prefix(name: str, former_prefixes: Iterable[str]) -> str:
+    """R2: the name without a former partner's nickname in front (the longest that matches)."""
+    for prefix in sorted(set(former_prefixes), key=len, reverse=True):
+        if prefix and name.startswith(prefix) and name[len(prefix):].strip():
+            return name[len(prefix):]
+    return name
+
+
+async def settle(principal: Principal | None, rules: reseller.RuleSet, opportunity_id: int, operation: str,
+                 *, align_name_from: Iterable[str] | None = None, validate: bool = True) -> None:
+    """Choose the primary through the hook, store it, then validate the team as written
+    (unless `validate` is False: the caller validates the opportunity itself).
 
     With `align_name_from` (prefixes of partners who were, or may have been, primary), a
-    write that is not the owner's own edit — a deal registration approved or dissolved —
-    also renames the opportunity after its new authorized primary (R2), as a channel
-    manager would have to by hand."""
+    write that is not the owner's own edit — a deal registration approved, dissolved,
+    expired or closed — also renames the opportunity after its new authorized primary (R2),
+    as a channel manager would have to by hand; with no authorized primary left, a former
+    partner's prefix is dropped (R2 then asks for none)."""
     snapshot = await reseller.load_snapshot(opportunity_id)
     choice = reseller.choose_primary(rules, snapshot)
     primary_id = choice.partner.partner_id if choice else None
-    if align_name_from is not None and choice and choice.partner.authorized:
-        prefixes = [*align_name_from, *(p.name_prefix for p in snapshot.partners)]
-        name = aligned_name(snapshot.name, choice.partner, prefixes)
+    if align_name_from is not None:
+        if choice and choice.partner.authorized:
+            prefixes = [*align_name_from, *(p.name_prefix for p in snapshot.partners)]
+            name = aligned_name(snapshot.name, choice.partner, prefixes)
+        else:
+            name = without_prefix(snapshot.name, align_name_from)
         if name != snapshot.name:
             await Opportunity.update({Opportunity.name: name}).where(Opportunity.id == opportunity_id)
             snapshot = replace(snapshot, name=name)
@@ -65,6 +78,8 @@ async def settle(principal: Principal, rules: reseller.RuleSet, opportunity_id: 
     await Opportunity.update({Opportunity.primary_reason: choice.reason[:200] if choice else ""}).where(
         Opportunity.id == opportunity_id
     )
+    if not validate:
+        return
     settled = replace(snapshot, partners=tuple(replace(p, is_primary=p.partner_id == primary_id)
                                                for p in snapshot.partners))
     await reseller.validate(rules, principal, opportunity_id, operation, snapshot=settled)
@@ -101,6 +116,12 @@ async def clear_choices(opportunity_id: int) -> None:
 async def add_partner(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, partner_id: int,
                       role: OpportunityPartnerRole, is_primary: bool = False, name: str | None = None,
                       expected_version: int | None = None) -> dict:
+    if role is OpportunityPartnerRole.DEAL_REGISTRANT:
+        # P5/R8: the registrant is the partner that sourced the deal, which only an approved
+        # registration establishes (approveDealRegistration puts it on the team).
+        raise DomainError.single("REGISTRANT_NEEDS_APPROVED_REGISTRATION",
+                                 "Only an approved deal registration makes a partner the DEAL_REGISTRANT; "
+                                 "add it with another role, or approve its registration.", "role", rule="P5")
     async with transaction():
         await _open_for_change(principal, opportunity_id, name, expected_version)
         if not await Partner.exists().where(Partner.id == partner_id):

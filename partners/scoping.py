@@ -188,3 +188,12 @@ def discount_approval_scope(principal: Principal | None) -> Where | WhereRaw | N
         return (DiscountApproval.partner == principal.partner_id) & DiscountApproval.opportunity.is_in(
             _partner_opportunity_ids(principal.partner_id))
     return None
+
+
+def partner_child_scope(principal: Principal | None, partner_column) -> Where | WhereRaw | None:
+    """Rows hanging off a partner (agreements, trainings, history): whoever sees the partner."""
+    if principal is None:
+        return NOTHING
+    if principal.is_partner_user:
+        return partner_column == principal.partner_id
+    return None

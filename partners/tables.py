@@ -408,6 +408,11 @@ class DealRegistration(Table, tablename="deal_registration"):
     reminded_due_at = Timestamptz(null=True, default=None)
     leased_until = Timestamptz(null=True, default=None)
     lease_owner = Varchar(length=120, null=True, default=None)
+    # Issue 16: the end customer as the partner typed it (shown to partner users, R9), and
+    # the date a RETURNED registration is closed by unless resubmitted (P4).
+    prospect_name = Varchar(length=255, default="")
+    prospect_region = Varchar(length=8, null=True, default=None)
+    reply_due_at = Timestamptz(null=True, default=None, index=True)
 
 
 class DealRegistrationProduct(Table, tablename="deal_registration_product"):

@@ -46,6 +46,8 @@ from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
 from schema.opportunities.team import OpportunityTeamMutation
 from schema.opportunities.types import HoldoverExtensionNode, OpportunityNode
+from schema.partners.mutations import PartnerProgramMutation
+from schema.partners.queries import PartnerProgramQuery
 from schema.system.queries import SystemQuery
 
 if TYPE_CHECKING:
@@ -53,11 +55,11 @@ if TYPE_CHECKING:
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
-    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery,
+    CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
-    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation,
+    DealRegistrationMutation, DiscountMutation, HoldoverExtensionMutation, PartnerProgramMutation,
 )
 # Node types reachable only through `node` must still be in the schema.
 EXTRA_TYPES: tuple[type, ...] = (

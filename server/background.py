@@ -20,6 +20,7 @@ from typing import Any, Awaitable, Callable
 
 from partners import accounts, deal_registrations, mail, outbox, review_reminders
 from partners.leasing import new_worker_id
+from partners.reseller import RuleSet
 from plugins.manager import CosellPluginManager
 from server.settings import Settings
 
@@ -65,11 +66,13 @@ def deal_registration_event_handler(plugins: CosellPluginManager) -> outbox.Hand
     return handler
 
 
-def registration_expiry_job(settings: Settings) -> Job:
-    """P6: expire approved registrations past `expiresAt` (safe in every instance at once)."""
+def registration_expiry_job(settings: Settings, plugins: CosellPluginManager) -> Job:
+    """P6: expire approved registrations past `expiresAt` (safe in every instance at once);
+    the registrant leaves the team, the precedence plugins pick who is primary next (R8)."""
+    rules = RuleSet(plugins, frozenset(settings.disabled_rules))
 
     async def run(should_stop: Callable[[], bool]) -> int:
-        return await deal_registrations.expire_due()
+        return await deal_registrations.expire_due(rules)
 
     return Job("registration-expiry", run, max(settings.background_interval, 60.0))
 
@@ -82,6 +85,16 @@ def review_reminders_job(settings: Settings, worker: str) -> Job:
         return await review_reminders.send_due(worker=worker, should_stop=should_stop)
 
     return Job("review-reminders", run, max(settings.background_interval, 60.0))
+
+
+def returned_registrations_job(settings: Settings, worker: str) -> Job:
+    """P4: close returned registrations the partner did not resubmit in time (leased rows,
+    compare-and-set: each is closed once, however many instances run)."""
+
+    async def run(should_stop: Callable[[], bool]) -> int:
+        return await deal_registrations.close_unanswered_returns(worker=worker, should_stop=should_stop)
+
+    return Job("returned-registrations", run, max(settings.background_interval, 60.0))
 
 
 def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) -> Job:
@@ -107,8 +120,9 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
     return [
         outbox_job(settings, plugins, worker),
         Job("a10_holdover", _hand_over_holdovers, max(settings.background_interval, HOLDOVER_INTERVAL)),
-        registration_expiry_job(settings),
+        registration_expiry_job(settings, plugins),
         review_reminders_job(settings, worker),
+        returned_registrations_job(settings, worker),
     ]
 
 

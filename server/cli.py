@@ -330,9 +330,12 @@ def cmd_outbox_retry(args) -> int:
 
 def cmd_registrations_expire(args) -> int:
     from partners.deal_registrations import expire_due
+    from partners.reseller import RuleSet
+    from plugins.manager import plugin_manager_for
 
-    _bind(_settings())
-    count = _run(expire_due())
+    settings = _settings()
+    _bind(settings)
+    count = _run(expire_due(RuleSet(plugin_manager_for(settings), frozenset(settings.disabled_rules))))
     print(f"{count} deal registration(s) expired (P6).")
     return 0
 

@@ -66,6 +66,7 @@ from partners.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Rol
 from partners.identity import create_user, issue_token, now
 from partners.migrate import apply_migrations
 from partners.piccolo_app import APP_CONFIG
+from partners.program.tables import PartnerAgreement, PartnerTraining
 from partners.tables import Partner
 from server.settings import Settings
 
@@ -265,6 +266,15 @@ async def make_partner(name: str, **fields: Any) -> int:
     values.update({k: (v.value if hasattr(v, "value") else v) for k, v in fields.items()})
     partner = Partner(**values)
     await partner.save()
+    # P2 is computed from the records: a signed agreement and that many trained people.
+    if values["agreement_signed_at"] is not None:
+        await PartnerAgreement(partner=partner.id, version="2026.1", signed_on=values["agreement_signed_at"].date(),
+                               signer_name=f"{name} Signer", recorded_at=now()).save()
+    for person in range(values["trained_employees"] or 0):
+        await PartnerTraining(partner=partner.id, person_name=f"{name} Trainee {person + 1}",
+                              person_email=f"trainee{person + 1}@{partner.id}.partner.test",
+                              course="PARTNER_FOUNDATIONS", completed_on=values["agreement_signed_at"].date()
+                              if values["agreement_signed_at"] else now().date(), recorded_at=now()).save()
     return partner.id
 
 
@@ -290,6 +300,7 @@ async def world(cosell_client) -> World:
     await make_user(w, "sdr", Role.SDR, regions=[Region.AMER])
     await make_user(w, "alpha_user", Role.PARTNER_USER, partner_id=w.partners["alpha"])
     await make_user(w, "beta_user", Role.PARTNER_USER, partner_id=w.partners["beta"])
+    await make_user(w, "alpha_admin", Role.PARTNER_ADMIN, partner_id=w.partners["alpha"])
     return w
 
 

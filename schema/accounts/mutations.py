@@ -66,8 +66,12 @@ class UpdateAccountInput:
     region: Region | None = UNSET
     country: str | None = UNSET
     owner_id: strawberry.ID | None = UNSET
-    employees_data_fox: int | None = UNSET
-    employees_zoom_info: int | None = UNSET
+    employees_data_fox: int | None = strawberry.field(
+        default=UNSET, deprecation_reason="A3: set by the data-source import only; refused (DATA_SOURCE_FIELD). "
+        "Use requestEmployeeCountReview.")
+    employees_zoom_info: int | None = strawberry.field(
+        default=UNSET, deprecation_reason="A3: set by the data-source import only; refused (DATA_SOURCE_FIELD). "
+        "Use requestEmployeeCountReview.")
     ranking: Ranking | None = UNSET
     ranking_note: str | None = UNSET
     carr: float | None = UNSET

@@ -30,3 +30,5 @@ DiscountLineKind = strawberry.enum(enums.DiscountLineKind, description="P8: the 
                                    "customer discounts are separate lines.")
 DiscountBasis = strawberry.enum(enums.DiscountBasis, description="Why the partner discount line has its rate (D5, P7).")
 PurchaseRoute = strawberry.enum(enums.PurchaseRoute, description="P10: how the partner buys.")
+TrainingCourse = strawberry.enum(enums.TrainingCourse, description="P2: PARTNER_FOUNDATIONS counts for eligibility.")
+PartnerChangeKind = strawberry.enum(enums.PartnerChangeKind)

@@ -23,7 +23,8 @@ from schema.opportunities.types import OpportunityNode
 
 @strawberry.input(description="A new end customer; matched against existing accounts by website domain, then "
                   "by name (legal suffixes and punctuation ignored). On a match the registration links to that "
-                  "account; otherwise a PROSPECT account is created.")
+                  "account; otherwise a PROSPECT account is created. Partner users are shown what they typed "
+                  "(name, region), never the matched account's data.")
 class ProspectInput:
     name: str
     website: str = ""
@@ -128,7 +129,7 @@ class DealRegistrationMutation:
             if input.opportunity_id else None,
             partner_id=decode_node_id(info, input.partner_id, PartnerNode, "partnerId") if input.partner_id else None,
         )
-        return _payload(*await call_domain(regs.register(principal, reg)))
+        return _payload(*await call_domain(regs.register(principal, reg, info.context.rules.disabled_rules)))
 
     @strawberry.mutation(description="P4: SUBMITTED → PENDING_SALES_REVIEW (the first review) → "
                          "PENDING_MANAGER_REVIEW. Channel managers of the region, admins.",

@@ -65,15 +65,21 @@ def _filter_condition(info: Info, f: DealRegistrationFilter | None):
         )
     at = now()
     review = [s.value for s in IN_REVIEW]
+    principal = info.context.principal
+    # R9: a partner user's view of its own registrations: the region it typed, and only
+    # conflicts with its own partner's registrations (as `region` and `conflicts` show them).
+    own = principal.partner_id if principal is not None and principal.is_partner_user else None
     return all_of([
         DealRegistration.status == f.status.value if f.status else None,
         DealRegistration.registration_type == f.type.value if f.type else None,
         DealRegistration.partner == decode_node_id(info, f.partner_id, PartnerNode, "filter.partnerId")
         if f.partner_id else None,
-        DealRegistration.region == f.region.value if f.region else None,
+        None if not f.region else (DealRegistration.region == f.region.value) if own is None else WhereRaw(
+            'COALESCE("deal_registration"."prospect_region", "deal_registration"."region") = {}', f.region.value),
         None if f.conflicting is None else (
-            WhereRaw(conflicting_condition_sql()) if f.conflicting
-            else DealRegistration.status.is_in([s.value for s in LIVE]) & WhereRaw(conflicting_condition_sql(True))),
+            WhereRaw(conflicting_condition_sql(partner_id=own)) if f.conflicting
+            else DealRegistration.status.is_in([s.value for s in LIVE])
+            & WhereRaw(conflicting_condition_sql(True, partner_id=own))),
         None if f.due_for_review is None else (
             WhereRaw(_IN_REVIEW_SQL) if f.due_for_review else DealRegistration.status.not_in(review)),
         None if f.overdue is None else (

@@ -12,7 +12,7 @@ from partners.scoping import deal_registration_scope
 from partners.tables import DealRegistration
 from schema.accounts.loaders import load_accounts
 from schema.accounts.types import AccountNode
-from schema.core.access import node_access
+from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
 from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region
 from schema.core.rows import int_ids
@@ -41,6 +41,11 @@ PAGE_OPPORTUNITY = "page_opportunity"
 PAGE_QUOTE = "page_quote"
 
 
+def _partner_side(info: Info) -> bool:
+    principal = info.context.principal
+    return principal is not None and principal.is_partner_user
+
+
 async def _user(info: Info, user_id: int | None) -> UserNode | None:
     if user_id is None:
         return None
@@ -67,9 +72,8 @@ class DealRegistrationNode(relay.Node):
     id: relay.NodeID[int]
     registration_type: DealRegistrationType = strawberry.field(name="type", description="P3.")
     status: DealRegistrationStatus = strawberry.field(description="P4–P6.")
-    region: Region = strawberry.field(description="The end customer's region: its channel managers review it (D1).")
-    customer_matched: bool = strawberry.field(
-        description="The prospect's details matched an existing account (website domain or name), which it links to.")
+    region_value: strawberry.Private[Region]
+    customer_matched_value: strawberry.Private[bool]
     edition: str
     seats: int
     estimated_amount: float | None
@@ -81,6 +85,8 @@ class DealRegistrationNode(relay.Node):
         description="P4 target of the step it waits for: the first review within 2 working hours of "
                     "(re)submission, the decision within 1 business day. Working hours: Mon–Fri 09:00–17:00 UTC.")
     decision_due_at: datetime | None = strawberry.field(description="P4: decision within 1 business day.")
+    reply_due_at: datetime | None = strawberry.field(
+        description="P4, while RETURNED: resubmit by then (14 days after the return), or the registration is closed.")
     decided_at: datetime | None
     approved_at: datetime | None
     expires_at: datetime | None = strawberry.field(description="P6: 90 days after approval, plus extensions.")
@@ -103,8 +109,26 @@ class DealRegistrationNode(relay.Node):
     async def assigned_account_executive(self, info: Info) -> UserNode | None:
         return await _user(info, self.row["assigned_ae"])
 
-    @strawberry.field(description="The end customer's account name, readable by all who see the registration.")
+    @strawberry.field(description="The end customer's region: its channel managers review it (D1). Partner users "
+                      "read the region they typed for a prospect (never a matched account's, R9).")
+    def region(self, info: Info) -> Region:
+        typed = self.row.get("prospect_region")
+        if typed and _partner_side(info):
+            return Region(typed)
+        return self.region_value
+
+    @strawberry.field(description="Staff only (partner users read null): the prospect's details matched an existing "
+                      "account (website domain or name), which the registration links to.",
+                      extensions=[visible_to(STAFF)])
+    def customer_matched(self) -> bool | None:
+        return self.customer_matched_value
+
+    @strawberry.field(description="The end customer's account name, readable by all who see the registration. "
+                      "Partner users read the name they typed for a prospect (never a matched account's, R9).")
     def customer_name(self, info: Info) -> str:
+        typed = self.row.get("prospect_name")
+        if typed and _partner_side(info):
+            return typed
         # A `dealRegistrations` page reads the name with its rows (PAGE_CUSTOMER_NAME, same
         # scope): a plain value, no loader and no await per row. Rows from elsewhere (node,
         # conflicts, payloads) load it, batched.
@@ -185,11 +209,12 @@ class DealRegistrationNode(relay.Node):
     def from_row(cls, row: dict) -> "DealRegistrationNode":
         return cls(
             id=row["id"], registration_type=DealRegistrationType(row["registration_type"]),
-            status=DealRegistrationStatus(row["status"]), region=Region(row["region"]),
-            customer_matched=row["customer_matched"], edition=row["edition"], seats=row["seats"],
+            status=DealRegistrationStatus(row["status"]), region_value=Region(row["region"]),
+            customer_matched_value=row["customer_matched"], edition=row["edition"], seats=row["seats"],
             estimated_amount=row["estimated_amount"], expected_close_date=row["expected_close_date"],
             notes=row["notes"], submitted_at=row["submitted_at"], last_submitted_at=row["last_submitted_at"],
             review_due_at=row["review_due_at"], decision_due_at=row["decision_due_at"], decided_at=row["decided_at"],
+            reply_due_at=row["reply_due_at"],
             approved_at=row["approved_at"], expires_at=row["expires_at"], extension_count=row["extension_count"],
             reason=row["reason"], version=row["version"], row=row,
         )

@@ -8,6 +8,7 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
+from partners.program.eligibility import eligibility_violations
 from partners.scoping import api_token_scope, partner_scope, scoped, user_scope
 from partners.tables import ApiToken, Partner, User
 from schema.core.access import node_access
@@ -15,7 +16,16 @@ from schema.core.connection import Connection, paginate
 from schema.core.context import Info
 from schema.core.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from schema.core.rows import int_ids
+from schema.core.errors import UserError
 from schema.identity.loaders import load_api_tokens, load_partners, load_users
+from schema.partners.loaders import (
+    load_agreements,
+    load_eligibility_inputs,
+    load_invitation_pending,
+    load_partner_changes,
+    load_trainings,
+)
+from schema.partners.types import PartnerAgreement, PartnerChange, PartnerEligibility, TrainingCompletion
 
 
 @strawberry.type(name="Partner", description="A partner organisation (reseller, distributor, SI, MSP, alliance …).")
@@ -31,6 +41,28 @@ class PartnerNode(relay.Node):
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 code of the headquarters.")
     city: str
     website: str
+    published: bool = strawberry.field(description="Listed in the partner locator (when AUTHORIZED, P1).")
+
+    @strawberry.field(description="P1/P2: may it register deals now, and the reasons it may not.")
+    async def eligibility(self, info: Info) -> PartnerEligibility:
+        inputs = await info.context.loaders(load_eligibility_inputs).load(self.id)
+        violations = eligibility_violations({"status": self.status.value, **inputs}, field="partnerId")
+        signed = inputs["agreement_signed_at"]
+        return PartnerEligibility(eligible_to_register=not violations,
+                                  reasons=[UserError.from_violation(v) for v in violations],
+                                  agreement_signed_on=signed, trained_people=inputs["trained_employees"])
+
+    @strawberry.field(description="P2: signed agreements, latest first.")
+    async def agreements(self, info: Info) -> list[PartnerAgreement]:
+        return [PartnerAgreement.from_row(r) for r in await info.context.loaders(load_agreements).load(self.id)]
+
+    @strawberry.field(description="P2: training completions of its people, latest first.")
+    async def trainings(self, info: Info) -> list[TrainingCompletion]:
+        return [TrainingCompletion.from_row(r) for r in await info.context.loaders(load_trainings).load(self.id)]
+
+    @strawberry.field(description="P1: status, track and PSP changes, latest first.")
+    async def history(self, info: Info) -> list[PartnerChange]:
+        return [PartnerChange.from_row(r) for r in await info.context.loaders(load_partner_changes).load(self.id)]
 
     @classmethod
     def from_row(cls, row: dict) -> "PartnerNode":
@@ -46,6 +78,7 @@ class PartnerNode(relay.Node):
             country=row["country"],
             city=row["city"],
             website=row["website"],
+            published=row["published"],
         )
 
     @classmethod
@@ -62,7 +95,14 @@ class UserNode(relay.Node):
     role: Role
     regions: list[Region] = strawberry.field(description="Regions a channel manager covers; home region otherwise.")
     created_at: datetime
+    active: bool = strawberry.field(description="False once deactivated, and until an invitation is claimed.")
     partner_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Invited and not yet claimed (the invitation is still valid).")
+    async def invitation_pending(self, info: Info) -> bool:
+        if self.active:
+            return False
+        return await info.context.loaders(load_invitation_pending).load(self.id)
 
     @strawberry.field(description="The partner a partner user belongs to.")
     async def partner(self, info: Info) -> PartnerNode | None:
@@ -90,6 +130,7 @@ class UserNode(relay.Node):
             role=Role(row["role"]),
             regions=[Region(r) for r in row["regions"] or []],
             created_at=row["created_at"],
+            active=row["active"],
             partner_id=row["partner"],
         )
 

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from partners.locator import DirectoryEntry, Facets, LocatorPage
+from schema.core.access import STAFF, visible_to
 from schema.core.connection import Edge, PageInfo, encode_cursor
 from schema.core.enums import PartnerTrack, PartnerType, Region
 
@@ -44,7 +45,9 @@ class PartnerLocatorInput:
 class PartnerListing:
     key: str = strawberry.field(description="Unique within the lookup that listed it (`source`).")
     partner_id: relay.GlobalID | None = strawberry.field(
-        description="The `Partner` node id when the partner is in this database (readable by staff)."
+        description="The `Partner` node id when the partner is in this database. Staff only: partner users "
+        "read null (a partner's record is not theirs to look up).",
+        extensions=[visible_to(STAFF)],
     )
     name: str
     nickname: str

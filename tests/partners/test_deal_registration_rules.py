@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 from partners.deal_registrations import (
     add_working_hours,
-    eligibility_violations,
+    customer_account_violation,
     match_account,
     normalize_company_name,
     normalize_domain,
@@ -13,6 +13,7 @@ from partners.deal_registrations import (
     transition_violation,
 )
 from partners.enums import DealRegistrationStatus as Status
+from partners.program.eligibility import eligibility_violations
 
 
 def utc(*args) -> datetime:
@@ -59,3 +60,18 @@ def test_p4_transitions():
 def test_r2_o10_registered_opportunity_name():
     assert registered_opportunity_name("P4", "Acme, Inc", 50, "Premium", utc(2027, 1, 1).date()) == \
         "P4 - Acme, Inc- 50 Premium"
+
+
+def test_r1_channel_and_partner_organisation_accounts_are_no_end_customers():
+    """Issue 16: R1 at submission, for every channel type (A5) and any partner's own account."""
+    for account_type, partner in (("RESELLER", None), ("PROSPECTIVE_RESELLER", None), ("INTEGRATOR", None),
+                                  ("CUSTOMER", 7), ("PROSPECT", 7)):
+        violation = customer_account_violation({"account_type": account_type, "partner": partner}, ("customer",))
+        assert (violation.code, violation.field, violation.rule) == ("RESELLER_ACCOUNT", ("customer",), "R1")
+    for account_type in ("PROSPECT", "CUSTOMER", "FORMER_CUSTOMER"):
+        assert customer_account_violation({"account_type": account_type, "partner": None}, ("customer",)) is None
+
+
+def test_p4_a_returned_registration_may_be_denied_but_not_approved():
+    assert transition_violation(Status.RETURNED, "DENIED") is None
+    assert transition_violation(Status.RETURNED, "APPROVED").rule == "P4"

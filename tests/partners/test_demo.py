@@ -1,7 +1,7 @@
 """The demo world is believable and usable: `make run` serves it."""
 
 from partners.demo import is_empty, load_demo
-from partners.enums import OpportunityStage, PartnerTrack, PartnerType, Region, Role, ScreeningStatus, Segment
+from partners.enums import PARTNER_ROLES, OpportunityStage, PartnerTrack, PartnerType, Region, Role, ScreeningStatus, Segment
 from partners.tables import Account, Contact, CoSellPlan, CoSellTask, Opportunity, OpportunityPartner, OutboxMessage, Partner
 
 
@@ -48,7 +48,7 @@ async def test_demo_world(gql):
     for login in logins:
         body = await gql(query, token=login.token)
         data = body["data"]
-        if login.role is Role.PARTNER_USER:
+        if login.role in PARTNER_ROLES:
             assert data["accounts"]["totalCount"] == 0
             assert data["opportunities"]["totalCount"] > 0, login.email
             assert all(n["account"] is None for n in data["opportunities"]["nodes"])
@@ -62,7 +62,7 @@ async def test_demo_world(gql):
         plans = (await gql(plans_query, token=login.token))["data"]["coSellPlans"]
         if login.role is Role.PARTNER_USER:
             seen += plans["totalCount"]
-        else:
+        elif login.role is not Role.PARTNER_ADMIN:
             assert plans["totalCount"] == await CoSellPlan.count()
     assert seen == await CoSellPlan.count(), "every demo plan belongs to a portal user's partner"
 
@@ -107,3 +107,33 @@ async def test_demo_opportunities_keep_the_reseller_rules(gql):
     for snapshot in with_partners:
         choice = reseller.choose_primary(rules, snapshot)
         assert [p.partner_id for p in snapshot.primary_partners] == [choice.partner.partner_id]
+
+
+async def test_demo_partner_program(gql):
+    """#18: partners in each status and track, agreements and trainings behind P2, one
+    partner admin per authorized partner, who sees their partner's people only."""
+    from partners.enums import PartnerStatus
+    from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
+    from partners.tables import User
+
+    logins = await load_demo()
+    partners = await Partner.select(Partner.id, Partner.status, Partner.track, Partner.is_psp)
+    assert {(p["status"]) for p in partners} == {s.value for s in PartnerStatus}
+    assert {p["track"] for p in partners if p["status"] == "AUTHORIZED"} == {t.value for t in PartnerTrack}
+    assert any(p["is_psp"] for p in partners)
+    assert await PartnerAgreement.count() > 0 and await PartnerTraining.count() > 0
+    assert await PartnerChange.count().where(PartnerChange.kind == "TRACK") > 0
+    authorized = {p["id"] for p in partners if p["status"] == "AUTHORIZED"}
+    admins = await User.select(User.partner).where(User.role == Role.PARTNER_ADMIN.value)
+    assert sorted(a["partner"] for a in admins) == sorted(authorized)
+
+    admin_login = next(login for login in logins if login.role is Role.PARTNER_ADMIN)
+    me = (await gql("{ partner { id name eligibility { eligibleToRegister } } users { nodes { role } } }",
+                    token=admin_login.token))["data"]
+    assert me["partner"]["eligibility"]["eligibleToRegister"] is True
+    assert {n["role"] for n in me["users"]["nodes"]} == {"PARTNER_USER", "PARTNER_ADMIN"}
+    staff = next(login for login in logins if login.role is Role.ADMIN)
+    prospects = (await gql('{ partners(filter: {status: PROSPECT}, first: 100) { totalCount nodes { '
+                           'eligibility { eligibleToRegister reasons { code } } } } }', token=staff.token))["data"]
+    assert prospects["partners"]["totalCount"] > 0
+    assert all(not n["eligibility"]["eligibleToRegister"] for n in prospects["partners"]["nodes"])

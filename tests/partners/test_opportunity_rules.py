@@ -137,3 +137,13 @@ def test_o11_new_logo():
     assert not counts_as_new_logo(T.NEW_BUSINESS, 1_000, 51)
     assert not counts_as_new_logo(T.NEW_BUSINESS, 5_000, 50)
     assert not counts_as_new_logo(T.ADD_ON, 5_000, 500)
+
+
+def test_r2_without_prefix_drops_a_former_partners_nickname_only():
+    """Issue 16: with no authorized partner left, a former registrant's nickname leaves the name (R2)."""
+    from partners.opportunity_team import without_prefix
+
+    assert without_prefix("ALPHA - Acme, Inc- 50 Premium", ["ALPHA - "]) == "Acme, Inc- 50 Premium"
+    assert without_prefix("ALPHA - Acme", ["AL - ", "ALPHA - "]) == "Acme"
+    assert without_prefix("Acme, Inc- 50 Premium", ["ALPHA - "]) == "Acme, Inc- 50 Premium"
+    assert without_prefix("ALPHA - ", ["ALPHA - "]) == "ALPHA - ", "never an empty name (O10)"

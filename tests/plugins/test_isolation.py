@@ -98,7 +98,7 @@ async def test_a_precedence_answering_a_partner_off_the_team_fails_the_write_cle
         gql = GraphQLClient(client)
         opp = await create_opportunity(gql, world, await create_account(gql, world), name="ALPHA - Acme")
         with caplog.at_level(logging.ERROR):
-            body = await gql(ADD_PARTNER, {"input": {"opportunityId": opp["id"], "role": "DEAL_REGISTRANT",
+            body = await gql(ADD_PARTNER, {"input": {"opportunityId": opp["id"], "role": "FULFILLER",
                                                      "partnerId": gid("Partner", world.partners["alpha"])}},
                              token=world.tokens["ae"], errors=True)
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"

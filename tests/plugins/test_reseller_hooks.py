@@ -15,6 +15,8 @@ from tests.schema.sales import (
     add_partner_ok,
     create_account,
     create_opportunity,
+    make_registrant,
+    make_registrant_ok,
     move,
     move_ok,
     only_error,
@@ -26,13 +28,14 @@ async def test_hook_cosell_validate_opportunity_third_party_rule_adds_to_the_bui
         gql = GraphQLClient(client)
         opp = await create_opportunity(gql, world, await create_account(gql, world))
         prospect = await make_partner("Gamma Prospects", nickname="GAMMA", status=PartnerStatus.PROSPECT)
-        refused = await add_partner(gql, world, opp["id"], prospect, "DEAL_REGISTRANT")
+        refused = await make_registrant(gql, world, opp["id"], prospect)
         error = only_error(refused)
         assert (error["code"], error["rule"], error["field"]) == ("UNAUTHORIZED_REGISTRANT", "ACME1", ["partnerId"])
-        assert await OpportunityPartner.count() == 0
+        await OpportunityPartner.delete().where(OpportunityPartner.partner == prospect)
         # Collected with the built-ins: an authorized registrant without its nickname is R2's.
-        both = await add_partner(gql, world, opp["id"], "alpha", "DEAL_REGISTRANT")
-        assert only_error(both)["rule"] == "R2"
+        both = await make_registrant(gql, world, opp["id"], "alpha")
+        assert {e["rule"] for e in both["errors"]} == {"R2"}
+        await OpportunityPartner.delete().where(OpportunityPartner.partner == world.partners["alpha"])
         await add_partner_ok(gql, world, opp["id"], prospect, "INFLUENCER")
         plugins = (await gql("{ plugins { name hooks } }", token=world.tokens["admin"]))["data"]["plugins"]
         assert {"name": "acme-registrants", "hooks": ["cosell_validate_opportunity"]} in plugins
@@ -40,7 +43,7 @@ async def test_hook_cosell_validate_opportunity_third_party_rule_adds_to_the_bui
                                   disabled_rules=frozenset({"ACME1"})) as client:
         gql = GraphQLClient(client)
         other = await make_partner("Delta Prospects", nickname="DELTA", status=PartnerStatus.PROSPECT)
-        await add_partner_ok(gql, world, opp["id"], other, "DEAL_REGISTRANT")
+        await make_registrant_ok(gql, world, opp["id"], other)
 
 
 async def test_hook_cosell_validate_opportunity_built_ins_switched_off_by_plugin_name(cosell_app_factory, world):
@@ -55,7 +58,7 @@ async def test_hook_cosell_primary_partner_replaced_by_a_third_party_precedence(
     async with cosell_app_factory(extra_plugins=[("acme-precedence", distributor_first)]) as client:
         gql = GraphQLClient(client)
         opp = await create_opportunity(gql, world, await create_account(gql, world), name="ALPHA - Acme")
-        team = await add_partner_ok(gql, world, opp["id"], "alpha", "DEAL_REGISTRANT")
+        team = await make_registrant_ok(gql, world, opp["id"], "alpha")
         assert team["primaryReason"] == "ACME: deal_registrant first"
         # The distributor now outranks the registrant (R8 would keep Alpha).
         team = await add_partner_ok(gql, world, opp["id"], "beta", "DISTRIBUTOR", name="BETA - Acme")

@@ -143,6 +143,23 @@ async def put_partner(opportunity_id: str, partner_id: int, role: OpportunityPar
                              is_primary=primary, created_at=now()).save()
 
 
+async def make_registrant(gql, world, opportunity_id: str, partner: str | int, *, token: str = "ae") -> dict:
+    """Put a partner on the team as DEAL_REGISTRANT the way an approved registration does
+    (the team row, then the precedence settles it); `addOpportunityPartner` refuses that role
+    (P5, issue 16). The settling write is `setPrimaryPartner` without a partner, through
+    GraphQL, so the app's own rule and precedence plugins decide; returns its payload."""
+    partner_id = world.partners[partner] if isinstance(partner, str) else partner
+    await put_partner(opportunity_id, partner_id, OpportunityPartnerRole.DEAL_REGISTRANT)
+    body = await gql(SET_PRIMARY, {"input": {"opportunityId": opportunity_id}}, token=world.tokens[token])
+    return body["data"]["setPrimaryPartner"]
+
+
+async def make_registrant_ok(gql, world, opportunity_id: str, partner: str | int, **kwargs) -> dict:
+    payload = await make_registrant(gql, world, opportunity_id, partner, **kwargs)
+    assert payload["errors"] == [], payload["errors"]
+    return payload["opportunity"]
+
+
 def only_error(payload: dict) -> dict:
     assert payload["errors"], "expected a refusal"
     assert len(payload["errors"]) == 1, payload["errors"]

@@ -14,7 +14,7 @@ from partners.scoping import scoped
 from schema import Mutation, Query, build_schema
 from schema.core.access import NODE_RULES, rule_of, visibility_of
 
-ROLES = ["admin", "sales_ops", "cm_amer", "cm_emea", "ae", "sdr", "alpha_user", "beta_user", None]
+ROLES = ["admin", "sales_ops", "cm_amer", "cm_emea", "ae", "sdr", "alpha_user", "beta_user", "alpha_admin", None]
 
 
 def gid(type_name: str, pk: int) -> str:
@@ -57,6 +57,35 @@ PROBES = {
             ("moveOpportunityStage", "Opportunity", ", stage: DISCOVERY"),
         ]
     },
+    # Partner program (#18): refused input or missing records, so nothing is written.
+    "Query.partners": ("{ partners(first: 1) { totalCount } }", lambda w: {}),
+    "Query.partner": ("{ partner { id } }", lambda w: {}),
+    "Query.users": ("{ users(first: 1) { totalCount } }", lambda w: {}),
+    "Mutation.createPartner": ('mutation { createPartner(input: {name: "Probe", country: "X"}) { errors { code } } }',
+                               lambda w: {}),
+    "Mutation.applyAsPartner": ('mutation { applyAsPartner(input: {name: "Probe", contact: {name: "P", email: "x"}}) '
+                                "{ errors { code } } }", lambda w: {}),
+    **{
+        f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{{key}: $id{extra}}}) {{ errors {{ code }} }} }}",
+                             lambda w, t=typ: {"id": gid(t, 999999)})
+        for name, key, typ, extra in [
+            ("updatePartner", "id", "Partner", ', city: "Probe"'),
+            ("authorizePartner", "id", "Partner", ""),
+            ("denyPartner", "id", "Partner", ', reason: "probe"'),
+            ("changePartnerTrack", "id", "Partner", ', track: SELECT, reason: "probe"'),
+            ("setPspDesignation", "id", "Partner", ", isPsp: true"),
+            ("recordPartnerAgreement", "partnerId", "Partner",
+             ', version: "1", signedOn: "2026-01-01", signerName: "P"'),
+            ("recordTrainingCompletion", "partnerId", "Partner",
+             ', personName: "P", personEmail: "p@probe.test", completedOn: "2026-01-01"'),
+            ("deactivateUser", "id", "User", ""),
+            ("changeUserRoles", "id", "User", ", role: SDR"),
+        ]
+    },
+    "Mutation.inviteUser": ('mutation { inviteUser(input: {email: "alpha_user@cosell.test", name: "P", '
+                            "role: PARTNER_USER}) { errors { code } } }", lambda w: {}),
+    "Mutation.claimInvitation": ('mutation { claimInvitation(input: {token: "csi_nope"}) { errors { code } } }',
+                                 lambda w: {}),
     "Query.dealRegistrations": ("{ dealRegistrations(first: 1) { totalCount } }", lambda w: {}),
     "Mutation.registerDeal": (
         'mutation { registerDeal(input: {type: RESALE, customer: {prospect: {name: "Probe"}}, products: [], '

@@ -39,20 +39,49 @@ async def test_a1_segment_from_the_global_account_and_a3_datafox_first(gql, worl
     data = await account(gql, world, acme)
     assert data["effectiveEmployeeCount"] == 150  # A3: ZoomInfo only when DataFox is blank
     assert data["segment"] == "MID_MARKET"
-    body = await gql(UPDATE, {"input": {"id": acme, "employeesDataFox": None}}, token=world.tokens["sales_ops"])
-    assert body["data"]["updateAccount"]["account"] == {
-        "id": acme, "segment": "LARGE", "effectiveEmployeeCount": 5000, "ranking": None}
+    blank = await create_account(gql, world, name="Blank DataFox", employeesZoomInfo=5000)
+    assert (await account(gql, world, blank))["effectiveEmployeeCount"] == 5000
+    assert (await account(gql, world, blank))["segment"] == "LARGE"
+
+
+async def test_a3_update_account_refuses_data_source_counts_for_every_role(gql, world):
+    """Issue 16: DataFox and ZoomInfo counts are set by the import (createAccount) or through
+    the review (A3), never typed over by updateAccount, not even by an admin."""
+    acme = await create_account(gql, world, employeesDataFox=150, employeesZoomInfo=5000)
+    for token in ("sales_ops", "admin"):
+        for fields in ({"employeesDataFox": 5000}, {"employeesDataFox": None}, {"employeesZoomInfo": 10},
+                       {"employeesDataFox": 5000, "employeesZoomInfo": 10, "name": "Acme Renamed"}):
+            body = await gql(UPDATE, {"input": {"id": acme, **fields}}, token=world.tokens[token])
+            payload = body["data"]["updateAccount"]
+            assert payload["account"] is None
+            assert {(e["code"], tuple(e["field"]), e["rule"]) for e in payload["errors"]} == {
+                ("DATA_SOURCE_FIELD", (label,), "A3") for label in fields if label.startswith("employees")}
+    data = await account(gql, world, acme)
+    assert (data["effectiveEmployeeCount"], data["segment"]) == (150, "MID_MARKET")
+    assert (await gql("query($id: ID!) { node(id: $id) { ... on Account { name } } }", {"id": acme},
+                      token=world.tokens["ae"]))["data"]["node"]["name"] == "Acme, Inc"
+    # The review is the way: requested by staff, applied by an admin.
+    review = await gql("""mutation($input: RequestEmployeeCountReviewInput!) {
+        requestEmployeeCountReview(input: $input) { errors { code } } }""",
+                       {"input": {"id": acme, "count": 5000, "sourceUrl": "https://example.test/acme"}},
+                       token=world.tokens["ae"])
+    assert review["data"]["requestEmployeeCountReview"]["errors"] == []
+    applied = await gql("""mutation($input: ApplyEmployeeCountOverrideInput!) {
+        applyEmployeeCountOverride(input: $input) { errors { code } } }""", {"input": {"id": acme}},
+                        token=world.tokens["admin"])
+    assert applied["data"]["applyEmployeeCountOverride"]["errors"] == []
+    assert (await account(gql, world, acme))["segment"] == "LARGE"
 
 
 async def test_a2_every_member_adopts_the_hierarchy_maximum_on_change(gql, world):
     root = await create_account(gql, world, name="Globex", employeesDataFox=50)
     child = await create_account(gql, world, name="Globex DE", parentId=root, employeesDataFox=10)
     assert (await account(gql, world, child))["segment"] == "SMB"
-    await gql(UPDATE, {"input": {"id": child, "employeesDataFox": 2500}}, token=world.tokens["sales_ops"])
+    await create_account(gql, world, name="Globex FR", parentId=root, employeesDataFox=2500)
     assert (await account(gql, world, root))["segment"] == "LARGE"
     assert (await account(gql, world, child))["segment"] == "LARGE"
     data = await account(gql, world, root)
-    assert [c["name"] for c in data["children"]] == ["Globex DE"]
+    assert sorted(c["name"] for c in data["children"]) == ["Globex DE", "Globex FR"]
     assert data["ultimateParent"]["id"] == root
 
 

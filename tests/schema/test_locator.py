@@ -267,13 +267,27 @@ async def test_needs_authentication(gql, world):
 async def test_every_role_may_search_but_partner_records_stay_scoped(gql, world, directory):
     for key in ("admin", "sales_ops", "cm_amer", "ae", "sdr", "alpha_user", "beta_user"):
         assert (await locate(gql, world.tokens[key], region="EMEA"))["totalCount"] == 5
-    listing = (await locate(gql, world.tokens["alpha_user"], text="Munich"))["edges"][0]["node"]
+    listing = (await locate(gql, world.tokens["ae"], text="Munich"))["edges"][0]["node"]
     query = "query($id: ID!) { node(id: $id) { ... on Partner { name status } } }"
     # The listing links to the Partner node, which stays scoped: staff read it, other partners do not.
     staff = await gql(query, {"id": listing["partnerId"]}, token=world.tokens["ae"])
     assert staff["data"]["node"] == {"name": "Munich Ops", "status": "AUTHORIZED"}
     partner = await gql(query, {"id": listing["partnerId"]}, token=world.tokens["alpha_user"])
     assert partner["data"]["node"] is None
+
+
+async def test_listing_partner_id_is_staff_only(gql, world, directory):
+    """Issue 16: `partnerId` is documented as staff-only; partner users read null, on every
+    listing (their own partner's too), and the rest of the listing still answers."""
+    staff = (await locate(gql, world.tokens["cm_amer"], region="EMEA"))["edges"]
+    assert staff and all(edge["node"]["partnerId"] for edge in staff)
+    for token in ("alpha_user", "beta_user"):
+        edges = (await locate(gql, world.tokens[token], region="EMEA"))["edges"]
+        assert [e["node"]["name"] for e in edges] == [e["node"]["name"] for e in staff]
+        assert {e["node"]["partnerId"] for e in edges} == {None}
+    own = await gql("{ partnerLocator(input: {text: \"Alpha\"}) { nodes { name partnerId } } }",
+                    token=world.tokens["alpha_user"])
+    assert {n["partnerId"] for n in own["data"]["partnerLocator"]["nodes"]} <= {None}
 
 
 async def test_listing_type_exposes_no_internal_fields(gql, world):

@@ -2,7 +2,8 @@
 registrant, by every path; and nested lists load without N+1."""
 
 from partners.enums import OpportunityPartnerRole as Role
-from tests.schema.sales import add_partner_ok, create_account, create_contact, create_opportunity, put_partner
+from tests.schema.sales import (add_partner_ok, create_account, create_contact, create_opportunity,
+                                make_registrant_ok, put_partner)
 
 LIST = "{ opportunities { totalCount nodes { id name accountName account { id } partners { role partner { name } } } } }"
 NODE = "query($id: ID!) { node(id: $id) { ... on Opportunity { id name accountName account { id } } } }"
@@ -15,7 +16,7 @@ async def _deals(gql, world):
     alpha_influencer = await create_opportunity(gql, world, acme, name="Alpha influences")
     await add_partner_ok(gql, world, alpha_resale["id"], "alpha", "RESELLER", is_primary=True)
     await add_partner_ok(gql, world, alpha_resale["id"], "beta", "DISTRIBUTOR")
-    await add_partner_ok(gql, world, beta_registered["id"], "beta", "DEAL_REGISTRANT")
+    await make_registrant_ok(gql, world, beta_registered["id"], "beta")
     await add_partner_ok(gql, world, alpha_influencer["id"], "alpha", "INFLUENCER")
     return acme, alpha_resale, beta_registered, alpha_influencer
 

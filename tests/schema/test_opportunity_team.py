@@ -19,6 +19,7 @@ from tests.schema.sales import (
     create_contact,
     create_opportunity,
     gid,
+    make_registrant_ok,
     only_error,
     pk,
 )
@@ -147,10 +148,10 @@ async def test_r3_r4_reseller_contacts_are_influencers_and_never_the_customers(g
 async def test_r6_an_unofficial_partner_is_never_primary(gql, world):
     opp = await deal(gql, world, name="BETA - Acme, Inc- 50 Premium")
     prospect = await make_partner("Gamma Prospects", nickname="GAMMA", status=PartnerStatus.PROSPECT)
-    explicit = await add_partner(gql, world, opp["id"], prospect, "DEAL_REGISTRANT", is_primary=True)
+    explicit = await add_partner(gql, world, opp["id"], prospect, "FULFILLER", is_primary=True)
     assert (only_error(explicit)["code"], only_error(explicit)["rule"]) == ("UNOFFICIAL_PRIMARY", "R6")
     assert await team_rows(opp["id"]) == []
-    automatic = await add_partner_ok(gql, world, opp["id"], prospect, "DEAL_REGISTRANT")
+    automatic = await make_registrant_ok(gql, world, opp["id"], prospect)
     assert automatic["primaryPartner"] is None, "the unofficial registrant is not primary (R6, R8)"
     team = await add_partner_ok(gql, world, opp["id"], "beta", "DISTRIBUTOR")
     assert (team["primaryPartner"]["name"], team["primaryReason"]) == ("Beta Distribution", "distributor (R8)")
@@ -161,9 +162,28 @@ async def test_r6_an_unofficial_partner_is_never_primary(gql, world):
     assert [row[2] for row in await team_rows(opp["id"])] == [False, True], "nothing written"
 
 
+async def test_p5_add_opportunity_partner_refuses_the_deal_registrant_role(gql, world):
+    """Issue 16: only an approved registration makes a DEAL_REGISTRANT (P5, R8); adding one by
+    hand is refused, whatever else is asked, and writes nothing."""
+    opp = await deal(gql, world, name="ALPHA - Acme, Inc- 50 Premium")
+    for primary in (False, True):
+        refused = await add_partner(gql, world, opp["id"], "alpha", "DEAL_REGISTRANT", is_primary=primary,
+                                    token="admin")
+        error = only_error(refused)
+        assert (error["code"], error["field"], error["rule"]) == (
+            "REGISTRANT_NEEDS_APPROVED_REGISTRATION", ["role"], "P5")
+        assert refused["opportunity"] is None
+    assert await team_rows(opp["id"]) == []
+    # The partner still sees nothing of the deal (R9): it was never put on the team.
+    hidden = await gql("query($id: ID!) { node(id: $id) { id } }", {"id": opp["id"]}, token=world.tokens["alpha_user"])
+    assert hidden["data"]["node"] is None
+    assert (await add_partner_ok(gql, world, opp["id"], "alpha", "RESELLER"))["primaryPartner"]["name"] == \
+        "Alpha Resellers"
+
+
 async def test_explicit_primary_against_r8_then_back_to_the_precedence(gql, world):
     opp = await deal(gql, world, name="ALPHA - Acme, Inc- 50 Premium")
-    await add_partner_ok(gql, world, opp["id"], "alpha", "DEAL_REGISTRANT")
+    await make_registrant_ok(gql, world, opp["id"], "alpha")
     team = await add_partner(gql, world, opp["id"], "beta", "DISTRIBUTOR")
     assert team["opportunity"]["primaryReason"] == "deal registrant (R8)"
     # Choosing the distributor is allowed (R6, R7 hold) but R2 then wants its nickname,
@@ -210,7 +230,8 @@ async def test_r8_precedence_table_through_graphql(cosell_app_factory, world, or
         present = []
         for role in order:
             present.append(role)
-            team = await add_partner_ok(gql, world, opp["id"], partners[role], role)
+            team = (await make_registrant_ok(gql, world, opp["id"], partners[role]) if role == "DEAL_REGISTRANT"
+                    else await add_partner_ok(gql, world, opp["id"], partners[role], role))
             best = next(r for r in ("DEAL_REGISTRANT", "FULFILLER", "DISTRIBUTOR") if r in present)
             assert team["primaryPartner"]["name"] == names[partners[best]], (order, present)
             assert team["primaryReason"] == f"{best.lower().replace('_', ' ')} (R8)"
@@ -246,7 +267,7 @@ async def test_only_staff_who_may_update_the_opportunity_change_its_team(gql, wo
 
 async def test_r9_partner_users_see_the_team_primary_and_reason_only_for_their_own_partner(gql, world):
     opp = await deal(gql, world, name="ALPHA - Acme, Inc- 50 Premium")
-    await add_partner_ok(gql, world, opp["id"], "alpha", "DEAL_REGISTRANT")
+    await make_registrant_ok(gql, world, opp["id"], "alpha")
     await add_partner_ok(gql, world, opp["id"], "beta", "RESELLER")
     alpha = (await gql(TEAM_OF, {"id": opp["id"]}, token=world.tokens["alpha_user"]))["data"]["node"]
     assert alpha["primaryPartner"] == {"name": "Alpha Resellers"} and alpha["primaryReason"] == "deal registrant (R8)"

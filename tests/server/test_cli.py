@@ -34,3 +34,11 @@ def test_channel_manager_needs_a_region(cosell_database_url, capsys):
 def test_schema_export_prints_sdl():
     out = subprocess.run([sys.executable, "-m", "server.cli", "schema", "export"], capture_output=True, text=True, check=True)
     assert "type Query" in out.stdout and "viewer: User" in out.stdout
+
+
+def test_a_partner_admin_belongs_to_a_partner_and_the_first_admin_bootstraps(cosell_database_url, capsys):
+    """#18: PARTNER_ADMIN is a partner-side role like PARTNER_USER; the CLI still creates the first admin."""
+    assert main(["users", "add", "--email", "pa@x.com", "--name", "PA", "--role", "PARTNER_ADMIN"]) == 2
+    assert "partner" in capsys.readouterr().err
+    assert main(["users", "add", "--email", "root@x.com", "--name", "Root", "--role", "ADMIN"]) == 0
+    assert _token_from(capsys.readouterr().out).startswith("cst_")

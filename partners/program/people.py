@@ -1,0 +1,171 @@
+"""A partner's people and the staff directory: invitations (an email with a one-time claim
+token, through the outbox), claiming (the new user's first API token), deactivation and
+role changes.
+
+Admins invite anyone and change roles; a PARTNER_ADMIN invites colleagues into their own
+partner and deactivates them — never anyone of another partner (NOT_FOUND, as if absent).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from partners import mail
+from partners.db import is_unique_violation, lock_for_update, transaction
+from partners.enums import PARTNER_ROLES, PartnerStatus, Region, Role
+from partners.errors import DomainError, NotFound, PermissionDenied, Violation
+from partners.identity import Principal, forget_cached_principals, hash_token, issue_token, now, validate_user_fields
+from partners.program.lifecycle import email_violation, text_violations
+from partners.program.tables import UserInvitation
+from partners.scoping import scoped, user_scope
+from partners.tables import Partner, User
+
+INVITATION_PREFIX = "csi_"
+INVITATION_DAYS = 7
+PEOPLE_MANAGERS = (Role.ADMIN, Role.PARTNER_ADMIN)
+
+
+def invitation_violations(principal: Principal, role: Role, partner_id: int | None) -> list[Violation]:
+    """Who may invite whom: admins anyone; a partner admin only partner-side users of their partner."""
+    if principal.is_admin:
+        return []
+    if role not in PARTNER_ROLES:
+        return [Violation("ROLE_NOT_ALLOWED", "Partner admins invite PARTNER_USERs and PARTNER_ADMINs.", ("role",))]
+    if partner_id is not None and partner_id != principal.partner_id:
+        return [Violation("NOT_FOUND", "Partner not found.", ("partnerId",))]
+    return []
+
+
+def _require_people_manager(principal: Principal) -> None:
+    if principal is None or principal.role not in PEOPLE_MANAGERS:
+        raise PermissionDenied("This needs one of the roles: ADMIN, PARTNER_ADMIN.")
+
+
+async def _managed_user(principal: Principal, user_id: int, field: str = "id") -> dict:
+    """A user the caller manages, row-locked: admins any; partner admins their partner's."""
+    condition = user_scope(principal)
+    row = await scoped(User.select(User.id), condition).where(User.id == user_id).first()
+    if row is None:
+        raise NotFound.of("User", field)
+    await lock_for_update(User, user_id)
+    return await User.select().where(User.id == user_id).first()
+
+
+async def invite_user(principal: Principal, *, email: str, name: str, role: Role, partner_id: int | None = None,
+                      regions: list[Region] | None = None) -> dict:
+    """An inactive user and a one-time invitation emailed to them (after commit)."""
+    _require_people_manager(principal)
+    email = (email or "").strip().lower()
+    violations = text_violations({"name": name, "email": email}, required=("name", "email"))
+    if email and (v := email_violation(email, "email")):
+        violations.append(v)
+    violations += invitation_violations(principal, role, partner_id)
+    if violations:
+        raise DomainError(violations)
+    if principal.role is Role.PARTNER_ADMIN:
+        partner_id = principal.partner_id
+    regions = list(regions or [])
+    validate_user_fields(role, partner_id, regions)
+    async with transaction():
+        partner = None
+        if partner_id is not None:
+            partner = await Partner.select(Partner.id, Partner.name, Partner.status).where(
+                Partner.id == partner_id).first()
+            if partner is None:
+                raise NotFound.of("Partner", "partnerId")
+            if partner["status"] == PartnerStatus.DENIED.value:
+                raise DomainError.single("PARTNER_DENIED", "A denied partner gets no new users.", "partnerId", "P1")
+        if await User.exists().where(User.email == email):
+            raise DomainError.single("EMAIL_TAKEN", f"A user with email {email} exists.", "email")
+        at = now()
+        user = User(email=email, name=name.strip(), role=role.value, partner=partner_id,
+                    regions=[r.value for r in regions], active=False, created_at=at)
+        try:
+            await user.save()
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise DomainError.single("EMAIL_TAKEN", f"A user with email {email} exists.", "email") from exc
+            raise
+        token = INVITATION_PREFIX + secrets.token_urlsafe(32)
+        invitation = UserInvitation(user=user.id, token_hash=hash_token(token), invited_by=principal.user_id,
+                                    created_at=at, expires_at=at + timedelta(days=INVITATION_DAYS))
+        await invitation.save()
+        where = f" at {partner['name']}" if partner else ""
+        await mail.enqueue_email(
+            email, "Your cosell invitation",
+            f"Hello {name.strip()},\n\n{principal.name} invited you to cosell as {role.value}{where}.\n\n"
+            f"Your one-time invitation token (valid {INVITATION_DAYS} days):\n\n    {token}\n\n"
+            "Claim it with the GraphQL mutation claimInvitation(input: {token: \"…\"}); the answer holds "
+            "your first API token.\n",
+            dedupe_key=f"invitation:{invitation.id}")
+        return await User.select().where(User.id == user.id).first()
+
+
+async def claim_invitation(token: str) -> tuple[dict, str]:
+    """The invited user becomes active and gets their first API token; a token claims once."""
+    token = (token or "").strip()
+    invalid = DomainError.single("INVALID_INVITATION", "This invitation is unknown, used or expired.", "token")
+    if not token.startswith(INVITATION_PREFIX) or len(token) > 100:
+        raise invalid
+    async with transaction():
+        at = now()
+        claimed = await UserInvitation.update({UserInvitation.claimed_at: at}).where(
+            (UserInvitation.token_hash == hash_token(token)) & UserInvitation.claimed_at.is_null()
+            & (UserInvitation.expires_at > at)
+        ).returning(UserInvitation.user)
+        if not claimed:
+            raise invalid
+        user_id = claimed[0]["user"]
+        await User.update({User.active: True}).where(User.id == user_id)
+        _, plaintext = await issue_token(user_id, name="first token (invitation)")
+        return await User.select().where(User.id == user_id).first(), plaintext
+
+
+async def deactivate_user(principal: Principal, user_id: int) -> dict:
+    """The user's tokens stop at once in this process, and elsewhere within the principal
+    cache's age (COSELL_AUTH_CACHE_SECONDS); an unclaimed invitation is withdrawn."""
+    _require_people_manager(principal)
+    if user_id == principal.user_id:
+        raise DomainError.single("CANNOT_DEACTIVATE_SELF", "Ask another administrator to deactivate you.", "id")
+    async with transaction():
+        row = await _managed_user(principal, user_id)
+        await User.update({User.active: False}).where(User.id == user_id)
+        await UserInvitation.delete().where((UserInvitation.user == user_id) & UserInvitation.claimed_at.is_null())
+        row = {**row, "active": False}
+    forget_cached_principals()
+    return row
+
+
+async def change_role(principal: Principal, user_id: int, role: Role, *, partner_id: int | None = None,
+                      regions: list[Region] | None = None) -> dict:
+    """Admins: one role per user, with the partner (partner-side roles) and regions it needs."""
+    if principal is None or not principal.is_admin:
+        raise PermissionDenied("This needs one of the roles: ADMIN.")
+    if user_id == principal.user_id and role is not Role.ADMIN:
+        raise DomainError.single("CANNOT_CHANGE_OWN_ROLE", "Ask another administrator to change your role.", "role")
+    async with transaction():
+        row = await _managed_user(principal, user_id)
+        regions = list(regions) if regions is not None else [Region(r) for r in row["regions"] or []]
+        # The partner stays when the role stays partner-side, and goes when it becomes staff
+        # (unless one is named: then validate_user_fields refuses it).
+        if partner_id is None and role in PARTNER_ROLES:
+            partner_id = row["partner"]
+        validate_user_fields(role, partner_id, regions)
+        if partner_id is not None and not await Partner.exists().where(Partner.id == partner_id):
+            raise NotFound.of("Partner", "partnerId")
+        await User.update({User.role: role.value, User.partner: partner_id,
+                           User.regions: [r.value for r in regions]}).where(User.id == user_id)
+        row = await User.select().where(User.id == user_id).first()
+    forget_cached_principals()  # a cached principal carries the old role
+    return row
+
+
+async def pending_invitations(user_ids: list[int]) -> set[int]:
+    """Which of these users have an unclaimed, unexpired invitation."""
+    if not user_ids:
+        return set()
+    rows = await UserInvitation.select(UserInvitation.user).where(
+        UserInvitation.user.is_in(sorted(set(user_ids))) & UserInvitation.claimed_at.is_null()
+        & (UserInvitation.expires_at > now()))
+    return {r["user"] for r in rows}
