@@ -88,6 +88,11 @@ MAX_LENGTHS: dict[str, int] = {
     # discounts
     "AddDiscountPolicyInput.notes": LONG_TEXT,
     "ApproveDiscountReductionInput.reason": LONG_TEXT,
+    # partner program (partners.program: reasons up to 2000, text columns)
+    "AuthorizePartnerInput.reason": LONG_TEXT,
+    "DenyPartnerInput.reason": LONG_TEXT,
+    "ChangePartnerTrackInput.reason": LONG_TEXT,
+    "SetPspDesignationInput.reason": LONG_TEXT,
 }
 
 _BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")

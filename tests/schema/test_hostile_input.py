@@ -160,3 +160,22 @@ async def test_like_wildcards_in_search_filters_are_literal(gql, world):
     assert await names("snake") == sorted(["Snake_Case Inc", "SnakeXCase Inc"])
     opportunities = await gql('{ opportunities(filter: {search: "%"}) { totalCount } }', token=admin)
     assert opportunities["data"]["opportunities"]["totalCount"] == 0
+
+
+def test_declared_limits_name_real_fields_and_long_text_is_declared():
+    """Item 13: a renamed field cannot silently lose its limit, and free-text fields (notes,
+    reasons, goals) are declared long text rather than cut at the default 255."""
+    from graphql import GraphQLInputObjectType, get_named_type
+
+    from schema import build_schema
+    from schema.core.input_limits import DEFAULT_MAX_LENGTH, MAX_LENGTHS, max_length
+
+    schema = build_schema()._schema
+    for key in MAX_LENGTHS:
+        type_name, field = key.split(".")
+        assert field in getattr(schema.type_map.get(type_name), "fields", {}), f"MAX_LENGTHS names no field: {key}"
+    for type_ in schema.type_map.values():
+        if isinstance(type_, GraphQLInputObjectType):
+            for name, field in type_.fields.items():
+                if get_named_type(field.type).name == "String" and name in ("note", "notes", "reason", "goals"):
+                    assert max_length(f"{type_.name}.{name}", "String") > DEFAULT_MAX_LENGTH, f"{type_.name}.{name}"
