@@ -8,11 +8,14 @@ HTTP_AUDIT := tests/http_audit/node_modules/.installed
 
 .PHONY: run test example-test install assets migrate demo schema clean
 
+# The demo tokens are printed last, once the server answers (`--show-demo-tokens`).
 run: install assets migrate
-	$(BIN)/cosell demo load --if-empty
-	$(BIN)/cosell serve
+	$(BIN)/cosell demo load --if-empty --quiet
+	$(BIN)/cosell serve --show-demo-tokens
 
-test: install assets $(HTTP_AUDIT) migrate
+# The tests create (and drop) their own database: nothing is migrated or written in the
+# database DATABASE_URL names (server/testing.py).
+test: install assets $(HTTP_AUDIT)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The example plugin package (examples/cosell-plugin-example), installed from a built wheel
@@ -20,7 +23,7 @@ test: install assets $(HTTP_AUDIT) migrate
 # test helpers (the pytest plugin `cosell`). Run by .ci/run on both engines.
 EXAMPLE := examples/cosell-plugin-example
 
-example-test: install migrate
+example-test: install
 	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps ./$(EXAMPLE)
 	cd $(EXAMPLE) && $(abspath $(BIN))/pytest
 

@@ -237,11 +237,13 @@ def _validate_fields(principal: Principal, fields: dict[str, Any], addresses: li
     if "country" in fields and len(fields["country"] or "") != 2:
         violations.append(Violation("INVALID_COUNTRY", "Use an ISO 3166-1 alpha-2 country code.", ("country",)))
     sources = [a.source for a in addresses or []]
-    if len(sources) != len(set(sources)):
-        violations.append(Violation("DUPLICATE_ADDRESS_SOURCE", "One address per source.", ("addresses",), "A4"))
+    repeated = next((i for i, source in enumerate(sources) if source in sources[:i]), None)
+    if repeated is not None:
+        violations.append(Violation("DUPLICATE_ADDRESS_SOURCE", "One address per source.",
+                                    ("addresses", str(repeated), "source"), "A4"))
     if AddressSource.ADMIN_OVERRIDE in sources and not principal.is_admin:
         violations.append(Violation("ADMIN_OVERRIDE_ONLY", "Only an admin sets the manual override address.",
-                                    ("addresses",), "A4"))
+                                    ("addresses", str(sources.index(AddressSource.ADMIN_OVERRIDE)), "source"), "A4"))
     if violations:
         raise DomainError(violations)
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def field_path(field: tuple[str, ...] | str) -> tuple[str, ...]:
+    """The path of an input field as a tuple: `"contacts.1.contactId"` → ("contacts", "1", "contactId")."""
+    if isinstance(field, str):
+        return tuple(field.split(".")) if field else ()
+    return tuple(field)
+
+
 @dataclass(frozen=True)
 class Violation:
     """One refused piece of input: a code, a message, the input field and the DOMAIN.md rule."""
@@ -26,17 +33,15 @@ class DomainError(Exception):
 
     @classmethod
     def single(cls, code: str, message: str, field: tuple[str, ...] | str = (), rule: str | None = None) -> "DomainError":
-        if isinstance(field, str):
-            field = (field,)
-        return cls([Violation(code=code, message=message, field=field, rule=rule)])
+        return cls([Violation(code=code, message=message, field=field_path(field), rule=rule)])
 
 
 class NotFound(DomainError):
     """The record does not exist or the caller may not see it (never tell which)."""
 
     @classmethod
-    def of(cls, what: str, field: str = "id") -> "NotFound":
-        return cls([Violation(code="NOT_FOUND", message=f"{what} not found.", field=(field,))])
+    def of(cls, what: str, field: str | tuple[str, ...] = "id") -> "NotFound":
+        return cls([Violation(code="NOT_FOUND", message=f"{what} not found.", field=field_path(field))])
 
 
 class PermissionDenied(Exception):

@@ -220,3 +220,44 @@ async def revoke_token_by_id(principal: Principal, token_id: int) -> ApiToken:
         await token.save([ApiToken.revoked_at])
         after_commit(forget_cached_principals)
     return token
+
+
+# --- single sign-on (server/sso.py): who a verified identity provider's token belongs to ----
+
+_PRINCIPAL_COLUMNS = (User.id, User.email, User.name, User.role, User.partner, User.regions)
+
+
+async def principal_by_email(email: str) -> Principal | None:
+    """The active user with this email (case-insensitive), or None: never a guess."""
+    row = await User.select(*_PRINCIPAL_COLUMNS).where(
+        (User.email == email.strip().lower()) & (User.active == True)  # noqa: E712
+    ).first()
+    return _principal_from_row(row) if row else None
+
+
+async def principal_by_subject(issuer: str, subject: str) -> Principal | None:
+    """The active user linked to this identity provider's subject, or None."""
+    row = await User.select(*_PRINCIPAL_COLUMNS).where(
+        (User.sso_issuer == issuer) & (User.sso_subject == subject) & (User.active == True)  # noqa: E712
+    ).first()
+    return _principal_from_row(row) if row else None
+
+
+async def link_subject(email: str, issuer: str, subject: str) -> User:
+    """Link a user to an identity provider's (issuer, subject); one subject is one user."""
+    user = await user_by_email(email)
+    issuer, subject = issuer.strip(), subject.strip()
+    if not issuer or not subject:
+        raise DomainError.single("REQUIRED", "Give the issuer and the subject.", "subject")
+    taken = await User.exists().where(
+        (User.sso_issuer == issuer) & (User.sso_subject == subject) & (User.id != user.id))
+    if taken:
+        raise DomainError.single("SUBJECT_TAKEN", "This subject is linked to another user.", "subject")
+    await User.update({User.sso_issuer: issuer, User.sso_subject: subject}).where(User.id == user.id)
+    return user
+
+
+async def partner_matches(partner_id: int, claimed: str) -> bool:
+    """Whether a token's partner claim names this partner (its nickname or its id)."""
+    row = await Partner.select(Partner.id, Partner.nickname).where(Partner.id == partner_id).first()
+    return row is not None and claimed.strip().lower() in {str(row["id"]), row["nickname"].lower()}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
@@ -10,14 +13,23 @@ from partners.db import CosellSQLiteEngine
 from partners.piccolo_app import APP_CONFIG
 
 
-async def apply_migrations() -> None:
+async def apply_migrations() -> list[str]:
+    """Apply the pending migrations; returns their ids (empty when up to date). Piccolo's
+    own progress lines are kept out of the output (they count every migration as "already
+    complete" on an empty database) and shown only when a migration fails."""
     engine = Migration._meta.db
     if isinstance(engine, CosellSQLiteEngine):
         # WAL lets readers work while one writer commits; it persists in the file.
         await engine.run_ddl("PRAGMA journal_mode=WAL")
-    result = await run_forwards(app_name=APP_CONFIG.app_name)
+    pending = await pending_migrations()
+    if not pending:
+        return []
+    progress = io.StringIO()
+    with contextlib.redirect_stdout(progress):
+        result = await run_forwards(app_name=APP_CONFIG.app_name)
     if not result.success:
-        raise RuntimeError(f"Migrations failed: {result.message}")
+        raise RuntimeError(f"Migrations failed: {result.message}\n{progress.getvalue()}")
+    return pending
 
 
 def known_migration_ids() -> list[str]:

@@ -329,8 +329,10 @@ async def _set_contacts(opportunity_id: int, links: list[ContactLink]) -> None:
     """Replace the contacts. Which contact may be primary or in which role (R3, R4) is for
     the rule plugins, which see the result before it commits."""
     ids = [link.contact_id for link in links]
-    if len(ids) != len(set(ids)):
-        raise DomainError.single("DUPLICATE_CONTACT", "A contact is on the opportunity once.", "contacts")
+    repeated = next((i for i, contact_id in enumerate(ids) if contact_id in ids[:i]), None)
+    if repeated is not None:
+        raise DomainError.single("DUPLICATE_CONTACT", "A contact is on the opportunity once.",
+                                 ("contacts", str(repeated), "contactId"))
     known = {r["id"] for r in await Contact.select(Contact.id).where(Contact.id.is_in(ids))} if ids else set()
     for i, link in enumerate(links):
         if link.contact_id not in known:

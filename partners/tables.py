@@ -74,6 +74,9 @@ class User(Table, tablename="cosell_user"):
     regions = Array(base_column=Varchar(length=8), default=list)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # Single sign-on by subject: the identity provider's `iss` and `sub` (unique together).
+    sso_issuer = Varchar(length=500, null=True, default=None)
+    sso_subject = Varchar(length=255, null=True, default=None)
 
 
 class ApiToken(Table, tablename="api_token"):

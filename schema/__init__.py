@@ -27,6 +27,7 @@ from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.input_limits import InputLimits, document_limits
 from schema.core.node import NodeQuery
 from schema.core.node_ids import install_direct_node_ids
+from schema.core.refusals import attach_input_refusals
 from schema.core.suggestions import HideSuggestions, IntrospectionNeedsToken
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
@@ -81,6 +82,7 @@ class CosellSchema(strawberry.Schema):
 
 def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     # Factories, not instances: extensions keep per-request state.
+    attach_input_refusals(Mutation)  # before the audit: it sees these refusals as USER_ERROR
     attach_audit(Mutation)
     extensions: list = [MaskUnexpectedErrors, AuditMutations, InputLimits]
     if settings is not None:

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -37,13 +38,14 @@ from partners.migrate import pending_migrations
 from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
-from schema.core.errors import is_unexpected, masked
+from schema.core.errors import is_unexpected, masked, with_contract
 from server import http_guard
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
 from server.graphiql import graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
 from server.settings import Settings
+from server.sso import SingleSignOn
 
 log = logging.getLogger("cosell.server")
 access_log = logging.getLogger("cosell.access")
@@ -150,7 +152,9 @@ class CosellGraphQL(GraphQL):
     async def process_result(self, request: Request, result):
         # A failure inside a schema extension escapes MaskUnexpectedErrors: mask it here too.
         if result.errors:
-            result.errors = [masked(e, request.state.request_id) if is_unexpected(e) else e for e in result.errors]
+            request_id = request.state.request_id
+            result.errors = [with_contract(masked(e, request_id) if is_unexpected(e) else e, request_id)
+                             for e in result.errors]
         data = await super().process_result(request, result)
         if self.settings.expose_metrics:
             data.setdefault("extensions", {})["sqlStatements"] = request.state.statements.count
@@ -186,8 +190,9 @@ class GraphQLEndpoint:
         try:
             principal = await principal_from_request(HTTPConnection(scope))
         except InvalidCredentials as exc:
+            request_id = scope.get("state", {}).get("request_id")
             response = JSONResponse(
-                {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED", "requestId": request_id}}]},
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )
@@ -271,8 +276,22 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     if settings.graphiql:
         routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan)
+    if settings.cors_origins:
+        # Portals on their own origin (issue 20). Tokens travel in the Authorization header,
+        # so credentials (cookies) stay off unless asked for. Inside the request context, so a
+        # preflight answer has its X-Request-ID and access log line too.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=settings.cors_max_age,
+        )
     app.add_middleware(RequestContextMiddleware)
     app.state.settings = settings
+    app.state.sso = SingleSignOn.from_settings(settings)  # a bad COSELL_JWT_ISSUERS fails here
     app.state.plugins = plugins
     app.state.schema = graphql_app.schema
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 
 from partners.identity import Principal, authenticate
+from server.sso import SsoRefused, looks_like_jwt
 
 
 class InvalidCredentials(Exception):
@@ -19,7 +20,14 @@ async def principal_from_request(conn: HTTPConnection) -> Principal | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidCredentials("Authorization header must be: Bearer <token>.")
-    settings = getattr(conn.app.state, "settings", None) if "app" in conn.scope else None
+    state = conn.app.state if "app" in conn.scope else None
+    sso = getattr(state, "sso", None)
+    if sso is not None and looks_like_jwt(token.strip()):
+        try:
+            return await sso.principal(token.strip())
+        except SsoRefused as exc:
+            raise InvalidCredentials(str(exc)) from None
+    settings = getattr(state, "settings", None)
     principal = await authenticate(token.strip(), max_age=getattr(settings, "auth_cache_seconds", 0.0))
     if principal is None:
         raise InvalidCredentials("Invalid or revoked token.")

@@ -30,13 +30,41 @@ def _run(coro):
 
 def cmd_migrate(args) -> int:
     from partners.db import describe, engine_for
-    from partners.migrate import apply_migrations
+    from partners.migrate import apply_migrations, known_migration_ids
 
     settings = _settings()
     _bind(settings)
-    _run(apply_migrations())
-    print(f"Migrations applied to {describe(engine_for(settings.database_url))}.")
+    where = describe(engine_for(settings.database_url))
+    applied = _run(apply_migrations())
+    total = len(known_migration_ids())
+    if applied:
+        before = total - len(applied)
+        print(f"Applied {len(applied)} migration(s) to {where} ({before} were already applied; "
+              f"now {total} of {total}, latest {applied[-1]}).")
+    else:
+        print(f"{where} is up to date: all {total} migrations are applied.")
     return 0
+
+
+def missing_database_message(exc: BaseException, database_url: str) -> str | None:
+    """A friendly explanation when the PostgreSQL database named by DATABASE_URL does not
+    exist (asyncpg's InvalidCatalogNameError, possibly wrapped), else None."""
+    from urllib.parse import urlsplit
+
+    from partners.db import redact_url
+
+    seen: BaseException | None = exc
+    while seen is not None and type(seen).__name__ != "InvalidCatalogNameError":
+        seen = seen.__cause__ or seen.__context__
+    if seen is None:
+        return None
+    url = urlsplit(database_url)
+    name = url.path.lstrip("/") or "(none)"
+    host, port, user = url.hostname or "localhost", url.port or 5432, url.username or "postgres"
+    return (f"cosell: the database {name!r} does not exist on {redact_url(database_url)}.\n"
+            f"Create it, then run the command again:\n"
+            f"    createdb -h {host} -p {port} -U {user} {name}\n"
+            f"or point DATABASE_URL at an existing database.")
 
 
 def _preflight(settings: Settings) -> str | None:
@@ -55,7 +83,8 @@ def _preflight(settings: Settings) -> str | None:
         try:
             await open_database(engine, pool_min=1, pool_max=1)
         except DatabaseUnavailable as exc:
-            return str(exc)
+            missing = missing_database_message(exc, settings.database_url)
+            return missing.removeprefix("cosell: ") if missing else str(exc)
         try:
             pending = await pending_migrations()
         finally:
@@ -65,6 +94,44 @@ def _preflight(settings: Settings) -> str | None:
         return None
 
     return _run(check())
+
+
+def demo_tokens_file(settings: Settings) -> Path:
+    return Path(settings.var_dir) / "demo-tokens.txt"
+
+
+def _show_demo_tokens_when_up(host: str, port: int, tokens_file: Path, timeout: float = 120.0) -> None:
+    """`make run`: print the demo tokens after the server's start-up lines, once /healthz
+    answers, so they do not scroll away under them."""
+    import threading
+    import time
+    import urllib.request
+
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/healthz"
+
+    def wait_then_print() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own server
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            return
+        time.sleep(0.2)  # after uvicorn's "running on" line
+        if tokens_file.is_file():
+            text = tokens_file.read_text(encoding="utf-8").rstrip()
+            print(f"\n{text}\n(kept in {tokens_file})\nGraphiQL: http://{host}:{port}/graphql\n",
+                  file=sys.stderr, flush=True)
+        else:
+            print(f"\n(no demo tokens: {tokens_file} does not exist; `cosell users add` creates users)\n",
+                  file=sys.stderr, flush=True)
+
+    threading.Thread(target=wait_then_print, name="demo-tokens", daemon=True).start()
 
 
 def cmd_serve(args) -> int:
@@ -83,6 +150,8 @@ def cmd_serve(args) -> int:
         return 2
     print(f"cosell: serving GraphQL on http://{args.host}:{args.port}/graphql with {args.workers} worker(s)",
           file=sys.stderr)
+    if args.show_demo_tokens:
+        _show_demo_tokens_when_up(args.host, args.port, demo_tokens_file(settings))
     # Each worker is a process with its own pool (COSELL_DB_POOL_MAX) and its own background
     # jobs; see docs/operations.md for sizing. On SIGTERM uvicorn stops accepting, lets
     # in-flight requests finish for up to COSELL_SHUTDOWN_TIMEOUT seconds, then runs the
@@ -140,6 +209,24 @@ def cmd_users_add(args) -> int:
     return _run(run())
 
 
+def cmd_users_link_sso(args) -> int:
+    from partners.errors import DomainError
+    from partners.identity import link_subject
+
+    _bind(_settings())
+
+    async def run() -> int:
+        try:
+            user = await link_subject(args.email, args.issuer, args.subject)
+        except DomainError as exc:
+            print(f"cosell: {exc}", file=sys.stderr)
+            return 2
+        print(f"{user.email} signs in with tokens of {args.issuer.strip()} whose subject is {args.subject.strip()}.")
+        return 0
+
+    return _run(run())
+
+
 def cmd_tokens_issue(args) -> int:
     from partners.errors import DomainError
     from partners.identity import issue_token, user_by_email
@@ -188,12 +275,15 @@ def cmd_demo_load(args) -> int:
         logins = await load_demo()
         lines = [f"{l.role.value:<18} {l.email:<44} {l.token}  {l.detail}" for l in logins]
         text = "Demo users and their API tokens (Authorization: Bearer <token>):\n" + "\n".join(lines) + "\n"
-        print(text)
-        tokens_file = Path(settings.var_dir) / "demo-tokens.txt"
+        tokens_file = demo_tokens_file(settings)
         tokens_file.parent.mkdir(parents=True, exist_ok=True)
         tokens_file.write_text(text, encoding="utf-8")
         os.chmod(tokens_file, 0o600)
-        print(f"(also written to {tokens_file})")
+        if args.quiet:
+            print(f"Demo world loaded; its users' tokens are in {tokens_file}.")
+        else:
+            print(text)
+            print(f"(also written to {tokens_file})")
         return 0
 
     return _run(run())
@@ -349,6 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
 
     serve = sub.add_parser("serve", help="serve the API with uvicorn")
+    serve.add_argument("--show-demo-tokens", action="store_true",
+                       help="once the server answers, print the demo users' tokens (var/demo-tokens.txt) last")
     serve.add_argument("--host", default=os.environ.get("COSELL_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("COSELL_PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("COSELL_WORKERS", "1")),
@@ -366,6 +458,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--region", action="append", choices=[r.value for r in Region], help="repeatable")
     add.add_argument("--token-name", default="cli")
     add.set_defaults(func=cmd_users_add)
+    link = users.add_parser("link-sso", help="link a user to an identity provider's subject (single sign-on)")
+    link.add_argument("--email", required=True)
+    link.add_argument("--issuer", required=True, help="the provider's `iss`, exactly as in COSELL_JWT_ISSUERS")
+    link.add_argument("--subject", required=True, help="the user's `sub` claim at that provider")
+    link.set_defaults(func=cmd_users_link_sso)
 
     tokens = sub.add_parser("tokens", help="issue or revoke API tokens").add_subparsers(
         dest="tokens_command", required=True
@@ -381,6 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
     load = demo.add_parser("load", help="load the demo world into an empty database")
     load.add_argument("--if-empty", action="store_true", help="do nothing (successfully) if data exists")
+    load.add_argument("--quiet", action="store_true", help="write the tokens to var/demo-tokens.txt only")
     load.set_defaults(func=cmd_demo_load)
 
     schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(dest="schema_command", required=True)
@@ -419,8 +517,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # Piccolo warns (in red) when it cannot read the server version; the commands say
+    # themselves what is wrong with the database.
+    warnings.filterwarnings("ignore", message=".*Unable to fetch server version")
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:
+        message = missing_database_message(exc, _settings().database_url)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from partners import budgets, idempotency
 from partners.audit import redact
 from partners.identity import Principal
+from server.logs import request_id_var
 
 STATUS_CODES = {
     400: "BAD_REQUEST",
@@ -28,6 +29,7 @@ STATUS_CODES = {
 
 
 def json_error(status: int, message: str, code: str | None = None, headers: dict | None = None, **extensions: Any) -> JSONResponse:
+    extensions.setdefault("requestId", request_id_var.get())  # the error contract (docs/api.md)
     body = {"errors": [{"message": message, "extensions": {"code": code or STATUS_CODES.get(status, "BAD_REQUEST"), **extensions}}]}
     return JSONResponse(body, status_code=status, headers=headers)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,26 @@ def _smtp_tls(raw: str) -> str:
     if value not in {"starttls", "ssl", "none"}:
         raise ValueError(f"COSELL_SMTP_TLS must be starttls, ssl or none, got {raw!r}")
     return value
+
+
+def _jwt_issuers(raw: str) -> tuple:
+    """COSELL_JWT_ISSUERS: a JSON list of issuer objects, or the path of a file holding one
+    (docs/security.md, "Single sign-on")."""
+    raw = raw.strip()
+    if not raw:
+        return ()
+    if not raw.startswith("["):
+        path = Path(raw)
+        if not path.is_file():
+            raise ValueError(f"COSELL_JWT_ISSUERS: {raw} is neither a JSON list nor a file")
+        raw = path.read_text()
+    try:
+        items = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"COSELL_JWT_ISSUERS is not valid JSON: {exc}") from exc
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ValueError("COSELL_JWT_ISSUERS must be a JSON list of objects")
+    return tuple(items)
 
 
 @dataclass(frozen=True)
@@ -126,6 +147,19 @@ class Settings:
     # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
     sqlite_busy_retries: int = 3
     sqlite_busy_timeout: float = 10.0
+    # Browser access from portals on other origins (CORS, issue 20): none by default.
+    cors_origins: tuple[str, ...] = ()
+    cors_allow_credentials: bool = False  # cookies are not how cosell authenticates
+    cors_max_age: int = 600  # seconds a browser may cache a preflight answer
+    # Single sign-on: JWT access tokens from these issuers (server/sso.py, docs/security.md).
+    jwt_issuers: tuple = ()
+    jwt_leeway_seconds: float = 60.0  # clock skew allowed on exp/nbf/iat
+    jwks_refresh_seconds: float = 300.0  # an issuer's keys are fetched again after this long
+    jwks_min_refetch_seconds: float = 10.0  # … or at once for an unknown key id, at most this often
+
+    def __post_init__(self) -> None:
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError("COSELL_CORS_CREDENTIALS=1 needs explicit COSELL_CORS_ORIGINS, not *")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -176,6 +210,13 @@ class Settings:
             auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
             sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
             sqlite_busy_timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT") or 10),
+            cors_origins=tuple(o.rstrip("/") for o in _env_list("COSELL_CORS_ORIGINS") or ()),
+            cors_allow_credentials=_env_bool("COSELL_CORS_CREDENTIALS", False),
+            cors_max_age=_env_int("COSELL_CORS_MAX_AGE", 600),
+            jwt_issuers=_jwt_issuers(os.environ.get("COSELL_JWT_ISSUERS", "")),
+            jwt_leeway_seconds=_env_float("COSELL_JWT_LEEWAY", 60.0),
+            jwks_refresh_seconds=_env_float("COSELL_JWKS_REFRESH_SECONDS", 300.0),
+            jwks_min_refetch_seconds=_env_float("COSELL_JWKS_MIN_REFETCH_SECONDS", 10.0),
         )
         values.update(overrides)
         return cls(**values)

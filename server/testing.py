@@ -92,7 +92,16 @@ def cosell_database_url(tmp_path_factory) -> Iterable[str]:
     base = os.environ.get("DATABASE_URL", "")
     if is_postgres_url(base):
         name = f"cosell_test_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_pg_admin(base, f'CREATE DATABASE "{name}"'))
+        try:
+            asyncio.run(_pg_admin(base, f'CREATE DATABASE "{name}"'))
+        except Exception as exc:
+            from server.cli import missing_database_message
+
+            message = missing_database_message(exc, base)
+            if message is None:
+                raise
+            # The tests connect to DATABASE_URL's database only to create their own.
+            pytest.exit(message, returncode=2)
         url = _with_database(base, name)
     else:
         name = None

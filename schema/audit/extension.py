@@ -21,7 +21,7 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from partners import audit
 from partners.db import transaction
 from partners.errors import DomainError
-from schema.core.errors import is_unexpected
+from schema.core.errors import VALIDATION_FAILED, code_of, is_unexpected
 
 log = logging.getLogger("cosell.audit")
 
@@ -94,18 +94,29 @@ def _root_fields(document, operation_name, fragments) -> list[FieldNode]:
 
 
 class AuditMutations(SchemaExtension):
+    async def on_validate(self):
+        yield
+        # A mutation document refused by validation never executes (on_execute does not
+        # run): it is audited here, as REFUSED with the validation error's code.
+        ctx = self.execution_context
+        if ctx.pre_execution_errors and ctx.graphql_document is not None:
+            await self._record(ctx, audit.Outcome(audit.REFUSED, (VALIDATION_FAILED,)))
+
     async def on_execute(self):
         self.execution_context.context.raw_variables = self.execution_context.variables
         yield
         ctx = self.execution_context
         if ctx.graphql_document is None:
             return
+        await self._record(ctx, self._refusal(ctx.result))
+
+    @staticmethod
+    async def _record(ctx, refusal: audit.Outcome) -> None:
         fragments = {d.name.value: d for d in ctx.graphql_document.definitions if d.kind == "fragment_definition"}
         fields = _root_fields(ctx.graphql_document, ctx.operation_name, fragments)
         if not fields:
             return
         context = ctx.context
-        refusal = self._refusal(ctx.result)
         calls = []
         for node in fields:
             key = node.alias.value if node.alias else node.name.value
@@ -125,5 +136,5 @@ class AuditMutations(SchemaExtension):
         errors = (result.errors if result is not None else None) or []
         if any(is_unexpected(e) for e in errors):
             return audit.Outcome(audit.INTERNAL_ERROR, ("INTERNAL_SERVER_ERROR",))
-        codes = tuple(str((e.extensions or {}).get("code", "ERROR")) for e in errors)
+        codes = tuple(code_of(e) for e in errors)
         return audit.Outcome(audit.REFUSED, codes or ("NOT_EXECUTED",))

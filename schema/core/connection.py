@@ -1,23 +1,58 @@
 """Relay connections over Piccolo queries, with a hard maximum page size.
 
-Cursors are opaque (base64 of an offset). `totalCount` runs its COUNT query only
-when the client asks for it.
+Cursors are keyset cursors (issue 20): an edge's cursor holds the values of the query's
+ORDER BY columns for its row (the primary key is always the last one, the tie breaker),
+and the next page is `WHERE (order columns) > (those values)` in the query's own
+directions. Rows inserted or deleted between two page fetches therefore never make a
+page repeat or skip a row that was there before and is still there after.
+
+A cursor is opaque (base64url of JSON) and validated: a version, the ordering it was made
+for, values of the right types, and a checksum. Anything else — an edited, truncated or
+hand-made cursor, one from another list or from before the keyset format (`offset:N`) —
+is refused with the top-level error code INVALID_CURSOR. Cursors are not secrets: the
+list's scope applies to every page whatever the cursor says.
+
+`totalCount` runs its COUNT query only when the client asks for it.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Awaitable, Callable, Generic, Iterable, TypeVar
+import binascii
+import hashlib
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Awaitable, Callable, Generic, Iterable, Sequence, TypeVar
 
+import orjson
 import strawberry
+from piccolo.columns import Column
+from piccolo.columns.column_types import (
+    BigInt,
+    Boolean,
+    Date,
+    Integer,
+    Numeric,
+    Real,
+    Serial,
+    SmallInt,
+    Text,
+    Timestamp,
+    Timestamptz,
+    UUID,
+    Varchar,
+)
 
-from schema.core.errors import InvalidArgument
+from schema.core.errors import ExpectedError, InvalidArgument
 
 NodeT = TypeVar("NodeT")
-_CURSOR_PREFIX = "offset:"
-# Offsets beyond this cannot come from a real page (and would overflow the databases'
-# 64-bit integers once the page's limit is added): an invalid cursor (issue 16).
-MAX_OFFSET = 2**31 - 1
+CURSOR_VERSION = 1
+
+
+class InvalidCursor(ExpectedError):
+    """`after` is not a cursor this list gave out (forged, edited, stale or from another list)."""
+
+    code = "INVALID_CURSOR"
 
 
 @strawberry.type
@@ -49,26 +84,164 @@ class Connection(Generic[NodeT]):
         return [edge.node for edge in self.edges]
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
+# --- the cursor format -------------------------------------------------------------------
+
+def _checksum(body: bytes) -> str:
+    return hashlib.sha256(b"cosell-cursor:" + body).hexdigest()[:12]
 
 
-def decode_cursor(cursor: str) -> int:
+def encode_cursor_payload(kind: str, values: Sequence[Any]) -> str:
+    """An opaque cursor: `kind` names what the values mean (an ordering, a query)."""
+    body = orjson.dumps([CURSOR_VERSION, kind, list(values)])
+    raw = body + b"." + _checksum(body).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor_payload(cursor: str, kind: str, field: Sequence[str] = ("after",)) -> list[Any]:
+    """The values of a cursor made by `encode_cursor_payload(kind, …)`, or InvalidCursor."""
+    def refuse(reason: str) -> InvalidCursor:
+        return InvalidCursor(
+            f"Invalid cursor ({reason}): pass an `endCursor` this list returned, or start again without `after`.",
+            field=list(field), reason=reason)
+
+    if not isinstance(cursor, str) or len(cursor) > 2048:
+        raise refuse("malformed")
     try:
-        raw = base64.b64decode(cursor.encode(), validate=True).decode()
-        if not raw.startswith(_CURSOR_PREFIX):
-            raise ValueError(raw)
-        digits = raw[len(_CURSOR_PREFIX) :]
-        if not (digits.isascii() and digits.isdigit()) or len(digits) > 10 or int(digits) > MAX_OFFSET:
-            raise ValueError(raw)
-        offset = int(digits)
-        return offset
-    except ValueError as exc:
-        raise InvalidArgument("Invalid cursor.", field="after") from exc
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError):
+        raise refuse("malformed") from None
+    if raw.startswith(b"offset:"):
+        raise refuse("stale: offset cursors are no longer accepted")
+    body, sep, checksum = raw.rpartition(b".")
+    if not sep or checksum.decode("ascii", "replace") != _checksum(body):
+        raise refuse("malformed")
+    try:
+        version, made_for, values = orjson.loads(body)
+    except (orjson.JSONDecodeError, ValueError, TypeError):
+        raise refuse("malformed") from None
+    if version != CURSOR_VERSION:
+        raise refuse("stale: made by another version")
+    if made_for != kind or not isinstance(values, list):
+        raise refuse("made for another list or ordering")
+    return values
 
 
-def page_window(info, first: int | None, after: str | None) -> tuple[int, int]:
-    """(offset, limit) for a page request, refusing sizes over the maximum."""
+# --- keyset pages over Piccolo selects -------------------------------------------------------
+
+_INT_TYPES = (Serial, Integer, BigInt, SmallInt)
+_TEXT_TYPES = (Varchar, Text)
+
+
+def _column_kind(column: Column) -> str:
+    if isinstance(column, _INT_TYPES):
+        # The column's range (PostgreSQL SERIAL/INTEGER are 32-bit): a forged cursor beyond
+        # it is refused in _load, not by the driver (issue 16).
+        return f"int{64 if isinstance(column, BigInt) else 16 if isinstance(column, SmallInt) else 32}"
+    if isinstance(column, _TEXT_TYPES):
+        return "str"
+    if isinstance(column, (Timestamptz, Timestamp)):
+        return "datetime"
+    if isinstance(column, Date):
+        return "date"
+    if isinstance(column, Boolean):
+        return "bool"
+    if isinstance(column, (Numeric, Real)):
+        return "number"
+    if isinstance(column, UUID):
+        return "str"
+    raise TypeError(f"paginate: cannot order a keyset by {column._meta.name} ({type(column).__name__})")
+
+
+def _dump(kind: str, value: Any) -> Any:
+    if kind in ("datetime", "date"):
+        return value.isoformat()
+    if kind in ("number", "str"):
+        return str(value)
+    return value
+
+
+def _load(kind: str, value: Any) -> Any:
+    """A cursor value back to its column's Python type; ValueError if it is not one."""
+    if kind.startswith("int") and isinstance(value, int) and not isinstance(value, bool) \
+            and -2 ** (int(kind[3:]) - 1) <= value < 2 ** (int(kind[3:]) - 1):
+        return value
+    if kind == "str" and isinstance(value, str):
+        return value
+    if kind == "bool" and isinstance(value, bool):
+        return value
+    if kind == "datetime" and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if kind == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    if kind == "number" and isinstance(value, str):
+        return Decimal(value)
+    raise ValueError(value)
+
+
+class Keyset:
+    """The ordering of a select, as (column, ascending) pairs ending with the primary key."""
+
+    def __init__(self, query) -> None:
+        items = query.order_by_delegate._order_by.order_by_items
+        order: list[tuple[Column, bool]] = []
+        for item in items:
+            for column in item.columns:
+                if not isinstance(column, Column) or column._meta.call_chain:
+                    raise TypeError("paginate: order by columns of the listed table only")
+                if column._meta.null:
+                    # NULLs sort first on SQLite and last on PostgreSQL: no portable keyset.
+                    raise TypeError(f"paginate: cannot order a keyset by nullable {column._meta.name}")
+                order.append((column, item.ascending))
+        primary_key = query.table._meta.primary_key
+        names = [c._meta.name for c, _ in order]
+        if primary_key._meta.name in names:
+            order = order[: names.index(primary_key._meta.name) + 1]
+        else:
+            order.append((primary_key, True))
+            query = query.order_by(primary_key)
+        self.order = order
+        self.kinds = [_column_kind(c) for c, _ in order]
+        self.name = query.table._meta.tablename + ":" + ",".join(
+            f"{c._meta.name}{'+' if asc else '-'}" for c, asc in order)
+        self.query = self._with_order_columns(query)
+
+    def _with_order_columns(self, query):
+        selected = query.columns_delegate.selected_columns
+        if not selected:
+            return query  # all columns
+        names = {getattr(getattr(c, "_meta", None), "name", None) for c in selected
+                 if not getattr(getattr(c, "_meta", None), "call_chain", None)}
+        missing = [c for c, _ in self.order if c._meta.name not in names]
+        return query.columns(*missing) if missing else query
+
+    def cursor(self, row: dict) -> str:
+        return encode_cursor_payload(self.name, [_dump(k, row[c._meta.name]) for (c, _), k in zip(self.order, self.kinds)])
+
+    def after(self, cursor: str):
+        """The where condition of the rows after the cursor's row, in this ordering."""
+        raw = decode_cursor_payload(cursor, self.name)
+        if len(raw) != len(self.order):
+            raise decode_error()
+        try:
+            values = [_load(kind, value) for kind, value in zip(self.kinds, raw)]
+        except (ValueError, TypeError):
+            raise decode_error() from None
+        condition = None
+        for i, ((column, ascending), value) in enumerate(zip(self.order, values)):
+            step = (column > value) if ascending else (column < value)
+            for earlier, earlier_value in zip(self.order[:i], values[:i]):
+                step = step & (earlier[0] == earlier_value)
+            condition = step if condition is None else condition | step
+        return condition
+
+
+def decode_error() -> InvalidCursor:
+    return InvalidCursor("Invalid cursor (malformed): pass an `endCursor` this list returned, or start "
+                         "again without `after`.", field=["after"], reason="malformed")
+
+
+def page_size(info, first: int | None) -> int:
+    """The page size asked for, refusing sizes over the maximum."""
     settings = info.context.settings
     if first is None:
         first = settings.default_page_size
@@ -78,8 +251,7 @@ def page_window(info, first: int | None, after: str | None) -> tuple[int, int]:
             field="first",
             maxPageSize=settings.max_page_size,
         )
-    offset = decode_cursor(after) + 1 if after else 0
-    return offset, first
+    return first
 
 
 async def paginate(
@@ -91,28 +263,37 @@ async def paginate(
     after: str | None,
     to_node: Callable[[dict], NodeT],
 ) -> Connection[NodeT]:
-    """One page of an ordered Piccolo select, fetching one extra row to know if more follow."""
-    offset, limit = page_window(info, first, after)
-    rows = await query.offset(offset).limit(limit + 1) if limit else []
-    return connection_from_rows(rows, offset=offset, limit=limit, to_node=to_node, count_fn=count_query.run)
+    """One page of an ordered Piccolo select, after the `after` cursor's row in the select's
+    own ORDER BY (the primary key is appended as the tie breaker when missing), fetching one
+    extra row to know if more follow. The ORDER BY columns must be non-null columns of the
+    selected table."""
+    limit = page_size(info, first)
+    keyset = Keyset(query)
+    query = keyset.query
+    if after:
+        query = query.where(keyset.after(after))
+    rows = await query.limit(limit + 1) if limit else []
+    return connection_from_rows(rows, limit=limit, cursor_of=keyset.cursor, to_node=to_node,
+                                count_fn=count_query.run, has_previous=bool(after))
 
 
 def connection_from_rows(
     rows: Iterable[dict],
     *,
-    offset: int,
     limit: int,
+    cursor_of: Callable[[dict], str],
     to_node: Callable[[dict], NodeT],
     count_fn: Callable[[], Awaitable[int]],
+    has_previous: bool,
 ) -> Connection[NodeT]:
     rows = list(rows)
     has_next = len(rows) > limit
-    edges = [Edge(cursor=encode_cursor(offset + i), node=to_node(row)) for i, row in enumerate(rows[:limit])]
+    edges = [Edge(cursor=cursor_of(row), node=to_node(row)) for row in rows[:limit]]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_next,
-            has_previous_page=offset > 0,
+            has_previous_page=has_previous,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),

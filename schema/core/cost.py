@@ -36,6 +36,7 @@ from graphql import (
     is_leaf_type,
     is_list_type,
 )
+from graphql.execution.values import get_variable_values
 from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
@@ -205,6 +206,9 @@ class QueryCost(SchemaExtension):
             yield
             return
         settings = self.settings
+        if self._refuse_bad_variables():
+            yield
+            return
         cost = query_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables,
                           settings.default_page_size, settings.max_page_size)
         self.report = {"requested": cost, "maxQueryCost": settings.max_query_cost}
@@ -227,6 +231,21 @@ class QueryCost(SchemaExtension):
         result = ctx.result
         self.report["actual"] = actual_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
                                             getattr(result, "data", None))
+
+    def _refuse_bad_variables(self) -> bool:
+        """Variables of the wrong type (a bad enum value, an unknown input field) refuse the
+        document before execution: it costs nothing and is audited as BAD_USER_INPUT."""
+        ctx = self.execution_context
+        operation = get_operation_ast(ctx.graphql_document, ctx.operation_name)
+        if operation is None:
+            return False
+        coerced = get_variable_values(ctx.schema._schema, operation.variable_definitions or (), ctx.variables or {})
+        if not isinstance(coerced, list):
+            return False
+        for error in coerced:
+            error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+        ctx.result = ExecutionResult(data=None, errors=coerced)
+        return True
 
     def _throttle(self, cost: int, spent: budgets.Spend) -> None:
         ctx = self.execution_context

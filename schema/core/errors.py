@@ -32,11 +32,14 @@ class UserError:
 
 
 class ExpectedError(GraphQLError):
-    """A deliberate, client-facing GraphQL error (never masked)."""
+    """A deliberate, client-facing GraphQL error (never masked). `field` is the path of the
+    argument at fault, always a list (`"filter.partnerId"` becomes `["filter", "partnerId"]`)."""
 
     code = "BAD_REQUEST"
 
     def __init__(self, message: str, **extensions: Any) -> None:
+        if isinstance(extensions.get("field"), str):
+            extensions["field"] = extensions["field"].split(".")
         super().__init__(message, extensions={"code": self.code, **extensions})
 
 
@@ -50,6 +53,47 @@ class Forbidden(ExpectedError):
 
 class InvalidArgument(ExpectedError):
     code = "BAD_USER_INPUT"
+    user_error_code = "INVALID_INPUT"  # its code as a mutation's payload UserError (schema.core.refusals)
+
+
+class InvalidId(InvalidArgument):
+    """A malformed global id, or one of another type than the argument takes."""
+
+    user_error_code = "INVALID_ID"
+
+
+# Codes of the errors graphql-core raises itself (docs/api.md, "Errors").
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
+def code_of(error: GraphQLError) -> str:
+    """The `extensions.code` of a top-level error; errors graphql-core raised without one
+    are classified: syntax errors, validation errors, variable values of the wrong type."""
+    code = (error.extensions or {}).get("code")
+    if code:
+        return str(code)
+    message = error.message or ""
+    if message.startswith("Syntax Error"):
+        return PARSE_FAILED
+    if message.startswith("Variable '$") and ("got invalid value" in message or "of required type" in message):
+        return BAD_USER_INPUT
+    if error.path is None and error.original_error is None:
+        return VALIDATION_FAILED
+    return "BAD_REQUEST"
+
+
+def with_contract(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """The same error with `extensions.code` and `extensions.requestId` (the error contract)."""
+    extensions = dict(error.extensions or {})
+    extensions["code"] = code_of(error)
+    if request_id is not None:
+        extensions.setdefault("requestId", request_id)
+    if isinstance(extensions.get("field"), str):
+        extensions["field"] = extensions["field"].split(".")
+    error.extensions = extensions
+    return error
 
 
 def is_unexpected(error: GraphQLError) -> bool:

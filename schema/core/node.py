@@ -8,7 +8,7 @@ from strawberry import relay
 from strawberry.relay.types import GlobalIDValueError
 
 from schema.core.context import Info
-from schema.core.errors import InvalidArgument
+from schema.core.errors import InvalidArgument, InvalidId
 from schema.core.rows import database_id
 from schema.core.access import AUTHENTICATED, access
 
@@ -17,7 +17,7 @@ def parse_global_id(value: str, field: str = "id") -> relay.GlobalID:
     try:
         return relay.GlobalID.from_id(value)
     except (GlobalIDValueError, ValueError) as exc:
-        raise InvalidArgument(f"{value!r} is not a valid node id.", field=field) from exc
+        raise InvalidId(f"{value!r} is not a valid node id.", field=field) from exc
 
 
 def node_type(info, type_name: str):
@@ -34,10 +34,10 @@ def decode_node_id(info, value: str, expected: type[relay.Node], field: str = "i
     gid = parse_global_id(value, field)
     expected_name = expected.__strawberry_definition__.name  # type: ignore[attr-defined]
     if gid.type_name != expected_name:
-        raise InvalidArgument(f"Expected a {expected_name} id.", field=field)
+        raise InvalidId(f"Expected a {expected_name} id.", field=field)
     pk = database_id(gid.node_id)
     if pk is None:
-        raise InvalidArgument(f"{value!r} is not a valid node id.", field=field)
+        raise InvalidId(f"{value!r} is not a valid node id.", field=field)
     return pk
 
 

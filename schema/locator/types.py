@@ -12,7 +12,7 @@ from strawberry import relay
 
 from partners.locator import DirectoryEntry, Facets, LocatorPage
 from schema.core.access import STAFF, visible_to
-from schema.core.connection import Edge, PageInfo, encode_cursor
+from schema.core.connection import Edge, PageInfo, encode_cursor_payload
 from schema.core.enums import PartnerTrack, PartnerType, Region
 
 
@@ -43,6 +43,10 @@ class PartnerLocatorInput:
 
 @strawberry.type(description="A partner as the public directory shows it (D7).")
 class PartnerListing:
+    id: strawberry.ID = strawberry.field(description=(
+        "Stable global id of this listing (the lookup and its key), for normalized client caches. "
+        "The same partner listed by the same lookup always has the same id; `distanceKm` depends "
+        "on the search."))
     key: str = strawberry.field(description="Unique within the lookup that listed it (`source`).")
     partner_id: relay.GlobalID | None = strawberry.field(
         description="The `Partner` node id when the partner is in this database. Staff only: partner users "
@@ -70,8 +74,9 @@ class PartnerListing:
     distance_km: float | None = strawberry.field(description="From `near`, when given (great-circle).")
 
     @classmethod
-    def from_entry(cls, entry: DirectoryEntry) -> "PartnerListing":
+    def from_entry(cls, entry: DirectoryEntry, source: str) -> "PartnerListing":
         return cls(
+            id=strawberry.ID(str(relay.GlobalID("PartnerListing", f"{source}:{entry.key}"))),
             key=entry.key,
             partner_id=relay.GlobalID("Partner", str(entry.partner_id)) if entry.partner_id is not None else None,
             name=entry.name,
@@ -145,9 +150,9 @@ class PartnerLocatorConnection:
         return [edge.node for edge in self.edges]
 
     @classmethod
-    def from_page(cls, page: LocatorPage) -> "PartnerLocatorConnection":
+    def from_page(cls, page: LocatorPage, cursor_kind: str) -> "PartnerLocatorConnection":
         edges = [
-            Edge(cursor=encode_cursor(page.offset + i), node=PartnerListing.from_entry(entry))
+            Edge(cursor=encode_cursor_payload(cursor_kind, [page.offset + i]), node=PartnerListing.from_entry(entry, page.source))
             for i, entry in enumerate(page.entries)
         ]
         return cls(

@@ -25,7 +25,8 @@ async def test_a_locked_database_gives_a_clear_retryable_error(cosell_app_factor
             blocker.execute("ROLLBACK")
             blocker.close()
         error = response.json()["errors"][0]
-        assert error["extensions"] == {"code": "DATABASE_BUSY", "retryAfter": 1}
+        assert error["extensions"] == {"code": "DATABASE_BUSY", "retryAfter": 1,
+                                       "requestId": response.headers["x-request-id"]}
         assert "busy" in error["message"]
         assert await ApiToken.count() == before
         retried = await client.post("/graphql", json={"query": CREATE}, headers=headers)

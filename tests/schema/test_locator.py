@@ -255,7 +255,7 @@ async def test_every_bad_field_is_reported_at_once(gql, world):
 async def test_bad_cursor_is_refused(gql, world):
     body = await gql(LOCATE, {"input": {"after": "not-a-cursor"}}, token=world.tokens["ae"], errors=True)
     error = body["errors"][0]
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["code"] == "INVALID_CURSOR"
     assert error["extensions"]["field"] == ["input", "after"]
 
 
@@ -309,3 +309,31 @@ async def test_statement_count_does_not_grow_with_page_size(gql, world, director
         counts.append(body["extensions"]["sqlStatements"])
     assert counts[0] == counts[1] == counts[2]
     assert counts[0] <= 3  # token lookup + index version check + page rows and lists
+
+
+LISTING_IDS = """query($input: PartnerLocatorInput) { partnerLocator(input: $input) {
+  pageInfo { endCursor } nodes { id key name } } }"""
+
+
+async def test_listings_have_stable_unique_ids_for_client_caches(gql, world, directory):
+    """Issue 20: a normalized cache keys a listing by `id`; the same partner has the same id in
+    every search (another region, another page, near a place), and ids never collide."""
+    everything = (await gql(LISTING_IDS, {"input": {"first": 100}}, token=world.tokens["ae"]))["data"]["partnerLocator"]
+    by_name = {n["name"]: n["id"] for n in everything["nodes"]}
+    assert len(set(by_name.values())) == len(by_name) == 10
+    emea = (await gql(LISTING_IDS, {"input": {"region": "EMEA", "first": 2}}, token=world.tokens["alpha_user"]))
+    page = emea["data"]["partnerLocator"]
+    rest = (await gql(LISTING_IDS, {"input": {"region": "EMEA", "after": page["pageInfo"]["endCursor"]}},
+                      token=world.tokens["alpha_user"]))["data"]["partnerLocator"]
+    for node in page["nodes"] + rest["nodes"]:
+        assert node["id"] == by_name[node["name"]]
+    assert [n["name"] for n in page["nodes"] + rest["nodes"]] == EMEA_ORDER
+
+
+async def test_a_cursor_of_another_search_is_refused(gql, world, directory):
+    emea = (await gql(LISTING_IDS, {"input": {"region": "EMEA", "first": 2}}, token=world.tokens["ae"]))
+    cursor = emea["data"]["partnerLocator"]["pageInfo"]["endCursor"]
+    body = await gql(LISTING_IDS, {"input": {"region": "APJ", "after": cursor}}, token=world.tokens["ae"], errors=True)
+    error = body["errors"][0]["extensions"]
+    assert (error["code"], error["field"], error["reason"]) == (
+        "INVALID_CURSOR", ["input", "after"], "made for another list or ordering")
