@@ -40,6 +40,8 @@ def redact(value: Any) -> Any:
 
 def summarize(arguments: dict[str, Any]) -> str:
     text = json.dumps(redact(arguments), sort_keys=True, default=str, ensure_ascii=False)
+    # A lone surrogate (refused input is audited too) cannot be stored: keep it as `\udxxx`.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
 
 

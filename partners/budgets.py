@@ -23,6 +23,12 @@ _SPEND = (
 )
 
 
+def anonymous_bucket(client_host: str | None) -> str:
+    """The budget of an anonymous caller: its IP address as the ASGI server saw it (behind
+    a reverse proxy, uvicorn takes it from X-Forwarded-For of the trusted proxies)."""
+    return f"ip:{client_host or 'unknown'}"[:64]
+
+
 @dataclass(frozen=True)
 class Spend:
     allowed: bool

@@ -94,9 +94,21 @@ async def _retry_when_locked(engine: "CosellSQLiteEngine", operation):
             await asyncio.sleep(0.05 * (attempt + 1))
 
 
+def _run_after_commit(transaction) -> None:
+    for callback in transaction.__dict__.pop("after_commit", ()):
+        callback()
+
+
 class CosellSQLiteTransaction(SQLiteTransaction):
     async def begin(self):
         await _retry_when_locked(self.engine, super().begin)
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        outermost = self._parent is None
+        result = await super().__aexit__(exception_type, exception, traceback)
+        if outermost and exception is None:
+            _run_after_commit(self)
+        return result
 
 
 class CosellSQLiteEngine(SQLiteEngine):
@@ -241,6 +253,8 @@ class CosellPostgresTransaction(PostgresTransaction):
         finally:
             self.engine.current_transaction.reset(self.context)
             await self._give_back()
+        if exception is None:
+            _run_after_commit(self)
         return exception is None
 
     async def _give_back(self) -> None:
@@ -390,14 +404,51 @@ def current_engine() -> Engine:
     return APP_CONFIG.table_classes[0]._meta.db
 
 
+class _Savepoint:
+    """`transaction()` inside another one: a SAVEPOINT of it, so the inner block stays
+    all-or-nothing when its caller catches the error (each mutation field runs in one
+    outer transaction with its audit row, schema.audit.extension)."""
+
+    def __init__(self, parent) -> None:
+        self.parent = parent
+
+    async def __aenter__(self):
+        self.savepoint = await self.parent.savepoint()
+        return self.parent
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if exception is None:
+            await self.savepoint.release()
+        else:
+            try:
+                await self.savepoint.rollback_to()
+            except Exception:  # noqa: BLE001 - the connection is gone: the outer transaction fails with the original error
+                pass
+        return False
+
+
+def after_commit(callback) -> None:
+    """Call `callback()` once the current transaction has committed (now, outside one);
+    never when it rolls back. For in-process caches that must not see uncommitted data."""
+    current = current_engine().current_transaction.get()
+    if current is None:
+        callback()
+    else:
+        current.__dict__.setdefault("after_commit", []).append(callback)
+
+
 def transaction():
     """`async with transaction():` — every domain write runs in one.
 
     On SQLite it is IMMEDIATE: the write lock is taken at BEGIN, so a read-then-write
     cannot be interleaved with another writer (no lost update, no late SQLITE_BUSY).
-    Nested calls join the outer transaction.
+    Nested calls run in a savepoint of the outer transaction: they commit with it, and
+    an error leaving the inner block undoes the inner block only.
     """
     engine = current_engine()
+    parent = engine.current_transaction.get()
+    if parent is not None:
+        return _Savepoint(parent)
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from partners.db import after_commit
 from partners.enums import PARTNER_ROLES, Region, Role
 from partners.errors import DomainError, NotFound
 from partners.tables import ApiToken, Partner, User
@@ -182,7 +183,7 @@ async def revoke_token(prefix_or_token: str) -> int:
     if not live:
         return 0
     await ApiToken.update({ApiToken.revoked_at: now()}).where(ApiToken.id.is_in([r["id"] for r in live]))
-    forget_cached_principals()
+    after_commit(forget_cached_principals)
     return len(live)
 
 
@@ -217,7 +218,7 @@ async def revoke_token_by_id(principal: Principal, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now()
         await token.save([ApiToken.revoked_at])
-        forget_cached_principals()
+        after_commit(forget_cached_principals)
     return token
 
 

@@ -27,10 +27,11 @@ from schema.cases.queries import CaseQuery
 from schema.cases.types import CaseNode
 from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
+from schema.core.input_limits import InputLimits, document_limits
 from schema.core.node import NodeQuery
 from schema.core.node_ids import install_direct_node_ids
 from schema.core.refusals import attach_input_refusals
-from schema.core.suggestions import HideSuggestions
+from schema.core.suggestions import HideSuggestions, IntrospectionNeedsToken
 from schema.documents.prepared import PreparedDocuments
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
@@ -106,7 +107,7 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
     # Factories, not instances: extensions keep per-request state.
     attach_input_refusals(Mutation)  # before the audit: it sees these refusals as USER_ERROR
     attach_audit(Mutation)
-    extensions: list = [MaskUnexpectedErrors, AuditMutations]
+    extensions: list = [MaskUnexpectedErrors, AuditMutations, InputLimits]
     if settings is not None:
         # The depth and alias limiters build a new validation rule class per instance;
         # a new class per request would make every request a ValidationCache miss (the
@@ -120,11 +121,14 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
             lambda: ValidationCache(maxsize=256),
             lambda: QueryCost(settings),
         ]
+        if settings.introspection and settings.introspection_requires_token:
+            extensions.append(IntrospectionNeedsToken)
         if not settings.field_suggestions:
             extensions.append(HideSuggestions)
         extensions.append(PreparedDocuments)  # last: hands over a trusted document's parse and validation
     schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
     install_direct_node_ids(schema)
+    document_limits(schema._schema)
     return schema
 
 

@@ -118,6 +118,7 @@ class CosellGraphQL(GraphQL):
             await super().__call__(scope, receive, send)
             return
         limit = self.settings.max_body_bytes
+        http_guard.normalize_content_type(scope)
         request = Request(scope, receive=http_guard.limited_receive(receive, limit))
         length = http_guard.declared_length(request)
         if length is not None and length > limit:
@@ -126,8 +127,11 @@ class CosellGraphQL(GraphQL):
             response = http_guard.unsupported_content_type(request)
         if response is None:
             try:
-                response = await http_guard.idempotent(
-                    request, request.state.principal, self.settings, lambda: self.run(request)
+                principal = request.state.principal
+                response = (
+                    await http_guard.anonymous_throttle(request, principal, self.settings)
+                    or await http_guard.unreadable_body(request)
+                    or await http_guard.idempotent(request, principal, self.settings, lambda: self.run(request))
                 )
             except http_guard.BodyTooLarge:
                 response = http_guard.too_large(limit)

@@ -10,7 +10,7 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from partners import idempotency
+from partners import budgets, idempotency
 from partners.audit import redact
 from partners.identity import Principal
 from server.logs import request_id_var
@@ -24,6 +24,7 @@ STATUS_CODES = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "IDEMPOTENCY_KEY_REUSED",
+    429: "THROTTLED",
 }
 
 
@@ -60,6 +61,47 @@ def too_large(limit: int) -> JSONResponse:
 def declared_length(request: Request) -> int | None:
     raw = request.headers.get("content-length")
     return int(raw) if raw and raw.isdigit() else None
+
+
+def normalize_content_type(scope) -> None:
+    """Media types are case-insensitive (RFC 9110, 8.3.1) but Strawberry compares them as
+    typed: lower-case the type of the request's Content-Type (`APPLICATION/JSON`)."""
+    headers = list(scope.get("headers") or ())
+    for i, (name, value) in enumerate(headers):
+        if name.lower() == b"content-type":
+            media_type, sep, params = value.partition(b";")
+            headers[i] = (name, media_type.strip().lower() + sep + params)
+    scope["headers"] = headers
+
+
+async def unreadable_body(request: Request) -> JSONResponse | None:
+    """A POST body must be UTF-8 JSON holding an object (or a list, refused later as a
+    batch): `null`, numbers, strings and undecodable bytes are a 400, not a 500."""
+    if request.method != "POST":
+        return None
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        return json_error(400, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
+    if text.lstrip()[:1] not in ("{", "["):
+        return json_error(400, 'The request body must be a JSON object: {"query": "...", "variables": {...}}.')
+    return None
+
+
+async def anonymous_throttle(request: Request, principal: Principal | None, settings) -> JSONResponse | None:
+    """Anonymous callers spend 1 point per request from their IP's budget, whatever the
+    request (introspection, invalid documents and their hints included); over it, 429."""
+    if principal is not None or settings.anonymous_budget_per_minute <= 0:
+        return None
+    host = request.client.host if request.client else None
+    spent = await budgets.spend(budgets.anonymous_bucket(host), 1, settings.anonymous_budget_per_minute)
+    if spent.allowed:
+        return None
+    return json_error(
+        429, f"Too many requests from this address without a token: {spent.limit} per minute. "
+        f"Retry in {spent.reset_in} s, or sign in.",
+        headers={"Retry-After": str(spent.reset_in)}, retryAfter=spent.reset_in, limit=spent.limit,
+    )
 
 
 def unsupported_content_type(request: Request) -> JSONResponse | None:

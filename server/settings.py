@@ -140,6 +140,10 @@ class Settings:
     max_query_cost: int = 5000
     # Cost points per token per minute, shared by every instance (0 = no budget).
     cost_budget_per_minute: int = 50000
+    # Requests per minute of anonymous callers, per client IP (0 = no budget).
+    anonymous_budget_per_minute: int = 300
+    # Introspection (and "Did you mean …?" hints) for signed-in callers only.
+    introspection_requires_token: bool = False
     # Seconds a process reuses a token's principal without looking it up again (0 = every
     # request). A revocation through this process applies at once; through another process
     # (CLI, another instance) within this delay.
@@ -213,6 +217,8 @@ class Settings:
             idempotency_wait_seconds=float(_env_int("COSELL_IDEMPOTENCY_WAIT_SECONDS", 10)),
             max_query_cost=_env_int("COSELL_MAX_QUERY_COST", 5000),
             cost_budget_per_minute=_env_int("COSELL_COST_BUDGET_PER_MINUTE", 50000),
+            anonymous_budget_per_minute=_env_int("COSELL_ANONYMOUS_BUDGET_PER_MINUTE", 300),
+            introspection_requires_token=_env_bool("COSELL_INTROSPECTION_REQUIRES_TOKEN", False),
             auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
             sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
             sqlite_busy_timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT") or 10),

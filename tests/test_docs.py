@@ -65,3 +65,43 @@ def test_no_section_documents_a_hook_that_does_not_exist():
                                       "COSELL_PLUGIN_TIMEOUT_MS", "COSELL_TRACE_HOOKS", "COSELL_PLUGIN_<NAME>_<KEY>"])
 def test_plugin_settings_are_documented(variable):
     assert f"`{variable}" in DOCS.read_text(encoding="utf-8")
+
+
+def test_the_locator_entry_fields_and_order_are_documented_for_plugin_authors():
+    """Issue 16 item 18: every `DirectoryEntry` field is in docs/plugins.md's locator
+    section, with the order the locator applies to a plugin's answer."""
+    import dataclasses
+
+    from partners.locator import DirectoryEntry
+
+    text = DOCS.read_text(encoding="utf-8")
+    section = text[text.index("### `cosell_locate_partners("):text.index("### `cosell_deal_registration_event(")]
+    missing = [f.name for f in dataclasses.fields(DirectoryEntry) if f"`{f.name}`" not in section]
+    assert not missing, f"DirectoryEntry fields not documented in docs/plugins.md: {missing}"
+    assert "sort_key" in section and "delivered_engagements" in section and "distance_km" in section
+    assert "The order the locator applies to a list answer" in section
+
+
+def test_the_example_plugin_builds_offline_and_never_pulls_cosell_from_an_index():
+    """Issue 16 item 19: the example pyproject has a [build-system] that the environment's
+    setuptools satisfies, and no requirement that would fetch a package named `cosell`
+    from an index (the host provides cosell; docs/plugins.md says why)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    example = ROOT / "examples" / "cosell-plugin-example"
+    project = tomllib.loads((example / "pyproject.toml").read_text(encoding="utf-8"))
+    build = project["build-system"]
+    assert build["build-backend"] == "setuptools.build_meta"
+    setuptools = next(Requirement(r) for r in build["requires"] if Requirement(r).name == "setuptools")
+    # 61 is the first setuptools with [project] tables: asking for more would refuse the
+    # setuptools an environment already has.
+    assert Version("61") in setuptools.specifier, "an offline build should accept any setuptools >= 61"
+    requirements = [*project["project"].get("dependencies", []),
+                    *(r for extra in project["project"].get("optional-dependencies", {}).values() for r in extra)]
+    for requirement in map(Requirement, requirements):
+        if requirement.name == "cosell":
+            assert str(requirement.specifier).startswith("=="), f"unpinned {requirement}"
+    assert "Depending on cosell safely" in (example / "README.md").read_text(encoding="utf-8")

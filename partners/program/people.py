@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from partners import mail
-from partners.db import is_unique_violation, lock_for_update, transaction
+from partners.db import after_commit, is_unique_violation, lock_for_update, transaction
 from partners.enums import PARTNER_ROLES, PartnerStatus, Region, Role
 from partners.errors import DomainError, NotFound, PermissionDenied, Violation
 from partners.identity import Principal, forget_cached_principals, hash_token, issue_token, now, validate_user_fields
@@ -133,7 +133,7 @@ async def deactivate_user(principal: Principal, user_id: int) -> dict:
         await User.update({User.active: False}).where(User.id == user_id)
         await UserInvitation.delete().where((UserInvitation.user == user_id) & UserInvitation.claimed_at.is_null())
         row = {**row, "active": False}
-    forget_cached_principals()
+    after_commit(forget_cached_principals)  # the GraphQL field's transaction commits later
     return row
 
 
@@ -157,7 +157,7 @@ async def change_role(principal: Principal, user_id: int, role: Role, *, partner
         await User.update({User.role: role.value, User.partner: partner_id,
                            User.regions: [r.value for r in regions]}).where(User.id == user_id)
         row = await User.select().where(User.id == user_id).first()
-    forget_cached_principals()  # a cached principal carries the old role
+    after_commit(forget_cached_principals)  # a cached principal carries the old role
     return row
 
 

@@ -1,9 +1,12 @@
 """Every mutation is audited, without its author doing anything.
 
-`AuditOutcome` is attached by `build_schema` to every Mutation field: it notes how the
-call ended (payload `errors`, refusal, internal error). `AuditMutations`, a schema
-extension, writes one row per root mutation field once the operation is done, also when
-the operation was refused before execution (cost or budget).
+`AuditOutcome` is attached by `build_schema` to every Mutation field: it runs the field
+in one transaction and writes the field's audit row in it, so a committed mutation always
+has its row, whatever happens to the operation's later fields (issue 16); the domain's
+own `transaction()` blocks become savepoints of it. A field that raised rolled back: its
+outcome (refusal, internal error) is noted, and `AuditMutations`, a schema extension,
+writes the rows not yet written once the operation is done, also when the operation was
+refused before execution (input limits, cost or budget).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import FieldExtension, SchemaExtension
 
 from partners import audit
+from partners.db import transaction
 from partners.errors import DomainError
 from schema.core.errors import VALIDATION_FAILED, code_of, is_unexpected
 
@@ -35,18 +39,29 @@ def _outcome_of_exception(exc: BaseException) -> audit.Outcome:
     return audit.Outcome(audit.INTERNAL_ERROR, ("INTERNAL_SERVER_ERROR",))
 
 
+def _call(node: FieldNode, variables: dict | None, outcome: audit.Outcome) -> audit.MutationCall:
+    arguments = {a.name.value: value_from_ast_untyped(a.value, variables) for a in node.arguments or ()}
+    return audit.MutationCall(node.name.value, arguments, outcome)
+
+
 class AuditOutcome(FieldExtension):
     async def resolve_async(self, next_, source, info, **kwargs):
         key = info.path.key
+        context = info.context
         try:
-            result = next_(source, info, **kwargs)
-            if hasattr(result, "__await__"):
-                result = await result
+            async with transaction():
+                result = next_(source, info, **kwargs)
+                if hasattr(result, "__await__"):
+                    result = await result
+                codes = _codes_of_payload(result)
+                outcome = audit.Outcome(audit.USER_ERROR, codes) if codes else audit.Outcome(audit.OK)
+                node = info._raw_info.field_nodes[0]
+                await audit.record(context.principal, [_call(node, context.raw_variables, outcome)], context.request_id)
         except Exception as exc:
-            info.context.mutation_outcomes[key] = _outcome_of_exception(exc)
+            context.mutation_outcomes[key] = _outcome_of_exception(exc)
             raise
-        codes = _codes_of_payload(result)
-        info.context.mutation_outcomes[key] = audit.Outcome(audit.USER_ERROR, codes) if codes else audit.Outcome(audit.OK)
+        context.mutation_outcomes[key] = outcome
+        context.audited_mutations.add(key)
         return result
 
 
@@ -88,6 +103,7 @@ class AuditMutations(SchemaExtension):
             await self._record(ctx, audit.Outcome(audit.REFUSED, (VALIDATION_FAILED,)))
 
     async def on_execute(self):
+        self.execution_context.context.raw_variables = self.execution_context.variables
         yield
         ctx = self.execution_context
         if ctx.graphql_document is None:
@@ -104,9 +120,11 @@ class AuditMutations(SchemaExtension):
         calls = []
         for node in fields:
             key = node.alias.value if node.alias else node.name.value
-            outcome = context.mutation_outcomes.get(key) or refusal
-            arguments = {a.name.value: value_from_ast_untyped(a.value, ctx.variables) for a in node.arguments or ()}
-            calls.append(audit.MutationCall(node.name.value, arguments, outcome))
+            if key in context.audited_mutations:
+                continue
+            calls.append(_call(node, ctx.variables, context.mutation_outcomes.get(key) or refusal))
+        if not calls:
+            return
         try:
             await audit.record(context.principal, calls, context.request_id)
         except Exception:  # noqa: BLE001 - the mutation is done; losing its audit row must be loud

@@ -134,7 +134,9 @@ _TEXT_TYPES = (Varchar, Text)
 
 def _column_kind(column: Column) -> str:
     if isinstance(column, _INT_TYPES):
-        return "int"
+        # The column's range (PostgreSQL SERIAL/INTEGER are 32-bit): a forged cursor beyond
+        # it is refused in _load, not by the driver (issue 16).
+        return f"int{64 if isinstance(column, BigInt) else 16 if isinstance(column, SmallInt) else 32}"
     if isinstance(column, _TEXT_TYPES):
         return "str"
     if isinstance(column, (Timestamptz, Timestamp)):
@@ -160,7 +162,8 @@ def _dump(kind: str, value: Any) -> Any:
 
 def _load(kind: str, value: Any) -> Any:
     """A cursor value back to its column's Python type; ValueError if it is not one."""
-    if kind == "int" and isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63:
+    if kind.startswith("int") and isinstance(value, int) and not isinstance(value, bool) \
+            and -2 ** (int(kind[3:]) - 1) <= value < 2 ** (int(kind[3:]) - 1):
         return value
     if kind == "str" and isinstance(value, str):
         return value

@@ -27,6 +27,10 @@ class Context:
     loaders: Loaders = field(init=False)
     # Outcome of each root mutation field by response key, for the audit log.
     mutation_outcomes: dict[str, Any] = field(default_factory=dict)
+    # Root mutation fields whose audit row was written in their own transaction, and the
+    # request's variables as sent (the audit summarises arguments as the client wrote them).
+    audited_mutations: set[str] = field(default_factory=set)
+    raw_variables: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)

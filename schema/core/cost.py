@@ -3,13 +3,18 @@ document before execution (GitHub/Shopify-like), reported in `extensions.cost`.
 
 - scalars, enums and introspection fields cost 0;
 - an object field costs 1 plus its selection;
-- a list multiplies that by its size: the `first` argument, else the length of a list
-  argument (`nodes(ids: …)`), else NESTED_LIST_SIZE (lists without a size argument are
-  the small lists of one object — an opportunity's contacts or partners; anything that
-  can grow large is a connection with `first`);
+- a list multiplies that by its size: the `first` argument, wherever it sits (an
+  argument, or a field of an input object: `partnerLocator(input: {first: 100})`; the
+  default page size when the field takes one but it is not given), else the length of a
+  list argument (`nodes(ids: …)`), else NESTED_LIST_SIZE (lists without a size argument
+  are the small lists of one object — an opportunity's contacts or partners; anything
+  that can grow large is a connection with `first`);
 - a connection costs 1 plus `first` (default page size if absent) times its selection;
   inside it, `edges`/`nodes`/`pageInfo` are structure: the page size is already counted.
 Fragments count in full (an upper bound); @skip/@include are ignored.
+
+After execution, `extensions.cost.actual` counts the same way over what was returned
+(each object returned costs 1; a connection 1 plus its page), as Shopify's actual cost.
 
 Over `max_query_cost` → refused (QUERY_TOO_COSTLY). Signed-in callers also spend the cost
 from a per-user budget per minute (partners.budgets) → THROTTLED with retryAfter, HTTP 429.
@@ -23,6 +28,7 @@ from graphql import (
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInputObjectType,
     InlineFragmentNode,
     get_named_type,
     get_nullable_type,
@@ -50,11 +56,37 @@ def _is_structure(type_) -> bool:
     return type_.name.endswith(("Connection", "Edge")) or type_.name == "PageInfo"
 
 
+def _first_given(value: Any) -> Any:
+    """The `first` among these argument values, looking inside input objects."""
+    if isinstance(value, dict):
+        if "first" in value:
+            return value["first"]
+        for item in value.values():
+            found = _first_given(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _takes_first(args: dict, seen: frozenset = frozenset()) -> bool:
+    """Whether these arguments (or the input objects they take) have a `first` field."""
+    for name, arg in args.items():
+        if name == "first":
+            return True
+        named = get_named_type(arg.type)
+        if isinstance(named, GraphQLInputObjectType) and named.name not in seen:
+            if _takes_first(named.fields, seen | {named.name}):
+                return True
+    return False
+
+
 class CostCalculator:
-    def __init__(self, schema, document, variables: dict | None, default_page_size: int) -> None:
+    def __init__(self, schema, document, variables: dict | None, default_page_size: int,
+                 max_page_size: int | None = None) -> None:
         self.schema = schema
         self.variables = variables or {}
         self.default_page_size = default_page_size
+        self.max_page_size = max_page_size
         self.fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
 
     def operation(self, operation) -> int:
@@ -91,9 +123,12 @@ class CostCalculator:
 
     def size(self, node: FieldNode, field_def) -> int:
         args = {a.name.value: value_from_ast_untyped(a.value, self.variables) for a in node.arguments or ()}
-        if "first" in field_def.args:
-            first = args.get("first")
-            return first if isinstance(first, int) and first >= 0 else self.default_page_size
+        if _takes_first(field_def.args):
+            first = _first_given(args)
+            if not (isinstance(first, int) and first >= 0):
+                return self.default_page_size
+            # A larger page is refused by the field itself (BAD_USER_INPUT): never more returned.
+            return first if self.max_page_size is None else min(first, self.max_page_size)
         if is_list_type(get_nullable_type(field_def.type)):
             for value in args.values():
                 if isinstance(value, list):
@@ -102,11 +137,63 @@ class CostCalculator:
         return 1
 
 
-def query_cost(schema, document, operation_name: str | None, variables: dict | None, default_page_size: int) -> int:
+class ActualCost:
+    """The cost of what an executed operation returned, counted like the requested cost."""
+
+    def __init__(self, schema, document) -> None:
+        self.schema = schema
+        self.fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+
+    def collect(self, selections, parent, into: dict) -> dict:
+        """Response key → (field definition, its selections), fragments merged in."""
+        for node in selections:
+            if isinstance(node, FieldNode):
+                field_def = getattr(parent, "fields", {}).get(node.name.value)
+                if field_def is None or node.name.value.startswith("__"):
+                    continue
+                key = (node.alias or node.name).value
+                _, merged = into.setdefault(key, (field_def, []))
+                merged.extend(node.selection_set.selections if node.selection_set else ())
+            elif isinstance(node, InlineFragmentNode):
+                target = self.schema.get_type(node.type_condition.name.value) if node.type_condition else parent
+                self.collect(node.selection_set.selections, target, into)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value in self.fragments:
+                fragment = self.fragments[node.name.value]
+                self.collect(fragment.selection_set.selections, self.schema.get_type(fragment.type_condition.name.value), into)
+        return into
+
+    def object(self, selections, parent, data: dict) -> int:
+        total = 0
+        for key, (field_def, sub) in self.collect(selections, parent, {}).items():
+            value = data.get(key)
+            named = get_named_type(field_def.type)
+            if value is not None and not is_leaf_type(named):
+                total += self.value(named, sub, value)
+        return total
+
+    def value(self, named, selections, value) -> int:
+        if isinstance(value, list):
+            return sum(self.value(named, selections, item) for item in value if item is not None)
+        if not isinstance(value, dict):
+            return 0
+        inner = self.object(selections, named, value)
+        return inner if _is_structure(named) and not _is_connection(named) else 1 + inner
+
+
+def actual_cost(schema, document, operation_name: str | None, data: dict | None) -> int:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or not isinstance(data, dict):
+        return 0
+    return ActualCost(schema, document).object(
+        operation.selection_set.selections, schema.get_root_type(operation.operation), data)
+
+
+def query_cost(schema, document, operation_name: str | None, variables: dict | None, default_page_size: int,
+               max_page_size: int | None = None) -> int:
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
-    return CostCalculator(schema, document, variables, default_page_size).operation(operation)
+    return CostCalculator(schema, document, variables, default_page_size, max_page_size).operation(operation)
 
 
 class QueryCost(SchemaExtension):
@@ -116,12 +203,16 @@ class QueryCost(SchemaExtension):
 
     async def on_execute(self):
         ctx = self.execution_context
+        if ctx.result is not None:  # refused before execution (input limits): costs nothing
+            yield
+            return
         settings = self.settings
         if self._refuse_bad_variables():
             yield
             return
         cost = cached_query_cost(ctx, lambda: query_cost(
-            ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, settings.default_page_size))
+            ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables,
+            settings.default_page_size, settings.max_page_size))
         self.report = {"requested": cost, "maxQueryCost": settings.max_query_cost}
         if cost > settings.max_query_cost:
             ctx.result = ExecutionResult(data=None, errors=[GraphQLError(
@@ -130,6 +221,8 @@ class QueryCost(SchemaExtension):
                 extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxQueryCost": settings.max_query_cost},
             )])
         else:
+            # Anonymous callers spend per request from their IP's budget (server.http_guard):
+            # they can read `viewer` only, whatever the document asks for.
             principal = getattr(ctx.context, "principal", None)
             if principal is not None and settings.cost_budget_per_minute > 0:
                 spent = await budgets.spend(f"user:{principal.user_id}", cost, settings.cost_budget_per_minute)
@@ -137,6 +230,9 @@ class QueryCost(SchemaExtension):
                 if not spent.allowed:
                     self._throttle(cost, spent)
         yield
+        result = ctx.result
+        self.report["actual"] = actual_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
+                                            getattr(result, "data", None))
 
     def _refuse_bad_variables(self) -> bool:
         """Variables of the wrong type (a bad enum value, an unknown input field) refuse the

@@ -9,6 +9,7 @@ from strawberry.relay.types import GlobalIDValueError
 
 from schema.core.context import Info
 from schema.core.errors import InvalidArgument, InvalidId
+from schema.core.rows import database_id
 from schema.core.access import AUTHENTICATED, access
 
 
@@ -34,10 +35,10 @@ def decode_node_id(info, value: str, expected: type[relay.Node], field: str = "i
     expected_name = expected.__strawberry_definition__.name  # type: ignore[attr-defined]
     if gid.type_name != expected_name:
         raise InvalidId(f"Expected a {expected_name} id.", field=field)
-    try:
-        return int(gid.node_id)
-    except ValueError as exc:
-        raise InvalidId(f"{value!r} is not a valid node id.", field=field) from exc
+    pk = database_id(gid.node_id)
+    if pk is None:
+        raise InvalidId(f"{value!r} is not a valid node id.", field=field)
+    return pk
 
 
 async def _resolve(info, ids: list[str]) -> list[relay.Node | None]:

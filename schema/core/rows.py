@@ -20,12 +20,19 @@ async def scoped_rows_by_ids(table: type[Table], scope, ids: Iterable[int]) -> l
     return aligned(ids, rows)
 
 
+# Primary and foreign keys are SERIAL/INTEGER on PostgreSQL (32-bit): a larger id names
+# no row, and sent to the driver it fails ("out of int32 range", on SQLite beyond 64 bits).
+MAX_DATABASE_ID = 2**31 - 1
+
+
+def database_id(node_id: str) -> int | None:
+    """The row id inside a global id (ASCII digits up to MAX_DATABASE_ID), else None."""
+    if not (isinstance(node_id, str) and node_id.isascii() and node_id.isdigit()) or len(node_id) > 10:
+        return None
+    pk = int(node_id)
+    return pk if pk <= MAX_DATABASE_ID else None
+
+
 def int_ids(node_ids: Iterable[str]) -> list[int]:
-    """Node ids as integers; a non-numeric id matches nothing (-1)."""
-    out = []
-    for node_id in node_ids:
-        try:
-            out.append(int(node_id))
-        except (TypeError, ValueError):
-            out.append(-1)
-    return out
+    """Node ids as integers; a non-numeric or out-of-range id matches nothing (-1)."""
+    return [-1 if (pk := database_id(node_id)) is None else pk for node_id in node_ids]

@@ -69,3 +69,64 @@ async def test_a_throttled_mutation_is_audited_as_refused(cosell_app_factory, gq
     assert response.status_code == 429
     log = await gql("{ auditLog { nodes { mutation result errorCodes } } }", token=world.tokens["admin"])
     assert log["data"]["auditLog"]["nodes"] == [{"mutation": "createApiToken", "result": "REFUSED", "errorCodes": ["THROTTLED"]}]
+
+
+async def test_page_sizes_inside_input_objects_count_and_the_actual_cost_is_reported(gql, world):
+    """Issue 16 item 16: `first` counts wherever it sits (inside the locator's input), the
+    default page size when the field takes one but it is not given; `extensions.cost.actual`
+    counts what was returned (Shopify-like)."""
+    token = world.tokens["ae"]
+    locator = "query($input: PartnerLocatorInput) { partnerLocator(input: $input) { totalCount nodes { name } } }"
+    body = await gql(locator, {"input": {"first": 100}}, token=token)
+    assert body["extensions"]["cost"]["requested"] == 1 + 100
+    assert len(body["data"]["partnerLocator"]["nodes"]) == 2
+    assert body["extensions"]["cost"]["actual"] == 1 + 2
+    literal = await gql("{ partnerLocator(input: {first: 50}) { nodes { name } } }", token=token)
+    assert literal["extensions"]["cost"]["requested"] == 1 + 50
+    assert (await gql(locator, {}, token=token))["extensions"]["cost"]["requested"] == 1 + 20
+    # viewer 1 + connection 1 + one token × (nodes 1 + edges' node 1)
+    tokens = await gql(TOKENS, token=token)
+    assert tokens["extensions"]["cost"]["requested"] == 22 and tokens["extensions"]["cost"]["actual"] == 4
+
+
+async def test_anonymous_callers_have_a_budget_per_ip(cosell_app_factory, world, clear_of_minute_boundary):
+    """Issue 16 item 17: without a token, each request spends 1 point from its IP's
+    budget, introspection and invalid documents included; over it, 429 THROTTLED before
+    anything runs. Another address, and signed-in callers, are not affected."""
+    import httpx
+
+    introspection = {"query": "{ __schema { types { name } } }"}
+    async with cosell_app_factory(anonymous_budget_per_minute=5) as client:
+        for _ in range(3):
+            assert (await client.post("/graphql", json=introspection)).status_code == 200
+        assert (await client.post("/graphql", json={"query": "{ viewr }"})).status_code == 200  # hints: 1 point
+        viewer = await client.post("/graphql", json={"query": "{ viewer { name } }"})
+        assert viewer.json()["data"] == {"viewer": None}
+        throttled = await client.post("/graphql", json=introspection)
+        assert throttled.status_code == 429
+        error = throttled.json()["errors"][0]
+        assert error["extensions"]["code"] == "THROTTLED" and 1 <= error["extensions"]["retryAfter"] <= 60
+        assert throttled.headers["retry-after"] == str(error["extensions"]["retryAfter"])
+        signed_in = await client.post("/graphql", json=introspection, headers={"Authorization": f"Bearer {world.tokens['ae']}"})
+        assert signed_in.status_code == 200
+        other = httpx.AsyncClient(transport=httpx.ASGITransport(app=client.app, client=("10.1.2.3", 4000)),
+                                  base_url="http://cosell.test")
+        async with other:
+            assert (await other.post("/graphql", json=introspection)).status_code == 200
+
+
+async def test_operators_can_require_a_token_for_introspection(cosell_app_factory, world):
+    """Issue 16 item 17: COSELL_INTROSPECTION_REQUIRES_TOKEN=1 refuses `__schema`/`__type`
+    and "Did you mean" hints to anonymous callers; signed-in callers keep both."""
+    introspection = {"query": '{ __type(name: "Query") { name } }'}
+    typo = {"query": "{ viewr { id } }"}
+    token = {"Authorization": f"Bearer {world.tokens['alpha_user']}"}
+    async with cosell_app_factory(introspection_requires_token=True) as client:
+        anonymous = (await client.post("/graphql", json=introspection)).json()
+        assert anonymous["data"] is None and "introspection" in anonymous["errors"][0]["message"]
+        assert "Did you mean" not in (await client.post("/graphql", json=typo)).json()["errors"][0]["message"]
+        assert (await client.post("/graphql", json={"query": "{ __typename viewer { id } }"})).json()["data"] == {
+            "__typename": "Query", "viewer": None}
+        signed_in = (await client.post("/graphql", json=introspection, headers=token)).json()
+        assert signed_in["data"] == {"__type": {"name": "Query"}}
+        assert "Did you mean" in (await client.post("/graphql", json=typo, headers=token)).json()["errors"][0]["message"]

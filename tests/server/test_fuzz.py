@@ -1,29 +1,67 @@
 """Fuzzing: schemathesis generates queries and mutations from the GraphQL schema and sends
-them, authenticated, to a live server. Whatever the input: no 5xx, no unmasked or
-internal error. Bounded: COSELL_FUZZ_EXAMPLES examples per operation and caller."""
+them, authenticated, to a live server, on SQLite and on PostgreSQL (`make test` runs on
+both). The first documents of each operation with strings are also sent with their string
+literals replaced by hostile ones (a NUL character, which PostgreSQL refuses in text; a
+string longer than the columns), and with a lone surrogate in a variable (issue 16). Whatever the input: no 5xx, no
+unmasked or internal error. Bounded: COSELL_FUZZ_EXAMPLES examples per operation and caller."""
 
+import json
 import os
+import re
 
+import httpx
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 EXAMPLES = int(os.environ.get("COSELL_FUZZ_EXAMPLES", "8"))
+STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+HOSTILE = ('"a\\u0000b"', '"' + "x" * 300 + '"', "$bad")
+HOSTILE_CASES = 2  # documents per operation and caller sent again with hostile strings
 
 
-def _fuzz(operation, token: str, failures: list) -> None:
+def _failure(response) -> bool:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    errors = body.get("errors") or [] if isinstance(body, dict) else []
+    codes = {(e.get("extensions") or {}).get("code") for e in errors}
+    return response.status_code >= 500 or "INTERNAL_SERVER_ERROR" in codes
+
+
+def _hostile_variants(document: str):
+    if not STRING_LITERAL.search(document):
+        return
+    for replacement in HOSTILE:
+        variant = STRING_LITERAL.sub(lambda _: replacement, document)
+        if replacement == "$bad":  # a lone surrogate, which only JSON variables can carry
+            head, brace, rest = variant.partition("{")
+            if not head.strip().startswith(("query", "mutation")) or "(" in head:
+                continue
+            variant = f"{head.rstrip()}($bad: String!) {brace}{rest}"
+            yield variant, {"bad": "x\ud800"}
+        else:
+            yield variant, None
+
+
+def _fuzz(operation, url: str, token: str, failures: list) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    hostile_left = [HOSTILE_CASES]
+
     @given(case=operation.as_strategy())
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case):
-        response = case.call(headers={"Authorization": f"Bearer {token}"})
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        errors = body.get("errors") or [] if isinstance(body, dict) else []
-        codes = {(e.get("extensions") or {}).get("code") for e in errors}
-        if response.status_code >= 500 or "INTERNAL_SERVER_ERROR" in codes:
+        response = case.call(headers=headers)
+        if _failure(response):
             failures.append((operation.label, response.status_code, case.body, response.text[:500]))
+        variants = list(_hostile_variants(case.body)) if hostile_left[0] > 0 else []
+        hostile_left[0] -= bool(variants)
+        for document, variables in variants:
+            body = json.dumps({"query": document, "variables": variables})  # ASCII: lone surrogates escaped
+            hostile = httpx.post(url, content=body, headers={**headers, "Content-Type": "application/json"}, timeout=30)
+            if _failure(hostile):
+                failures.append((operation.label, hostile.status_code, document[:300], hostile.text[:500]))
 
     run()
 
@@ -35,5 +73,5 @@ def test_fuzzed_operations_never_fail_on_the_server(cosell_live_server, world):
     failures: list = []
     for caller in ("admin", "alpha_user"):
         for operation in operations:
-            _fuzz(operation, world.tokens[caller], failures)
+            _fuzz(operation, f"{cosell_live_server}/graphql", world.tokens[caller], failures)
     assert not failures, failures[:5]

@@ -50,3 +50,25 @@ async def test_non_object_bodies_and_bad_fields_are_400(cosell_client):
         response = await cosell_client.post("/graphql", json=body)
         assert response.status_code == 400, body
         assert error_code(response) == "BAD_REQUEST"
+
+
+async def test_bodies_that_are_not_a_json_object_are_400_for_everyone(cosell_client, world):
+    """Issue 16 item 12: `null`, a number, a string and bytes that are not UTF-8 are a 400
+    with a reason, never a 500, signed in or anonymous."""
+    for headers in ({}, {"Authorization": f"Bearer {world.tokens['admin']}"}):
+        for body in (b"null", b"42", b'"{ viewer { id } }"', b"true", b"\xff\xfe{}", b'{"query": "\xc3("}'):
+            response = await cosell_client.post(
+                "/graphql", content=body, headers={"Content-Type": "application/json", **headers})
+            assert response.status_code == 400, (body, response.text)
+            assert error_code(response) == "BAD_REQUEST"
+    utf8 = await cosell_client.post("/graphql", content=json.dumps({"query": "{ viewer { name } }"}).encode(),
+                                    headers={"Content-Type": "application/json"})
+    assert utf8.status_code == 200
+
+
+async def test_media_types_are_case_insensitive(cosell_client):
+    """Issue 16 item 14: `APPLICATION/JSON` is application/json (RFC 9110)."""
+    for content_type in ("APPLICATION/JSON", "Application/Json; Charset=UTF-8", "application/JSON ; charset=utf-8"):
+        response = await cosell_client.post("/graphql", content=json.dumps(VIEWER), headers={"Content-Type": content_type})
+        assert response.status_code == 200, (content_type, response.text)
+        assert response.json()["data"] == {"viewer": None}

@@ -1,0 +1,244 @@
+"""Limits on every text input, checked before anything runs (issue 16, docs/security.md).
+
+One generic step over the operation's input values — literals and variables, in
+arguments and inside input objects and lists — instead of a check per resolver:
+
+- no string may hold a lone surrogate (it cannot be encoded as UTF-8: both engines fail)
+  or a NUL character (PostgreSQL refuses it in text);
+- every String and ID input has a maximum length: MAX_LENGTHS["Type.field"] (input
+  object fields) or MAX_LENGTHS["Type.field(argument)"] (arguments) when declared, else
+  DEFAULT_MAX_LENGTH (ID_MAX_LENGTH for IDs). Declare a limit where the column behind a
+  field is shorter than the default (PostgreSQL varchar(n) refuses longer values), or
+  where the field is long text. Where the domain refuses shorter values with its own
+  UserError (a token name over 100 characters …), the limit stays above it so that the
+  domain's answer, with its rule, is kept.
+
+An operation with such a string is refused as a whole before any field executes (a
+mutation document cannot commit its first field and then fail on its second), with
+BAD_USER_INPUT, `field` (the argument path) and `maxLength`; it costs nothing, and its
+mutation fields are audited as REFUSED. The limits are shown in the schema: each
+limited field's description ends with "At most N characters."
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
+    StringValueNode,
+    VariableNode,
+    get_named_type,
+    get_operation_ast,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
+
+DEFAULT_MAX_LENGTH = 255  # the widest varchar column (PostgreSQL varchar(255))
+ID_MAX_LENGTH = 100  # global ids and cursors are a few dozen characters
+LONG_TEXT = 10_000  # notes, goals, reasons: text columns
+
+MAX_LENGTHS: dict[str, int] = {
+    # accounts (partners.tables.Account, AccountAddress, Contact)
+    "CreateAccountInput.rankingNote": LONG_TEXT,
+    "UpdateAccountInput.rankingNote": LONG_TEXT,
+    "AccountAddressInput.city": 100,
+    "AccountAddressInput.state": 100,
+    "AccountAddressInput.postalCode": 20,
+    "AccountAddressInput.country": 2,
+    "RequestEmployeeCountReviewInput.sourceUrl": 500,
+    "CreateContactInput.name": 200,
+    "CreateContactInput.email": 254,
+    "CreateContactInput.title": 200,
+    "UpdateContactInput.name": 200,
+    "UpdateContactInput.email": 254,
+    "UpdateContactInput.title": 200,
+    # opportunities (Opportunity.competitor, OpportunityStageChange.note)
+    "MoveOpportunityStageInput.competitor": 200,
+    "MoveOpportunityStageInput.note": 500,
+    "RequestHoldoverExtensionInput.note": LONG_TEXT,
+    "ApproveHoldoverExtensionInput.note": LONG_TEXT,
+    "RefuseHoldoverExtensionInput.reason": LONG_TEXT,
+    # co-sell plans (the domain refuses goals and notes over 5000, titles over 200)
+    "CreateCoSellPlanInput.goals": LONG_TEXT,
+    "UpdateCoSellPlanInput.goals": LONG_TEXT,
+    "AddCoSellTaskInput.notes": LONG_TEXT,
+    "UpdateCoSellTaskInput.notes": LONG_TEXT,
+    "CompleteCoSellTaskInput.notes": LONG_TEXT,
+    # deal registrations (DealRegistration.edition, DealRegistrationProduct.product)
+    "RegisterDealInput.products": 60,
+    "RegisterDealInput.edition": 60,
+    "RegisterDealInput.notes": LONG_TEXT,
+    "ResubmitDealRegistrationInput.notes": LONG_TEXT,
+    "DealRegistrationNoteInput.note": LONG_TEXT,
+    "DealRegistrationReasonInput.reason": LONG_TEXT,
+    "ApproveDealRegistrationInput.note": LONG_TEXT,
+    "ExtendDealRegistrationInput.note": LONG_TEXT,
+    # discounts
+    "AddDiscountPolicyInput.notes": LONG_TEXT,
+    "ApproveDiscountReductionInput.reason": LONG_TEXT,
+    # partner program (partners.program: reasons up to 2000, text columns)
+    "AuthorizePartnerInput.reason": LONG_TEXT,
+    "DenyPartnerInput.reason": LONG_TEXT,
+    "ChangePartnerTrackInput.reason": LONG_TEXT,
+    "SetPspDesignationInput.reason": LONG_TEXT,
+}
+
+_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
+
+def max_length(key: str, type_name: str) -> int:
+    return MAX_LENGTHS.get(key, ID_MAX_LENGTH if type_name == "ID" else DEFAULT_MAX_LENGTH)
+
+
+class InputRefused(Exception):
+    def __init__(self, message: str, field: list[str], **extensions: Any) -> None:
+        super().__init__(message)
+        self.field = field
+        self.extensions = extensions
+
+
+def check_string(value: str, key: str, type_name: str, field: list[str]) -> None:
+    bad = _BAD_CHARACTER.search(value)
+    if bad is not None:
+        what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate (not valid Unicode)"
+        raise InputRefused(f"`{'.'.join(field)}` contains {what} at position {bad.start()}.", field)
+    limit = max_length(key, type_name)
+    if len(value) > limit:
+        raise InputRefused(f"`{'.'.join(field)}` is longer than {limit} characters.", field, maxLength=limit)
+
+
+def _unwrap(type_):
+    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+
+
+class _Checker:
+    def __init__(self, schema: GraphQLSchema, document, variables: dict | None) -> None:
+        self.schema = schema
+        self.variables = variables if isinstance(variables, dict) else {}
+        self.fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+        self.seen_fragments: set[str] = set()
+
+    def selections(self, selections, parent) -> None:
+        for node in selections:
+            if isinstance(node, FieldNode):
+                self.field(node, parent)
+            elif isinstance(node, InlineFragmentNode):
+                target = self.schema.get_type(node.type_condition.name.value) if node.type_condition else parent
+                self.selections(node.selection_set.selections, target)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value not in self.seen_fragments:
+                self.seen_fragments.add(node.name.value)
+                fragment = self.fragments.get(node.name.value)
+                if fragment is not None:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    self.selections(fragment.selection_set.selections, target)
+
+    def field(self, node: FieldNode, parent) -> None:
+        field_def = getattr(parent, "fields", {}).get(node.name.value)
+        if field_def is None:
+            return
+        for argument in node.arguments or ():
+            arg_def = field_def.args.get(argument.name.value)
+            if arg_def is not None:
+                key = f"{parent.name}.{node.name.value}({argument.name.value})"
+                self.value(argument.value, arg_def.type, key, [argument.name.value])
+        if node.selection_set is not None:
+            self.selections(node.selection_set.selections, get_named_type(field_def.type))
+
+    def value(self, node, type_, key: str, path: list[str]) -> None:
+        type_ = _unwrap(type_)
+        if isinstance(node, VariableNode):
+            self.raw(self.variables.get(node.name.value), type_, key, path)
+        elif isinstance(node, StringValueNode):
+            check_string(node.value, key, get_named_type(type_).name, path)
+        elif isinstance(node, ListValueNode) and isinstance(type_, GraphQLList):
+            for i, item in enumerate(node.values):
+                self.value(item, type_.of_type, key, [*path, str(i)])
+        elif isinstance(node, ObjectValueNode) and isinstance(type_, GraphQLInputObjectType):
+            for field in node.fields:
+                field_def = type_.fields.get(field.name.value)
+                if field_def is not None:
+                    self.value(field.value, field_def.type, f"{type_.name}.{field.name.value}", [*path, field.name.value])
+
+    def raw(self, value, type_, key: str, path: list[str]) -> None:
+        type_ = _unwrap(type_)
+        if isinstance(value, str):
+            check_string(value, key, get_named_type(type_).name, path)
+        elif isinstance(value, list):
+            item_type = type_.of_type if isinstance(type_, GraphQLList) else type_
+            for i, item in enumerate(value):
+                self.raw(item, item_type, key, [*path, str(i)])
+        elif isinstance(value, dict) and isinstance(type_, GraphQLInputObjectType):
+            for name, item in value.items():
+                field_def = type_.fields.get(name)
+                if field_def is not None:
+                    self.raw(item, field_def.type, f"{type_.name}.{name}", [*path, name])
+
+
+def refusal(schema: GraphQLSchema, document, operation_name: str | None, variables: dict | None) -> GraphQLError | None:
+    """The error refusing the operation for its first bad string, or None."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None
+    root = schema.get_root_type(operation.operation)
+    checker = _Checker(schema, document, variables)
+    for node in operation.selection_set.selections:
+        try:
+            checker.selections([node], root)
+        except InputRefused as exc:
+            response_key = (node.alias or node.name).value if isinstance(node, FieldNode) else None
+            return GraphQLError(
+                f"{exc} Nothing was executed.",
+                nodes=[node],
+                path=[response_key] if response_key else None,
+                extensions={"code": "BAD_USER_INPUT", "field": exc.field, **exc.extensions},
+            )
+    return None
+
+
+class InputLimits(SchemaExtension):
+    """Refuse the operation before execution when a string input breaks the limits."""
+
+    async def on_execute(self):
+        ctx = self.execution_context
+        if ctx.graphql_document is not None and ctx.result is None:
+            error = refusal(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables)
+            if error is not None:
+                ctx.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+def document_limits(schema: GraphQLSchema) -> None:
+    """End the description of every String/ID input with its limit (shown in the SDL)."""
+
+    def note(description: str | None, limit: int) -> str:
+        text = f"At most {limit} characters."
+        if description and description.endswith(text):  # the same types in another schema build
+            return description
+        return f"{description.rstrip()} {text}" if description else text
+
+    for type_ in schema.type_map.values():
+        if type_.name.startswith("__"):
+            continue
+        if isinstance(type_, GraphQLInputObjectType):
+            for name, field in type_.fields.items():
+                named = get_named_type(field.type).name
+                if named in ("String", "ID"):
+                    field.description = note(field.description, max_length(f"{type_.name}.{name}", named))
+        elif isinstance(type_, GraphQLObjectType):
+            for field_name, field in type_.fields.items():
+                for name, arg in field.args.items():
+                    named = get_named_type(arg.type).name
+                    if named in ("String", "ID"):
+                        arg.description = note(arg.description, max_length(f"{type_.name}.{field_name}({name})", named))
