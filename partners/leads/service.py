@@ -57,7 +57,9 @@ async def _record(row: dict, event: str, actor: Principal | None, note: str, at:
     """History row + outbox event, in the caller's transaction; the version names the change."""
     await LeadEvent(lead=row["id"], event=event, partner=partner_id if partner_id is not None else row["partner"],
                     actor=actor.user_id if actor else None, note=note.strip()[:2000], occurred_at=at).save()
-    await outbox.enqueue(rules.EVENT_KIND, {"event": event, "lead": rules.snapshot(row)},
+    # `partner_id`: whose event it is (the partner a rejection or a recall took the lead from, too).
+    partner = partner_id if partner_id is not None else row["partner"]
+    await outbox.enqueue(rules.EVENT_KIND, {"event": event, "lead": rules.snapshot(row), "partner_id": partner},
                          dedupe_key=f"lead-event:{row['id']}:{row['version']}:{event}")
 
 

@@ -3,16 +3,8 @@
 Every source is an outbox kind the domain already enqueues after a change, with a function
 that turns its payload into an `Event` for ONE partner (or None: nothing to tell). That
 partner's endpoints subscribed to the event's category, and only those, get it. Adding a
-source (the `lead_event` / `case_event` kinds of issue 19, say) is one category value and
-one function here:
-
-    class EventCategory: ... LEAD = "LEAD"
-
-    @source("lead_event")
-    def _lead(payload: dict) -> Event | None:
-        lead = payload["lead"]
-        return Event(lead["partner_id"], EventCategory.LEAD, f"lead.{payload['event'].lower()}",
-                     {"lead": {"id": global_id("Lead", lead["id"]), "status": lead["status"]}})
+source is one category value and one function here (see `_lead` and `_case` below). An
+event carries only what the partner's users may read through the API.
 
 `server/background.py` wraps the handler of every source kind so that the event fans out
 to the endpoints after commit (`delivery.fan_out`).
@@ -25,8 +17,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable
 
+from partners.cases.service import EVENT_KIND as CASE_EVENT_KIND
 from partners.cosell_plans import TASK_EVENT_KIND
 from partners.deal_registrations import EVENT_KIND as REGISTRATION_EVENT_KIND
+from partners.leads.rules import EVENT_KIND as LEAD_EVENT_KIND
 
 
 class EventCategory(str, Enum):
@@ -34,6 +28,8 @@ class EventCategory(str, Enum):
 
     DEAL_REGISTRATION = "DEAL_REGISTRATION"
     COSELL_TASK = "COSELL_TASK"
+    LEAD = "LEAD"
+    CASE = "CASE"
 
 
 @dataclass(frozen=True)
@@ -95,3 +91,51 @@ def _task(payload: dict) -> Event | None:
             "dueDate": task["due_date"],
         },
     })
+
+
+@source(LEAD_EVENT_KIND)
+def _lead(payload: dict) -> Event | None:
+    """P11: the partner a lead is shared with hears of its share, answers, actions and recall
+    (a rejected or recalled lead's event still goes to the partner it was taken from)."""
+    lead = payload["lead"]
+    event = payload["event"]
+    partner_id = payload.get("partner_id", lead["partner_id"])
+    if partner_id is None:  # created, not shared yet: nobody's
+        return None
+    return Event(partner_id, EventCategory.LEAD, f"lead.{event.lower()}", {
+        "event": event,
+        "lead": {
+            "id": global_id("Lead", lead["id"]),
+            "status": lead["status"],
+            "company": lead["company"],
+            "action": lead["action"],
+            "acceptDueAt": lead["accept_due_at"],
+            "actionDueAt": lead["action_due_at"],
+            "recallReason": lead["recall_reason"],
+            "dealRegistrationId": global_id("DealRegistration", lead["deal_registration_id"]),
+        },
+    })
+
+
+@source(CASE_EVENT_KIND)
+def _case(payload: dict) -> Event | None:
+    """D9: a partner's own cases; an internal comment is never told to the partner."""
+    case = payload["case"]
+    event = payload["event"]
+    comment = payload.get("comment")
+    if comment is not None and comment.get("internal"):
+        return None
+    data = {
+        "event": event,
+        "case": {
+            "id": global_id("Case", case["id"]),
+            "subject": case["subject"],
+            "status": case["status"],
+            "pickupDueAt": case["pickup_due_at"],
+            "closeDueAt": case["close_due_at"],
+            "resolution": case["resolution"],
+        },
+    }
+    if comment is not None:
+        data["comment"] = {"body": comment["body"]}
+    return Event(case["partner_id"], EventCategory.CASE, f"case.{event.lower()}", data)

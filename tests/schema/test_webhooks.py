@@ -329,3 +329,30 @@ async def test_partner_users_who_are_not_partner_admins_do_not_manage_webhooks(a
     await register(api, world, "alpha_user")
     await deliver(client)
     assert receiver.events() == ["deal_registration.submitted"]
+
+
+async def test_lead_and_case_events_reach_only_their_partner_and_never_an_internal_comment(api, client, world):
+    """P11 leads and D9 cases are webhook sources too: alpha's endpoint hears of the lead shared
+    with alpha (and of its rejection, after which the lead is no longer alpha's) and of alpha's
+    case with its public comment; beta's hears of nothing of alpha's; internal notes stay inside."""
+    from tests.schema.leads import COMMENT_ON_CASE, PICK_UP_CASE, REJECT_LEAD, ok, open_case, shared_lead
+
+    with Receiver() as receiver:
+        await create_endpoint(api, world, "alpha_admin", receiver.url("/alpha"), ["LEAD", "CASE"])
+        await create_endpoint(api, world, "beta_admin", receiver.url("/beta"), ["LEAD", "CASE"])
+        lead = await shared_lead(api, world, "alpha", company="Initrode")
+        await ok(api, world, REJECT_LEAD, "alpha_user", id=lead["id"], reason="Outside our territory")
+        case = await open_case(api, world, token="alpha_user")
+        await ok(api, world, PICK_UP_CASE, "advocate", key="case", id=case["id"])
+        await ok(api, world, COMMENT_ON_CASE, "advocate", key="comment", id=case["id"], body="internal note",
+                 internal=True)
+        await ok(api, world, COMMENT_ON_CASE, "advocate", key="comment", id=case["id"], body="We are on it")
+        await deliver(client)
+
+        assert receiver.events("/alpha") == ["lead.shared", "lead.rejected", "case.opened", "case.picked_up",
+                                             "case.commented"]
+        assert receiver.events("/beta") == []
+        bodies = [r.body.decode() for r in receiver.requests]
+        assert not any("internal note" in body for body in bodies)
+        assert receiver.requests[-1].json["data"]["comment"] == {"body": "We are on it"}
+        assert receiver.requests[0].json["data"]["lead"]["id"] == lead["id"]
