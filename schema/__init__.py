@@ -25,6 +25,7 @@ from schema.audit.types import AuditEntryNode
 from schema.cases.mutations import CaseMutation
 from schema.cases.queries import CaseQuery
 from schema.cases.types import CaseNode
+from schema.compiled.executor import install_compiled_plans
 from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.input_limits import InputLimits, document_limits
@@ -128,6 +129,7 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
         extensions.append(PreparedDocuments)  # last: hands over a trusted document's parse and validation
     schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
     install_direct_node_ids(schema)
+    install_compiled_plans(schema)  # after the direct ids: plans recognise them
     document_limits(schema._schema)
     return schema
 

@@ -166,6 +166,7 @@ class Settings:
     # gc.freeze() once the app is up and after its first requests (server/gc_tuning.py):
     # what the process keeps for good leaves the collector's walk (issue 17, the p99).
     gc_freeze: bool = True
+    compiled_plans: bool = True
 
     def __post_init__(self) -> None:
         if self.cors_allow_credentials and "*" in self.cors_origins:
@@ -230,6 +231,7 @@ class Settings:
             jwks_refresh_seconds=_env_float("COSELL_JWKS_REFRESH_SECONDS", 300.0),
             jwks_min_refetch_seconds=_env_float("COSELL_JWKS_MIN_REFETCH_SECONDS", 10.0),
             gc_freeze=_env_bool("COSELL_GC_FREEZE", True),
+            compiled_plans=_env_bool("COSELL_COMPILED_PLANS", True),
             trusted_documents_roles=tuple(r.upper() for r in _env_list("COSELL_TRUSTED_DOCUMENTS_ROLES") or ()),
         )
         values.update(overrides)

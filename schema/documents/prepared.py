@@ -16,7 +16,7 @@ _MAX_COSTS = 64  # cost memo entries per document (distinct variable values)
 
 
 class PreparedDocument:
-    __slots__ = ("document_id", "body", "trusted", "_ast", "_parse_error", "_validation", "_costs")
+    __slots__ = ("document_id", "body", "trusted", "_ast", "_parse_error", "_validation", "_costs", "compiled_plans")
 
     def __init__(self, document_id: str, body: str, *, trusted: bool) -> None:
         self.document_id = document_id
@@ -26,6 +26,7 @@ class PreparedDocument:
         self._parse_error: GraphQLError | None = None
         self._validation: tuple[tuple, list[GraphQLError]] | None = None
         self._costs: dict[Any, int] = {}
+        self.compiled_plans: dict[int, tuple] = {}  # schema/compiled: per operation, its plan or "unsupported"
 
     def ast(self, parse_options: dict) -> DocumentNode:
         if self._parse_error is not None:

@@ -2,7 +2,8 @@
 the test suite and of the benchmark answers the same sent by its text and sent by its id
 (the prepared path: parse, validation and cost cached per document), as every role — R9
 and the other scoping rules included — with the same data, the same errors and the same
-`extensions.cost`. A compiled path for registered documents has to pass the same test."""
+`extensions.cost` — and the same again with compiled plans on (by id, schema/compiled)
+and off (COSELL_COMPILED_PLANS=0)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from partners.documents import store
 from partners.enums import Role
 from partners.identity import create_user, issue_token
 from partners.tables import Partner
+from schema.compiled.executor import PlanStats
 from schema.documents.files import documents_from_files
 
 PORTAL_DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "portal" / "documents"
@@ -30,6 +32,10 @@ SUITE_DOCUMENTS = [
     ("query Accounts { accounts(first: 3) { totalCount nodes { id name } } plugins { name } }", {}),
     ("query TooBig { opportunities(first: 101) { totalCount } }", {}),
 ]
+
+
+# The documents schema/compiled has plans for (the others fall back to the generic executor).
+COMPILED_DOCUMENTS = (OPPORTUNITIES,)
 
 
 def _portal_documents() -> list[tuple[str, dict]]:
@@ -62,31 +68,54 @@ async def _post(client, body: dict, token: str | None):
     return response.status_code, response.json()
 
 
-async def test_every_registered_document_answers_the_same_by_text_and_by_id_as_every_role(cosell_client):
-    logins = await load_demo(partner_count=40, parent_accounts=12)
-    tokens = {f"{login.role.value}:{login.email}": login.token for login in logins}
-    partner = await Partner.select(Partner.id).where(Partner.status == "AUTHORIZED").first()
-    admin = await create_user(email="padmin@cosell.test", name="Partner Admin", role=Role.PARTNER_ADMIN,
-                              partner_id=partner["id"])
-    tokens["PARTNER_ADMIN"] = (await issue_token(admin.id, name="test"))[1]
-    tokens["anonymous"] = None
-    documents = SUITE_DOCUMENTS + _portal_documents()
-    texts = sorted({text for text, _ in documents})
-    await store.add([store.Document(store.sha256_hex(t), t, (), "test") for t in texts])
-
-    compared, with_rows, with_errors = 0, 0, 0
+async def _answers(client, tokens: dict, documents: list) -> dict:
+    answers = {}
     for who, token in tokens.items():
-        for text, variables in documents:
+        for index, (text, variables) in enumerate(documents):
             digest = hashlib.sha256(text.encode()).hexdigest()
-            by_text = await _post(cosell_client, {"query": text, "variables": variables}, token)
-            by_id = await _post(cosell_client, {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}},
-                                                "variables": variables}, token)
-            assert by_id[0] == by_text[0], (who, text)
-            assert _comparable(by_id[1]) == _comparable(by_text[1]), (who, text)
-            compared += 1
-            data = by_text[1].get("data") or {}
-            with_rows += any(isinstance(v, dict) and v.get("totalCount") for v in data.values())
-            with_errors += "errors" in by_text[1]
-    assert compared == len(tokens) * len(documents)
+            by_text = await _post(client, {"query": text, "variables": variables}, token)
+            by_id = await _post(client, {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}},
+                                         "variables": variables}, token)
+            answers[who, index] = (by_text, by_id)
+    return answers
+
+
+async def test_every_registered_document_answers_the_same_by_text_by_id_and_compiled_as_every_role(
+        cosell_app_factory):
+    documents = SUITE_DOCUMENTS + _portal_documents()
+    # First the app as deployed (COSELL_COMPILED_PLANS on: by id, the bench documents run
+    # their compiled plans, schema/compiled), then the same requests with plans off.
+    async with cosell_app_factory() as client:
+        logins = await load_demo(partner_count=40, parent_accounts=12)
+        tokens = {f"{login.role.value}:{login.email}": login.token for login in logins}
+        partner = await Partner.select(Partner.id).where(Partner.status == "AUTHORIZED").first()
+        admin = await create_user(email="padmin@cosell.test", name="Partner Admin", role=Role.PARTNER_ADMIN,
+                                  partner_id=partner["id"])
+        tokens["PARTNER_ADMIN"] = (await issue_token(admin.id, name="test"))[1]
+        tokens["anonymous"] = None
+        texts = sorted({text for text, _ in documents})
+        await store.add([store.Document(store.sha256_hex(t), t, (), "test") for t in texts])
+        before = PlanStats.compiled
+        compiled = await _answers(client, tokens, documents)
+        ran_compiled = PlanStats.compiled - before
+    async with cosell_app_factory(compiled_plans=False) as client:
+        before = PlanStats.compiled
+        generic = await _answers(client, tokens, documents)
+        assert PlanStats.compiled == before
+
+    with_rows, with_errors = 0, 0
+    for (who, index), (by_text, by_id) in compiled.items():
+        text = documents[index][0]
+        generic_text, generic_id = generic[who, index]
+        for other in (by_text, generic_text, generic_id):
+            assert by_id[0] == other[0], (who, text)
+            assert _comparable(by_id[1]) == _comparable(other[1]), (who, text)
+        data = by_text[1].get("data") or {}
+        with_rows += any(isinstance(v, dict) and v.get("totalCount") for v in data.values())
+        with_errors += "errors" in by_text[1]
+    assert len(compiled) == len(tokens) * len(documents)
     # Not only empty pages and refusals: rows for most roles, errors where expected.
     assert with_rows >= len(tokens) and with_errors >= len(tokens)
+    # The compiled path did run: the benchmark's documents for every signed-in role.
+    compilable = sum(1 for text, _ in documents if text in COMPILED_DOCUMENTS)
+    assert ran_compiled >= compilable * (len(tokens) - 1)

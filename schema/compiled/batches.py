@@ -1,0 +1,76 @@
+"""Batch resolvers: for a list of parents, the values a field resolver would return for
+each, through the same request DataLoaders (one `load_many` per field and level, where
+the generic executor calls `load` once per parent in the same tick). Each function
+mirrors the resolver it is registered for in schema/*/types.py; scoping lives in the
+loaders (schema/*/loaders.py, partners/scoping.py), never here."""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from schema.accounts.loaders import load_accounts, load_contacts
+from schema.accounts.types import AccountNode, ContactNode
+from schema.core.connection import Connection
+from schema.core.enums import ContactRole, OpportunityPartnerRole
+from schema.identity.loaders import load_partners
+from schema.identity.types import PartnerNode
+from schema.opportunities.loaders import load_opportunity_contacts, load_opportunity_partners
+from schema.opportunities.types import OpportunityContact, OpportunityNode, OpportunityPartner
+
+Batch = Callable[[list[Any], Any], Awaitable[list[Any]]]
+
+
+def _resolver(cls: type, name: str):
+    return cls.__strawberry_definition__.get_field(name).base_resolver.wrapped_func  # type: ignore[attr-defined]
+
+
+async def _rows(context, loader, keys: list) -> list:
+    wanted = [k for k in keys if k is not None]
+    found = dict(zip(wanted, await context.loaders(loader).load_many(wanted))) if wanted else {}
+    return [found.get(k) if k is not None else None for k in keys]
+
+
+async def connection_total_count(parents: list[Connection], context) -> list[int]:
+    return [await p.count_fn() for p in parents]
+
+
+async def connection_nodes(parents: list[Connection], context) -> list[list]:
+    return [[edge.node for edge in p.edges] for p in parents]
+
+
+async def opportunity_account(parents: list[OpportunityNode], context) -> list:
+    rows = await _rows(context, load_accounts, [p.row["account"] for p in parents])
+    return [AccountNode.from_row(r) if r else None for r in rows]
+
+
+async def opportunity_contacts(parents: list[OpportunityNode], context) -> list:
+    lists = await context.loaders(load_opportunity_contacts).load_many([p.id for p in parents])
+    return [[OpportunityContact(role=ContactRole(r["role"]), is_primary=r["is_primary"], contact_id=r["contact"])
+             for r in rows] for rows in lists]
+
+
+async def opportunity_partners(parents: list[OpportunityNode], context) -> list:
+    lists = await context.loaders(load_opportunity_partners).load_many([p.id for p in parents])
+    return [[OpportunityPartner(role=OpportunityPartnerRole(r["role"]), is_primary=r["is_primary"],
+                                created_at=r["created_at"], partner_id=r["partner"]) for r in rows] for rows in lists]
+
+
+async def contact_of(parents: list[OpportunityContact], context) -> list:
+    rows = await _rows(context, load_contacts, [p.contact_id for p in parents])
+    return [ContactNode.from_row(r) if r else None for r in rows]
+
+
+async def partner_of(parents: list[OpportunityPartner], context) -> list:
+    rows = await _rows(context, load_partners, [p.partner_id for p in parents])
+    return [PartnerNode.from_row(r) if r else None for r in rows]
+
+
+BATCHES: dict[Callable, Batch] = {
+    _resolver(Connection, "total_count"): connection_total_count,
+    _resolver(Connection, "nodes"): connection_nodes,
+    _resolver(OpportunityNode, "account"): opportunity_account,
+    _resolver(OpportunityNode, "contacts"): opportunity_contacts,
+    _resolver(OpportunityNode, "partners"): opportunity_partners,
+    _resolver(OpportunityContact, "contact"): contact_of,
+    _resolver(OpportunityPartner, "partner"): partner_of,
+}

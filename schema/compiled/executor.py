@@ -1,0 +1,104 @@
+"""The execution context that runs a trusted document's compiled plan.
+
+Everything around execution stays Strawberry's and the schema extensions' (auth on the
+request, input limits, cost and budget, audit, error masking): only the walk of the
+selection set changes. Plans are compiled once per registered document and operation
+and kept on its PreparedDocument; a document a plan cannot express is remembered as such.
+A plan that meets anything unusual at run time (`Fallback`, or any error, whose message
+and path only the generic executor reports) runs the generic executor instead: these
+are queries, so running them again changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.compiled.plan import Plan, Unsupported, _shape, compile_operation, complete_objects
+from schema.documents.prepared import STATE_KEY
+
+log = logging.getLogger("cosell.compiled")
+_UNSUPPORTED = object()
+
+
+class PlanStats:
+    """How many operations ran compiled and how many fell back (tests and the bench read it)."""
+    compiled = 0
+    fallbacks = 0
+
+
+def _prepared(context: Any):
+    if not getattr(getattr(context, "settings", None), "compiled_plans", False):
+        return None
+    state = getattr(getattr(context, "request", None), "state", None)
+    prepared = getattr(state, STATE_KEY, None) if state is not None else None
+    return prepared if prepared is not None and prepared.trusted else None
+
+
+class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    strawberry_schema: Any = None  # set per schema by install_compiled_plans
+
+    def _plan(self) -> Plan | None:
+        prepared = _prepared(self.context_value)
+        if prepared is None or self.strawberry_schema is None:
+            return None
+        plans = prepared.compiled_plans
+        entry = plans.get(id(self.operation))
+        if entry is None:
+            try:
+                plan: Any = compile_operation(self.strawberry_schema, self.operation)
+            except Unsupported as why:
+                log.debug("document %s runs generic: %s", prepared.document_id, why)
+                plan = _UNSUPPORTED
+            entry = plans[id(self.operation)] = (self.operation, plan)
+        return None if entry[1] is _UNSUPPORTED else entry[1]
+
+    def execute_collected_root_fields(self, root_type, root_value, grouped_field_set, serially, new_defer_usages):
+        plan = None if serially else self._plan()
+        if plan is None:
+            return super().execute_collected_root_fields(root_type, root_value, grouped_field_set, serially,
+                                                         new_defer_usages)
+        return self._run(plan, root_type, root_value, grouped_field_set, new_defer_usages)
+
+    async def _run(self, plan: Plan, root_type, root_value, grouped_field_set, new_defer_usages) -> dict:
+        try:
+            data = await self._run_plan(plan, root_type, root_value)
+        except Exception as why:  # noqa: BLE001 - the generic executor reports it as usual
+            log.debug("plan fell back: %r", why)
+            PlanStats.fallbacks += 1
+            result = super().execute_collected_root_fields(root_type, root_value, grouped_field_set, False,
+                                                           new_defer_usages)
+            return await result if self.is_awaitable(result) else result
+        PlanStats.compiled += 1
+        return data
+
+    async def _run_plan(self, plan: Plan, root_type, root_value) -> dict:
+        data: dict = {}
+        values = []
+        for root in plan.roots:
+            field_def = root_type.fields[root.node.name.value]
+            resolve_fn = field_def.resolve or self.field_resolver
+            if self.middleware_manager:
+                resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
+            info = self.build_resolve_info(field_def, [root.node], root_type, Path(None, root.key, root_type.name))
+            args = (get_argument_values(field_def, root.node, self.variable_values, None, self.hide_suggestions)
+                    if field_def.args or root.node.arguments else {})
+            value = resolve_fn(root_value, info, **args)
+            if self.is_awaitable(value):
+                value = await value
+            values.append(value)
+        queue: list = []
+        for root, value in zip(plan.roots, values):
+            data[root.key] = _shape(value, root.completion, queue)
+        await complete_objects(queue, self.context_value)
+        return data
+
+
+def install_compiled_plans(strawberry_schema) -> None:
+    """Run this schema's operations through CompiledExecutionContext (plans only where
+    the request's settings enable them and the document is a registered one)."""
+    strawberry_schema.execution_context_class = type(
+        "CompiledExecutionContext", (CompiledExecutionContext,), {"strawberry_schema": strawberry_schema})

@@ -1,0 +1,210 @@
+"""Compile an operation into a plan and run it (see the package docstring).
+
+A plan is a tree of `ObjectPlan`s, one per selection set: for each response key, how to
+get the values of a whole level at once (an attribute, a Node id, a batch resolver) and
+how to complete them (non-null check, list, leaf serialization, sub-object). Objects of
+one level are completed together, so each batch resolver runs once per level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    OperationDefinitionNode,
+    OperationType,
+)
+from graphql.pyutils import Undefined
+from strawberry import relay
+from strawberry.relay.types import GlobalID
+
+from schema.compiled.batches import BATCHES
+
+
+class Unsupported(Exception):
+    """The document has something a plan does not express: the generic executor runs it."""
+
+
+class Fallback(Exception):
+    """At run time the plan met what only the generic executor reports (a null in a
+    non-null place, an unexpected object): the generic executor runs the operation."""
+
+
+NONNULL, LIST, LEAF, OBJECT = range(4)
+ATTR, NODE_ID, BATCH, TYPENAME = range(4)
+
+
+@dataclass
+class FieldPlan:
+    key: str
+    how: int
+    source: Any  # attribute name, (origin, id attribute, type name), batch function
+    completion: tuple
+
+
+@dataclass
+class ObjectPlan:
+    type_name: str
+    origin: type
+    fields: list[FieldPlan] = field(default_factory=list)
+
+
+@dataclass
+class RootField:
+    key: str
+    node: FieldNode
+    completion: tuple
+
+
+@dataclass
+class Plan:
+    roots: list[RootField]
+
+
+def compile_operation(strawberry_schema, operation: OperationDefinitionNode) -> Plan:
+    if operation.operation is not OperationType.QUERY or operation.directives:
+        raise Unsupported("only queries without directives")
+    schema = strawberry_schema._schema
+    root_type = schema.query_type
+    roots = []
+    for node in _fields(operation.selection_set):
+        name = node.name.value
+        if name.startswith("__"):
+            raise Unsupported("introspection")
+        field_def = root_type.fields.get(name)
+        if field_def is None:
+            raise Unsupported(name)
+        roots.append(RootField(_key(node), node, _completion(strawberry_schema, field_def.type, node)))
+    if len({r.key for r in roots}) != len(roots):
+        raise Unsupported("a response key asked twice")
+    return Plan(roots)
+
+
+def _key(node: FieldNode) -> str:
+    return node.alias.value if node.alias else node.name.value
+
+
+def _fields(selection_set) -> list[FieldNode]:
+    fields = []
+    for selection in selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            raise Unsupported("fragments")
+        if selection.directives:
+            raise Unsupported("directives")
+        fields.append(selection)
+    return fields
+
+
+def _completion(strawberry_schema, gql_type, node: FieldNode) -> tuple:
+    if isinstance(gql_type, GraphQLNonNull):
+        return (NONNULL, _completion(strawberry_schema, gql_type.of_type, node))
+    if isinstance(gql_type, GraphQLList):
+        return (LIST, _completion(strawberry_schema, gql_type.of_type, node))
+    if isinstance(gql_type, (GraphQLScalarType, GraphQLEnumType)):
+        if node.selection_set is not None:
+            raise Unsupported("selection on a leaf")
+        return (LEAF, gql_type)
+    if isinstance(gql_type, GraphQLObjectType) and node.selection_set is not None:
+        return (OBJECT, _object_plan(strawberry_schema, gql_type, node.selection_set))
+    raise Unsupported(f"type {gql_type}")
+
+
+def _object_plan(strawberry_schema, gql_type: GraphQLObjectType, selection_set) -> ObjectPlan:
+    definition = strawberry_schema.get_type_by_name(gql_type.name)
+    # A specialised generic (OpportunityConnection) is built on a copy of its class; the
+    # resolvers return instances of the generic class itself.
+    generic = getattr(definition, "concrete_of", None)
+    origin = getattr(generic if generic is not None else definition, "origin", None)
+    if not isinstance(origin, type) or getattr(definition, "is_interface", False):
+        raise Unsupported(gql_type.name)
+    converter = strawberry_schema.config.name_converter
+    by_name = {converter.get_graphql_name(f): f for f in definition.fields}
+    plan = ObjectPlan(gql_type.name, origin)
+    seen = set()
+    for node in _fields(selection_set):
+        key, name = _key(node), node.name.value
+        if key in seen:
+            raise Unsupported("a response key asked twice")
+        seen.add(key)
+        if name == "__typename":
+            plan.fields.append(FieldPlan(key, TYPENAME, gql_type.name, ()))
+            continue
+        field_def = gql_type.fields.get(name)
+        strawberry_field = by_name.get(name)
+        if field_def is None or strawberry_field is None or node.arguments or field_def.args:
+            raise Unsupported(f"{gql_type.name}.{name}")
+        completion = _completion(strawberry_schema, field_def.type, node)
+        if strawberry_field.extensions or getattr(strawberry_field, "permission_classes", None):
+            raise Unsupported(f"{gql_type.name}.{name} has field extensions")
+        resolver = strawberry_field.base_resolver
+        if name == "id" and issubclass(origin, relay.Node) and getattr(field_def.resolve, "__name__", "") == "resolve_id":
+            # schema/core/node_ids.py gave this type a direct id resolver: the same GlobalID.
+            plan.fields.append(FieldPlan(key, NODE_ID, (origin, origin.resolve_id_attr(), gql_type.name), completion))
+        elif resolver is not None:
+            batch = BATCHES.get(resolver.wrapped_func)
+            if batch is None:
+                raise Unsupported(f"{gql_type.name}.{name} has a resolver without a batch")
+            plan.fields.append(FieldPlan(key, BATCH, batch, completion))
+        else:
+            plan.fields.append(FieldPlan(key, ATTR, strawberry_field.python_name, completion))
+    return plan
+
+
+# --- running --------------------------------------------------------------------------------
+
+def _shape(value: Any, completion: tuple, pending: list) -> Any:
+    """The JSON value of `value`; sub-objects become empty dicts queued in `pending`."""
+    kind = completion[0]
+    if value is None:
+        if kind == NONNULL:
+            raise Fallback("null in a non-null place")
+        return None
+    if kind == NONNULL:
+        return _shape(value, completion[1], pending)
+    if kind == LEAF:
+        serialized = completion[1].serialize(value)
+        if serialized is Undefined or serialized is None:
+            raise Fallback("unserializable leaf")
+        return serialized
+    if kind == LIST:
+        inner = completion[1]
+        return [_shape(v, inner, pending) for v in value]
+    plan: ObjectPlan = completion[1]
+    if not isinstance(value, plan.origin):
+        raise Fallback(f"not a {plan.type_name}")
+    out: dict = {}
+    pending.append((plan, value, out))
+    return out
+
+
+async def complete_objects(queue: list, context) -> None:
+    """Fill the queued dicts, level by level; objects of one plan share their batches."""
+    while queue:
+        groups: dict[int, tuple[ObjectPlan, list, list]] = {}
+        for plan, value, out in queue:
+            group = groups.setdefault(id(plan), (plan, [], []))
+            group[1].append(value)
+            group[2].append(out)
+        queue = []
+        for plan, values, outs in groups.values():
+            for fp in plan.fields:
+                if fp.how == ATTR:
+                    column = [getattr(v, fp.source) for v in values]
+                elif fp.how == NODE_ID:
+                    origin, attr, type_name = fp.source
+                    column = [GlobalID(type_name=type_name, node_id=str(getattr(v, attr))) for v in values]
+                elif fp.how == TYPENAME:
+                    for out in outs:
+                        out[fp.key] = fp.source
+                    continue
+                else:
+                    column = await fp.source(values, context)
+                completion = fp.completion
+                for out, value in zip(outs, column):
+                    out[fp.key] = _shape(value, completion, queue)
