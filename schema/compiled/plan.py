@@ -7,6 +7,8 @@ one level are completed together, so each batch resolver runs once per level."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +39,17 @@ class Fallback(Exception):
 
 
 NONNULL, LIST, LEAF, OBJECT = range(4)
-ATTR, NODE_ID, BATCH, TYPENAME = range(4)
+ATTR, NODE_ID, BATCH, TYPENAME, DIRECT = range(5)
+
+
+class ContextOnlyInfo:
+    """What a DIRECT resolver gets as `info`: the request context and nothing else. A
+    resolver that reads anything more (selected fields, path…) raises AttributeError, and
+    the operation runs generic."""
+    __slots__ = ("context",)
+
+    def __init__(self, context) -> None:
+        self.context = context
 
 
 @dataclass
@@ -148,12 +160,43 @@ def _object_plan(strawberry_schema, gql_type: GraphQLObjectType, selection_set) 
             plan.fields.append(FieldPlan(key, NODE_ID, (origin, origin.resolve_id_attr(), gql_type.name), completion))
         elif resolver is not None:
             batch = BATCHES.get(resolver.wrapped_func)
-            if batch is None:
-                raise Unsupported(f"{gql_type.name}.{name} has a resolver without a batch")
-            plan.fields.append(FieldPlan(key, BATCH, batch, completion))
+            if batch is not None:
+                plan.fields.append(FieldPlan(key, BATCH, batch, completion))
+            elif resolver.arguments or resolver.self_parameter is None:
+                raise Unsupported(f"{gql_type.name}.{name}: a resolver with arguments or without self")
+            else:
+                # The resolver itself, called with the object and a ContextOnlyInfo: the
+                # same code as the generic path (Strawberry's wrapper adds nothing for a
+                # field without arguments or extensions); awaitables of a level are
+                # awaited together, so DataLoaders still batch them.
+                plan.fields.append(FieldPlan(key, DIRECT, (resolver.wrapped_func, resolver.info_parameter is not None),
+                                             completion))
         else:
             plan.fields.append(FieldPlan(key, ATTR, strawberry_field.python_name, completion))
     return plan
+
+
+async def _direct(source: tuple, values: list, context) -> list:
+    func, takes_info = source
+    column: list = []
+    try:
+        if takes_info:
+            info = ContextOnlyInfo(context)
+            for v in values:
+                column.append(func(v, info))
+        else:
+            for v in values:
+                column.append(func(v))
+    except BaseException:
+        for value in column:
+            if inspect.iscoroutine(value):
+                value.close()  # never started: no "never awaited" warning
+        raise
+    waiting = [i for i, value in enumerate(column) if inspect.isawaitable(value)]
+    if waiting:
+        for i, value in zip(waiting, await asyncio.gather(*(column[i] for i in waiting))):
+            column[i] = value
+    return column
 
 
 # --- running --------------------------------------------------------------------------------
@@ -203,6 +246,8 @@ async def complete_objects(queue: list, context) -> None:
                     for out in outs:
                         out[fp.key] = fp.source
                     continue
+                elif fp.how == DIRECT:
+                    column = await _direct(fp.source, values, context)
                 else:
                     column = await fp.source(values, context)
                 completion = fp.completion

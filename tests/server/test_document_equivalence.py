@@ -35,7 +35,7 @@ SUITE_DOCUMENTS = [
 
 
 # The documents schema/compiled has plans for (the others fall back to the generic executor).
-COMPILED_DOCUMENTS = (OPPORTUNITIES,)
+COMPILED_DOCUMENTS = (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES)
 
 
 def _portal_documents() -> list[tuple[str, dict]]:
