@@ -58,6 +58,15 @@ class FieldPlan:
     how: int
     source: Any  # attribute name, (origin, id attribute, type name), batch function
     completion: tuple
+    leaf: Any = None  # the scalar or enum type when the field is one (completed inline)
+    nonnull: bool = False
+
+    def __post_init__(self) -> None:
+        completion = self.completion
+        if completion and completion[0] == NONNULL:
+            self.nonnull, completion = True, completion[1]
+        if completion and completion[0] == LEAF:
+            self.leaf = completion[1]
 
 
 @dataclass
@@ -250,6 +259,20 @@ async def complete_objects(queue: list, context) -> None:
                     column = await _direct(fp.source, values, context)
                 else:
                     column = await fp.source(values, context)
+                key = fp.key
+                if fp.leaf is not None:
+                    serialize, nonnull = fp.leaf.serialize, fp.nonnull
+                    for out, value in zip(outs, column):
+                        if value is None:
+                            if nonnull:
+                                raise Fallback("null in a non-null place")
+                            out[key] = None
+                            continue
+                        serialized = serialize(value)
+                        if serialized is Undefined or serialized is None:
+                            raise Fallback("unserializable leaf")
+                        out[key] = serialized
+                    continue
                 completion = fp.completion
                 for out, value in zip(outs, column):
-                    out[fp.key] = _shape(value, completion, queue)
+                    out[key] = _shape(value, completion, queue)

@@ -143,6 +143,20 @@ class ActualCost:
     def __init__(self, schema, document) -> None:
         self.schema = schema
         self.fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+        # (selections, parent) → its non-leaf fields: collected once per walk, not once per
+        # object of a list (a page of 100 nodes asked for the same collection 100 times).
+        self._fields: dict[tuple[int, Any], tuple[Any, list]] = {}
+
+    def fields(self, selections, parent) -> list:
+        memo = self._fields.get((id(selections), parent))
+        if memo is None:
+            fields = []
+            for key, (field_def, sub) in self.collect(selections, parent, {}).items():
+                named = get_named_type(field_def.type)
+                if not is_leaf_type(named):
+                    fields.append((key, named, sub, _is_structure(named) and not _is_connection(named)))
+            memo = self._fields[id(selections), parent] = (selections, fields)  # keeps `selections` (its id) alive
+        return memo[1]
 
     def collect(self, selections, parent, into: dict) -> dict:
         """Response key → (field definition, its selections), fragments merged in."""
@@ -164,20 +178,19 @@ class ActualCost:
 
     def object(self, selections, parent, data: dict) -> int:
         total = 0
-        for key, (field_def, sub) in self.collect(selections, parent, {}).items():
+        for key, named, sub, structure in self.fields(selections, parent):
             value = data.get(key)
-            named = get_named_type(field_def.type)
-            if value is not None and not is_leaf_type(named):
-                total += self.value(named, sub, value)
+            if value is not None:
+                total += self.value(named, sub, value, structure)
         return total
 
-    def value(self, named, selections, value) -> int:
+    def value(self, named, selections, value, structure: bool) -> int:
         if isinstance(value, list):
-            return sum(self.value(named, selections, item) for item in value if item is not None)
+            return sum(self.value(named, selections, item, structure) for item in value if item is not None)
         if not isinstance(value, dict):
             return 0
         inner = self.object(selections, named, value)
-        return inner if _is_structure(named) and not _is_connection(named) else 1 + inner
+        return inner if structure else 1 + inner
 
 
 def actual_cost(schema, document, operation_name: str | None, data: dict | None) -> int:
