@@ -93,6 +93,25 @@ MAX_LENGTHS: dict[str, int] = {
     "DenyPartnerInput.reason": LONG_TEXT,
     "ChangePartnerTrackInput.reason": LONG_TEXT,
     "SetPspDesignationInput.reason": LONG_TEXT,
+    # leads (P11; partners.leads.tables.Lead: notes and reasons are text columns)
+    "CreateLeadInput.contactName": 200,
+    "CreateLeadInput.contactEmail": 254,
+    "CreateLeadInput.productInterest": 200,
+    "CreateLeadInput.notes": LONG_TEXT,
+    "CreateLeadInput.source": 100,
+    "AcceptLeadInput.note": LONG_TEXT,
+    "RejectLeadInput.reason": LONG_TEXT,
+    "RecordLeadActionInput.note": LONG_TEXT,
+    "RecordLeadActionInput.reason": LONG_TEXT,
+    "AddRegionHolidayInput.name": 200,
+    # Partner Opp cases (D9; the subject column is varchar(300) with room for the "Partner Opp: " prefix)
+    "OpenCaseInput.subject": 280,
+    "OpenCaseInput.description": LONG_TEXT,
+    "CommentOnCaseInput.body": LONG_TEXT,
+    "CloseCaseInput.resolution": LONG_TEXT,
+    # webhooks (the domain refuses URLs over 2000 characters with INVALID_URL: the limit stays above it)
+    "CreateWebhookEndpointInput.url": 4000,
+    "UpdateWebhookEndpointInput.url": 4000,
 }
 
 _BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")

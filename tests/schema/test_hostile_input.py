@@ -198,3 +198,17 @@ def test_declared_limits_name_real_fields_and_long_text_is_declared():
             for name, field in type_.fields.items():
                 if get_named_type(field.type).name == "String" and name in ("note", "notes", "reason", "goals"):
                     assert max_length(f"{type_.name}.{name}", "String") > DEFAULT_MAX_LENGTH, f"{type_.name}.{name}"
+
+
+async def test_lead_and_case_texts_longer_than_their_columns_are_refused_before_the_database(gql, world):
+    """Item 13 for the leads (P11) and cases (D9) of issue 19: a contact name past its
+    varchar(200) and a subject past its column are BAD_USER_INPUT, nothing written."""
+    lead = await gql('mutation { createLead(input: {company: "Initech", region: AMER, contactName: "%s"}) '
+                     "{ errors { code } } }" % ("n" * 201), token=world.tokens["sdr"], errors=True)
+    assert refused(lead)["extensions"]["field"] == ["input", "contactName"]
+    assert refused(lead)["extensions"]["maxLength"] == 200
+    case = await gql('mutation { openCase(input: {subject: "%s", description: "d"}) { errors { code } } }'
+                     % ("s" * 281), token=world.tokens["alpha_user"], errors=True)
+    assert refused(case)["extensions"]["field"] == ["input", "subject"]
+    counts = await gql("{ leads { totalCount } cases { totalCount } }", token=world.tokens["admin"])
+    assert counts["data"] == {"leads": {"totalCount": 0}, "cases": {"totalCount": 0}}
