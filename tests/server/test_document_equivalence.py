@@ -21,6 +21,10 @@ from schema.documents.files import documents_from_files
 
 PORTAL_DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "portal" / "documents"
 
+# Aliases, __typename and a nested object in a plan.
+ALIASED = "query Aliased { opps: opportunities(first: 5) { n: totalCount nodes { __typename key: id stage " \
+          "account { name } } } }"
+
 # (text, variables) of documents registered in this suite: the benchmark's portal,
 # review-queue and opportunities documents, a document with an error for partner users,
 # and whatever the reference portal ships (examples/portal/documents/*.graphql).
@@ -31,11 +35,15 @@ SUITE_DOCUMENTS = [
     (OPPORTUNITIES, {}),
     ("query Accounts { accounts(first: 3) { totalCount nodes { id name } } plugins { name } }", {}),
     ("query TooBig { opportunities(first: 101) { totalCount } }", {}),
+    (ALIASED, {}),
+    # Run generic by their plans' rules: a fragment, a staff-only field (a field extension).
+    ("query WithFragment { opportunities(first: 5) { nodes { ...O } } } fragment O on Opportunity { id name }", {}),
+    ("query StaffOnly { opportunities(first: 5) { totalCount nodes { id requiresClosePlan } } }", {}),
 ]
 
 
 # The documents schema/compiled has plans for (the others fall back to the generic executor).
-COMPILED_DOCUMENTS = (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES)
+COMPILED_DOCUMENTS = (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES, ALIASED)
 
 
 def _portal_documents() -> list[tuple[str, dict]]:
