@@ -57,7 +57,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return None if entry[1] is _UNSUPPORTED else entry[1]
 
     def execute_collected_root_fields(self, root_type, root_value, grouped_field_set, serially, new_defer_usages):
-        plan = None if serially else self._plan()
+        # A schema extension with a `resolve` hook runs on every field in the generic
+        # path; a plan would skip it below the root, so there is no plan then.
+        plan = None if serially or getattr(self.middleware_manager, "middlewares", None) else self._plan()
         if plan is None:
             return super().execute_collected_root_fields(root_type, root_value, grouped_field_set, serially,
                                                          new_defer_usages)
