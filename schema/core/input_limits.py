@@ -93,6 +93,22 @@ MAX_LENGTHS: dict[str, int] = {
     "DenyPartnerInput.reason": LONG_TEXT,
     "ChangePartnerTrackInput.reason": LONG_TEXT,
     "SetPspDesignationInput.reason": LONG_TEXT,
+    "InviteUserInput.email": 254,  # User.email; the domain checks the format only
+    # leads (partners.leads.tables.Lead, LeadEvent.note; #19, P11)
+    "CreateLeadInput.contactName": 200,
+    "CreateLeadInput.contactEmail": 254,
+    "CreateLeadInput.productInterest": 200,
+    "CreateLeadInput.source": 100,
+    "CreateLeadInput.notes": LONG_TEXT,
+    "AcceptLeadInput.note": LONG_TEXT,
+    "RejectLeadInput.reason": LONG_TEXT,
+    "RecordLeadActionInput.note": LONG_TEXT,
+    "RecordLeadActionInput.reason": LONG_TEXT,
+    "AddRegionHolidayInput.name": 200,
+    # Partner Opp cases (partners.cases.tables: text columns; #19, D9)
+    "OpenCaseInput.description": LONG_TEXT,
+    "CommentOnCaseInput.body": LONG_TEXT,
+    "CloseCaseInput.resolution": LONG_TEXT,
 }
 
 _BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")

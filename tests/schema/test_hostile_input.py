@@ -196,5 +196,32 @@ def test_declared_limits_name_real_fields_and_long_text_is_declared():
     for type_ in schema.type_map.values():
         if isinstance(type_, GraphQLInputObjectType):
             for name, field in type_.fields.items():
-                if get_named_type(field.type).name == "String" and name in ("note", "notes", "reason", "goals"):
+                if get_named_type(field.type).name == "String" and name in ("note", "notes", "reason", "goals", "body",
+                                                                          "resolution"):
                     assert max_length(f"{type_.name}.{name}", "String") > DEFAULT_MAX_LENGTH, f"{type_.name}.{name}"
+
+
+async def test_lead_and_case_text_fits_its_columns_and_free_text_is_long(gql, world):
+    """Item 13 for leads (P11) and cases (D9, #19): a contact name longer than its column
+    is refused before the database (it failed on PostgreSQL's varchar(200)), and notes,
+    case descriptions, comments and resolutions are long text, not cut at 255."""
+    from tests.schema.leads import CLOSE_CASE, COMMENT_ON_CASE, CREATE_LEAD, PICK_UP_CASE, call, ok, open_case
+
+    lead = {"company": "Initech", "region": "AMER", "country": "US"}
+    for field, limit in (("contactName", 200), ("productInterest", 200), ("source", 100), ("contactEmail", 254)):
+        too_long = "x" * (limit - 10) + "@initech.test" if field == "contactEmail" else "x" * (limit + 1)
+        body = await gql(CREATE_LEAD, {"input": {**lead, field: too_long}}, token=world.tokens["sdr"], errors=True)
+        error = refused(body)
+        assert error["extensions"]["field"] == ["input", field] and error["extensions"]["maxLength"] == limit
+    leads = await gql("{ leads { totalCount } }", token=world.tokens["admin"])
+    assert leads["data"]["leads"]["totalCount"] == 0
+    long_text = "Long story. " * 400
+    created = await ok(gql, world, CREATE_LEAD, "sdr", **lead, notes=long_text, contactName="n" * 200)
+    assert created["contactName"] == "n" * 200
+    case = await open_case(gql, world, description=long_text)
+    assert case["description"] == long_text.strip()
+    await ok(gql, world, PICK_UP_CASE, "advocate", key="case", id=case["id"])
+    comment = await call(gql, world, COMMENT_ON_CASE, "advocate", id=case["id"], body=long_text)
+    assert comment["errors"] == [] and comment["comment"]["body"] == long_text.strip()
+    closed = await call(gql, world, CLOSE_CASE, "advocate", id=case["id"], resolution=long_text)
+    assert closed["errors"] == [] and closed["case"]["resolution"] == long_text.strip()
