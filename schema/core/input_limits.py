@@ -105,6 +105,9 @@ MAX_LENGTHS: dict[str, int] = {
     "RecordLeadActionInput.note": LONG_TEXT,
     "RecordLeadActionInput.reason": LONG_TEXT,
     "AddRegionHolidayInput.name": 200,
+    # webhooks (#20): the domain refuses URLs over 2000 (the column) with INVALID_URL
+    "CreateWebhookEndpointInput.url": 2048,
+    "UpdateWebhookEndpointInput.url": 2048,
     # Partner Opp cases (partners.cases.tables: text columns; #19, D9)
     "OpenCaseInput.description": LONG_TEXT,
     "CommentOnCaseInput.body": LONG_TEXT,

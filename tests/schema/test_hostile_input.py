@@ -225,3 +225,21 @@ async def test_lead_and_case_text_fits_its_columns_and_free_text_is_long(gql, wo
     assert comment["errors"] == [] and comment["comment"]["body"] == long_text.strip()
     closed = await call(gql, world, CLOSE_CASE, "advocate", id=case["id"], resolution=long_text)
     assert closed["errors"] == [] and closed["case"]["resolution"] == long_text.strip()
+
+
+async def test_webhook_urls_up_to_the_domains_2000_characters_pass_the_input_limits(gql, world):
+    """Item 13 with #20: the input limit of a webhook URL is the domain's (2000, the column),
+    not the default 255, so a long signed callback URL is accepted; longer is INVALID_URL."""
+    from tests.schema.webhooks import create_endpoint, partner_admins
+
+    update = ("mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) "
+              "{ endpoint { url } errors { code } } }")
+
+    await partner_admins(world)
+    long_url = "https://hooks.example.com/cosell?" + "k=" + "v" * 1000
+    created = await create_endpoint(gql, world, "alpha_admin", long_url)
+    assert created["errors"] == [] and created["endpoint"]["url"] == long_url
+    longer = long_url + "v" * 1000
+    updated = await gql(update, {"input": {"id": created["endpoint"]["id"], "url": longer}},
+                        token=world.tokens["alpha_admin"])
+    assert [e["code"] for e in updated["data"]["updateWebhookEndpoint"]["errors"]] == ["INVALID_URL"]
