@@ -94,24 +94,25 @@ MAX_LENGTHS: dict[str, int] = {
     "ChangePartnerTrackInput.reason": LONG_TEXT,
     "SetPspDesignationInput.reason": LONG_TEXT,
     "InviteUserInput.email": 254,  # User.email; the domain checks the format only
-    # leads (partners.leads.tables.Lead, LeadEvent.note; #19, P11)
+    # leads (P11; partners.leads.tables.Lead: notes and reasons are text columns)
     "CreateLeadInput.contactName": 200,
     "CreateLeadInput.contactEmail": 254,
     "CreateLeadInput.productInterest": 200,
-    "CreateLeadInput.source": 100,
     "CreateLeadInput.notes": LONG_TEXT,
+    "CreateLeadInput.source": 100,
     "AcceptLeadInput.note": LONG_TEXT,
     "RejectLeadInput.reason": LONG_TEXT,
     "RecordLeadActionInput.note": LONG_TEXT,
     "RecordLeadActionInput.reason": LONG_TEXT,
     "AddRegionHolidayInput.name": 200,
-    # webhooks (#20): the domain refuses URLs over 2000 (the column) with INVALID_URL
-    "CreateWebhookEndpointInput.url": 2048,
-    "UpdateWebhookEndpointInput.url": 2048,
-    # Partner Opp cases (partners.cases.tables: text columns; #19, D9)
+    # Partner Opp cases (D9; the subject column is varchar(300) with room for the "Partner Opp: " prefix)
+    "OpenCaseInput.subject": 280,
     "OpenCaseInput.description": LONG_TEXT,
     "CommentOnCaseInput.body": LONG_TEXT,
     "CloseCaseInput.resolution": LONG_TEXT,
+    # webhooks (the domain refuses URLs over 2000 characters with INVALID_URL: the limit stays above it)
+    "CreateWebhookEndpointInput.url": 4000,
+    "UpdateWebhookEndpointInput.url": 4000,
 }
 
 _BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")

@@ -243,3 +243,17 @@ async def test_webhook_urls_up_to_the_domains_2000_characters_pass_the_input_lim
     updated = await gql(update, {"input": {"id": created["endpoint"]["id"], "url": longer}},
                         token=world.tokens["alpha_admin"])
     assert [e["code"] for e in updated["data"]["updateWebhookEndpoint"]["errors"]] == ["INVALID_URL"]
+
+
+async def test_lead_and_case_texts_longer_than_their_columns_are_refused_before_the_database(gql, world):
+    """Item 13 for the leads (P11) and cases (D9) of issue 19: a contact name past its
+    varchar(200) and a subject past its column are BAD_USER_INPUT, nothing written."""
+    lead = await gql('mutation { createLead(input: {company: "Initech", region: AMER, contactName: "%s"}) '
+                     "{ errors { code } } }" % ("n" * 201), token=world.tokens["sdr"], errors=True)
+    assert refused(lead)["extensions"]["field"] == ["input", "contactName"]
+    assert refused(lead)["extensions"]["maxLength"] == 200
+    case = await gql('mutation { openCase(input: {subject: "%s", description: "d"}) { errors { code } } }'
+                     % ("s" * 281), token=world.tokens["alpha_user"], errors=True)
+    assert refused(case)["extensions"]["field"] == ["input", "subject"]
+    counts = await gql("{ leads { totalCount } cases { totalCount } }", token=world.tokens["admin"])
+    assert counts["data"] == {"leads": {"totalCount": 0}, "cases": {"totalCount": 0}}
