@@ -11,7 +11,7 @@ from typing import Any
 
 from partners import business_days, outbox, versions
 from partners.business_days.holidays import holidays_of
-from partners.db import transaction
+from partners.db import lock_for_update, transaction
 from partners.enums import LeadAction, LeadRecallReason, LeadStatus as Status, PartnerStatus, Region, Role
 from partners.errors import DomainError, NotFound, Violation, require_roles
 from partners.identity import STAFF_ROLES, Principal
@@ -143,6 +143,9 @@ async def share_lead(principal: Principal, plugins, lead_id: int, partner_id: in
         if partner_id is None:
             choice = await _choose_partner(plugins, row)
             partner_id, reason = choice.partner_id, choice.reason
+        # The partner's row lock orders this share after a denial in progress (which holds it
+        # and recalls the partner's leads, P1): the share then reads DENIED and refuses.
+        await lock_for_update(Partner, partner_id)
         partner = await Partner.select(Partner.id, Partner.status).where(Partner.id == partner_id).first()
         if partner is None:
             raise NotFound.of("Partner", "partnerId")

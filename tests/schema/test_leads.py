@@ -341,3 +341,28 @@ async def test_p11_p1_denying_a_partner_recalls_its_live_leads_and_makes_them_sh
         assert (await gql(node, {"id": lead["id"]}, token=world.tokens["alpha_user"]))["data"]["node"] is None
     again = await ok(gql, world, SHARE_LEAD, "cm_amer", id=shared["id"], partnerId=partner_gid(world, "beta"))
     assert again["status"] == "SHARED"
+
+
+async def test_p11_p1_a_share_racing_a_denial_waits_for_it_and_is_refused(gql, world, clock):
+    """A share and a denial of the same partner at the same time: the share waits for the
+    partner's row the denial holds, then sees DENIED and refuses (P1), so no lead is left
+    with a denied partner (the denial's recall could not see a share not yet committed)."""
+    from partners.db import lock_for_update, transaction
+    from partners.tables import Partner
+
+    lead = await create_lead(gql, world)
+    alpha = world.partners["alpha"]
+    holding = asyncio.Event()
+
+    async def deny_meanwhile():
+        async with transaction():
+            await lock_for_update(Partner, alpha)
+            await Partner.update({Partner.status: "DENIED"}).where(Partner.id == alpha)
+            holding.set()
+            await asyncio.sleep(0.5)
+
+    denial = asyncio.create_task(deny_meanwhile())
+    await holding.wait()
+    share = await call(gql, world, SHARE_LEAD, "cm_amer", id=lead["id"], partnerId=partner_gid(world, "alpha"))
+    await denial
+    assert [(e["code"], e["rule"]) for e in share["errors"]] == [("PARTNER_NOT_AUTHORIZED", "P1")]
