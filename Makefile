@@ -17,6 +17,8 @@ PORTAL_ORIGIN := http://$(PORTAL_HOST):$(PORTAL_PORT)
 # The demo tokens are printed last, once the server answers (`--show-demo-tokens`).
 run: install assets migrate
 	$(BIN)/cosell demo load --if-empty --quiet
+	@# The demo's emails and events go out now, so their log lines do not bury the tokens below.
+	COSELL_LOG_LEVEL=WARNING $(BIN)/cosell outbox send --once
 	COSELL_CORS_ORIGINS="$${COSELL_CORS_ORIGINS-$(PORTAL_ORIGIN)}" $(BIN)/cosell serve --show-demo-tokens
 
 # Static files only (plain HTML and JS modules, no build step), against `make run`'s API.
