@@ -295,6 +295,7 @@ class LeadRecallReason(str, Enum):
 
     NOT_ACCEPTED = "NOT_ACCEPTED"  # not accepted within 5 business days
     NO_ACTION = "NO_ACTION"  # accepted, no action within 10 business days
+    PARTNER_DENIED = "PARTNER_DENIED"  # P1: the partner was denied while holding the lead
 
 
 class CaseStatus(str, Enum):

@@ -20,6 +20,7 @@ EVENT_KIND = "lead_event"
 SHAREABLE = (Status.NEW,)
 ACTIONABLE = (Status.ACCEPTED, Status.CONTACTED, Status.MEETING)
 FINAL = (Status.CONVERTED, Status.DISQUALIFIED)
+HELD = (Status.SHARED, *ACTIONABLE)  # the partner holds the lead
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def recall_reason(row: dict, at: datetime) -> LeadRecallReason | None:
 RECALL_NOTES = {
     LeadRecallReason.NOT_ACCEPTED: "Not accepted within 5 business days (P11).",
     LeadRecallReason.NO_ACTION: "No action within 10 business days of sharing (P11).",
+    LeadRecallReason.PARTNER_DENIED: "The partner was denied (P1); leads are shared with AUTHORIZED partners only (P11).",
 }
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from partners import business_days, outbox, versions
 from partners.business_days.holidays import holidays_of
-from partners.db import transaction
-from partners.enums import LeadAction, LeadStatus as Status, PartnerStatus, Region, Role
+from partners.db import lock_for_update, transaction
+from partners.enums import LeadAction, LeadRecallReason, LeadStatus as Status, PartnerStatus, Region, Role
 from partners.errors import DomainError, NotFound, Violation, require_roles
 from partners.identity import STAFF_ROLES, Principal
 from partners.leads import rules
@@ -143,6 +143,9 @@ async def share_lead(principal: Principal, plugins, lead_id: int, partner_id: in
         if partner_id is None:
             choice = await _choose_partner(plugins, row)
             partner_id, reason = choice.partner_id, choice.reason
+        # The partner's row lock orders this share after a denial in progress (which holds it
+        # and recalls the partner's leads, P1): the share then reads DENIED and refuses.
+        await lock_for_update(Partner, partner_id)
         partner = await Partner.select(Partner.id, Partner.status).where(Partner.id == partner_id).first()
         if partner is None:
             raise NotFound.of("Partner", "partnerId")
@@ -223,6 +226,21 @@ def released_values() -> dict[Any, Any]:
     """Back to NEW without a partner: shareable again (rejection, recall)."""
     return {Lead.status: Status.NEW.value, Lead.partner: None, Lead.accept_due_at: None, Lead.action_due_at: None,
             Lead.accept_remind_at: None, Lead.action_remind_at: None}
+
+
+async def recall_for_denied_partner(principal: Principal, partner_id: int) -> int:
+    """P1 + P11: leads go to AUTHORIZED partners only, so denying a partner recalls every lead
+    it still holds (shared, accepted or being worked on), in the denial's transaction; each is
+    shareable again, with the recall recorded and announced like a deadline recall."""
+    reason, at = LeadRecallReason.PARTNER_DENIED, business_days.now()
+    rows = await Lead.update({**released_values(), Lead.recall_reason: reason.value,
+                              Lead.recall_count: Lead.recall_count + 1, Lead.reason: rules.RECALL_NOTES[reason],
+                              **versions.bumped(Lead)}).where(
+        (Lead.partner == partner_id) & Lead.status.is_in([s.value for s in rules.HELD])).returning(*Lead.all_columns())
+    for row in sorted(rows, key=lambda r: r["id"]):
+        await _record(row, "RECALLED", principal, f"{reason.value}: {rules.RECALL_NOTES[reason]}", at,
+                      partner_id=partner_id)
+    return len(rows)
 
 
 async def record_action(principal: Principal, lead_id: int, action: LeadAction, note: str = "", reason: str = "",

@@ -26,6 +26,7 @@ from partners.enums import (
 )
 from partners.errors import DomainError, NotFound, Violation, require_roles
 from partners.identity import Principal, now
+from partners.leads import service as lead_service
 from partners.program.eligibility import trained_people
 from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
 from partners.reseller import RuleSet
@@ -309,7 +310,7 @@ async def authorize_partner(principal: Principal, partner_id: int, reason: str =
 async def deny_partner(principal: Principal, rules: RuleSet, partner_id: int, reason: str) -> dict:
     """P1: a DENIED partner no longer registers, quotes or appears in the locator; its live
     registrations end (approved ones dissolved with the others reconsidered, P5; the rest
-    closed, P6), in the same transaction."""
+    closed, P6) and the leads it holds are recalled (P11), in the same transaction."""
     violations = text_violations({"reason": reason})
     if not (reason or "").strip():
         violations.append(Violation("REASON_REQUIRED", "Say why the partner is denied.", ("reason",), "P1"))
@@ -322,6 +323,7 @@ async def deny_partner(principal: Principal, rules: RuleSet, partner_id: int, re
         await _record(partner_id, PartnerChangeKind.STATUS, row["status"], PartnerStatus.DENIED.value, reason,
                       principal, at)
         await deal_registrations.close_for_denied_partner(principal, rules, partner_id, reason.strip(), at)
+        await lead_service.recall_for_denied_partner(principal, partner_id)  # P11: AUTHORIZED only
         return await Partner.select().where(Partner.id == partner_id).first()
 
 

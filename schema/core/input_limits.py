@@ -93,6 +93,7 @@ MAX_LENGTHS: dict[str, int] = {
     "DenyPartnerInput.reason": LONG_TEXT,
     "ChangePartnerTrackInput.reason": LONG_TEXT,
     "SetPspDesignationInput.reason": LONG_TEXT,
+    "InviteUserInput.email": 254,  # User.email; the domain checks the format only
     # leads (P11; partners.leads.tables.Lead: notes and reasons are text columns)
     "CreateLeadInput.contactName": 200,
     "CreateLeadInput.contactEmail": 254,

@@ -12,12 +12,18 @@ from partners.program.eligibility import eligibility_violations
 from partners.scoping import api_token_scope, partner_scope, scoped, user_scope
 from partners.tables import ApiToken, Partner, User
 from schema.core.access import node_access
-from schema.core.connection import Connection, paginate
+from schema.core.connection import Connection, Keyset, connection_from_rows, page_size, paginate
 from schema.core.context import Info
 from schema.core.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from schema.core.rows import int_ids
 from schema.core.errors import UserError
-from schema.identity.loaders import load_api_tokens, load_partners, load_users
+from schema.identity.loaders import (
+    load_api_token_counts,
+    load_api_tokens,
+    load_first_api_tokens,
+    load_partners,
+    load_users,
+)
 from schema.partners.loaders import (
     load_agreements,
     load_eligibility_inputs,
@@ -115,11 +121,22 @@ class UserNode(relay.Node):
     async def api_tokens(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection["ApiTokenNode"]:
-        query = scoped(ApiToken.select(), api_token_scope(info.context.principal)).where(ApiToken.user == self.id)
-        count = scoped(ApiToken.count(), api_token_scope(info.context.principal)).where(ApiToken.user == self.id)
-        return await paginate(
-            info, query.order_by(ApiToken.id), count, first=first, after=after, to_node=ApiTokenNode.from_row
-        )
+        query = scoped(ApiToken.select(), api_token_scope(info.context.principal)).where(
+            ApiToken.user == self.id).order_by(ApiToken.id)
+
+        async def count() -> int:
+            return await info.context.loaders(load_api_token_counts).load(self.id)
+
+        if after is None:
+            # The first page of every user of a `users` page loads in one batch (same order,
+            # same keyset cursors as the query below): no N+1 in the directory (#18).
+            limit = page_size(info, first)
+            rows = await info.context.loaders(load_first_api_tokens).load((self.id, limit + 1)) if limit else []
+            return connection_from_rows(rows, limit=limit, cursor_of=Keyset(query).cursor,
+                                        to_node=ApiTokenNode.from_row, count_fn=count, has_previous=False)
+        page = await paginate(info, query, ApiToken.count(), first=first, after=after, to_node=ApiTokenNode.from_row)
+        page.count_fn = count
+        return page
 
     @classmethod
     def from_row(cls, row: dict) -> "UserNode":

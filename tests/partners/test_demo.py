@@ -77,7 +77,9 @@ async def test_demo_world(gql):
         seen[data["viewer"]["partner"]["id"]] = data["webhookEndpoints"]["nodes"]
     (endpoint,) = seen.pop(portal_partner["id"])
     assert all(nodes == [] for nodes in seen.values())
-    assert endpoint["enabled"] is False and set(endpoint["eventTypes"]) == {"DEAL_REGISTRATION", "COSELL_TASK"}
+    # Subscribed to every category, the lead (P11) and case (D9) events of #19 included.
+    assert endpoint["enabled"] is False and set(endpoint["eventTypes"]) == {
+        "DEAL_REGISTRATION", "COSELL_TASK", "LEAD", "CASE"}
     everyone = (await gql("{ webhookEndpoints { totalCount } }", token=logins[0].token))["data"]
     assert logins[0].role is Role.ADMIN and everyone["webhookEndpoints"]["totalCount"] == 1
 

@@ -196,8 +196,53 @@ def test_declared_limits_name_real_fields_and_long_text_is_declared():
     for type_ in schema.type_map.values():
         if isinstance(type_, GraphQLInputObjectType):
             for name, field in type_.fields.items():
-                if get_named_type(field.type).name == "String" and name in ("note", "notes", "reason", "goals"):
+                if get_named_type(field.type).name == "String" and name in ("note", "notes", "reason", "goals", "body",
+                                                                          "resolution"):
                     assert max_length(f"{type_.name}.{name}", "String") > DEFAULT_MAX_LENGTH, f"{type_.name}.{name}"
+
+
+async def test_lead_and_case_text_fits_its_columns_and_free_text_is_long(gql, world):
+    """Item 13 for leads (P11) and cases (D9, #19): a contact name longer than its column
+    is refused before the database (it failed on PostgreSQL's varchar(200)), and notes,
+    case descriptions, comments and resolutions are long text, not cut at 255."""
+    from tests.schema.leads import CLOSE_CASE, COMMENT_ON_CASE, CREATE_LEAD, PICK_UP_CASE, call, ok, open_case
+
+    lead = {"company": "Initech", "region": "AMER", "country": "US"}
+    for field, limit in (("contactName", 200), ("productInterest", 200), ("source", 100), ("contactEmail", 254)):
+        too_long = "x" * (limit - 10) + "@initech.test" if field == "contactEmail" else "x" * (limit + 1)
+        body = await gql(CREATE_LEAD, {"input": {**lead, field: too_long}}, token=world.tokens["sdr"], errors=True)
+        error = refused(body)
+        assert error["extensions"]["field"] == ["input", field] and error["extensions"]["maxLength"] == limit
+    leads = await gql("{ leads { totalCount } }", token=world.tokens["admin"])
+    assert leads["data"]["leads"]["totalCount"] == 0
+    long_text = "Long story. " * 400
+    created = await ok(gql, world, CREATE_LEAD, "sdr", **lead, notes=long_text, contactName="n" * 200)
+    assert created["contactName"] == "n" * 200
+    case = await open_case(gql, world, description=long_text)
+    assert case["description"] == long_text.strip()
+    await ok(gql, world, PICK_UP_CASE, "advocate", key="case", id=case["id"])
+    comment = await call(gql, world, COMMENT_ON_CASE, "advocate", id=case["id"], body=long_text)
+    assert comment["errors"] == [] and comment["comment"]["body"] == long_text.strip()
+    closed = await call(gql, world, CLOSE_CASE, "advocate", id=case["id"], resolution=long_text)
+    assert closed["errors"] == [] and closed["case"]["resolution"] == long_text.strip()
+
+
+async def test_webhook_urls_up_to_the_domains_2000_characters_pass_the_input_limits(gql, world):
+    """Item 13 with #20: the input limit of a webhook URL is the domain's (2000, the column),
+    not the default 255, so a long signed callback URL is accepted; longer is INVALID_URL."""
+    from tests.schema.webhooks import create_endpoint, partner_admins
+
+    update = ("mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) "
+              "{ endpoint { url } errors { code } } }")
+
+    await partner_admins(world)
+    long_url = "https://hooks.example.com/cosell?" + "k=" + "v" * 1000
+    created = await create_endpoint(gql, world, "alpha_admin", long_url)
+    assert created["errors"] == [] and created["endpoint"]["url"] == long_url
+    longer = long_url + "v" * 1000
+    updated = await gql(update, {"input": {"id": created["endpoint"]["id"], "url": longer}},
+                        token=world.tokens["alpha_admin"])
+    assert [e["code"] for e in updated["data"]["updateWebhookEndpoint"]["errors"]] == ["INVALID_URL"]
 
 
 async def test_lead_and_case_texts_longer_than_their_columns_are_refused_before_the_database(gql, world):

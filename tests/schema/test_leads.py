@@ -317,3 +317,52 @@ async def test_p11_leads_page_with_cursors_newest_first(gql, world, clock):
     assert [n["company"] for n in first["nodes"]] == ["Lead 2", "Lead 1"] and first["pageInfo"]["hasNextPage"]
     rest = (await gql(query, {"after": first["pageInfo"]["endCursor"]}, token=world.tokens["admin"]))["data"]["leads"]
     assert [n["company"] for n in rest["nodes"]] == ["Lead 0"] and not rest["pageInfo"]["hasNextPage"]
+
+
+async def test_p11_p1_denying_a_partner_recalls_its_live_leads_and_makes_them_shareable(gql, world, clock):
+    """P11 shares leads with AUTHORIZED partners only (P1): a partner denied while holding
+    leads no longer holds them, they are shareable again, and the recall is in the history."""
+    from tests.schema.program import DENY
+
+    shared = await shared_lead(gql, world, company="Shared")
+    accepted = await shared_lead(gql, world, company="Accepted")
+    await ok(gql, world, ACCEPT_LEAD, "alpha_user", id=accepted["id"])
+    contacted = await shared_lead(gql, world, company="Contacted")
+    await ok(gql, world, ACCEPT_LEAD, "alpha_user", id=contacted["id"])
+    await ok(gql, world, RECORD_ACTION, "alpha_user", id=contacted["id"], action="CONTACTED")
+    denied = await gql(DENY, {"input": {"id": partner_gid(world, "alpha"), "reason": "Agreement breach"}},
+                       token=world.tokens["admin"])
+    assert denied["data"]["denyPartner"]["errors"] == []
+    node = "query($id: ID!) { node(id: $id) { ... on Lead { status partner { id } recallReason history { event } } } }"
+    for lead in (shared, accepted, contacted):
+        staff = (await gql(node, {"id": lead["id"]}, token=world.tokens["cm_amer"]))["data"]["node"]
+        assert staff["status"] == "NEW" and staff["partner"] is None, staff
+        assert staff["recallReason"] == "PARTNER_DENIED" and staff["history"][-1]["event"] == "RECALLED"
+        assert (await gql(node, {"id": lead["id"]}, token=world.tokens["alpha_user"]))["data"]["node"] is None
+    again = await ok(gql, world, SHARE_LEAD, "cm_amer", id=shared["id"], partnerId=partner_gid(world, "beta"))
+    assert again["status"] == "SHARED"
+
+
+async def test_p11_p1_a_share_racing_a_denial_waits_for_it_and_is_refused(gql, world, clock):
+    """A share and a denial of the same partner at the same time: the share waits for the
+    partner's row the denial holds, then sees DENIED and refuses (P1), so no lead is left
+    with a denied partner (the denial's recall could not see a share not yet committed)."""
+    from partners.db import lock_for_update, transaction
+    from partners.tables import Partner
+
+    lead = await create_lead(gql, world)
+    alpha = world.partners["alpha"]
+    holding = asyncio.Event()
+
+    async def deny_meanwhile():
+        async with transaction():
+            await lock_for_update(Partner, alpha)
+            await Partner.update({Partner.status: "DENIED"}).where(Partner.id == alpha)
+            holding.set()
+            await asyncio.sleep(0.5)
+
+    denial = asyncio.create_task(deny_meanwhile())
+    await holding.wait()
+    share = await call(gql, world, SHARE_LEAD, "cm_amer", id=lead["id"], partnerId=partner_gid(world, "alpha"))
+    await denial
+    assert [(e["code"], e["rule"]) for e in share["errors"]] == [("PARTNER_NOT_AUTHORIZED", "P1")]

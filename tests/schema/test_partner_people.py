@@ -174,3 +174,30 @@ async def test_admins_change_roles_and_the_change_applies_at_once(cosell_app_fac
             body = await gql(CHANGE_ROLE, {"input": {"id": alpha_user, "role": "SDR"}}, token=world.tokens[token],
                              errors=True)
             assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_directory_with_api_tokens_costs_the_same_statements_for_more_users(gql, world):
+    """No N+1 (#18 users directory): each user's apiTokens first page loads in one batch per
+    page; an administrator sees every user's tokens, a user only their own (never the hash)."""
+    query = """query($n: Int) { users(first: $n) { nodes { email apiTokens(first: 2) { totalCount
+      pageInfo { hasNextPage endCursor } nodes { name } } } } }"""
+    small = await gql(query, {"n": 2}, token=world.tokens["admin"])
+    large = await gql(query, {"n": 10}, token=world.tokens["admin"])
+    assert len(large["data"]["users"]["nodes"]) == 10
+    assert large["extensions"]["sqlStatements"] == small["extensions"]["sqlStatements"]
+    tokens = {n["email"]: n["apiTokens"] for n in large["data"]["users"]["nodes"]}
+    assert tokens["ae@cosell.test"]["totalCount"] == 1 and tokens["ae@cosell.test"]["nodes"] == [{"name": "test"}]
+    own = await gql(query, {"n": 10}, token=world.tokens["alpha_admin"] if "alpha_admin" in world.tokens
+                    else world.tokens["alpha_user"])
+    counts = {n["email"]: n["apiTokens"]["totalCount"] for n in own["data"]["users"]["nodes"]}
+    assert counts["alpha_user@cosell.test"] == (0 if "alpha_admin" in world.tokens else 1)
+    # the next page of one user's tokens follows the first page's cursor
+    await gql('mutation { createApiToken(input: {name: "second"}) { token } }', token=world.tokens["ae"])
+    await gql('mutation { createApiToken(input: {name: "third"}) { token } }', token=world.tokens["ae"])
+    first = await gql(query, {"n": 10}, token=world.tokens["admin"])
+    ae = next(n for n in first["data"]["users"]["nodes"] if n["email"] == "ae@cosell.test")["apiTokens"]
+    assert [t["name"] for t in ae["nodes"]] == ["test", "second"] and ae["pageInfo"]["hasNextPage"] is True
+    rest = await gql("""query($id: ID!, $after: String) { node(id: $id) { ... on User { apiTokens(first: 2, after: $after)
+      { nodes { name } } } } }""", {"id": gid("User", world.user_ids["ae"]), "after": ae["pageInfo"]["endCursor"]},
+                     token=world.tokens["admin"])
+    assert [t["name"] for t in rest["data"]["node"]["apiTokens"]["nodes"]] == ["third"]
