@@ -49,14 +49,21 @@ class Param:
     def __str__(self) -> str:  # a value formatted into SQL text cannot be prepared
         raise PreparedQueryError(f"parameter {self.key!r} would be formatted into the SQL text")
 
-    __format__ = lambda self, spec: self.__str__()  # noqa: E731
+    def __format__(self, spec: str) -> str:
+        return self.__str__()
+
+    def __int__(self) -> int:  # int(partner_id) written into SQL text (e.g. a raw condition)
+        raise PreparedQueryError(f"parameter {self.key!r} would be written into the SQL text")
+
+    __index__ = __float__ = __int__
 
 
 class PreparedQueryError(RuntimeError):
     """The query cannot be prepared (a programming error, raised at its first build)."""
 
 
-def _template_principal(principal):
+def template_principal(principal):
+    """The principal a template is built for: its ids are placeholders."""
     if principal is None:
         return None
     return dataclasses.replace(
@@ -92,63 +99,111 @@ class _CompiledQueryString(QueryString):
 @dataclasses.dataclass
 class _Plan:
     sql: str
-    slots: list  # per driver argument: a constant, or (Param) to fill in
+    slots: list  # per driver argument: a constant, or a Param to fill in
     table: Any
     result: str  # "rows", "count" or "exists"
 
-    def arguments(self, principal, values: tuple) -> list:
+    def arguments(self, principal, values: tuple, limit: int | None) -> list:
         args = []
         for slot in self.slots:
             if type(slot) is not Param:
                 args.append(slot)
                 continue
             key = slot.key
-            value = values[key] if type(key) is int else getattr(principal, key)
+            if type(key) is int:
+                value = values[key]
+            elif key == "limit":
+                value = limit
+            else:
+                value = getattr(principal, key)
             args.append(value if slot.encode is None else slot.encode(value))
         return args
+
+
+_NOT_PREPARABLE = object()
 
 
 class PreparedQuery:
     """`PreparedQuery(build)`: `build(principal, *params)` returns a Piccolo select,
     count or exists query using the principal (for scoping) and the params as values;
-    `await prepared.run(principal, *values, shape=…)` runs it."""
+    `await prepared.run(principal, *values)` runs it. With `takes_shape`, `build` gets
+    the run's `shape` after the principal and may use it as constants: a shape is then
+    everything that changes the SQL text (e.g. which filters are given, and their enum
+    values), and must come from a small set. `limit=N` adds `LIMIT N` as a parameter
+    (Piccolo writes limits into the text)."""
 
-    def __init__(self, build: Callable[..., Any]) -> None:
+    MAX_PLANS = 512  # per query: shapes are meant to be few; beyond, plans are dropped
+
+    def __init__(self, build: Callable[..., Any], *, takes_shape: bool = False) -> None:
         self.build = build
-        self._plans: dict[tuple, _Plan] = {}
+        self.takes_shape = takes_shape
+        self._plans: dict[tuple, Any] = {}
 
-    async def run(self, principal, *values, shape: Any = ()) -> Any:
+    def preparable(self, principal, arity: int, shape: Any = (), limit: int | None = None) -> bool:
+        """False when this shape cannot be prepared (the caller then runs its query as usual)."""
+        return self._plan(principal, arity, shape, limit is not None) is not _NOT_PREPARABLE
+
+    def _plan(self, principal, arity: int, shape: Any, limited: bool):
         engine = current_engine()
-        key = (id(engine), _principal_shape(principal), len(values), shape)
+        key = (id(engine), _principal_shape(principal), arity, shape, limited)
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = self._compile(engine, principal, len(values))
-        rows = await engine.run_querystring(_CompiledQueryString(plan.sql, plan.arguments(principal, values), plan.table))
+            try:
+                plan = self._compile(engine, principal, arity, shape, limited)
+            except PreparedQueryError:
+                if not self.takes_shape:
+                    raise
+                plan = _NOT_PREPARABLE
+            if len(self._plans) >= self.MAX_PLANS:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
+
+    async def run(self, principal, *values, shape: Any = (), limit: int | None = None) -> Any:
+        plan = self._plan(principal, len(values), shape, limit is not None)
+        if plan is _NOT_PREPARABLE:
+            raise PreparedQueryError("this shape cannot be prepared: check preparable() first")
+        engine = current_engine()
+        rows = await engine.run_querystring(
+            _CompiledQueryString(plan.sql, plan.arguments(principal, values, limit), plan.table))
         if plan.result == "rows":
             return [dict(row.items()) for row in rows] if rows and type(rows[0]) is not dict else list(rows or ())
         if plan.result == "count":
             return rows[0]["count"]
         return bool(rows[0]["exists"])
 
-    def _compile(self, engine, principal, arity: int) -> _Plan:
-        query = self.build(_template_principal(principal), *(Param(i) for i in range(arity)))
+    def _compile(self, engine, principal, arity: int, shape: Any, limited: bool) -> _Plan:
+        params = [Param(i) for i in range(arity)]
+        who = template_principal(principal)
+        query = self.build(who, shape, *params) if self.takes_shape else self.build(who, *params)
         if isinstance(query, Select):
             result = "rows"
             output = query.output_delegate._output
             if output.as_objects or output.load_json or output.nested or any(
                     type(c).__name__ == "M2MSelect" for c in query.columns_delegate.selected_columns):
                 raise PreparedQueryError("only plain selects (no objects, JSON loading, nesting or M2M)")
+            if query.limit_delegate._limit is not None or query.offset_delegate._offset is not None:
+                raise PreparedQueryError("pass limit= to run() instead")
+            if query.lock_rows_delegate._lock_rows is not None or any(query.callback_delegate._callbacks.values()):
+                raise PreparedQueryError("no row locks or callbacks")
         elif isinstance(query, Count):
             result = "count"
         elif isinstance(query, Exists):
             result = "exists"
         else:
             raise PreparedQueryError(f"cannot prepare {type(query).__name__}")
+        if limited and result != "rows":
+            raise PreparedQueryError("limit applies to selects")
         querystrings = query.querystrings
         if len(querystrings) != 1:
             raise PreparedQueryError("a query of one statement only")
         sql, slots = querystrings[0].compile_string(engine_type=engine.engine_type)
-        return _Plan(sql, list(slots), query.table, result)
+        slots = list(slots)
+        if limited:
+            # Piccolo ends a select with its ORDER BY (no limit, offset or lock here).
+            slots.append(Param("limit"))
+            sql += f" LIMIT ${len(slots)}" if engine.engine_type == "postgres" else " LIMIT ?"
+        return _Plan(sql, slots, query.table, result)
 
 
 def any_of_param(param: Param, engine_type: str) -> Param:
