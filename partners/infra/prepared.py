@@ -167,7 +167,10 @@ class PreparedQuery:
         rows = await engine.run_querystring(
             _CompiledQueryString(plan.sql, plan.arguments(principal, values, limit), plan.table))
         if plan.result == "rows":
-            return [dict(row.items()) for row in rows] if rows and type(rows[0]) is not dict else list(rows or ())
+            if not rows or type(rows[0]) is dict:  # SQLite's rows are dicts already
+                return list(rows or ())
+            keys = tuple(rows[0].keys())
+            return [dict(zip(keys, row)) for row in rows]
         if plan.result == "count":
             return rows[0]["count"]
         return bool(rows[0]["exists"])
