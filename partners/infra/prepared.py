@@ -62,6 +62,20 @@ class PreparedQueryError(RuntimeError):
     """The query cannot be prepared (a programming error, raised at its first build)."""
 
 
+class _NotInTemplates(tuple):
+    """A principal's field that is neither a placeholder nor part of the shape: a scope
+    function that reads it while a template is built fails instead of freezing the first
+    caller's value into every caller's statement."""
+
+    def _refuse(self, *args):
+        raise PreparedQueryError("a scope read a principal field that prepared queries do not key on")
+
+    __iter__ = __contains__ = __len__ = __getitem__ = __bool__ = __eq__ = __hash__ = __str__ = __format__ = _refuse
+
+
+_NOT_IN_TEMPLATES = _NotInTemplates()
+
+
 def template_principal(principal):
     """The principal a template is built for: its ids are placeholders."""
     if principal is None:
@@ -70,8 +84,9 @@ def template_principal(principal):
         principal,
         user_id=Param("user_id"),
         partner_id=None if principal.partner_id is None else Param("partner_id"),
-        email="",
-        name="",
+        email=_NOT_IN_TEMPLATES,
+        name=_NOT_IN_TEMPLATES,
+        regions=_NOT_IN_TEMPLATES,
     )
 
 
