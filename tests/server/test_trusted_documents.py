@@ -163,3 +163,20 @@ async def test_an_unknown_role_in_the_allow_list_setting_stops_start_up(cosell_a
     with pytest.raises(ValueError, match="PARTNER_USRE"):
         async with cosell_app_factory(trusted_documents_roles=("PARTNER_USRE",)):
             pass
+
+
+async def test_a_registered_introspection_document_still_needs_a_token_when_operators_require_one(
+        cosell_app_factory, world, tmp_path):
+    """Validation is cached per document AND per set of rules: COSELL_INTROSPECTION_
+    REQUIRES_TOKEN adds its rule for anonymous callers only, so a registered document
+    that introspects is refused to them by id as by text (issue 16 item 17, issue 17)."""
+    text = 'query TypeOfQuery { __type(name: "Query") { name } }'
+    await register(tmp_path, "introspect.graphql", text)
+    token = world.tokens["alpha_user"]
+    async with cosell_app_factory(introspection_requires_token=True) as client:
+        signed_in = (await post(client, {"extensions": apq(sha(text))}, token)).json()
+        assert signed_in["data"] == {"__type": {"name": "Query"}}
+        anonymous = (await post(client, {"extensions": apq(sha(text))}, None)).json()
+        assert anonymous["data"] is None and "introspection" in anonymous["errors"][0]["message"]
+        again = (await post(client, {"extensions": apq(sha(text))}, token)).json()
+        assert again["data"] == {"__type": {"name": "Query"}}
