@@ -12,8 +12,12 @@ from strawberry import relay
 
 from partners.locator import DirectoryEntry, Facets, LocatorPage
 from schema.core.access import STAFF, visible_to
-from schema.core.connection import Edge, PageInfo, encode_cursor_payload
+from schema.core.connection import Edge, PageInfo, encode_cursor_payload, make_edge
 from schema.core.enums import PartnerTrack, PartnerType, Region
+
+
+def _offset_cursor(kind: str):
+    return lambda offset: encode_cursor_payload(kind, [offset])
 
 
 @strawberry.input(description="Search around a place (D7); results are ordered by distance.")
@@ -152,7 +156,7 @@ class PartnerLocatorConnection:
     @classmethod
     def from_page(cls, page: LocatorPage, cursor_kind: str) -> "PartnerLocatorConnection":
         edges = [
-            Edge(cursor=encode_cursor_payload(cursor_kind, [page.offset + i]), node=PartnerListing.from_entry(entry, page.source))
+            make_edge(PartnerListing.from_entry(entry, page.source), _offset_cursor(cursor_kind), page.offset + i)
             for i, entry in enumerate(page.entries)
         ]
         return cls(
@@ -160,8 +164,8 @@ class PartnerLocatorConnection:
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=page.offset > 0,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+                start_cursor=edges[0].cursor_of() if edges else None,
+                end_cursor=edges[-1].cursor_of() if edges else None,
             ),
             total_count=page.total,
             facets=LocatorFacets.from_facets(page.facets),
