@@ -4,43 +4,50 @@ from __future__ import annotations
 
 from partners.scoping import account_scope, contact_scope, scoped
 from partners.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
+from partners.infra.prepared import PreparedQuery
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
 from schema.core.sql import any_of
 
 
 async def load_accounts(context, ids: list[int]) -> list[dict | None]:
-    return await scoped_rows_by_ids(Account, account_scope(context.principal), ids)
+    return await scoped_rows_by_ids(Account, account_scope, context.principal, ids)
 
 
 async def load_contacts(context, ids: list[int]) -> list[dict | None]:
-    return await scoped_rows_by_ids(Contact, contact_scope(context.principal), ids)
+    return await scoped_rows_by_ids(Contact, contact_scope, context.principal, ids)
 
 
-async def _children(context, table, fk_column, scope, keys: list[int], order_by) -> list[list[dict]]:
+def _children(table, fk_column, scope, order_by) -> PreparedQuery:
+    return PreparedQuery(lambda who, ids: scoped(table.select(), scope(who)).where(
+        any_of(fk_column, ids)).order_by(*order_by))
+
+
+_ACCOUNT_CHILDREN = _children(Account, Account.parent, account_scope, (Account.name, Account.id))
+# Addresses are part of the account: visible exactly when accounts are.
+_ACCOUNT_ADDRESSES = _children(AccountAddress, AccountAddress.account, account_scope, (AccountAddress.id,))
+_ACCOUNT_CONTACTS = _children(Contact, Contact.account, contact_scope, (Contact.name, Contact.id))
+_ACCOUNT_TRANSFERS = _children(AccountOwnershipTransfer, AccountOwnershipTransfer.account, account_scope,
+                               (AccountOwnershipTransfer.created_at, AccountOwnershipTransfer.id))
+
+
+async def _grouped(prepared: PreparedQuery, context, keys: list[int], fk_column) -> list[list[dict]]:
     if not keys:
         return []
-    rows = await scoped(table.select(), scope).where(any_of(fk_column, keys)).order_by(*order_by)
-    return grouped(keys, rows, fk_column._meta.name)
+    return grouped(keys, await prepared.run(context.principal, keys), fk_column._meta.name)
 
 
 async def load_account_children(context, parent_ids: list[int]) -> list[list[dict]]:
-    return await _children(context, Account, Account.parent, account_scope(context.principal), parent_ids,
-                           (Account.name, Account.id))
+    return await _grouped(_ACCOUNT_CHILDREN, context, parent_ids, Account.parent)
 
 
 async def load_account_addresses(context, account_ids: list[int]) -> list[list[dict]]:
-    # Addresses are part of the account: visible exactly when accounts are.
-    scope = account_scope(context.principal)
-    return await _children(context, AccountAddress, AccountAddress.account, scope, account_ids, (AccountAddress.id,))
+    return await _grouped(_ACCOUNT_ADDRESSES, context, account_ids, AccountAddress.account)
 
 
 async def load_account_contacts(context, account_ids: list[int]) -> list[list[dict]]:
-    return await _children(context, Contact, Contact.account, contact_scope(context.principal), account_ids,
-                           (Contact.name, Contact.id))
+    return await _grouped(_ACCOUNT_CONTACTS, context, account_ids, Contact.account)
 
 
 async def load_account_transfers(context, account_ids: list[int]) -> list[list[dict]]:
-    scope = account_scope(context.principal)
-    return await _children(context, AccountOwnershipTransfer, AccountOwnershipTransfer.account, scope, account_ids,
-                           (AccountOwnershipTransfer.created_at, AccountOwnershipTransfer.id))
+    return await _grouped(_ACCOUNT_TRANSFERS, context, account_ids, AccountOwnershipTransfer.account)

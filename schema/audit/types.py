@@ -14,7 +14,7 @@ from schema.core.rows import int_ids, scoped_rows_by_ids
 
 
 async def load_audit_entries(context, ids: list[int]) -> list[dict | None]:
-    return await scoped_rows_by_ids(AuditEntry, audit_scope(context.principal), ids)
+    return await scoped_rows_by_ids(AuditEntry, audit_scope, context.principal, ids)
 
 
 @strawberry.type(name="AuditEntry", description="One mutation call: who, what, when, with which input, and how it ended.")

@@ -11,7 +11,7 @@ from schema.core.rows import scoped_rows_by_ids
 
 
 async def load_cases(context, ids: list[int]) -> list[dict | None]:
-    return await scoped_rows_by_ids(PartnerCase, case_scope(context.principal), ids)
+    return await scoped_rows_by_ids(PartnerCase, case_scope, context.principal, ids)
 
 
 async def load_case_comments(context, ids: list[int]) -> list[list[dict]]:

@@ -43,6 +43,8 @@ from piccolo.columns.column_types import (
     Varchar,
 )
 
+from partners.infra.prepared import PreparedQuery, template_principal
+
 from schema.core.errors import ExpectedError, InvalidArgument
 
 NodeT = TypeVar("NodeT")
@@ -219,13 +221,20 @@ class Keyset:
 
     def after(self, cursor: str):
         """The where condition of the rows after the cursor's row, in this ordering."""
+        return self.condition(self.decode(cursor))
+
+    def decode(self, cursor: str) -> list:
+        """The cursor's row's values of the ordering columns (InvalidCursor if it is not one of ours)."""
         raw = decode_cursor_payload(cursor, self.name)
         if len(raw) != len(self.order):
             raise decode_error()
         try:
-            values = [_load(kind, value) for kind, value in zip(self.kinds, raw)]
+            return [_load(kind, value) for kind, value in zip(self.kinds, raw)]
         except (ValueError, TypeError):
             raise decode_error() from None
+
+    def condition(self, values):
+        """The rows after the row with these ordering values (values or Params)."""
         condition = None
         for i, ((column, ascending), value) in enumerate(zip(self.order, values)):
             step = (column > value) if ascending else (column < value)
@@ -299,3 +308,48 @@ def connection_from_rows(
         ),
         count_fn=count_fn,
     )
+
+
+class PreparedPage:
+    """`paginate` for a list whose select and count are built once per (scope, shape)
+    (partners/infra/prepared.py): `select(who, shape)` returns the ordered, scoped,
+    filtered select and `count(who, shape)` its count, for a principal whose ids are
+    placeholders. `shape` names everything that changes their SQL (which filters are
+    given, with their enum values) and must come from a small set; every shape orders the
+    same way. `page()` returns None when a shape cannot be prepared (e.g. a value that
+    would be written into the SQL text): the caller then paginates as usual."""
+
+    def __init__(self, select: Callable[[Any, Any], Any], count: Callable[[Any, Any], Any]) -> None:
+        self._select = select
+        self._keyset: Keyset | None = None
+        self._rows = PreparedQuery(self._page_query, takes_shape=True)
+        self._count = PreparedQuery(count, takes_shape=True)
+
+    def _page_query(self, who, shape, *cursor_values):
+        shape, _ = shape
+        keyset = Keyset(self._select(who, shape))
+        query = keyset.query
+        return query.where(keyset.condition(cursor_values)) if cursor_values else query
+
+    def _keyset_of(self, principal, shape) -> Keyset:
+        if self._keyset is None:
+            self._keyset = Keyset(self._select(template_principal(principal), shape))
+        return self._keyset
+
+    async def page(self, info, shape, *, first: int | None, after: str | None,
+                   to_node: Callable[[dict], NodeT]) -> Connection[NodeT] | None:
+        principal = info.context.principal
+        limit = page_size(info, first)
+        keyset = self._keyset_of(principal, shape)
+        values = keyset.decode(after) if after else ()
+        rows_shape = (shape, bool(after))
+        if not (self._rows.preparable(principal, len(values), rows_shape, limit + 1)
+                and self._count.preparable(principal, 0, shape)):
+            return None
+        rows = await self._rows.run(principal, *values, shape=rows_shape, limit=limit + 1) if limit else []
+
+        async def count() -> int:
+            return await self._count.run(principal, shape=shape)
+
+        return connection_from_rows(rows, limit=limit, cursor_of=keyset.cursor, to_node=to_node,
+                                    count_fn=count, has_previous=bool(after))

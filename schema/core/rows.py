@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from piccolo.table import Table
 
+from partners.infra.prepared import PreparedQuery
 from partners.scoping import scoped
 from schema.core.loaders import aligned
 from schema.core.sql import any_of
 
+_by_ids: dict[tuple, PreparedQuery] = {}
 
-async def scoped_rows_by_ids(table: type[Table], scope, ids: Iterable[int]) -> list[dict | None]:
-    """Rows of `table` with these ids that the scope lets through, aligned to `ids`."""
+
+async def scoped_rows_by_ids(table: type[Table], scope: Callable, principal, ids: Iterable[int]) -> list[dict | None]:
+    """Rows of `table` with these ids that `scope(principal)` lets through, aligned to
+    `ids`; one statement per (table, scope shape), prepared once (partners/infra/prepared.py)."""
     ids = list(ids)
     if not ids:
         return []
-    rows = await scoped(table.select(), scope).where(any_of(table.id, ids))
-    return aligned(ids, rows)
-
-
+    prepared = _by_ids.get((table, scope))
+    if prepared is None:
+        prepared = _by_ids[(table, scope)] = PreparedQuery(
+            lambda who, keys: scoped(table.select(), scope(who)).where(any_of(table.id, keys)))
+    return aligned(ids, await prepared.run(principal, ids))
 # Primary and foreign keys are SERIAL/INTEGER on PostgreSQL (32-bit): a larger id names
 # no row, and sent to the driver it fails ("out of int32 range", on SQLite beyond 64 bits).
 MAX_DATABASE_ID = 2**31 - 1

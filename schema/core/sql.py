@@ -16,11 +16,19 @@ from typing import Iterable
 from piccolo.columns.combination import WhereRaw
 
 from partners.db import current_engine
+from partners.infra.prepared import Param, any_of_param
 
 
-def any_of(column, keys: Iterable) -> WhereRaw:
-    values = sorted(set(keys))
+def any_of(column, keys: Iterable | Param) -> WhereRaw:
+    """`keys` may be a Param of a PreparedQuery (partners/infra/prepared.py): the keys
+    are then given per run, encoded as below."""
     name = column._meta.get_full_name(with_alias=False)
-    if current_engine().engine_type == "postgres":
+    engine_type = current_engine().engine_type
+    if isinstance(keys, Param):
+        values = any_of_param(keys, engine_type)
+        return WhereRaw(f"{name} = ANY({{}})" if engine_type == "postgres" else
+                        f"{name} IN (SELECT value FROM json_each({{}}))", values)
+    values = sorted(set(keys))
+    if engine_type == "postgres":
         return WhereRaw(f"{name} = ANY({{}})", values)
     return WhereRaw(f"{name} IN (SELECT value FROM json_each({{}}))", json.dumps(values))

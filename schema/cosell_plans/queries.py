@@ -8,7 +8,7 @@ from partners.cosell_plans import overdue_condition, today
 from partners.scoping import cosell_plan_scope, cosell_task_scope, opportunity_scope, scoped
 from partners.tables import CoSellPlan, CoSellTask, Opportunity
 from schema.core.access import AUTHENTICATED, access
-from schema.core.connection import Connection, paginate
+from schema.core.connection import Connection, PreparedPage, paginate
 from schema.core.context import Info
 from schema.core.filters import all_of
 from schema.core.node import decode_node_id
@@ -51,6 +51,15 @@ def _filter_condition(info: Info, f: CoSellPlanFilter | None):
     ])
 
 
+def _ordered_page(condition):
+    return scoped(CoSellPlan.select(), condition).order_by(CoSellPlan.id, ascending=False)
+
+
+# Unfiltered, the list is prepared once per scope shape (schema/core/connection.py).
+_PAGE = PreparedPage(lambda who, shape: _ordered_page(cosell_plan_scope(who)),
+                     lambda who, shape: scoped(CoSellPlan.count(), cosell_plan_scope(who)))
+
+
 @strawberry.type
 class CoSellPlanQuery:
     @strawberry.field(description="Co-sell plans you may see (partner users: their own partner's), newest first.",
@@ -58,10 +67,13 @@ class CoSellPlanQuery:
     async def co_sell_plans(
         self, info: Info, first: int | None = None, after: str | None = None, filter: CoSellPlanFilter | None = None
     ) -> Connection[CoSellPlanNode]:
-        condition = all_of([cosell_plan_scope(info.context.principal), _filter_condition(info, filter)])
-        query = scoped(CoSellPlan.select(), condition).order_by(CoSellPlan.id, ascending=False)
-        count = scoped(CoSellPlan.count(), condition)
-        page = await paginate(info, query, count, first=first, after=after, to_node=CoSellPlanNode.from_row)
+        page = None
+        if filter is None:
+            page = await _PAGE.page(info, None, first=first, after=after, to_node=CoSellPlanNode.from_row)
+        if page is None:
+            condition = all_of([cosell_plan_scope(info.context.principal), _filter_condition(info, filter)])
+            page = await paginate(info, _ordered_page(condition), scoped(CoSellPlan.count(), condition),
+                                  first=first, after=after, to_node=CoSellPlanNode.from_row)
         await _prefetch(info, [edge.node.row for edge in page.edges])
         return page
 

@@ -6,35 +6,47 @@ from __future__ import annotations
 from partners.deal_registrations import CONFLICTS_WITH, LIVE, conflicts_sql
 from partners.scoping import deal_registration_scope, scoped
 from partners.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
+from partners.infra.prepared import PreparedQuery
 from schema.core.loaders import aligned, grouped
 from schema.core.rows import scoped_rows_by_ids
 from schema.core.sql import any_of
 
 
 async def load_deal_registrations(context, ids: list[int]) -> list[dict | None]:
-    return await scoped_rows_by_ids(DealRegistration, deal_registration_scope(context.principal), ids)
+    return await scoped_rows_by_ids(DealRegistration, deal_registration_scope, context.principal, ids)
 
 
-def _visible(context, column):
+def _visible(principal, column):
     """`column` (a registration id) names a registration the caller may see; None when they
     see every one (staff): a sub-select of all 300,000 ids would cost SQLite a second."""
-    scope = deal_registration_scope(context.principal)
+    scope = deal_registration_scope(principal)
     return None if scope is None else column.is_in(DealRegistration.select(DealRegistration.id).where(scope))
 
 
+_PRODUCTS = PreparedQuery(lambda who, ids: scoped(DealRegistrationProduct.select().where(
+    any_of(DealRegistrationProduct.registration, ids)),
+    _visible(who, DealRegistrationProduct.registration)).order_by(DealRegistrationProduct.id))
+
+_HISTORY = PreparedQuery(lambda who, ids: scoped(DealRegistrationChange.select().where(
+    any_of(DealRegistrationChange.registration, ids)),
+    _visible(who, DealRegistrationChange.registration)).order_by(
+    DealRegistrationChange.changed_at).order_by(DealRegistrationChange.id))
+
+_STATUSES = PreparedQuery(lambda who, ids: scoped(
+    DealRegistration.select(DealRegistration.id, DealRegistration.status),
+    deal_registration_scope(who)).where(any_of(DealRegistration.id, ids)))
+
+_CUSTOMER_NAMES = PreparedQuery(lambda who, ids: scoped(
+    DealRegistration.select(DealRegistration.id, DealRegistration.account.name.as_alias("name")),
+    deal_registration_scope(who)).where(any_of(DealRegistration.id, ids)))
+
+
 async def load_registration_products(context, ids: list[int]) -> list[list[dict]]:
-    rows = await scoped(DealRegistrationProduct.select().where(
-        any_of(DealRegistrationProduct.registration, ids)),
-        _visible(context, DealRegistrationProduct.registration)).order_by(DealRegistrationProduct.id)
-    return grouped(ids, rows, "registration")
+    return grouped(ids, await _PRODUCTS.run(context.principal, ids), "registration")
 
 
 async def load_registration_history(context, ids: list[int]) -> list[list[dict]]:
-    rows = await scoped(DealRegistrationChange.select().where(
-        any_of(DealRegistrationChange.registration, ids)),
-        _visible(context, DealRegistrationChange.registration)).order_by(
-        DealRegistrationChange.changed_at).order_by(DealRegistrationChange.id)
-    return grouped(ids, rows, "registration")
+    return grouped(ids, await _HISTORY.run(context.principal, ids), "registration")
 
 
 async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]]:
@@ -43,10 +55,8 @@ async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]
     keys = sorted(set(ids))
     rows = await DealRegistration.raw(conflicts_sql(len(keys), CONFLICTS_WITH), *keys) if keys else []
     live = {s.value for s in LIVE}
-    statuses = {r["id"]: r["status"] for r in await scoped(
-        DealRegistration.select(DealRegistration.id, DealRegistration.status),
-        deal_registration_scope(context.principal)).where(
-        any_of(DealRegistration.id, keys + [r["other"] for r in rows]))}
+    statuses = {r["id"]: r["status"] for r in await _STATUSES.run(context.principal,
+                                                                   keys + [r["other"] for r in rows])}
     by_key: dict[int, list[int]] = {}
     for row in rows:
         if statuses.get(row["id"]) in live and row["other"] in statuses:
@@ -58,7 +68,5 @@ async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]
 async def load_customer_names(context, registration_ids: list[int]) -> list[str | None]:
     """The end customer's name of each registration the caller may see (partner users
     cannot read accounts, but they know whom they registered)."""
-    rows = await scoped(DealRegistration.select(DealRegistration.id, DealRegistration.account.name.as_alias("name")),
-                        deal_registration_scope(context.principal)).where(
-        any_of(DealRegistration.id, registration_ids))
+    rows = await _CUSTOMER_NAMES.run(context.principal, registration_ids)
     return [row["name"] if row else None for row in aligned(registration_ids, rows)]

@@ -12,7 +12,7 @@ from schema.core.rows import scoped_rows_by_ids
 
 
 async def load_leads(context, ids: list[int]) -> list[dict | None]:
-    return await scoped_rows_by_ids(Lead, lead_scope(context.principal), ids)
+    return await scoped_rows_by_ids(Lead, lead_scope, context.principal, ids)
 
 
 async def load_lead_history(context, ids: list[int]) -> list[list[dict]]:

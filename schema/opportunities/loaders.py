@@ -20,53 +20,61 @@ from partners.tables import (
     OpportunityPartner,
     OpportunityStageChange,
 )
+from partners.infra.prepared import PreparedQuery
 from schema.core.loaders import aligned, grouped
 from schema.core.sql import any_of
 
 
+# Each statement is built once per scope shape (partners/infra/prepared.py).
+_OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(opportunity_select(), opportunity_scope(who)).where(
+    any_of(Opportunity.id, ids)))
+
+_ACCOUNT_OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(
+    scoped(opportunity_select(), opportunity_scope(who)), account_scope(who)).where(
+    any_of(Opportunity.account, ids)).order_by(Opportunity.id))
+
+_OPPORTUNITY_CONTACTS = PreparedQuery(lambda who, ids: scoped(
+    scoped(OpportunityContact.select(), contact_scope(who, OpportunityContact.contact)),
+    opportunity_child_scope(who, OpportunityContact.opportunity)).where(
+    any_of(OpportunityContact.opportunity, ids)).order_by(
+    OpportunityContact.is_primary, ascending=False).order_by(OpportunityContact.id))
+
+_OPPORTUNITY_PARTNERS = PreparedQuery(lambda who, ids: scoped(
+    OpportunityPartner.select(), opportunity_partner_scope(who)).where(
+    any_of(OpportunityPartner.opportunity, ids)).order_by(OpportunityPartner.id))
+
+_STAGE_HISTORY = PreparedQuery(lambda who, ids: scoped(
+    OpportunityStageChange.select(), opportunity_child_scope(who, OpportunityStageChange.opportunity)).where(
+    any_of(OpportunityStageChange.opportunity, ids)).order_by(
+    OpportunityStageChange.changed_at, OpportunityStageChange.id))
+
+_HOLDOVER_EXTENSIONS = PreparedQuery(lambda who, ids: scoped(
+    HoldoverExtension.select(), holdover_extension_scope(who)).where(
+    any_of(HoldoverExtension.opportunity, ids)).order_by(HoldoverExtension.id))
+
+
 async def load_opportunities(context, ids: list[int]) -> list[dict | None]:
-    rows = await scoped(opportunity_select(), opportunity_scope(context.principal)).where(
-        any_of(Opportunity.id, ids)
-    )
-    return aligned(ids, rows)
+    return aligned(ids, await _OPPORTUNITIES.run(context.principal, ids))
 
 
 async def load_account_opportunities(context, account_ids: list[int]) -> list[list[dict]]:
-    principal = context.principal
-    query = scoped(scoped(opportunity_select(), opportunity_scope(principal)), account_scope(principal))
-    rows = await query.where(any_of(Opportunity.account, account_ids)).order_by(Opportunity.id)
-    return grouped(account_ids, rows, "account")
+    return grouped(account_ids, await _ACCOUNT_OPPORTUNITIES.run(context.principal, account_ids), "account")
 
 
 async def load_opportunity_contacts(context, opportunity_ids: list[int]) -> list[list[dict]]:
-    principal = context.principal
-    query = scoped(scoped(OpportunityContact.select(), contact_scope(principal, OpportunityContact.contact)),
-                   opportunity_child_scope(principal, OpportunityContact.opportunity))
-    rows = await query.where(any_of(OpportunityContact.opportunity, opportunity_ids)).order_by(
-        OpportunityContact.is_primary, ascending=False
-    ).order_by(OpportunityContact.id)
-    return grouped(opportunity_ids, rows, "opportunity")
+    return grouped(opportunity_ids, await _OPPORTUNITY_CONTACTS.run(context.principal, opportunity_ids),
+                   "opportunity")
 
 
 async def load_opportunity_partners(context, opportunity_ids: list[int]) -> list[list[dict]]:
-    query = scoped(OpportunityPartner.select(), opportunity_partner_scope(context.principal))
-    rows = await query.where(any_of(OpportunityPartner.opportunity, opportunity_ids)).order_by(
-        OpportunityPartner.id
-    )
-    return grouped(opportunity_ids, rows, "opportunity")
+    return grouped(opportunity_ids, await _OPPORTUNITY_PARTNERS.run(context.principal, opportunity_ids),
+                   "opportunity")
 
 
 async def load_stage_history(context, opportunity_ids: list[int]) -> list[list[dict]]:
-    query = scoped(OpportunityStageChange.select(),
-                   opportunity_child_scope(context.principal, OpportunityStageChange.opportunity))
-    rows = await query.where(any_of(OpportunityStageChange.opportunity, opportunity_ids)).order_by(
-        OpportunityStageChange.changed_at, OpportunityStageChange.id
-    )
-    return grouped(opportunity_ids, rows, "opportunity")
+    return grouped(opportunity_ids, await _STAGE_HISTORY.run(context.principal, opportunity_ids), "opportunity")
 
 
 async def load_holdover_extensions(context, opportunity_ids: list[int]) -> list[list[dict]]:
-    query = scoped(HoldoverExtension.select(), holdover_extension_scope(context.principal))
-    rows = await query.where(any_of(HoldoverExtension.opportunity, opportunity_ids)).order_by(
-        HoldoverExtension.id)
-    return grouped(opportunity_ids, rows, "opportunity")
+    return grouped(opportunity_ids, await _HOLDOVER_EXTENSIONS.run(context.principal, opportunity_ids),
+                   "opportunity")

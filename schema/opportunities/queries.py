@@ -10,7 +10,7 @@ from partners.scoping import account_scope, opportunity_scope, scoped
 from partners.tables import Account, Opportunity
 from schema.core.access import AUTHENTICATED, access
 from schema.accounts.types import AccountNode
-from schema.core.connection import Connection, paginate
+from schema.core.connection import Connection, PreparedPage, paginate
 from schema.core.context import Info
 from schema.core.enums import OpportunityStage, OpportunityType, Region, Segment
 from schema.core.errors import InvalidArgument
@@ -66,6 +66,15 @@ class OpportunityNameInput:
     close_date: date | None = strawberry.field(default=None, description="Dates renewals and services (MM/YY).")
 
 
+def _ordered_page(condition):
+    return scoped(opportunity_select(), condition).order_by(Opportunity.id, ascending=False)
+
+
+# Unfiltered, the list is prepared once per scope shape (schema/core/connection.py).
+_PAGE = PreparedPage(lambda who, shape: _ordered_page(opportunity_scope(who)),
+                     lambda who, shape: scoped(Opportunity.count(), opportunity_scope(who)))
+
+
 @strawberry.type
 class OpportunityQuery:
     @strawberry.field(description="Opportunities you may see (R9 for partner users), newest first.",
@@ -73,10 +82,13 @@ class OpportunityQuery:
     async def opportunities(
         self, info: Info, first: int | None = None, after: str | None = None, filter: OpportunityFilter | None = None
     ) -> Connection[OpportunityNode]:
+        if filter is None:
+            page = await _PAGE.page(info, None, first=first, after=after, to_node=OpportunityNode.from_row)
+            if page is not None:
+                return page
         condition = all_of([opportunity_scope(info.context.principal), _filter_condition(info, filter)])
-        query = scoped(opportunity_select(), condition).order_by(Opportunity.id, ascending=False)
-        count = scoped(Opportunity.count(), condition)
-        return await paginate(info, query, count, first=first, after=after, to_node=OpportunityNode.from_row)
+        return await paginate(info, _ordered_page(condition), scoped(Opportunity.count(), condition),
+                              first=first, after=after, to_node=OpportunityNode.from_row)
 
     @strawberry.field(description="O10: the conventional name for an opportunity.",
                       extensions=[access(AUTHENTICATED)])

@@ -283,7 +283,7 @@ class HoldoverExtensionNode(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        rows = await scoped_rows_by_ids(HoldoverExtension, holdover_extension_scope(info.context.principal),
+        rows = await scoped_rows_by_ids(HoldoverExtension, holdover_extension_scope, info.context.principal,
                                         int_ids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
 

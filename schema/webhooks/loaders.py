@@ -13,11 +13,11 @@ from schema.core.rows import scoped_rows_by_ids
 
 
 async def load_webhook_endpoints(context, ids: list[int]) -> list[dict | None]:
-    return await scoped_rows_by_ids(WebhookEndpoint, endpoint_scope(context.principal), ids)
+    return await scoped_rows_by_ids(WebhookEndpoint, endpoint_scope, context.principal, ids)
 
 
 async def load_webhook_deliveries(context, ids: list[int]) -> list[dict | None]:
-    return await scoped_rows_by_ids(WebhookDelivery, delivery_scope(context.principal), ids)
+    return await scoped_rows_by_ids(WebhookDelivery, delivery_scope, context.principal, ids)
 
 
 async def load_first_deliveries(context, keys: list[tuple[int, int]]) -> list[list[dict]]:
