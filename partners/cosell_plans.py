@@ -33,6 +33,7 @@ from partners.enums import (
 from partners.errors import DomainError, NotFound, Violation, require_roles
 from partners.identity import STAFF_ROLES, Principal, now
 from partners.opportunities import get_visible
+from partners.program.standing import refuse_if_partner_denied
 from partners.scoping import cosell_plan_scope, cosell_task_scope, scoped
 from partners.tables import Account, CoSellPlan, CoSellTask, Opportunity, OpportunityPartner, Partner, User
 
@@ -397,6 +398,7 @@ async def update_task(principal: Principal, task_id: int, changes: dict[str, Any
         task = await get_task(principal, task_id)
         plan = await get_plan(principal, task["plan"])
         if principal.is_partner_user:
+            await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
             refused = [Violation("PARTNER_MAY_NOT_CHANGE", "Partner users change only the status and notes of a task.",
                                  (FIELD_NAMES[key],), "D3") for key in changes if key not in PARTNER_EDITABLE]
             if refused:

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from partners import reseller
 from partners.db import transaction
-from partners.enums import OpportunityPartnerRole
+from partners.enums import OpportunityPartnerRole, PartnerStatus
 from partners.errors import DomainError, NotFound
 from partners.identity import Principal, now
 from partners.opportunities import get_visible, may_change, open_for_write
@@ -91,6 +91,12 @@ async def _on_team(opportunity_id: int, partner_id: int) -> bool:
     )
 
 
+async def _team_place(opportunity_id: int, partner_id: int) -> dict | None:
+    return await OpportunityPartner.select(OpportunityPartner.role).where(
+        (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
+    ).first()
+
+
 async def _open_for_change(principal: Principal, opportunity_id: int, name: str | None,
                            expected_version: int | None) -> dict:
     """The opportunity, if the caller sees it (R9) and may change it (owner, SDR, sales ops,
@@ -124,8 +130,15 @@ async def add_partner(principal: Principal, rules: reseller.RuleSet, opportunity
                                  "add it with another role, or approve its registration.", "role", rule="P5")
     async with transaction():
         await _open_for_change(principal, opportunity_id, name, expected_version)
-        if not await Partner.exists().where(Partner.id == partner_id):
+        partner = await Partner.select(Partner.status).where(Partner.id == partner_id).first()
+        if partner is None:
             raise NotFound.of("Partner", "partnerId")
+        if partner["status"] == PartnerStatus.DENIED.value:
+            # P1: a DENIED partner no longer registers, quotes or appears in the locator, so
+            # nobody brings it onto a deal either. PROSPECT partners stay addable: R6 speaks
+            # of unofficial resellers on opportunities and D5 lets any partner resell.
+            raise DomainError.single("PARTNER_DENIED", "This partner was denied: it cannot join an opportunity's "
+                                     "team.", "partnerId", rule="P1")
         if await _on_team(opportunity_id, partner_id):
             raise DomainError.single("ALREADY_ON_TEAM", "This partner is already on the opportunity's team; "
                                      "remove it first to change its role.", "partnerId", rule="R5")
@@ -142,8 +155,17 @@ async def remove_partner(principal: Principal, rules: reseller.RuleSet, opportun
                          partner_id: int, name: str | None = None, expected_version: int | None = None) -> dict:
     async with transaction():
         await _open_for_change(principal, opportunity_id, name, expected_version)
-        if not await _on_team(opportunity_id, partner_id):
+        place = await _team_place(opportunity_id, partner_id)
+        if place is None:
             raise DomainError.single("NOT_ON_TEAM", "This partner is not on the opportunity's team.", "partnerId")
+        if place["role"] == OpportunityPartnerRole.DEAL_REGISTRANT.value:
+            # P5/R8: the registrant's place comes with its approved registration and goes only
+            # with it (dissolveDealRegistration, which reconsiders the others; expiry or
+            # closing, P6): removing the place alone would leave an approved registration
+            # whose partner is not on the team.
+            raise DomainError.single("REGISTRANT_PLACE_NEEDS_DISSOLUTION",
+                                     "The deal registrant's place goes with its approved registration: dissolve "
+                                     "the registration (dissolveDealRegistration) instead.", "partnerId", rule="P5")
         await OpportunityPartner.delete().where(
             (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
         )

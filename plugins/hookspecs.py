@@ -154,4 +154,4 @@ def cosell_lead_event(event: str, lead: Any) -> None:
 @hookspec
 def cosell_case_event(event: str, case: Any) -> None:
     """Called after a Partner Opp case change has been committed (D9): OPENED, PICKED_UP,
-    COMMENTED, CLOSED. `case` is a plain dict (`partners.cases.service.snapshot`)."""
+    COMMENTED, CLOSED, RELEASED (its advocate was deactivated or left the role). `case` is a plain dict (`partners.cases.service.snapshot`)."""

@@ -14,6 +14,7 @@ from partners.db import transaction
 from partners.enums import CaseStatus as Status, Role
 from partners.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
 from partners.identity import Principal
+from partners.program.standing import refuse_if_partner_denied
 from partners.scoping import opportunity_scope, scoped
 from partners.tables import Opportunity, User
 
@@ -93,6 +94,7 @@ async def open_case(principal: Principal, subject: str, description: str, opport
     if violations:
         raise DomainError(violations)
     async with transaction():
+        await refuse_if_partner_denied(principal)  # P1: a DENIED partner's users do not act
         if opportunity_id is not None and not await scoped(Opportunity.exists(), opportunity_scope(principal)).where(
                 Opportunity.id == opportunity_id):
             raise NotFound.of("Opportunity", "opportunityId")
@@ -168,6 +170,7 @@ async def comment(principal: Principal, case_id: int, body: str, internal: bool 
     else:
         require_roles(principal, *STAFF_COMMENTERS)
     async with transaction():
+        await refuse_if_partner_denied(principal)  # P1: a DENIED partner's users do not act
         row = await open_for_write(principal, case_id, expected_version)
         if row["status"] == Status.CLOSED.value:
             raise DomainError.single("CASE_CLOSED", "The case is closed.", "id", rule="D9")
@@ -199,3 +202,21 @@ async def close(principal: Principal, case_id: int, resolution: str, expected_ve
                                       PartnerCase.resolution: resolution})
         await _announce(updated, "CLOSED")
         return updated
+
+
+async def release_cases_of(principal: Principal | None, advocate_id: int, reason: str) -> list[dict]:
+    """D9: an advocate who can no longer work cases (deactivated, or no longer an SMB
+    advocate) gives their cases in progress back to the SMB queue, inside the caller's
+    transaction: OPEN again with no advocate, version + 1, one `RELEASED` event each (with
+    the former advocate and why). The D9 clocks keep counting from the opening (the partner
+    has waited that long), so a released case past its pick-up time is at once pickup-overdue
+    and first in the queue. (The audit row is the deactivating mutation's own.)"""
+    released = await PartnerCase.update({
+        PartnerCase.status: Status.OPEN.value, PartnerCase.advocate: None, PartnerCase.picked_up_at: None,
+        **versions.bumped(PartnerCase),
+    }).where((PartnerCase.advocate == advocate_id) & (PartnerCase.status == Status.IN_PROGRESS.value)
+             ).returning(*PartnerCase.all_columns())
+    for row in released:
+        await _announce(row, "RELEASED", {"released_from_id": advocate_id, "reason": reason,
+                                          "released_by_id": principal.user_id if principal else None})
+    return released

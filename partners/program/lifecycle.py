@@ -71,8 +71,10 @@ class ApplicantContact:
 # ---------------------------------------------------------------- pure rules
 
 
-def text_violations(values: dict[str, Any], required: tuple[str, ...] = ()) -> list[Violation]:
-    """Length limits of free text, and the fields that may not be blank."""
+def text_violations(values: dict[str, Any], required: tuple[str, ...] = (), rule: str = "P1") -> list[Violation]:
+    """Length limits of free text, and the fields that may not be blank. TOO_LONG carries the
+    rule of the record the text belongs to: P1 (a partner, its status and track, its people),
+    P2 (the agreement and training records behind eligibility)."""
     violations = []
     for name, value in values.items():
         if value is None:
@@ -80,7 +82,8 @@ def text_violations(values: dict[str, Any], required: tuple[str, ...] = ()) -> l
         if name in required and not str(value).strip():
             violations.append(Violation("REQUIRED", f"{name} is required.", (name,)))
         elif len(str(value)) > LIMITS.get(name, 10_000):
-            violations.append(Violation("TOO_LONG", f"{name} has at most {LIMITS[name]} characters.", (name,)))
+            violations.append(Violation("TOO_LONG", f"{name} has at most {LIMITS.get(name, 10_000)} characters.",
+                                        (name,), rule))
     return violations
 
 
@@ -138,7 +141,7 @@ def status_violation(current: PartnerStatus, target: PartnerStatus) -> Violation
 def agreement_violations(version: str, signed_on: date, signer_name: str, signer_email: str, today: date
                          ) -> list[Violation]:
     violations = text_violations({"version": version, "signerName": signer_name, "signerEmail": signer_email},
-                                 required=("version", "signerName"))
+                                 required=("version", "signerName"), rule="P2")
     if signed_on > today:
         violations.append(Violation("DATE_IN_FUTURE", "An agreement is recorded once signed.", ("signedOn",), "P2"))
     if signer_email and (v := email_violation(signer_email, "signerEmail")):
@@ -149,7 +152,7 @@ def agreement_violations(version: str, signed_on: date, signer_name: str, signer
 def training_violations(person_name: str, person_email: str, completed_on: date, expires_on: date | None,
                         today: date) -> list[Violation]:
     violations = text_violations({"personName": person_name, "personEmail": person_email},
-                                 required=("personName", "personEmail"))
+                                 required=("personName", "personEmail"), rule="P2")
     if person_email.strip() and (v := email_violation(person_email.strip(), "personEmail")):
         violations.append(v)
     if completed_on > today:

@@ -3,7 +3,10 @@ token, through the outbox), claiming (the new user's first API token), deactivat
 role changes.
 
 Admins invite anyone and change roles; a PARTNER_ADMIN invites colleagues into their own
-partner and deactivates them — never anyone of another partner (NOT_FOUND, as if absent).
+partner and deactivates them — never anyone of another partner (NOT_FOUND, as if absent),
+and an address that already has a user is EMAIL_UNAVAILABLE to them whoever holds it.
+A deactivated SMB advocate (or one whose role changes) gives their cases in progress back
+to the queue (D9).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import secrets
 from datetime import timedelta
 
 from partners import mail
+from partners.cases.service import ADVOCATES, release_cases_of
 from partners.db import after_commit, is_unique_violation, lock_for_update, transaction
 from partners.enums import PARTNER_ROLES, PartnerStatus, Region, Role
 from partners.errors import DomainError, NotFound, PermissionDenied, Violation
@@ -35,6 +39,21 @@ def invitation_violations(principal: Principal, role: Role, partner_id: int | No
     if partner_id is not None and partner_id != principal.partner_id:
         return [Violation("NOT_FOUND", "Partner not found.", ("partnerId",))]
     return []
+
+
+EMAIL_UNAVAILABLE = "EMAIL_UNAVAILABLE"
+
+
+def email_refusal(principal: Principal, email: str) -> DomainError:
+    """Why an address that already has a user cannot be invited. Admins see every user and
+    get EMAIL_TAKEN. A partner admin gets one neutral answer, EMAIL_UNAVAILABLE, whoever
+    holds the address — a colleague, another partner's user, vendor staff, an unclaimed
+    invitation — so it never tells whether or where the address has an account (partner
+    users see only their own partner's data, ARCHITECTURE.md; no DOMAIN.md rule applies)."""
+    if principal.is_admin:
+        return DomainError.single("EMAIL_TAKEN", f"A user with email {email} exists.", "email")
+    return DomainError.single(EMAIL_UNAVAILABLE, "This address cannot be invited. Check it, or ask your "
+                              "channel manager to add this person.", "email")
 
 
 def _require_people_manager(principal: Principal) -> None:
@@ -77,7 +96,7 @@ async def invite_user(principal: Principal, *, email: str, name: str, role: Role
             if partner["status"] == PartnerStatus.DENIED.value:
                 raise DomainError.single("PARTNER_DENIED", "A denied partner gets no new users.", "partnerId", "P1")
         if await User.exists().where(User.email == email):
-            raise DomainError.single("EMAIL_TAKEN", f"A user with email {email} exists.", "email")
+            raise email_refusal(principal, email)
         at = now()
         user = User(email=email, name=name.strip(), role=role.value, partner=partner_id,
                     regions=[r.value for r in regions], active=False, created_at=at)
@@ -85,7 +104,7 @@ async def invite_user(principal: Principal, *, email: str, name: str, role: Role
             await user.save()
         except Exception as exc:
             if is_unique_violation(exc):
-                raise DomainError.single("EMAIL_TAKEN", f"A user with email {email} exists.", "email") from exc
+                raise email_refusal(principal, email) from exc
             raise
         token = INVITATION_PREFIX + secrets.token_urlsafe(32)
         invitation = UserInvitation(user=user.id, token_hash=hash_token(token), invited_by=principal.user_id,
@@ -132,6 +151,7 @@ async def deactivate_user(principal: Principal, user_id: int) -> dict:
         row = await _managed_user(principal, user_id)
         await User.update({User.active: False}).where(User.id == user_id)
         await UserInvitation.delete().where((UserInvitation.user == user_id) & UserInvitation.claimed_at.is_null())
+        await release_cases_of(principal, user_id, "ADVOCATE_DEACTIVATED")  # D9
         row = {**row, "active": False}
     after_commit(forget_cached_principals)  # the GraphQL field's transaction commits later
     return row
@@ -156,6 +176,8 @@ async def change_role(principal: Principal, user_id: int, role: Role, *, partner
             raise NotFound.of("Partner", "partnerId")
         await User.update({User.role: role.value, User.partner: partner_id,
                            User.regions: [r.value for r in regions]}).where(User.id == user_id)
+        if role not in ADVOCATES:  # D9: only an advocate holds cases in progress
+            await release_cases_of(principal, user_id, "ADVOCATE_ROLE_CHANGED")
         row = await User.select().where(User.id == user_id).first()
     after_commit(forget_cached_principals)  # a cached principal carries the old role
     return row

@@ -235,7 +235,7 @@ async def test_r8_precedence_table_through_graphql(cosell_app_factory, world, or
             best = next(r for r in ("DEAL_REGISTRANT", "FULFILLER", "DISTRIBUTOR") if r in present)
             assert team["primaryPartner"]["name"] == names[partners[best]], (order, present)
             assert team["primaryReason"] == f"{best.lower().replace('_', ' ')} (R8)"
-        unofficial = await make_partner("Delta Unofficial", nickname="DELTA", status=PartnerStatus.DENIED)
+        unofficial = await make_partner("Delta Unofficial", nickname="DELTA", status=PartnerStatus.PROSPECT)
         team = await add_partner_ok(gql, world, opp["id"], unofficial, "RESELLER")
         assert team["primaryReason"] == "deal registrant (R8)"
 
