@@ -33,9 +33,9 @@ from partners.db import current_engine
 
 
 class Param:
-    """A value a prepared query takes per run: positional (`index`) or the caller's
-    partner/user id (`name`). `encode` turns the run's value into the driver's value
-    (e.g. a JSON array for SQLite's json_each)."""
+    """A value a prepared query takes per run. `key`: the position of a value given to
+    `run()`, "partner_id"/"user_id" (the caller's), or "limit". `encode` turns the run's
+    value into the driver's (e.g. a JSON array for SQLite's json_each)."""
 
     __slots__ = ("key", "encode")
 
