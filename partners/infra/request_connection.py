@@ -45,6 +45,8 @@ class RequestConnection:
             if self.closed:
                 raise _Closed
             if self.connection is None:
+                if self._holders[0] >= self._share:  # taken by others meanwhile
+                    raise _Closed
                 self._holders[0] += 1
                 try:
                     self.connection = await self.pool.acquire()
@@ -68,13 +70,17 @@ class RequestConnection:
             await self.pool.release(connection)
 
     async def close(self) -> None:
+        self.closed = True
+        # Shielded: a request cancelled while it ends must still give its connection back.
+        await asyncio.shield(self._close())
+
+    async def _close(self) -> None:
         async with self._lock:
-            self.closed = True
             await self._give_back()
 
 
 class _Closed(Exception):
-    """The request ended: run on the pool as usual."""
+    """The request ended, or its share of the pool is taken: run on the pool as usual."""
 
 
 _holders_by_pool: dict[int, list[int]] = {}
