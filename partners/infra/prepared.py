@@ -57,6 +57,9 @@ class Param:
 
     __index__ = __float__ = __int__
 
+    def __iter__(self):  # `column.is_in(param)` would write one placeholder per value
+        raise PreparedQueryError(f"parameter {self.key!r} is a list of values: use schema.core.sql.any_of")
+
 
 class PreparedQueryError(RuntimeError):
     """The query cannot be prepared (a programming error, raised at its first build)."""

@@ -68,6 +68,9 @@ def test_a_value_formatted_into_sql_text_is_refused_when_the_query_is_built():
         f"{Param('partner_id')}"
     with pytest.raises(PreparedQueryError):
         int(Param("partner_id"))
+    # A list of keys is one parameter (`any_of`), never one placeholder per key.
+    with pytest.raises(PreparedQueryError, match="any_of"):
+        DealRegistration.select().where(DealRegistration.partner.is_in(Param(0)))
 
 
 async def test_prepared_queries_refuse_limits_written_into_the_text(gql, world):
