@@ -30,6 +30,7 @@ from schema.core.cost import QueryCost
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.input_limits import InputLimits, document_limits
 from schema.core.node import NodeQuery
+from schema.core.enum_output import install_enum_serializers
 from schema.core.node_ids import install_direct_node_ids
 from schema.core.refusals import attach_input_refusals
 from schema.core.suggestions import HideSuggestions, IntrospectionNeedsToken
@@ -129,6 +130,7 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
         extensions.append(PreparedDocuments)  # last: hands over a trusted document's parse and validation
     schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
     install_direct_node_ids(schema)
+    install_enum_serializers(schema)
     install_compiled_plans(schema)  # after the direct ids: plans recognise them
     document_limits(schema._schema)
     return schema
