@@ -23,6 +23,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
+from partners.infra.request_connection import fetch_on_request_connection
+
 
 @dataclass
 class StatementCounter:
@@ -291,6 +293,11 @@ class CosellPostgresEngine(PostgresEngine):
     async def run_ddl(self, ddl: str, in_pool: bool = True):
         _record_statement()
         return await super().run_ddl(ddl, in_pool=in_pool)
+
+    async def _run_in_pool(self, query: str, args=None):
+        # Within a request, on the request's connection (partners/infra/request_connection.py).
+        ran, rows = await fetch_on_request_connection(self.pool, query, args or ())
+        return rows if ran else await super()._run_in_pool(query, args)
 
 
 def is_postgres_url(url: str) -> bool:

@@ -29,12 +29,14 @@ from partners.db import (
     close_database,
     configure_engine,
     count_statements,
+    current_engine,
     describe,
     engine_for,
     is_connection_lost,
     open_database,
     ping,
 )
+from partners.infra.request_connection import request_connection
 from partners.migrate import pending_migrations
 from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
@@ -88,7 +90,8 @@ class RequestContextMiddleware:
         try:
             with count_statements() as counter:
                 state["statements"] = counter
-                await self.app(scope, receive, send_with_id)
+                async with request_connection(current_engine()):
+                    await self.app(scope, receive, send_with_id)
         finally:
             access_log.info(
                 "%s %s %s",

@@ -27,6 +27,7 @@ from typing import Any, Awaitable, Callable, Generic, Iterable, Sequence, TypeVa
 import orjson
 import strawberry
 from piccolo.columns import Column
+from piccolo.querystring import QueryString
 from piccolo.columns.column_types import (
     BigInt,
     Boolean,
@@ -46,6 +47,7 @@ from piccolo.columns.column_types import (
 from partners.infra.prepared import PreparedQuery, template_principal
 
 from schema.core.errors import ExpectedError, InvalidArgument
+from schema.core.selection import asks_for
 
 NodeT = TypeVar("NodeT")
 CURSOR_VERSION = 1
@@ -328,18 +330,29 @@ class PreparedPage:
     placeholders. `shape` names everything that changes their SQL (which filters are
     given, with their enum values) and must come from a small set; every shape orders the
     same way. `page()` returns None when a shape cannot be prepared (e.g. a value that
-    would be written into the SQL text): the caller then paginates as usual."""
+    would be written into the SQL text): the caller then paginates as usual.
+
+    When the connection is asked for its `totalCount`, the page's select carries the
+    count as a scalar subquery (the count query itself, run once by the database): one
+    statement instead of two. An empty page after a cursor says nothing of the total,
+    so only then does `totalCount` run the count query."""
 
     def __init__(self, select: Callable[[Any, Any], Any], count: Callable[[Any, Any], Any]) -> None:
         self._select = select
+        self._count_of = count
         self._keyset: Keyset | None = None
         self._rows = PreparedQuery(self._page_query, takes_shape=True)
         self._count = PreparedQuery(count, takes_shape=True)
 
     def _page_query(self, who, shape, *cursor_values):
-        shape, _ = shape
+        shape, _, with_total = shape
         keyset = Keyset(self._select(who, shape))
         query = keyset.query
+        if with_total:
+            columns = query.columns_delegate.selected_columns or query.table.all_columns()
+            total = QueryString("({})", *self._count_of(who, shape).querystrings, alias=_TOTAL)
+            query.columns_delegate.selected_columns = []
+            query = query.columns(*columns, total)
         return query.where(keyset.condition(cursor_values)) if cursor_values else query
 
     def _keyset_of(self, principal, shape) -> Keyset:
@@ -353,14 +366,25 @@ class PreparedPage:
         limit = page_size(info, first)
         keyset = self._keyset_of(principal, shape)
         values = keyset.decode(after) if after else ()
-        rows_shape = (shape, bool(after))
+        with_total = bool(limit) and asks_for(info, "totalCount")
+        rows_shape = (shape, bool(after), with_total)
         if not (self._rows.preparable(principal, len(values), rows_shape, limit + 1)
                 and self._count.preparable(principal, 0, shape)):
             return None
         rows = await self._rows.run(principal, *values, shape=rows_shape, limit=limit + 1) if limit else []
+        total = None
+        if with_total and rows:
+            total = rows[0][_TOTAL]
+            for row in rows:
+                del row[_TOTAL]
+        elif with_total and not after:
+            total = 0  # the first page is empty: so is the list
 
         async def count() -> int:
-            return await self._count.run(principal, shape=shape)
+            return total if total is not None else await self._count.run(principal, shape=shape)
 
         return connection_from_rows(rows, limit=limit, cursor_of=keyset.cursor, to_node=to_node,
                                     count_fn=count, has_previous=bool(after))
+
+
+_TOTAL = "cosell_total_count"

@@ -42,7 +42,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from partners import budgets
-from schema.documents.prepared import cached_query_cost
+from schema.documents.prepared import cached_cost_walker, cached_query_cost
 
 
 NESTED_LIST_SIZE = 5
@@ -193,11 +193,12 @@ class ActualCost:
         return inner if structure else 1 + inner
 
 
-def actual_cost(schema, document, operation_name: str | None, data: dict | None) -> int:
+def actual_cost(schema, document, operation_name: str | None, data: dict | None,
+                walker: "ActualCost | None" = None) -> int:
     operation = get_operation_ast(document, operation_name)
     if operation is None or not isinstance(data, dict):
         return 0
-    return ActualCost(schema, document).object(
+    return (walker or ActualCost(schema, document)).object(
         operation.selection_set.selections, schema.get_root_type(operation.operation), data)
 
 
@@ -244,8 +245,9 @@ class QueryCost(SchemaExtension):
                     self._throttle(cost, spent)
         yield
         result = ctx.result
-        self.report["actual"] = actual_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
-                                            getattr(result, "data", None))
+        schema, document = ctx.schema._schema, ctx.graphql_document
+        walker = cached_cost_walker(ctx, lambda: ActualCost(schema, document))
+        self.report["actual"] = actual_cost(schema, document, ctx.operation_name, getattr(result, "data", None), walker)
 
     def _refuse_bad_variables(self) -> bool:
         """Variables of the wrong type (a bad enum value, an unknown input field) refuse the

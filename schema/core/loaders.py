@@ -12,24 +12,147 @@ row within a request shares one batch, so a list of N items costs one query, not
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
-from typing import Any, Awaitable, Callable, Hashable, Iterable, TypeVar
-
-from strawberry.dataloader import DataLoader
+from typing import Any, Awaitable, Callable, Hashable, Iterable, Mapping, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+class WrongNumberOfResults(RuntimeError):
+    """A load function returned a list whose length differs from its keys'."""
+
+
+class RequestLoader:
+    """A DataLoader (the load / load_many / prime / clear API of strawberry.dataloader):
+    every key asked for within one turn of the event loop goes to one call of the load
+    function, and each result is kept for the rest of the request.
+
+    Results are kept as plain values, and `load_many` waits on one future for its whole
+    list: prefetching a page of 50 rows costs one future, not one per key, which was a
+    twentieth of a dashboard request's CPU (issue 17). `load` still returns a future (the
+    same one each time for a key). A failed load function fails every key of its batch,
+    and a result that is an exception fails its key; either is kept like a value, so
+    every field that asks again meets the same error at its own path."""
+
+    def __init__(self, load_fn: Callable[[list], Awaitable[list]]) -> None:
+        self.load_fn = load_fn
+        self._values: dict = {}  # key -> value, or the exception that failed it
+        self._futures: dict = {}  # key -> the future `load` gave out for it
+        self._in_flight: dict = {}  # key -> the batch (a future of {key: result}) loading it
+        self._next: list | None = None  # keys of the batch that runs at the next turn
+        self._next_done: asyncio.Future | None = None
+        self._running: set[asyncio.Task] = set()
+
+    def load(self, key: K) -> Awaitable[V]:
+        future = self._futures.get(key)
+        if future is None:
+            future = self._futures[key] = asyncio.get_running_loop().create_future()
+            if key in self._values:
+                _settle(future, self._values[key])
+            else:
+                self._batch_for(key).add_done_callback(lambda batch: _settle(future, batch.result()[key]))
+        return future
+
+    def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
+        # The keys join the batch now, as `load`'s do, not when the caller awaits.
+        keys = list(keys)
+        values = self._values
+        return self._results(keys, {key: self._batch_for(key) for key in keys if key not in values})
+
+    async def _results(self, keys: list, batches: dict) -> list:
+        values = self._values
+        for batch in set(batches.values()):
+            await asyncio.shield(batch)  # a waiter's cancellation must not cancel the batch
+        out = [batches[key].result()[key] if key in batches else values[key] for key in keys]
+        for value in out:
+            if isinstance(value, BaseException):
+                raise value
+        return out
+
+    def prime(self, key: K, value: V, force: bool = False) -> None:
+        self.prime_many({key: value}, force)
+
+    def prime_many(self, data: Mapping[K, V], force: bool = False) -> None:
+        for key, value in data.items():
+            if force or key not in self._values:
+                self._values[key] = value
+                self._futures.pop(key, None)
+
+    def clear(self, key: K) -> None:
+        self._values.pop(key, None)
+        self._futures.pop(key, None)
+        self._in_flight.pop(key, None)
+
+    def clear_many(self, keys: Iterable[K]) -> None:
+        for key in keys:
+            self.clear(key)
+
+    def clear_all(self) -> None:
+        self._values.clear()
+        self._futures.clear()
+        self._in_flight.clear()
+
+    def _batch_for(self, key: K) -> asyncio.Future:
+        batch = self._in_flight.get(key)
+        if batch is None:
+            if self._next is None:
+                loop = asyncio.get_running_loop()
+                self._next, self._next_done = [], loop.create_future()
+                loop.call_soon(self._dispatch)
+            self._next.append(key)
+            batch = self._in_flight[key] = self._next_done
+        return batch
+
+    def _dispatch(self) -> None:
+        keys, batch = self._next, self._next_done
+        self._next = self._next_done = None
+        task = asyncio.ensure_future(self._run(keys, batch))
+        self._running.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, keys: list, batch: asyncio.Future) -> None:
+        try:
+            results = await self.load_fn(keys)
+            if len(results) != len(keys):
+                raise WrongNumberOfResults(
+                    f"The load function returned {len(results)} results for {len(keys)} keys.")
+        except BaseException as exc:  # noqa: BLE001 - every key of the batch fails with it
+            self._finish(keys, [exc] * len(keys), batch, keep=isinstance(exc, Exception))
+            if not isinstance(exc, Exception):
+                raise  # cancelled or exiting: its waiters know, and so must the task
+            return
+        self._finish(keys, results, batch, keep=True)
+
+    def _finish(self, keys: list, results: list, batch: asyncio.Future, *, keep: bool) -> None:
+        by_key = dict(zip(keys, results))
+        for key, value in by_key.items():
+            if self._in_flight.get(key) is batch:  # not cleared or primed meanwhile
+                del self._in_flight[key]
+                if keep:
+                    self._values.setdefault(key, value)
+        batch.set_result(by_key)
+
+
+def _settle(future: asyncio.Future, value: Any) -> None:
+    if future.done():
+        return
+    if isinstance(value, BaseException):
+        future.set_exception(value)
+    else:
+        future.set_result(value)
+
+
 class Loaders:
     def __init__(self, context: Any) -> None:
         self._context = context
-        self._loaders: dict[Callable, DataLoader] = {}
+        self._loaders: dict[Callable, RequestLoader] = {}
 
-    def __call__(self, load_fn: Callable[[Any, list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
+    def __call__(self, load_fn: Callable[[Any, list[K]], Awaitable[list[V]]]) -> RequestLoader:
         loader = self._loaders.get(load_fn)
         if loader is None:
-            loader = DataLoader(load_fn=partial(load_fn, self._context))
+            loader = RequestLoader(partial(load_fn, self._context))
             self._loaders[load_fn] = loader
         return loader
 

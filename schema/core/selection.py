@@ -42,6 +42,13 @@ def selected_node_fields(info) -> set[str]:
     return names
 
 
+def asks_for(info, name: str) -> bool:
+    """Whether the field being resolved is asked for its sub-field `name` (fragments followed)."""
+    raw = info._raw_info
+    return any(child.name.value == name
+               for field_node in raw.field_nodes for child in _fields(raw, field_node.selection_set))
+
+
 async def prefetch_page(rows: Iterable[dict], key: Callable[[dict], object], into: str,
                         load_many: Callable[[list], Awaitable[list]]) -> None:
     """Store in each page row, under `into`, the value `load_many` gives for `key(row)`

@@ -16,7 +16,8 @@ _MAX_COSTS = 64  # cost memo entries per document (distinct variable values)
 
 
 class PreparedDocument:
-    __slots__ = ("document_id", "body", "trusted", "_ast", "_parse_error", "_validation", "_costs", "compiled_plans")
+    __slots__ = ("document_id", "body", "trusted", "_ast", "_parse_error", "_validation", "_costs", "compiled_plans",
+                 "_cost_walker")
 
     def __init__(self, document_id: str, body: str, *, trusted: bool) -> None:
         self.document_id = document_id
@@ -27,6 +28,7 @@ class PreparedDocument:
         self._validation: tuple[tuple, list[GraphQLError]] | None = None
         self._costs: dict[Any, int] = {}
         self.compiled_plans: dict[int, tuple] = {}  # schema/compiled: per operation, its plan or "unsupported"
+        self._cost_walker: tuple[Any, Any] | None = None  # (schema, walker of results for their actual cost)
 
     def ast(self, parse_options: dict) -> DocumentNode:
         if self._parse_error is not None:
@@ -56,6 +58,14 @@ class PreparedDocument:
         return cost
 
 
+    def cost_walker(self, schema, make: Callable[[], Any]) -> Any:
+        """What counts the actual cost of this document's results: it memoizes, per
+        selection set, which fields to walk, so it is made once per document and schema."""
+        if self._cost_walker is None or self._cost_walker[0] is not schema:
+            self._cost_walker = (schema, make())
+        return self._cost_walker[1]
+
+
 def prepared_for(execution_context) -> PreparedDocument | None:
     request = getattr(execution_context.context, "request", None)
     state = getattr(request, "state", None)
@@ -69,6 +79,15 @@ def cached_query_cost(execution_context, compute: Callable[[], int]) -> int:
     if prepared is None:
         return compute()
     return prepared.cost(execution_context.operation_name, execution_context.variables, compute)
+
+
+def cached_cost_walker(execution_context, make: Callable[[], Any]) -> Any:
+    """`make()`, kept on the prepared document when the request runs one (its AST is the
+    document's own, so the walker's memo stays valid), else made for this request."""
+    prepared = prepared_for(execution_context)
+    if prepared is None or execution_context.graphql_document is not prepared._ast:
+        return make()
+    return prepared.cost_walker(execution_context.schema._schema, make)
 
 
 class PreparedDocuments(SchemaExtension):
