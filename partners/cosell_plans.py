@@ -400,12 +400,12 @@ async def update_task(principal: Principal, task_id: int, changes: dict[str, Any
     if violations:
         raise DomainError(violations)
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
         # The confirmation number is read, then written +1 (D4): no lost update across instances.
         await lock_for_update(CoSellTask, task_id)
         task = await get_task(principal, task_id)
         plan = await get_plan(principal, task["plan"])
         if principal.is_partner_user:
-            await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
             refused = [Violation("PARTNER_MAY_NOT_CHANGE", "Partner users change only the status and notes of a task.",
                                  (FIELD_NAMES[key],), "D3") for key in changes if key not in PARTNER_EDITABLE]
             if refused:
@@ -451,6 +451,7 @@ async def complete_task(principal: Principal, task_id: int, notes: str | None = 
     """Mark a task DONE (with an optional closing note); the same rules as `update_task`."""
     require_roles(principal, *TASK_UPDATERS)
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1, before TASK_ALREADY_DONE
         await lock_for_update(CoSellTask, task_id)
         task = await get_task(principal, task_id)
         if task["status"] == Status.DONE.value:

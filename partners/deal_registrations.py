@@ -45,6 +45,7 @@ from partners.identity import Principal, now
 from partners import opportunity_team, reseller, versions
 from partners.opportunities import CLOSED_STAGES, insert_opportunity, opportunity_name
 from partners.program.eligibility import partner_violations
+from partners.program.standing import refuse_if_partner_denied
 from partners.scoping import account_scope, deal_registration_scope, opportunity_scope, scoped
 from partners.tables import (
     Account,
@@ -471,6 +472,7 @@ async def register(principal: Principal, reg: Registration, disabled_rules: froz
         raise DomainError(violations)
     try:
         async with transaction():
+            await refuse_if_partner_denied(principal, "partnerId")  # P1: a DENIED partner's users do not act
             at = now()
             partner = await _registering_partner(principal, reg)
             matched = False
@@ -558,6 +560,7 @@ async def resubmit(principal: Principal, registration_id: int, changes: Resubmis
     if changes.estimated_amount is not None and changes.estimated_amount < 0:
         raise DomainError.single("NEGATIVE_AMOUNT", "Amounts cannot be negative.", "estimatedAmount")
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1
         row = await open_for_write(principal, registration_id, expected_version)
         _require_registrant_side(principal, row)
         at = now()
@@ -576,6 +579,7 @@ async def resubmit(principal: Principal, registration_id: int, changes: Resubmis
 async def withdraw(principal: Principal, registration_id: int, note: str = "",
                    expected_version: int | None = None) -> dict:
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1
         row = await open_for_write(principal, registration_id, expected_version)
         _require_registrant_side(principal, row)
         return await _transition(row, "WITHDRAWN", principal, note, _closed_values())

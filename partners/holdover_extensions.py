@@ -20,6 +20,7 @@ from partners.enums import HoldoverExtensionStatus as Status, OpportunityStage, 
 from partners.errors import DomainError, NotFound, Violation, require_roles
 from partners.identity import Principal, now
 from partners.opportunities import OPEN_STAGES, get_visible, open_for_write
+from partners.program.standing import refuse_if_partner_denied
 from partners.scoping import holdover_extension_scope, scoped
 from partners.tables import HoldoverExtension, Opportunity
 
@@ -77,6 +78,7 @@ async def request_extension(principal: Principal, opportunity_id: int, *, expect
     """A10: the opportunity's owner asks to keep it past its holdover."""
     note = (note or "").strip()
     async with transaction():
+        await refuse_if_partner_denied(principal, "opportunityId")  # P1: a DENIED partner's users do not act
         await get_visible(principal, opportunity_id, "opportunityId")
         # Requests of one opportunity queue: the pending/approved checks below hold.
         await lock_for_update(Opportunity, opportunity_id)

@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from partners.db import after_commit
+from partners.db import after_commit, transaction
 from partners.enums import PARTNER_ROLES, Region, Role
 from partners.errors import DomainError, NotFound
+from partners.program.standing import refuse_if_partner_denied
 from partners.tables import ApiToken, Partner, User
 
 TOKEN_PREFIX = "cst_"
@@ -198,13 +199,16 @@ TOKEN_NAME_MAX = 100
 
 
 async def create_token_for(principal: Principal, name: str) -> tuple[ApiToken, str]:
-    """A new token for the caller themself; the plaintext is returned once."""
+    """A new token for the caller themself; the plaintext is returned once. A DENIED
+    partner's users get no new credentials (P1; revoking one stays allowed)."""
     name = name.strip()
     if not name:
         raise DomainError.single("REQUIRED", "Give the token a name, e.g. the integration using it.", "name")
     if len(name) > TOKEN_NAME_MAX:
         raise DomainError.single("TOO_LONG", f"A token name has at most {TOKEN_NAME_MAX} characters.", "name")
-    return await issue_token(principal.user_id, name=name)
+    async with transaction():
+        await refuse_if_partner_denied(principal)
+        return await issue_token(principal.user_id, name=name)
 
 
 async def revoke_token_by_id(principal: Principal, token_id: int) -> ApiToken:

@@ -26,6 +26,7 @@ from partners.enums import (
 )
 from partners.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
 from partners.identity import Principal, now
+from partners.program.standing import refuse_if_partner_denied
 from partners.scoping import opportunity_scope, scoped
 from partners.tables import (
     Account,
@@ -416,6 +417,7 @@ async def update_opportunity(
     if violations:
         raise DomainError(violations)
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
         opp = await open_for_write(principal, opportunity_id, expected_version)
         may_change(principal, opp, sdr_too=True)
         if "owner" in fields and fields["owner"] is None:
@@ -445,6 +447,7 @@ async def update_opportunity(
 async def move_stage(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, move: StageMove,
                      note: str = "", expected_version: int | None = None) -> dict:
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1
         opp = await open_for_write(principal, opportunity_id, expected_version)
         may_change(principal, opp, sdr_too=False)
         account = await Account.select(Account.screening_status).where(Account.id == opp["account"]).first()

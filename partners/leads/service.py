@@ -19,6 +19,7 @@ from partners.leads import rules
 from partners.leads.choice import PartnerChoice, load_candidates
 from partners.leads.scoping import lead_scope
 from partners.leads.tables import Lead, LeadEvent
+from partners.program.standing import refuse_if_partner_denied
 from partners.scoping import deal_registration_scope, opportunity_scope, scoped
 from partners.tables import DealRegistration, Opportunity, Partner
 
@@ -189,6 +190,7 @@ async def accept_lead(principal: Principal, lead_id: int, registration_id: int |
                       opportunity_id: int | None = None, note: str = "", expected_version: int | None = None) -> dict:
     """P11: the partner accepts within 5 business days; it may link what the lead already is."""
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
         row = await open_for_write(principal, lead_id, expected_version)
         _require_lead_partner(principal, row)
         status = Status(row["status"])
@@ -209,6 +211,7 @@ async def reject_lead(principal: Principal, lead_id: int, reason: str, expected_
     if not reason:
         raise DomainError.single("REASON_REQUIRED", "Rejecting a lead needs a reason.", "reason", rule="P11")
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
         row = await open_for_write(principal, lead_id, expected_version)
         _require_lead_partner(principal, row)
         status = Status(row["status"])
@@ -252,6 +255,7 @@ async def record_action(principal: Principal, lead_id: int, action: LeadAction, 
     if violations:
         raise DomainError(violations)
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
         row = await open_for_write(principal, lead_id, expected_version)
         _require_lead_partner(principal, row)
         status = Status(row["status"])

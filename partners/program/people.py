@@ -6,7 +6,8 @@ Admins invite anyone and change roles; a PARTNER_ADMIN invites colleagues into t
 partner and deactivates them — never anyone of another partner (NOT_FOUND, as if absent),
 and an address that already has a user is EMAIL_UNAVAILABLE to them whoever holds it.
 A deactivated SMB advocate (or one whose role changes) gives their cases in progress back
-to the queue (D9).
+to the queue (D9). A DENIED partner gets no new users and its admins deactivate nobody
+(PARTNER_DENIED, P1: see partners.program.standing).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from partners.enums import PARTNER_ROLES, PartnerStatus, Region, Role
 from partners.errors import DomainError, NotFound, PermissionDenied, Violation
 from partners.identity import Principal, forget_cached_principals, hash_token, issue_token, now, validate_user_fields
 from partners.program.lifecycle import email_violation, text_violations
+from partners.program.standing import CODE as DENIED_CODE, denied_error, is_denied, refuse_if_partner_denied
 from partners.program.tables import UserInvitation
 from partners.scoping import scoped, user_scope
 from partners.tables import Partner, User
@@ -93,8 +95,8 @@ async def invite_user(principal: Principal, *, email: str, name: str, role: Role
                 Partner.id == partner_id).first()
             if partner is None:
                 raise NotFound.of("Partner", "partnerId")
-            if partner["status"] == PartnerStatus.DENIED.value:
-                raise DomainError.single("PARTNER_DENIED", "A denied partner gets no new users.", "partnerId", "P1")
+            if partner["status"] == PartnerStatus.DENIED.value:  # P1, whoever invites
+                raise DomainError.single(DENIED_CODE, "A denied partner gets no new users.", "partnerId", "P1")
         if await User.exists().where(User.email == email):
             raise email_refusal(principal, email)
         at = now()
@@ -136,6 +138,11 @@ async def claim_invitation(token: str) -> tuple[dict, str]:
         if not claimed:
             raise invalid
         user_id = claimed[0]["user"]
+        # P1: a denied partner gets no new users; the claim is undone, so the invitation
+        # claims once the partner is authorized again (until it expires).
+        partner_id = (await User.select(User.partner).where(User.id == user_id).first())["partner"]
+        if await is_denied(partner_id):
+            raise denied_error("token")
         await User.update({User.active: True}).where(User.id == user_id)
         _, plaintext = await issue_token(user_id, name="first token (invitation)")
         return await User.select().where(User.id == user_id).first(), plaintext
@@ -148,6 +155,7 @@ async def deactivate_user(principal: Principal, user_id: int) -> dict:
     if user_id == principal.user_id:
         raise DomainError.single("CANNOT_DEACTIVATE_SELF", "Ask another administrator to deactivate you.", "id")
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's admins do not act
         row = await _managed_user(principal, user_id)
         await User.update({User.active: False}).where(User.id == user_id)
         await UserInvitation.delete().where((UserInvitation.user == user_id) & UserInvitation.claimed_at.is_null())

@@ -30,6 +30,7 @@ from partners import outbox
 from partners.db import transaction
 from partners.errors import DomainError, NotFound
 from partners.identity import Principal, now
+from partners.program.standing import refuse_if_partner_denied
 from partners.scoping import scoped
 from partners.webhooks import access, signing
 from partners.webhooks.events import SOURCES, Event
@@ -192,6 +193,7 @@ async def redeliver(principal: Principal, delivery_id: int) -> dict:
     delivery of the log; whoever reads the delivery may ask."""
     access.require_manager_role(principal)
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's admins do not act
         original = await get_visible(principal, delivery_id)
         endpoint = await WebhookEndpoint.select(WebhookEndpoint.enabled).where(
             WebhookEndpoint.id == original["endpoint"]).first()

@@ -2,7 +2,8 @@
 
 Who: `access.may_manage` (administrators for any partner; the partner's own managers).
 Someone who may not manage the partner's endpoints is told NOT_FOUND, as for a partner
-that does not exist, and an endpoint they may not read is NOT_FOUND too.
+that does not exist, and an endpoint they may not read is NOT_FOUND too. A DENIED
+partner's admins change nothing (PARTNER_DENIED, P1); administrators still do.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 from partners.db import lock_for_update, transaction
 from partners.errors import DomainError, NotFound, Violation
 from partners.identity import Principal, now
+from partners.program.standing import refuse_if_partner_denied
 from partners.scoping import scoped
 from partners.tables import Partner
 from partners.webhooks import access, signing
@@ -103,6 +105,7 @@ async def create(principal: Principal, *, partner_id: int | None, url: str, even
         raise DomainError(violations)
     secret = secret if secret is not None else signing.new_secret()
     async with transaction():
+        await refuse_if_partner_denied(principal, "partnerId")  # P1: a DENIED partner's admins do not act
         if not access.may_manage(principal, partner_id):
             raise NotFound.of("Partner", "partnerId")
         # Serialises registrations of one partner so the limit holds across instances.
@@ -142,6 +145,7 @@ async def update(principal: Principal, endpoint_id: int, changes: dict[str, Any]
     if violations:
         raise DomainError(violations)
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1
         await get_visible(principal, endpoint_id)
         await lock_for_update(WebhookEndpoint, endpoint_id)
         if changes:
@@ -160,6 +164,7 @@ async def rotate_secret(principal: Principal, endpoint_id: int, secret: str | No
         raise DomainError(violations)
     secret = secret if secret is not None else signing.new_secret()
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1
         await get_visible(principal, endpoint_id)
         await WebhookEndpoint.update({WebhookEndpoint.secret: secret, WebhookEndpoint.updated_at: now()}).where(
             WebhookEndpoint.id == endpoint_id)
@@ -170,6 +175,7 @@ async def delete(principal: Principal, endpoint_id: int) -> dict:
     """Remove the endpoint and its delivery log; deliveries still queued are dropped."""
     access.require_manager_role(principal)
     async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1
         row = await get_visible(principal, endpoint_id)
         await WebhookEndpoint.delete().where(WebhookEndpoint.id == endpoint_id)
         return row
