@@ -86,9 +86,7 @@ async def settle(principal: Principal | None, rules: reseller.RuleSet, opportuni
 
 
 async def _on_team(opportunity_id: int, partner_id: int) -> bool:
-    return await OpportunityPartner.exists().where(
-        (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
-    )
+    return await _team_place(opportunity_id, partner_id) is not None
 
 
 async def _team_place(opportunity_id: int, partner_id: int) -> dict | None:
