@@ -13,8 +13,8 @@ from schema.core.context import Info
 from schema.core.filters import all_of
 from schema.core.node import decode_node_id
 from schema.core.selection import prefetch_selected
-from schema.cosell_plans.loaders import load_plan_tasks
-from schema.cosell_plans.types import PAGE_OPPORTUNITY, PAGE_TASKS, CoSellPlanNode
+from schema.cosell_plans.loaders import load_plan_progress
+from schema.cosell_plans.types import PAGE_OPPORTUNITY, PAGE_PROGRESS, CoSellPlanNode
 from schema.identity.types import PartnerNode
 from schema.opportunities.loaders import load_opportunities
 from schema.opportunities.types import OpportunityNode
@@ -83,6 +83,6 @@ async def _prefetch(info: Info, rows: list[dict]) -> None:
     scoped DataLoaders the fields use (one batch each), so that those fields are plain
     values instead of one awaited field per plan (issue 11)."""
     await prefetch_selected(info, rows, [
-        ("progress", itemgetter("id"), PAGE_TASKS, load_plan_tasks),
+        ("progress", itemgetter("id"), PAGE_PROGRESS, load_plan_progress),
         ("opportunity", itemgetter("opportunity"), PAGE_OPPORTUNITY, load_opportunities),
     ])

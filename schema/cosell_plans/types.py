@@ -16,14 +16,14 @@ from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
 from schema.core.rows import int_ids
-from schema.cosell_plans.loaders import load_cosell_plans, load_cosell_tasks, load_plan_tasks
+from schema.cosell_plans.loaders import load_cosell_plans, load_cosell_tasks, load_plan_progress, load_plan_tasks
 from schema.identity.loaders import load_partners, load_users
 from schema.identity.types import PartnerNode, UserNode
 from schema.opportunities.loaders import load_opportunities
 from schema.opportunities.types import OpportunityNode
 
-# Key of the task rows a `coSellPlans` page prefetches for `progress` (load_plan_tasks).
-PAGE_TASKS = "page_tasks"
+# Key of the progress a `coSellPlans` page prefetches for `progress` (load_plan_progress).
+PAGE_PROGRESS = "page_progress"
 # Key of the opportunity row a `coSellPlans` page prefetches (load_opportunities).
 PAGE_OPPORTUNITY = "page_opportunity"
 
@@ -40,6 +40,10 @@ class CoSellPlanProgress:
     done: int = strawberry.field(description="Tasks with status DONE.")
     total: int = strawberry.field(description="All tasks of the plan.")
     overdue: int = strawberry.field(description="Tasks not DONE whose due date (UTC) has passed.")
+
+    @classmethod
+    def of(cls, progress: rules.Progress) -> "CoSellPlanProgress":
+        return cls(done=progress.done, total=progress.total, overdue=progress.overdue)
 
 
 @strawberry.type(name="CoSellTask", description="D3: one thing one side will do by a date. "
@@ -124,18 +128,13 @@ class CoSellPlanNode(relay.Node):
 
     @strawberry.field(description="Done, total and overdue tasks.")
     def progress(self, info: Info) -> CoSellPlanProgress:
-        # Prefetched for a `coSellPlans` page that asks for it (PAGE_TASKS), else loaded.
-        if PAGE_TASKS in self.row:
-            return self._progress(self.row[PAGE_TASKS])
+        # Prefetched for a `coSellPlans` page that asks for it (PAGE_PROGRESS), else loaded.
+        if PAGE_PROGRESS in self.row:
+            return CoSellPlanProgress.of(self.row[PAGE_PROGRESS])
         return self._load_progress(info)  # type: ignore[return-value]  # graphql-core awaits it
 
     async def _load_progress(self, info: Info) -> CoSellPlanProgress:
-        return self._progress(await info.context.loaders(load_plan_tasks).load(self.id))
-
-    @staticmethod
-    def _progress(task_rows: list[dict]) -> CoSellPlanProgress:
-        p = rules.progress(task_rows, rules.today())
-        return CoSellPlanProgress(done=p.done, total=p.total, overdue=p.overdue)
+        return CoSellPlanProgress.of(await info.context.loaders(load_plan_progress).load(self.id))
 
     @classmethod
     def from_row(cls, row: dict) -> "CoSellPlanNode":
