@@ -11,7 +11,6 @@ from typing import Any, Awaitable, Callable
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
 from schema.core.connection import Connection
-from schema.core.enums import ContactRole, OpportunityPartnerRole
 from schema.identity.loaders import load_partners
 from schema.identity.types import PartnerNode
 from schema.opportunities.loaders import load_opportunity_contacts, load_opportunity_partners
@@ -45,14 +44,12 @@ async def opportunity_account(parents: list[OpportunityNode], context) -> list:
 
 async def opportunity_contacts(parents: list[OpportunityNode], context) -> list:
     lists = await context.loaders(load_opportunity_contacts).load_many([p.id for p in parents])
-    return [[OpportunityContact(role=ContactRole(r["role"]), is_primary=r["is_primary"], contact_id=r["contact"])
-             for r in rows] for rows in lists]
+    return [[OpportunityContact.from_link(link) for link in links] for links in lists]
 
 
 async def opportunity_partners(parents: list[OpportunityNode], context) -> list:
     lists = await context.loaders(load_opportunity_partners).load_many([p.id for p in parents])
-    return [[OpportunityPartner(role=OpportunityPartnerRole(r["role"]), is_primary=r["is_primary"],
-                                created_at=r["created_at"], partner_id=r["partner"]) for r in rows] for rows in lists]
+    return [[OpportunityPartner.from_link(link) for link in links] for links in lists]
 
 
 async def contact_of(parents: list[OpportunityContact], context) -> list:

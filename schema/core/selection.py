@@ -27,19 +27,29 @@ def _fields(info, selection_set: SelectionSetNode | None) -> Iterator[FieldNode]
                 yield from _fields(info, fragment.selection_set)
 
 
-def selected_node_fields(info) -> set[str]:
-    """GraphQL names of the fields asked for on a connection's `nodes` or `edges { node }`."""
-    raw = info._raw_info
-    names: set[str] = set()
+def _node_field_nodes(raw) -> Iterator[FieldNode]:
+    """The field nodes asked for on a connection's `nodes` or `edges { node }`."""
     for field_node in raw.field_nodes:
         for child in _fields(raw, field_node.selection_set):
             if child.name.value == "nodes":
-                names.update(f.name.value for f in _fields(raw, child.selection_set))
+                yield from _fields(raw, child.selection_set)
             elif child.name.value == "edges":
                 for edge_field in _fields(raw, child.selection_set):
                     if edge_field.name.value == "node":
-                        names.update(f.name.value for f in _fields(raw, edge_field.selection_set))
-    return names
+                        yield from _fields(raw, edge_field.selection_set)
+
+
+def selected_node_fields(info) -> set[str]:
+    """GraphQL names of the fields asked for on a connection's `nodes` or `edges { node }`."""
+    return {f.name.value for f in _node_field_nodes(info._raw_info)}
+
+
+def selected_under_node_field(info, name: str) -> set[str]:
+    """GraphQL names of the fields asked for under the nodes' field `name` (e.g. `partners`
+    gives {"role", "partner"}), across every place the document asks for it."""
+    raw = info._raw_info
+    return {child.name.value for f in _node_field_nodes(raw) if f.name.value == name
+            for child in _fields(raw, f.selection_set)}
 
 
 def asks_for(info, name: str) -> bool:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import date
+from operator import itemgetter
 
 import strawberry
 
@@ -9,6 +11,7 @@ from partners.errors import DomainError
 from partners.scoping import account_scope, opportunity_scope, scoped
 from partners.tables import Account, Opportunity
 from schema.core.access import AUTHENTICATED, access
+from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode
 from schema.core.connection import Connection, PreparedPage, paginate
 from schema.core.context import Info
@@ -16,8 +19,17 @@ from schema.core.enums import OpportunityStage, OpportunityType, Region, Segment
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of, name_contains
 from schema.core.node import decode_node_id
+from schema.core.selection import prefetch_page, prefetch_selected, selected_under_node_field
+from schema.identity.loaders import load_partners
 from schema.identity.types import UserNode
-from schema.opportunities.types import OpportunityNode
+from schema.opportunities.loaders import load_opportunity_contacts, load_opportunity_partners
+from schema.opportunities.types import (
+    PAGE_ACCOUNT,
+    PAGE_CONTACTS,
+    PAGE_LINKED,
+    PAGE_PARTNERS,
+    OpportunityNode,
+)
 
 
 @strawberry.input(description="All given criteria must match. Account criteria (segment, region, accountId) "
@@ -75,6 +87,26 @@ _PAGE = PreparedPage(lambda who, shape: _ordered_page(opportunity_scope(who)),
                      lambda who, shape: scoped(Opportunity.count(), opportunity_scope(who)))
 
 
+async def _prefetch(info: Info, rows: list[dict]) -> None:
+    """What the page's nodes are asked for (account, team, contacts, and the partner or
+    contact of each link), loaded for the whole page through the same scoped DataLoaders
+    the fields use, one batch per field and level (issues 11, 17)."""
+    await prefetch_selected(info, rows, [
+        ("account", itemgetter("account"), PAGE_ACCOUNT, load_accounts),
+        ("contacts", itemgetter("id"), PAGE_CONTACTS, load_opportunity_contacts),
+        ("partners", itemgetter("id"), PAGE_PARTNERS, load_opportunity_partners),
+    ])
+    loaders = info.context.loaders
+    linked = []
+    for field, links_key, linked_field, key, load in (
+            ("contacts", PAGE_CONTACTS, "contact", "contact", load_contacts),
+            ("partners", PAGE_PARTNERS, "partner", "partner", load_partners)):
+        if linked_field in selected_under_node_field(info, field):
+            links = [link for row in rows for link in row.get(links_key, ())]
+            linked.append(prefetch_page(links, itemgetter(key), PAGE_LINKED, loaders(load).load_many))
+    await asyncio.gather(*linked)
+
+
 @strawberry.type
 class OpportunityQuery:
     @strawberry.field(description="Opportunities you may see (R9 for partner users), newest first.",
@@ -82,13 +114,15 @@ class OpportunityQuery:
     async def opportunities(
         self, info: Info, first: int | None = None, after: str | None = None, filter: OpportunityFilter | None = None
     ) -> Connection[OpportunityNode]:
+        page = None
         if filter is None:
             page = await _PAGE.page(info, None, first=first, after=after, to_node=OpportunityNode.from_row)
-            if page is not None:
-                return page
-        condition = all_of([opportunity_scope(info.context.principal), _filter_condition(info, filter)])
-        return await paginate(info, _ordered_page(condition), scoped(Opportunity.count(), condition),
-                              first=first, after=after, to_node=OpportunityNode.from_row)
+        if page is None:
+            condition = all_of([opportunity_scope(info.context.principal), _filter_condition(info, filter)])
+            page = await paginate(info, _ordered_page(condition), scoped(Opportunity.count(), condition),
+                                  first=first, after=after, to_node=OpportunityNode.from_row)
+        await _prefetch(info, [edge.node.row for edge in page.edges])
+        return page
 
     @strawberry.field(description="O10: the conventional name for an opportunity.",
                       extensions=[access(AUTHENTICATED)])

@@ -55,14 +55,35 @@ async def _opportunity(info: Info, opportunity_id: int | None) -> "OpportunityNo
 INTERNAL = "Internal sales threshold: null for partner users."
 
 
+# Keys of what an `opportunities` page prefetches for its nodes (schema/opportunities/queries.py):
+# in the page rows, the account row and the team and contact link rows; in those link rows,
+# the partner or contact row. Each through the same scoped loader the field itself uses.
+PAGE_ACCOUNT = "page_account"
+PAGE_CONTACTS = "page_contacts"
+PAGE_PARTNERS = "page_partners"
+PAGE_LINKED = "page_linked"
+_NOT_PREFETCHED = object()
+
+
 @strawberry.type(description="A contact on an opportunity, with their role; exactly one is primary (R3).")
 class OpportunityContact:
     role: ContactRole
     is_primary: bool
     contact_id: strawberry.Private[int]
+    prefetched: strawberry.Private[object] = _NOT_PREFETCHED  # the contact row, when the page loaded it
+
+    @classmethod
+    def from_link(cls, link: dict) -> "OpportunityContact":
+        return cls(role=ContactRole(link["role"]), is_primary=link["is_primary"], contact_id=link["contact"],
+                   prefetched=link.get(PAGE_LINKED, _NOT_PREFETCHED))
 
     @strawberry.field
-    async def contact(self, info: Info) -> ContactNode | None:
+    def contact(self, info: Info) -> ContactNode | None:
+        if self.prefetched is not _NOT_PREFETCHED:
+            return ContactNode.from_row(self.prefetched) if self.prefetched else None
+        return self._load_contact(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_contact(self, info: Info) -> ContactNode | None:
         row = await info.context.loaders(load_contacts).load(self.contact_id)
         return ContactNode.from_row(row) if row else None
 
@@ -73,9 +94,21 @@ class OpportunityPartner:
     is_primary: bool
     created_at: datetime
     partner_id: strawberry.Private[int]
+    prefetched: strawberry.Private[object] = _NOT_PREFETCHED  # the partner row, when the page loaded it
+
+    @classmethod
+    def from_link(cls, link: dict) -> "OpportunityPartner":
+        return cls(role=OpportunityPartnerRole(link["role"]), is_primary=link["is_primary"],
+                   created_at=link["created_at"], partner_id=link["partner"],
+                   prefetched=link.get(PAGE_LINKED, _NOT_PREFETCHED))
 
     @strawberry.field
-    async def partner(self, info: Info) -> PartnerNode | None:
+    def partner(self, info: Info) -> PartnerNode | None:
+        if self.prefetched is not _NOT_PREFETCHED:
+            return PartnerNode.from_row(self.prefetched) if self.prefetched else None
+        return self._load_partner(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_partner(self, info: Info) -> PartnerNode | None:
         row = await info.context.loaders(load_partners).load(self.partner_id)
         return PartnerNode.from_row(row) if row else None
 
@@ -152,7 +185,13 @@ class OpportunityNode(relay.Node):
                                         self.row["account_potential_users"])
 
     @strawberry.field(description="Null for partner users, who see only accountName.")
-    async def account(self, info: Info) -> AccountNode | None:
+    def account(self, info: Info) -> AccountNode | None:
+        if PAGE_ACCOUNT in self.row:
+            row = self.row[PAGE_ACCOUNT]
+            return AccountNode.from_row(row) if row else None
+        return self._load_account(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_account(self, info: Info) -> AccountNode | None:
         row = await info.context.loaders(load_accounts).load(self.row["account"])
         return AccountNode.from_row(row) if row else None
 
@@ -177,16 +216,24 @@ class OpportunityNode(relay.Node):
         return await _opportunity(info, self.row["duplicate_of"])
 
     @strawberry.field(description="Primary first.")
-    async def contacts(self, info: Info) -> list[OpportunityContact]:
-        rows = await info.context.loaders(load_opportunity_contacts).load(self.id)
-        return [OpportunityContact(role=ContactRole(r["role"]), is_primary=r["is_primary"], contact_id=r["contact"])
-                for r in rows]
+    def contacts(self, info: Info) -> list[OpportunityContact]:
+        if PAGE_CONTACTS in self.row:
+            return [OpportunityContact.from_link(link) for link in self.row[PAGE_CONTACTS]]
+        return self._load_contacts(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_contacts(self, info: Info) -> list[OpportunityContact]:
+        links = await info.context.loaders(load_opportunity_contacts).load(self.id)
+        return [OpportunityContact.from_link(link) for link in links]
 
     @strawberry.field(description="The partner team; a partner user sees only their own partner's place on it.")
-    async def partners(self, info: Info) -> list[OpportunityPartner]:
-        rows = await info.context.loaders(load_opportunity_partners).load(self.id)
-        return [OpportunityPartner(role=OpportunityPartnerRole(r["role"]), is_primary=r["is_primary"],
-                                   created_at=r["created_at"], partner_id=r["partner"]) for r in rows]
+    def partners(self, info: Info) -> list[OpportunityPartner]:
+        if PAGE_PARTNERS in self.row:
+            return [OpportunityPartner.from_link(link) for link in self.row[PAGE_PARTNERS]]
+        return self._load_partners(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_partners(self, info: Info) -> list[OpportunityPartner]:
+        links = await info.context.loaders(load_opportunity_partners).load(self.id)
+        return [OpportunityPartner.from_link(link) for link in links]
 
     async def _primary_row(self, info: Info) -> dict | None:
         # Through the scoped team loader: a partner user finds the primary only if it is their own (R9).

@@ -7,11 +7,13 @@ opportunities. Asked through `nodes`, `edges { node }` and a fragment alike."""
 from tests.schema.cosell import add_task, complete_task, create_plan, days
 from tests.schema.discounts import add_policy_ok
 from tests.schema.registrations import approved, register
-from tests.schema.sales import add_partner_ok, create_account, create_opportunity
+from tests.schema.sales import add_partner_ok, create_account, create_contact, create_opportunity, gid
 
 REGISTRATION = ("id customerName products opportunity { id name stage } "
                 "discountQuote { route total lines { key label rate amount } }")
 PLAN = "id opportunity { id name } progress { done total overdue }"
+OPPORTUNITY = ("id name account { id name } partners { role isPrimary partner { id name } } "
+               "contacts { role isPrimary contact { id name email } }")
 
 
 def page_query(connection: str, type_name: str, fields: str) -> str:
@@ -69,3 +71,34 @@ async def test_plan_page_fields_equal_each_nodes_own_and_stay_scoped(gql, world)
 
     staff = await page_and_alone(gql, world.tokens["cm_amer"], "coSellPlans", "CoSellPlan", PLAN)
     assert {n["id"] for n in staff} == {p["id"] for p in plans}
+
+
+async def test_opportunity_page_account_team_and_contacts_equal_each_nodes_own_and_stay_scoped(gql, world):
+    opportunities = []
+    for i in range(2):
+        account = await create_account(gql, world, name=f"Acme {i}, Inc")
+        buyer, engineer = (await create_contact(gql, world, account, "Pat Buyer"),
+                           await create_contact(gql, world, account, "Sam Engineer"))
+        opportunities.append(await create_opportunity(gql, world, account, name=f"ALPHA - Acme {i}- 50 Premium",
+                                                      contacts=[
+            {"contactId": buyer, "role": "ECONOMIC_BUYER", "isPrimary": True},
+            {"contactId": engineer, "role": "TECHNICAL_BUYER"}]))
+    await add_partner_ok(gql, world, opportunities[0]["id"], "alpha", "RESELLER", is_primary=True)
+    await add_partner_ok(gql, world, opportunities[0]["id"], "beta", "INFLUENCER")
+
+    staff = await page_and_alone(gql, world.tokens["ae"], "opportunities", "Opportunity", OPPORTUNITY)
+    by_id = {n["id"]: n for n in staff}
+    first = by_id[opportunities[0]["id"]]
+    assert first["account"]["name"] == "Acme 0, Inc"
+    assert {(p["role"], p["partner"]["id"]) for p in first["partners"]} == {
+        ("RESELLER", gid("Partner", world.partners["alpha"])), ("INFLUENCER", gid("Partner", world.partners["beta"]))}
+    assert [(c["role"], c["isPrimary"], c["contact"]["name"]) for c in first["contacts"]][0] == (
+        "ECONOMIC_BUYER", True, "Pat Buyer")  # primary first
+    assert by_id[opportunities[1]["id"]]["partners"] == []
+
+    # R9: alpha sees the opportunity it is on, its own place on the team only, and no account.
+    alpha = await page_and_alone(gql, world.tokens["alpha_user"], "opportunities", "Opportunity", OPPORTUNITY)
+    assert [n["id"] for n in alpha] == [opportunities[0]["id"]]
+    assert alpha[0]["account"] is None
+    assert [(p["role"], p["partner"]["id"]) for p in alpha[0]["partners"]] == [
+        ("RESELLER", gid("Partner", world.partners["alpha"]))]
