@@ -34,7 +34,7 @@ async def connection_total_count(parents: list[Connection], context) -> list[int
 
 
 async def connection_nodes(parents: list[Connection], context) -> list[list]:
-    return [[edge.node for edge in p.edges] for p in parents]
+    return [p.node_list for p in parents]
 
 
 async def opportunity_account(parents: list[OpportunityNode], context) -> list:

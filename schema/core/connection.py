@@ -85,9 +85,17 @@ def make_edge(node, cursor_of: Callable[[Any], str], row) -> Edge:
 
 @strawberry.type
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
+    # Edges are made when asked for: a portal reads `nodes` (issue 17).
+    @strawberry.field
+    def edges(self) -> list[Edge[NodeT]]:
+        cursor_of = self.cursor_of
+        return [make_edge(node, cursor_of, row) for node, row in zip(self.node_list, self.rows)]
+
     page_info: PageInfo
     count_fn: strawberry.Private[Callable[[], Awaitable[int]]]
+    node_list: strawberry.Private[list]  # the page's nodes, in order
+    rows: strawberry.Private[list]  # the row behind each node, for its cursor
+    cursor_of: strawberry.Private[Callable[[Any], str]]
 
     @strawberry.field(description="How many items match, across all pages.")
     async def total_count(self) -> int:
@@ -95,7 +103,7 @@ class Connection(Generic[NodeT]):
 
     @strawberry.field(description="The nodes of this page (a shortcut for edges { node }).")
     def nodes(self) -> list[NodeT]:
-        return [edge.node for edge in self.edges]
+        return self.node_list
 
 
 # --- the cursor format -------------------------------------------------------------------
@@ -310,9 +318,8 @@ def connection_from_rows(
     rows = list(rows)
     has_next = len(rows) > limit
     rows = rows[:limit]
-    edges = [make_edge(to_node(row), cursor_of, row) for row in rows]
     return Connection(
-        edges=edges,
+        node_list=[to_node(row) for row in rows], rows=rows, cursor_of=cursor_of,
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=has_previous,

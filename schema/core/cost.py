@@ -138,25 +138,26 @@ class CostCalculator:
 
 
 class ActualCost:
-    """The cost of what an executed operation returned, counted like the requested cost."""
+    """The cost of what an executed operation returned, counted like the requested cost.
+
+    The document's selections are compiled once into a tree of what can cost anything
+    (the non-leaf fields, fragments merged in); a request then only walks its result
+    along that tree: no field collection, type or hash lookups per returned object."""
 
     def __init__(self, schema, document) -> None:
         self.schema = schema
         self.fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
-        # (selections, parent) → its non-leaf fields: collected once per walk, not once per
-        # object of a list (a page of 100 nodes asked for the same collection 100 times).
-        self._fields: dict[tuple[int, Any], tuple[Any, list]] = {}
+        self._operations: dict[int, tuple[Any, list]] = {}  # id(selections) → (selections, tree)
 
-    def fields(self, selections, parent) -> list:
-        memo = self._fields.get((id(selections), parent))
-        if memo is None:
-            fields = []
-            for key, (field_def, sub) in self.collect(selections, parent, {}).items():
-                named = get_named_type(field_def.type)
-                if not is_leaf_type(named):
-                    fields.append((key, named, sub, _is_structure(named) and not _is_connection(named)))
-            memo = self._fields[id(selections), parent] = (selections, fields)  # keeps `selections` (its id) alive
-        return memo[1]
+    def tree(self, selections, parent) -> list:
+        """[(response key, the tree of its selections, whether it is structure)] for the
+        non-leaf fields among `selections` on `parent`."""
+        tree = []
+        for key, (field_def, sub) in self.collect(selections, parent, {}).items():
+            named = get_named_type(field_def.type)
+            if not is_leaf_type(named):
+                tree.append((key, self.tree(sub, named), _is_structure(named) and not _is_connection(named)))
+        return tree
 
     def collect(self, selections, parent, into: dict) -> dict:
         """Response key → (field definition, its selections), fragments merged in."""
@@ -176,21 +177,28 @@ class ActualCost:
                 self.collect(fragment.selection_set.selections, self.schema.get_type(fragment.type_condition.name.value), into)
         return into
 
-    def object(self, selections, parent, data: dict) -> int:
-        total = 0
-        for key, named, sub, structure in self.fields(selections, parent):
-            value = data.get(key)
-            if value is not None:
-                total += self.value(named, sub, value, structure)
-        return total
+    def operation(self, selections, root_type, data: dict) -> int:
+        memo = self._operations.get(id(selections))
+        if memo is None:  # keeps `selections` (its id) alive with its tree
+            memo = self._operations[id(selections)] = (selections, self.tree(selections, root_type))
+        return _object_cost(memo[1], data)
 
-    def value(self, named, selections, value, structure: bool) -> int:
-        if isinstance(value, list):
-            return sum(self.value(named, selections, item, structure) for item in value if item is not None)
-        if not isinstance(value, dict):
-            return 0
-        inner = self.object(selections, named, value)
-        return inner if structure else 1 + inner
+
+def _object_cost(tree: list, data: dict) -> int:
+    total = 0
+    for key, sub, structure in tree:
+        value = data.get(key)
+        if value is not None:
+            total += _value_cost(sub, structure, value)
+    return total
+
+
+def _value_cost(tree: list, structure: bool, value) -> int:
+    if isinstance(value, dict):
+        return (_object_cost(tree, value) if tree else 0) + (0 if structure else 1)
+    if isinstance(value, list):
+        return sum(_value_cost(tree, structure, item) for item in value if item is not None)
+    return 0
 
 
 def actual_cost(schema, document, operation_name: str | None, data: dict | None,
@@ -198,7 +206,7 @@ def actual_cost(schema, document, operation_name: str | None, data: dict | None,
     operation = get_operation_ast(document, operation_name)
     if operation is None or not isinstance(data, dict):
         return 0
-    return (walker or ActualCost(schema, document)).object(
+    return (walker or ActualCost(schema, document)).operation(
         operation.selection_set.selections, schema.get_root_type(operation.operation), data)
 
 

@@ -74,7 +74,7 @@ class CoSellPlanQuery:
             condition = all_of([cosell_plan_scope(info.context.principal), _filter_condition(info, filter)])
             page = await paginate(info, _ordered_page(condition), scoped(CoSellPlan.count(), condition),
                                   first=first, after=after, to_node=CoSellPlanNode.from_row)
-        await _prefetch(info, [edge.node.row for edge in page.edges])
+        await _prefetch(info, [node.row for node in page.node_list])
         return page
 
 

@@ -146,7 +146,7 @@ class DealRegistrationQuery:
             condition = all_of([deal_registration_scope(info.context.principal), _filter_condition(info, filter)])
             page = await paginate(info, _ordered_page(condition), scoped(DealRegistration.count(), condition),
                                   first=first, after=after, to_node=DealRegistrationNode.from_row)
-        await _prefetch(info, [edge.node.row for edge in page.edges])
+        await _prefetch(info, [node.row for node in page.node_list])
         return page
 
 

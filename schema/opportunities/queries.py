@@ -121,7 +121,7 @@ class OpportunityQuery:
             condition = all_of([opportunity_scope(info.context.principal), _filter_condition(info, filter)])
             page = await paginate(info, _ordered_page(condition), scoped(Opportunity.count(), condition),
                                   first=first, after=after, to_node=OpportunityNode.from_row)
-        await _prefetch(info, [edge.node.row for edge in page.edges])
+        await _prefetch(info, [node.row for node in page.node_list])
         return page
 
     @strawberry.field(description="O10: the conventional name for an opportunity.",

@@ -89,6 +89,31 @@ async def test_page_sizes_inside_input_objects_count_and_the_actual_cost_is_repo
     assert tokens["extensions"]["cost"]["requested"] == 22 and tokens["extensions"]["cost"]["actual"] == 4
 
 
+async def test_actual_cost_counts_fragments_nested_lists_and_aliases_once_per_returned_object(gql, world):
+    """Each returned object costs 1 (connections 1 plus their page; edges and pageInfo are
+    structure), however the document reaches it: through a fragment, an inline fragment,
+    an alias, a nested list."""
+    from tests.schema.sales import add_partner_ok, create_account, create_contact, create_opportunity
+
+    account = await create_account(gql, world, name="Cost, Inc")
+    contacts = [{"contactId": await create_contact(gql, world, account, name), "isPrimary": i == 0}
+                for i, name in enumerate(("Pat Buyer", "Sam Engineer"))]
+    opportunity = await create_opportunity(gql, world, account, contacts=contacts, name="ALPHA - Cost, Inc- 50 Premium")
+    await add_partner_ok(gql, world, opportunity["id"], "alpha", "RESELLER", is_primary=True)
+    query = """
+    query { viewer { name }
+      mine: opportunities(first: 5) { pageInfo { hasNextPage }
+        edges { cursor node { ...Team ... on Opportunity { account { name } } } } } }
+    fragment Team on Opportunity { id partners { role partner { name } } contacts { contact { name } } }"""
+    body = await gql(query, token=world.tokens["ae"])
+    nodes = [edge["node"] for edge in body["data"]["mine"]["edges"]]
+    per_node = [1 + (n["account"] is not None) + sum(1 + (p["partner"] is not None) for p in n["partners"])
+                + sum(1 + (c["contact"] is not None) for c in n["contacts"]) for n in nodes]
+    assert any(len(n["contacts"]) == 2 and len(n["partners"]) == 1 for n in nodes)
+    # viewer 1 + the connection 1 + each node with its account, team and contacts
+    assert body["extensions"]["cost"]["actual"] == 1 + 1 + sum(per_node)
+
+
 async def test_anonymous_callers_have_a_budget_per_ip(cosell_app_factory, world, clear_of_minute_boundary):
     """Issue 16 item 17: without a token, each request spends 1 point from its IP's
     budget, introspection and invalid documents included; over it, 429 THROTTLED before
