@@ -166,6 +166,9 @@ class Settings:
     # gc.freeze() once the app is up and after its first requests (server/gc_tuning.py):
     # what the process keeps for good leaves the collector's walk (issue 17, the p99).
     gc_freeze: bool = True
+    # Objects allocated before a young collection (Python's default: 700). A request
+    # allocates thousands, so the default collects several times per request (server/gc_tuning.py).
+    gc_young_threshold: int = 10_000
     compiled_plans: bool = True
 
     def __post_init__(self) -> None:
@@ -231,6 +234,7 @@ class Settings:
             jwks_refresh_seconds=_env_float("COSELL_JWKS_REFRESH_SECONDS", 300.0),
             jwks_min_refetch_seconds=_env_float("COSELL_JWKS_MIN_REFETCH_SECONDS", 10.0),
             gc_freeze=_env_bool("COSELL_GC_FREEZE", True),
+            gc_young_threshold=_env_int("COSELL_GC_YOUNG_THRESHOLD", 10_000),
             compiled_plans=_env_bool("COSELL_COMPILED_PLANS", True),
             trusted_documents_roles=tuple(r.upper() for r in _env_list("COSELL_TRUSTED_DOCUMENTS_ROLES") or ()),
         )

@@ -201,6 +201,7 @@ def cosell_settings(cosell_database_url, cosell_var_dir, cosell_test_plugins) ->
         database_url=cosell_database_url, expose_metrics=True, log_json=False, background_jobs=False,
         var_dir=cosell_var_dir, plugins_allow=cosell_test_plugins.installed, auth_cache_seconds=0.0,
         gc_freeze=False,  # one app per test: freezing each would only slow the suite down
+        gc_young_threshold=0,  # Python's own: apps of one test may overlap (tests/server/test_gc_tuning.py)
     )
 
 

@@ -1,6 +1,7 @@
 """gc.freeze() after start-up and after the first requests (issue 17, server/gc_tuning.py):
 what the process keeps for its lifetime is out of the full collections' walk; nothing
-stays frozen after shutdown, and COSELL_GC_FREEZE=0 leaves the collector alone."""
+stays frozen after shutdown, and COSELL_GC_FREEZE=0 leaves the collector alone. Young
+collections run every COSELL_GC_YOUNG_THRESHOLD allocations while the app runs."""
 
 from __future__ import annotations
 
@@ -39,3 +40,13 @@ def test_what_the_first_requests_build_is_frozen_once_they_settled():
     assert gc.get_freeze_count() == after_settling  # no more freezing after that
     freezer.stopped()
     assert gc.get_freeze_count() == 0 and kept
+
+
+async def test_young_collections_wait_for_the_threshold_while_the_app_runs(cosell_app_factory):
+    before = gc.get_threshold()
+    async with cosell_app_factory(gc_young_threshold=12_345) as client:
+        assert gc.get_threshold() == (12_345, *before[1:])
+        assert (await client.get("/healthz")).status_code == 200
+    assert gc.get_threshold() == before
+    async with cosell_app_factory(gc_young_threshold=0):
+        assert gc.get_threshold() == before  # 0: Python's own
