@@ -11,16 +11,16 @@ import time
 from dataclasses import dataclass
 
 from partners.db import uncounted
+from partners.infra.prepared import PreparedStatement
 from partners.tables import CostBudget
 
 WINDOW_SECONDS = 60
 
-_SPEND = (
+_SPEND = PreparedStatement(
     "INSERT INTO cost_budget (bucket, principal, window_start, used) VALUES ({}, {}, {}, {}) "
     "ON CONFLICT (bucket) DO UPDATE SET used = cost_budget.used + excluded.used "
     "WHERE cost_budget.used + excluded.used <= {} "
-    "RETURNING used"
-)
+    "RETURNING used", CostBudget)
 
 
 def anonymous_bucket(client_host: str | None) -> str:
@@ -45,7 +45,7 @@ async def spend(principal: str, cost: int, limit: int, *, at: float | None = Non
     if cost > limit:
         return Spend(False, limit, 0, reset_in)
     with uncounted():
-        rows = await CostBudget.raw(_SPEND, f"{principal}:{window}", principal, window, cost, limit)
+        rows = await _SPEND.run(f"{principal}:{window}", principal, window, cost, limit)
         if not rows:
             current = await CostBudget.select(CostBudget.used).where(CostBudget.bucket == f"{principal}:{window}").first()
             used = current["used"] if current else limit

@@ -23,7 +23,7 @@ from partners.scoping import account_scope, contact_scope
 from partners.tables import Account, Contact
 from schema.core.access import node_access
 from schema.core.context import Info
-from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus, Segment
+from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus, Segment, member
 from schema.core.rows import int_ids
 from schema.identity.loaders import load_partners, load_users
 from schema.identity.types import PartnerNode, UserNode
@@ -50,7 +50,8 @@ class AccountAddress:
 
     @classmethod
     def from_row(cls, row: dict) -> "AccountAddress":
-        return cls(source=AddressSource(row["source"]), street=row["street"], city=row["city"], state=row["state"],
+        return cls(source=member(AddressSource, row["source"]), street=row["street"], city=row["city"],
+                   state=row["state"],
                    postal_code=row["postal_code"], country=row["country"])
 
 
@@ -201,13 +202,14 @@ class AccountNode(relay.Node):
     @classmethod
     def from_row(cls, row: dict) -> "AccountNode":
         return cls(
-            id=row["id"], name=row["name"], website=row["website"], account_type=AccountType(row["account_type"]),
-            region=Region(row["region"]), country=row["country"],
-            segment=Segment(row["segment"]) if row["segment"] else None,
-            ranking=Ranking(row["ranking"]) if row["ranking"] else None, ranking_note=row["ranking_note"],
+            id=row["id"], name=row["name"], website=row["website"],
+            account_type=member(AccountType, row["account_type"]),
+            region=member(Region, row["region"]), country=row["country"],
+            segment=member(Segment, row["segment"]) if row["segment"] else None,
+            ranking=member(Ranking, row["ranking"]) if row["ranking"] else None, ranking_note=row["ranking_note"],
             carr=row["carr"], potential_users=row["potential_users"],
             first_order_available=row["first_order_available"],
-            screening_status=ScreeningStatus(row["screening_status"]), created_at=row["created_at"], row=row,
+            screening_status=member(ScreeningStatus, row["screening_status"]), created_at=row["created_at"], row=row,
         )
 
     @classmethod

@@ -11,8 +11,11 @@ from typing import Any, Awaitable, Callable
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
 from schema.core.connection import Connection
-from schema.identity.loaders import load_partners
-from schema.identity.types import PartnerNode
+from schema.cosell_plans.types import CoSellPlanNode
+from schema.deal_registrations.loaders import load_deal_registrations, load_registration_conflicts
+from schema.deal_registrations.types import DealRegistrationNode
+from schema.identity.loaders import load_partners, load_users
+from schema.identity.types import PartnerNode, UserNode
 from schema.opportunities.loaders import load_opportunity_contacts, load_opportunity_partners
 from schema.opportunities.types import OpportunityContact, OpportunityNode, OpportunityPartner
 
@@ -27,6 +30,14 @@ async def _rows(context, loader, keys: list) -> list:
     wanted = [k for k in keys if k is not None]
     found = dict(zip(wanted, await context.loaders(loader).load_many(wanted))) if wanted else {}
     return [found.get(k) if k is not None else None for k in keys]
+
+
+async def _partners(context, ids: list) -> list:
+    return [PartnerNode.from_row(r) if r else None for r in await _rows(context, load_partners, ids)]
+
+
+async def _users(context, ids: list) -> list:
+    return [UserNode.from_row(r) if r else None for r in await _rows(context, load_users, ids)]
 
 
 async def connection_total_count(parents: list[Connection], context) -> list[int]:
@@ -62,6 +73,44 @@ async def partner_of(parents: list[OpportunityPartner], context) -> list:
     return [PartnerNode.from_row(r) if r else None for r in rows]
 
 
+async def registration_partner(parents: list[DealRegistrationNode], context) -> list:
+    return await _partners(context, [p.row["partner"] for p in parents])
+
+
+async def registration_registered_by(parents: list[DealRegistrationNode], context) -> list:
+    return await _users(context, [p.row["registered_by"] for p in parents])
+
+
+async def registration_assigned_ae(parents: list[DealRegistrationNode], context) -> list:
+    return await _users(context, [p.row["assigned_ae"] for p in parents])
+
+
+async def registration_account(parents: list[DealRegistrationNode], context) -> list:
+    rows = await _rows(context, load_accounts, [p.row["account"] for p in parents])
+    return [AccountNode.from_row(r) if r else None for r in rows]
+
+
+async def registration_held_by(parents: list[DealRegistrationNode], context) -> list:
+    rows = await _rows(context, load_deal_registrations, [p.row["held_by"] for p in parents])
+    return [DealRegistrationNode.from_row(r) if r else None for r in rows]
+
+
+async def registration_conflicts(parents: list[DealRegistrationNode], context) -> list:
+    # D2: the conflicting ids the caller may see, then their rows through the same scoped loader.
+    id_lists = await context.loaders(load_registration_conflicts).load_many([p.id for p in parents])
+    wanted = list(dict.fromkeys(i for ids in id_lists for i in ids))
+    rows = dict(zip(wanted, await context.loaders(load_deal_registrations).load_many(wanted))) if wanted else {}
+    return [[DealRegistrationNode.from_row(rows[i]) for i in ids if rows[i]] for ids in id_lists]
+
+
+async def plan_partner(parents: list[CoSellPlanNode], context) -> list:
+    return await _partners(context, [p.row["partner"] for p in parents])
+
+
+async def plan_created_by(parents: list[CoSellPlanNode], context) -> list:
+    return await _users(context, [p.row["created_by"] for p in parents])
+
+
 BATCHES: dict[Callable, Batch] = {
     _resolver(Connection, "total_count"): connection_total_count,
     _resolver(Connection, "nodes"): connection_nodes,
@@ -70,4 +119,12 @@ BATCHES: dict[Callable, Batch] = {
     _resolver(OpportunityNode, "partners"): opportunity_partners,
     _resolver(OpportunityContact, "contact"): contact_of,
     _resolver(OpportunityPartner, "partner"): partner_of,
+    _resolver(DealRegistrationNode, "partner"): registration_partner,
+    _resolver(DealRegistrationNode, "registered_by"): registration_registered_by,
+    _resolver(DealRegistrationNode, "assigned_account_executive"): registration_assigned_ae,
+    _resolver(DealRegistrationNode, "account"): registration_account,
+    _resolver(DealRegistrationNode, "held_by"): registration_held_by,
+    _resolver(DealRegistrationNode, "conflicts"): registration_conflicts,
+    _resolver(CoSellPlanNode, "partner"): plan_partner,
+    _resolver(CoSellPlanNode, "created_by"): plan_created_by,
 }

@@ -24,9 +24,9 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 from strawberry import relay
-from strawberry.relay.types import GlobalID
 
 from schema.compiled.batches import BATCHES
+from schema.core.node_ids import global_id
 
 
 class Unsupported(Exception):
@@ -248,9 +248,15 @@ async def complete_objects(queue: list, context) -> None:
             for fp in plan.fields:
                 if fp.how == ATTR:
                     column = [getattr(v, fp.source) for v in values]
-                elif fp.how == NODE_ID:
+                elif fp.how == NODE_ID:  # the serialized id, as schema/core/node_ids.py resolves it
                     origin, attr, type_name = fp.source
-                    column = [GlobalID(type_name=type_name, node_id=str(getattr(v, attr))) for v in values]
+                    key = fp.key
+                    for out, v in zip(outs, values):
+                        node_id = getattr(v, attr)
+                        if node_id is None:
+                            raise Fallback("a node without an id")
+                        out[key] = global_id(type_name, node_id)
+                    continue
                 elif fp.how == TYPENAME:
                     for out in outs:
                         out[fp.key] = fp.source

@@ -7,7 +7,9 @@ opportunities asks for ~200 ids; the wrapper was a fifth of the portal dashboard
 (bench/RESULTS.md). The `id` field has no arguments, no field extensions and no
 authorization of its own (the node it belongs to was scoped when it was loaded), so
 after the schema is built each Node type's `id` is given a direct graphql-core resolver
-that returns the same value: GlobalID(type name, str(the NodeID attribute)).
+that returns the same value already serialized: the base64 of "TypeName:id", which is
+what the ID scalar makes of Strawberry's GlobalID (str(GlobalID(...))), without building
+one per field.
 
 Types that override `resolve_id` or `resolve_typename`, and roots that are not instances
 of the type's class, keep Strawberry's resolver.
@@ -15,11 +17,16 @@ of the type's class, keep Strawberry's resolver.
 
 from __future__ import annotations
 
+from base64 import b64encode
 from typing import Any, Callable
 
 from graphql import GraphQLObjectType
 from strawberry import relay
-from strawberry.relay.types import GlobalID
+
+
+def global_id(type_name: str, node_id: Any) -> str:
+    """The serialized GlobalID of a node: strawberry.relay.to_base64(type_name, node_id)."""
+    return b64encode(f"{type_name}:{node_id}".encode()).decode()
 
 
 def _direct_id_resolver(origin: type[relay.Node], type_name: str, attr: str, fallback: Callable) -> Callable:
@@ -27,7 +34,7 @@ def _direct_id_resolver(origin: type[relay.Node], type_name: str, attr: str, fal
         if isinstance(root, origin):
             value = getattr(root, attr)
             if value is not None:
-                return GlobalID(type_name=type_name, node_id=str(value))
+                return global_id(type_name, value)
         return fallback(root, info)
 
     return resolve_id

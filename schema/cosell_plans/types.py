@@ -14,7 +14,7 @@ from partners.scoping import cosell_plan_scope, cosell_task_scope
 from partners.tables import CoSellPlan, CoSellTask
 from schema.core.access import node_access
 from schema.core.context import Info
-from schema.core.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
+from schema.core.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus, member
 from schema.core.rows import int_ids
 from schema.cosell_plans.loaders import load_cosell_plans, load_cosell_tasks, load_plan_progress, load_plan_tasks
 from schema.identity.loaders import load_partners, load_users
@@ -78,8 +78,8 @@ class CoSellTaskNode(relay.Node):
     @classmethod
     def from_row(cls, row: dict) -> "CoSellTaskNode":
         return cls(
-            id=row["id"], title=row["title"], owner_side=CoSellTaskSide(row["owner_side"]),
-            status=CoSellTaskStatus(row["status"]), due_date=row["due_date"], notes=row["notes"],
+            id=row["id"], title=row["title"], owner_side=member(CoSellTaskSide, row["owner_side"]),
+            status=member(CoSellTaskStatus, row["status"]), due_date=row["due_date"], notes=row["notes"],
             completed_at=row["completed_at"], created_at=row["created_at"], updated_at=row["updated_at"],
             assignee_name=row["assignee_name"], row=row,
         )
@@ -139,7 +139,7 @@ class CoSellPlanNode(relay.Node):
     @classmethod
     def from_row(cls, row: dict) -> "CoSellPlanNode":
         return cls(id=row["id"], kickoff_date=row["kickoff_date"], goals=row["goals"],
-                   motion=CoSellMotion(row["motion"]), created_at=row["created_at"], row=row)
+                   motion=member(CoSellMotion, row["motion"]), created_at=row["created_at"], row=row)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):

@@ -14,7 +14,7 @@ from schema.accounts.loaders import load_accounts
 from schema.accounts.types import AccountNode
 from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
-from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region
+from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region, member
 from schema.core.rows import int_ids
 from schema.deal_registrations.loaders import (
     load_customer_names,
@@ -201,15 +201,16 @@ class DealRegistrationNode(relay.Node):
     async def history(self, info: Info) -> list[DealRegistrationChange]:
         rows = await info.context.loaders(load_registration_history).load(self.id)
         return [DealRegistrationChange(
-            event=r["event"], from_status=DealRegistrationStatus(r["from_status"]) if r["from_status"] else None,
-            to_status=DealRegistrationStatus(r["to_status"]), note=r["note"], changed_at=r["changed_at"],
+            event=r["event"],
+            from_status=member(DealRegistrationStatus, r["from_status"]) if r["from_status"] else None,
+            to_status=member(DealRegistrationStatus, r["to_status"]), note=r["note"], changed_at=r["changed_at"],
             changed_by_id=r["changed_by"]) for r in rows]
 
     @classmethod
     def from_row(cls, row: dict) -> "DealRegistrationNode":
         return cls(
-            id=row["id"], registration_type=DealRegistrationType(row["registration_type"]),
-            status=DealRegistrationStatus(row["status"]), region_value=Region(row["region"]),
+            id=row["id"], registration_type=member(DealRegistrationType, row["registration_type"]),
+            status=member(DealRegistrationStatus, row["status"]), region_value=member(Region, row["region"]),
             customer_matched_value=row["customer_matched"], edition=row["edition"], seats=row["seats"],
             estimated_amount=row["estimated_amount"], expected_close_date=row["expected_close_date"],
             notes=row["notes"], submitted_at=row["submitted_at"], last_submitted_at=row["last_submitted_at"],

@@ -14,7 +14,7 @@ from partners.tables import ApiToken, Partner, User
 from schema.core.access import node_access
 from schema.core.connection import Connection, Keyset, connection_from_rows, page_size, paginate
 from schema.core.context import Info
-from schema.core.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
+from schema.core.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role, member
 from schema.core.rows import int_ids
 from schema.core.errors import UserError
 from schema.identity.loaders import (
@@ -76,11 +76,11 @@ class PartnerNode(relay.Node):
             id=row["id"],
             name=row["name"],
             nickname=row["nickname"],
-            partner_type=PartnerType(row["partner_type"]),
-            track=PartnerTrack(row["track"]),
+            partner_type=member(PartnerType, row["partner_type"]),
+            track=member(PartnerTrack, row["track"]),
             is_psp=row["is_psp"],
-            status=PartnerStatus(row["status"]),
-            region=Region(row["region"]),
+            status=member(PartnerStatus, row["status"]),
+            region=member(Region, row["region"]),
             country=row["country"],
             city=row["city"],
             website=row["website"],
@@ -144,7 +144,7 @@ class UserNode(relay.Node):
             id=row["id"],
             email=row["email"],
             name=row["name"],
-            role=Role(row["role"]),
+            role=member(Role, row["role"]),
             regions=[Region(r) for r in row["regions"] or []],
             created_at=row["created_at"],
             active=row["active"],

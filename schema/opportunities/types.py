@@ -24,6 +24,7 @@ from schema.core.enums import (
     OpportunityStage,
     OpportunityType,
     SalesQualifiedSource,
+    member,
 )
 from schema.core.rows import int_ids, scoped_rows_by_ids
 from schema.identity.loaders import load_partners, load_users
@@ -74,7 +75,7 @@ class OpportunityContact:
 
     @classmethod
     def from_link(cls, link: dict) -> "OpportunityContact":
-        return cls(role=ContactRole(link["role"]), is_primary=link["is_primary"], contact_id=link["contact"],
+        return cls(role=member(ContactRole, link["role"]), is_primary=link["is_primary"], contact_id=link["contact"],
                    prefetched=link.get(PAGE_LINKED, _NOT_PREFETCHED))
 
     @strawberry.field
@@ -98,7 +99,7 @@ class OpportunityPartner:
 
     @classmethod
     def from_link(cls, link: dict) -> "OpportunityPartner":
-        return cls(role=OpportunityPartnerRole(link["role"]), is_primary=link["is_primary"],
+        return cls(role=member(OpportunityPartnerRole, link["role"]), is_primary=link["is_primary"],
                    created_at=link["created_at"], partner_id=link["partner"],
                    prefetched=link.get(PAGE_LINKED, _NOT_PREFETCHED))
 
@@ -262,8 +263,8 @@ class OpportunityNode(relay.Node):
         rows = await info.context.loaders(load_stage_history).load(self.id)
         return [
             OpportunityStageChange(
-                from_stage=OpportunityStage(r["from_stage"]) if r["from_stage"] else None,
-                to_stage=OpportunityStage(r["to_stage"]), note=r["note"], changed_at=r["changed_at"],
+                from_stage=member(OpportunityStage, r["from_stage"]) if r["from_stage"] else None,
+                to_stage=member(OpportunityStage, r["to_stage"]), note=r["note"], changed_at=r["changed_at"],
                 changed_by_id=r["changed_by"],
             )
             for r in rows
@@ -273,12 +274,14 @@ class OpportunityNode(relay.Node):
     def from_row(cls, row: dict) -> "OpportunityNode":
         return cls(
             id=row["id"], name=row["name"], account_name=row["account_name"],
-            opportunity_type=OpportunityType(row["opportunity_type"]), stage=OpportunityStage(row["stage"]),
+            opportunity_type=member(OpportunityType, row["opportunity_type"]),
+            stage=member(OpportunityStage, row["stage"]),
             amount=row["amount"], net_arr=row["net_arr"], close_date=row["close_date"],
-            sales_qualified_source=SalesQualifiedSource(row["sales_qualified_source"]),
+            sales_qualified_source=member(SalesQualifiedSource, row["sales_qualified_source"]),
             sales_accepted_at=row["sales_accepted_at"], sales_qualified=row["sales_qualified"],
             sales_qualified_at=row["sales_qualified_at"], initial_iacv=row["initial_iacv"],
-            closed_at=row["closed_at"], loss_reason=LossReason(row["loss_reason"]) if row["loss_reason"] else None,
+            closed_at=row["closed_at"],
+            loss_reason=member(LossReason, row["loss_reason"]) if row["loss_reason"] else None,
             competitor=row["competitor"], owner_holdover_until=row["owner_holdover_until"],
             version=row["version"], created_at=row["created_at"], row=row,
         )
@@ -323,7 +326,7 @@ class HoldoverExtensionNode(relay.Node):
 
     @classmethod
     def from_row(cls, row: dict) -> "HoldoverExtensionNode":
-        return cls(id=row["id"], status=HoldoverExtensionStatus(row["status"]),
+        return cls(id=row["id"], status=member(HoldoverExtensionStatus, row["status"]),
                    expected_close_date=row["expected_close_date"], note=row["note"], decided_at=row["decided_at"],
                    decision_note=row["decision_note"], extended_until=row["extended_until"],
                    created_at=row["created_at"], row=row)

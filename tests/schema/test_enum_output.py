@@ -28,3 +28,13 @@ def test_a_value_outside_the_enum_is_refused_as_strawberry_refuses_it():
     with pytest.raises(Exception) as theirs:
         CustomGraphQLEnumType.serialize(gql_type, "NOT_A_STATUS")
     assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
+
+
+def test_rows_convert_stored_values_to_the_same_members_as_the_enum_call():
+    from schema.core.enums import DealRegistrationStatus, OpportunityStage, member
+
+    for enum_type in (DealRegistrationStatus, OpportunityStage):
+        for value in enum_type:
+            assert member(enum_type, value.value) is enum_type(value.value)
+    with pytest.raises(ValueError):  # a value outside the enum still fails as Enum's call does
+        member(OpportunityStage, "NOT_A_STAGE")

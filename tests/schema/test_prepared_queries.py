@@ -77,3 +77,16 @@ async def test_prepared_queries_refuse_limits_written_into_the_text(gql, world):
     prepared = PreparedQuery(lambda who, ids: DealRegistration.select().limit(5))
     with pytest.raises(PreparedQueryError):
         await prepared.run(None, [1])
+
+
+async def test_a_prepared_statement_runs_its_sql_with_each_runs_values(gql, world):
+    from partners.infra.prepared import PreparedStatement
+    from partners.tables import CostBudget
+
+    upsert = PreparedStatement(
+        "INSERT INTO cost_budget (bucket, principal, window_start, used) VALUES ({}, {}, {}, {}) "
+        "ON CONFLICT (bucket) DO UPDATE SET used = cost_budget.used + excluded.used RETURNING used", CostBudget)
+    assert await upsert.run("test:0", "test", 0, 5) == [{"used": 5}]
+    assert await upsert.run("test:0", "test", 0, 7) == [{"used": 12}]
+    with pytest.raises(PreparedQueryError):
+        await upsert.run("test:0", "test", 0)
