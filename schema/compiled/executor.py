@@ -95,7 +95,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         queue: list = []
         for root, value in zip(plan.roots, values):
             data[root.key] = _shape(value, root.completion, queue)
-        await complete_objects(queue, self.context_value)
+        # The actual cost, counted as the objects were built: QueryCost need not walk the result.
+        self.context_value.counted_cost = await complete_objects(queue, self.context_value)
         return data
 
 

@@ -26,6 +26,7 @@ from graphql.pyutils import Undefined
 from strawberry import relay
 
 from schema.compiled.batches import BATCHES
+from schema.core.cost import object_cost
 from schema.core.node_ids import global_id
 
 
@@ -74,6 +75,7 @@ class ObjectPlan:
     type_name: str
     origin: type
     fields: list[FieldPlan] = field(default_factory=list)
+    cost: int = 1  # what each object adds to the actual cost (schema/core/cost.py)
 
 
 @dataclass
@@ -146,7 +148,7 @@ def _object_plan(strawberry_schema, gql_type: GraphQLObjectType, selection_set) 
         raise Unsupported(gql_type.name)
     converter = strawberry_schema.config.name_converter
     by_name = {converter.get_graphql_name(f): f for f in definition.fields}
-    plan = ObjectPlan(gql_type.name, origin)
+    plan = ObjectPlan(gql_type.name, origin, cost=object_cost(gql_type))
     seen = set()
     for node in _fields(selection_set):
         key, name = _key(node), node.name.value
@@ -235,8 +237,11 @@ def _shape(value: Any, completion: tuple, pending: list) -> Any:
     return out
 
 
-async def complete_objects(queue: list, context) -> None:
-    """Fill the queued dicts, level by level; objects of one plan share their batches."""
+async def complete_objects(queue: list, context) -> int:
+    """Fill the queued dicts, level by level; objects of one plan share their batches.
+    Returns the actual cost of what was built: every object of the result is queued here
+    once, so counting them gives what ActualCost's walk of the result would."""
+    cost = 0
     while queue:
         groups: dict[int, tuple[ObjectPlan, list, list]] = {}
         for plan, value, out in queue:
@@ -245,6 +250,7 @@ async def complete_objects(queue: list, context) -> None:
             group[2].append(out)
         queue = []
         for plan, values, outs in groups.values():
+            cost += plan.cost * len(values)
             for fp in plan.fields:
                 if fp.how == ATTR:
                     column = [getattr(v, fp.source) for v in values]
@@ -282,3 +288,4 @@ async def complete_objects(queue: list, context) -> None:
                 completion = fp.completion
                 for out, value in zip(outs, column):
                     out[key] = _shape(value, completion, queue)
+    return cost

@@ -31,6 +31,9 @@ class Context:
     # request's variables as sent (the audit summarises arguments as the client wrote them).
     audited_mutations: set[str] = field(default_factory=set)
     raw_variables: dict[str, Any] | None = None
+    # The actual cost of the result, when a compiled plan counted it while building it
+    # (schema/compiled); otherwise QueryCost walks the result.
+    counted_cost: int | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
