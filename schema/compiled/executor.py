@@ -17,7 +17,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.compiled.plan import Plan, Unsupported, _shape, compile_operation, complete_objects
+from schema.compiled.plan import Plan, Unsupported, compile_operation, complete_objects
 from schema.documents.prepared import STATE_KEY
 
 log = logging.getLogger("cosell.compiled")
@@ -94,7 +94,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             values.append(value)
         queue: list = []
         for root, value in zip(plan.roots, values):
-            data[root.key] = _shape(value, root.completion, queue)
+            data[root.key] = root.shape(value, queue)
         # The actual cost, counted as the objects were built: QueryCost need not walk the result.
         self.context_value.counted_cost = await complete_objects(queue, self.context_value)
         return data

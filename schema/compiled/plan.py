@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import inspect
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from graphql import (
     FieldNode,
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    GraphQLString,
     OperationDefinitionNode,
     OperationType,
 )
@@ -61,13 +64,22 @@ class FieldPlan:
     completion: tuple
     leaf: Any = None  # the scalar or enum type when the field is one (completed inline)
     nonnull: bool = False
+    # The Python type whose values this leaf serializes as they are (str for String and
+    # ID, bool for Boolean): written without a call to the scalar's serializer.
+    passthrough: type | None = None
+    shape: Callable[[Any, list], Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.shape = _shaper(self.completion) if self.completion else _no_shape
         completion = self.completion
         if completion and completion[0] == NONNULL:
             self.nonnull, completion = True, completion[1]
         if completion and completion[0] == LEAF:
             self.leaf = completion[1]
+            self.passthrough = _PASSTHROUGH.get(self.leaf)
+
+
+_PASSTHROUGH = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
 
 @dataclass
@@ -83,6 +95,10 @@ class RootField:
     key: str
     node: FieldNode
     completion: tuple
+    shape: Callable[[Any, list], Any] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.shape = _shaper(self.completion)
 
 
 @dataclass
@@ -212,29 +228,76 @@ async def _direct(source: tuple, values: list, context) -> list:
 
 # --- running --------------------------------------------------------------------------------
 
-def _shape(value: Any, completion: tuple, pending: list) -> Any:
-    """The JSON value of `value`; sub-objects become empty dicts queued in `pending`."""
+def _no_shape(value: Any, pending: list) -> Any:
+    raise AssertionError("a field without a completion is written directly")
+
+
+def _shaper(completion: tuple) -> Callable[[Any, list], Any]:
+    """The function that turns a value of this completion into its JSON value (built once
+    per field of a plan); sub-objects become empty dicts queued in `pending`."""
     kind = completion[0]
-    if value is None:
-        if kind == NONNULL:
-            raise Fallback("null in a non-null place")
-        return None
     if kind == NONNULL:
-        return _shape(value, completion[1], pending)
+        inner = _shaper(completion[1])
+
+        def nonnull(value: Any, pending: list) -> Any:
+            if value is None:
+                raise Fallback("null in a non-null place")
+            return inner(value, pending)
+        return nonnull
     if kind == LEAF:
-        serialized = completion[1].serialize(value)
-        if serialized is Undefined or serialized is None:
-            raise Fallback("unserializable leaf")
-        return serialized
+        serialize, passthrough = completion[1].serialize, _PASSTHROUGH.get(completion[1])
+
+        def leaf(value: Any, pending: list) -> Any:
+            if value is None:
+                return None
+            if type(value) is passthrough:
+                return value
+            serialized = serialize(value)
+            if serialized is Undefined or serialized is None:
+                raise Fallback("unserializable leaf")
+            return serialized
+        return leaf
     if kind == LIST:
-        inner = completion[1]
-        return [_shape(v, inner, pending) for v in value]
+        item = completion[1]
+        if item[0] == NONNULL and item[1][0] == OBJECT:
+            return _objects_shaper(item[1][1])
+        inner = _shaper(item)
+
+        def items(value: Any, pending: list) -> Any:
+            return None if value is None else [inner(v, pending) for v in value]
+        return items
     plan: ObjectPlan = completion[1]
-    if not isinstance(value, plan.origin):
-        raise Fallback(f"not a {plan.type_name}")
-    out: dict = {}
-    pending.append((plan, value, out))
-    return out
+    origin = plan.origin
+
+    def one_object(value: Any, pending: list) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, origin):
+            raise Fallback(f"not a {plan.type_name}")
+        out: dict = {}
+        pending.append((plan, value, out))
+        return out
+    return one_object
+
+
+def _objects_shaper(plan: "ObjectPlan") -> Callable[[Any, list], Any]:
+    """`[T!]`, the usual list of objects (a page's nodes, a registration's conflicts), in one loop."""
+    origin = plan.origin
+
+    def objects(value: Any, pending: list) -> Any:
+        if value is None:
+            return None
+        outs = []
+        for item in value:
+            if item is None:
+                raise Fallback("null in a non-null place")
+            if not isinstance(item, origin):
+                raise Fallback(f"not a {plan.type_name}")
+            out: dict = {}
+            pending.append((plan, item, out))
+            outs.append(out)
+        return outs
+    return objects
 
 
 async def complete_objects(queue: list, context) -> int:
@@ -273,8 +336,11 @@ async def complete_objects(queue: list, context) -> int:
                     column = await fp.source(values, context)
                 key = fp.key
                 if fp.leaf is not None:
-                    serialize, nonnull = fp.leaf.serialize, fp.nonnull
+                    serialize, nonnull, passthrough = fp.leaf.serialize, fp.nonnull, fp.passthrough
                     for out, value in zip(outs, column):
+                        if type(value) is passthrough:
+                            out[key] = value
+                            continue
                         if value is None:
                             if nonnull:
                                 raise Fallback("null in a non-null place")
@@ -285,7 +351,7 @@ async def complete_objects(queue: list, context) -> int:
                             raise Fallback("unserializable leaf")
                         out[key] = serialized
                     continue
-                completion = fp.completion
+                shape = fp.shape
                 for out, value in zip(outs, column):
-                    out[key] = _shape(value, completion, queue)
+                    out[key] = shape(value, queue)
     return cost
