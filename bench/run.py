@@ -133,6 +133,7 @@ def operations(world: dict) -> list[tuple[Operation, Operation | None]]:
 
 # Operations 1-3 are the portal's documents: registered (issue 17) and sent by id too.
 PERSISTED_OPS = ("1", "2", "3")
+CPU_BLOCK = 10  # requests of one target before the next takes its turn (CPU phase)
 
 
 async def register_documents() -> None:
@@ -149,7 +150,8 @@ def persisted(op: Operation) -> Operation:
 
 async def cpu_per_request(world: dict, only, requests: int, warmup: int) -> list[CpuFigures]:
     """CPU time per request through the production app (plus floor routes) in this
-    process, no network: median of `requests` after `warmup`."""
+    process, no network: median of `requests` after `warmup`, generic, compiled and floor
+    taking turns (CPU_BLOCK requests each)."""
     import time
 
     from bench.floor import create_app
@@ -188,16 +190,25 @@ async def _cpu_phase(app, world: dict, only, requests: int, warmup: int, rows: l
 
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-            async def median_cpu(target: Operation) -> float:
+            async def cpu_ms(target: Operation, n: int, into: list | None) -> None:
                 headers = {"Authorization": f"Bearer {target.token}"}
-                cpus = []
-                for i in range(warmup + requests):
+                for _ in range(n):
                     started = time.process_time()
                     response = await client.post(target.path, json=target.body(), headers=headers)
-                    if i >= warmup:
-                        cpus.append((time.process_time() - started) * 1000)
+                    if into is not None:
+                        into.append((time.process_time() - started) * 1000)
                     assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
-                return statistics.median(cpus)
+
+            async def medians(targets: list[Operation]) -> list[float]:
+                # Interleaved, CPU_BLOCK requests of each target in turn: the machine's speed
+                # drifts within a minute, and the ratio to the floor must compare like with like.
+                for target in targets:
+                    await cpu_ms(target, warmup, None)
+                samples: list[list[float]] = [[] for _ in targets]
+                for _ in range(max(1, requests // CPU_BLOCK)):
+                    for target, into in zip(targets, samples):
+                        await cpu_ms(target, CPU_BLOCK, into)
+                return [statistics.median(s) for s in samples]
 
             from schema.compiled.executor import PlanStats
 
@@ -205,15 +216,15 @@ async def _cpu_phase(app, world: dict, only, requests: int, warmup: int, rows: l
                 number = op.name.split()[0]
                 if number not in PERSISTED_OPS or (only and number not in only):
                     continue
-                generic = await median_cpu(op)
                 ran, fell_back = PlanStats.compiled, PlanStats.fallbacks
-                compiled = await median_cpu(persisted(op))
+                figures = await medians([op, persisted(op)] + ([floor] if floor else []))
                 ran, fell_back = PlanStats.compiled - ran, PlanStats.fallbacks - fell_back
-                if ran != warmup + requests or fell_back:
-                    print(f"{op.name}: only {ran} of {warmup + requests} requests by id ran compiled "
-                          f"({fell_back} fell back; COSELL_COMPILED_PLANS off?)")
-                rows.append(CpuFigures(op.name, generic, compiled, await median_cpu(floor) if floor else None,
-                                       requests))
+                measured = warmup + max(1, requests // CPU_BLOCK) * CPU_BLOCK
+                if ran != measured or fell_back:
+                    print(f"{op.name}: {ran} requests ran compiled, {fell_back} fell back, of {measured} sent by id "
+                          "(COSELL_COMPILED_PLANS off?)")
+                rows.append(CpuFigures(op.name, figures[0], figures[1], figures[2] if floor else None,
+                                       max(1, requests // CPU_BLOCK) * CPU_BLOCK))
 
 
 def load_average() -> str:
