@@ -31,6 +31,7 @@ from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.input_limits import InputLimits, document_limits
 from schema.core.node import NodeQuery
 from schema.core.enum_output import install_enum_serializers
+from schema.core.direct_resolvers import install_direct_resolvers
 from schema.core.node_ids import install_direct_node_ids
 from schema.core.refusals import attach_input_refusals
 from schema.core.suggestions import HideSuggestions, IntrospectionNeedsToken
@@ -130,6 +131,7 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
         extensions.append(PreparedDocuments)  # last: hands over a trusted document's parse and validation
     schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
     install_direct_node_ids(schema)
+    install_direct_resolvers(schema)  # after the ids: it leaves resolvers other than Strawberry's alone
     install_enum_serializers(schema)
     install_compiled_plans(schema)  # after the direct ids: plans recognise them
     document_limits(schema._schema)
