@@ -102,9 +102,9 @@ def _principal_shape(principal) -> tuple:
 class _CompiledQueryString(QueryString):
     """SQL already compiled: `run_querystring` uses it as it is."""
 
-    def __init__(self, sql: str, args: list, table) -> None:  # noqa: D107 - no template to parse
+    def __init__(self, sql: str, args: list, table, query_type: str = "select") -> None:  # noqa: D107 - compiled
         self._frozen_compiled_strings = (sql, args)
-        self.query_type = "select"
+        self.query_type = query_type
         self.table = table
         self.template = sql
         self.args = ()
@@ -257,9 +257,7 @@ class PreparedStatement:
         sql, arity = compiled
         if len(values) != arity:
             raise PreparedQueryError(f"{arity} values expected, {len(values)} given")
-        querystring = _CompiledQueryString(sql, list(values), self.table)
-        querystring.query_type = "generic"
-        rows = await engine.run_querystring(querystring)
+        rows = await engine.run_querystring(_CompiledQueryString(sql, list(values), self.table, "generic"))
         if not rows or type(rows[0]) is dict:
             return list(rows or ())
         return [dict(row) for row in rows]

@@ -32,12 +32,9 @@ async def _rows(context, loader, keys: list) -> list:
     return [found.get(k) if k is not None else None for k in keys]
 
 
-async def _partners(context, ids: list) -> list:
-    return [PartnerNode.from_row(r) if r else None for r in await _rows(context, load_partners, ids)]
-
-
-async def _users(context, ids: list) -> list:
-    return [UserNode.from_row(r) if r else None for r in await _rows(context, load_users, ids)]
+async def _nodes(context, loader, node_type, keys: list) -> list:
+    """`node_type.from_row` of each key's row, None where there is no key or no row."""
+    return [node_type.from_row(r) if r else None for r in await _rows(context, loader, keys)]
 
 
 async def connection_total_count(parents: list[Connection], context) -> list[int]:
@@ -49,8 +46,7 @@ async def connection_nodes(parents: list[Connection], context) -> list[list]:
 
 
 async def opportunity_account(parents: list[OpportunityNode], context) -> list:
-    rows = await _rows(context, load_accounts, [p.row["account"] for p in parents])
-    return [AccountNode.from_row(r) if r else None for r in rows]
+    return await _nodes(context, load_accounts, AccountNode, [p.row["account"] for p in parents])
 
 
 async def opportunity_contacts(parents: list[OpportunityNode], context) -> list:
@@ -64,35 +60,31 @@ async def opportunity_partners(parents: list[OpportunityNode], context) -> list:
 
 
 async def contact_of(parents: list[OpportunityContact], context) -> list:
-    rows = await _rows(context, load_contacts, [p.contact_id for p in parents])
-    return [ContactNode.from_row(r) if r else None for r in rows]
+    return await _nodes(context, load_contacts, ContactNode, [p.contact_id for p in parents])
 
 
 async def partner_of(parents: list[OpportunityPartner], context) -> list:
-    rows = await _rows(context, load_partners, [p.partner_id for p in parents])
-    return [PartnerNode.from_row(r) if r else None for r in rows]
+    return await _nodes(context, load_partners, PartnerNode, [p.partner_id for p in parents])
 
 
 async def registration_partner(parents: list[DealRegistrationNode], context) -> list:
-    return await _partners(context, [p.row["partner"] for p in parents])
+    return await _nodes(context, load_partners, PartnerNode, [p.row["partner"] for p in parents])
 
 
 async def registration_registered_by(parents: list[DealRegistrationNode], context) -> list:
-    return await _users(context, [p.row["registered_by"] for p in parents])
+    return await _nodes(context, load_users, UserNode, [p.row["registered_by"] for p in parents])
 
 
 async def registration_assigned_ae(parents: list[DealRegistrationNode], context) -> list:
-    return await _users(context, [p.row["assigned_ae"] for p in parents])
+    return await _nodes(context, load_users, UserNode, [p.row["assigned_ae"] for p in parents])
 
 
 async def registration_account(parents: list[DealRegistrationNode], context) -> list:
-    rows = await _rows(context, load_accounts, [p.row["account"] for p in parents])
-    return [AccountNode.from_row(r) if r else None for r in rows]
+    return await _nodes(context, load_accounts, AccountNode, [p.row["account"] for p in parents])
 
 
 async def registration_held_by(parents: list[DealRegistrationNode], context) -> list:
-    rows = await _rows(context, load_deal_registrations, [p.row["held_by"] for p in parents])
-    return [DealRegistrationNode.from_row(r) if r else None for r in rows]
+    return await _nodes(context, load_deal_registrations, DealRegistrationNode, [p.row["held_by"] for p in parents])
 
 
 async def registration_conflicts(parents: list[DealRegistrationNode], context) -> list:
@@ -104,11 +96,11 @@ async def registration_conflicts(parents: list[DealRegistrationNode], context) -
 
 
 async def plan_partner(parents: list[CoSellPlanNode], context) -> list:
-    return await _partners(context, [p.row["partner"] for p in parents])
+    return await _nodes(context, load_partners, PartnerNode, [p.row["partner"] for p in parents])
 
 
 async def plan_created_by(parents: list[CoSellPlanNode], context) -> list:
-    return await _users(context, [p.row["created_by"] for p in parents])
+    return await _nodes(context, load_users, UserNode, [p.row["created_by"] for p in parents])
 
 
 BATCHES: dict[Callable, Batch] = {

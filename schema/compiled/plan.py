@@ -27,10 +27,10 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 from strawberry import relay
+from strawberry.relay.utils import to_base64
 
 from schema.compiled.batches import BATCHES
 from schema.core.cost import object_cost
-from schema.core.node_ids import global_id
 
 
 class Unsupported(Exception):
@@ -324,7 +324,7 @@ async def complete_objects(queue: list, context) -> int:
                         node_id = getattr(v, attr)
                         if node_id is None:
                             raise Fallback("a node without an id")
-                        out[key] = global_id(type_name, node_id)
+                        out[key] = to_base64(type_name, node_id)
                     continue
                 elif fp.how == TYPENAME:
                     for out in outs:

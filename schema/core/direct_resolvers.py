@@ -43,8 +43,6 @@ def _eligible(field, converter) -> bool:
         return False
     if resolver.self_parameter is None or resolver.root_parameter is not None or resolver.parent_parameter is not None:
         return False
-    if resolver.arguments:
-        return False
     handlers = getattr(converter, "_get_field_exception_handlers", None)
     return handlers is not None and not handlers(field)
 

@@ -17,16 +17,11 @@ of the type's class, keep Strawberry's resolver.
 
 from __future__ import annotations
 
-from base64 import b64encode
 from typing import Any, Callable
 
 from graphql import GraphQLObjectType
 from strawberry import relay
-
-
-def global_id(type_name: str, node_id: Any) -> str:
-    """The serialized GlobalID of a node: strawberry.relay.to_base64(type_name, node_id)."""
-    return b64encode(f"{type_name}:{node_id}".encode()).decode()
+from strawberry.relay.utils import to_base64
 
 
 def _direct_id_resolver(origin: type[relay.Node], type_name: str, attr: str, fallback: Callable) -> Callable:
@@ -34,7 +29,7 @@ def _direct_id_resolver(origin: type[relay.Node], type_name: str, attr: str, fal
         if isinstance(root, origin):
             value = getattr(root, attr)
             if value is not None:
-                return global_id(type_name, value)
+                return to_base64(type_name, value)
         return fallback(root, info)
 
     return resolve_id
