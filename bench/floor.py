@@ -7,8 +7,10 @@ statement), fetch the same rows as the GraphQL operation with hand-written SQL t
 the same driver (asyncpg from the app's pool on PostgreSQL; aiosqlite on SQLite, one
 connection per request as Piccolo opens one per statement), apply the same scoping
 (partner user: own registrations, R9 for opportunities) and serialize the same fields,
-with the same global ids, with orjson in a plain Starlette route. It is never part of
-`server.app:create_app`, so production never exposes it.
+with the same global ids, with orjson in a plain Starlette route. Discount quotes are
+domain work, not GraphQL's: the floor computes them with the same function
+(`partners.discounts.standard_quotes`, plugins included) as the GraphQL field does. It is
+never part of `server.app:create_app`, so production never exposes it.
 """
 
 from __future__ import annotations
@@ -22,14 +24,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from partners import discounts
 from partners.db import current_engine
 from partners.deal_registrations import CONFLICTS_WITH, IN_REVIEW, LIVE
+from partners.enums import OpportunityStage, Role
+from partners.identity import Principal
 from partners.scoping import PARTNER_VISIBLE_ROLES
 from server.app import create_app as create_production_app
 
 _IN_REVIEW = ", ".join(f"'{s.value}'" for s in IN_REVIEW)
 _CONFLICTS_WITH = ", ".join(f"'{s.value}'" for s in CONFLICTS_WITH)
 _LIVE = {s.value for s in LIVE}
+_STAGE = {s.value: s.name for s in OpportunityStage}  # stored as the handbook's labels (O1)
 _R9_ROLES = ", ".join(f"'{r.value}'" for r in PARTNER_VISIBLE_ROLES)
 
 
@@ -108,12 +114,21 @@ def _page(rows: list, first: int) -> tuple[list, bool]:
     return rows[:first], len(rows) > first
 
 
-async def dashboard(db: Db, me) -> dict:
+def _quote(quote: discounts.Quote | None) -> dict | None:
+    if quote is None:
+        return None
+    return {"route": quote.route, "total": quote.total, "lines": [
+        {"key": line.key, "label": line.label, "rate": round(line.rate, 4), "amount": line.amount}
+        for line in quote.lines]}
+
+
+async def dashboard(db: Db, me, plugins) -> dict:
     """Operation 1: viewer + 50 registrations (customer name, opportunity stage under R9,
-    products) + the partner's 50 latest co-sell plans with their progress."""
+    products, today's discount quote) + the partner's 50 latest co-sell plans with their progress."""
     partner = me["partner"]
     rows, more = _page(await db.all(
-        "SELECT r.id, r.status, r.registration_type, r.submitted_at, r.expires_at, a.name AS customer_name, "
+        "SELECT r.id, r.status, r.registration_type, r.submitted_at, r.expires_at, r.opportunity, "
+        "a.name AS customer_name, "
         "o.id AS opp_id, o.name AS opp_name, o.stage AS opp_stage "
         "FROM deal_registration r JOIN account a ON a.id = r.account "
         "LEFT JOIN opportunity o ON o.id = r.opportunity AND o.id IN "
@@ -125,6 +140,9 @@ async def dashboard(db: Db, me) -> dict:
     for p in await db.all(f"SELECT registration, product FROM deal_registration_product WHERE registration IN ({_in(ids)}) "
                           "ORDER BY id", *ids):
         products.setdefault(p["registration"], []).append(p["product"])
+    principal = Principal(user_id=me["id"], email="", name=me["name"], role=Role(me["role"]), partner_id=partner)
+    quotes = await discounts.standard_quotes(principal, plugins, list(dict.fromkeys(
+        (r["opportunity"], partner) for r in rows if r["opportunity"] is not None)))
     plans, plans_more = _page(await db.all(
         "SELECT id, opportunity FROM cosell_plan WHERE partner = $1 ORDER BY id DESC LIMIT 51", partner), 50)
     plan_ids = [p["id"] for p in plans]
@@ -144,7 +162,8 @@ async def dashboard(db: Db, me) -> dict:
             "customerName": r["customer_name"], "submittedAt": _dt(r["submitted_at"]), "expiresAt": _dt(r["expires_at"]),
             "products": products.get(r["id"], []),
             "opportunity": None if r["opp_id"] is None else {
-                "id": gid("Opportunity", r["opp_id"]), "name": r["opp_name"], "stage": r["opp_stage"]},
+                "id": gid("Opportunity", r["opp_id"]), "name": r["opp_name"], "stage": _STAGE[r["opp_stage"]]},
+            "discountQuote": None if r["opportunity"] is None else _quote(quotes.get((r["opportunity"], partner))),
         } for r in rows]},
         "coSellPlans": {"pageInfo": {"hasNextPage": plans_more}, "nodes": [{
             "id": gid("CoSellPlan", p["id"]),
@@ -212,7 +231,7 @@ async def opportunities(db: Db, me) -> dict:
             "role": c["role"], "isPrimary": bool(c["is_primary"]),
             "contact": {"id": gid("Contact", c["id"]), "name": c["name"], "email": c["email"]}})
     return {"data": {"opportunities": {"totalCount": total, "pageInfo": {"hasNextPage": more}, "nodes": [{
-        "id": gid("Opportunity", r["id"]), "name": r["name"], "stage": r["stage"], "amount": r["amount"],
+        "id": gid("Opportunity", r["id"]), "name": r["name"], "stage": _STAGE[r["stage"]], "amount": r["amount"],
         "closeDate": str(r["close_date"]) if r["close_date"] else None,
         "account": {"id": gid("Account", r["account_id"]), "name": r["account_name"], "segment": r["segment"]},
         "partners": partners.get(r["id"], []), "contacts": contacts.get(r["id"], []),
@@ -228,7 +247,7 @@ async def floor(request: Request) -> Response:
             return Response(orjson.dumps({"errors": [{"message": "Invalid or revoked token."}]}), 401,
                             media_type="application/json")
         if op == "dashboard":
-            body = await dashboard(db, me)
+            body = await dashboard(db, me, request.app.state.plugins)
         elif op == "review":
             body = await review(db, me, request.query_params.get("region", "EMEA"))
         elif op == "opportunities":
