@@ -257,7 +257,11 @@ async def floor(request: Request) -> Response:
     return Response(orjson.dumps(body), media_type="application/json")
 
 
+def add_floor_routes(app) -> None:
+    app.router.routes.insert(0, Route("/floor/{op}", floor, methods=["POST"]))
+
+
 def create_app():
     app = create_production_app()
-    app.router.routes.insert(0, Route("/floor/{op}", floor, methods=["POST"]))
+    add_floor_routes(app)
     return app
