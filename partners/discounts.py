@@ -534,42 +534,67 @@ async def _load_level(keys: list[Key], scope, amounts: dict, facts: dict, parent
         OpportunityPartner.opportunity, OpportunityPartner.partner, OpportunityPartner.role,
         OpportunityPartner.is_primary).where(OpportunityPartner.opportunity.is_in(sorted({*opps, *renewed})))
     partner_ids = sorted({k[1] for k in keys})
+    services_attach = DealRegistrationType.SERVICES_ATTACH.value
+    # The registrations that can source these deals (on these opportunities) and every
+    # services-attach one of these partners (P9 counts them across deals); oldest first.
     regs = await DealRegistration.select(
         DealRegistration.id, DealRegistration.partner, DealRegistration.opportunity, DealRegistration.status,
         DealRegistration.registration_type, DealRegistration.submitted_at, DealRegistration.approved_at,
     ).where(DealRegistration.partner.is_in(partner_ids) & DealRegistration.approved_at.is_not_null()
             & DealRegistration.status.is_in([DealRegistrationStatus.APPROVED.value,
-                                             DealRegistrationStatus.EXPIRED.value]))
+                                             DealRegistrationStatus.EXPIRED.value])
+            & (DealRegistration.opportunity.is_in(opp_ids) | (DealRegistration.registration_type == services_attach))
+            ).order_by(DealRegistration.id)
+    # The partners quoted, and the authorized distributors of the regions where one of
+    # them buys through a distributor (P10: OPEN partners that are not distributors).
+    buying_regions = Partner.select(Partner.region).where(
+        Partner.id.is_in(partner_ids) & (Partner.track == PartnerTrack.OPEN.value)
+        & (Partner.partner_type != PartnerType.DISTRIBUTOR.value))
     partners = {p["id"]: p for p in await Partner.select(
         Partner.id, Partner.name, Partner.track, Partner.partner_type, Partner.status, Partner.region,
     ).where(Partner.id.is_in(partner_ids) | (
-        (Partner.partner_type == PartnerType.DISTRIBUTOR.value) & (Partner.status == PartnerStatus.AUTHORIZED.value)))}
+        (Partner.partner_type == PartnerType.DISTRIBUTOR.value) & (Partner.status == PartnerStatus.AUTHORIZED.value)
+        & Partner.region.is_in(buying_regions)))}
     role_of = {(t["opportunity"], t["partner"]): OpportunityPartnerRole(t["role"]) for t in team}
     primary_of = {t["opportunity"]: t["partner"] for t in team if t["is_primary"]}
     # Live registrations count for today's quotes; an expired one still tells who sourced a past deal.
     counted = (DealRegistrationStatus.APPROVED.value, DealRegistrationStatus.EXPIRED.value) if parents_history \
         else (DealRegistrationStatus.APPROVED.value,)
-    distributors = sorted((p for p in partners.values() if p["partner_type"] == PartnerType.DISTRIBUTOR.value
-                           and p["status"] == PartnerStatus.AUTHORIZED.value), key=lambda p: p["id"])
+    sourcing: dict[tuple[int, int], list[dict]] = {}
+    services_of: dict[int, list[dict]] = {}
+    for r in regs:
+        if r["registration_type"] == services_attach:
+            services_of.setdefault(r["partner"], []).append(r)
+        else:
+            sourcing.setdefault((r["opportunity"], r["partner"]), []).append(r)
+    distributors_in: dict[str, list[dict]] = {}  # by region, by id
+    for p in sorted(partners.values(), key=lambda p: p["id"]):
+        if p["partner_type"] == PartnerType.DISTRIBUTOR.value and p["status"] == PartnerStatus.AUTHORIZED.value:
+            distributors_in.setdefault(p["region"], []).append(p)
+    distributors_on_team: dict[int, set[int]] = {}
+    for (opp, member), role in role_of.items():
+        if role is OpportunityPartnerRole.DISTRIBUTOR:
+            distributors_on_team.setdefault(opp, set()).add(member)
     next_keys = []
     for key in keys:
         opp_id, partner_id, day = key
         o = opps[opp_id]
         row = partners.get(partner_id)
         partner = _partner(row) if row else None
-        sourced = next((r for r in regs if r["opportunity"] == opp_id and r["partner"] == partner_id
-                        and r["registration_type"] != DealRegistrationType.SERVICES_ATTACH.value
-                        and r["status"] in counted and r["approved_at"].date() <= day), None)
-        services = [r for r in regs if r["partner"] == partner_id
-                    and r["registration_type"] == DealRegistrationType.SERVICES_ATTACH.value]
+        sourced = next((r for r in sourcing.get((opp_id, partner_id), ())
+                        if r["status"] in counted and r["approved_at"].date() <= day), None)
+        services = services_of.get(partner_id, ())
         own_services = next((r for r in services if r["opportunity"] == opp_id and r["approved_at"].date() <= day),
                             None)
         service_dates = tuple(sorted(r["approved_at"].date() for r in services if r["approved_at"].date() <= day))
         distributor = None
         if partner is not None and buys_through_distributor(partner):
-            in_region = [d for d in distributors if d["region"] == partner.region.value and d["id"] != partner_id]
-            on_team = [d for d in in_region if role_of.get((opp_id, d["id"])) is OpportunityPartnerRole.DISTRIBUTOR]
-            chosen = (on_team or in_region or [None])[0]
+            # The region's distributor on the deal's team, else the region's first (by id).
+            in_region = distributors_in.get(partner.region.value, ())
+            on_team = distributors_on_team.get(opp_id, ())
+            chosen = next((d for d in in_region if d["id"] in on_team and d["id"] != partner_id), None) \
+                if on_team else None
+            chosen = chosen or next((d for d in in_region if d["id"] != partner_id), None)
             distributor = _partner(chosen) if chosen else None
         parent_key = None
         if o["opportunity_type"] == OpportunityType.RENEWAL.value and o["parent"] in primary_of:
