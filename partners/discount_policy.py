@@ -24,6 +24,7 @@ from partners.db import transaction
 from partners.enums import DealRegistrationType, PartnerTrack, Role
 from partners.errors import DomainError, Violation, require_roles
 from partners.identity import Principal, now
+from partners.infra.prepared import PreparedQuery
 from partners.tables import DiscountPocRate, DiscountPolicy, DiscountProgramRate
 
 EDITORS = (Role.ADMIN,)
@@ -215,13 +216,19 @@ def range_violations(start: date, end: date | None, versions: list[VersionRange]
 # ---------------------------------------------------------------- reads and the one write
 
 
+# Built once (partners/infra/prepared.py): every dashboard's quotes read the policies.
+_POLICIES = PreparedQuery(lambda who: DiscountPolicy.select().order_by(DiscountPolicy.effective_from))
+_PROGRAM_RATES = PreparedQuery(lambda who: DiscountProgramRate.select().order_by(DiscountProgramRate.id))
+_POC_RATES = PreparedQuery(lambda who: DiscountPocRate.select().order_by(DiscountPocRate.min_users))
+
+
 async def load_policies() -> list[PolicySnapshot]:
     """Every version, oldest first (a small table: three statements whatever the request)."""
-    rows = await DiscountPolicy.select().order_by(DiscountPolicy.effective_from)
+    rows = await _POLICIES.run(None)
     if not rows:
         return []
-    rates = await DiscountProgramRate.select().order_by(DiscountProgramRate.id)
-    bands = await DiscountPocRate.select().order_by(DiscountPocRate.min_users)
+    rates = await _PROGRAM_RATES.run(None)
+    bands = await _POC_RATES.run(None)
     return [_snapshot(r, rates, bands) for r in rows]
 
 

@@ -16,8 +16,8 @@ does not grow the statement count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any, Iterable
 
 from partners.db import transaction
@@ -38,6 +38,8 @@ from partners.enums import (
 )
 from partners.errors import DomainError, NotFound, Violation, require_roles
 from partners.identity import Principal, now
+from partners.infra.prepared import PreparedQuery
+from partners.infra.sql import any_of
 from partners.scoping import discount_approval_scope, opportunity_scope, partner_scope, scoped
 from partners.tables import DealRegistration, DiscountApproval, Opportunity, OpportunityPartner, Partner
 
@@ -474,11 +476,12 @@ async def load_deals(principal: Principal, keys: list[Key], policies: list[Polic
     statements whatever the number of keys."""
     amounts = amounts or {}
     facts: dict[Key, tuple[QuotePartner | None, QuoteDeal, int | None]] = {}
-    level_keys, scope, depth = list(dict.fromkeys(keys)), opportunity_scope(principal), 0
+    level_keys, depth = list(dict.fromkeys(keys)), 0
     while level_keys and depth <= RENEWAL_DEPTH:
-        parents = await _load_level(level_keys, scope, amounts, facts, parents_history=depth > 0)
+        # Below the first level the renewed deals are read as history (unscoped), not shown.
+        parents = await _load_level(principal, level_keys, amounts, facts, parents_history=depth > 0)
         level_keys = [k for k in dict.fromkeys(parents) if k not in facts]
-        scope, depth = None, depth + 1  # the renewed deals are read as history, not shown
+        depth += 1
     # "Last year's discount", deepest first: the incumbent's partner line on the renewed deal.
     rates: dict[Key, float | None] = {}
 
@@ -517,44 +520,56 @@ def _with_renewal(deal: QuoteDeal, facts: dict, key: Key, rate_of) -> QuoteDeal:
     return replace(deal, renewal=Renewal(parent_key[0], parent_key[1], rate_of(parent_key)))
 
 
-async def _load_level(keys: list[Key], scope, amounts: dict, facts: dict, parents_history: bool) -> list[Key]:
-    """Load one level of keys into `facts`; returns the renewed deals' keys to load next."""
+# The statements of one level of quotes, built once per scope shape (partners/infra/prepared.py).
+_QUOTED_OPPORTUNITIES = PreparedQuery(lambda who, history, ids: scoped(Opportunity.select(
+    Opportunity.id, Opportunity.name, Opportunity.opportunity_type, Opportunity.stage, Opportunity.amount,
+    Opportunity.net_arr, Opportunity.close_date, Opportunity.created_at, Opportunity.parent,
+    Opportunity.account.region.as_alias("account_region"),
+), None if history else opportunity_scope(who)).where(any_of(Opportunity.id, ids)), takes_shape=True)
+
+_TEAMS = PreparedQuery(lambda who, ids: OpportunityPartner.select(
+    OpportunityPartner.opportunity, OpportunityPartner.partner, OpportunityPartner.role,
+    OpportunityPartner.is_primary).where(any_of(OpportunityPartner.opportunity, ids)))
+
+# The registrations that can source these deals (on these opportunities) and every
+# services-attach one of these partners (P9 counts them across deals); oldest first.
+_SOURCING_REGISTRATIONS = PreparedQuery(lambda who, partner_ids, opp_ids: DealRegistration.select(
+    DealRegistration.id, DealRegistration.partner, DealRegistration.opportunity, DealRegistration.status,
+    DealRegistration.registration_type, DealRegistration.submitted_at, DealRegistration.approved_at,
+).where(any_of(DealRegistration.partner, partner_ids) & DealRegistration.approved_at.is_not_null()
+        & DealRegistration.status.is_in([DealRegistrationStatus.APPROVED.value, DealRegistrationStatus.EXPIRED.value])
+        & (any_of(DealRegistration.opportunity, opp_ids)
+           | (DealRegistration.registration_type == DealRegistrationType.SERVICES_ATTACH.value))
+        ).order_by(DealRegistration.id))
+
+# The partners quoted, and the authorized distributors of the regions where one of them
+# buys through a distributor (P10: OPEN partners that are not distributors).
+_QUOTED_PARTNERS = PreparedQuery(lambda who, ids: Partner.select(
+    Partner.id, Partner.name, Partner.track, Partner.partner_type, Partner.status, Partner.region,
+).where(any_of(Partner.id, ids) | (
+    (Partner.partner_type == PartnerType.DISTRIBUTOR.value) & (Partner.status == PartnerStatus.AUTHORIZED.value)
+    & Partner.region.is_in(Partner.select(Partner.region).where(
+        any_of(Partner.id, ids) & (Partner.track == PartnerTrack.OPEN.value)
+        & (Partner.partner_type != PartnerType.DISTRIBUTOR.value))))))
+
+
+async def _load_level(principal: Principal, keys: list[Key], amounts: dict, facts: dict,
+                      parents_history: bool) -> list[Key]:
+    """Load one level of keys into `facts`; returns the renewed deals' keys to load next.
+    The first level's opportunities are the principal's to see (R9); the renewed deals
+    below are history."""
     opp_ids = sorted({k[0] for k in keys})
-    opps = {o["id"]: o for o in await scoped(Opportunity.select(
-        Opportunity.id, Opportunity.name, Opportunity.opportunity_type, Opportunity.stage, Opportunity.amount,
-        Opportunity.net_arr, Opportunity.close_date, Opportunity.created_at, Opportunity.parent,
-        Opportunity.account.region.as_alias("account_region"),
-    ), scope).where(Opportunity.id.is_in(opp_ids))}
+    opps = {o["id"]: o for o in await _QUOTED_OPPORTUNITIES.run(principal, opp_ids, shape=parents_history)}
     keys = [k for k in keys if k[0] in opps]
     if not keys:
         return []
     renewed = sorted({o["parent"] for o in opps.values()
                       if o["opportunity_type"] == OpportunityType.RENEWAL.value and o["parent"] is not None})
-    team = await OpportunityPartner.select(
-        OpportunityPartner.opportunity, OpportunityPartner.partner, OpportunityPartner.role,
-        OpportunityPartner.is_primary).where(OpportunityPartner.opportunity.is_in(sorted({*opps, *renewed})))
+    team = await _TEAMS.run(principal, sorted({*opps, *renewed}))
     partner_ids = sorted({k[1] for k in keys})
     services_attach = DealRegistrationType.SERVICES_ATTACH.value
-    # The registrations that can source these deals (on these opportunities) and every
-    # services-attach one of these partners (P9 counts them across deals); oldest first.
-    regs = await DealRegistration.select(
-        DealRegistration.id, DealRegistration.partner, DealRegistration.opportunity, DealRegistration.status,
-        DealRegistration.registration_type, DealRegistration.submitted_at, DealRegistration.approved_at,
-    ).where(DealRegistration.partner.is_in(partner_ids) & DealRegistration.approved_at.is_not_null()
-            & DealRegistration.status.is_in([DealRegistrationStatus.APPROVED.value,
-                                             DealRegistrationStatus.EXPIRED.value])
-            & (DealRegistration.opportunity.is_in(opp_ids) | (DealRegistration.registration_type == services_attach))
-            ).order_by(DealRegistration.id)
-    # The partners quoted, and the authorized distributors of the regions where one of
-    # them buys through a distributor (P10: OPEN partners that are not distributors).
-    buying_regions = Partner.select(Partner.region).where(
-        Partner.id.is_in(partner_ids) & (Partner.track == PartnerTrack.OPEN.value)
-        & (Partner.partner_type != PartnerType.DISTRIBUTOR.value))
-    partners = {p["id"]: p for p in await Partner.select(
-        Partner.id, Partner.name, Partner.track, Partner.partner_type, Partner.status, Partner.region,
-    ).where(Partner.id.is_in(partner_ids) | (
-        (Partner.partner_type == PartnerType.DISTRIBUTOR.value) & (Partner.status == PartnerStatus.AUTHORIZED.value)
-        & Partner.region.is_in(buying_regions)))}
+    regs = await _SOURCING_REGISTRATIONS.run(principal, partner_ids, opp_ids)
+    partners = {p["id"]: p for p in await _QUOTED_PARTNERS.run(principal, partner_ids)}
     role_of = {(t["opportunity"], t["partner"]): OpportunityPartnerRole(t["role"]) for t in team}
     primary_of = {t["opportunity"]: t["partner"] for t in team if t["is_primary"]}
     # Live registrations count for today's quotes; an expired one still tells who sourced a past deal.

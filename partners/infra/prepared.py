@@ -58,7 +58,7 @@ class Param:
     __index__ = __float__ = __int__
 
     def __iter__(self):  # `column.is_in(param)` would write one placeholder per value
-        raise PreparedQueryError(f"parameter {self.key!r} is a list of values: use schema.core.sql.any_of")
+        raise PreparedQueryError(f"parameter {self.key!r} is a list of values: use partners.infra.sql.any_of")
 
 
 class PreparedQueryError(RuntimeError):
@@ -228,7 +228,7 @@ class PreparedQuery:
 
 
 def any_of_param(param: Param, engine_type: str) -> Param:
-    """The driver value for "column is one of these keys" (schema/core/sql.py)."""
+    """The driver value for "column is one of these keys" (partners/infra/sql.py)."""
     if engine_type == "postgres":
         return param.encoded(lambda keys: sorted(set(keys)))
     return param.encoded(lambda keys: json.dumps(sorted(set(keys))))

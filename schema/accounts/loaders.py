@@ -7,7 +7,7 @@ from partners.tables import Account, AccountAddress, AccountOwnershipTransfer, C
 from partners.infra.prepared import PreparedQuery
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
-from schema.core.sql import any_of
+from partners.infra.sql import any_of
 
 
 async def load_accounts(context, ids: list[int]) -> list[dict | None]:

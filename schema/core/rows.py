@@ -9,7 +9,7 @@ from piccolo.table import Table
 from partners.infra.prepared import PreparedQuery
 from partners.scoping import scoped
 from schema.core.loaders import aligned
-from schema.core.sql import any_of
+from partners.infra.sql import any_of
 
 _by_ids: dict[tuple, PreparedQuery] = {}
 

@@ -9,7 +9,7 @@ from partners.tables import DealRegistration, DealRegistrationChange, DealRegist
 from partners.infra.prepared import PreparedQuery
 from schema.core.loaders import aligned, grouped
 from schema.core.rows import scoped_rows_by_ids
-from schema.core.sql import any_of
+from partners.infra.sql import any_of
 
 
 async def load_deal_registrations(context, ids: list[int]) -> list[dict | None]:

@@ -22,7 +22,7 @@ from partners.tables import (
 )
 from partners.infra.prepared import PreparedQuery
 from schema.core.loaders import aligned, grouped
-from schema.core.sql import any_of
+from partners.infra.sql import any_of
 
 
 # Each statement is built once per scope shape (partners/infra/prepared.py).
