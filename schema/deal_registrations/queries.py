@@ -18,8 +18,8 @@ from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Regi
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of
 from schema.core.node import decode_node_id
-from schema.core.selection import prefetch_selected
-from schema.deal_registrations.loaders import load_registration_products
+from schema.core.selection import prefetch_selected, selected_node_fields
+from schema.deal_registrations.loaders import load_deal_registrations, load_registration_products
 from schema.deal_registrations.types import (
     PAGE_CUSTOMER_NAME,
     PAGE_OPPORTUNITY,
@@ -158,6 +158,10 @@ async def _prefetch(info: Info, rows: list[dict]) -> None:
     """What the page's nodes are asked for, loaded for the whole page through the same
     scoped DataLoaders the fields use (one batch each), so that those fields are plain
     values instead of one awaited field per row (issue 11)."""
+    if rows and "conflicts" in selected_node_fields(info):
+        # D2 reads each page registration's status through the registrations loader: the
+        # page's rows are those rows (the same scope, every column), so it need not read them.
+        info.context.loaders(load_deal_registrations).prime_many({row["id"]: row for row in rows})
     await prefetch_selected(info, rows, [
         ("products", itemgetter("id"), PAGE_PRODUCTS, load_registration_products),
         ("opportunity", itemgetter("opportunity"), PAGE_OPPORTUNITY, load_opportunities),
