@@ -11,6 +11,7 @@ from partners.scoping import (
     opportunity_child_scope,
     opportunity_partner_scope,
     opportunity_scope,
+    partner_scope,
     scoped,
 )
 from partners.tables import (
@@ -21,8 +22,10 @@ from partners.tables import (
     OpportunityStageChange,
 )
 from partners.infra.prepared import PreparedQuery
-from schema.core.loaders import aligned, grouped
 from partners.infra.sql import any_of
+from schema.accounts.loaders import load_contacts
+from schema.core.loaders import aligned, grouped
+from schema.identity.loaders import load_partners
 
 
 # Each statement is built once per scope shape (partners/infra/prepared.py).
@@ -33,14 +36,24 @@ _ACCOUNT_OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(
     scoped(opportunity_select(), opportunity_scope(who)), account_scope(who)).where(
     any_of(Opportunity.account, ids)).order_by(Opportunity.id))
 
+def _links(table, linked, linked_scope, who):
+    """The link rows; with the linked contact's or partner's every column (`contact.id`,
+    …, one join) when the caller may read every such row (staff: `linked_scope` is
+    None), which then primes that row's loader (`_prime_linked`)."""
+    if linked_scope(who) is not None:
+        return table.select()
+    return table.select(*table.all_columns(), *linked.all_columns())
+
+
 _OPPORTUNITY_CONTACTS = PreparedQuery(lambda who, ids: scoped(
-    scoped(OpportunityContact.select(), contact_scope(who, OpportunityContact.contact)),
+    scoped(_links(OpportunityContact, OpportunityContact.contact, contact_scope, who),
+           contact_scope(who, OpportunityContact.contact)),
     opportunity_child_scope(who, OpportunityContact.opportunity)).where(
     any_of(OpportunityContact.opportunity, ids)).order_by(
     OpportunityContact.is_primary, ascending=False).order_by(OpportunityContact.id))
 
 _OPPORTUNITY_PARTNERS = PreparedQuery(lambda who, ids: scoped(
-    OpportunityPartner.select(), opportunity_partner_scope(who)).where(
+    _links(OpportunityPartner, OpportunityPartner.partner, partner_scope, who), opportunity_partner_scope(who)).where(
     any_of(OpportunityPartner.opportunity, ids)).order_by(OpportunityPartner.id))
 
 _STAGE_HISTORY = PreparedQuery(lambda who, ids: scoped(
@@ -61,14 +74,26 @@ async def load_account_opportunities(context, account_ids: list[int]) -> list[li
     return grouped(account_ids, await _ACCOUNT_OPPORTUNITIES.run(context.principal, account_ids), "account")
 
 
+def _prime_linked(context, links: list[dict], name: str, load_fn) -> None:
+    """Links read with their linked rows (`_links`): those rows go to the request's loader
+    of them, so a link's `contact` or `partner` costs no statement of its own."""
+    if not links or f"{name}.id" not in links[0]:
+        return
+    prefix, cut = f"{name}.", len(name) + 1
+    context.loaders(load_fn).prime_many({
+        link[name]: {key[cut:]: value for key, value in link.items() if key.startswith(prefix)} for link in links})
+
+
 async def load_opportunity_contacts(context, opportunity_ids: list[int]) -> list[list[dict]]:
-    return grouped(opportunity_ids, await _OPPORTUNITY_CONTACTS.run(context.principal, opportunity_ids),
-                   "opportunity")
+    links = await _OPPORTUNITY_CONTACTS.run(context.principal, opportunity_ids)
+    _prime_linked(context, links, "contact", load_contacts)
+    return grouped(opportunity_ids, links, "opportunity")
 
 
 async def load_opportunity_partners(context, opportunity_ids: list[int]) -> list[list[dict]]:
-    return grouped(opportunity_ids, await _OPPORTUNITY_PARTNERS.run(context.principal, opportunity_ids),
-                   "opportunity")
+    links = await _OPPORTUNITY_PARTNERS.run(context.principal, opportunity_ids)
+    _prime_linked(context, links, "partner", load_partners)
+    return grouped(opportunity_ids, links, "opportunity")
 
 
 async def load_stage_history(context, opportunity_ids: list[int]) -> list[list[dict]]:
