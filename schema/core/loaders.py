@@ -169,3 +169,13 @@ def grouped(keys: Iterable[K], rows: Iterable[dict], key: str) -> list[list[dict
     for row in rows:
         groups.setdefault(row[key], []).append(row)
     return [groups.get(k, []) for k in keys]
+
+
+def joined_rows(rows: list[dict], name: str) -> dict:
+    """The rows a select joined in under `name` (`Table.fk.all_columns()` gives their
+    columns as `name.id`, `name.…`), by id, as that table's own select gives them: for
+    priming the loader of that table when the caller may read every row of it."""
+    if not rows or f"{name}.id" not in rows[0]:
+        return {}
+    prefix, cut = f"{name}.", len(name) + 1
+    return {row[name]: {key[cut:]: value for key, value in row.items() if key.startswith(prefix)} for row in rows}

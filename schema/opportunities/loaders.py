@@ -24,7 +24,7 @@ from partners.tables import (
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
 from schema.accounts.loaders import load_contacts
-from schema.core.loaders import aligned, grouped
+from schema.core.loaders import aligned, grouped, joined_rows
 from schema.identity.loaders import load_partners
 
 
@@ -39,7 +39,8 @@ _ACCOUNT_OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(
 def _links(table, linked, linked_scope, who):
     """The link rows; with the linked contact's or partner's every column (`contact.id`,
     …, one join) when the caller may read every such row (staff: `linked_scope` is
-    None), which then primes that row's loader (`_prime_linked`)."""
+    None), which then primes that row's loader: a link's `contact` or `partner` costs
+    no statement of its own."""
     if linked_scope(who) is not None:
         return table.select()
     return table.select(*table.all_columns(), *linked.all_columns())
@@ -74,25 +75,15 @@ async def load_account_opportunities(context, account_ids: list[int]) -> list[li
     return grouped(account_ids, await _ACCOUNT_OPPORTUNITIES.run(context.principal, account_ids), "account")
 
 
-def _prime_linked(context, links: list[dict], name: str, load_fn) -> None:
-    """Links read with their linked rows (`_links`): those rows go to the request's loader
-    of them, so a link's `contact` or `partner` costs no statement of its own."""
-    if not links or f"{name}.id" not in links[0]:
-        return
-    prefix, cut = f"{name}.", len(name) + 1
-    context.loaders(load_fn).prime_many({
-        link[name]: {key[cut:]: value for key, value in link.items() if key.startswith(prefix)} for link in links})
-
-
 async def load_opportunity_contacts(context, opportunity_ids: list[int]) -> list[list[dict]]:
     links = await _OPPORTUNITY_CONTACTS.run(context.principal, opportunity_ids)
-    _prime_linked(context, links, "contact", load_contacts)
+    context.loaders(load_contacts).prime_many(joined_rows(links, "contact"))
     return grouped(opportunity_ids, links, "opportunity")
 
 
 async def load_opportunity_partners(context, opportunity_ids: list[int]) -> list[list[dict]]:
     links = await _OPPORTUNITY_PARTNERS.run(context.principal, opportunity_ids)
-    _prime_linked(context, links, "partner", load_partners)
+    context.loaders(load_partners).prime_many(joined_rows(links, "partner"))
     return grouped(opportunity_ids, links, "opportunity")
 
 

@@ -19,7 +19,9 @@ from schema.core.enums import OpportunityStage, OpportunityType, Region, Segment
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of, name_contains
 from schema.core.node import decode_node_id
-from schema.core.selection import prefetch_page, prefetch_selected, selected_under_node_field
+from schema.core.loaders import joined_rows
+from schema.core.selection import (prefetch_page, prefetch_selected, selected_node_fields,
+                                   selected_under_node_field)
 from schema.identity.loaders import load_partners
 from schema.identity.types import UserNode
 from schema.opportunities.loaders import load_opportunity_contacts, load_opportunity_partners
@@ -82,9 +84,16 @@ def _ordered_page(condition):
     return scoped(opportunity_select(), condition).order_by(Opportunity.id, ascending=False)
 
 
+def _unfiltered_page(who, with_account):
+    """With the account's every column (`account.id`, …) when the nodes are asked for
+    their account and the caller may read every account (staff): the page then primes
+    the accounts' loader, and `account` costs no statement of its own."""
+    query = _ordered_page(opportunity_scope(who))
+    return query.columns(*Opportunity.account.all_columns()) if with_account and account_scope(who) is None else query
+
+
 # Unfiltered, the list is prepared once per scope shape (schema/core/connection.py).
-_PAGE = PreparedPage(lambda who, shape: _ordered_page(opportunity_scope(who)),
-                     lambda who, shape: scoped(Opportunity.count(), opportunity_scope(who)))
+_PAGE = PreparedPage(_unfiltered_page, lambda who, shape: scoped(Opportunity.count(), opportunity_scope(who)))
 
 
 async def _prefetch(info: Info, rows: list[dict]) -> None:
@@ -116,7 +125,10 @@ class OpportunityQuery:
     ) -> Connection[OpportunityNode]:
         page = None
         if filter is None:
-            page = await _PAGE.page(info, None, first=first, after=after, to_node=OpportunityNode.from_row)
+            with_account = "account" in selected_node_fields(info)
+            page = await _PAGE.page(info, with_account, first=first, after=after, to_node=OpportunityNode.from_row)
+            if page is not None:
+                info.context.loaders(load_accounts).prime_many(joined_rows([n.row for n in page.node_list], "account"))
         if page is None:
             condition = all_of([opportunity_scope(info.context.principal), _filter_condition(info, filter)])
             page = await paginate(info, _ordered_page(condition), scoped(Opportunity.count(), condition),

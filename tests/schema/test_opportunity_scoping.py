@@ -105,21 +105,23 @@ async def test_statement_count_does_not_grow_with_the_page(gql, world):
 
 
 async def test_staff_get_a_links_contact_and_partner_with_the_link_itself(gql, world):
-    """Staff may read every contact and partner: a page's links bring them (one join), so
-    asking for them costs no statement more; by `node` too. Partner users' links do not
-    (their scopes decide, tests above)."""
+    """Staff may read every account, contact and partner: a page brings its nodes'
+    accounts and its links bring theirs (one join each), so asking for them costs no
+    statement more; by `node` too. Partner users' pages and links do not (their scopes
+    decide, tests above)."""
     acme = await create_account(gql, world)
     contact = await create_contact(gql, world, acme)
     opp = await create_opportunity(gql, world, acme, name="Linked", token="sdr",
                                    contacts=[{"contactId": contact, "role": "DECISION_MAKER", "isPrimary": True}])
     await put_partner(opp["id"], world.partners["alpha"], Role.RESELLER)
     links = "{ opportunities(first: 5) { nodes { contacts { role } partners { role } } } }"
-    linked = ("{ opportunities(first: 5) { nodes { contacts { role contact { name email } } "
+    linked = ("{ opportunities(first: 5) { nodes { account { name } contacts { role contact { name email } } "
               "partners { role partner { name } } } } }")
     without = await gql(links, token=world.tokens["admin"])
     body = await gql(linked, token=world.tokens["admin"])
     (node,) = body["data"]["opportunities"]["nodes"]
     assert node["partners"] == [{"role": "RESELLER", "partner": {"name": "Alpha Resellers"}}]
+    assert node["account"]["name"]
     assert node["contacts"][0]["role"] == "DECISION_MAKER" and node["contacts"][0]["contact"]["name"]
     assert body["extensions"]["sqlStatements"] == without["extensions"]["sqlStatements"]
     by_node = await gql("query($id: ID!) { node(id: $id) { ... on Opportunity { partners { partner { name } } "
