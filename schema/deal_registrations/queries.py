@@ -9,7 +9,7 @@ from piccolo.columns.combination import WhereRaw
 from partners.deal_registrations import IN_REVIEW, LIVE, conflicting_condition_sql
 from partners.enums import DealRegistrationStatus as StatusEnum
 from partners.identity import now
-from partners.scoping import deal_registration_scope, scoped
+from partners.scoping import deal_registration_scope, partner_scope, scoped
 from partners.tables import DealRegistration
 from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, PreparedPage, paginate
@@ -17,6 +17,7 @@ from schema.core.context import Info
 from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of
+from schema.core.loaders import joined_rows
 from schema.core.node import decode_node_id
 from schema.core.selection import prefetch_selected, selected_node_fields
 from schema.deal_registrations.loaders import load_deal_registrations, load_registration_products
@@ -28,6 +29,7 @@ from schema.deal_registrations.types import (
     DealRegistrationNode,
 )
 from schema.discounts.loaders import load_standard_quotes
+from schema.identity.loaders import load_partners
 from schema.identity.types import PartnerNode
 from schema.opportunities.loaders import load_opportunities
 
@@ -108,11 +110,17 @@ def _shape_condition(who, shape):
 
 
 def _page_select(who, shape):
-    return _ordered_page(_shape_condition(who, shape))
+    """`shape`: (the filter's shape, whether the nodes are asked for their partner). With
+    the partner's every column (`partner.id`, …) when they are and the caller may read
+    every partner (staff): the page then primes the partners' loader."""
+    filter_shape, with_partner = shape
+    query = _ordered_page(_shape_condition(who, filter_shape))
+    return query.columns(*DealRegistration.partner.all_columns()) if with_partner and partner_scope(who) is None \
+        else query
 
 
 def _page_count(who, shape):
-    return scoped(DealRegistration.count(), _shape_condition(who, shape))
+    return scoped(DealRegistration.count(), _shape_condition(who, shape[0]))
 
 
 def _filter_of(shape) -> DealRegistrationFilter | None:
@@ -141,7 +149,11 @@ class DealRegistrationQuery:
         shape = _shape_of(filter)
         page = None
         if shape is not False:  # enums and booleans only: nothing in them to refuse
-            page = await _PAGE.page(info, shape, first=first, after=after, to_node=DealRegistrationNode.from_row)
+            with_partner = "partner" in selected_node_fields(info)
+            page = await _PAGE.page(info, (shape, with_partner), first=first, after=after,
+                                    to_node=DealRegistrationNode.from_row)
+            if page is not None:
+                info.context.loaders(load_partners).prime_many(joined_rows([n.row for n in page.node_list], "partner"))
         if page is None:
             condition = all_of([deal_registration_scope(info.context.principal), _filter_condition(info, filter)])
             page = await paginate(info, _ordered_page(condition), scoped(DealRegistration.count(), condition),

@@ -431,6 +431,22 @@ async def test_d2_conflicts_on_a_page_that_holds_both_registrations(gql, world):
         assert [n["conflicts"] for n in nodes] == [[]], token
 
 
+async def test_a_page_brings_its_registrations_partners_for_staff(gql, world):
+    """Staff may read every partner: the page joins its registrations' partners, so asking
+    for them costs no statement more; a partner user's page shows their own partner."""
+    await register(gql, world, products=["ci-cd"])
+    await register(gql, world, "beta_user", customer={"prospect": {"name": "Globex"}}, products=["security"])
+    plain = "{ dealRegistrations(first: 10) { nodes { id } } }"
+    with_partner = "{ dealRegistrations(first: 10) { nodes { id partner { name track } } } }"
+    without = await gql(plain, token=world.tokens["cm_amer"])
+    body = await gql(with_partner, token=world.tokens["cm_amer"])
+    assert sorted(n["partner"]["name"] for n in body["data"]["dealRegistrations"]["nodes"]) == [
+        "Alpha Resellers", "Beta Distribution"]
+    assert body["extensions"]["sqlStatements"] == without["extensions"]["sqlStatements"]
+    own = await gql(with_partner, token=world.tokens["beta_user"])
+    assert [n["partner"]["name"] for n in own["data"]["dealRegistrations"]["nodes"]] == ["Beta Distribution"]
+
+
 # ---------------------------------------------------------------- lists
 
 
