@@ -178,4 +178,5 @@ def joined_rows(rows: list[dict], name: str) -> dict:
     if not rows or f"{name}.id" not in rows[0]:
         return {}
     prefix, cut = f"{name}.", len(name) + 1
-    return {row[name]: {key[cut:]: value for key, value in row.items() if key.startswith(prefix)} for row in rows}
+    return {row[name]: {key[cut:]: value for key, value in row.items() if key.startswith(prefix)}
+            for row in rows if row[f"{name}.id"] is not None}

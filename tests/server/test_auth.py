@@ -17,6 +17,9 @@ async def test_viewer_answers_who_is_calling(gql, world):
 async def test_partner_user_sees_their_partner(gql, world):
     body = await gql(VIEWER, token=world.tokens["alpha_user"])
     assert body["data"]["viewer"]["partner"] == {"name": "Alpha Resellers"}
+    # Their partner comes with them (one join): it costs no statement of its own.
+    alone = await gql("{ viewer { id email } }", token=world.tokens["alpha_user"])
+    assert body["extensions"]["sqlStatements"] == alone["extensions"]["sqlStatements"]
 
 
 async def test_anonymous_call_gets_no_viewer(gql, world):
