@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from partners.deal_registrations import CONFLICTS_WITH, LIVE, conflicts_sql
-from partners.scoping import deal_registration_scope, scoped
+from partners.scoping import deal_registration_scope, partner_scope, scoped
 from partners.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
 from partners.infra.prepared import PreparedQuery
-from schema.core.loaders import aligned, grouped
+from schema.core.loaders import aligned, grouped, joined_rows
 from schema.core.rows import scoped_rows_by_ids
+from schema.identity.loaders import load_partners
 from partners.infra.sql import any_of
 
 
@@ -32,6 +33,11 @@ _HISTORY = PreparedQuery(lambda who, ids: scoped(DealRegistrationChange.select()
     _visible(who, DealRegistrationChange.registration)).order_by(
     DealRegistrationChange.changed_at).order_by(DealRegistrationChange.id))
 
+_CONFLICTING = PreparedQuery(lambda who, ids: scoped(
+    DealRegistration.select(*DealRegistration.all_columns(), *DealRegistration.partner.all_columns())
+    if partner_scope(who) is None else DealRegistration.select(),
+    deal_registration_scope(who)).where(any_of(DealRegistration.id, ids)))
+
 _CUSTOMER_NAMES = PreparedQuery(lambda who, ids: scoped(
     DealRegistration.select(DealRegistration.id, DealRegistration.account.name.as_alias("name")),
     deal_registration_scope(who)).where(any_of(DealRegistration.id, ids)))
@@ -52,7 +58,14 @@ async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]
     then finds the conflicting rows there, one statement fewer than reading them again."""
     keys = sorted(set(ids))
     rows = await DealRegistration.raw(conflicts_sql(len(keys), CONFLICTS_WITH), *keys) if keys else []
-    wanted = list(dict.fromkeys(keys + [r["other"] for r in rows]))
+    others = sorted({r["other"] for r in rows})
+    if others:
+        # The conflicting registrations the caller may see, with their partners when the
+        # caller may read every partner (staff): both loaders primed, for `conflicts`.
+        found = await _CONFLICTING.run(context.principal, others)
+        context.loaders(load_partners).prime_many(joined_rows(found, "partner"))
+        context.loaders(load_deal_registrations).prime_many({r["id"]: r for r in found})
+    wanted = list(dict.fromkeys(keys + others))
     visible = {r["id"]: r["status"] for r in await context.loaders(load_deal_registrations).load_many(wanted) if r}
     live = {s.value for s in LIVE}
     by_key: dict[int, list[int]] = {}

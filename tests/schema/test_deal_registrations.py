@@ -426,6 +426,11 @@ async def test_d2_conflicts_on_a_page_that_holds_both_registrations(gql, world):
     conflicts = {n["id"]: n["conflicts"] for n in nodes}
     assert conflicts[a["id"]] == [{"id": b["id"], "status": "SUBMITTED", "partner": {"name": "Beta Distribution"}}]
     assert conflicts[b["id"]] == [{"id": a["id"], "status": "SUBMITTED", "partner": {"name": "Alpha Resellers"}}]
+    # Staff get the conflicting registrations' partners with them: no statement more.
+    ids_only = await gql("{ dealRegistrations(first: 10) { nodes { id conflicts { id } } } }",
+                         token=world.tokens["cm_amer"])
+    body = await gql(query, token=world.tokens["cm_amer"])
+    assert body["extensions"]["sqlStatements"] == ids_only["extensions"]["sqlStatements"]
     for token in ("alpha_user", "beta_user"):
         nodes = (await gql(query, token=world.tokens[token]))["data"]["dealRegistrations"]["nodes"]
         assert [n["conflicts"] for n in nodes] == [[]], token
