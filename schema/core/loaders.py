@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from operator import itemgetter
 from typing import Any, Awaitable, Callable, Hashable, Iterable, Mapping, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -177,6 +178,8 @@ def joined_rows(rows: list[dict], name: str) -> dict:
     priming the loader of that table when the caller may read every row of it."""
     if not rows or f"{name}.id" not in rows[0]:
         return {}
-    prefix, cut = f"{name}.", len(name) + 1
-    return {row[name]: {key[cut:]: value for key, value in row.items() if key.startswith(prefix)}
-            for row in rows if row[f"{name}.id"] is not None}
+    prefix = f"{name}."
+    keys = [key for key in rows[0] if key.startswith(prefix)]  # every row has the same keys
+    columns, id_key = [key[len(prefix):] for key in keys], f"{name}.id"
+    values_of = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[id_key],))
+    return {row[name]: dict(zip(columns, values_of(row))) for row in rows if row[id_key] is not None}
