@@ -5,9 +5,9 @@ from __future__ import annotations
 from partners.scoping import account_scope, contact_scope, scoped
 from partners.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
 from partners.infra.prepared import PreparedQuery
+from partners.infra.sql import any_of
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
-from partners.infra.sql import any_of
 
 
 async def load_accounts(context, ids: list[int]) -> list[dict | None]:

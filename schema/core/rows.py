@@ -8,8 +8,8 @@ from piccolo.table import Table
 
 from partners.infra.prepared import PreparedQuery
 from partners.scoping import scoped
-from schema.core.loaders import aligned
 from partners.infra.sql import any_of
+from schema.core.loaders import aligned
 
 _by_ids: dict[tuple, PreparedQuery] = {}
 

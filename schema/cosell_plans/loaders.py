@@ -7,9 +7,9 @@ from partners.cosell_plans import task_select
 from partners.scoping import cosell_plan_scope, cosell_task_scope, scoped
 from partners.tables import CoSellPlan, CoSellTask
 from partners.infra.prepared import PreparedQuery
+from partners.infra.sql import any_of
 from schema.core.loaders import aligned, grouped
 from schema.core.rows import scoped_rows_by_ids
-from partners.infra.sql import any_of
 
 
 async def load_cosell_plans(context, ids: list[int]) -> list[dict | None]:

@@ -7,10 +7,10 @@ from partners.deal_registrations import CONFLICTS_WITH, LIVE, conflicts_sql
 from partners.scoping import deal_registration_scope, partner_scope, scoped
 from partners.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
 from partners.infra.prepared import PreparedQuery
+from partners.infra.sql import any_of
 from schema.core.loaders import aligned, grouped, joined_rows
 from schema.core.rows import scoped_rows_by_ids
 from schema.identity.loaders import load_partners
-from partners.infra.sql import any_of
 
 
 async def load_deal_registrations(context, ids: list[int]) -> list[dict | None]:
@@ -53,9 +53,10 @@ async def load_registration_history(context, ids: list[int]) -> list[list[dict]]
 
 async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]]:
     """D2: ids of the conflicting registrations the caller may see, in submission order.
-    Only live registrations have conflicts. Which registrations the caller may see, and
-    their statuses, come from the request's registrations loader: the `conflicts` field
-    then finds the conflicting rows there, one statement fewer than reading them again."""
+    Only live registrations have conflicts. The conflicting rows are read once and go to
+    the request's registrations loader (a page asking for `conflicts` has put its own rows
+    there), through which visibility and statuses are checked; the `conflicts` field then
+    finds its rows there."""
     keys = sorted(set(ids))
     rows = await DealRegistration.raw(conflicts_sql(len(keys), CONFLICTS_WITH), *keys) if keys else []
     others = sorted({r["other"] for r in rows})

@@ -7,9 +7,9 @@ from partners import discounts
 from partners.scoping import discount_approval_scope, discount_policy_scope, scoped
 from partners.tables import DiscountApproval, DiscountPocRate, DiscountPolicy, DiscountProgramRate
 from partners.infra.prepared import PreparedQuery
+from partners.infra.sql import any_of
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
-from partners.infra.sql import any_of
 
 
 async def load_discount_policies(context, ids: list[int]) -> list[dict | None]:

@@ -36,6 +36,7 @@ _ACCOUNT_OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(
     scoped(opportunity_select(), opportunity_scope(who)), account_scope(who)).where(
     any_of(Opportunity.account, ids)).order_by(Opportunity.id))
 
+
 def _links(table, linked, linked_scope, who):
     """The link rows; with the linked contact's or partner's every column (`contact.id`,
     …, one join) when the caller may read every such row (staff: `linked_scope` is
