@@ -63,7 +63,10 @@ async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]
     if others:
         # The conflicting registrations the caller may see, with their partners when the
         # caller may read every partner (staff): both loaders primed, for `conflicts`.
-        found = await _CONFLICTING.run(context.principal, others)
+        try:
+            found = await _CONFLICTING.run(context.principal, others)
+        except Exception:  # noqa: BLE001 - read apart below, so a fault stays at its own field's path
+            found = []
         context.loaders(load_partners).prime_many(joined_rows(found, "partner"))
         context.loaders(load_deal_registrations).prime_many({r["id"]: r for r in found})
     wanted = list(dict.fromkeys(keys + others))

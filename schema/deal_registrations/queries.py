@@ -150,8 +150,15 @@ class DealRegistrationQuery:
         page = None
         if shape is not False:  # enums and booleans only: nothing in them to refuse
             with_partner = "partner" in selected_node_fields(info)
-            page = await _PAGE.page(info, (shape, with_partner), first=first, after=after,
-                                    to_node=DealRegistrationNode.from_row)
+            try:
+                page = await _PAGE.page(info, (shape, with_partner), first=first, after=after,
+                                        to_node=DealRegistrationNode.from_row)
+            except Exception:
+                if not with_partner:
+                    raise
+                # Without the join: a fault of the partners stays at the partner fields' paths.
+                page = await _PAGE.page(info, (shape, False), first=first, after=after,
+                                        to_node=DealRegistrationNode.from_row)
             if page is not None:
                 info.context.loaders(load_partners).prime_many(joined_rows([n.row for n in page.node_list], "partner"))
         if page is None:

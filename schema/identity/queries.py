@@ -27,7 +27,10 @@ class IdentityQuery:
         loaders = info.context.loaders
         if principal.partner_id is not None and asks_for(info, "partner"):
             # A user may always read their own partner: it comes with the user (one join).
-            rows = await _VIEWER_WITH_PARTNER.run(principal, [principal.user_id])
+            try:
+                rows = await _VIEWER_WITH_PARTNER.run(principal, [principal.user_id])
+            except Exception:  # noqa: BLE001 - read apart below, so a fault stays at its own field's path
+                rows = []
             loaders(load_partners).prime_many(joined_rows(rows, "partner"))
             loaders(load_users).prime_many({r["id"]: r for r in rows})
         row = await loaders(load_users).load(principal.user_id)

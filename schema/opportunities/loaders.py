@@ -37,26 +37,34 @@ _ACCOUNT_OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(
     any_of(Opportunity.account, ids)).order_by(Opportunity.id))
 
 
-def _links(table, linked, linked_scope, who):
+def _links(table, linked, linked_scope, who, joined: bool):
     """The link rows; with the linked contact's or partner's every column (`contact.id`,
     …, one join) when the caller may read every such row (staff: `linked_scope` is
     None), which then primes that row's loader: a link's `contact` or `partner` costs
     no statement of its own."""
-    if linked_scope(who) is not None:
+    if not joined or linked_scope(who) is not None:
         return table.select()
     return table.select(*table.all_columns(), *linked.all_columns())
 
 
-_OPPORTUNITY_CONTACTS = PreparedQuery(lambda who, ids: scoped(
-    scoped(_links(OpportunityContact, OpportunityContact.contact, contact_scope, who),
+_OPPORTUNITY_CONTACTS = PreparedQuery(lambda who, joined, ids: scoped(
+    scoped(_links(OpportunityContact, OpportunityContact.contact, contact_scope, who, joined),
            contact_scope(who, OpportunityContact.contact)),
     opportunity_child_scope(who, OpportunityContact.opportunity)).where(
     any_of(OpportunityContact.opportunity, ids)).order_by(
-    OpportunityContact.is_primary, ascending=False).order_by(OpportunityContact.id))
+    OpportunityContact.is_primary, ascending=False).order_by(OpportunityContact.id), takes_shape=True)
 
-_OPPORTUNITY_PARTNERS = PreparedQuery(lambda who, ids: scoped(
-    _links(OpportunityPartner, OpportunityPartner.partner, partner_scope, who), opportunity_partner_scope(who)).where(
-    any_of(OpportunityPartner.opportunity, ids)).order_by(OpportunityPartner.id))
+_OPPORTUNITY_PARTNERS = PreparedQuery(lambda who, joined, ids: scoped(
+    _links(OpportunityPartner, OpportunityPartner.partner, partner_scope, who, joined),
+    opportunity_partner_scope(who)).where(
+    any_of(OpportunityPartner.opportunity, ids)).order_by(OpportunityPartner.id), takes_shape=True)
+
+
+async def _run_links(query: PreparedQuery, principal, ids: list[int]) -> list[dict]:
+    try:
+        return await query.run(principal, ids, shape=True)
+    except Exception:  # noqa: BLE001 - without the join a fault of the linked rows stays at their fields
+        return await query.run(principal, ids, shape=False)
 
 _STAGE_HISTORY = PreparedQuery(lambda who, ids: scoped(
     OpportunityStageChange.select(), opportunity_child_scope(who, OpportunityStageChange.opportunity)).where(
@@ -77,13 +85,13 @@ async def load_account_opportunities(context, account_ids: list[int]) -> list[li
 
 
 async def load_opportunity_contacts(context, opportunity_ids: list[int]) -> list[list[dict]]:
-    links = await _OPPORTUNITY_CONTACTS.run(context.principal, opportunity_ids)
+    links = await _run_links(_OPPORTUNITY_CONTACTS, context.principal, opportunity_ids)
     context.loaders(load_contacts).prime_many(joined_rows(links, "contact"))
     return grouped(opportunity_ids, links, "opportunity")
 
 
 async def load_opportunity_partners(context, opportunity_ids: list[int]) -> list[list[dict]]:
-    links = await _OPPORTUNITY_PARTNERS.run(context.principal, opportunity_ids)
+    links = await _run_links(_OPPORTUNITY_PARTNERS, context.principal, opportunity_ids)
     context.loaders(load_partners).prime_many(joined_rows(links, "partner"))
     return grouped(opportunity_ids, links, "opportunity")
 

@@ -27,6 +27,31 @@ async def test_unexpected_error_is_masked_and_logged_with_request_id(cosell_clie
     assert logged and logged[0].request_id == request_id and logged[0].exc_info
 
 
+async def test_a_fault_of_joined_partners_stays_at_the_partner_fields(gql, world):
+    """Pages and links that bring their partners with them (one join, for staff) answer
+    without the join when the partners cannot be read: only the partner fields fail."""
+    from partners.enums import OpportunityPartnerRole
+    from tests.schema.registrations import register
+    from tests.schema.sales import create_account, create_opportunity, put_partner
+
+    acme = await create_account(gql, world)
+    opp = await create_opportunity(gql, world, acme, name="Joined", token="sdr")
+    await put_partner(opp["id"], world.partners["alpha"], OpportunityPartnerRole.RESELLER)
+    await register(gql, world, products=["ci-cd"])
+    query = """{ opportunities(first: 5) { nodes { name partners { role partner { name } } } }
+                 dealRegistrations(first: 5) { nodes { status partner { name } } } }"""
+    await Partner.raw('ALTER TABLE partner RENAME TO partner_gone')
+    try:
+        body = await gql(query, token=world.tokens["admin"], errors=True)
+    finally:
+        await Partner.raw('ALTER TABLE partner_gone RENAME TO partner')
+    assert body["data"]["opportunities"]["nodes"] == [{"name": "Joined", "partners": [
+        {"role": "RESELLER", "partner": None}]}]
+    assert body["data"]["dealRegistrations"]["nodes"] == [{"status": "SUBMITTED", "partner": None}]
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"INTERNAL_SERVER_ERROR"}
+    assert {tuple(e["path"][-1:]) for e in body["errors"]} == {("partner",)}
+
+
 async def test_query_depth_is_limited(cosell_app_factory, world):
     async with cosell_app_factory(max_query_depth=1) as client:
         response = await client.post(
