@@ -66,6 +66,7 @@ async def _run_links(query: PreparedQuery, principal, ids: list[int]) -> list[di
     except Exception:  # noqa: BLE001 - without the join a fault of the linked rows stays at their fields
         return await query.run(principal, ids, shape=False)
 
+
 _STAGE_HISTORY = PreparedQuery(lambda who, ids: scoped(
     OpportunityStageChange.select(), opportunity_child_scope(who, OpportunityStageChange.opportunity)).where(
     any_of(OpportunityStageChange.opportunity, ids)).order_by(
