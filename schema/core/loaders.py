@@ -183,3 +183,14 @@ def joined_rows(rows: list[dict], name: str) -> dict:
     columns, id_key = [key[len(prefix):] for key in keys], f"{name}.id"
     values_of = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[id_key],))
     return {row[name]: dict(zip(columns, values_of(row))) for row in rows if row[id_key] is not None}
+
+
+async def read_joined(read: Callable[[bool], Awaitable[Any]], joined: bool) -> Any:
+    """`read(joined)`, and `read(False)` if a joined read fails: without the join, a fault
+    of the joined table stays at its own fields' paths and the rest of the query answers."""
+    try:
+        return await read(joined)
+    except Exception:
+        if not joined:
+            raise
+        return await read(False)

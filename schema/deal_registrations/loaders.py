@@ -66,9 +66,12 @@ async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]
         try:
             found = await _CONFLICTING.run(context.principal, others)
         except Exception:  # noqa: BLE001 - read apart below, so a fault stays at its own field's path
-            found = []
-        context.loaders(load_partners).prime_many(joined_rows(found, "partner"))
-        context.loaders(load_deal_registrations).prime_many({r["id"]: r for r in found})
+            found = None
+        if found is not None:
+            context.loaders(load_partners).prime_many(joined_rows(found, "partner"))
+            # What the scope let through, and None for the others, as the loader would give.
+            context.loaders(load_deal_registrations).prime_many(
+                {**dict.fromkeys(others), **{r["id"]: r for r in found}})
     wanted = list(dict.fromkeys(keys + others))
     visible = {r["id"]: r["status"] for r in await context.loaders(load_deal_registrations).load_many(wanted) if r}
     live = {s.value for s in LIVE}

@@ -17,7 +17,7 @@ from schema.core.context import Info
 from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of
-from schema.core.loaders import joined_rows
+from schema.core.loaders import joined_rows, read_joined
 from schema.core.node import decode_node_id
 from schema.core.selection import prefetch_selected, selected_node_fields
 from schema.deal_registrations.loaders import load_deal_registrations, load_registration_products
@@ -149,16 +149,9 @@ class DealRegistrationQuery:
         shape = _shape_of(filter)
         page = None
         if shape is not False:  # enums and booleans only: nothing in them to refuse
-            with_partner = "partner" in selected_node_fields(info)
-            try:
-                page = await _PAGE.page(info, (shape, with_partner), first=first, after=after,
-                                        to_node=DealRegistrationNode.from_row)
-            except Exception:
-                if not with_partner:
-                    raise
-                # Without the join: a fault of the partners stays at the partner fields' paths.
-                page = await _PAGE.page(info, (shape, False), first=first, after=after,
-                                        to_node=DealRegistrationNode.from_row)
+            page = await read_joined(lambda with_partner: _PAGE.page(
+                info, (shape, with_partner), first=first, after=after, to_node=DealRegistrationNode.from_row),
+                "partner" in selected_node_fields(info))
             if page is not None:
                 info.context.loaders(load_partners).prime_many(joined_rows([n.row for n in page.node_list], "partner"))
         if page is None:

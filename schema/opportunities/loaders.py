@@ -24,7 +24,7 @@ from partners.tables import (
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
 from schema.accounts.loaders import load_contacts
-from schema.core.loaders import aligned, grouped, joined_rows
+from schema.core.loaders import aligned, grouped, joined_rows, read_joined
 from schema.identity.loaders import load_partners
 
 
@@ -61,10 +61,7 @@ _OPPORTUNITY_PARTNERS = PreparedQuery(lambda who, joined, ids: scoped(
 
 
 async def _run_links(query: PreparedQuery, principal, ids: list[int]) -> list[dict]:
-    try:
-        return await query.run(principal, ids, shape=True)
-    except Exception:  # noqa: BLE001 - without the join a fault of the linked rows stays at their fields
-        return await query.run(principal, ids, shape=False)
+    return await read_joined(lambda joined: query.run(principal, ids, shape=joined), True)
 
 
 _STAGE_HISTORY = PreparedQuery(lambda who, ids: scoped(

@@ -19,7 +19,7 @@ from schema.core.enums import OpportunityStage, OpportunityType, Region, Segment
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of, name_contains
 from schema.core.node import decode_node_id
-from schema.core.loaders import joined_rows
+from schema.core.loaders import joined_rows, read_joined
 from schema.core.selection import (prefetch_page, prefetch_selected, selected_node_fields,
                                    selected_under_node_field)
 from schema.identity.loaders import load_partners
@@ -125,14 +125,9 @@ class OpportunityQuery:
     ) -> Connection[OpportunityNode]:
         page = None
         if filter is None:
-            with_account = "account" in selected_node_fields(info)
-            try:
-                page = await _PAGE.page(info, with_account, first=first, after=after, to_node=OpportunityNode.from_row)
-            except Exception:
-                if not with_account:
-                    raise
-                # Without the join: a fault of the accounts stays at the account fields' paths.
-                page = await _PAGE.page(info, False, first=first, after=after, to_node=OpportunityNode.from_row)
+            page = await read_joined(lambda with_account: _PAGE.page(
+                info, with_account, first=first, after=after, to_node=OpportunityNode.from_row),
+                "account" in selected_node_fields(info))
             if page is not None:
                 info.context.loaders(load_accounts).prime_many(joined_rows([n.row for n in page.node_list], "account"))
         if page is None:
