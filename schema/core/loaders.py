@@ -181,7 +181,7 @@ def joined_rows(rows: list[dict], name: str) -> dict:
     prefix = f"{name}."
     keys = [key for key in rows[0] if key.startswith(prefix)]  # every row has the same keys
     columns, id_key = [key[len(prefix):] for key in keys], f"{name}.id"
-    values_of = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[id_key],))
+    values_of = itemgetter(*keys)  # a table has more columns than its id: tuples
     return {row[name]: dict(zip(columns, values_of(row))) for row in rows if row[id_key] is not None}
 
 

@@ -5,7 +5,7 @@ and the batched quotes of a page of registrations."""
 
 from datetime import datetime, timedelta, timezone
 
-from partners.enums import OpportunityPartnerRole as Role, PartnerStatus, PartnerTrack, PartnerType
+from partners.enums import OpportunityPartnerRole as Role, PartnerStatus, PartnerTrack, PartnerType, Region
 from partners.tables import DealRegistration, DiscountPolicy, DiscountProgramRate
 from server.testing import make_partner
 from tests.schema.discounts import (
@@ -125,6 +125,49 @@ async def test_p10_open_partner_buys_through_the_regions_distributor_select_buys
     direct = await quote(gql, world, opp["id"], "alpha")
     assert (direct["route"], direct["distributorName"], line(direct)["rate"]) == ("DIRECT", None, 20.0)
     assert [l["kind"] for l in direct["lines"]] == ["PARTNER_DISCOUNT"]
+
+
+async def test_p10_partners_quoted_together_each_get_their_regions_authorized_distributor(gql, world):
+    """Quotes of one request read the distributors once, for every region a quoted partner
+    buys in: each partner gets the first authorized one of its own region, never another
+    region's nor one that is not authorized (P1), and a region without one buys direct."""
+    await add_policy_ok(gql, world)
+    await make_partner("Sigma Distribution", nickname="SIGMA", partner_type=PartnerType.DISTRIBUTOR,
+                       status=PartnerStatus.PROSPECT)  # AMER, first by id, not authorized
+    await make_partner("Gamma Distribution", nickname="GAMMA", partner_type=PartnerType.DISTRIBUTOR)  # AMER
+    epsilon = await make_partner("Epsilon Resellers", nickname="EPS", region=Region.EMEA, country="DE")
+    zeta = await make_partner("Zeta Resellers", nickname="ZETA", region=Region.APJ, country="JP")
+    opp = await create_opportunity(gql, world, await create_account(gql, world), amount=20000.0)
+    await put_partner(opp["id"], world.partners["alpha"], Role.RESELLER, primary=True)
+    for partner in (epsilon, zeta):
+        await put_partner(opp["id"], partner, Role.RESELLER)
+    fields = "route distributorName lines { kind rule rate }"
+    body = await gql(f"""query($o: ID!, $a: ID!, $e: ID!, $z: ID!) {{
+        alpha: discountQuote(input: {{opportunityId: $o, partnerId: $a}}) {{ quote {{ {fields} }} }}
+        epsilon: discountQuote(input: {{opportunityId: $o, partnerId: $e}}) {{ quote {{ {fields} }} }}
+        zeta: discountQuote(input: {{opportunityId: $o, partnerId: $z}}) {{ quote {{ {fields} }} }}
+    }}""", {"o": opp["id"], "a": gid("Partner", world.partners["alpha"]), "e": gid("Partner", epsilon),
+            "z": gid("Partner", zeta)}, token=world.tokens["admin"])
+    quotes = {key: payload["quote"] for key, payload in body["data"].items()}
+    assert (quotes["alpha"]["route"], quotes["alpha"]["distributorName"]) == ("DISTRIBUTOR", "Gamma Distribution")
+    assert (quotes["epsilon"]["route"], quotes["epsilon"]["distributorName"]) == ("DISTRIBUTOR", "Beta Distribution")
+    assert (quotes["zeta"]["route"], quotes["zeta"]["distributorName"]) == ("DIRECT", None)
+    assert [line["kind"] for line in quotes["zeta"]["lines"]] == ["PARTNER_DISCOUNT"]
+    for key in ("alpha", "epsilon"):
+        assert [(l["kind"], l["rule"], l["rate"]) for l in quotes[key]["lines"]] == [
+            ("PARTNER_DISCOUNT", "P7", 7.5), ("DISTRIBUTOR_MARGIN", "P10", 3.0)]
+
+
+async def test_p9_only_the_quoted_partners_own_services_attach_engagements_stack(gql, world):
+    """The services-attach registrations read for a quote are the quoted partner's own:
+    another partner's engagements on the same deal earn it nothing."""
+    await add_policy_ok(gql, world)
+    _, opp = await _services_attach(gql, world, "Acme, Inc")
+    await put_partner(opp["id"], world.partners["beta"], Role.RESELLER)
+    alpha = await quote(gql, world, opp["id"], "alpha")
+    assert line(alpha, "SERVICES_ATTACH")["rate"] == 2.5
+    beta = await quote(gql, world, opp["id"], "beta")
+    assert [l["kind"] for l in beta["lines"]] == ["PARTNER_DISCOUNT"]
 
 
 async def test_d6_paid_poc_is_a_separate_customer_line_from_the_matrix(gql, world):
