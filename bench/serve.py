@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
+from server import workers
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.plain_h11:
         from server.http_protocol import NoDelayH11Protocol
-    uvicorn.run("bench.floor:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+    workers.run("bench.floor:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 http="h11" if args.plain_h11 else NoDelayH11Protocol, access_log=False, log_level="warning")
 
 

@@ -135,8 +135,7 @@ def _show_demo_tokens_when_up(host: str, port: int, tokens_file: Path, timeout: 
 
 
 def cmd_serve(args) -> int:
-    import uvicorn
-
+    from server import workers
     from server.http_protocol import NoDelayH11Protocol
 
     settings = _settings()
@@ -156,7 +155,8 @@ def cmd_serve(args) -> int:
     # jobs; see docs/operations.md for sizing. On SIGTERM uvicorn stops accepting, lets
     # in-flight requests finish for up to COSELL_SHUTDOWN_TIMEOUT seconds, then runs the
     # lifespan shutdown (background jobs stop and release their leases, the pool closes).
-    uvicorn.run(
+    # Each worker listens on a socket of its own, so new connections spread (server/workers.py).
+    workers.run(
         "server.app:create_app",
         factory=True,
         host=args.host,
