@@ -12,6 +12,7 @@ import asyncio
 import contextvars
 import os
 import sqlite3
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,9 @@ class CosellSQLiteTransaction(SQLiteTransaction):
         return result
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
 class CosellSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine, with bounded retries when locked and, while an app has the
     database open, connections kept for statements outside transactions.
@@ -122,7 +126,8 @@ class CosellSQLiteEngine(SQLiteEngine):
     Between `open_database` and `close_database` such statements run on up to
     `pool_max` kept connections instead, each in autocommit as Piccolo's own (every
     statement sees everything committed before it; in WAL mode readers never wait for a
-    writer). Transactions keep their own connection, as before. Kept connections belong
+    writer); writes among them take turns (see `_run_in_new_connection`). Transactions
+    keep their own connection, as before. Kept connections belong
     to the event loop that opened them; their threads are daemons, so a process that
     forgets to close never hangs on exit.
     """
@@ -133,8 +138,24 @@ class CosellSQLiteEngine(SQLiteEngine):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._kept: dict[asyncio.AbstractEventLoop, tuple[list, list]] = {}  # loop -> (idle, all)
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        if not query.lstrip()[:7].upper().startswith(_WRITES):
+            return await self._run_statement(query, args, query_type, table)
+        # One autocommit write at a time per process. SQLite has one writer; a write that
+        # finds the lock taken sleeps in SQLite's busy handler (backing off to 100 ms
+        # sleeps), so with every request's budget upsert on a dozen connections the
+        # unlucky ones waited seconds (p99 2.5–4 s at 32 clients, issue 17). Queued here,
+        # they wait only for each other, and only the other processes' writes contend.
+        loop = asyncio.get_running_loop()
+        writer = self._writers.get(loop)
+        if writer is None:
+            writer = self._writers[loop] = asyncio.Lock()
+        async with writer:
+            return await self._run_statement(query, args, query_type, table)
+
+    async def _run_statement(self, query, args, query_type, table):
         if not self.keep_connections:
             return await super()._run_in_new_connection(query, args, query_type, table)
         idle, every = self._kept.setdefault(asyncio.get_running_loop(), ([], []))
