@@ -24,6 +24,7 @@ import sys
 from multiprocessing.reduction import ForkingPickler
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 SPREADS_CONNECTIONS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
@@ -35,7 +36,11 @@ def run(app: str, *, workers: int, **options) -> None:
         uvicorn.run(app, workers=workers, **options)
         return
     config = uvicorn.Config(app, workers=workers, **options)
-    reservation = _PortReservation.bound(config.host, config.port)
+    try:
+        reservation = _PortReservation.bound(config.host, config.port)
+    except OSError as exc:  # as uvicorn's own bind: a logged error and its exit status
+        uvicorn.config.logger.error(exc)
+        sys.exit(STARTUP_FAILURE)
     host, port = reservation.getsockname()[:2]
     uvicorn.config.logger.info("Uvicorn running on http://%s:%d with %d workers, one socket each (SO_REUSEPORT)",
                                host, port, workers)
