@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from partners.db import configure_engine, engine_for
+from partners.infra.db import configure_engine, engine_for
 from server.settings import Settings
 
 _settings = Settings.from_env()
@@ -10,4 +10,4 @@ DB = engine_for(_settings.database_url)
 configure_engine(DB, statement_cache_size=_settings.db_statement_cache_size,
                  sqlite_busy_timeout=_settings.sqlite_busy_timeout, sqlite_busy_retries=_settings.sqlite_busy_retries)
 
-APP_REGISTRY = AppRegistry(apps=["partners.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["partners.infra.piccolo_app"])

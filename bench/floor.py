@@ -9,7 +9,7 @@ connection per request as Piccolo opens one per statement), apply the same scopi
 (partner user: own registrations, R9 for opportunities) and serialize the same fields,
 with the same global ids, with orjson in a plain Starlette route. Discount quotes are
 domain work, not GraphQL's: the floor computes them with the same function
-(`partners.discounts.standard_quotes`, plugins included) as the GraphQL field does. It is
+(`partners.discounts.quotes.standard_quotes`, plugins included) as the GraphQL field does. It is
 never part of `server.app:create_app`, so production never exposes it.
 """
 
@@ -24,12 +24,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from partners import discounts
-from partners.db import current_engine
-from partners.deal_registrations import CONFLICTS_WITH, IN_REVIEW, LIVE
-from partners.enums import OpportunityStage, Role
-from partners.identity import Principal
-from partners.scoping import PARTNER_VISIBLE_ROLES
+from partners.discounts import quotes as discounts
+from partners.infra.db import current_engine
+from partners.registrations.service import CONFLICTS_WITH, IN_REVIEW, LIVE
+from partners.opportunities.enums import OpportunityStage
+from partners.people.enums import Role
+from partners.people.principal import Principal
+from partners.opportunities.scoping import PARTNER_VISIBLE_ROLES
 from server.app import create_app as create_production_app
 
 _IN_REVIEW = ", ".join(f"'{s.value}'" for s in IN_REVIEW)

@@ -34,13 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.locator import CHILD_TABLES, PARTNER_COLUMNS, generate as generate_directory  # noqa: E402
-from partners.db import is_postgres_url  # noqa: E402  (also registers Piccolo's SQLite adapters)
+from partners.infra.db import is_postgres_url  # noqa: E402  (also registers Piccolo's SQLite adapters)
 from partners.demo import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES  # noqa: E402
-from partners.enums import (  # noqa: E402
-    AccountType, CoSellMotion, CoSellTaskSide, CoSellTaskStatus, ContactRole, DealRegistrationStatus as S,
-    DealRegistrationType, OpportunityPartnerRole, OpportunityStage, OpportunityType, PartnerStatus, Region, Role,
-    ScreeningStatus, Segment,
-)
+from partners.accounts.enums import AccountType, ScreeningStatus, Segment
+from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
+from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, OpportunityStage, OpportunityType
+from partners.registrations.enums import DealRegistrationStatus as S, DealRegistrationType
+from partners.people.enums import PartnerStatus, Region, Role
 
 BENCH_DB = Path(__file__).resolve().parent / "var" / "bench.sqlite3"
 DEFAULT_URL = f"sqlite:///{BENCH_DB}"
@@ -74,7 +74,7 @@ class Progress:
 
 
 def _table(name: str):
-    from partners.piccolo_app import APP_CONFIG
+    from partners.infra.piccolo_app import APP_CONFIG
 
     return next(t for t in APP_CONFIG.table_classes if t._meta.tablename == name)
 
@@ -336,7 +336,7 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
 
 async def counts(url: str) -> dict[str, int]:
     """Rows per generated table (what `run.py` compares to decide whether to reuse)."""
-    from partners.db import current_engine
+    from partners.infra.db import current_engine
 
     engine = current_engine()
     result = {}
@@ -368,8 +368,8 @@ async def migrate(url: str) -> None:
     import os
 
     os.environ["DATABASE_URL"] = url
-    from partners.db import bind_engine, engine_for, open_database
-    from partners.migrate import apply_migrations
+    from partners.infra.db import bind_engine, engine_for, open_database
+    from partners.infra.migrate import apply_migrations
 
     if is_postgres_url(url):
         await ensure_pg_database(url)

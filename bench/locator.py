@@ -30,9 +30,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from partners.db import bind_engine, engine_for, is_postgres_url  # noqa: E402
+from partners.infra.db import bind_engine, engine_for, is_postgres_url  # noqa: E402
 from partners.demo import CERTIFICATIONS, LANGUAGES, PARTNER_WORDS, PLACES, SPECIALIZATIONS  # noqa: E402
-from partners.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role  # noqa: E402
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role  # noqa: E402
 
 CHILD_TABLES = ("partner_region_served", "partner_country_served", "partner_specialization",
                 "partner_certification", "partner_language")
@@ -175,7 +175,7 @@ async def load(url: str, count: int) -> float:
 
 async def print_plans(postgres: bool, page_ids: list[int], version: int) -> None:
     """Plans of what the lookup runs: per request, then once per index build."""
-    from partners.tables import Partner
+    from partners.people.tables import Partner
     from plugins.builtin import locator_database as lookup, locator_directory as directory
 
     statements = [
@@ -215,7 +215,7 @@ async def index_figures() -> None:
     import tracemalloc
 
     from plugins.builtin.locator_directory import Directory
-    from partners.db import current_engine
+    from partners.infra.db import current_engine
 
     fresh = Directory(current_engine())
     started = time.perf_counter()
@@ -256,9 +256,9 @@ def _pct(values: list[float], pct: float) -> float:
 async def run(url: str, count: int, iterations: int, regenerate: bool) -> None:
     import httpx
 
-    from partners.identity import create_user, issue_token
-    from partners.migrate import apply_migrations
-    from partners.tables import ApiToken, User
+    from partners.people.identity import create_user, issue_token
+    from partners.infra.migrate import apply_migrations
+    from partners.people.tables import ApiToken, User
     from server.app import create_app
     from server.settings import Settings
 

@@ -81,8 +81,8 @@ async def prepare(database_url: str, scale: float, regenerate: bool) -> dict:
     # registerDeal runs add registrations: more than generated is still this world.
     if regenerate or any(have[k] < n or (have[k] != n and k != "deal_registration") for k, n in want.items()):
         await generate(database_url, scale)
-    from partners.db import current_engine
-    from partners.identity import issue_token
+    from partners.infra.db import current_engine
+    from partners.people.identity import issue_token
 
     engine = current_engine()
     if have["deal_registration"] > want["deal_registration"]:

@@ -27,25 +27,25 @@ SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event", "cosell_lead_
 
 
 def _violations(result: Any, kwargs: Mapping[str, Any]) -> str | None:
-    from partners.errors import Violation
+    from partners.infra.errors import Violation
 
     if result is None:
         return None
     if not isinstance(result, (list, tuple)):
-        return f"must return a list of partners.errors.Violation or None, got {type(result).__name__}"
+        return f"must return a list of partners.infra.errors.Violation or None, got {type(result).__name__}"
     wrong = [item for item in result if not isinstance(item, Violation)]
     if wrong:
-        return f"must return partners.errors.Violation items, got {wrong[0]!r}"
+        return f"must return partners.infra.errors.Violation items, got {wrong[0]!r}"
     return None
 
 
 def _primary_choice(result: Any, kwargs: Mapping[str, Any]) -> str | None:
-    from partners.reseller import PrimaryChoice
+    from partners.opportunities.reseller import PrimaryChoice
 
     if result is None:
         return None
     if not isinstance(result, PrimaryChoice):
-        return f"must return a partners.reseller.PrimaryChoice or None, got {result!r}"
+        return f"must return a partners.opportunities.reseller.PrimaryChoice or None, got {result!r}"
     team = {getattr(p, "partner_id", None) for p in kwargs.get("partners") or ()}
     if getattr(result.partner, "partner_id", None) not in team:
         return f"must choose one of the opportunity's partners, got {result.partner!r}"
@@ -53,7 +53,7 @@ def _primary_choice(result: Any, kwargs: Mapping[str, Any]) -> str | None:
 
 
 def _locator_answer(result: Any, kwargs: Mapping[str, Any]) -> str | None:
-    from partners.locator import DirectoryEntry, LocatorPage
+    from partners.locator.search import DirectoryEntry, LocatorPage
 
     if result is None or isinstance(result, LocatorPage):
         return None
@@ -61,12 +61,12 @@ def _locator_answer(result: Any, kwargs: Mapping[str, Any]) -> str | None:
         return f"must return a list of DirectoryEntry, a LocatorPage or None, got {type(result).__name__}"
     wrong = [item for item in result if not isinstance(item, DirectoryEntry)]
     if wrong:
-        return f"must return partners.locator.DirectoryEntry items, got {wrong[0]!r}"
+        return f"must return partners.locator.search.DirectoryEntry items, got {wrong[0]!r}"
     return None
 
 
 def _discount_lines(result: Any, kwargs: Mapping[str, Any]) -> str | None:
-    from partners.discounts import DiscountLine
+    from partners.discounts.quotes import DiscountLine
 
     if result is None or isinstance(result, DiscountLine):
         return None
@@ -74,7 +74,7 @@ def _discount_lines(result: Any, kwargs: Mapping[str, Any]) -> str | None:
         return f"must return a DiscountLine, a list of them or None, got {type(result).__name__}"
     wrong = [item for item in result if not isinstance(item, DiscountLine)]
     if wrong:
-        return f"must return partners.discounts.DiscountLine items, got {wrong[0]!r}"
+        return f"must return partners.discounts.quotes.DiscountLine items, got {wrong[0]!r}"
     return None
 
 

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from cross_web import HTTPException
 
-from partners.db import (
+from partners.infra.db import (
     DatabaseUnavailable,
     bind_engine,
     close_database,
@@ -37,7 +37,7 @@ from partners.db import (
     ping,
 )
 from partners.infra.request_connection import request_connection
-from partners.migrate import pending_migrations
+from partners.infra.migrate import pending_migrations
 from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
-from partners.identity import Principal, authenticate
+from partners.people.principal import Principal
+from partners.people.identity import authenticate
 from server.sso import SsoRefused, looks_like_jwt
 
 

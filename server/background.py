@@ -1,7 +1,7 @@
 """Background jobs: periodic work in every server process (and in `cosell outbox send`).
 
 Every instance runs every job; jobs that work on shared rows lease them
-(`partners.leasing`), so each item is processed once however many instances run. Each job
+(`partners.infra.leasing`), so each item is processed once however many instances run. Each job
 runs in its own task every `interval` seconds (first run at start); an error is logged and
 the job simply runs again next time, it never takes the server down. `stop()` lets a run
 in progress finish (up to a timeout) before the database pool closes.
@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
-from partners import accounts, deal_registrations, mail, outbox, review_reminders
+from partners.accounts import service as accounts
+from partners.registrations import service as deal_registrations, reminders as review_reminders
+from partners.infra import mail, outbox
 from partners.cases import service as cases
 from partners.leads import deadlines as lead_deadlines
 from partners.leads import rules as lead_rules
-from partners.leasing import new_worker_id
-from partners.reseller import RuleSet
+from partners.infra.leasing import new_worker_id
+from partners.opportunities.reseller import RuleSet
 from partners.webhooks import delivery as webhooks
 from plugins.manager import CosellPluginManager
 from server.settings import Settings

@@ -16,7 +16,7 @@ def _settings() -> Settings:
 
 
 def _bind(settings: Settings) -> None:
-    from partners.db import bind_engine, configure_engine, engine_for
+    from partners.infra.db import bind_engine, configure_engine, engine_for
 
     engine = engine_for(settings.database_url)
     configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
@@ -29,8 +29,8 @@ def _run(coro):
 
 
 def cmd_migrate(args) -> int:
-    from partners.db import describe, engine_for
-    from partners.migrate import apply_migrations, known_migration_ids
+    from partners.infra.db import describe, engine_for
+    from partners.infra.migrate import apply_migrations, known_migration_ids
 
     settings = _settings()
     _bind(settings)
@@ -51,7 +51,7 @@ def missing_database_message(exc: BaseException, database_url: str) -> str | Non
     exist (asyncpg's InvalidCatalogNameError, possibly wrapped), else None."""
     from urllib.parse import urlsplit
 
-    from partners.db import redact_url
+    from partners.infra.db import redact_url
 
     seen: BaseException | None = exc
     while seen is not None and type(seen).__name__ != "InvalidCatalogNameError":
@@ -69,8 +69,8 @@ def missing_database_message(exc: BaseException, database_url: str) -> str | Non
 
 def _preflight(settings: Settings) -> str | None:
     """The reason the server cannot start, or None."""
-    from partners.db import DatabaseUnavailable, close_database, describe, engine_for, open_database
-    from partners.migrate import pending_migrations
+    from partners.infra.db import DatabaseUnavailable, close_database, describe, engine_for, open_database
+    from partners.infra.migrate import pending_migrations
     from plugins.manager import PluginError, plugin_manager_for
 
     try:  # an invalid plugin (unknown hook, import error, invalid settings) names itself
@@ -177,10 +177,10 @@ def _print_token(email: str, token: str) -> None:
 
 
 def cmd_users_add(args) -> int:
-    from partners.enums import Region, Role
-    from partners.errors import DomainError
-    from partners.identity import create_user, issue_token
-    from partners.tables import Partner
+    from partners.people.enums import Region, Role
+    from partners.infra.errors import DomainError
+    from partners.people.identity import create_user, issue_token
+    from partners.people.tables import Partner
 
     _bind(_settings())
 
@@ -210,8 +210,8 @@ def cmd_users_add(args) -> int:
 
 
 def cmd_users_link_sso(args) -> int:
-    from partners.errors import DomainError
-    from partners.identity import link_subject
+    from partners.infra.errors import DomainError
+    from partners.people.identity import link_subject
 
     _bind(_settings())
 
@@ -228,8 +228,8 @@ def cmd_users_link_sso(args) -> int:
 
 
 def cmd_tokens_issue(args) -> int:
-    from partners.errors import DomainError
-    from partners.identity import issue_token, user_by_email
+    from partners.infra.errors import DomainError
+    from partners.people.identity import issue_token, user_by_email
 
     _bind(_settings())
 
@@ -248,7 +248,7 @@ def cmd_tokens_issue(args) -> int:
 
 
 def cmd_tokens_revoke(args) -> int:
-    from partners.identity import revoke_token
+    from partners.people.identity import revoke_token
 
     _bind(_settings())
     count = _run(revoke_token(args.token))
@@ -360,8 +360,8 @@ def cmd_plugins_show(args) -> int:
 def cmd_outbox_send(args) -> int:
     import signal
 
-    from partners.db import close_database, engine_for, open_database
-    from partners.leasing import new_worker_id
+    from partners.infra.db import close_database, engine_for, open_database
+    from partners.infra.leasing import new_worker_id
     from plugins.manager import plugin_manager_for
     from server.background import BackgroundRunner, outbox_job
     from server.logs import configure_logging
@@ -397,7 +397,7 @@ def cmd_outbox_send(args) -> int:
 
 
 def cmd_outbox_status(args) -> int:
-    from partners.outbox import status_counts
+    from partners.infra.outbox import status_counts
 
     _bind(_settings())
     counts = _run(status_counts())
@@ -407,7 +407,7 @@ def cmd_outbox_status(args) -> int:
 
 
 def cmd_outbox_retry(args) -> int:
-    from partners.outbox import retry_dead
+    from partners.infra.outbox import retry_dead
 
     if not args.dead and not args.ids:
         print("cosell: name message ids, or --dead for every DEAD message", file=sys.stderr)
@@ -419,8 +419,8 @@ def cmd_outbox_retry(args) -> int:
 
 
 def cmd_registrations_expire(args) -> int:
-    from partners.deal_registrations import expire_due
-    from partners.reseller import RuleSet
+    from partners.registrations.service import expire_due
+    from partners.opportunities.reseller import RuleSet
     from plugins.manager import plugin_manager_for
 
     settings = _settings()
@@ -501,7 +501,7 @@ def cmd_documents_remove(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from partners.enums import Region, Role
+    from partners.people.enums import Region, Role
 
     parser = argparse.ArgumentParser(prog="cosell", description="Partner and channel co-selling GraphQL backend.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -27,8 +27,8 @@ from strawberry.types import ExecutionResult
 
 from partners.documents import store
 from partners.documents.store import DocumentRefused, sha256_hex
-from partners.enums import Role
-from partners.identity import Principal
+from partners.people.enums import Role
+from partners.people.principal import Principal
 from schema.documents.prepared import STATE_KEY, PreparedDocument
 
 ANONYMOUS = "ANONYMOUS"

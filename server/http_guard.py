@@ -10,9 +10,9 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from partners import budgets, idempotency
-from partners.audit import redact
-from partners.identity import Principal
+from partners.infra import budgets, idempotency
+from partners.infra.audit import redact
+from partners.people.principal import Principal
 from server.logs import request_id_var
 
 STATUS_CODES = {

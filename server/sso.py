@@ -34,7 +34,8 @@ from pathlib import Path
 
 import jwt
 
-from partners.identity import Principal, partner_matches, principal_by_email, principal_by_subject
+from partners.people.principal import Principal
+from partners.people.identity import partner_matches, principal_by_email, principal_by_subject
 
 log = logging.getLogger("cosell.sso")
 

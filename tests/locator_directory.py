@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from partners.enums import PartnerStatus, PartnerTrack, PartnerType, Region
-from partners.tables import (
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region
+from partners.people.tables import (
     Partner,
     PartnerCertification,
     PartnerCountryServed,

@@ -72,7 +72,7 @@ def test_the_locator_entry_fields_and_order_are_documented_for_plugin_authors():
     section, with the order the locator applies to a plugin's answer."""
     import dataclasses
 
-    from partners.locator import DirectoryEntry
+    from partners.locator.search import DirectoryEntry
 
     text = DOCS.read_text(encoding="utf-8")
     section = text[text.index("### `cosell_locate_partners("):text.index("### `cosell_deal_registration_event(")]

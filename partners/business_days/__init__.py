@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
-from partners.identity import now as _utcnow
+from partners.infra.clock import now as _utcnow
 
 
 def now() -> datetime:

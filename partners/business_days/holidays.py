@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from partners.business_days import now
 from partners.business_days.tables import RegionHoliday
-from partners.db import is_unique_violation, transaction
-from partners.enums import Region, Role
-from partners.errors import DomainError, require_roles
-from partners.identity import Principal
+from partners.infra.db import is_unique_violation, transaction
+from partners.people.enums import Region, Role
+from partners.infra.errors import DomainError, require_roles
+from partners.people.principal import Principal
 
 # A deadline of 10 business days never reaches further than this many calendar days
 # unless a region declares weeks of holidays; the lookup reads this window.

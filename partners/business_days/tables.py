@@ -5,8 +5,8 @@ from __future__ import annotations
 from piccolo.columns import Date, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
-from partners.enums import Region
-from partners.tables import User
+from partners.people.enums import Region
+from partners.people.tables import User
 
 
 class RegionHoliday(Table, tablename="region_holiday"):

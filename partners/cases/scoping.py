@@ -6,8 +6,8 @@ from __future__ import annotations
 from piccolo.columns.combination import Where, WhereRaw
 
 from partners.cases.tables import CaseComment, PartnerCase
-from partners.identity import Principal
-from partners.scoping import NOTHING
+from partners.people.principal import Principal
+from partners.people.scoping import NOTHING
 
 
 def case_scope(principal: Principal | None) -> Where | WhereRaw | None:

@@ -7,16 +7,20 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from partners import business_days, outbox, versions
+from partners import business_days
+from partners.infra import outbox, versions
 from partners.cases.scoping import case_scope
 from partners.cases.tables import CaseComment, PartnerCase
-from partners.db import transaction
-from partners.enums import CaseStatus as Status, Role
-from partners.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
-from partners.identity import Principal
-from partners.program.standing import refuse_if_partner_denied
-from partners.scoping import opportunity_scope, scoped
-from partners.tables import Opportunity, User
+from partners.infra.db import transaction
+from partners.cases.enums import CaseStatus as Status
+from partners.people.enums import Role
+from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
+from partners.people.principal import Principal
+from partners.people.standing import refuse_if_partner_denied
+from partners.opportunities.scoping import opportunity_scope
+from partners.people.scoping import scoped
+from partners.opportunities.tables import Opportunity
+from partners.people.tables import User
 
 EVENT_KIND = "case_event"
 SUBJECT_PREFIX = "Partner Opp"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from partners.enums import CaseStatus
-from partners.tables import Opportunity, Partner, User
+from partners.cases.enums import CaseStatus
+from partners.opportunities.tables import Opportunity
+from partners.people.tables import Partner, User
 
 
 class PartnerCase(Table, tablename="partner_case"):

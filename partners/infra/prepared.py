@@ -29,7 +29,7 @@ from piccolo.query.methods.exists import Exists
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
-from partners.db import current_engine
+from partners.infra.db import current_engine
 
 
 class Param:

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from piccolo.columns.combination import WhereRaw
 
-from partners.db import current_engine
+from partners.infra.db import current_engine
 from partners.infra.prepared import Param, any_of_param
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-from partners.enums import LeadStatus, PartnerStatus, PartnerTrack
+from partners.leads.enums import LeadStatus
+from partners.people.enums import PartnerStatus, PartnerTrack
 from partners.leads.tables import Lead
-from partners.tables import Partner, PartnerCountryServed, PartnerRegionServed
+from partners.people.tables import Partner, PartnerCountryServed, PartnerRegionServed
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The `lead-deadlines` job (P11): recall leads past a deadline, remind partners before.
 
-Every instance runs it. Due leads are claimed with a lease (`partners.leasing`:
+Every instance runs it. Due leads are claimed with a lease (`partners.infra.leasing`:
 `FOR UPDATE SKIP LOCKED` on PostgreSQL, IMMEDIATE transactions on SQLite), so instances
 split the work; then one transaction per lead settles it with an UPDATE that holds only
 while this worker's lease holds the lead *and* the lead is still in the state read (the
@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from partners import business_days, mail, versions
-from partners.db import transaction
-from partners.enums import LeadStatus as Status
+from partners import business_days
+from partners.infra import mail, versions
+from partners.infra.db import transaction
+from partners.leads.enums import LeadStatus as Status
 from partners.leads import rules
 from partners.leads.service import _record, released_values
 from partners.leads.tables import Lead
-from partners.leasing import Lease, claim, release
-from partners.tables import Partner, User
+from partners.infra.leasing import Lease, claim, release
+from partners.people.tables import Partner, User
 
 LEASE = timedelta(minutes=2)
 BATCH = 100

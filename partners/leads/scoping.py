@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
-from partners.identity import Principal
+from partners.people.principal import Principal
 from partners.leads.tables import Lead, LeadEvent
-from partners.scoping import NOTHING
+from partners.people.scoping import NOTHING
 
 
 def lead_scope(principal: Principal | None) -> Where | WhereRaw | None:

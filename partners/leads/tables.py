@@ -5,8 +5,11 @@ from __future__ import annotations
 from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from partners.enums import LeadAction, LeadRecallReason, LeadStatus, Region
-from partners.tables import DealRegistration, Opportunity, Partner, User
+from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus
+from partners.people.enums import Region
+from partners.registrations.tables import DealRegistration
+from partners.opportunities.tables import Opportunity
+from partners.people.tables import Partner, User
 
 
 class Lead(Table, tablename="lead"):

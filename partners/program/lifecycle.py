@@ -12,26 +12,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any
 
-from partners import deal_registrations, mail
-from partners.db import lock_for_update, transaction
-from partners.enums import (
-    AccountType,
-    PartnerChangeKind,
-    PartnerStatus,
-    PartnerTrack,
-    PartnerType,
-    Region,
-    Role,
-    TrainingCourse,
-)
-from partners.errors import DomainError, NotFound, Violation, require_roles
-from partners.identity import Principal, now
+from partners.registrations import service as deal_registrations
+from partners.infra import mail
+from partners.infra.db import lock_for_update, transaction
+from partners.accounts.enums import AccountType
+from partners.program.enums import PartnerChangeKind, TrainingCourse
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
+from partners.infra.errors import DomainError, NotFound, Violation, require_roles
+from partners.people.principal import Principal
+from partners.infra.clock import now
 from partners.leads import service as lead_service
 from partners.program.eligibility import trained_people
 from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
-from partners.reseller import RuleSet
-from partners.scoping import partner_scope, scoped
-from partners.tables import Account, Contact, Partner
+from partners.opportunities.reseller import RuleSet
+from partners.people.scoping import partner_scope, scoped
+from partners.accounts.tables import Account, Contact
+from partners.people.tables import Partner
 
 PROGRAM_MANAGERS = (Role.ADMIN, Role.CHANNEL_MANAGER)
 # P1: SELECT and SELECT_SERVICES are by invitation only.

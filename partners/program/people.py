@@ -7,7 +7,7 @@ partner and deactivates them — never anyone of another partner (NOT_FOUND, as 
 and an address that already has a user is EMAIL_UNAVAILABLE to them whoever holds it.
 A deactivated SMB advocate (or one whose role changes) gives their cases in progress back
 to the queue (D9). A DENIED partner gets no new users and its admins deactivate nobody
-(PARTNER_DENIED, P1: see partners.program.standing).
+(PARTNER_DENIED, P1: see partners.people.standing).
 """
 
 from __future__ import annotations
@@ -15,17 +15,19 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from partners import mail
+from partners.infra import mail
 from partners.cases.service import ADVOCATES, release_cases_of
-from partners.db import after_commit, is_unique_violation, lock_for_update, transaction
-from partners.enums import PARTNER_ROLES, PartnerStatus, Region, Role
-from partners.errors import DomainError, NotFound, PermissionDenied, Violation
-from partners.identity import Principal, forget_cached_principals, hash_token, issue_token, now, validate_user_fields
+from partners.infra.db import after_commit, is_unique_violation, lock_for_update, transaction
+from partners.people.enums import PARTNER_ROLES, PartnerStatus, Region, Role
+from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation
+from partners.people.principal import Principal
+from partners.people.identity import forget_cached_principals, hash_token, issue_token, validate_user_fields
+from partners.infra.clock import now
 from partners.program.lifecycle import email_violation, text_violations
-from partners.program.standing import CODE as DENIED_CODE, denied_error, is_denied, refuse_if_partner_denied
+from partners.people.standing import CODE as DENIED_CODE, denied_error, is_denied, refuse_if_partner_denied
 from partners.program.tables import UserInvitation
-from partners.scoping import scoped, user_scope
-from partners.tables import Partner, User
+from partners.people.scoping import scoped, user_scope
+from partners.people.tables import Partner, User
 
 INVITATION_PREFIX = "csi_"
 INVITATION_DAYS = 7

@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns import Date, ForeignKey, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from partners.tables import Partner, User
+from partners.people.tables import Partner, User
 
 
 class PartnerAgreement(Table, tablename="partner_agreement"):

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
-from partners.enums import Role
-from partners.errors import PermissionDenied
-from partners.identity import Principal
-from partners.scoping import NOTHING
+from partners.people.enums import Role
+from partners.infra.errors import PermissionDenied
+from partners.people.principal import Principal
+from partners.people.scoping import NOTHING
 from partners.webhooks.tables import WebhookDelivery, WebhookEndpoint
 
 

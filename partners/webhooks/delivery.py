@@ -26,12 +26,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from partners import outbox
-from partners.db import transaction
-from partners.errors import DomainError, NotFound
-from partners.identity import Principal, now
-from partners.program.standing import refuse_if_partner_denied
-from partners.scoping import scoped
+from partners.infra import outbox
+from partners.infra.db import transaction
+from partners.infra.errors import DomainError, NotFound
+from partners.people.principal import Principal
+from partners.infra.clock import now
+from partners.people.standing import refuse_if_partner_denied
+from partners.people.scoping import scoped
 from partners.webhooks import access, signing
 from partners.webhooks.events import SOURCES, Event
 from partners.webhooks.tables import WebhookDelivery, WebhookDeliveryStatus as Status, WebhookEndpoint

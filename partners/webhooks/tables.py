@@ -7,7 +7,7 @@ from enum import Enum
 from piccolo.columns import Array, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from partners.tables import Partner, User
+from partners.people.tables import Partner, User
 
 
 class WebhookDeliveryStatus(str, Enum):

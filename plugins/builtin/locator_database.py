@@ -9,9 +9,9 @@ then read in one statement, whatever the page size.
 
 from __future__ import annotations
 
-from partners.enums import PartnerTrack, PartnerType, Region
-from partners.locator import DirectoryEntry, LocatorPage, LocatorQuery
-from partners.tables import (
+from partners.people.enums import PartnerTrack, PartnerType, Region
+from partners.locator.search import DirectoryEntry, LocatorPage, LocatorQuery
+from partners.people.tables import (
     PartnerCertification,
     PartnerCountryServed,
     PartnerLanguage,

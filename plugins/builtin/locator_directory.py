@@ -24,9 +24,9 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from partners.db import current_engine, record_statement
-from partners.enums import PartnerStatus
-from partners.tables import (
+from partners.infra.db import current_engine, record_statement
+from partners.people.enums import PartnerStatus
+from partners.people.tables import (
     Partner,
     PartnerCountryServed,
     PartnerLanguage,

@@ -24,8 +24,8 @@ from itertools import accumulate
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from partners.enums import PartnerTrack, PartnerType
-from partners.locator import EARTH_RADIUS_KM, Facets, LocatorQuery, bounding_box, haversine_km, track_rank
+from partners.people.enums import PartnerTrack, PartnerType
+from partners.locator.search import EARTH_RADIUS_KM, Facets, LocatorQuery, bounding_box, haversine_km, track_rank
 
 # Kinds of list values a partner has (the keys of `values` in `add`/`build`).
 LIST_KINDS = ("region", "country", "language", "specialization")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from partners.enums import OpportunityPartnerRole as TeamRole
-from partners.reseller import OpportunitySnapshot, PrimaryChoice, TeamPartner
+from partners.opportunities.enums import OpportunityPartnerRole as TeamRole
+from partners.opportunities.reseller import OpportunitySnapshot, PrimaryChoice, TeamPartner
 from plugins import hookimpl
 
 PRECEDENCE = (TeamRole.DEAL_REGISTRANT, TeamRole.FULFILLER, TeamRole.DISTRIBUTOR)

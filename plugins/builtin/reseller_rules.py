@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from partners.enums import ContactRole
-from partners.errors import Violation
-from partners.reseller import CHANNEL_ACCOUNT_TYPES, OpportunitySnapshot, ValidationContext
+from partners.opportunities.enums import ContactRole
+from partners.infra.errors import Violation
+from partners.opportunities.reseller import CHANNEL_ACCOUNT_TYPES, OpportunitySnapshot, ValidationContext
 from plugins import hookimpl
 
 Rule = Callable[[OpportunitySnapshot], list[Violation]]

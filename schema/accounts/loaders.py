@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from partners.scoping import account_scope, contact_scope, scoped
-from partners.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
+from partners.accounts.scoping import account_scope, contact_scope
+from partners.people.scoping import scoped
+from partners.accounts.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
 from schema.core.loaders import grouped

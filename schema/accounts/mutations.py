@@ -1,4 +1,4 @@
-"""Account and contact writes. Roles and rules are checked in partners.accounts."""
+"""Account and contact writes. Roles and rules are checked in partners.accounts.service."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from partners import accounts
+from partners.accounts import service as accounts
 from schema.core.access import STAFF, access
 from schema.accounts.access import ACCOUNT_MANAGERS, CONTACT_WRITERS
 from schema.accounts.types import AccountNode, AccountOwnershipTransfer, ContactNode

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import strawberry
 
-from partners.scoping import account_scope, scoped
-from partners.tables import Account
+from partners.accounts.scoping import account_scope
+from partners.people.scoping import scoped
+from partners.accounts.tables import Account
 from schema.core.access import AUTHENTICATED, access
 from schema.accounts.types import AccountNode
 from schema.core.connection import Connection, paginate

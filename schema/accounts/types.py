@@ -1,5 +1,5 @@
 """Accounts and contacts as GraphQL types. Derived facts (A1–A9) are computed by the
-pure rules of partners.accounts, never here."""
+pure rules of partners.accounts.service, never here."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Iterable
 import strawberry
 from strawberry import relay
 
-from partners import accounts as rules
-from partners.enums import Region as RegionEnum, Segment as SegmentEnum
+from partners.accounts import service as rules
+from partners.people.enums import Region as RegionEnum
+from partners.accounts.enums import Segment as SegmentEnum
 from schema.accounts.loaders import (
     load_account_addresses,
     load_account_children,
@@ -19,8 +20,8 @@ from schema.accounts.loaders import (
     load_accounts,
     load_contacts,
 )
-from partners.scoping import account_scope, contact_scope
-from partners.tables import Account, Contact
+from partners.accounts.scoping import account_scope, contact_scope
+from partners.accounts.tables import Account, Contact
 from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus, Segment, member

@@ -18,9 +18,9 @@ from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast
 from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import FieldExtension, SchemaExtension
 
-from partners import audit
-from partners.db import transaction
-from partners.errors import DomainError
+from partners.infra import audit
+from partners.infra.db import transaction
+from partners.infra.errors import DomainError
 from schema.core.errors import VALIDATION_FAILED, code_of, is_unexpected
 
 log = logging.getLogger("cosell.audit")

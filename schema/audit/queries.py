@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from partners.audit import audit_query
+from partners.infra.audit import audit_query
 from schema.audit.types import AuditEntryNode
 from schema.core.access import ADMIN, access
 from schema.core.connection import Connection, paginate

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from partners.cases.scoping import case_comment_scope, case_scope
 from partners.cases.tables import CaseComment, PartnerCase
-from partners.scoping import scoped
+from partners.people.scoping import scoped
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
 

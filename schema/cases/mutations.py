@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from partners.cases import service
-from partners.enums import Role
-from partners.identity import STAFF_ROLES
+from partners.people.enums import Role
+from partners.people.principal import STAFF_ROLES
 from schema.core.access import access, roles
 from schema.core.context import Info
 from schema.core.domain import call_domain, expected_version_field

@@ -5,8 +5,8 @@ import strawberry
 from partners import business_days
 from partners.cases.scoping import case_scope
 from partners.cases.tables import PartnerCase
-from partners.enums import CaseStatus as StatusEnum
-from partners.scoping import scoped
+from partners.cases.enums import CaseStatus as StatusEnum
+from partners.people.scoping import scoped
 from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info

@@ -32,8 +32,8 @@ from typing import Any, Callable
 
 from strawberry.extensions import FieldExtension
 
-from partners.enums import Role
-from partners.identity import STAFF_ROLES
+from partners.people.enums import Role
+from partners.people.principal import STAFF_ROLES
 from schema.core.errors import Forbidden, Unauthenticated
 
 AUTH_MESSAGE = "Authentication required: send Authorization: Bearer <token>."

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.types import Info as StrawberryInfo
 
-from partners.identity import Principal
-from partners.reseller import RuleSet
+from partners.people.principal import Principal
+from partners.opportunities.reseller import RuleSet
 from plugins.manager import CosellPluginManager
 from schema.core.loaders import Loaders
 

@@ -17,7 +17,7 @@ After execution, `extensions.cost.actual` counts the same way over what was retu
 (each object returned costs 1; a connection 1 plus its page), as Shopify's actual cost.
 
 Over `max_query_cost` → refused (QUERY_TOO_COSTLY). Signed-in callers also spend the cost
-from a per-user budget per minute (partners.budgets) → THROTTLED with retryAfter, HTTP 429.
+from a per-user budget per minute (partners.infra.budgets) → THROTTLED with retryAfter, HTTP 429.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
-from partners import budgets
+from partners.infra import budgets
 from schema.documents.prepared import cached_cost_walker, cached_query_cost
 
 

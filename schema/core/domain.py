@@ -7,7 +7,7 @@ from typing import Any, Awaitable, TypeVar
 
 import strawberry
 
-from partners.errors import DomainError, PermissionDenied
+from partners.infra.errors import DomainError, PermissionDenied
 from schema.core.errors import Forbidden, UserError
 
 T = TypeVar("T")

@@ -9,8 +9,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from partners.db import DatabaseBusy, is_connection_lost
-from partners.errors import DomainError, Violation
+from partners.infra.db import DatabaseBusy, is_connection_lost
+from partners.infra.errors import DomainError, Violation
 
 log = logging.getLogger("cosell.graphql")
 

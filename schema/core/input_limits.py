@@ -50,7 +50,7 @@ ID_MAX_LENGTH = 100  # global ids and cursors are a few dozen characters
 LONG_TEXT = 10_000  # notes, goals, reasons: text columns
 
 MAX_LENGTHS: dict[str, int] = {
-    # accounts (partners.tables.Account, AccountAddress, Contact)
+    # accounts (partners.accounts.tables.Account, AccountAddress, Contact)
     "CreateAccountInput.rankingNote": LONG_TEXT,
     "UpdateAccountInput.rankingNote": LONG_TEXT,
     "AccountAddressInput.city": 100,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from partners.identity import Principal
+from partners.people.principal import Principal
 from schema.core.access import AUTH_MESSAGE
 from schema.core.errors import Unauthenticated
 

@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 from piccolo.table import Table
 
 from partners.infra.prepared import PreparedQuery
-from partners.scoping import scoped
+from partners.people.scoping import scoped
 from partners.infra.sql import any_of
 from schema.core.loaders import aligned
 

@@ -1,9 +1,9 @@
 """Access rules of the co-sell plan mutations (D3)."""
 
-from partners.cosell_plans import PLAN_WRITERS, TASK_UPDATERS
+from partners.plans.service import PLAN_WRITERS, TASK_UPDATERS
 from schema.core.access import Rule
 
-# partners.cosell_plans decides per opportunity: a channel manager of the account's region,
+# partners.plans.service decides per opportunity: a channel manager of the account's region,
 # the opportunity's owner, SALES_OPS or ADMIN.
 PLAN_MANAGERS = Rule(
     "plan-managers",

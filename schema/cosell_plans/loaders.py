@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from partners import cosell_plans as rules
-from partners.cosell_plans import task_select
-from partners.scoping import cosell_plan_scope, cosell_task_scope, scoped
-from partners.tables import CoSellPlan, CoSellTask
+from partners.plans import service as rules
+from partners.plans.service import task_select
+from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
+from partners.people.scoping import scoped
+from partners.plans.tables import CoSellPlan, CoSellTask
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
 from schema.core.loaders import aligned, grouped

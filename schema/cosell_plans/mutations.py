@@ -1,4 +1,4 @@
-"""Co-sell plan writes (D3, D4, D8). Roles and rules are checked in partners.cosell_plans."""
+"""Co-sell plan writes (D3, D4, D8). Roles and rules are checked in partners.plans.service."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from partners import cosell_plans
+from partners.plans import service as cosell_plans
 from schema.core.access import access
 from schema.core.context import Info
 from schema.core.domain import call_domain

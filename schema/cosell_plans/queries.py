@@ -4,9 +4,12 @@ from operator import itemgetter
 
 import strawberry
 
-from partners.cosell_plans import overdue_condition, today
-from partners.scoping import cosell_plan_scope, cosell_task_scope, opportunity_scope, scoped
-from partners.tables import CoSellPlan, CoSellTask, Opportunity
+from partners.plans.service import overdue_condition, today
+from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
+from partners.opportunities.scoping import opportunity_scope
+from partners.people.scoping import scoped
+from partners.plans.tables import CoSellPlan, CoSellTask
+from partners.opportunities.tables import Opportunity
 from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, PreparedPage, paginate
 from schema.core.context import Info

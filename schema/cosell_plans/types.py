@@ -1,5 +1,5 @@
 """Co-sell plans and tasks as GraphQL types (D3, D8). Progress and overdue come from
-partners.cosell_plans."""
+partners.plans.service."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners import cosell_plans as rules
-from partners.scoping import cosell_plan_scope, cosell_task_scope
-from partners.tables import CoSellPlan, CoSellTask
+from partners.plans import service as rules
+from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
+from partners.plans.tables import CoSellPlan, CoSellTask
 from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus, member

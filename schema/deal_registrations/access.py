@@ -1,6 +1,6 @@
-"""Access rules of the deal-registration fields: the roles partners.deal_registrations enforces."""
+"""Access rules of the deal-registration fields: the roles partners.registrations.service enforces."""
 
-from partners.deal_registrations import REGISTRANTS, REVIEWERS
+from partners.registrations.service import REGISTRANTS, REVIEWERS
 from schema.core.access import roles
 
 REGISTRATION_SUBMITTERS = roles(*REGISTRANTS, description="partner users; channel managers and admins for "

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from partners.deal_registrations import CONFLICTS_WITH, LIVE, conflicts_sql
-from partners.scoping import deal_registration_scope, partner_scope, scoped
-from partners.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
+from partners.registrations.service import CONFLICTS_WITH, LIVE, conflicts_sql
+from partners.registrations.scoping import deal_registration_scope
+from partners.people.scoping import partner_scope, scoped
+from partners.registrations.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
 from schema.core.loaders import aligned, grouped, joined_rows

@@ -1,4 +1,4 @@
-"""Deal-registration writes. Roles, regions and rules are checked in partners.deal_registrations."""
+"""Deal-registration writes. Roles, regions and rules are checked in partners.registrations.service."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from partners import deal_registrations as regs
+from partners.registrations import service as regs
 from schema.accounts.types import AccountNode
 from schema.core.access import access
 from schema.core.context import Info

@@ -6,11 +6,12 @@ from operator import itemgetter
 import strawberry
 from piccolo.columns.combination import WhereRaw
 
-from partners.deal_registrations import IN_REVIEW, LIVE, conflicting_condition_sql
-from partners.enums import DealRegistrationStatus as StatusEnum
-from partners.identity import now
-from partners.scoping import deal_registration_scope, partner_scope, scoped
-from partners.tables import DealRegistration
+from partners.registrations.service import IN_REVIEW, LIVE, conflicting_condition_sql
+from partners.registrations.enums import DealRegistrationStatus as StatusEnum
+from partners.infra.clock import now
+from partners.registrations.scoping import deal_registration_scope
+from partners.people.scoping import partner_scope, scoped
+from partners.registrations.tables import DealRegistration
 from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, PreparedPage, paginate
 from schema.core.context import Info

@@ -8,8 +8,8 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners.scoping import deal_registration_scope
-from partners.tables import DealRegistration
+from partners.registrations.scoping import deal_registration_scope
+from partners.registrations.tables import DealRegistration
 from schema.accounts.loaders import load_accounts
 from schema.accounts.types import AccountNode
 from schema.core.access import STAFF, node_access, visible_to

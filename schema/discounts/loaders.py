@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from partners import discounts
-from partners.scoping import discount_approval_scope, discount_policy_scope, scoped
-from partners.tables import DiscountApproval, DiscountPocRate, DiscountPolicy, DiscountProgramRate
+from partners.discounts import quotes as discounts
+from partners.discounts.scoping import discount_approval_scope, discount_policy_scope
+from partners.people.scoping import scoped
+from partners.discounts.tables import DiscountApproval, DiscountPocRate, DiscountPolicy, DiscountProgramRate
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
 from schema.core.loaders import grouped

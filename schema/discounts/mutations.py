@@ -6,8 +6,9 @@ from datetime import date
 
 import strawberry
 
-from partners import discount_policy, discounts
-from partners.enums import DealRegistrationType as RegTypeEnum, PartnerTrack as TrackEnum
+from partners.discounts import policy as discount_policy, quotes as discounts
+from partners.registrations.enums import DealRegistrationType as RegTypeEnum
+from partners.people.enums import PartnerTrack as TrackEnum
 from schema.core.access import ADMIN, access, roles
 from schema.core.context import Info
 from schema.core.domain import call_domain

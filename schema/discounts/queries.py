@@ -6,9 +6,10 @@ from datetime import date
 
 import strawberry
 
-from partners import discounts
-from partners.scoping import discount_policy_scope, scoped
-from partners.tables import DiscountPolicy
+from partners.discounts import quotes as discounts
+from partners.discounts.scoping import discount_policy_scope
+from partners.people.scoping import scoped
+from partners.discounts.tables import DiscountPolicy
 from schema.core.access import AUTHENTICATED, STAFF, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info

@@ -8,10 +8,10 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners import discounts
-from partners.enums import PurchaseRoute as PurchaseRouteEnum
-from partners.scoping import discount_approval_scope, discount_policy_scope
-from partners.tables import DiscountApproval, DiscountPolicy
+from partners.discounts import quotes as discounts
+from partners.discounts.enums import PurchaseRoute as PurchaseRouteEnum
+from partners.discounts.scoping import discount_approval_scope, discount_policy_scope
+from partners.discounts.tables import DiscountApproval, DiscountPolicy
 from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.enums import DealRegistrationType, DiscountBasis, DiscountLineKind, PartnerTrack, PurchaseRoute

@@ -3,8 +3,8 @@ from __future__ import annotations
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
-from partners.scoping import api_token_scope, partner_scope, scoped, user_scope
-from partners.tables import ApiToken, Partner, User
+from partners.people.scoping import api_token_scope, partner_scope, scoped, user_scope
+from partners.people.tables import ApiToken, Partner, User
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
 

@@ -4,8 +4,8 @@ import strawberry
 
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
-from partners.scoping import scoped, user_scope
-from partners.tables import User
+from partners.people.scoping import scoped, user_scope
+from partners.people.tables import User
 from schema.core.access import PUBLIC, access
 from schema.core.context import Info
 from schema.core.loaders import joined_rows

@@ -9,8 +9,8 @@ import strawberry
 from strawberry import relay
 
 from partners.program.eligibility import eligibility_violations
-from partners.scoping import api_token_scope, partner_scope, scoped, user_scope
-from partners.tables import ApiToken, Partner, User
+from partners.people.scoping import api_token_scope, partner_scope, scoped, user_scope
+from partners.people.tables import ApiToken, Partner, User
 from schema.core.access import node_access
 from schema.core.connection import Connection, Keyset, connection_from_rows, page_size, paginate
 from schema.core.context import Info

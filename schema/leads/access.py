@@ -1,7 +1,7 @@
 """Access rules of the lead fields: the roles partners.leads.service enforces."""
 
-from partners.enums import Role
-from partners.identity import STAFF_ROLES
+from partners.people.enums import Role
+from partners.people.principal import STAFF_ROLES
 from partners.leads.service import CREATORS, SHARERS
 from schema.core.access import roles
 

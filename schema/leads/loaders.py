@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from partners.leads.scoping import lead_event_scope, lead_scope
 from partners.leads.tables import Lead, LeadEvent
-from partners.scoping import scoped
+from partners.people.scoping import scoped
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
 

@@ -4,10 +4,10 @@ import strawberry
 
 from partners import business_days
 from partners.business_days.holidays import list_holidays
-from partners.enums import LeadStatus as StatusEnum
+from partners.leads.enums import LeadStatus as StatusEnum
 from partners.leads.scoping import lead_scope
 from partners.leads.tables import Lead
-from partners.scoping import scoped
+from partners.people.scoping import scoped
 from schema.core.access import AUTHENTICATED, STAFF, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info

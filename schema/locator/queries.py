@@ -5,9 +5,9 @@ import hashlib
 
 import strawberry
 
-from partners.errors import DomainError
-from partners.locator import LocatorUnavailable, build_query, locate
-from partners.enums import PartnerTrack, PartnerType, Region
+from partners.infra.errors import DomainError
+from partners.locator.search import LocatorUnavailable, build_query, locate
+from partners.people.enums import PartnerTrack, PartnerType, Region
 from schema.core.connection import InvalidCursor, decode_cursor_payload
 from schema.core.context import Info
 from schema.core.errors import ExpectedError, InvalidArgument

@@ -2,7 +2,7 @@
 
 A `PartnerListing` is not the `Partner` node: it carries the public directory fields only
 (no status, agreement or training data), so it needs no per-partner scoping; the Partner
-node stays scoped by `partners.scoping.partner_scope`.
+node stays scoped by `partners.people.scoping.partner_scope`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from partners.locator import DirectoryEntry, Facets, LocatorPage
+from partners.locator.search import DirectoryEntry, Facets, LocatorPage
 from schema.core.access import STAFF, visible_to
 from schema.core.connection import Edge, PageInfo, encode_cursor_payload, make_edge
 from schema.core.enums import PartnerTrack, PartnerType, Region

@@ -1,4 +1,4 @@
-"""A10 extension requests as mutations. Rules and roles are in partners.holdover_extensions."""
+"""A10 extension requests as mutations. Rules and roles are in partners.opportunities.holdover."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 import strawberry
 
-from partners import holdover_extensions
-from partners.holdover_extensions import DECIDERS
+from partners.opportunities import holdover as holdover_extensions
+from partners.opportunities.holdover import DECIDERS
 from schema.core.access import access, roles
 from schema.core.context import Info
 from schema.core.domain import call_domain

@@ -3,18 +3,16 @@ of what it returns (R9 for opportunities and their team, contacts' own scope).""
 
 from __future__ import annotations
 
-from partners.opportunities import opportunity_select
-from partners.scoping import (
-    account_scope,
-    contact_scope,
+from partners.opportunities.service import opportunity_select
+from partners.accounts.scoping import account_scope, contact_scope
+from partners.opportunities.scoping import (
     holdover_extension_scope,
     opportunity_child_scope,
     opportunity_partner_scope,
     opportunity_scope,
-    partner_scope,
-    scoped,
 )
-from partners.tables import (
+from partners.people.scoping import partner_scope, scoped
+from partners.opportunities.tables import (
     HoldoverExtension,
     Opportunity,
     OpportunityContact,

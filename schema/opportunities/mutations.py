@@ -1,4 +1,4 @@
-"""Opportunity writes. Roles and rules are checked in partners.opportunities."""
+"""Opportunity writes. Roles and rules are checked in partners.opportunities.service."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from partners import opportunities
+from partners.opportunities import service as opportunities
 from schema.core.access import access
 from schema.opportunities.access import OPPORTUNITY_CREATORS, OPPORTUNITY_WRITERS
 from schema.accounts.types import AccountNode, ContactNode

@@ -6,10 +6,13 @@ from operator import itemgetter
 
 import strawberry
 
-from partners.opportunities import OPEN_STAGES, opportunity_name, opportunity_select
-from partners.errors import DomainError
-from partners.scoping import account_scope, opportunity_scope, scoped
-from partners.tables import Account, Opportunity
+from partners.opportunities.service import OPEN_STAGES, opportunity_name, opportunity_select
+from partners.infra.errors import DomainError
+from partners.accounts.scoping import account_scope
+from partners.opportunities.scoping import opportunity_scope
+from partners.people.scoping import scoped
+from partners.accounts.tables import Account
+from partners.opportunities.tables import Opportunity
 from schema.core.access import AUTHENTICATED, access
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode

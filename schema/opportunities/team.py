@@ -1,11 +1,11 @@
-"""The partner team of an opportunity (R5–R8). Rules run in partners.opportunity_team and
+"""The partner team of an opportunity (R5–R8). Rules run in partners.opportunities.team and
 the rule plugins; partner users may not change teams (FORBIDDEN)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from partners import opportunity_team
+from partners.opportunities import team as opportunity_team
 from schema.core.access import access
 from schema.core.context import Info
 from schema.core.domain import call_domain, expected_version_field

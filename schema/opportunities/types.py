@@ -1,4 +1,4 @@
-"""Opportunities as GraphQL types. Flags (O9, O11) come from partners.opportunities."""
+"""Opportunities as GraphQL types. Flags (O9, O11) come from partners.opportunities.service."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners import opportunities as rules
-from partners.enums import OpportunityType as OpportunityTypeEnum, Segment as SegmentEnum
+from partners.opportunities import service as rules
+from partners.opportunities.enums import OpportunityType as OpportunityTypeEnum
+from partners.accounts.enums import Segment as SegmentEnum
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
-from partners.scoping import holdover_extension_scope, opportunity_scope
-from partners.tables import HoldoverExtension, Opportunity
+from partners.opportunities.scoping import holdover_extension_scope, opportunity_scope
+from partners.opportunities.tables import HoldoverExtension, Opportunity
 from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
 from schema.core.enums import (

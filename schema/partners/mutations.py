@@ -7,7 +7,7 @@ from datetime import date
 
 import strawberry
 
-from partners.enums import Role as DomainRole
+from partners.people.enums import Role as DomainRole
 from partners.program import lifecycle, people
 from schema.core.access import ADMIN, PUBLIC, access, roles
 from schema.core.context import Info

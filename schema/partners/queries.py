@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from partners.scoping import partner_scope, scoped, user_scope
-from partners.tables import Partner, User
+from partners.people.scoping import partner_scope, scoped, user_scope
+from partners.people.tables import Partner, User
 from schema.core.access import AUTHENTICATED, STAFF, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info

@@ -1,8 +1,8 @@
 """Access rule of the webhook fields and mutations (issue 20), derived from
 partners.webhooks.access so that who manages webhooks is said in one place."""
 
-from partners.enums import Role
-from partners.identity import Principal
+from partners.people.enums import Role
+from partners.people.principal import Principal
 from partners.webhooks.access import may_manage_any
 from schema.core.access import Rule
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
-from partners.scoping import scoped
+from partners.people.scoping import scoped
 from partners.webhooks.access import delivery_scope, endpoint_scope
 from partners.webhooks.tables import WebhookDelivery, WebhookEndpoint
 from schema.core.loaders import grouped

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from partners.scoping import scoped
+from partners.people.scoping import scoped
 from partners.webhooks.access import endpoint_scope
 from partners.webhooks.tables import WebhookEndpoint
 from schema.core.access import access

@@ -8,7 +8,7 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners.scoping import scoped
+from partners.people.scoping import scoped
 from partners.webhooks import access
 from partners.webhooks.events import EventCategory
 from partners.webhooks.tables import WebhookDelivery, WebhookDeliveryStatus as DeliveryStatus, WebhookEndpoint

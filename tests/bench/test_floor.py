@@ -8,7 +8,7 @@ from __future__ import annotations
 from bench.floor import add_floor_routes
 from bench.run import DASHBOARD, OPPORTUNITIES, REGISTER_DEAL, REVIEW_QUEUE
 from partners.demo import load_demo
-from partners.enums import Role
+from partners.people.enums import Role
 
 
 async def _pair(client, token: str, document: str, variables: dict, floor_path: str) -> tuple[dict, dict]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from partners.enums import OpportunityPartnerRole
+from partners.opportunities.enums import OpportunityPartnerRole
 from schema import build_schema
 from server.testing import live_server
 from tests.schema.cosell import add_task, create_plan

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from partners.accounts import (
+from partners.accounts.service import (
     effective_employee_count,
     hierarchy_segment,
     holdover_until,
@@ -12,7 +12,8 @@ from partners.accounts import (
     segment_for_employees,
     territory_address,
 )
-from partners.enums import Ranking, Region, Segment
+from partners.accounts.enums import Ranking, Segment
+from partners.people.enums import Region
 
 
 def test_a1_segment_boundaries():

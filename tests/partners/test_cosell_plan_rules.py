@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from partners.cosell_plans import (
+from partners.plans.service import (
     assignee_violations,
     d8_motions,
     due_date_violations,
@@ -14,8 +14,9 @@ from partners.cosell_plans import (
     progress,
     text_violations,
 )
-from partners.enums import CoSellMotion as Motion, CoSellTaskSide as Side, Ranking
-from partners.errors import DomainError
+from partners.plans.enums import CoSellMotion as Motion, CoSellTaskSide as Side
+from partners.accounts.enums import Ranking
+from partners.infra.errors import DomainError
 
 
 @pytest.mark.parametrize("ranking", [Ranking.RANK_1, Ranking.RANK_1_5, Ranking.RANK_2])

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from partners.deal_registrations import (
+from partners.registrations.service import (
     add_working_hours,
     customer_account_violation,
     match_account,
@@ -12,7 +12,7 @@ from partners.deal_registrations import (
     review_targets,
     transition_violation,
 )
-from partners.enums import DealRegistrationStatus as Status
+from partners.registrations.enums import DealRegistrationStatus as Status
 from partners.program.eligibility import eligibility_violations
 
 

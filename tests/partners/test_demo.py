@@ -1,8 +1,14 @@
 """The demo world is believable and usable: `make run` serves it."""
 
 from partners.demo import is_empty, load_demo
-from partners.enums import PARTNER_ROLES, OpportunityStage, PartnerTrack, PartnerType, Region, Role, ScreeningStatus, Segment
-from partners.tables import Account, Contact, CoSellPlan, CoSellTask, Opportunity, OpportunityPartner, OutboxMessage, Partner
+from partners.people.enums import PARTNER_ROLES, PartnerTrack, PartnerType, Region, Role
+from partners.opportunities.enums import OpportunityStage
+from partners.accounts.enums import ScreeningStatus, Segment
+from partners.accounts.tables import Account, Contact
+from partners.plans.tables import CoSellPlan, CoSellTask
+from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.infra.tables import OutboxMessage
+from partners.people.tables import Partner
 
 
 async def test_demo_world(gql):
@@ -86,7 +92,7 @@ async def test_demo_world(gql):
 
 
 async def test_demo_registrations_in_several_states(gql):
-    from partners.tables import DealRegistration
+    from partners.registrations.tables import DealRegistration
 
     logins = await load_demo()
     statuses = {r["status"] for r in await DealRegistration.select(DealRegistration.status)}
@@ -110,7 +116,7 @@ async def test_demo_registrations_in_several_states(gql):
 async def test_demo_opportunities_keep_the_reseller_rules(gql):
     """R1–R7: every demo opportunity passes the built-in rules, and its primary partner is
     the one the precedence (R8) would choose."""
-    from partners import reseller
+    from partners.opportunities import reseller
     from plugins.manager import get_plugin_manager
 
     await load_demo()
@@ -152,9 +158,9 @@ async def test_demo_leads_in_every_state_and_open_cases(gql):
 async def test_demo_partner_program(gql):
     """#18: partners in each status and track, agreements and trainings behind P2, one
     partner admin per authorized partner, who sees their partner's people only."""
-    from partners.enums import PartnerStatus
+    from partners.people.enums import PartnerStatus
     from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
-    from partners.tables import User
+    from partners.people.tables import User
 
     logins = await load_demo()
     partners = await Partner.select(Partner.id, Partner.status, Partner.track, Partner.is_psp)

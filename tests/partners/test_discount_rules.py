@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from partners.discount_policy import (
+from partners.discounts.policy import (
     PocRate,
     PolicyInput,
     PolicySnapshot,
@@ -14,7 +14,7 @@ from partners.discount_policy import (
     input_violations,
     range_violations,
 )
-from partners.discounts import (
+from partners.discounts.quotes import (
     DiscountLine,
     PaidPoc,
     QuoteContext,
@@ -26,16 +26,10 @@ from partners.discounts import (
     requested_rate_violations,
     services_attach_line,
 )
-from partners.enums import (
-    DealRegistrationType as RegType,
-    DiscountLineKind as Kind,
-    OpportunityStage,
-    OpportunityType,
-    PartnerStatus,
-    PartnerTrack,
-    PartnerType,
-    Region,
-)
+from partners.registrations.enums import DealRegistrationType as RegType
+from partners.discounts.enums import DiscountLineKind as Kind
+from partners.opportunities.enums import OpportunityStage, OpportunityType
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region
 
 TODAY = date(2026, 6, 15)
 V1 = VersionRange(1, date(2025, 1, 1), None)

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from partners import leasing
-from partners.db import transaction
-from partners.enums import OutboxStatus
-from partners.outbox import enqueue
-from partners.tables import OutboxMessage
+from partners.infra import leasing
+from partners.infra.db import transaction
+from partners.infra.tables import OutboxStatus
+from partners.infra.outbox import enqueue
+from partners.infra.tables import OutboxMessage
 
 DUE = OutboxMessage.status == OutboxStatus.PENDING.value
 

@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from partners.enums import PartnerTrack, PartnerType, Region
-from partners.errors import DomainError
-from partners.locator import (
+from partners.people.enums import PartnerTrack, PartnerType, Region
+from partners.infra.errors import DomainError
+from partners.locator.search import (
     MAX_RADIUS_KM,
     DirectoryEntry,
     Near,

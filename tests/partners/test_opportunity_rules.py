@@ -4,18 +4,16 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from partners.enums import (
+from partners.opportunities.enums import (
     LossReason,
     OpportunityStage as S,
     OpportunityType as T,
-    PartnerStatus,
-    Role,
     SalesQualifiedSource as Q,
-    ScreeningStatus,
-    Segment,
 )
-from partners.errors import DomainError
-from partners.opportunities import (
+from partners.people.enums import PartnerStatus, Role
+from partners.accounts.enums import ScreeningStatus, Segment
+from partners.infra.errors import DomainError
+from partners.opportunities.service import (
     StageMove,
     counts_as_new_logo,
     opportunity_name,
@@ -141,7 +139,7 @@ def test_o11_new_logo():
 
 def test_r2_without_prefix_drops_a_former_partners_nickname_only():
     """Issue 16: with no authorized partner left, a former registrant's nickname leaves the name (R2)."""
-    from partners.opportunity_team import without_prefix
+    from partners.opportunities.team import without_prefix
 
     assert without_prefix("ALPHA - Acme, Inc- 50 Premium", ["ALPHA - "]) == "Acme, Inc- 50 Premium"
     assert without_prefix("ALPHA - Acme", ["AL - ", "ALPHA - "]) == "Acme"

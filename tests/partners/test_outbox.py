@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from partners import leasing, outbox
-from partners.db import transaction
-from partners.errors import DomainError
-from partners.outbox import OutboxPolicy, deliver_due, enqueue
-from partners.tables import Account, OutboxMessage
+from partners.infra import leasing, outbox
+from partners.infra.db import transaction
+from partners.infra.errors import DomainError
+from partners.infra.outbox import OutboxPolicy, deliver_due, enqueue
+from partners.accounts.tables import Account
+from partners.infra.tables import OutboxMessage
 from plugins import hookimpl
 from plugins.manager import get_plugin_manager
 

@@ -3,8 +3,8 @@ who may invite whom, and the application rate limit."""
 
 from datetime import date
 
-from partners.enums import PartnerStatus, PartnerTrack, Region, Role
-from partners.identity import Principal
+from partners.people.enums import PartnerStatus, PartnerTrack, Region, Role
+from partners.people.principal import Principal
 from partners.program.eligibility import eligibility_violations, is_current, trained_people
 from partners.program.lifecycle import field_violations, manager_violation, status_violation, track_violations
 from partners.program.people import invitation_violations

@@ -10,9 +10,9 @@ import os
 
 import pytest
 
-from partners.db import current_engine, is_postgres_url
+from partners.infra.db import current_engine, is_postgres_url
 from partners.infra.request_connection import request_connection
-from partners.tables import Partner
+from partners.people.tables import Partner
 from server.testing import make_partner
 
 pytestmark = pytest.mark.skipif(not is_postgres_url(os.environ.get("DATABASE_URL", "")),

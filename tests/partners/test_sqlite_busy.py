@@ -6,8 +6,9 @@ import sqlite3
 
 import pytest
 
-from partners.db import is_postgres_url, sqlite_path
-from partners.tables import ApiToken, CostBudget
+from partners.infra.db import is_postgres_url, sqlite_path
+from partners.people.tables import ApiToken
+from partners.infra.tables import CostBudget
 
 CREATE = 'mutation { createApiToken(input: {name: "busy"}) { token errors { code } } }'
 

@@ -1,8 +1,8 @@
 """A third-party precedence replacing R8: the distributor, then the fulfiller, then the
 registrant (authorized partners only); never answers None, so the built-in never runs."""
 
-from partners.enums import OpportunityPartnerRole as Role
-from partners.reseller import PrimaryChoice
+from partners.opportunities.enums import OpportunityPartnerRole as Role
+from partners.opportunities.reseller import PrimaryChoice
 from plugins import hookimpl
 
 

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 ACME_PLUGIN = '''
-from partners.errors import Violation
+from partners.infra.errors import Violation
 from plugins import PluginSettings, Setting, hookimpl
 
 plugin_settings = PluginSettings(

@@ -1,6 +1,6 @@
 """A throwaway plugin: always picks the first partner."""
 
-from partners.reseller import PrimaryChoice
+from partners.opportunities.reseller import PrimaryChoice
 from plugins import hookimpl
 
 

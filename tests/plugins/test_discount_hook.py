@@ -2,7 +2,7 @@
 
 import logging
 
-from partners.enums import PartnerType
+from partners.people.enums import PartnerType
 from server.testing import GraphQLClient, make_partner
 from tests.plugins import amer_promotion, raising_discount
 from tests.schema.discounts import add_policy_ok, line, quote

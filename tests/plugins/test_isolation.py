@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from partners.tables import Opportunity, OpportunityPartner, OutboxMessage
+from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.infra.tables import OutboxMessage
 from plugins import hookimpl
 from server.testing import GraphQLClient
 from tests.locator_directory import build_directory
@@ -88,7 +89,7 @@ class OutsiderPrecedence:
     def cosell_primary_partner(self, opportunity, partners):
         from dataclasses import replace
 
-        from partners.reseller import PrimaryChoice
+        from partners.opportunities.reseller import PrimaryChoice
 
         return PrimaryChoice(replace(partners[0], partner_id=-1), "somebody else")
 
@@ -141,7 +142,7 @@ class SlowAsyncLookup:
 
 @pytest.mark.parametrize(("plugin", "reported"), [
     (failing_locator, "ConnectionError: EMEA directory service is down"),
-    (WrongTypeLookup(), "PluginWrongResult: cosell_locate_partners must return partners.locator.DirectoryEntry"),
+    (WrongTypeLookup(), "PluginWrongResult: cosell_locate_partners must return partners.locator.search.DirectoryEntry"),
     (SlowSyncLookup(), "PluginTooSlow: took"),
     (SlowAsyncLookup(), "PluginTooSlow: took"),
 ], ids=["raises", "wrong-type", "slow-sync", "slow-async"])

@@ -3,7 +3,7 @@ as the trylast built-in) and the events plugins hear after commit, through the o
 
 from __future__ import annotations
 
-from partners.enums import Region
+from partners.people.enums import Region
 from partners.leads.choice import PartnerChoice
 from plugins import hookimpl
 from server.testing import GraphQLClient, global_id, make_partner

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from partners.enums import Region
+from partners.people.enums import Region
 from plugins.contrib import region_file_directory
 from plugins.contrib.region_file_directory import RegionFileDirectory
 from plugins.manager import get_plugin_manager

@@ -5,9 +5,15 @@ from itertools import permutations
 
 import pytest
 
-from partners.enums import AccountType, ContactRole, OpportunityPartnerRole as TeamRole, OpportunityStage, \
-    OpportunityType, PartnerStatus
-from partners.reseller import OpportunitySnapshot, TeamContact, TeamPartner
+from partners.accounts.enums import AccountType
+from partners.opportunities.enums import (
+    ContactRole,
+    OpportunityPartnerRole as TeamRole,
+    OpportunityStage,
+    OpportunityType,
+)
+from partners.people.enums import PartnerStatus
+from partners.opportunities.reseller import OpportunitySnapshot, TeamContact, TeamPartner
 from plugins.builtin import precedence as p
 from plugins.builtin import reseller_rules as r
 
@@ -105,7 +111,7 @@ def test_r7_exactly_one_primary_with_an_authorized_reseller():
 
 
 def test_disabled_rules_do_not_run():
-    from partners.reseller import ValidationContext
+    from partners.opportunities.reseller import ValidationContext
 
     bad = opp(account_type=AccountType.RESELLER, partners=[partner(1, TeamRole.RESELLER)])
     all_rules = r.cosell_validate_opportunity(bad, ValidationContext("test"))

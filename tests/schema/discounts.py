@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from partners.identity import now
+from partners.infra.clock import now
 from tests.schema.sales import ERRORS, gid
 
 # Example rates (percent) per track × registration type (D5).

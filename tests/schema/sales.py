@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 
-from partners.enums import OpportunityPartnerRole
-from partners.identity import now
-from partners.tables import OpportunityPartner
+from partners.opportunities.enums import OpportunityPartnerRole
+from partners.infra.clock import now
+from partners.opportunities.tables import OpportunityPartner
 
 
 def gid(type_name: str, pk: int) -> str:

@@ -9,8 +9,8 @@ import base64
 
 import pytest
 
-from partners.identity import authenticate
-from partners.scoping import scoped
+from partners.people.identity import authenticate
+from partners.people.scoping import scoped
 from schema import Mutation, Query, build_schema
 from schema.core.access import NODE_RULES, rule_of, visibility_of
 
@@ -287,7 +287,7 @@ async def sales_records(gql, world):
     """Accounts, contacts and opportunities, with alpha and beta on different deals (R9), and
     a co-sell plan with a partner-side and a vendor-side task for each of them (D3), and
     deal registrations of each (P4)."""
-    from partners.enums import OpportunityPartnerRole
+    from partners.opportunities.enums import OpportunityPartnerRole
     from tests.schema.cosell import add_task, create_plan
     from tests.schema.sales import create_account, create_contact, create_opportunity, put_partner
 

@@ -2,7 +2,7 @@
 
 import base64
 
-from partners.tables import AuditEntry
+from partners.infra.tables import AuditEntry
 
 CREATE = "mutation($name: String!) { createApiToken(input: {name: $name}) { token errors { code } } }"
 REVOKE = "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { apiToken { id } } }"
@@ -74,7 +74,7 @@ async def test_the_database_keeps_the_audit_log_append_only(gql, world):
     neither changed nor deleted: triggers refuse it on SQLite and PostgreSQL."""
     import pytest
 
-    from partners.db import transaction
+    from partners.infra.db import transaction
 
     await gql(CREATE, {"name": "crm"}, token=world.tokens["ae"])
     before = await AuditEntry.select().order_by(AuditEntry.id)

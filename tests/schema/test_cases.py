@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from partners import business_days
-from partners.enums import OpportunityPartnerRole
+from partners.opportunities.enums import OpportunityPartnerRole
 from server.testing import global_id
 from tests.schema.leads import CLOSE_CASE, COMMENT_ON_CASE, PICK_UP_CASE, call, ok, open_case
 from tests.schema.sales import create_account, create_opportunity, put_partner
@@ -65,7 +65,7 @@ async def test_d9_a_case_names_one_opportunity_the_partner_sees_or_the_account(g
     case = await open_case(gql, world, opportunityId=mine["id"], accountName="")
     assert case["opportunity"] == {"id": mine["id"]}
     # Nested fields follow R9: once alpha is off the team, its case no longer shows the deal.
-    from partners.tables import OpportunityPartner
+    from partners.opportunities.tables import OpportunityPartner
     from tests.schema.sales import pk
 
     await OpportunityPartner.delete().where(OpportunityPartner.opportunity == pk(mine["id"]))
@@ -123,7 +123,7 @@ async def test_d9_only_the_advocate_holding_a_case_closes_it(gql, world, make_ad
 
 @pytest.fixture
 def make_advocate(world):
-    from partners.enums import Role
+    from partners.people.enums import Role
     from server.testing import make_user
 
     async def make(key: str) -> str:

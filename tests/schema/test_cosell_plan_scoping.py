@@ -2,7 +2,7 @@
 (lists, `node`/`nodes`, nested fields, filters, writes); and a page of plans with their
 tasks and progress costs the same number of statements whatever its size."""
 
-from partners.enums import OpportunityPartnerRole as TeamRole
+from partners.opportunities.enums import OpportunityPartnerRole as TeamRole
 from tests.schema.cosell import add_task, create_plan, update_task
 from tests.schema.sales import create_account, create_opportunity, gid, put_partner
 

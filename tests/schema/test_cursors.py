@@ -3,7 +3,7 @@ never repeat or skip an entry; a forged, edited or stale cursor is a clear INVAL
 
 import base64
 
-from partners.tables import Account
+from partners.accounts.tables import Account
 from tests.schema.cosell import create_plan
 from tests.schema.registrations import register
 from tests.schema.sales import add_partner_ok, create_account, create_opportunity

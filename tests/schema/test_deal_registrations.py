@@ -3,9 +3,12 @@
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from partners.enums import PartnerType
+from partners.people.enums import PartnerType
 from partners.program.tables import PartnerAgreement, PartnerTraining
-from partners.tables import Account, DealRegistration, DealRegistrationChange, OutboxMessage, Partner
+from partners.accounts.tables import Account
+from partners.registrations.tables import DealRegistration, DealRegistrationChange
+from partners.infra.tables import OutboxMessage
+from partners.people.tables import Partner
 from server.testing import make_partner
 from tests.schema.registrations import (
     ADVANCE, APPROVE, DENY, DISSOLVE, EXTEND, REGISTER, RESUBMIT, RETURN, WITHDRAW,
@@ -351,8 +354,8 @@ async def test_p6_extension_once_by_a_channel_manager_longer_by_an_admin(gql, wo
 
 
 async def test_p6_due_registrations_expire_by_the_background_job_once(gql, world, cosell_client):
-    from partners.deal_registrations import expire_due
-    from partners.reseller import RuleSet
+    from partners.registrations.service import expire_due
+    from partners.opportunities.reseller import RuleSet
 
     first = await approved(gql, world, (await register(gql, world))["id"])
     second = await approved(gql, world, (await register(gql, world, customer={"prospect": {"name": "Globex"}}))["id"])

@@ -18,10 +18,11 @@ from typing import Awaitable
 
 import pytest
 
-from partners.enums import Role
-from partners.identity import now
-from partners.piccolo_app import APP_CONFIG
-from partners.tables import AuditEntry, CostBudget, Opportunity, OutboxMessage
+from partners.people.enums import Role
+from partners.infra.clock import now
+from partners.infra.piccolo_app import APP_CONFIG
+from partners.infra.tables import AuditEntry, CostBudget, OutboxMessage
+from partners.opportunities.tables import Opportunity
 from server.testing import GraphQLClient, make_user
 from tests.schema.cosell import add_task, complete_task, create_plan, days, update_task
 from tests.schema.leads import (

@@ -5,8 +5,10 @@ and the batched quotes of a page of registrations."""
 
 from datetime import datetime, timedelta, timezone
 
-from partners.enums import OpportunityPartnerRole as Role, PartnerStatus, PartnerTrack, PartnerType, Region
-from partners.tables import DealRegistration, DiscountPolicy, DiscountProgramRate
+from partners.opportunities.enums import OpportunityPartnerRole as Role
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region
+from partners.registrations.tables import DealRegistration
+from partners.discounts.tables import DiscountPolicy, DiscountProgramRate
 from server.testing import make_partner
 from tests.schema.discounts import (
     add_policy,
@@ -48,7 +50,7 @@ async def test_d5_registered_and_sourced_deal_earns_the_track_and_type_rate(gql,
 
 
 async def make_partner_select(world) -> None:
-    from partners.tables import Partner
+    from partners.people.tables import Partner
 
     await Partner.update({Partner.track: PartnerTrack.SELECT.value}).where(Partner.id == world.partners["alpha"])
 

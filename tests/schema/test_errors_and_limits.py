@@ -2,7 +2,7 @@
 
 import logging
 
-from partners.tables import Partner
+from partners.people.tables import Partner
 
 
 async def test_unexpected_error_is_masked_and_logged_with_request_id(cosell_client, world, caplog):
@@ -30,7 +30,7 @@ async def test_unexpected_error_is_masked_and_logged_with_request_id(cosell_clie
 async def test_a_fault_of_joined_partners_stays_at_the_partner_fields(gql, world):
     """Pages and links that bring their partners with them (one join, for staff) answer
     without the join when the partners cannot be read: only the partner fields fail."""
-    from partners.enums import OpportunityPartnerRole
+    from partners.opportunities.enums import OpportunityPartnerRole
     from tests.schema.registrations import register
     from tests.schema.sales import create_account, create_opportunity, put_partner
 

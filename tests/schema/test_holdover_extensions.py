@@ -4,9 +4,9 @@ days later) or refuse; a pending request keeps the hand-over job away."""
 
 from datetime import date, timedelta
 
-from partners.accounts import hand_over_expired_holdovers
-from partners.identity import now
-from partners.tables import HoldoverExtension, Opportunity
+from partners.accounts.service import hand_over_expired_holdovers
+from partners.infra.clock import now
+from partners.opportunities.tables import HoldoverExtension, Opportunity
 from tests.schema.sales import ERRORS, create_account, create_opportunity, gid, only_error, pk
 
 FIELDS = "id status expectedCloseDate note decisionNote extendedUntil requestedBy { email } decidedBy { email }"

@@ -140,7 +140,7 @@ async def test_a_mutation_document_with_a_bad_string_runs_no_field(gql, world):
 async def test_a_committed_mutation_always_has_its_audit_row(gql, world):
     """Item 1: each mutation field commits in one transaction with its audit row: when
     the row cannot be written, the mutation does not commit either."""
-    from partners.tables import AuditEntry
+    from partners.infra.tables import AuditEntry
 
     await AuditEntry.raw("ALTER TABLE audit_log RENAME TO audit_log_away")
     try:

@@ -13,7 +13,7 @@ import pytest
 
 from partners import business_days
 from partners.leads import deadlines
-from partners.tables import OutboxMessage
+from partners.infra.tables import OutboxMessage
 from server.testing import GraphQLClient, global_id, make_partner
 from tests.schema.leads import (
     ACCEPT_LEAD,
@@ -289,8 +289,8 @@ async def test_p11_the_leads_page_costs_the_same_statements_for_more_leads(gql, 
 
 
 async def test_p11_a_lead_linked_to_an_opportunity_shows_it_only_while_the_partner_may_see_it(gql, world, clock):
-    from partners.enums import OpportunityPartnerRole
-    from partners.tables import OpportunityPartner
+    from partners.opportunities.enums import OpportunityPartnerRole
+    from partners.opportunities.tables import OpportunityPartner
     from tests.schema.sales import create_account, create_opportunity, pk, put_partner
 
     account = await create_account(gql, world)
@@ -347,8 +347,8 @@ async def test_p11_p1_a_share_racing_a_denial_waits_for_it_and_is_refused(gql, w
     """A share and a denial of the same partner at the same time: the share waits for the
     partner's row the denial holds, then sees DENIED and refuses (P1), so no lead is left
     with a denied partner (the denial's recall could not see a share not yet committed)."""
-    from partners.db import lock_for_update, transaction
-    from partners.tables import Partner
+    from partners.infra.db import lock_for_update, transaction
+    from partners.people.tables import Partner
 
     lead = await create_lead(gql, world)
     alpha = world.partners["alpha"]

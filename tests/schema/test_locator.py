@@ -3,7 +3,7 @@ pagination, validation, who may call it, and no N+1."""
 
 import pytest
 
-from partners.locator import haversine_km
+from partners.locator.search import haversine_km
 from tests.locator_directory import HIDDEN, build_directory
 
 LOCATE = """

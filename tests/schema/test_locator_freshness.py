@@ -5,10 +5,10 @@ import sqlite3
 
 import pytest
 
-from partners.db import current_engine, is_postgres_url
-from partners.locator import build_query
-from partners.enums import PartnerStatus, PartnerTrack, Region
-from partners.tables import Partner, PartnerLanguage, PartnerRegionServed, PartnerSpecialization
+from partners.infra.db import current_engine, is_postgres_url
+from partners.locator.search import build_query
+from partners.people.enums import PartnerStatus, PartnerTrack, Region
+from partners.people.tables import Partner, PartnerLanguage, PartnerRegionServed, PartnerSpecialization
 from plugins.builtin import locator_directory
 from plugins.builtin.locator_directory import Directory
 from tests.locator_directory import Listed, build_directory, list_partner

@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from partners.identity import now
-from partners.tables import Opportunity
+from partners.infra.clock import now
+from partners.opportunities.tables import Opportunity
 from tests.schema.sales import (
     CREATE_OPPORTUNITY,
     ERRORS,

@@ -1,7 +1,7 @@
 """R9: partner users see only opportunities their partner is on as reseller or deal
 registrant, by every path; and nested lists load without N+1."""
 
-from partners.enums import OpportunityPartnerRole as Role
+from partners.opportunities.enums import OpportunityPartnerRole as Role
 from tests.schema.sales import (add_partner_ok, create_account, create_contact, create_opportunity,
                                 make_registrant_ok, put_partner)
 

@@ -4,9 +4,12 @@ and training records (P2), on both engines."""
 
 from datetime import date, timedelta
 
-from partners.enums import Role
+from partners.people.enums import Role
 from partners.program.tables import PartnerChange
-from partners.tables import Account, Contact, DealRegistration, OutboxMessage, Partner
+from partners.accounts.tables import Account, Contact
+from partners.registrations.tables import DealRegistration
+from partners.infra.tables import OutboxMessage
+from partners.people.tables import Partner
 from server.testing import make_user
 from tests.schema.discounts import QUOTE, add_policy_ok
 from tests.schema.program import (

@@ -6,7 +6,7 @@ D3, issue 5); a cursor page and a filtered page go through the same statements."
 import pytest
 
 from partners.infra.prepared import Param, PreparedQuery, PreparedQueryError
-from partners.tables import DealRegistration
+from partners.registrations.tables import DealRegistration
 from schema.deal_registrations import queries as registration_queries
 from tests.schema.registrations import register
 
@@ -81,7 +81,7 @@ async def test_prepared_queries_refuse_limits_written_into_the_text(gql, world):
 
 async def test_a_prepared_statement_runs_its_sql_with_each_runs_values(gql, world):
     from partners.infra.prepared import PreparedStatement
-    from partners.tables import CostBudget
+    from partners.infra.tables import CostBudget
 
     upsert = PreparedStatement(
         "INSERT INTO cost_budget (bucket, principal, window_start, used) VALUES ({}, {}, {}, {}) "

@@ -4,8 +4,9 @@ is closed by the `returned-registrations` job, once, however many instances run 
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from partners import deal_registrations
-from partners.tables import DealRegistration, DealRegistrationChange, OutboxMessage
+from partners.registrations import service as deal_registrations
+from partners.registrations.tables import DealRegistration, DealRegistrationChange
+from partners.infra.tables import OutboxMessage
 from tests.schema.registrations import DENY, RESUBMIT, RETURN, call, ok, register
 from tests.schema.sales import pk
 
@@ -85,7 +86,7 @@ async def test_p4_unanswered_returns_are_closed_once_across_instances(gql, world
 
 
 async def test_p4_a_worker_whose_lease_was_taken_over_closes_nothing(gql, world):
-    from partners import leasing
+    from partners.infra import leasing
 
     reg = await register(gql, world, "alpha_user")
     await ok(gql, world, RETURN, "cm_amer", id=reg["id"], reason="More, please")

@@ -7,9 +7,11 @@ advocate's cases in progress go back to the queue (D9)."""
 from __future__ import annotations
 
 from partners.cases.tables import PartnerCase
-from partners.enums import Role
+from partners.people.enums import Role
 from partners.program.tables import UserInvitation
-from partners.tables import AuditEntry, Opportunity, OpportunityPartner, OutboxMessage, User
+from partners.infra.tables import AuditEntry, OutboxMessage
+from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.people.tables import User
 from server.testing import make_user
 from tests.schema.leads import COMMENT_ON_CASE, OPEN_CASE, PICK_UP_CASE, call, ok as ok_case, open_case
 from tests.schema.program import AGREEMENT, AUTHORIZE, CHANGE_ROLE, DEACTIVATE, DENY, INVITE, UPDATE, codes, ok, run
@@ -171,7 +173,7 @@ async def test_d9_an_advocate_moved_to_another_role_gives_their_cases_back(gql, 
 
 
 async def test_p1_a_denied_partners_users_do_not_work_co_sell_tasks(gql, world):
-    from partners.tables import CoSellTask
+    from partners.plans.tables import CoSellTask
     from tests.schema.cosell import add_task, complete_task, create_plan, days, update_task
     from tests.schema.sales import add_partner_ok
 

@@ -6,8 +6,9 @@ import email
 from datetime import datetime, timedelta
 from email import policy as email_policy
 
-from partners import leasing, review_reminders
-from partners.tables import DealRegistration
+from partners.infra import leasing
+from partners.registrations import reminders as review_reminders
+from partners.registrations.tables import DealRegistration
 from tests.schema.registrations import ADVANCE, DENY, approved, ok, register
 from tests.schema.sales import pk
 

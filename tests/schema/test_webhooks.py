@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from partners.enums import OpportunityPartnerRole
+from partners.opportunities.enums import OpportunityPartnerRole
 from partners.webhooks import signing
 from server.testing import GraphQLClient
 from tests.schema.cosell import COMPLETE_TASK, add_task, create_plan

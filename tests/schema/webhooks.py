@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from partners import outbox
-from partners.enums import Role
-from partners.leasing import utcnow
+from partners.infra import outbox
+from partners.people.enums import Role
+from partners.infra.leasing import utcnow
 from server.background import outbox_handlers, outbox_policy
 from server.testing import make_user
 from tests.schema.sales import ERRORS, gid

@@ -1,6 +1,6 @@
 """Identity over HTTP: bearer tokens, the viewer, and what anonymous callers get."""
 
-from partners.identity import revoke_token
+from partners.people.identity import revoke_token
 
 VIEWER = "{ viewer { id email name role regions partner { name } } }"
 
@@ -50,7 +50,7 @@ async def test_revoked_token_stops_working(cosell_client, gql, world):
 
 
 async def test_tokens_are_stored_hashed(world):
-    from partners.tables import ApiToken
+    from partners.people.tables import ApiToken
 
     stored = await ApiToken.select(ApiToken.token_hash, ApiToken.prefix)
     plaintexts = set(world.tokens.values())
@@ -100,8 +100,9 @@ async def test_revoking_through_the_api_applies_at_once_despite_the_cache(cosell
 async def test_a_revocation_by_another_process_applies_within_the_cache_delay(cosell_app_factory, world):
     import asyncio
 
-    from partners.identity import hash_token, now
-    from partners.tables import ApiToken
+    from partners.people.identity import hash_token
+    from partners.infra.clock import now
+    from partners.people.tables import ApiToken
 
     token = world.tokens["ae"]
     async with cosell_app_factory(auth_cache_seconds=0.3) as client:

@@ -13,9 +13,9 @@ from pathlib import Path
 from bench.run import DASHBOARD, OPPORTUNITIES, REVIEW_QUEUE
 from partners.demo import load_demo
 from partners.documents import store
-from partners.enums import Role
-from partners.identity import create_user, issue_token
-from partners.tables import Partner
+from partners.people.enums import Role
+from partners.people.identity import create_user, issue_token
+from partners.people.tables import Partner
 from schema.compiled.executor import PlanStats
 from schema.documents.files import documents_from_files
 

@@ -15,11 +15,11 @@ from email import policy as email_policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from partners import mail, outbox
-from partners.db import transaction
-from partners.leasing import utcnow
-from partners.outbox import OutboxPolicy, deliver_due
-from partners.tables import OutboxMessage
+from partners.infra import mail, outbox
+from partners.infra.db import transaction
+from partners.infra.leasing import utcnow
+from partners.infra.outbox import OutboxPolicy, deliver_due
+from partners.infra.tables import OutboxMessage
 from server.background import BackgroundRunner, Job
 from server.settings import PROJECT_ROOT, Settings
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from partners import idempotency
+from partners.infra import idempotency
 from server import workers
 from server.http_guard import _mutation_request
 from tests.schema.sales import CREATE_ACCOUNT

@@ -12,8 +12,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from partners.identity import link_subject
-from partners.tables import User
+from partners.people.identity import link_subject
+from partners.people.tables import User
 
 ISSUER = "https://idp.partner.test/realms/portal"
 VIEWER = {"query": "{ viewer { email role partner { name } } }"}

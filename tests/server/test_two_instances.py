@@ -21,10 +21,12 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from partners.db import is_postgres_url
-from partners.enums import OpportunityPartnerRole as TeamRole
-from partners.identity import now
-from partners.tables import CoSellTask, DealRegistration, DealRegistrationChange, OutboxMessage
+from partners.infra.db import is_postgres_url
+from partners.opportunities.enums import OpportunityPartnerRole as TeamRole
+from partners.infra.clock import now
+from partners.plans.tables import CoSellTask
+from partners.registrations.tables import DealRegistration, DealRegistrationChange
+from partners.infra.tables import OutboxMessage
 from server.testing import GraphQLClient
 from tests.schema.cosell import UPDATE_TASK, add_task, create_plan, days
 from tests.schema.registrations import approved, register

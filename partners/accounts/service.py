@@ -1,0 +1,515 @@
+"""Accounts (A1–A10) and their contacts: pure rules first, then the writes.
+
+The segment is stored (for filtering) and recomputed for the whole hierarchy in the
+same transaction as any change to a member's employee counts or to the tree (A2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from partners.opportunities import reseller
+from partners.infra import versions
+from partners.infra.db import transaction
+from partners.accounts.enums import AddressSource, Ranking, ScreeningStatus, Segment
+from partners.opportunities.enums import HoldoverExtensionStatus
+from partners.people.enums import Region, Role
+from partners.infra.errors import DomainError, NotFound, Violation, require_roles
+from partners.people.principal import STAFF_ROLES, Principal
+from partners.infra.clock import now
+from partners.opportunities.service import OPEN_STAGES, refresh_sales_qualified_source
+from partners.accounts.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
+from partners.opportunities.tables import HoldoverExtension, Opportunity
+from partners.people.tables import Partner, User
+
+ACCOUNT_MANAGERS = (Role.ADMIN, Role.SALES_OPS)
+CONTACT_WRITERS = (Role.ADMIN, Role.SALES_OPS, Role.ACCOUNT_EXECUTIVE, Role.SDR)
+
+LARGE_MIN_EMPLOYEES = 2000
+MID_MARKET_MIN_EMPLOYEES = 100
+GLOBAL_DIGITAL_SMB_MAX_CARR = 30_000
+GLOBAL_DIGITAL_SMB_MAX_EMPLOYEES = 100  # "< 101 employees"
+FIRST_ORDER_MIN_EMPLOYEES = 500
+FIRST_ORDER_MIN_POTENTIAL_USERS = 100
+NORAM_COUNTRIES = frozenset({"US", "CA"})
+HOLDOVER_DAYS = 180
+
+_SEGMENT_ORDER = list(Segment)
+
+
+# ---------------------------------------------------------------- pure rules
+
+
+def segment_for_employees(count: int | None) -> Segment | None:
+    """A1: LARGE ≥ 2,000; MID_MARKET 100–1,999; SMB 0–99; None without a count."""
+    if count is None:
+        return None
+    if count >= LARGE_MIN_EMPLOYEES:
+        return Segment.LARGE
+    if count >= MID_MARKET_MIN_EMPLOYEES:
+        return Segment.MID_MARKET
+    return Segment.SMB
+
+
+def hierarchy_segment(counts: Iterable[int | None]) -> Segment | None:
+    """A1 + A2: the largest segment of any member's effective count (the global account's
+    total included), which every member of the hierarchy adopts."""
+    segments = [s for s in (segment_for_employees(c) for c in counts) if s is not None]
+    if not segments:
+        return None
+    return max(segments, key=_SEGMENT_ORDER.index)
+
+
+def effective_employee_count(datafox: int | None, zoominfo: int | None, override: int | None = None) -> int | None:
+    """A3: an admin override (an applied review request) wins; then DataFox; ZoomInfo only
+    when DataFox is blank."""
+    if override is not None:
+        return override
+    if datafox is not None:
+        return datafox
+    return zoominfo
+
+
+def territory_address(addresses: Iterable[dict]) -> dict | None:
+    """A4: the candidate of the highest-priority source present."""
+    by_source = {AddressSource(a["source"]): a for a in addresses}
+    for source in AddressSource:
+        if source in by_source:
+            return by_source[source]
+    return None
+
+
+def is_global_digital_smb(carr: float | None, employees: int | None, country: str) -> bool:
+    """A7: cARR < $30k, < 101 employees, not Japan."""
+    return (
+        employees is not None
+        and employees <= GLOBAL_DIGITAL_SMB_MAX_EMPLOYEES
+        and (carr or 0) < GLOBAL_DIGITAL_SMB_MAX_CARR
+        and country.upper() != "JP"
+    )
+
+
+def is_first_order_target(
+    *, segment: Segment | None, region: Region, country: str, first_order_available: bool,
+    employees: int | None, potential_users: int | None,
+) -> bool:
+    """A8: MID_MARKET in NORAM (AMER, US/CA) or EMEA, first order available, and
+    employees ≥ 500 or potential users (LAM) ≥ 100."""
+    in_territory = region is Region.EMEA or (region is Region.AMER and country.upper() in NORAM_COUNTRIES)
+    big_enough = (employees or 0) >= FIRST_ORDER_MIN_EMPLOYEES or (potential_users or 0) >= FIRST_ORDER_MIN_POTENTIAL_USERS
+    return segment is Segment.MID_MARKET and in_territory and first_order_available and big_enough
+
+
+def ranking_violations(
+    segment: Segment | None, ranking: Ranking | None, potential_users: int | None, note: str
+) -> list[Violation]:
+    """A9: an SMB rank 1 or 1.5 needs potential users, a rank 2 or 3 a note."""
+    if segment is not Segment.SMB or ranking is None:
+        return []
+    if ranking in (Ranking.RANK_1, Ranking.RANK_1_5) and not potential_users:
+        return [Violation("POTENTIAL_USERS_REQUIRED", "An SMB account ranked 1 or 1.5 needs its potential users.",
+                          ("potentialUsers",), "A9")]
+    if ranking in (Ranking.RANK_2, Ranking.RANK_3) and not note.strip():
+        return [Violation("RANKING_NOTE_REQUIRED", "An SMB account ranked 2 or 3 needs a ranking note.",
+                          ("rankingNote",), "A9")]
+    return []
+
+
+def holdover_until(created_at: datetime) -> datetime:
+    """A10: an open opportunity stays with its owner at most 180 days after creation."""
+    return created_at + timedelta(days=HOLDOVER_DAYS)
+
+
+def row_effective_employees(row: dict) -> int | None:
+    return effective_employee_count(row["employees_datafox"], row["employees_zoominfo"], row["employees_override"])
+
+
+# ---------------------------------------------------------------- hierarchy
+
+
+async def _hierarchy_rows(root_id: int) -> list[dict]:
+    return await Account.select(
+        Account.id, Account.parent, Account.employees_datafox, Account.employees_zoominfo,
+        Account.employees_override, Account.segment,
+    ).where(Account.ultimate_parent == root_id)
+
+
+async def recompute_hierarchy(root_id: int) -> None:
+    """A2: store on every member of the hierarchy the maximum segment found in it."""
+    rows = await _hierarchy_rows(root_id)
+    segment = hierarchy_segment(row_effective_employees(r) for r in rows)
+    value = segment.value if segment else None
+    stale = [r["id"] for r in rows if r["segment"] != value]
+    if stale:
+        await Account.update({Account.segment: value}).where(Account.id.is_in(stale))
+
+
+def _descendants(rows: list[dict], account_id: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for r in rows:
+        if r["parent"] is not None:
+            children.setdefault(r["parent"], []).append(r["id"])
+    found, todo = set(), [account_id]
+    while todo:
+        current = todo.pop()
+        for child in children.get(current, []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+# ---------------------------------------------------------------- reads used by writes
+
+
+async def get_account(account_id: int) -> dict:
+    row = await Account.select().where(Account.id == account_id).first()
+    if row is None:
+        raise NotFound.of("Account")
+    return row
+
+
+async def _require_staff_user(user_id: int, field: str) -> dict:
+    user = await User.select(User.id, User.role, User.active).where(User.id == user_id).first()
+    if user is None:
+        raise NotFound.of("User", field)
+    if Role(user["role"]) not in STAFF_ROLES or not user["active"]:
+        raise DomainError.single("OWNER_NOT_STAFF", "Accounts are owned by active vendor staff.", field)
+    return user
+
+
+def _require_clear(account: dict, field: str = "id") -> None:
+    if account["screening_status"] != ScreeningStatus.CLEAR.value:
+        raise DomainError.single(
+            "ACCOUNT_NOT_CLEARED",
+            f"Only accounts with screening status CLEAR can be updated (this one is {account['screening_status']}).",
+            field, rule="A6",
+        )
+
+
+# ---------------------------------------------------------------- writes
+
+
+@dataclass
+class AddressInput:
+    source: AddressSource
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+ACCOUNT_FIELDS = (
+    "name", "website", "account_type", "region", "country", "owner", "employees_datafox",
+    "employees_zoominfo", "ranking", "ranking_note", "carr", "potential_users", "first_order_available", "partner",
+)
+
+
+# A3: counts from the data sources are set when an account is created from them (the
+# import), never typed over later: a user-entered count is a review request.
+DATA_SOURCE_FIELDS = {"employees_datafox": "employeesDataFox", "employees_zoominfo": "employeesZoomInfo"}
+
+
+def _validate_fields(principal: Principal, fields: dict[str, Any], addresses: list[AddressInput] | None) -> None:
+    violations: list[Violation] = []
+    if "name" in fields and not str(fields["name"] or "").strip():
+        violations.append(Violation("NAME_REQUIRED", "An account needs a name.", ("name",)))
+    for key, label in (("employees_datafox", "employeesDataFox"), ("employees_zoominfo", "employeesZoomInfo"),
+                       ("potential_users", "potentialUsers")):
+        if fields.get(key) is not None and fields[key] < 0:
+            violations.append(Violation("NEGATIVE_COUNT", "Counts cannot be negative.", (label,), "A3" if key != "potential_users" else "A9"))
+    if fields.get("carr") is not None and fields["carr"] < 0:
+        violations.append(Violation("NEGATIVE_AMOUNT", "cARR cannot be negative.", ("carr",), "A7"))
+    if "country" in fields and len(fields["country"] or "") != 2:
+        violations.append(Violation("INVALID_COUNTRY", "Use an ISO 3166-1 alpha-2 country code.", ("country",)))
+    sources = [a.source for a in addresses or []]
+    repeated = next((i for i, source in enumerate(sources) if source in sources[:i]), None)
+    if repeated is not None:
+        violations.append(Violation("DUPLICATE_ADDRESS_SOURCE", "One address per source.",
+                                    ("addresses", str(repeated), "source"), "A4"))
+    if AddressSource.ADMIN_OVERRIDE in sources and not principal.is_admin:
+        violations.append(Violation("ADMIN_OVERRIDE_ONLY", "Only an admin sets the manual override address.",
+                                    ("addresses", str(sources.index(AddressSource.ADMIN_OVERRIDE)), "source"), "A4"))
+    if violations:
+        raise DomainError(violations)
+
+
+async def _save_addresses(account_id: int, addresses: list[AddressInput]) -> None:
+    if not addresses:
+        return
+    await AccountAddress.delete().where(
+        (AccountAddress.account == account_id) & AccountAddress.source.is_in([a.source.value for a in addresses])
+    )
+    await AccountAddress.insert(*[
+        AccountAddress(account=account_id, source=a.source.value, street=a.street, city=a.city, state=a.state,
+                       postal_code=a.postal_code, country=a.country.upper())
+        for a in addresses
+    ])
+
+
+def _db_values(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in fields.items()}
+
+
+async def _check_ranking(account_id: int) -> None:
+    row = await get_account(account_id)
+    segment = Segment(row["segment"]) if row["segment"] else None
+    ranking = Ranking(row["ranking"]) if row["ranking"] else None
+    violations = ranking_violations(segment, ranking, row["potential_users"], row["ranking_note"])
+    if violations:
+        raise DomainError(violations)
+
+
+async def create_account(
+    principal: Principal, *, fields: dict[str, Any], parent_id: int | None = None,
+    addresses: list[AddressInput] | None = None,
+) -> dict:
+    require_roles(principal, *ACCOUNT_MANAGERS)
+    fields = {k: v for k, v in fields.items() if k in ACCOUNT_FIELDS}
+    _validate_fields(principal, fields, addresses)
+    if not str(fields.get("name") or "").strip():
+        raise DomainError.single("NAME_REQUIRED", "An account needs a name.", "name")
+    async with transaction():
+        if fields.get("owner") is not None:
+            await _require_staff_user(fields["owner"], "ownerId")
+        await _require_partner(fields.get("partner"))
+        root_id = None
+        if parent_id is not None:
+            parent = await Account.select(Account.id, Account.ultimate_parent).where(Account.id == parent_id).first()
+            if parent is None:
+                raise NotFound.of("Parent account", "parentId")
+            root_id = parent["ultimate_parent"]
+        account = Account(**_db_values(fields), parent=parent_id, created_at=now())
+        await account.save()
+        root_id = root_id or account.id
+        await Account.update({Account.ultimate_parent: root_id}).where(Account.id == account.id)
+        await _save_addresses(account.id, addresses or [])
+        await recompute_hierarchy(root_id)
+        await _check_ranking(account.id)
+        return await get_account(account.id)
+
+
+async def _require_partner(partner_id: int | None) -> None:
+    if partner_id is not None and not await Partner.exists().where(Partner.id == partner_id):
+        raise NotFound.of("Partner", "partnerId")
+
+
+async def update_account(
+    principal: Principal, rules: reseller.RuleSet, account_id: int, *, fields: dict[str, Any],
+    addresses: list[AddressInput] | None = None,
+) -> dict:
+    """A change of type or partner organisation is checked against the account's
+    opportunities by the rule plugins (R1)."""
+    require_roles(principal, *ACCOUNT_MANAGERS)
+    fields = {k: v for k, v in fields.items() if k in ACCOUNT_FIELDS}
+    typed = [label for key, label in DATA_SOURCE_FIELDS.items() if key in fields]
+    if typed:
+        raise DomainError([Violation("DATA_SOURCE_FIELD", f"{label} comes from its data source (A3): a count you "
+                                     "found is a review request (requestEmployeeCountReview), applied by an admin.",
+                                     (label,), "A3") for label in typed])
+    _validate_fields(principal, fields, addresses)
+    async with transaction():
+        account = await get_account(account_id)
+        _require_clear(account)
+        if fields.get("owner") is not None:
+            await _require_staff_user(fields["owner"], "ownerId")
+        await _require_partner(fields.get("partner"))
+        if fields:
+            await Account.update(_db_values(fields)).where(Account.id == account_id)
+        if "account_type" in fields or "partner" in fields:
+            opportunity_ids = [r["id"] for r in await Opportunity.select(Opportunity.id).where(
+                Opportunity.account == account_id)]
+            await reseller.validate_all(rules, principal, opportunity_ids, "updateAccount")
+        await _save_addresses(account_id, addresses or [])
+        await recompute_hierarchy(account["ultimate_parent"])
+        await _check_ranking(account_id)
+        return await get_account(account_id)
+
+
+async def move_account(principal: Principal, account_id: int, parent_id: int | None) -> dict:
+    """Re-parent an account (None = make it a global account); no cycles; A2 for both trees."""
+    require_roles(principal, *ACCOUNT_MANAGERS)
+    async with transaction():
+        account = await get_account(account_id)
+        _require_clear(account)
+        old_root = account["ultimate_parent"]
+        old_tree = await _hierarchy_rows(old_root)
+        subtree = _descendants(old_tree, account_id) | {account_id}
+        if parent_id is None:
+            new_root = account_id
+        else:
+            parent = await Account.select(Account.id, Account.ultimate_parent).where(Account.id == parent_id).first()
+            if parent is None:
+                raise NotFound.of("Parent account", "parentId")
+            if parent_id in subtree:
+                raise DomainError.single(
+                    "HIERARCHY_CYCLE", "An account cannot move under itself or one of its descendants.",
+                    "parentId", rule="A2",
+                )
+            new_root = parent["ultimate_parent"]
+        await Account.update({Account.parent: parent_id}).where(Account.id == account_id)
+        await Account.update({Account.ultimate_parent: new_root}).where(Account.id.is_in(sorted(subtree)))
+        if old_root not in subtree:
+            await recompute_hierarchy(old_root)
+        await recompute_hierarchy(new_root)
+        await _check_ranking(account_id)
+        return await get_account(account_id)
+
+
+async def transfer_ownership(principal: Principal, account_id: int, new_owner_id: int) -> tuple[dict, dict]:
+    """A10: the account moves to the new owner; its open opportunities younger than 180 days
+    stay with their owner until day 180, older ones move now. Recorded as a transfer."""
+    require_roles(principal, *ACCOUNT_MANAGERS)
+    async with transaction():
+        account = await get_account(account_id)
+        _require_clear(account)
+        await _require_staff_user(new_owner_id, "newOwnerId")
+        if account["owner"] == new_owner_id:
+            raise DomainError.single("SAME_OWNER", "The account already has this owner.", "newOwnerId", rule="A10")
+        moment = now()
+        open_opps = await Opportunity.select(Opportunity.id, Opportunity.owner, Opportunity.created_at).where(
+            (Opportunity.account == account_id) & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
+        )
+        held, moved = [], []
+        for opp in open_opps:
+            if opp["owner"] == new_owner_id:
+                continue
+            until = holdover_until(opp["created_at"])
+            (held if until > moment else moved).append((opp["id"], until))
+        for opp_id, until in held:
+            await Opportunity.update({Opportunity.owner_holdover_until: until, **versions.bumped(Opportunity)}).where(
+                Opportunity.id == opp_id)
+        if moved:
+            ids = [opp_id for opp_id, _ in moved]
+            await Opportunity.update({Opportunity.owner: new_owner_id, Opportunity.owner_holdover_until: None,
+                                      **versions.bumped(Opportunity)}).where(
+                Opportunity.id.is_in(ids)
+            )
+            await refresh_sales_qualified_source(ids)
+        await Account.update({Account.owner: new_owner_id}).where(Account.id == account_id)
+        transfer = AccountOwnershipTransfer(
+            account=account_id, from_owner=account["owner"], to_owner=new_owner_id,
+            transferred_by=principal.user_id, opportunities_held_over=len(held), opportunities_moved=len(moved),
+            created_at=moment,
+        )
+        await transfer.save()
+        return await get_account(account_id), transfer.to_dict()
+
+
+async def set_screening_status(principal: Principal, account_id: int, status: ScreeningStatus) -> dict:
+    """A6: the screening result itself may always be recorded (that is how an account clears)."""
+    require_roles(principal, *ACCOUNT_MANAGERS)
+    async with transaction():
+        await get_account(account_id)
+        await Account.update({Account.screening_status: status.value}).where(Account.id == account_id)
+        return await get_account(account_id)
+
+
+async def request_employee_count_review(principal: Principal, account_id: int, count: int, source_url: str) -> dict:
+    """A3: a user-entered count with its source is only a review request."""
+    require_roles(principal, *STAFF_ROLES)
+    violations = []
+    if count < 0:
+        violations.append(Violation("NEGATIVE_COUNT", "Counts cannot be negative.", ("count",), "A3"))
+    if not source_url.strip().lower().startswith(("http://", "https://")):
+        violations.append(Violation("SOURCE_URL_REQUIRED", "A review request needs the source URL of the count.",
+                                    ("sourceUrl",), "A3"))
+    if violations:
+        raise DomainError(violations)
+    async with transaction():
+        await get_account(account_id)
+        await Account.update(
+            {Account.employees_review_count: count, Account.employees_review_url: source_url.strip()}
+        ).where(Account.id == account_id)
+        return await get_account(account_id)
+
+
+async def apply_employee_count_override(principal: Principal, account_id: int, count: int | None = None) -> dict:
+    """A3: only an admin applies a review request (or sets an explicit override; null count
+    with no pending request clears the override). A2 then recomputes the hierarchy."""
+    if not principal.is_admin:
+        raise DomainError.single("ADMIN_ONLY", "Only an admin overrides the employee count.", "id", rule="A3")
+    async with transaction():
+        account = await get_account(account_id)
+        _require_clear(account)
+        value = count if count is not None else account["employees_review_count"]
+        if value is not None and value < 0:
+            raise DomainError.single("NEGATIVE_COUNT", "Counts cannot be negative.", "count", rule="A3")
+        await Account.update({
+            Account.employees_override: value, Account.employees_review_count: None,
+            Account.employees_review_url: "",
+        }).where(Account.id == account_id)
+        await recompute_hierarchy(account["ultimate_parent"])
+        return await get_account(account_id)
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def _contact_violations(fields: dict[str, Any]) -> list[Violation]:
+    out = []
+    if "name" in fields and not str(fields["name"] or "").strip():
+        out.append(Violation("NAME_REQUIRED", "A contact needs a name.", ("name",)))
+    email = fields.get("email")
+    if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
+        out.append(Violation("INVALID_EMAIL", "Not an email address.", ("email",)))
+    return out
+
+
+async def create_contact(principal: Principal, account_id: int, fields: dict[str, Any]) -> dict:
+    require_roles(principal, *CONTACT_WRITERS)
+    violations = _contact_violations({"name": fields.get("name", ""), **fields})
+    if violations:
+        raise DomainError(violations)
+    async with transaction():
+        account = await Account.select(Account.id, Account.account_type).where(Account.id == account_id).first()
+        if account is None:
+            raise NotFound.of("Account", "accountId")
+        contact = Contact(account=account_id, created_at=now(), **fields)
+        await contact.save()
+        return await Contact.select().where(Contact.id == contact.id).first()
+
+
+async def update_contact(principal: Principal, contact_id: int, fields: dict[str, Any]) -> dict:
+    require_roles(principal, *CONTACT_WRITERS)
+    violations = _contact_violations(fields)
+    if violations:
+        raise DomainError(violations)
+    async with transaction():
+        if not await Contact.exists().where(Contact.id == contact_id):
+            raise NotFound.of("Contact")
+        if fields:
+            await Contact.update(fields).where(Contact.id == contact_id)
+        return await Contact.select().where(Contact.id == contact_id).first()
+
+
+
+async def hand_over_expired_holdovers(at: datetime | None = None) -> int:
+    """A10: an open opportunity held over after an account transfer goes to the account's
+    current owner once its 180 days have passed. Safe to run in every instance at once:
+    the update is idempotent. Returns how many opportunities changed owner. An opportunity
+    whose owner asked for an extension still undecided stays (`partners.opportunities.holdover`)."""
+    moment = at or now()
+    async with transaction():
+        asked = {r["opportunity"] for r in await HoldoverExtension.select(HoldoverExtension.opportunity).where(
+            HoldoverExtension.status == HoldoverExtensionStatus.PENDING.value)}
+        due = [row for row in await Opportunity.select(
+            Opportunity.id, Opportunity.account.owner.as_alias("account_owner")).where(
+            Opportunity.owner_holdover_until.is_not_null()
+            & (Opportunity.owner_holdover_until <= moment)
+            & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
+        ) if row["id"] not in asked]
+        by_owner: dict[int, list[int]] = {}
+        for row in due:
+            by_owner.setdefault(row["account_owner"], []).append(row["id"])
+        for owner, ids in by_owner.items():
+            await Opportunity.update({Opportunity.owner: owner, Opportunity.owner_holdover_until: None,
+                                      **versions.bumped(Opportunity)}).where(
+                Opportunity.id.is_in(ids)
+            )
+        if due:
+            await refresh_sales_qualified_source([row["id"] for row in due])
+    return len(due)

@@ -1,0 +1,99 @@
+"""The audit log: one append-only row per mutation call, whatever its outcome.
+
+Nothing here updates or deletes audit rows. Inputs are summarised with secrets redacted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from partners.infra.db import uncounted
+from partners.people.principal import Principal
+from partners.infra.clock import now
+from partners.infra.tables import AuditEntry
+
+OK = "OK"
+USER_ERROR = "USER_ERROR"
+REFUSED = "REFUSED"
+INTERNAL_ERROR = "INTERNAL_ERROR"
+
+REDACTED = "[REDACTED]"
+_SECRET_WORDS = ("token", "password", "secret", "apikey", "api_key", "credential")
+SUMMARY_MAX = 2000
+
+
+def is_secret_key(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in _SECRET_WORDS)
+
+
+def redact(value: Any) -> Any:
+    """A copy of a JSON-like value with the string values of secret-looking keys replaced."""
+    if isinstance(value, dict):
+        return {k: REDACTED if is_secret_key(str(k)) and isinstance(v, str) else redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def summarize(arguments: dict[str, Any]) -> str:
+    text = json.dumps(redact(arguments), sort_keys=True, default=str, ensure_ascii=False)
+    # A lone surrogate (refused input is audited too) cannot be stored: keep it as `\udxxx`.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: str
+    codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MutationCall:
+    mutation: str
+    arguments: dict[str, Any]
+    outcome: Outcome
+
+
+async def record(principal: Principal | None, calls: list[MutationCall], request_id: str) -> None:
+    """Append one row per call (one statement for all of them)."""
+    if not calls:
+        return
+    at = now()
+    rows = [
+        AuditEntry(
+            occurred_at=at,
+            actor_user_id=principal.user_id if principal else None,
+            actor=principal.email if principal else "",
+            actor_role=principal.role.value if principal else "",
+            mutation=call.mutation[:100],
+            input_summary=summarize(call.arguments),
+            result=call.outcome.result,
+            error_codes=",".join(call.outcome.codes)[:500],
+            request_id=request_id[:64],
+        )
+        for call in calls
+    ]
+    with uncounted():
+        await AuditEntry.insert(*rows)
+
+
+def audit_query(*, actor: str | None = None, mutation: str | None = None, since: datetime | None = None):
+    """(select, count) queries of the log, newest first, with the filters applied."""
+    select = AuditEntry.select().order_by(AuditEntry.id, ascending=False)
+    count = AuditEntry.count()
+    conditions = []
+    if actor:
+        conditions.append(AuditEntry.actor == actor.strip().lower())
+    if mutation:
+        conditions.append(AuditEntry.mutation == mutation.strip())
+    if since is not None:
+        conditions.append(AuditEntry.occurred_at >= since)
+    for condition in conditions:
+        select = select.where(condition)
+        count = count.where(condition)
+    return select, count

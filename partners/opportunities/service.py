@@ -1,0 +1,527 @@
+"""Opportunities (O1–O11): pure rules first, then the writes.
+
+The stage moves only through `move_stage`, which checks O2–O7 (and A6 for closing won),
+records the dates, keeps the stage history and closes upside-IACV children (O8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable
+
+from partners.opportunities import reseller
+from partners.infra import versions
+from partners.infra.db import transaction
+from partners.people.enums import PARTNER_ROLES, PartnerStatus, Role
+from partners.opportunities.enums import (
+    ContactRole,
+    LossReason,
+    OpportunityStage as Stage,
+    OpportunityType,
+    SalesQualifiedSource,
+)
+from partners.accounts.enums import ScreeningStatus, Segment
+from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
+from partners.people.principal import Principal
+from partners.infra.clock import now
+from partners.people.standing import refuse_if_partner_denied
+from partners.opportunities.scoping import opportunity_scope
+from partners.people.scoping import scoped
+from partners.accounts.tables import Account, Contact
+from partners.opportunities.tables import Opportunity, OpportunityContact, OpportunityStageChange
+from partners.people.tables import User
+
+CREATORS = (Role.ADMIN, Role.SALES_OPS, Role.ACCOUNT_EXECUTIVE, Role.SDR)
+MANAGERS = (Role.ADMIN, Role.SALES_OPS)
+
+STAGE_ORDER = list(Stage)
+OPEN_STAGES = frozenset(STAGE_ORDER[: STAGE_ORDER.index(Stage.AWAITING_SIGNATURE) + 1])
+CLOSED_STAGES = frozenset({Stage.CLOSED_WON, Stage.CLOSED_LOST, Stage.UNQUALIFIED, Stage.DUPLICATE})
+START_STAGES = frozenset({Stage.PRE_OPPORTUNITY, Stage.PENDING_ACCEPTANCE})
+# Open stages after acceptance, plus won: what "leaving 0" (O3) and qualifying (O4) lead to.
+ACCEPTED_STAGES = frozenset(STAGE_ORDER[STAGE_ORDER.index(Stage.DISCOVERY): STAGE_ORDER.index(Stage.CLOSED_WON) + 1])
+QUALIFIED_STAGES = ACCEPTED_STAGES - {Stage.DISCOVERY}
+REOPEN_DAYS = 30
+CHANNEL_MANAGED_MARKER = "Channel-Managed"
+
+
+def opportunity_select():
+    """Opportunity rows with the account facts every reader needs (name, segment, LAM):
+    one join instead of a second query, and readable without reading the account."""
+    return Opportunity.select(
+        *Opportunity.all_columns(),
+        Opportunity.account.name.as_alias("account_name"),
+        Opportunity.account.segment.as_alias("account_segment"),
+        Opportunity.account.potential_users.as_alias("account_potential_users"),
+    )
+
+
+# ---------------------------------------------------------------- pure rules
+
+
+def type_violations(opp_type: OpportunityType, parent_type: OpportunityType | None) -> list[Violation]:
+    """O8: an add-on's parent is New Business or Renewal; professional services need a parent."""
+    if opp_type is OpportunityType.ADD_ON:
+        if parent_type is None:
+            return [Violation("PARENT_REQUIRED", "An add-on needs its New Business or Renewal parent.", ("parentId",), "O8")]
+        if parent_type not in (OpportunityType.NEW_BUSINESS, OpportunityType.RENEWAL):
+            return [Violation("INVALID_PARENT_TYPE", "An add-on's parent is New Business or Renewal, never an add-on.",
+                              ("parentId",), "O8")]
+    if opp_type is OpportunityType.PROFESSIONAL_SERVICES and parent_type is None:
+        return [Violation("PARENT_REQUIRED", "Professional services need a parent opportunity.", ("parentId",), "O8")]
+    return []
+
+
+def sales_qualified_source(
+    *, sdr_id: int | None, owner_role: Role | None, owner_partner_status: PartnerStatus | None = None
+) -> SalesQualifiedSource:
+    """O9. AE/RD/AM are all ACCOUNT_EXECUTIVE here; "the sales admin" is the ADMIN role."""
+    if sdr_id is not None:
+        return SalesQualifiedSource.SDR_GENERATED
+    if owner_role is Role.ACCOUNT_EXECUTIVE:
+        return SalesQualifiedSource.AE_GENERATED
+    if owner_role in PARTNER_ROLES and owner_partner_status is PartnerStatus.AUTHORIZED:
+        return SalesQualifiedSource.CHANNEL_GENERATED
+    if owner_role is Role.ADMIN:
+        return SalesQualifiedSource.WEB_DIRECT_GENERATED
+    return SalesQualifiedSource.OTHER
+
+
+def opportunity_name(
+    account_name: str, opp_type: OpportunityType, *, seats: int | None = None, product: str = "",
+    on: date | None = None,
+) -> str:
+    """O10: `Acme, Inc- 50 Premium`, `Acme, Inc- Add 25 Premium`,
+    `Acme, Inc- 50 Premium Renewal 01/17`, `Acme, Inc- Professional Services 06/18`."""
+    on = on or date.today()
+    month = on.strftime("%m/%y")
+    if opp_type is OpportunityType.PROFESSIONAL_SERVICES:
+        return f"{account_name}- Professional Services {month}"
+    if not seats or not product.strip():
+        raise DomainError.single("NAME_PARTS_REQUIRED", "Seats and product are needed to name this opportunity.",
+                                 ("seats",), rule="O10")
+    licence = f"{seats} {product.strip()}"
+    return {
+        OpportunityType.NEW_BUSINESS: f"{account_name}- {licence}",
+        OpportunityType.ADD_ON: f"{account_name}- Add {licence}",
+        OpportunityType.RENEWAL: f"{account_name}- {licence} Renewal {month}",
+        OpportunityType.UPSIDE_IACV: f"{account_name}- Upside {licence}",
+    }[opp_type]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    close_plan_amount: float
+    command_plan_net_arr: float
+    consult_net_arr: float
+    red_green_net_arr: float
+
+
+# O11 (001). LARGE uses the mid-market figures; an unknown segment the (stricter) SMB ones.
+SMB_THRESHOLDS = Thresholds(close_plan_amount=5_000, command_plan_net_arr=10_000, consult_net_arr=10_000,
+                            red_green_net_arr=2_000)
+MID_MARKET_THRESHOLDS = Thresholds(close_plan_amount=10_000, command_plan_net_arr=20_000, consult_net_arr=20_000,
+                                   red_green_net_arr=7_000)
+NEW_LOGO_MIN_ARR = 1_000
+NEW_LOGO_MIN_SEATS = 50
+
+
+@dataclass(frozen=True)
+class ThresholdFlags:
+    requires_close_plan: bool
+    requires_command_plan: bool
+    requires_opportunity_consult: bool
+    in_red_green_review: bool
+
+
+def thresholds_for(segment: Segment | None) -> Thresholds:
+    return MID_MARKET_THRESHOLDS if segment in (Segment.MID_MARKET, Segment.LARGE) else SMB_THRESHOLDS
+
+
+def threshold_flags(segment: Segment | None, *, name: str, amount: float | None, net_arr: float | None) -> ThresholdFlags:
+    """O11: close plan over the amount threshold; command plan over the net-ARR threshold
+    except for channel-managed opportunities; consult and red/green review at their thresholds."""
+    t = thresholds_for(segment)
+    amount, net_arr = amount or 0, net_arr or 0
+    return ThresholdFlags(
+        requires_close_plan=amount > t.close_plan_amount,
+        requires_command_plan=net_arr > t.command_plan_net_arr and CHANNEL_MANAGED_MARKER not in name,
+        requires_opportunity_consult=net_arr >= t.consult_net_arr,
+        in_red_green_review=net_arr >= t.red_green_net_arr,
+    )
+
+
+def counts_as_new_logo(opp_type: OpportunityType, net_arr: float | None, potential_users: int | None) -> bool:
+    """O11 (000): a new logo counts above $1,000 ARR with more than 50 seats potential."""
+    return (opp_type is OpportunityType.NEW_BUSINESS and (net_arr or 0) > NEW_LOGO_MIN_ARR
+            and (potential_users or 0) > NEW_LOGO_MIN_SEATS)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """What the caller asked for, with what closing needs (O6, O7)."""
+
+    target: Stage
+    loss_reason: LossReason | None = None
+    competitor: str = ""
+    merged_into_id: int | None = None
+    duplicate_of_id: int | None = None
+
+
+def stage_move_violations(opp: dict, move: StageMove, *, account_screening: ScreeningStatus,
+                          at: datetime) -> list[Violation]:
+    """O1–O7 and A6 for moving `opp` (a row) to `move.target`."""
+    current, target = Stage(opp["stage"]), move.target
+
+    def v(code: str, message: str, rule: str, field: str = "stage") -> list[Violation]:
+        return [Violation(code, message, (field,), rule)]
+
+    if target is current:
+        return v("SAME_STAGE", f"The opportunity is already at {current.value}.", "O1")
+    if current is Stage.CLOSED_WON:
+        return v("CLOSED_WON_IS_FINAL", "A closed-won opportunity does not move; open a new one.", "O1")
+    if current in CLOSED_STAGES and target not in CLOSED_STAGES:
+        closed_at = opp["closed_at"]
+        if closed_at is None or at - closed_at > timedelta(days=REOPEN_DAYS):
+            return v("REOPEN_WINDOW_PASSED", "Reopening is allowed within 30 days of the loss; open a new opportunity.",
+                     "O7")
+    if current is Stage.PRE_OPPORTUNITY and target in ACCEPTED_STAGES:
+        return v("MUST_PASS_PENDING_ACCEPTANCE", "An opportunity passes through 0-Pending Acceptance first.", "O2")
+    if opp["sales_qualified"] and target in (Stage.PRE_OPPORTUNITY, Stage.PENDING_ACCEPTANCE, Stage.UNQUALIFIED):
+        return v("ALREADY_QUALIFIED", "A sales-qualified opportunity never returns to 00, 0 or 9.", "O5")
+    if target is Stage.UNQUALIFIED and current not in START_STAGES:
+        return v("UNQUALIFIED_ONLY_FROM_ACCEPTANCE", "9-Unqualified is reachable only from 0 (or 00).", "O3")
+    if current is Stage.PENDING_ACCEPTANCE and target in ACCEPTED_STAGES and not opp["amount"]:
+        return v("AMOUNT_REQUIRED", "Accepting an opportunity (leaving 0) needs an amount.", "O3", "amount")
+    if target is Stage.DUPLICATE:
+        if move.duplicate_of_id is None:
+            return v("DUPLICATE_OF_REQUIRED", "Name the opportunity this one duplicates.", "O6", "duplicateOfId")
+        if move.duplicate_of_id == opp["id"]:
+            return v("DUPLICATE_OF_ITSELF", "An opportunity cannot duplicate itself.", "O6", "duplicateOfId")
+        if opp["sales_accepted_at"] is not None:
+            return v("ACCEPTED_CANNOT_BE_DUPLICATE", "An accepted opportunity is closed lost, not a duplicate.", "O6")
+    if target is Stage.CLOSED_LOST:
+        if move.loss_reason is None:
+            return v("LOSS_REASON_REQUIRED", "Closing lost needs a reason.", "O7", "lossReason")
+        if move.loss_reason is LossReason.MERGED and move.merged_into_id is None:
+            return v("MERGED_INTO_REQUIRED", "Name the opportunity it was merged into.", "O7", "mergedIntoId")
+        if move.loss_reason is LossReason.MERGED and move.merged_into_id == opp["id"]:
+            return v("MERGED_INTO_ITSELF", "An opportunity cannot be merged into itself.", "O7", "mergedIntoId")
+        if move.loss_reason is LossReason.COMPETITIVE_LOSS and not move.competitor.strip():
+            return v("COMPETITOR_REQUIRED", "A competitive loss names the competitor.", "O7", "competitor")
+    if target is Stage.CLOSED_WON and account_screening is not ScreeningStatus.CLEAR:
+        return v("ACCOUNT_NOT_CLEARED", f"Only CLEAR accounts close won (this one is {account_screening.value}).", "A6")
+    return []
+
+
+def stage_move_effects(opp: dict, move: StageMove, at: datetime) -> dict:
+    """The columns a valid move sets: dates of O3/O4, the IACV snapshot, closing facts."""
+    current, target = Stage(opp["stage"]), move.target
+    changes: dict[Any, Any] = {Opportunity.stage: target.value}
+    if current is Stage.PENDING_ACCEPTANCE and target in ACCEPTED_STAGES and opp["sales_accepted_at"] is None:
+        changes[Opportunity.sales_accepted_at] = at  # O3
+    # O4: leaving Discovery for a later open or won stage qualifies it (skipping Discovery too).
+    if target in QUALIFIED_STAGES and not opp["sales_qualified"]:
+        changes[Opportunity.sales_qualified] = True
+        changes[Opportunity.sales_qualified_at] = at
+        changes[Opportunity.initial_iacv] = opp["net_arr"] if opp["net_arr"] is not None else opp["amount"]
+        if opp["sales_accepted_at"] is None:
+            changes[Opportunity.sales_accepted_at] = at
+    if target in CLOSED_STAGES:
+        changes[Opportunity.closed_at] = at
+    else:
+        changes.update({Opportunity.closed_at: None, Opportunity.loss_reason: None, Opportunity.competitor: "",
+                        Opportunity.merged_into: None, Opportunity.duplicate_of: None})
+    if target is Stage.CLOSED_LOST:
+        changes[Opportunity.loss_reason] = move.loss_reason.value if move.loss_reason else None
+        changes[Opportunity.competitor] = move.competitor.strip()
+        changes[Opportunity.merged_into] = move.merged_into_id if move.loss_reason is LossReason.MERGED else None
+    if target is Stage.DUPLICATE:
+        changes[Opportunity.duplicate_of] = move.duplicate_of_id
+    return changes
+
+
+# ---------------------------------------------------------------- reads used by writes
+
+
+async def get_visible(principal: Principal, opportunity_id: int, field: str = "id") -> dict:
+    row = await scoped(opportunity_select(), opportunity_scope(principal)).where(
+        Opportunity.id == opportunity_id
+    ).first()
+    if row is None:
+        raise NotFound.of("Opportunity", field)
+    return row
+
+
+async def open_for_write(principal: Principal, opportunity_id: int, expected_version: int | None = None,
+                         field: str = "id") -> dict:
+    """The opportunity as this write will change it: visible to the caller (else NOT_FOUND,
+    before any version check), claimed (version + 1; STALE_VERSION when `expected_version`
+    is no longer current), and read again under the claim (`partners.infra.versions`)."""
+    await get_visible(principal, opportunity_id, field)
+    await versions.claim(Opportunity, opportunity_id, expected_version, "opportunity")
+    return await get_visible(principal, opportunity_id, field)
+
+
+async def _user_facts(user_id: int, field: str) -> dict:
+    row = await User.select(
+        User.id, User.role, User.active, User.partner.status.as_alias("partner_status")
+    ).where(User.id == user_id).first()
+    if row is None or not row["active"]:
+        raise NotFound.of("User", field)
+    return row
+
+
+async def _sqs_for(sdr_id: int | None, owner_id: int) -> SalesQualifiedSource:
+    owner = await _user_facts(owner_id, "ownerId")
+    status = PartnerStatus(owner["partner_status"]) if owner["partner_status"] else None
+    return sales_qualified_source(sdr_id=sdr_id, owner_role=Role(owner["role"]), owner_partner_status=status)
+
+
+async def refresh_sales_qualified_source(opportunity_ids: Iterable[int]) -> None:
+    """O9 is stored: recompute it after owners or SDRs change (in the write that changed
+    them, which already moved the version)."""
+    for row in await Opportunity.select(Opportunity.id, Opportunity.owner, Opportunity.sdr).where(
+        Opportunity.id.is_in(list(opportunity_ids))
+    ):
+        source = await _sqs_for(row["sdr"], row["owner"])
+        await Opportunity.update({Opportunity.sales_qualified_source: source.value}).where(Opportunity.id == row["id"])
+
+
+def may_change(principal: Principal, opp: dict, *, sdr_too: bool) -> None:
+    if principal.role in MANAGERS or opp["owner"] == principal.user_id:
+        return
+    if sdr_too and opp["sdr"] == principal.user_id:
+        return
+    raise PermissionDenied("Only the opportunity's owner, sales ops or an admin may do this.")
+
+
+# ---------------------------------------------------------------- writes
+
+
+@dataclass(frozen=True)
+class ContactLink:
+    contact_id: int
+    role: ContactRole = ContactRole.OTHER
+    is_primary: bool = False
+
+
+async def _check_parent(opp_type: OpportunityType, parent_id: int | None, self_id: int | None = None) -> None:
+    parent_type = None
+    if parent_id is not None:
+        if parent_id == self_id:
+            raise DomainError.single("INVALID_PARENT", "An opportunity cannot be its own parent.", "parentId", rule="O8")
+        parent = await Opportunity.select(Opportunity.opportunity_type).where(Opportunity.id == parent_id).first()
+        if parent is None:
+            raise NotFound.of("Parent opportunity", "parentId")
+        parent_type = OpportunityType(parent["opportunity_type"])
+    violations = type_violations(opp_type, parent_type)
+    if violations:
+        raise DomainError(violations)
+
+
+async def _set_contacts(opportunity_id: int, links: list[ContactLink]) -> None:
+    """Replace the contacts. Which contact may be primary or in which role (R3, R4) is for
+    the rule plugins, which see the result before it commits."""
+    ids = [link.contact_id for link in links]
+    repeated = next((i for i, contact_id in enumerate(ids) if contact_id in ids[:i]), None)
+    if repeated is not None:
+        raise DomainError.single("DUPLICATE_CONTACT", "A contact is on the opportunity once.",
+                                 ("contacts", str(repeated), "contactId"))
+    known = {r["id"] for r in await Contact.select(Contact.id).where(Contact.id.is_in(ids))} if ids else set()
+    for i, link in enumerate(links):
+        if link.contact_id not in known:
+            raise NotFound.of("Contact", f"contacts.{i}.contactId")
+    await OpportunityContact.delete().where(OpportunityContact.opportunity == opportunity_id)
+    if links:
+        await OpportunityContact.insert(*[
+            OpportunityContact(opportunity=opportunity_id, contact=link.contact_id, role=link.role.value,
+                               is_primary=link.is_primary)
+            for link in links
+        ])
+
+
+def _money_violations(fields: dict[str, Any]) -> list[Violation]:
+    return [Violation("NEGATIVE_AMOUNT", "Amounts cannot be negative.", (label,))
+            for key, label in (("amount", "amount"), ("net_arr", "netArr"))
+            if fields.get(key) is not None and fields[key] < 0]
+
+
+async def create_opportunity(principal: Principal, rules: reseller.RuleSet, **fields: Any) -> dict:
+    """A new opportunity by a sales user (the fields of `insert_opportunity`)."""
+    require_roles(principal, *CREATORS)
+    return await insert_opportunity(principal, rules, **fields)
+
+
+async def insert_opportunity(
+    principal: Principal, rules: reseller.RuleSet, *, account_id: int, opp_type: OpportunityType,
+    stage: Stage = Stage.PENDING_ACCEPTANCE,
+    name: str | None = None, seats: int | None = None, product: str = "", parent_id: int | None = None,
+    amount: float | None = None, net_arr: float | None = None, close_date: date | None = None,
+    owner_id: int | None = None, sdr_id: int | None = None, contacts: list[ContactLink] | None = None,
+) -> dict:
+    """O2, O8–O10; the caller's role is checked by the caller (`create_opportunity`, or an
+    approved deal registration converting into an opportunity)."""
+    if stage not in START_STAGES:
+        raise DomainError.single("INVALID_START_STAGE", "New opportunities start at 00 or 0.", "stage", rule="O2")
+    violations = _money_violations({"amount": amount, "net_arr": net_arr})
+    if violations:
+        raise DomainError(violations)
+    owner_id = owner_id or principal.user_id
+    if sdr_id is None and principal.role is Role.SDR:
+        sdr_id = principal.user_id
+    async with transaction():
+        account = await Account.select(Account.id, Account.name).where(Account.id == account_id).first()
+        if account is None:
+            raise NotFound.of("Account", "accountId")
+        await _check_parent(opp_type, parent_id)
+        if sdr_id is not None and (await _user_facts(sdr_id, "sdrId"))["role"] != Role.SDR.value:
+            raise DomainError.single("NOT_AN_SDR", "The SDR must be a user with the SDR role.", "sdrId", rule="O9")
+        source = await _sqs_for(sdr_id, owner_id)
+        if not (name or "").strip():
+            name = opportunity_name(account["name"], opp_type, seats=seats, product=product, on=close_date)
+        at = now()
+        opp = Opportunity(
+            account=account_id, name=name.strip(), opportunity_type=opp_type.value, parent=parent_id,
+            stage=stage.value, amount=amount, net_arr=net_arr, close_date=close_date, owner=owner_id, sdr=sdr_id,
+            sales_qualified_source=source.value, created_at=at,
+        )
+        await opp.save()
+        await OpportunityStageChange(opportunity=opp.id, from_stage=None, to_stage=stage.value,
+                                     changed_by=principal.user_id, changed_at=at).save()
+        await _set_contacts(opp.id, contacts or [])
+        await reseller.validate(rules, principal, opp.id, "createOpportunity")
+        return await get_visible(principal, opp.id)
+
+
+UPDATABLE = ("name", "amount", "net_arr", "close_date", "owner", "sdr")
+
+
+async def update_opportunity(
+    principal: Principal, rules: reseller.RuleSet, opportunity_id: int, *, fields: dict[str, Any],
+    opp_type: OpportunityType | None = None,
+    parent_id: Any = None, parent_given: bool = False, contacts: list[ContactLink] | None = None,
+    expected_version: int | None = None,
+) -> dict:
+    """Everything but the stage (that is `move_stage`'s)."""
+    fields = {k: v for k, v in fields.items() if k in UPDATABLE}
+    violations = _money_violations(fields)
+    if "name" in fields and not str(fields["name"] or "").strip():
+        violations.append(Violation("NAME_REQUIRED", "An opportunity needs a name.", ("name",), "O10"))
+    if violations:
+        raise DomainError(violations)
+    async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
+        opp = await open_for_write(principal, opportunity_id, expected_version)
+        may_change(principal, opp, sdr_too=True)
+        if "owner" in fields and fields["owner"] is None:
+            raise DomainError.single("OWNER_REQUIRED", "An opportunity has an owner.", "ownerId")
+        if fields.get("sdr") is not None and (await _user_facts(fields["sdr"], "sdrId"))["role"] != Role.SDR.value:
+            raise DomainError.single("NOT_AN_SDR", "The SDR must be a user with the SDR role.", "sdrId", rule="O9")
+        if opp_type is not None or parent_given:
+            new_type = opp_type or OpportunityType(opp["opportunity_type"])
+            new_parent = parent_id if parent_given else opp["parent"]
+            await _check_parent(new_type, new_parent, self_id=opportunity_id)
+            fields["opportunity_type"] = new_type.value
+            fields["parent"] = new_parent
+        if "owner" in fields or "sdr" in fields:
+            owner = fields.get("owner", opp["owner"])
+            sdr = fields.get("sdr", opp["sdr"])
+            fields["sales_qualified_source"] = (await _sqs_for(sdr, owner)).value
+            if "owner" in fields:
+                fields["owner_holdover_until"] = None
+        if fields:
+            await Opportunity.update(fields).where(Opportunity.id == opportunity_id)
+        if contacts is not None:
+            await _set_contacts(opportunity_id, contacts)
+        await reseller.validate(rules, principal, opportunity_id, "updateOpportunity")
+        return await get_visible(principal, opportunity_id)
+
+
+async def move_stage(principal: Principal, rules: reseller.RuleSet, opportunity_id: int, move: StageMove,
+                     note: str = "", expected_version: int | None = None) -> dict:
+    async with transaction():
+        await refuse_if_partner_denied(principal, "id")  # P1
+        opp = await open_for_write(principal, opportunity_id, expected_version)
+        may_change(principal, opp, sdr_too=False)
+        account = await Account.select(Account.screening_status).where(Account.id == opp["account"]).first()
+        at = now()
+        violations = stage_move_violations(opp, move, account_screening=ScreeningStatus(account["screening_status"]),
+                                           at=at)
+        if violations:
+            raise DomainError(violations)
+        for link_id, field in ((move.duplicate_of_id, "duplicateOfId"), (move.merged_into_id, "mergedIntoId")):
+            if link_id is not None and (
+                (move.target is Stage.DUPLICATE and field == "duplicateOfId")
+                or (move.target is Stage.CLOSED_LOST and field == "mergedIntoId")
+            ):
+                await get_visible(principal, link_id, field)
+        await Opportunity.update(stage_move_effects(opp, move, at)).where(Opportunity.id == opportunity_id)
+        await OpportunityStageChange(opportunity=opportunity_id, from_stage=opp["stage"], to_stage=move.target.value,
+                                     changed_by=principal.user_id, note=note.strip()[:500], changed_at=at).save()
+        children: list[int] = []
+        if move.target in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
+            children = await _close_upside_children(principal, rules, opportunity_id, at)
+        if move.target is Stage.CLOSED_LOST:
+            from partners.registrations.service import close_for_lost_opportunity  # P6 (imports this module)
+
+            await close_for_lost_opportunity(principal, rules, opportunity_id, at)
+        await reseller.validate(rules, principal, opportunity_id, "moveOpportunityStage")
+        await _validate_closed_children(rules, principal, children)
+        return await get_visible(principal, opportunity_id)
+
+
+async def _validate_closed_children(rules: reseller.RuleSet, principal: Principal, children: list[int]) -> None:
+    """O8 children turned duplicates are written too, so the rule plugins see them like any
+    other opportunity write (`cosell_validate_opportunity`, operation `moveOpportunityStage`);
+    a refusal of a child refuses the parent's move, and the message says which child."""
+    context = reseller.context_for(rules, principal, "moveOpportunityStage")
+    violations = [
+        replace(v, message=f"Its upside-IACV child '{snapshot.name}' closes with it (O8): {v.message}")
+        for snapshot in (await reseller.load_snapshots(children)).values()
+        for v in reseller.violations_of(rules, snapshot, context)
+    ]
+    if violations:
+        raise DomainError(violations)
+
+
+async def _close_upside_children(principal: Principal, rules: reseller.RuleSet, parent_id: int,
+                                 at: datetime) -> list[int]:
+    """O8: when a parent closes, its open upside-IACV children become duplicates of it —
+    except accepted ones, which cannot be duplicates (O6): they are closed lost as merged
+    into the parent (O7), and their registrations close with them (P6). Returns the
+    children's ids (to be validated by the caller)."""
+    children = await Opportunity.select(Opportunity.id, Opportunity.stage, Opportunity.sales_accepted_at).where(
+        (Opportunity.parent == parent_id)
+        & (Opportunity.opportunity_type == OpportunityType.UPSIDE_IACV.value)
+        & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
+    )
+    if not children:
+        return []
+    duplicates = [c for c in children if c["sales_accepted_at"] is None]
+    merged = [c for c in children if c["sales_accepted_at"] is not None]
+    if duplicates:
+        await Opportunity.update({
+            Opportunity.stage: Stage.DUPLICATE.value, Opportunity.duplicate_of: parent_id, Opportunity.closed_at: at,
+            **versions.bumped(Opportunity),
+        }).where(Opportunity.id.is_in([c["id"] for c in duplicates]))
+    if merged:
+        await Opportunity.update({
+            Opportunity.stage: Stage.CLOSED_LOST.value, Opportunity.loss_reason: LossReason.MERGED.value,
+            Opportunity.merged_into: parent_id, Opportunity.closed_at: at, **versions.bumped(Opportunity),
+        }).where(Opportunity.id.is_in([c["id"] for c in merged]))
+    await OpportunityStageChange.insert(*[
+        OpportunityStageChange(opportunity=c["id"], from_stage=c["stage"],
+                               to_stage=(Stage.DUPLICATE if c in duplicates else Stage.CLOSED_LOST).value,
+                               changed_by=principal.user_id,
+                               note="Parent closed (O8)" if c in duplicates else "Parent closed; accepted, so merged (O6, O8)",
+                               changed_at=at)
+        for c in children
+    ])
+    if merged:
+        from partners.registrations.service import close_for_lost_opportunity  # P6 (imports this module)
+
+        for child in merged:
+            await close_for_lost_opportunity(principal, rules, child["id"], at)
+    return [c["id"] for c in children]
