@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
-from partners.accounts import service as accounts
+from partners.opportunities import holdover
 from partners.registrations import service as deal_registrations, reminders as review_reminders
 from partners.infra import mail, outbox
 from partners.cases import service as cases
@@ -156,7 +156,7 @@ HOLDOVER_INTERVAL = 300.0
 
 
 async def _hand_over_holdovers(should_stop: Callable[[], bool]) -> int:
-    return await accounts.hand_over_expired_holdovers()
+    return await holdover.hand_over_expired_holdovers()
 
 
 def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: str | None = None) -> list[Job]:

@@ -10,18 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from partners.opportunities import reseller
-from partners.infra import versions
+from partners.accounts.events import AccountChannelChanged
 from partners.infra.db import transaction
+from partners.infra.events import publish
 from partners.accounts.enums import AddressSource, Ranking, ScreeningStatus, Segment
-from partners.opportunities.enums import HoldoverExtensionStatus
 from partners.people.enums import Region, Role
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.people.principal import STAFF_ROLES, Principal
 from partners.infra.clock import now
-from partners.opportunities.service import OPEN_STAGES, refresh_sales_qualified_source
-from partners.accounts.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
-from partners.opportunities.tables import HoldoverExtension, Opportunity
+from partners.accounts.tables import Account, AccountAddress, Contact
 from partners.people.tables import Partner, User
 
 ACCOUNT_MANAGERS = (Role.ADMIN, Role.SALES_OPS)
@@ -171,7 +168,7 @@ async def get_account(account_id: int) -> dict:
     return row
 
 
-async def _require_staff_user(user_id: int, field: str) -> dict:
+async def require_staff_user(user_id: int, field: str) -> dict:
     user = await User.select(User.id, User.role, User.active).where(User.id == user_id).first()
     if user is None:
         raise NotFound.of("User", field)
@@ -180,7 +177,7 @@ async def _require_staff_user(user_id: int, field: str) -> dict:
     return user
 
 
-def _require_clear(account: dict, field: str = "id") -> None:
+def require_clear(account: dict, field: str = "id") -> None:
     if account["screening_status"] != ScreeningStatus.CLEAR.value:
         raise DomainError.single(
             "ACCOUNT_NOT_CLEARED",
@@ -274,7 +271,7 @@ async def create_account(
         raise DomainError.single("NAME_REQUIRED", "An account needs a name.", "name")
     async with transaction():
         if fields.get("owner") is not None:
-            await _require_staff_user(fields["owner"], "ownerId")
+            await require_staff_user(fields["owner"], "ownerId")
         await _require_partner(fields.get("partner"))
         root_id = None
         if parent_id is not None:
@@ -298,7 +295,7 @@ async def _require_partner(partner_id: int | None) -> None:
 
 
 async def update_account(
-    principal: Principal, rules: reseller.RuleSet, account_id: int, *, fields: dict[str, Any],
+    principal: Principal, rules: Any, account_id: int, *, fields: dict[str, Any],
     addresses: list[AddressInput] | None = None,
 ) -> dict:
     """A change of type or partner organisation is checked against the account's
@@ -313,16 +310,14 @@ async def update_account(
     _validate_fields(principal, fields, addresses)
     async with transaction():
         account = await get_account(account_id)
-        _require_clear(account)
+        require_clear(account)
         if fields.get("owner") is not None:
-            await _require_staff_user(fields["owner"], "ownerId")
+            await require_staff_user(fields["owner"], "ownerId")
         await _require_partner(fields.get("partner"))
         if fields:
             await Account.update(_db_values(fields)).where(Account.id == account_id)
         if "account_type" in fields or "partner" in fields:
-            opportunity_ids = [r["id"] for r in await Opportunity.select(Opportunity.id).where(
-                Opportunity.account == account_id)]
-            await reseller.validate_all(rules, principal, opportunity_ids, "updateAccount")
+            await publish(AccountChannelChanged(principal, rules, account_id, "updateAccount"))  # R1
         await _save_addresses(account_id, addresses or [])
         await recompute_hierarchy(account["ultimate_parent"])
         await _check_ranking(account_id)
@@ -334,7 +329,7 @@ async def move_account(principal: Principal, account_id: int, parent_id: int | N
     require_roles(principal, *ACCOUNT_MANAGERS)
     async with transaction():
         account = await get_account(account_id)
-        _require_clear(account)
+        require_clear(account)
         old_root = account["ultimate_parent"]
         old_tree = await _hierarchy_rows(old_root)
         subtree = _descendants(old_tree, account_id) | {account_id}
@@ -357,46 +352,6 @@ async def move_account(principal: Principal, account_id: int, parent_id: int | N
         await recompute_hierarchy(new_root)
         await _check_ranking(account_id)
         return await get_account(account_id)
-
-
-async def transfer_ownership(principal: Principal, account_id: int, new_owner_id: int) -> tuple[dict, dict]:
-    """A10: the account moves to the new owner; its open opportunities younger than 180 days
-    stay with their owner until day 180, older ones move now. Recorded as a transfer."""
-    require_roles(principal, *ACCOUNT_MANAGERS)
-    async with transaction():
-        account = await get_account(account_id)
-        _require_clear(account)
-        await _require_staff_user(new_owner_id, "newOwnerId")
-        if account["owner"] == new_owner_id:
-            raise DomainError.single("SAME_OWNER", "The account already has this owner.", "newOwnerId", rule="A10")
-        moment = now()
-        open_opps = await Opportunity.select(Opportunity.id, Opportunity.owner, Opportunity.created_at).where(
-            (Opportunity.account == account_id) & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
-        )
-        held, moved = [], []
-        for opp in open_opps:
-            if opp["owner"] == new_owner_id:
-                continue
-            until = holdover_until(opp["created_at"])
-            (held if until > moment else moved).append((opp["id"], until))
-        for opp_id, until in held:
-            await Opportunity.update({Opportunity.owner_holdover_until: until, **versions.bumped(Opportunity)}).where(
-                Opportunity.id == opp_id)
-        if moved:
-            ids = [opp_id for opp_id, _ in moved]
-            await Opportunity.update({Opportunity.owner: new_owner_id, Opportunity.owner_holdover_until: None,
-                                      **versions.bumped(Opportunity)}).where(
-                Opportunity.id.is_in(ids)
-            )
-            await refresh_sales_qualified_source(ids)
-        await Account.update({Account.owner: new_owner_id}).where(Account.id == account_id)
-        transfer = AccountOwnershipTransfer(
-            account=account_id, from_owner=account["owner"], to_owner=new_owner_id,
-            transferred_by=principal.user_id, opportunities_held_over=len(held), opportunities_moved=len(moved),
-            created_at=moment,
-        )
-        await transfer.save()
-        return await get_account(account_id), transfer.to_dict()
 
 
 async def set_screening_status(principal: Principal, account_id: int, status: ScreeningStatus) -> dict:
@@ -434,7 +389,7 @@ async def apply_employee_count_override(principal: Principal, account_id: int, c
         raise DomainError.single("ADMIN_ONLY", "Only an admin overrides the employee count.", "id", rule="A3")
     async with transaction():
         account = await get_account(account_id)
-        _require_clear(account)
+        require_clear(account)
         value = count if count is not None else account["employees_review_count"]
         if value is not None and value < 0:
             raise DomainError.single("NEGATIVE_COUNT", "Counts cannot be negative.", "count", rule="A3")
@@ -484,32 +439,3 @@ async def update_contact(principal: Principal, contact_id: int, fields: dict[str
         if fields:
             await Contact.update(fields).where(Contact.id == contact_id)
         return await Contact.select().where(Contact.id == contact_id).first()
-
-
-
-async def hand_over_expired_holdovers(at: datetime | None = None) -> int:
-    """A10: an open opportunity held over after an account transfer goes to the account's
-    current owner once its 180 days have passed. Safe to run in every instance at once:
-    the update is idempotent. Returns how many opportunities changed owner. An opportunity
-    whose owner asked for an extension still undecided stays (`partners.opportunities.holdover`)."""
-    moment = at or now()
-    async with transaction():
-        asked = {r["opportunity"] for r in await HoldoverExtension.select(HoldoverExtension.opportunity).where(
-            HoldoverExtension.status == HoldoverExtensionStatus.PENDING.value)}
-        due = [row for row in await Opportunity.select(
-            Opportunity.id, Opportunity.account.owner.as_alias("account_owner")).where(
-            Opportunity.owner_holdover_until.is_not_null()
-            & (Opportunity.owner_holdover_until <= moment)
-            & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
-        ) if row["id"] not in asked]
-        by_owner: dict[int, list[int]] = {}
-        for row in due:
-            by_owner.setdefault(row["account_owner"], []).append(row["id"])
-        for owner, ids in by_owner.items():
-            await Opportunity.update({Opportunity.owner: owner, Opportunity.owner_holdover_until: None,
-                                      **versions.bumped(Opportunity)}).where(
-                Opportunity.id.is_in(ids)
-            )
-        if due:
-            await refresh_sales_qualified_source([row["id"] for row in due])
-    return len(due)

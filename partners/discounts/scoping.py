@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns.combination import Where, WhereRaw
 
 from partners.people.principal import Principal
-from partners.opportunities.scoping import partner_opportunity_ids as _partner_opportunity_ids
+from partners.opportunities.scoping import partner_opportunity_ids
 from partners.people.scoping import NOTHING
 from partners.discounts.tables import DiscountApproval
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Protocol
 
 from partners.infra.db import uncounted
-from partners.people.principal import Principal
 from partners.infra.clock import now
 from partners.infra.tables import AuditEntry
 
@@ -52,6 +52,14 @@ class Outcome:
     codes: tuple[str, ...] = ()
 
 
+class Actor(Protocol):
+    """Who called, as the log records them (partners.people.principal.Principal is one)."""
+
+    user_id: int
+    email: str
+    role: Enum
+
+
 @dataclass(frozen=True)
 class MutationCall:
     mutation: str
@@ -59,7 +67,7 @@ class MutationCall:
     outcome: Outcome
 
 
-async def record(principal: Principal | None, calls: list[MutationCall], request_id: str) -> None:
+async def record(principal: Actor | None, calls: list[MutationCall], request_id: str) -> None:
     """Append one row per call (one statement for all of them)."""
     if not calls:
         return

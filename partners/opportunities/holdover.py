@@ -1,8 +1,9 @@
-"""A10 extension requests: keeping a held-over opportunity past day 180.
+"""A10 holdovers: an account's transfer to a new owner, the hand-over of its opportunities, and
+extension requests for keeping a held-over opportunity past day 180.
 
 After an account transfer its open opportunities younger than 180 days stay with their
-owner until day 180 (`accounts.transfer_ownership`), then go to the account's owner
-(`accounts.hand_over_expired_holdovers`). The owner may ask, by day 120 after the
+owner until day 180 (`transfer_ownership`), then go to the account's owner
+(`hand_over_expired_holdovers`). The owner may ask, by day 120 after the
 opportunity's creation, to keep it longer, with evidence of close within 90 days: an
 expected close date at most 90 days after the request and a note. ADMIN or SALES_OPS
 approve or refuse. Approved, the holdover ends EXTENSION_DAYS (90) after its day-180 end,
@@ -15,13 +16,22 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from partners.accounts.service import (
+    ACCOUNT_MANAGERS,
+    get_account,
+    holdover_until,
+    require_clear,
+    require_staff_user,
+)
+from partners.accounts.tables import Account, AccountOwnershipTransfer
+from partners.infra import versions
 from partners.infra.db import lock_for_update, transaction
 from partners.opportunities.enums import HoldoverExtensionStatus as Status, OpportunityStage
 from partners.people.enums import Role
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.people.principal import Principal
 from partners.infra.clock import now
-from partners.opportunities.service import OPEN_STAGES, get_visible, open_for_write
+from partners.opportunities.service import OPEN_STAGES, get_visible, open_for_write, refresh_sales_qualified_source
 from partners.people.standing import refuse_if_partner_denied
 from partners.opportunities.scoping import holdover_extension_scope
 from partners.people.scoping import scoped
@@ -141,3 +151,70 @@ async def decide_extension(principal: Principal, extension_id: int, *, approve: 
         await HoldoverExtension.update(values).where(HoldoverExtension.id == extension_id)
         return await get_extension(principal, extension_id)
 
+
+async def transfer_ownership(principal: Principal, account_id: int, new_owner_id: int) -> tuple[dict, dict]:
+    """A10: the account moves to the new owner; its open opportunities younger than 180 days
+    stay with their owner until day 180, older ones move now. Recorded as a transfer."""
+    require_roles(principal, *ACCOUNT_MANAGERS)
+    async with transaction():
+        account = await get_account(account_id)
+        require_clear(account)
+        await require_staff_user(new_owner_id, "newOwnerId")
+        if account["owner"] == new_owner_id:
+            raise DomainError.single("SAME_OWNER", "The account already has this owner.", "newOwnerId", rule="A10")
+        moment = now()
+        open_opps = await Opportunity.select(Opportunity.id, Opportunity.owner, Opportunity.created_at).where(
+            (Opportunity.account == account_id) & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
+        )
+        held, moved = [], []
+        for opp in open_opps:
+            if opp["owner"] == new_owner_id:
+                continue
+            until = holdover_until(opp["created_at"])
+            (held if until > moment else moved).append((opp["id"], until))
+        for opp_id, until in held:
+            await Opportunity.update({Opportunity.owner_holdover_until: until, **versions.bumped(Opportunity)}).where(
+                Opportunity.id == opp_id)
+        if moved:
+            ids = [opp_id for opp_id, _ in moved]
+            await Opportunity.update({Opportunity.owner: new_owner_id, Opportunity.owner_holdover_until: None,
+                                      **versions.bumped(Opportunity)}).where(
+                Opportunity.id.is_in(ids)
+            )
+            await refresh_sales_qualified_source(ids)
+        await Account.update({Account.owner: new_owner_id}).where(Account.id == account_id)
+        transfer = AccountOwnershipTransfer(
+            account=account_id, from_owner=account["owner"], to_owner=new_owner_id,
+            transferred_by=principal.user_id, opportunities_held_over=len(held), opportunities_moved=len(moved),
+            created_at=moment,
+        )
+        await transfer.save()
+        return await get_account(account_id), transfer.to_dict()
+
+
+async def hand_over_expired_holdovers(at: datetime | None = None) -> int:
+    """A10: an open opportunity held over after an account transfer goes to the account's
+    current owner once its 180 days have passed. Safe to run in every instance at once:
+    the update is idempotent. Returns how many opportunities changed owner. An opportunity
+    whose owner asked for an extension still undecided stays (`partners.opportunities.holdover`)."""
+    moment = at or now()
+    async with transaction():
+        asked = {r["opportunity"] for r in await HoldoverExtension.select(HoldoverExtension.opportunity).where(
+            HoldoverExtension.status == Status.PENDING.value)}
+        due = [row for row in await Opportunity.select(
+            Opportunity.id, Opportunity.account.owner.as_alias("account_owner")).where(
+            Opportunity.owner_holdover_until.is_not_null()
+            & (Opportunity.owner_holdover_until <= moment)
+            & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
+        ) if row["id"] not in asked]
+        by_owner: dict[int, list[int]] = {}
+        for row in due:
+            by_owner.setdefault(row["account_owner"], []).append(row["id"])
+        for owner, ids in by_owner.items():
+            await Opportunity.update({Opportunity.owner: owner, Opportunity.owner_holdover_until: None,
+                                      **versions.bumped(Opportunity)}).where(
+                Opportunity.id.is_in(ids)
+            )
+        if due:
+            await refresh_sales_qualified_source([row["id"] for row in due])
+    return len(due)

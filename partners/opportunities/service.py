@@ -13,7 +13,9 @@ from typing import Any, Iterable
 from partners.opportunities import reseller
 from partners.infra import versions
 from partners.infra.db import transaction
+from partners.infra.events import publish
 from partners.people.enums import PARTNER_ROLES, PartnerStatus, Role
+from partners.opportunities.events import OpportunityClosedLost
 from partners.opportunities.enums import (
     ContactRole,
     LossReason,
@@ -464,9 +466,7 @@ async def move_stage(principal: Principal, rules: reseller.RuleSet, opportunity_
         if move.target in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
             children = await _close_upside_children(principal, rules, opportunity_id, at)
         if move.target is Stage.CLOSED_LOST:
-            from partners.registrations.service import close_for_lost_opportunity  # P6 (imports this module)
-
-            await close_for_lost_opportunity(principal, rules, opportunity_id, at)
+            await publish(OpportunityClosedLost(principal, rules, opportunity_id, at))  # P6
         await reseller.validate(rules, principal, opportunity_id, "moveOpportunityStage")
         await _validate_closed_children(rules, principal, children)
         return await get_visible(principal, opportunity_id)
@@ -519,9 +519,6 @@ async def _close_upside_children(principal: Principal, rules: reseller.RuleSet, 
                                changed_at=at)
         for c in children
     ])
-    if merged:
-        from partners.registrations.service import close_for_lost_opportunity  # P6 (imports this module)
-
-        for child in merged:
-            await close_for_lost_opportunity(principal, rules, child["id"], at)
+    for child in merged:
+        await publish(OpportunityClosedLost(principal, rules, child["id"], at))  # P6
     return [c["id"] for c in children]

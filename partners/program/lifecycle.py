@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any
 
-from partners.registrations import service as deal_registrations
 from partners.infra import mail
+from partners.infra.events import publish
 from partners.infra.db import lock_for_update, transaction
 from partners.accounts.enums import AccountType
 from partners.program.enums import PartnerChangeKind, TrainingCourse
@@ -21,7 +21,7 @@ from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Regi
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.people.principal import Principal
 from partners.infra.clock import now
-from partners.leads import service as lead_service
+from partners.program.events import PartnerDenied
 from partners.program.eligibility import trained_people
 from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
 from partners.opportunities.reseller import RuleSet
@@ -321,8 +321,8 @@ async def deny_partner(principal: Principal, rules: RuleSet, partner_id: int, re
         await Partner.update({Partner.status: PartnerStatus.DENIED.value}).where(Partner.id == partner_id)
         await _record(partner_id, PartnerChangeKind.STATUS, row["status"], PartnerStatus.DENIED.value, reason,
                       principal, at)
-        await deal_registrations.close_for_denied_partner(principal, rules, partner_id, reason.strip(), at)
-        await lead_service.recall_for_denied_partner(principal, partner_id)  # P11: AUTHORIZED only
+        # Registrations end (P5, P6) and held leads are recalled (P11) by their domains' subscribers.
+        await publish(PartnerDenied(principal, rules, partner_id, reason.strip(), at))
         return await Partner.select().where(Partner.id == partner_id).first()
 
 

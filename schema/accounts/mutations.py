@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from partners.accounts import service as accounts
+from partners.opportunities import holdover
 from schema.core.access import STAFF, access
 from schema.accounts.access import ACCOUNT_MANAGERS, CONTACT_WRITERS
 from schema.accounts.types import AccountNode, AccountOwnershipTransfer, ContactNode
@@ -219,7 +220,7 @@ class AccountMutation:
     ) -> TransferAccountOwnershipPayload:
         principal = require_principal(info)
         new_owner = decode_node_id(info, input.new_owner_id, UserNode, "newOwnerId")
-        result, errors = await call_domain(accounts.transfer_ownership(principal, _account_id(info, input.id), new_owner))
+        result, errors = await call_domain(holdover.transfer_ownership(principal, _account_id(info, input.id), new_owner))
         if result is None:
             return TransferAccountOwnershipPayload(account=None, transfer=None, errors=errors)
         row, transfer = result

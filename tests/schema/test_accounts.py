@@ -215,7 +215,7 @@ async def test_a10_transfer_keeps_young_open_opportunities_with_their_owner(gql,
     assert only_error(again["data"]["transferAccountOwnership"])["rule"] == "A10"
 
     # Day 180 has passed: the held-over opportunity goes to the account's owner (A10).
-    from partners.accounts.service import hand_over_expired_holdovers
+    from partners.opportunities.holdover import hand_over_expired_holdovers
 
     assert await hand_over_expired_holdovers(at=now() + timedelta(days=1)) == 0
     assert await hand_over_expired_holdovers(at=now() + timedelta(days=181)) == 1

@@ -4,7 +4,7 @@ days later) or refuse; a pending request keeps the hand-over job away."""
 
 from datetime import date, timedelta
 
-from partners.accounts.service import hand_over_expired_holdovers
+from partners.opportunities.holdover import hand_over_expired_holdovers
 from partners.infra.clock import now
 from partners.opportunities.tables import HoldoverExtension, Opportunity
 from tests.schema.sales import ERRORS, create_account, create_opportunity, gid, only_error, pk
