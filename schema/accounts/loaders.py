@@ -1,4 +1,5 @@
-"""Per-request loaders for accounts and contacts; every one applies the entity's scope."""
+"""Per-request loaders for accounts and contacts, and for the opportunities of an account;
+every one applies the scope of what it returns."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from partners.people.scoping import scoped
 from partners.accounts.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
+from partners.opportunities.scoping import opportunity_scope
+from partners.opportunities.service import opportunity_select
+from partners.opportunities.tables import Opportunity
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
 
@@ -31,6 +35,12 @@ _ACCOUNT_CONTACTS = _children(Contact, Contact.account, contact_scope, (Contact.
 _ACCOUNT_TRANSFERS = _children(AccountOwnershipTransfer, AccountOwnershipTransfer.account, account_scope,
                                (AccountOwnershipTransfer.created_at, AccountOwnershipTransfer.id))
 
+# The rows Opportunity nodes are built from (opportunity_select), in both scopes: the
+# opportunity's (R9) and the account's.
+_ACCOUNT_OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(
+    scoped(opportunity_select(), opportunity_scope(who)), account_scope(who)).where(
+    any_of(Opportunity.account, ids)).order_by(Opportunity.id))
+
 
 async def _grouped(prepared: PreparedQuery, context, keys: list[int], fk_column) -> list[list[dict]]:
     if not keys:
@@ -52,3 +62,7 @@ async def load_account_contacts(context, account_ids: list[int]) -> list[list[di
 
 async def load_account_transfers(context, account_ids: list[int]) -> list[list[dict]]:
     return await _grouped(_ACCOUNT_TRANSFERS, context, account_ids, AccountOwnershipTransfer.account)
+
+
+async def load_account_opportunities(context, account_ids: list[int]) -> list[list[dict]]:
+    return grouped(account_ids, await _ACCOUNT_OPPORTUNITIES.run(context.principal, account_ids), "account")

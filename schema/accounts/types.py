@@ -4,7 +4,7 @@ pure rules of partners.accounts.service, never here."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Iterable
+from typing import TYPE_CHECKING, Annotated, Callable, Iterable
 
 import strawberry
 from strawberry import relay
@@ -16,6 +16,7 @@ from schema.accounts.loaders import (
     load_account_addresses,
     load_account_children,
     load_account_contacts,
+    load_account_opportunities,
     load_account_transfers,
     load_accounts,
     load_contacts,
@@ -31,6 +32,22 @@ from schema.identity.types import PartnerNode, UserNode
 
 if TYPE_CHECKING:
     from schema.opportunities.types import OpportunityNode
+
+
+# Opportunity is a type of schema/opportunities/types.py, which sits above this module (its
+# types hold Account and Contact nodes): Account.opportunities names it lazily, and that
+# module hands down how its rows become nodes when it is imported (provide_opportunity_nodes),
+# which building the schema always does (Strawberry resolves the lazy annotation).
+def provide_opportunity_nodes(from_row: Callable[[dict], OpportunityNode]) -> None:
+    global _opportunity_from_row
+    _opportunity_from_row = from_row
+
+
+def _no_opportunity_nodes(row: dict) -> OpportunityNode:
+    raise RuntimeError("schema/opportunities/types.py was not imported: it provides Opportunity nodes")
+
+
+_opportunity_from_row: Callable[[dict], OpportunityNode] = _no_opportunity_nodes
 
 
 async def _user(info: Info, user_id: int | None) -> UserNode | None:
@@ -182,11 +199,8 @@ class AccountNode(relay.Node):
     async def opportunities(
         self, info: Info
     ) -> list[Annotated["OpportunityNode", strawberry.lazy("schema.opportunities.types")]]:
-        from schema.opportunities.loaders import load_account_opportunities
-        from schema.opportunities.types import OpportunityNode
-
         rows = await info.context.loaders(load_account_opportunities).load(self.id)
-        return [OpportunityNode.from_row(r) for r in rows]
+        return [_opportunity_from_row(r) for r in rows]
 
     @strawberry.field(description="The partner whose organisation this account is (A5, R1, R4), if any.")
     async def partner(self, info: Info) -> PartnerNode | None:

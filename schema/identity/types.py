@@ -1,4 +1,4 @@
-"""Users and partners as GraphQL types."""
+"""Users and partners as GraphQL types, and a partner's P1 history."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from partners.people.tables import ApiToken, Partner, User
 from schema.core.access import node_access
 from schema.core.connection import Connection, Keyset, connection_from_rows, page_size, paginate
 from schema.core.context import Info
-from schema.core.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role, member
+from schema.core.enums import PartnerChangeKind, PartnerStatus, PartnerTrack, PartnerType, Region, Role, member
 from schema.core.rows import int_ids
 from schema.core.errors import UserError
 from schema.identity.loaders import (
@@ -31,7 +31,7 @@ from schema.partners.loaders import (
     load_partner_changes,
     load_trainings,
 )
-from schema.partners.types import PartnerAgreement, PartnerChange, PartnerEligibility, TrainingCompletion
+from schema.partners.types import PartnerAgreement, PartnerEligibility, TrainingCompletion
 
 
 @strawberry.type(name="Partner", description="A partner organisation (reseller, distributor, SI, MSP, alliance …).")
@@ -91,6 +91,30 @@ class PartnerNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         rows = await info.context.loaders(load_partners).load_many(int_ids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
+
+
+# Here rather than with the other program records (schema/partners/types.py) because it names
+# a User: that module stays below this one.
+@strawberry.type(description="P1 history: a status, track or PSP change, with why.")
+class PartnerChange:
+    kind: PartnerChangeKind
+    from_value: str = strawberry.field(description="Empty for the first status.")
+    to_value: str
+    reason: str
+    changed_at: datetime
+    changed_by_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Who made the change, when you may see them (null for an applicant).")
+    async def changed_by(self, info: Info) -> UserNode | None:
+        if self.changed_by_id is None:
+            return None
+        row = await info.context.loaders(load_users).load(self.changed_by_id)
+        return UserNode.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: dict) -> "PartnerChange":
+        return cls(kind=PartnerChangeKind(row["kind"]), from_value=row["from_value"], to_value=row["to_value"],
+                   reason=row["reason"], changed_at=row["changed_at"], changed_by_id=row["changed_by"])
 
 
 @strawberry.type(name="User", description="A person who signs in: vendor staff or a partner user.")

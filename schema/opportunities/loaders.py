@@ -4,7 +4,7 @@ of what it returns (R9 for opportunities and their team, contacts' own scope).""
 from __future__ import annotations
 
 from partners.opportunities.service import opportunity_select
-from partners.accounts.scoping import account_scope, contact_scope
+from partners.accounts.scoping import contact_scope
 from partners.opportunities.scoping import (
     holdover_extension_scope,
     opportunity_child_scope,
@@ -29,10 +29,6 @@ from schema.identity.loaders import load_partners
 # Each statement is built once per scope shape (partners/infra/prepared.py).
 _OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(opportunity_select(), opportunity_scope(who)).where(
     any_of(Opportunity.id, ids)))
-
-_ACCOUNT_OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(
-    scoped(opportunity_select(), opportunity_scope(who)), account_scope(who)).where(
-    any_of(Opportunity.account, ids)).order_by(Opportunity.id))
 
 
 def _links(table, linked, linked_scope, who, joined: bool):
@@ -74,10 +70,6 @@ _HOLDOVER_EXTENSIONS = PreparedQuery(lambda who, ids: scoped(
 
 async def load_opportunities(context, ids: list[int]) -> list[dict | None]:
     return aligned(ids, await _OPPORTUNITIES.run(context.principal, ids))
-
-
-async def load_account_opportunities(context, account_ids: list[int]) -> list[list[dict]]:
-    return grouped(account_ids, await _ACCOUNT_OPPORTUNITIES.run(context.principal, account_ids), "account")
 
 
 async def load_opportunity_contacts(context, opportunity_ids: list[int]) -> list[list[dict]]:

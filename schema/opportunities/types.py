@@ -12,7 +12,7 @@ from partners.opportunities import service as rules
 from partners.opportunities.enums import OpportunityType as OpportunityTypeEnum
 from partners.accounts.enums import Segment as SegmentEnum
 from schema.accounts.loaders import load_accounts, load_contacts
-from schema.accounts.types import AccountNode, ContactNode
+from schema.accounts.types import AccountNode, ContactNode, provide_opportunity_nodes
 from partners.opportunities.scoping import holdover_extension_scope, opportunity_scope
 from partners.opportunities.tables import HoldoverExtension, Opportunity
 from schema.core.access import STAFF, node_access, visible_to
@@ -297,6 +297,9 @@ node_access(
     OpportunityNode, Opportunity, opportunity_scope,
     "staff: every opportunity; partner users: those their partner is on as RESELLER or DEAL_REGISTRANT (R9)",
 )
+# Account.opportunities lists these nodes; schema/accounts/types.py, below this module, does not
+# import it.
+provide_opportunity_nodes(OpportunityNode.from_row)
 
 
 @strawberry.type(name="HoldoverExtension", description="A10: the owner of a held-over opportunity asks, by day "
