@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from partners.infra.db import configure_engine, engine_for
+from partners.infra.engines import configure_engine, engine_for
 from server.settings import Settings
 
 _settings = Settings.from_env()

@@ -16,7 +16,7 @@ def _settings() -> Settings:
 
 
 def _bind(settings: Settings) -> None:
-    from partners.infra.db import bind_engine, configure_engine, engine_for
+    from partners.infra.engines import bind_engine, configure_engine, engine_for
 
     engine = engine_for(settings.database_url)
     configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
@@ -29,7 +29,7 @@ def _run(coro):
 
 
 def cmd_migrate(args) -> int:
-    from partners.infra.db import describe, engine_for
+    from partners.infra.engines import describe, engine_for
     from partners.infra.migrate import apply_migrations, known_migration_ids
 
     settings = _settings()
@@ -51,7 +51,7 @@ def missing_database_message(exc: BaseException, database_url: str) -> str | Non
     exist (asyncpg's InvalidCatalogNameError, possibly wrapped), else None."""
     from urllib.parse import urlsplit
 
-    from partners.infra.db import redact_url
+    from partners.infra.engines import redact_url
 
     seen: BaseException | None = exc
     while seen is not None and type(seen).__name__ != "InvalidCatalogNameError":
@@ -69,7 +69,7 @@ def missing_database_message(exc: BaseException, database_url: str) -> str | Non
 
 def _preflight(settings: Settings) -> str | None:
     """The reason the server cannot start, or None."""
-    from partners.infra.db import DatabaseUnavailable, close_database, describe, engine_for, open_database
+    from partners.infra.engines import DatabaseUnavailable, close_database, describe, engine_for, open_database
     from partners.infra.migrate import pending_migrations
     from plugins.manager import PluginError, plugin_manager_for
 
@@ -360,7 +360,7 @@ def cmd_plugins_show(args) -> int:
 def cmd_outbox_send(args) -> int:
     import signal
 
-    from partners.infra.db import close_database, engine_for, open_database
+    from partners.infra.engines import close_database, engine_for, open_database
     from partners.infra.leasing import new_worker_id
     from plugins.manager import plugin_manager_for
     from server.background import BackgroundRunner, outbox_job

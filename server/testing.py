@@ -61,7 +61,7 @@ import pytest
 import pytest_asyncio
 from piccolo.table import sort_table_classes
 
-from partners.infra.db import bind_engine, engine_for, is_postgres_url
+from partners.infra.engines import bind_engine, engine_for, is_postgres_url
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from partners.people.identity import create_user, issue_token
 from partners.infra.clock import now
