@@ -96,7 +96,7 @@ def cosell_database_url(tmp_path_factory) -> Iterable[str]:
         try:
             asyncio.run(_pg_admin(base, f'CREATE DATABASE "{name}"'))
         except Exception as exc:
-            from server.cli import missing_database_message
+            from server.cli.common import missing_database_message
 
             message = missing_database_message(exc, base)
             if message is None:
