@@ -1,9 +1,9 @@
-"""Piccolo's configuration: the engine comes from DATABASE_URL (see server.settings)."""
+"""Piccolo's configuration: the engine comes from DATABASE_URL (see partners.infra.settings)."""
 
 from piccolo.conf.apps import AppRegistry
 
-from partners.infra.db import configure_engine, engine_for
-from server.settings import Settings
+from partners.infra.engines import configure_engine, engine_for
+from partners.infra.settings import Settings
 
 _settings = Settings.from_env()
 DB = engine_for(_settings.database_url)

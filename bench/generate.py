@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.locator import CHILD_TABLES, PARTNER_COLUMNS, generate as generate_directory  # noqa: E402
-from partners.infra.db import is_postgres_url  # noqa: E402  (also registers Piccolo's SQLite adapters)
+from partners.infra.engines import is_postgres_url  # noqa: E402  (also registers Piccolo's SQLite adapters)
 from partners.demo import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES  # noqa: E402
 from partners.accounts.enums import AccountType, ScreeningStatus, Segment
 from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
@@ -368,7 +368,7 @@ async def migrate(url: str) -> None:
     import os
 
     os.environ["DATABASE_URL"] = url
-    from partners.infra.db import bind_engine, engine_for, open_database
+    from partners.infra.engines import bind_engine, engine_for, open_database
     from partners.infra.migrate import apply_migrations
 
     if is_postgres_url(url):

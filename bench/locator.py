@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from partners.infra.db import bind_engine, engine_for, is_postgres_url  # noqa: E402
+from partners.infra.engines import bind_engine, engine_for, is_postgres_url  # noqa: E402
 from partners.demo import CERTIFICATIONS, LANGUAGES, PARTNER_WORDS, PLACES, SPECIALIZATIONS  # noqa: E402
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role  # noqa: E402
 

@@ -2,7 +2,7 @@
 
     python -m bench.serve --port 8765 --workers 2
 
-Same as `cosell serve` (server/cli.py) but for the app of bench/floor.py, which is the
+Same as `cosell serve` (server/cli/serve.py) but for the app of bench/floor.py, which is the
 production app plus `/floor/*`.
 """
 

@@ -189,7 +189,7 @@ def get_plugin_manager(
 
 
 def plugin_manager_for(settings: Any, extra_plugins: Iterable[tuple[str, Any]] = ()) -> CosellPluginManager:
-    """`get_plugin_manager` configured by `server.settings.Settings` (COSELL_PLUGINS,
+    """`get_plugin_manager` configured by `partners.infra.settings.Settings` (COSELL_PLUGINS,
     COSELL_DISABLE_PLUGINS, COSELL_TRACE_HOOKS, COSELL_PLUGIN_TIMEOUT_MS)."""
     return get_plugin_manager(
         allow=settings.plugins_allow,

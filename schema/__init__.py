@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -16,6 +14,7 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from partners.infra.settings import Settings
 from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import AccountNode, ContactNode
@@ -63,9 +62,6 @@ from schema.system.queries import SystemQuery
 from schema.webhooks.mutations import WebhookMutation
 from schema.webhooks.queries import WebhookQuery
 from schema.webhooks.types import WebhookDeliveryNode, WebhookEndpointNode
-
-if TYPE_CHECKING:
-    from server.settings import Settings
 
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,

@@ -23,13 +23,12 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from cross_web import HTTPException
 
-from partners.infra.db import (
+from partners.infra.db import count_statements, current_engine
+from partners.infra.engines import (
     DatabaseUnavailable,
     bind_engine,
     close_database,
     configure_engine,
-    count_statements,
-    current_engine,
     describe,
     engine_for,
     is_connection_lost,

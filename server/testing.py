@@ -61,7 +61,7 @@ import pytest
 import pytest_asyncio
 from piccolo.table import sort_table_classes
 
-from partners.infra.db import bind_engine, engine_for, is_postgres_url
+from partners.infra.engines import bind_engine, engine_for, is_postgres_url
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from partners.people.identity import create_user, issue_token
 from partners.infra.clock import now
@@ -96,7 +96,7 @@ def cosell_database_url(tmp_path_factory) -> Iterable[str]:
         try:
             asyncio.run(_pg_admin(base, f'CREATE DATABASE "{name}"'))
         except Exception as exc:
-            from server.cli import missing_database_message
+            from server.cli.common import missing_database_message
 
             message = missing_database_message(exc, base)
             if message is None:

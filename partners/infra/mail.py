@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from partners.infra import outbox
-from server.settings import Settings
+from partners.infra.settings import Settings
 
 EMAIL = "email"
 log = logging.getLogger("cosell.mail")

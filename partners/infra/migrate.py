@@ -9,7 +9,7 @@ from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 
-from partners.infra.db import CosellSQLiteEngine
+from partners.infra.engines import CosellSQLiteEngine
 from partners.infra.piccolo_app import APP_CONFIG
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from strawberry.types import Info as StrawberryInfo
 
-from partners.people.principal import Principal
+from partners.infra.settings import Settings
 from partners.opportunities.reseller import RuleSet
+from partners.people.principal import Principal
 from plugins.manager import CosellPluginManager
 from schema.core.loaders import Loaders
-
-if TYPE_CHECKING:  # server.settings is a dependency-free leaf that every layer may read
-    from server.settings import Settings
 
 
 @dataclass

@@ -9,7 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from partners.infra.db import DatabaseBusy, is_connection_lost
+from partners.infra.engines import DatabaseBusy, is_connection_lost
 from partners.infra.errors import DomainError, Violation
 
 log = logging.getLogger("cosell.graphql")

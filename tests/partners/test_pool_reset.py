@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from partners.infra.db import current_engine, is_postgres_url
+from partners.infra.db import current_engine
+from partners.infra.engines import is_postgres_url
 from partners.infra.pool import mark_session_state
 
 pytestmark = pytest.mark.skipif(not is_postgres_url(os.environ.get("DATABASE_URL", "")),

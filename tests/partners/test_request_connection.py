@@ -10,7 +10,8 @@ import os
 
 import pytest
 
-from partners.infra.db import current_engine, is_postgres_url
+from partners.infra.db import current_engine
+from partners.infra.engines import is_postgres_url
 from partners.infra.request_connection import request_connection
 from partners.people.tables import Partner
 from server.testing import make_partner

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from partners.infra.db import is_postgres_url, sqlite_path
+from partners.infra.engines import is_postgres_url, sqlite_path
 from partners.people.tables import ApiToken
 from partners.infra.tables import CostBudget
 

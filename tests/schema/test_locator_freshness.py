@@ -5,7 +5,8 @@ import sqlite3
 
 import pytest
 
-from partners.infra.db import current_engine, is_postgres_url
+from partners.infra.db import current_engine
+from partners.infra.engines import is_postgres_url
 from partners.locator.search import build_query
 from partners.people.enums import PartnerStatus, PartnerTrack, Region
 from partners.people.tables import Partner, PartnerLanguage, PartnerRegionServed, PartnerSpecialization

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from partners.infra.db import is_postgres_url
+from partners.infra.engines import is_postgres_url
 from server.settings import PROJECT_ROOT
 from server.testing import _pg_admin, _with_database, free_port
 

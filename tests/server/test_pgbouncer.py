@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import pytest
 
-from partners.infra.db import is_postgres_url
+from partners.infra.engines import is_postgres_url
 from partners.accounts.tables import Account
 from partners.registrations.tables import DealRegistration, DealRegistrationChange
 from partners.infra.tables import OutboxMessage

@@ -21,7 +21,7 @@ import time
 import httpx
 import pytest
 
-from partners.infra.db import is_postgres_url
+from partners.infra.engines import is_postgres_url
 from server.settings import PROJECT_ROOT
 from server.testing import live_server
 from tests.server.private_postgres import PrivatePostgres, find_bin_dir

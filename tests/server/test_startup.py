@@ -26,7 +26,7 @@ async def test_database_password_is_not_printed(cosell_database_url):
 
 
 async def test_pending_migrations_fail_fast(tmp_path, cosell_database_url):
-    from partners.infra.db import bind_engine, engine_for
+    from partners.infra.engines import bind_engine, engine_for
 
     settings = Settings.from_env(database_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     try:

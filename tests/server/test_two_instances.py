@@ -21,7 +21,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from partners.infra.db import is_postgres_url
+from partners.infra.engines import is_postgres_url
 from partners.opportunities.enums import OpportunityPartnerRole as TeamRole
 from partners.infra.clock import now
 from partners.plans.tables import CoSellTask

@@ -1,0 +1,245 @@
+"""Runtime settings, read once from the environment (12-factor style).
+
+A dependency-free leaf below every layer, so any layer may read it; `server.settings`
+re-exports it for the CLI, the app and the tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'cosell.sqlite3'}"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _env_list(name: str) -> tuple[str, ...] | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _smtp_tls(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"starttls", "ssl", "none"}:
+        raise ValueError(f"COSELL_SMTP_TLS must be starttls, ssl or none, got {raw!r}")
+    return value
+
+
+def _jwt_issuers(raw: str) -> tuple:
+    """COSELL_JWT_ISSUERS: a JSON list of issuer objects, or the path of a file holding one
+    (docs/security.md, "Single sign-on")."""
+    raw = raw.strip()
+    if not raw:
+        return ()
+    if not raw.startswith("["):
+        path = Path(raw)
+        if not path.is_file():
+            raise ValueError(f"COSELL_JWT_ISSUERS: {raw} is neither a JSON list nor a file")
+        raw = path.read_text()
+    try:
+        items = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"COSELL_JWT_ISSUERS is not valid JSON: {exc}") from exc
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ValueError("COSELL_JWT_ISSUERS must be a JSON list of objects")
+    return tuple(items)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # Connection pool per worker process (PostgreSQL only; SQLite opens per query).
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    # asyncpg's prepared-statement cache per connection (PostgreSQL only). 0 behind pgbouncer
+    # in transaction pooling mode: a statement prepared on one server connection is not
+    # there when the next transaction lands on another one (docs/operations.md).
+    db_statement_cache_size: int = 100
+    # Seconds `cosell serve` lets in-flight requests finish after SIGTERM before closing them.
+    shutdown_timeout: float = 30.0
+    log_level: str = "INFO"
+    log_json: bool = True
+    # GraphQL limits (ARCHITECTURE: depth/alias/token limits; page size max 100).
+    max_page_size: int = 100
+    default_page_size: int = 20
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    graphiql: bool = True
+    introspection: bool = True
+    field_suggestions: bool = True  # "Did you mean …?" in error messages
+    # Plugins: None means "no allow list" (everything discovered is loaded).
+    plugins_allow: tuple[str, ...] | None = None
+    plugins_deny: tuple[str, ...] = field(default_factory=tuple)
+    trace_hooks: bool = False
+    # Longest call of a (non-built-in) plugin's hook implementation, 0 = no limit; what a
+    # slow call does depends on the hook (docs/plugins.md, "Isolation").
+    plugin_timeout_ms: float = 1000.0
+    # Built-in reseller rules switched off by id (COSELL_DISABLE_RULES=R2,R4), see docs/plugins.md.
+    disabled_rules: frozenset[str] = field(default_factory=frozenset)
+    # Report the request's SQL statement count in the response `extensions` (tests, bench).
+    expose_metrics: bool = False
+    var_dir: Path = PROJECT_ROOT / "var"
+    # Background jobs (outbox sending …) in every server process; see docs/operations.md.
+    background_jobs: bool = True
+    background_interval: float = 5.0  # seconds between runs of each job
+    # Outbox delivery.
+    outbox_batch: int = 50
+    outbox_max_attempts: int = 8
+    outbox_backoff: float = 30.0  # seconds before the 2nd attempt, doubling up to the max
+    outbox_backoff_max: float = 3600.0
+    outbox_lease: float = 300.0  # seconds a worker holds a claimed batch
+    # Webhooks (issue 20): seconds per POST; whether endpoints may resolve to loopback,
+    # private or link-local addresses (off in production: no requests into our network).
+    webhook_timeout: float = 10.0
+    webhook_allow_private: bool = False
+    # Email: SMTP when smtp_host is set, else .eml files under var/mail/ (development).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_tls: str = "starttls"  # starttls | ssl | none
+    smtp_timeout: float = 30.0
+    mail_from: str = "cosell@localhost"
+
+    @property
+    def mail_dir(self) -> Path:
+        return Path(self.var_dir) / "mail"
+    # Hardening (docs/security.md): request body size, idempotency keys, query cost, budgets.
+    max_body_bytes: int = 1024 * 1024
+    idempotency_ttl_seconds: int = 24 * 3600
+    idempotency_lease_seconds: int = 60
+    idempotency_wait_seconds: float = 10.0
+    max_query_cost: int = 5000
+    # Cost points per token per minute, shared by every instance (0 = no budget).
+    cost_budget_per_minute: int = 50000
+    # Requests per minute of anonymous callers, per client IP (0 = no budget).
+    anonymous_budget_per_minute: int = 300
+    # Introspection (and "Did you mean …?" hints) for signed-in callers only.
+    introspection_requires_token: bool = False
+    # Seconds a process reuses a token's principal without looking it up again (0 = every
+    # request). A revocation through this process applies at once; through another process
+    # (CLI, another instance) within this delay.
+    auth_cache_seconds: float = 5.0
+    # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
+    sqlite_busy_retries: int = 3
+    sqlite_busy_timeout: float = 10.0
+    # Browser access from portals on other origins (CORS, issue 20): none by default.
+    cors_origins: tuple[str, ...] = ()
+    cors_allow_credentials: bool = False  # cookies are not how cosell authenticates
+    cors_max_age: int = 600  # seconds a browser may cache a preflight answer
+    # Single sign-on: JWT access tokens from these issuers (server/sso.py, docs/security.md).
+    jwt_issuers: tuple = ()
+    jwt_leeway_seconds: float = 60.0  # clock skew allowed on exp/nbf/iat
+    jwks_refresh_seconds: float = 300.0  # an issuer's keys are fetched again after this long
+    jwks_min_refetch_seconds: float = 10.0  # … or at once for an unknown key id, at most this often
+    # Roles (and ANONYMOUS) for which only registered documents run (issue 17,
+    # docs/operations.md "Trusted documents"); empty = every caller may send any text.
+    trusted_documents_roles: tuple[str, ...] = ()
+    # gc.freeze() once the app is up and after its first requests (server/gc_tuning.py):
+    # what the process keeps for good leaves the collector's walk (issue 17, the p99).
+    gc_freeze: bool = True
+    # Objects allocated before a young collection (Python's default: 700). A request
+    # allocates thousands, so the default collects several times per request (server/gc_tuning.py).
+    gc_young_threshold: int = 10_000
+    compiled_plans: bool = True
+
+    def __post_init__(self) -> None:
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError("COSELL_CORS_CREDENTIALS=1 needs explicit COSELL_CORS_ORIGINS, not *")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        values = dict(
+            database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            db_pool_min=_env_int("COSELL_DB_POOL_MIN", 1),
+            db_pool_max=_env_int("COSELL_DB_POOL_MAX", 10),
+            db_statement_cache_size=_env_int("COSELL_DB_STATEMENT_CACHE_SIZE", 100),
+            shutdown_timeout=_env_float("COSELL_SHUTDOWN_TIMEOUT", 30.0),
+            log_level=os.environ.get("COSELL_LOG_LEVEL", "INFO").upper(),
+            log_json=_env_bool("COSELL_LOG_JSON", True),
+            max_page_size=_env_int("COSELL_MAX_PAGE_SIZE", 100),
+            max_query_depth=_env_int("COSELL_MAX_QUERY_DEPTH", 12),
+            max_aliases=_env_int("COSELL_MAX_ALIASES", 30),
+            max_tokens=_env_int("COSELL_MAX_TOKENS", 5000),
+            graphiql=_env_bool("COSELL_GRAPHIQL", True),
+            introspection=_env_bool("COSELL_INTROSPECTION", True),
+            field_suggestions=_env_bool("COSELL_FIELD_SUGGESTIONS", True),
+            plugins_allow=_env_list("COSELL_PLUGINS"),
+            plugins_deny=_env_list("COSELL_DISABLE_PLUGINS") or (),
+            trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),
+            plugin_timeout_ms=_env_float("COSELL_PLUGIN_TIMEOUT_MS", 1000.0),
+            disabled_rules=frozenset(r.upper() for r in _env_list("COSELL_DISABLE_RULES") or ()),
+            expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
+            var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
+            background_jobs=_env_bool("COSELL_BACKGROUND_JOBS", True),
+            background_interval=_env_float("COSELL_BACKGROUND_INTERVAL", 5.0),
+            outbox_batch=_env_int("COSELL_OUTBOX_BATCH", 50),
+            outbox_max_attempts=_env_int("COSELL_OUTBOX_MAX_ATTEMPTS", 8),
+            outbox_backoff=_env_float("COSELL_OUTBOX_BACKOFF", 30.0),
+            outbox_backoff_max=_env_float("COSELL_OUTBOX_BACKOFF_MAX", 3600.0),
+            outbox_lease=_env_float("COSELL_OUTBOX_LEASE", 300.0),
+            webhook_timeout=_env_float("COSELL_WEBHOOK_TIMEOUT", 10.0),
+            webhook_allow_private=_env_bool("COSELL_WEBHOOK_ALLOW_PRIVATE", False),
+            smtp_host=os.environ.get("COSELL_SMTP_HOST", ""),
+            smtp_port=_env_int("COSELL_SMTP_PORT", 587),
+            smtp_user=os.environ.get("COSELL_SMTP_USER", ""),
+            smtp_password=os.environ.get("COSELL_SMTP_PASSWORD", ""),
+            smtp_tls=_smtp_tls(os.environ.get("COSELL_SMTP_TLS", "starttls")),
+            smtp_timeout=_env_float("COSELL_SMTP_TIMEOUT", 30.0),
+            mail_from=os.environ.get("COSELL_MAIL_FROM", "cosell@localhost"),
+            max_body_bytes=_env_int("COSELL_MAX_BODY_BYTES", 1024 * 1024),
+            idempotency_ttl_seconds=_env_int("COSELL_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
+            idempotency_lease_seconds=_env_int("COSELL_IDEMPOTENCY_LEASE_SECONDS", 60),
+            idempotency_wait_seconds=float(_env_int("COSELL_IDEMPOTENCY_WAIT_SECONDS", 10)),
+            max_query_cost=_env_int("COSELL_MAX_QUERY_COST", 5000),
+            cost_budget_per_minute=_env_int("COSELL_COST_BUDGET_PER_MINUTE", 50000),
+            anonymous_budget_per_minute=_env_int("COSELL_ANONYMOUS_BUDGET_PER_MINUTE", 300),
+            introspection_requires_token=_env_bool("COSELL_INTROSPECTION_REQUIRES_TOKEN", False),
+            auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
+            sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
+            sqlite_busy_timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT") or 10),
+            cors_origins=tuple(o.rstrip("/") for o in _env_list("COSELL_CORS_ORIGINS") or ()),
+            cors_allow_credentials=_env_bool("COSELL_CORS_CREDENTIALS", False),
+            cors_max_age=_env_int("COSELL_CORS_MAX_AGE", 600),
+            jwt_issuers=_jwt_issuers(os.environ.get("COSELL_JWT_ISSUERS", "")),
+            jwt_leeway_seconds=_env_float("COSELL_JWT_LEEWAY", 60.0),
+            jwks_refresh_seconds=_env_float("COSELL_JWKS_REFRESH_SECONDS", 300.0),
+            jwks_min_refetch_seconds=_env_float("COSELL_JWKS_MIN_REFETCH_SECONDS", 10.0),
+            gc_freeze=_env_bool("COSELL_GC_FREEZE", True),
+            gc_young_threshold=_env_int("COSELL_GC_YOUNG_THRESHOLD", 10_000),
+            compiled_plans=_env_bool("COSELL_COMPILED_PLANS", True),
+            trusted_documents_roles=tuple(r.upper() for r in _env_list("COSELL_TRUSTED_DOCUMENTS_ROLES") or ()),
+        )
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,51 @@
+"""What every `cosell` command shares: settings from the environment, the database bound,
+a coroutine run to its end, and the explanation of a missing PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from server.settings import Settings
+
+
+def load_settings() -> Settings:
+    return Settings.from_env()
+
+
+def bind(settings: Settings) -> None:
+    from partners.infra.engines import bind_engine, configure_engine, engine_for
+
+    engine = engine_for(settings.database_url)
+    configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
+                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
+    bind_engine(engine)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def missing_database_message(exc: BaseException, database_url: str) -> str | None:
+    """A friendly explanation when the PostgreSQL database named by DATABASE_URL does not
+    exist (asyncpg's InvalidCatalogNameError, possibly wrapped), else None."""
+    from urllib.parse import urlsplit
+
+    from partners.infra.engines import redact_url
+
+    seen: BaseException | None = exc
+    while seen is not None and type(seen).__name__ != "InvalidCatalogNameError":
+        seen = seen.__cause__ or seen.__context__
+    if seen is None:
+        return None
+    url = urlsplit(database_url)
+    name = url.path.lstrip("/") or "(none)"
+    host, port, user = url.hostname or "localhost", url.port or 5432, url.username or "postgres"
+    return (f"cosell: the database {name!r} does not exist on {redact_url(database_url)}.\n"
+            f"Create it, then run the command again:\n"
+            f"    createdb -h {host} -p {port} -U {user} {name}\n"
+            f"or point DATABASE_URL at an existing database.")
+
+
+def demo_tokens_file(settings: Settings) -> Path:
+    return Path(settings.var_dir) / "demo-tokens.txt"

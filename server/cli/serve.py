@@ -1,0 +1,111 @@
+"""`cosell serve`: check the database and the plugins, then run the workers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from server.cli import common
+from server.settings import Settings
+
+
+def _preflight(settings: Settings) -> str | None:
+    """The reason the server cannot start, or None."""
+    from partners.infra.engines import DatabaseUnavailable, close_database, describe, engine_for, open_database
+    from partners.infra.migrate import pending_migrations
+    from plugins.manager import PluginError, plugin_manager_for
+
+    try:  # an invalid plugin (unknown hook, import error, invalid settings) names itself
+        plugin_manager_for(settings)
+    except PluginError as exc:
+        return str(exc)
+    engine = engine_for(settings.database_url)
+
+    async def check() -> str | None:
+        try:
+            await open_database(engine, pool_min=1, pool_max=1)
+        except DatabaseUnavailable as exc:
+            missing = common.missing_database_message(exc, settings.database_url)
+            return missing.removeprefix("cosell: ") if missing else str(exc)
+        try:
+            pending = await pending_migrations()
+        finally:
+            await close_database(engine)
+        if pending:
+            return f"{len(pending)} migration(s) not applied to {describe(engine)}: run `cosell migrate`."
+        return None
+
+    return common.run(check())
+
+
+def _show_demo_tokens_when_up(host: str, port: int, tokens_file: Path, timeout: float = 120.0) -> None:
+    """`make run`: print the demo tokens after the server's start-up lines, once /healthz
+    answers, so they do not scroll away under them."""
+    import threading
+    import time
+    import urllib.request
+
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/healthz"
+
+    def wait_then_print() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own server
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            return
+        time.sleep(0.2)  # after uvicorn's "running on" line
+        if tokens_file.is_file():
+            text = tokens_file.read_text(encoding="utf-8").rstrip()
+            print(f"\n{text}\n(kept in {tokens_file})\nGraphiQL: http://{host}:{port}/graphql\n",
+                  file=sys.stderr, flush=True)
+        else:
+            print(f"\n(no demo tokens: {tokens_file} does not exist; `cosell users add` creates users)\n",
+                  file=sys.stderr, flush=True)
+
+    threading.Thread(target=wait_then_print, name="demo-tokens", daemon=True).start()
+
+
+def cmd_serve(args) -> int:
+    from server import workers
+    from server.http_protocol import NoDelayH11Protocol
+
+    settings = common.load_settings()
+    common.bind(settings)
+    problem = _preflight(settings)
+    if problem:
+        print(f"cosell: cannot start: {problem}", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print("cosell: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    print(f"cosell: serving GraphQL on http://{args.host}:{args.port}/graphql with {args.workers} worker(s)",
+          file=sys.stderr)
+    if args.show_demo_tokens:
+        _show_demo_tokens_when_up(args.host, args.port, common.demo_tokens_file(settings))
+    # Each worker is a process with its own pool (COSELL_DB_POOL_MAX) and its own background
+    # jobs; see docs/operations.md for sizing. On SIGTERM uvicorn stops accepting, lets
+    # in-flight requests finish for up to COSELL_SHUTDOWN_TIMEOUT seconds, then runs the
+    # lifespan shutdown (background jobs stop and release their leases, the pool closes).
+    # Each worker listens on a socket of its own, so new connections spread (server/workers.py).
+    workers.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        http=NoDelayH11Protocol,  # no Nagle delay with several workers (server/http_protocol.py)
+        access_log=False,  # cosell writes its own structured access log
+        log_level=settings.log_level.lower(),
+    )
+    return 0
