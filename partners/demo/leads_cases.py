@@ -1,0 +1,97 @@
+"""Leads in every P11 state and Partner Opp cases (D9), with a few region holidays the
+lead deadlines count (leads, cases and business-days domains)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from partners.business_days.tables import RegionHoliday
+from partners.cases import service as cases
+from partners.infra.clock import now
+from partners.leads import deadlines, service as leads
+from partners.leads.enums import LeadAction
+from partners.leads.tables import Lead
+from partners.opportunities.scoping import opportunity_scope
+from partners.opportunities.tables import Opportunity
+from partners.people.enums import Region, Role
+from partners.people.scoping import scoped
+from partners.people.tables import Partner, User
+from partners.registrations.tables import DealRegistration
+from plugins.manager import get_plugin_manager
+
+from partners.demo.people import USER_COLUMNS, as_principal
+
+
+async def create_leads_and_cases() -> None:
+    """Leads in every P11 state (shared with the portal partners, one recalled, one
+    rejected, one not shared) and a few Partner Opp cases (D9), through the real services."""
+    plugins = get_plugin_manager(allow=())
+
+    admin = as_principal(await User.select(*USER_COLUMNS).where(User.role == Role.ADMIN.value).first())
+    advocate = as_principal(await User.select(*USER_COLUMNS).where(User.role == Role.SMB_ADVOCATE.value).first())
+    portal = [as_principal(r) for r in await User.select(*USER_COLUMNS).where(
+        User.role == Role.PARTNER_USER.value).order_by(User.id)]
+    regions = {r["id"]: r["region"] for r in await Partner.select(Partner.id, Partner.region).where(
+        Partner.id.is_in([p.partner_id for p in portal]))}
+    year = now().year
+    for region, day, name in [(Region.AMER, f"{year}-07-04", "Independence Day"),
+                              (Region.EMEA, f"{year}-12-25", "Christmas Day"),
+                              (Region.APJ, f"{year}-01-01", "New Year's Day")]:
+        await RegionHoliday(region=region.value, day=date.fromisoformat(day), name=name, created_at=now()).save()
+
+    companies = ["Northwind Traders", "Contoso Pharma", "Fabrikam Robotics", "Tailspin Toys", "Wingtip Air",
+                 "Adventure Works", "Litware Labs", "Proseware Health", "Lucerne Publishing", "Margie's Travel"]
+    # (company index, portal user index, what happens)
+    plan = [(0, 0, "new"), (1, 0, "shared"), (2, 1, "accepted"), (3, 1, "contacted"), (4, 2, "meeting"),
+            (5, 2, "converted"), (6, 3, "disqualified"), (7, 3, "rejected"), (8, 0, "recalled")]
+    for company, who_index, outcome in plan:
+        who = portal[who_index % len(portal)]
+        lead = await leads.create_lead(admin, leads.NewLead(
+            company=companies[company], region=Region(regions[who.partner_id]), country="US",
+            contact_name="Jordan Buyer", contact_email=f"jordan@{companies[company].split()[0].lower()}.example",
+            product_interest="Premium", notes="From the demo's web form.", source="web form"))
+        if outcome == "new":
+            continue
+        await leads.share_lead(admin, plugins, lead["id"], who.partner_id)
+        if outcome == "rejected":
+            await leads.reject_lead(who, lead["id"], "Outside our territory.")
+        elif outcome == "recalled":
+            # Shared two weeks ago and never answered: the deadline job recalls it (P11).
+            back = timedelta(days=14)
+            row = await Lead.select().where(Lead.id == lead["id"]).first()
+            await Lead.update({Lead.shared_at: row["shared_at"] - back, Lead.accept_due_at: row["accept_due_at"] - back,
+                               Lead.action_due_at: row["action_due_at"] - back,
+                               Lead.accept_remind_at: row["accept_remind_at"] - back,
+                               Lead.action_remind_at: row["action_remind_at"] - back}).where(Lead.id == lead["id"])
+            await deadlines.recall_due_leads(worker="demo")
+        elif outcome != "shared":
+            await leads.accept_lead(who, lead["id"], note="We know the buyer.")
+            if outcome == "contacted":
+                await leads.record_action(who, lead["id"], LeadAction.CONTACTED, note="Intro call booked.")
+            elif outcome == "meeting":
+                await leads.record_action(who, lead["id"], LeadAction.MEETING, note="Demo on Tuesday.")
+            elif outcome == "converted":
+                registration = await DealRegistration.select(DealRegistration.id).where(
+                    DealRegistration.partner == who.partner_id).order_by(DealRegistration.id).first()
+                await leads.record_action(who, lead["id"], LeadAction.CONVERTED, note="Registered the deal.",
+                                          registration_id=registration["id"] if registration else None,
+                                          opportunity_id=None if registration else await _visible_opportunity(who))
+            elif outcome == "disqualified":
+                await leads.record_action(who, lead["id"], LeadAction.DISQUALIFIED, reason="No budget this year.")
+
+    subjects = ["Pricing for a 3-year renewal", "Customer asks for a security review", "Need a demo environment",
+                "Transfer of the reseller of record"]
+    for index, subject in enumerate(subjects):
+        who = portal[index % len(portal)]
+        case = await cases.open_case(who, subject, "Details from the partner portal.", account_name=companies[index])
+        if index >= 2:
+            await cases.pick_up(advocate, case["id"])
+            await cases.comment(advocate, case["id"], "Looking into it today.")
+            await cases.comment(advocate, case["id"], "Ask the CM about the discount first.", internal=True)
+        if index == 3:
+            await cases.close(advocate, case["id"], "Reseller of record updated.")
+
+
+async def _visible_opportunity(who) -> int | None:
+    row = await scoped(Opportunity.select(Opportunity.id), opportunity_scope(who)).order_by(Opportunity.id).first()
+    return row["id"] if row else None

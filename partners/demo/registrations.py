@@ -1,0 +1,56 @@
+"""Deal registrations in several states (registrations domain)."""
+
+from __future__ import annotations
+
+from partners.accounts.tables import Account
+from partners.opportunities import reseller
+from partners.people.enums import Role
+from partners.people.tables import User
+from partners.registrations import service as regs
+from partners.registrations.enums import DealRegistrationType
+from plugins.manager import get_plugin_manager
+
+from partners.demo.people import USER_COLUMNS, as_principal
+
+
+async def create_registrations() -> None:
+    """Deal registrations in several states (issue 5), through the real service so every
+    rule, history row and event applies: portal partners register existing customers by
+    name (P3, matched to the account), the admin reviews, approves (R2, R8), denies, returns."""
+    # The demo world is made under the built-in rules only (no installed plugin may refuse it).
+    rules = reseller.RuleSet(get_plugin_manager(allow=()))
+
+    admin = as_principal(await User.select(*USER_COLUMNS).where(User.role == Role.ADMIN.value).first())
+    ae = await User.select(User.id).where(User.role == Role.ACCOUNT_EXECUTIVE.value).order_by(User.id).first()
+    portal = [as_principal(r) for r in await User.select(*USER_COLUMNS).where(
+        User.role == Role.PARTNER_USER.value).order_by(User.id)]
+    # P2: the portal partners are AUTHORIZED, so they signed and have trained people
+    # (program.create_program_records); registering would refuse them otherwise.
+    customers = await Account.select(Account.name).where(Account.parent.is_null()).order_by(Account.id).limit(8)
+    # (customer index, partner index, products, what happens)
+    plan = [(0, 0, ["ci-cd"], "approve"), (0, 1, ["ci-cd", "security"], "hold"), (1, 1, ["security"], "approve"),
+            (2, 2, ["observability"], "submitted"), (3, 3, ["ci-cd"], "sales"), (4, 0, ["data-ai"], "manager"),
+            (5, 1, ["ci-cd"], "return"), (6, 2, ["security"], "deny"), (7, 3, ["agile-planning"], "withdraw")]
+    created = []
+    for customer, partner, products, outcome in plan:
+        who = portal[partner % len(portal)]
+        row = await regs.register(who, regs.Registration(
+            registration_type=DealRegistrationType.RESALE, products=products, edition="Premium", seats=25 * (partner + 1),
+            estimated_amount=8700.0 * (partner + 1), notes="Registered from the demo portal.",
+            prospect=regs.Prospect(name=customers[customer]["name"])))
+        created.append((row["id"], who, outcome))
+    for reg_id, who, outcome in created:
+        # "hold": approving the first registration of the same customer and product put it ON_HOLD (P5).
+        if outcome in ("sales", "manager", "approve"):
+            await regs.advance_review(admin, reg_id)
+        if outcome in ("manager", "approve"):
+            await regs.advance_review(admin, reg_id)
+        if outcome == "approve":
+            await regs.approve(admin, rules, reg_id, ae["id"], "Kickoff with the AE next week (D3).")
+        elif outcome == "return":
+            await regs.return_to_partner(admin, reg_id, "Which business unit is buying?")
+        elif outcome == "deny":
+            await regs.deny(admin, reg_id, "The customer is already in a direct deal.")
+        elif outcome == "withdraw":
+            await regs.withdraw(who, reg_id, "The customer postponed the project.")
+
