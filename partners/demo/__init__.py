@@ -23,7 +23,7 @@ from partners.opportunities.enums import (
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from partners.people.identity import create_user, issue_token
 from partners.infra.clock import now
-from partners.opportunities.service import ACCEPTED_STAGES, CLOSED_STAGES, QUALIFIED_STAGES, sales_qualified_source
+from partners.opportunities.rules import ACCEPTED_STAGES, CLOSED_STAGES, QUALIFIED_STAGES, sales_qualified_source
 from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
 from partners.accounts.tables import Account, AccountAddress, Contact
 from partners.opportunities.tables import (
