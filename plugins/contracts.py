@@ -66,7 +66,7 @@ def _locator_answer(result: Any, kwargs: Mapping[str, Any]) -> str | None:
 
 
 def _discount_lines(result: Any, kwargs: Mapping[str, Any]) -> str | None:
-    from partners.discounts.quotes import DiscountLine
+    from partners.discounts.rules import DiscountLine
 
     if result is None or isinstance(result, DiscountLine):
         return None
@@ -74,7 +74,7 @@ def _discount_lines(result: Any, kwargs: Mapping[str, Any]) -> str | None:
         return f"must return a DiscountLine, a list of them or None, got {type(result).__name__}"
     wrong = [item for item in result if not isinstance(item, DiscountLine)]
     if wrong:
-        return f"must return partners.discounts.quotes.DiscountLine items, got {wrong[0]!r}"
+        return f"must return partners.discounts.DiscountLine items, got {wrong[0]!r}"
     return None
 
 

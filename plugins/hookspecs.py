@@ -72,9 +72,9 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
     the facts of the whole page). Quotes are not stored; nothing is written. Keep
     implementations pure and fast (no I/O).
 
-    - `partner`: a `partners.discounts.quotes.QuotePartner` (id, name, track, partner_type,
+    - `partner`: a `partners.discounts.rules.QuotePartner` (id, name, track, partner_type,
       status, region).
-    - `deal`: a `partners.discounts.quotes.QuoteDeal`: opportunity_id, name, opportunity_type,
+    - `deal`: a `partners.discounts.rules.QuoteDeal`: opportunity_id, name, opportunity_type,
       stage, account_region, list_amount (the amount quoted), net_arr, team_role (the
       partner's role on the team, or None), registration (`SourcedRegistration`: the
       partner's approved partner-sourced registration, or None), services_attach_id and
@@ -82,12 +82,12 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
       partner and last year's rate, for RENEWAL opportunities), tender (`Tender`,
       published_on), paid_poc (`PaidPoc`, users and months) and distributor (the
       `QuotePartner` an OPEN partner buys through, P10).
-    - `context`: a `partners.discounts.quotes.QuoteContext`: quote_date and policy (the
+    - `context`: a `partners.discounts.rules.QuoteContext`: quote_date and policy (the
       `partners.discounts.policy.PolicySnapshot` in effect on that date).
 
-    Return a `partners.discounts.quotes.DiscountLine`, a list of them, or None (nothing to add).
+    Return a `partners.discounts.rules.DiscountLine`, a list of them, or None (nothing to add).
     All implementations run (not firstresult), plugins before the `trylast` built-in
-    (`plugins.builtin.discounts`, which returns `partners.discounts.quotes.standard_lines`). The
+    (`plugins.builtin.discounts`, which returns `partners.discounts.rules.standard_lines`). The
     answers are merged by line `key`: the first line of a key wins, so a plugin *replaces*
     a built-in line by returning a line with its key (`partner`, `services_attach`,
     `distributor_margin`, `paid_poc`) and *adds* a line with any other key. A requested

@@ -3,6 +3,6 @@
 `from partners.discounts import DiscountLine` is the path plugins use (docs/plugins.md).
 """
 
-from partners.discounts.quotes import DiscountLine, QuoteContext, QuoteDeal, QuotePartner, standard_lines
+from partners.discounts.rules import DiscountLine, QuoteContext, QuoteDeal, QuotePartner, standard_lines
 
 __all__ = ["DiscountLine", "QuoteContext", "QuoteDeal", "QuotePartner", "standard_lines"]

@@ -11,7 +11,7 @@ from partners.opportunities.tables import Opportunity
 from partners.people.tables import Partner, User
 
 
-# Partner discounts (issue 7: D5, D6, P7–P10). Rules live in partners.discounts.quotes and
+# Partner discounts (issue 7: D5, D6, P7–P10). Rules live in partners.discounts.rules and
 # partners.discounts.policy. A policy is a version with an effective date range
 # [effective_from, effective_to) (null = open-ended); versions never overlap and a change
 # closes the current version and adds a new one, so a quote dated D always finds the

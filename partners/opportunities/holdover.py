@@ -16,13 +16,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from partners.accounts.service import (
-    ACCOUNT_MANAGERS,
-    get_account,
-    holdover_until,
-    require_clear,
-    require_staff_user,
-)
+from partners.accounts.rules import holdover_until, require_clear
+from partners.accounts.service import ACCOUNT_MANAGERS, get_account, require_staff_user
 from partners.accounts.tables import Account, AccountOwnershipTransfer
 from partners.infra import versions
 from partners.infra.db import lock_for_update, transaction
@@ -31,7 +26,8 @@ from partners.people.enums import Role
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.people.principal import Principal
 from partners.infra.clock import now
-from partners.opportunities.service import OPEN_STAGES, get_visible, open_for_write, refresh_sales_qualified_source
+from partners.opportunities.rules import OPEN_STAGES
+from partners.opportunities.service import get_visible, open_for_write, refresh_sales_qualified_source
 from partners.people.standing import refuse_if_partner_denied
 from partners.opportunities.scoping import holdover_extension_scope
 from partners.people.scoping import scoped

@@ -10,22 +10,30 @@ also enqueues a `cosell_task_event` (the plan's partner's webhooks hear of it, i
 Who writes: the channel manager of the account's region, the opportunity's owner,
 SALES_OPS and ADMIN write plans and tasks. Partner users of the plan's partner change the
 status and notes of the plan's PARTNER-side tasks, and nothing else.
+
+The pure rules (D3, D8) are in `partners.plans.rules`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from partners.infra import mail, outbox
 from partners.infra.db import is_unique_violation, lock_for_update, transaction
-from partners.people.enums import PARTNER_ROLES, Region, Role
+from partners.people.enums import Region, Role
 from partners.plans.enums import CoSellMotion as Motion, CoSellTaskSide as Side, CoSellTaskStatus as Status
+from partners.plans.rules import (
+    assignee_violations,
+    due_date_violations,
+    kickoff_violations,
+    motion_for,
+    text_violations,
+)
 from partners.opportunities.enums import OpportunityStage as Stage
 from partners.accounts.enums import Ranking
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
-from partners.people.principal import STAFF_ROLES, Principal
+from partners.people.principal import Principal
 from partners.infra.clock import now
 from partners.opportunities.service import get_visible
 from partners.people.standing import refuse_if_partner_denied
@@ -44,119 +52,8 @@ TASK_UPDATERS = (*PLAN_WRITERS, Role.PARTNER_USER, Role.PARTNER_ADMIN)
 PARTNER_EDITABLE = frozenset({"status", "notes"})
 # No new plan on an opportunity that ended without a deal (closed won keeps services work).
 ENDED_STAGES = frozenset({Stage.CLOSED_LOST, Stage.UNQUALIFIED, Stage.DUPLICATE})
-TITLE_MAX = 200
-GOALS_MAX = 5000
-NOTES_MAX = 5000
 CONFIRMATION_KEY = "cosell-task-assigned:{task_id}:{user_id}:{number}"
 TASK_EVENT_KIND = "cosell_task_event"
-
-# D8: rank 1–2 accounts (1, 1.5, 2) get services and technical support from partners.
-SERVICES_RANKS = frozenset({Ranking.RANK_1, Ranking.RANK_1_5, Ranking.RANK_2})
-
-
-# ---------------------------------------------------------------- pure rules
-
-
-def d8_motions(ranking: Ranking | None) -> tuple[Motion, frozenset[Motion]]:
-    """D8: the default motion for an account's ranking (A9), and the motions allowed.
-
-    Rank 1–2: services and technical support (demos, POCs, co-selling with cloud
-    providers). Unranked: the partner leads as primary sales contact. Rank 3: D8 is silent,
-    so both are allowed and the default is partner-led (the least vendor effort)."""
-    if ranking in SERVICES_RANKS:
-        return Motion.SERVICES_AND_SUPPORT, frozenset({Motion.SERVICES_AND_SUPPORT})
-    if ranking is None:
-        return Motion.PARTNER_LED, frozenset({Motion.PARTNER_LED})
-    return Motion.PARTNER_LED, frozenset(Motion)
-
-
-def motion_for(ranking: Ranking | None, requested: Motion | None) -> Motion:
-    """The plan's motion: the D8 default, or the requested one if D8 allows it."""
-    default, allowed = d8_motions(ranking)
-    if requested is None:
-        return default
-    if requested not in allowed:
-        rank = f"rank {ranking.value}" if ranking else "unranked"
-        raise DomainError.single(
-            "MOTION_CONTRADICTS_D8",
-            f"On a {rank} account the partner motion is {default.value} (D8), not {requested.value}.",
-            "motion", rule="D8",
-        )
-    return requested
-
-
-def text_violations(fields: dict[str, Any]) -> list[Violation]:
-    """Titles are required and short; goals and notes are bounded."""
-    violations = []
-    if "title" in fields:
-        title = (fields["title"] or "").strip()
-        if not title:
-            violations.append(Violation("TITLE_REQUIRED", "A task needs a title.", ("title",), "D3"))
-        elif len(title) > TITLE_MAX:
-            violations.append(Violation("TITLE_TOO_LONG", f"A title has at most {TITLE_MAX} characters.",
-                                        ("title",), "D3"))
-    for key, limit in (("goals", GOALS_MAX), ("notes", NOTES_MAX)):
-        if len(fields.get(key) or "") > limit:
-            violations.append(Violation(f"{key.upper()}_TOO_LONG", f"At most {limit} characters.", (key,)))
-    return violations
-
-
-def assignee_violations(side: Side, assignee: dict, plan_partner_id: int, field: str = "assigneeId") -> list[Violation]:
-    """D3: a PARTNER-side task goes to a user of the plan's partner, a VENDOR-side one to
-    vendor staff; either way an active user."""
-    if not assignee["active"]:
-        return [Violation("ASSIGNEE_INACTIVE", "The assignee's account is deactivated.", (field,), "D3")]
-    if side is Side.PARTNER and (Role(assignee["role"]) not in PARTNER_ROLES or assignee["partner"] != plan_partner_id):
-        return [Violation("ASSIGNEE_NOT_OF_PLAN_PARTNER",
-                          "A partner-side task is assigned to a user of the plan's partner.", (field,), "D3")]
-    if side is Side.VENDOR and Role(assignee["role"]) not in STAFF_ROLES:
-        return [Violation("ASSIGNEE_NOT_STAFF", "A vendor-side task is assigned to vendor staff.", (field,), "D3")]
-    return []
-
-
-def due_date_violations(due: date, kickoff: date) -> list[Violation]:
-    if due < kickoff:
-        return [Violation("DUE_BEFORE_KICKOFF", f"A task is due on or after the kickoff ({kickoff.isoformat()}).",
-                          ("dueDate",), "D3")]
-    return []
-
-
-def today() -> date:
-    """Overdue is judged against today's date in UTC."""
-    return now().date()
-
-
-def is_overdue(due_date: date, status: Status | str, on: date) -> bool:
-    """A task is overdue when it is not DONE and its due date has passed."""
-    return Status(status) is not Status.DONE and due_date < on
-
-
-def overdue_condition(on: date):
-    """`is_overdue` as a Piccolo condition on CoSellTask (for filters)."""
-    return (CoSellTask.due_date < on) & (CoSellTask.status != Status.DONE.value)
-
-
-@dataclass(frozen=True)
-class Progress:
-    done: int
-    total: int
-    overdue: int
-
-
-def progress(tasks: Iterable[dict], on: date) -> Progress:
-    # One pass, comparing the stored value (`is_overdue` per task was a tenth of a
-    # dashboard's plan completion, issue 17).
-    done = total = overdue = 0
-    for task in tasks:
-        total += 1
-        if task["status"] == _DONE:
-            done += 1
-        elif task["due_date"] < on:
-            overdue += 1
-    return Progress(done=done, total=total, overdue=overdue)
-
-
-_DONE = Status.DONE.value
 
 
 # ---------------------------------------------------------------- reads
@@ -166,6 +63,11 @@ def task_select():
     """Task rows with the assignee's name, readable by everyone who sees the task (a partner
     user does not see vendor users themselves, but needs to know who does the vendor work)."""
     return CoSellTask.select(*CoSellTask.all_columns(), CoSellTask.assignee.name.as_alias("assignee_name"))
+
+
+def overdue_condition(on: date):
+    """`partners.plans.rules.is_overdue` as a Piccolo condition on CoSellTask (for filters)."""
+    return (CoSellTask.due_date < on) & (CoSellTask.status != Status.DONE.value)
 
 
 async def get_plan(principal: Principal, plan_id: int, field: str = "id") -> dict:
@@ -330,15 +232,6 @@ async def add_task(
 
 PLAN_UPDATABLE = ("kickoff_date", "goals", "motion")
 PLAN_FIELD_NAMES = {"kickoff_date": "kickoffDate", "goals": "goals", "motion": "motion"}
-
-
-def kickoff_violations(kickoff: date, earliest_due: date | None) -> list[Violation]:
-    """D3: every task is due on or after the kickoff, so the kickoff cannot move past a task."""
-    if earliest_due is not None and kickoff > earliest_due:
-        return [Violation("KICKOFF_AFTER_TASK_DUE",
-                          f"A task of this plan is due on {earliest_due.isoformat()}: the kickoff is on or before it.",
-                          ("kickoffDate",), "D3")]
-    return []
 
 
 async def update_plan(principal: Principal, plan_id: int, changes: dict[str, Any]) -> dict:

@@ -37,7 +37,8 @@ from partners.people.principal import Principal
 from partners.infra.clock import now
 from partners.opportunities import team as opportunity_team, reseller
 from partners.infra import versions
-from partners.opportunities.service import CLOSED_STAGES, insert_opportunity, opportunity_name
+from partners.opportunities.rules import CLOSED_STAGES, opportunity_name
+from partners.opportunities.service import insert_opportunity
 from partners.program.eligibility import partner_violations
 from partners.people.standing import refuse_if_partner_denied
 from partners.accounts.scoping import account_scope

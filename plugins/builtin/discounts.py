@@ -1,5 +1,5 @@
 """The default partner discount (D5, D6, P7–P10), `trylast`: the policy in effect on the
-quote's date (`partners.discounts.policy`) applied by `partners.discounts.quotes.standard_lines`.
+quote's date (`partners.discounts.policy`) applied by `partners.discounts.rules.standard_lines`.
 
 A plugin replaces one of these lines by returning a line with the same key (`partner`,
 `services_attach`, `distributor_margin`, `paid_poc`), or adds lines with other keys.
@@ -7,7 +7,7 @@ A plugin replaces one of these lines by returning a line with the same key (`par
 
 from __future__ import annotations
 
-from partners.discounts.quotes import DiscountLine, QuoteContext, QuoteDeal, QuotePartner, standard_lines
+from partners.discounts.rules import DiscountLine, QuoteContext, QuoteDeal, QuotePartner, standard_lines
 from plugins import hookimpl
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from partners.accounts import service as accounts
+from partners.accounts.rules import AddressInput
 from partners.opportunities import holdover
 from schema.core.access import STAFF, access
 from schema.accounts.access import ACCOUNT_MANAGERS, CONTACT_WRITERS
@@ -31,8 +32,8 @@ class AccountAddressInput:
     postal_code: str = ""
     country: str = ""
 
-    def to_domain(self) -> accounts.AddressInput:
-        return accounts.AddressInput(source=self.source, street=self.street, city=self.city, state=self.state,
+    def to_domain(self) -> AddressInput:
+        return AddressInput(source=self.source, street=self.street, city=self.city, state=self.state,
                                      postal_code=self.postal_code, country=self.country)
 
 
@@ -108,7 +109,7 @@ def _fields(info: Info, data) -> dict[str, Any]:
     return out
 
 
-def _addresses(data) -> list[accounts.AddressInput] | None:
+def _addresses(data) -> list[AddressInput] | None:
     if not data.addresses:
         return None
     return [a.to_domain() for a in data.addresses]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Iterable
 import strawberry
 from strawberry import relay
 
-from partners.accounts import service as rules
+from partners.accounts import rules
 from partners.people.enums import Region as RegionEnum
 from partners.accounts.enums import Segment as SegmentEnum
 from schema.accounts.loaders import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from partners.plans import service as rules
+from partners.plans import rules
 from partners.plans.service import task_select
 from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
 from partners.people.scoping import scoped

@@ -4,7 +4,8 @@ from operator import itemgetter
 
 import strawberry
 
-from partners.plans.service import overdue_condition, today
+from partners.plans.rules import today
+from partners.plans.service import overdue_condition
 from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
 from partners.opportunities.scoping import opportunity_scope
 from partners.people.scoping import scoped

@@ -1,5 +1,5 @@
 """Co-sell plans and tasks as GraphQL types (D3, D8). Progress and overdue come from
-partners.plans.service."""
+partners.plans.rules."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners.plans import service as rules
+from partners.plans import rules
 from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
 from partners.plans.tables import CoSellPlan, CoSellTask
 from schema.core.access import node_access

@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 
 from partners.discounts import quotes as discounts
+from partners.discounts.rules import PaidPoc, Tender
 from partners.discounts.scoping import discount_policy_scope
 from partners.people.scoping import scoped
 from partners.discounts.tables import DiscountPolicy
@@ -68,8 +69,8 @@ class DiscountQuery:
             opportunity_id=decode_node_id(info, input.opportunity_id, OpportunityNode, "opportunityId"),
             partner_id=decode_node_id(info, input.partner_id, PartnerNode, "partnerId"),
             quote_date=input.date, amount=input.amount,
-            tender=discounts.Tender(input.tender.published_on) if input.tender else None,
-            paid_poc=discounts.PaidPoc(input.paid_poc.users, input.paid_poc.months) if input.paid_poc else None,
+            tender=Tender(input.tender.published_on) if input.tender else None,
+            paid_poc=PaidPoc(input.paid_poc.users, input.paid_poc.months) if input.paid_poc else None,
             requested_rate=input.requested_rate,
             approval_id=decode_node_id(info, input.approval_id, DiscountApprovalNode, "approvalId")
             if input.approval_id else None,

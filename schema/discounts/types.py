@@ -8,7 +8,7 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners.discounts import quotes as discounts
+from partners.discounts import quotes as discounts, rules as discount_rules
 from partners.discounts.enums import PurchaseRoute as PurchaseRouteEnum
 from partners.discounts.scoping import discount_approval_scope, discount_policy_scope
 from partners.discounts.tables import DiscountApproval, DiscountPolicy
@@ -170,7 +170,7 @@ class DiscountLine:
         return DiscountApprovalNode.from_row(row) if row else None
 
     @classmethod
-    def from_line(cls, line: discounts.DiscountLine) -> "DiscountLine":
+    def from_line(cls, line: discount_rules.DiscountLine) -> "DiscountLine":
         return cls(kind=line.kind, key=line.key, label=line.label, rule=line.rule, basis=line.basis,
                    rate=round(line.rate, 4), basis_amount=line.basis_amount, amount=line.amount, source=line.source,
                    partner_id=line.partner_id, approval_id=line.approval_id)

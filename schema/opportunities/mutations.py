@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from partners.opportunities import service as opportunities
+from partners.opportunities.rules import StageMove
 from schema.core.access import access
 from schema.opportunities.access import OPPORTUNITY_CREATORS, OPPORTUNITY_WRITERS
 from schema.accounts.types import AccountNode, ContactNode
@@ -144,7 +145,7 @@ class OpportunityMutation:
                          "The owner, SALES_OPS or ADMIN.", extensions=[access(OPPORTUNITY_WRITERS)])
     async def move_opportunity_stage(self, info: Info, input: MoveOpportunityStageInput) -> OpportunityPayload:
         principal = require_principal(info)
-        move = opportunities.StageMove(
+        move = StageMove(
             target=input.stage, loss_reason=input.loss_reason, competitor=input.competitor,
             merged_into_id=_opp_id(info, input.merged_into_id, "mergedIntoId"),
             duplicate_of_id=_opp_id(info, input.duplicate_of_id, "duplicateOfId"),

@@ -6,7 +6,8 @@ from operator import itemgetter
 
 import strawberry
 
-from partners.opportunities.service import OPEN_STAGES, opportunity_name, opportunity_select
+from partners.opportunities.rules import OPEN_STAGES, opportunity_name
+from partners.opportunities.service import opportunity_select
 from partners.infra.errors import DomainError
 from partners.accounts.scoping import account_scope
 from partners.opportunities.scoping import opportunity_scope

@@ -1,4 +1,4 @@
-"""Opportunities as GraphQL types. Flags (O9, O11) come from partners.opportunities.service."""
+"""Opportunities as GraphQL types. Flags (O9, O11) come from partners.opportunities.rules."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners.opportunities import service as rules
+from partners.opportunities import rules
 from partners.opportunities.enums import OpportunityType as OpportunityTypeEnum
 from partners.accounts.enums import Segment as SegmentEnum
 from schema.accounts.loaders import load_accounts, load_contacts

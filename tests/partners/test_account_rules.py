@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from partners.accounts.service import (
+from partners.accounts.rules import (
     effective_employee_count,
     hierarchy_segment,
     holdover_until,

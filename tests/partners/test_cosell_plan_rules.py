@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from partners.plans.service import (
+from partners.plans.rules import (
     assignee_violations,
     d8_motions,
     due_date_violations,

@@ -14,7 +14,7 @@ from partners.discounts.policy import (
     input_violations,
     range_violations,
 )
-from partners.discounts.quotes import (
+from partners.discounts.rules import (
     DiscountLine,
     PaidPoc,
     QuoteContext,

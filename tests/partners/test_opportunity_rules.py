@@ -13,7 +13,7 @@ from partners.opportunities.enums import (
 from partners.people.enums import PartnerStatus, Role
 from partners.accounts.enums import ScreeningStatus, Segment
 from partners.infra.errors import DomainError
-from partners.opportunities.service import (
+from partners.opportunities.rules import (
     StageMove,
     counts_as_new_logo,
     opportunity_name,
