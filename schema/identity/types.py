@@ -24,14 +24,14 @@ from schema.identity.loaders import (
     load_partners,
     load_users,
 )
-from schema.partners.loaders import (
+from schema.identity.program_loaders import (
     load_agreements,
     load_eligibility_inputs,
     load_invitation_pending,
     load_partner_changes,
     load_trainings,
 )
-from schema.partners.types import PartnerAgreement, PartnerEligibility, TrainingCompletion
+from schema.identity.program_types import PartnerAgreement, PartnerEligibility, TrainingCompletion
 
 
 @strawberry.type(name="Partner", description="A partner organisation (reseller, distributor, SI, MSP, alliance …).")
@@ -93,7 +93,7 @@ class PartnerNode(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
-# Here rather than with the other program records (schema/partners/types.py) because it names
+# Here rather than with the other program records (schema/identity/program_types.py) because it names
 # a User: that module stays below this one.
 @strawberry.type(description="P1 history: a status, track or PSP change, with why.")
 class PartnerChange:

@@ -18,7 +18,7 @@ from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
 from schema.identity.types import PartnerNode, UserNode
 from schema.partners.rate_limit import client_key, limiter_for
-from schema.partners.types import PartnerAgreement, PartnerApplication, TrainingCompletion
+from schema.identity.program_types import PartnerAgreement, PartnerApplication, TrainingCompletion
 
 PROGRAM_MANAGERS = roles(DomainRole.ADMIN, DomainRole.CHANNEL_MANAGER,
                          description="admins and channel managers (of the partner's region, P1)")

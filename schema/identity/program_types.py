@@ -1,7 +1,7 @@
 """The partner program's records as GraphQL types (P1, P2). They hang off a Partner, so
 whoever sees the partner (staff; its own users) sees them. The P1 history (PartnerChange)
 names a User, so it lives with Partner and User in schema/identity/types.py, which imports
-this module."""
+this module. The program's queries and mutations are in schema/partners/, above this package."""
 
 from __future__ import annotations
 
