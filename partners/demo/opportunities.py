@@ -15,7 +15,7 @@ from partners.opportunities.enums import (
     OpportunityStage,
     OpportunityType,
 )
-from partners.opportunities.service import ACCEPTED_STAGES, CLOSED_STAGES, QUALIFIED_STAGES, sales_qualified_source
+from partners.opportunities.rules import ACCEPTED_STAGES, CLOSED_STAGES, QUALIFIED_STAGES, sales_qualified_source
 from partners.opportunities.tables import (
     Opportunity,
     OpportunityContact,
