@@ -105,7 +105,7 @@ def cosell_locate_partners(region: Any, query: Any) -> Any | None:
     lookups normally return None then, and the database lookup answers). `query` is a
     validated `partners.locator.search.LocatorQuery` (filters, optional `near`, `offset`/`limit`).
 
-    Return one of (see `partners/locator.py`):
+    Return one of (see `partners/locator/search.py`):
     - a list of `DirectoryEntry`: every entry of your directory matching the query
       (`partners.locator.search.matches` applies the standard filters); the locator orders it,
       counts the facets and cuts the page;

@@ -1,4 +1,4 @@
-"""The table of registered documents (registered in partners/piccolo_app.py)."""
+"""The table of registered documents (registered in partners/infra/piccolo_app.py)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ given") — with `Param` placeholders instead of values, compiles it, and keeps 
 text and where each value goes. Later runs of that shape only fill the values in.
 
 The query itself is still written with Piccolo and the scope functions of
-partners/scoping.py, so scoping stays in one place: the template is built from a
+the domains' scoping.py modules, so scoping stays in one place: the template is built from a
 principal whose `partner_id` and `user_id` are placeholders, which is why the shape
 must hold everything a scope function branches on (the role, and a partner id being
 set). A value that would end up in the SQL text instead of a parameter raises at build

@@ -6,7 +6,7 @@ parameter per key. The statement's text then no longer depends on how many keys 
 has, so each DataLoader's statement is prepared once per (loader, scope shape) and then
 found in asyncpg's (and sqlite3's) statement cache, instead of a new prepare round trip
 and query plan for every batch size. The scope conditions around it still come from
-partners/scoping.py, unchanged."""
+the domains' scoping.py modules, unchanged."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tables of the partner program (registered in partners/piccolo_app.py)."""
+"""Tables of the partner program (registered in partners/infra/piccolo_app.py)."""
 
 from __future__ import annotations
 

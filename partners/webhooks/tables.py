@@ -1,4 +1,4 @@
-"""Webhook endpoints and their deliveries (issue 20). Registered in partners/piccolo_app.py."""
+"""Webhook endpoints and their deliveries (issue 20). Registered in partners/infra/piccolo_app.py."""
 
 from __future__ import annotations
 

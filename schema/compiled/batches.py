@@ -2,7 +2,7 @@
 each, through the same request DataLoaders (one `load_many` per field and level, where
 the generic executor calls `load` once per parent in the same tick). Each function
 mirrors the resolver it is registered for in schema/*/types.py; scoping lives in the
-loaders (schema/*/loaders.py, partners/scoping.py), never here."""
+loaders (schema/*/loaders.py, partners/*/scoping.py), never here."""
 
 from __future__ import annotations
 

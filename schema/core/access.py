@@ -21,7 +21,7 @@ Node types declare which scoping function governs what `node`/`nodes` return:
 
 `tests/schema/test_access_matrix.py` walks the schema and fails when a root field, a
 mutation or a Node type has no declared rule, then calls everything as every role.
-Row-level visibility (which records) stays the job of `partners.scoping`; these rules say
+Row-level visibility (which records) stays the job of `partners/<domain>/scoping.py`; these rules say
 which roles may call a field at all.
 """
 

@@ -1,5 +1,6 @@
 """The caller of a resolver. Who may call a field at all is declared with
-`schema.core.access`; which rows they see is `partners.scoping`'s job."""
+`schema.core.access`; which rows they see is the job of the domains'
+scoping functions (`partners/<domain>/scoping.py`)."""
 
 from __future__ import annotations
 
