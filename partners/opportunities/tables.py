@@ -1,4 +1,5 @@
-"""Tables of opportunities, their contacts, stage history, partner team (R) and holdover extensions (A10)."""
+"""Tables of opportunities, their contacts, stage history, partner team (R) and holdover
+extensions (A10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Tables of the partner organisations and their people: partners, their directory profile (D7), users and API tokens."""
+"""Tables of the partner organisations and their people: partners, their directory profile
+(D7), users and API tokens."""
 
 from __future__ import annotations
 
