@@ -7,7 +7,7 @@ from piccolo.columns.combination import Where, WhereRaw
 from partners.opportunities.enums import OpportunityPartnerRole
 from partners.people.principal import Principal
 from partners.people.scoping import NOTHING
-from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.opportunities.tables import HoldoverExtension, Opportunity, OpportunityPartner
 
 
 # R9: the team roles that let a partner user see an opportunity.
@@ -43,8 +43,6 @@ def opportunity_child_scope(principal: Principal | None, opportunity_column) -> 
 
 def holdover_extension_scope(principal: Principal | None) -> Where | WhereRaw | None:
     """A10 extension requests: seen by whoever sees their opportunity (R9 for partner users)."""
-    from partners.opportunities.tables import HoldoverExtension
-
     return opportunity_child_scope(principal, HoldoverExtension.opportunity)
 
 
