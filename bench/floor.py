@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from partners.discounts import quotes as discounts
 from partners.infra.db import current_engine
-from partners.registrations.service import CONFLICTS_WITH, IN_REVIEW, LIVE
+from partners.registrations.rules import CONFLICTS_WITH, IN_REVIEW, LIVE
 from partners.opportunities.enums import OpportunityStage
 from partners.people.enums import Role
 from partners.people.principal import Principal

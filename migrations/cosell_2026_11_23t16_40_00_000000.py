@@ -24,7 +24,7 @@ ID = "2026-11-23T16:40:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "deal registration indexes for the dashboard and the review queue; unlogged cost budgets"
 
-# partners.registrations.service.IN_REVIEW when this was written (a migration never changes).
+# partners.registrations.rules.IN_REVIEW when this was written (a migration never changes).
 _IN_REVIEW = "'SUBMITTED', 'PENDING_SALES_REVIEW', 'PENDING_MANAGER_REVIEW'"
 INDEXES = (
     'CREATE INDEX IF NOT EXISTS "deal_registration_partner_submitted" '

@@ -1,7 +1,7 @@
 """Trigram indexes for matching a registered prospect to an existing account (D1, issue 11).
 
 `registerDeal` looks for the prospect among existing accounts by website domain or name
-(`partners.registrations.service._match_or_create_account`: a case-insensitive substring
+(`partners.registrations.submit._match_or_create_account`: a case-insensitive substring
 prefilter, then exact normalised matching in Python). Without an index that prefilter
 reads every account: ~110 ms per registration with 100,000 accounts (bench op 4). On
 PostgreSQL, pg_trgm's GIN indexes serve `ILIKE '%…%'`: ~16 ms per registration.

@@ -19,7 +19,9 @@ from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from partners.opportunities import holdover
-from partners.registrations import service as deal_registrations, reminders as review_reminders
+from partners.registrations import reminders as review_reminders
+from partners.registrations.expire import close_unanswered_returns, expire_due
+from partners.registrations.rules import EVENT_KIND as REGISTRATION_EVENT_KIND
 from partners.infra import mail, outbox
 from partners.cases import service as cases
 from partners.leads import deadlines as lead_deadlines
@@ -57,7 +59,7 @@ def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[st
     "deal_registration_event" handler calling `plugins.hook.cosell_deal_registration_event`."""
     handlers = {
         mail.EMAIL: mail.email_handler(settings),
-        deal_registrations.EVENT_KIND: deal_registration_event_handler(plugins),
+        REGISTRATION_EVENT_KIND: deal_registration_event_handler(plugins),
         lead_rules.EVENT_KIND: lead_event_handler(plugins),
         cases.EVENT_KIND: case_event_handler(plugins),
     }
@@ -106,7 +108,7 @@ def registration_expiry_job(settings: Settings, plugins: CosellPluginManager) ->
     rules = RuleSet(plugins, frozenset(settings.disabled_rules))
 
     async def run(should_stop: Callable[[], bool]) -> int:
-        return await deal_registrations.expire_due(rules)
+        return await expire_due(rules)
 
     return Job("registration-expiry", run, max(settings.background_interval, 60.0))
 
@@ -126,7 +128,7 @@ def returned_registrations_job(settings: Settings, worker: str) -> Job:
     compare-and-set: each is closed once, however many instances run)."""
 
     async def run(should_stop: Callable[[], bool]) -> int:
-        return await deal_registrations.close_unanswered_returns(worker=worker, should_stop=should_stop)
+        return await close_unanswered_returns(worker=worker, should_stop=should_stop)
 
     return Job("returned-registrations", run, max(settings.background_interval, 60.0))
 

@@ -6,7 +6,9 @@ from partners.accounts.tables import Account
 from partners.opportunities import reseller
 from partners.people.enums import Role
 from partners.people.tables import User
-from partners.registrations import service as regs
+from partners.registrations.approve import approve
+from partners.registrations.rules import Prospect, Registration
+from partners.registrations.submit import advance_review, deny, register, return_to_partner, withdraw
 from partners.registrations.enums import DealRegistrationType
 from plugins.manager import get_plugin_manager
 
@@ -34,23 +36,23 @@ async def create_registrations() -> None:
     created = []
     for customer, partner, products, outcome in plan:
         who = portal[partner % len(portal)]
-        row = await regs.register(who, regs.Registration(
+        row = await register(who, Registration(
             registration_type=DealRegistrationType.RESALE, products=products, edition="Premium", seats=25 * (partner + 1),
             estimated_amount=8700.0 * (partner + 1), notes="Registered from the demo portal.",
-            prospect=regs.Prospect(name=customers[customer]["name"])))
+            prospect=Prospect(name=customers[customer]["name"])))
         created.append((row["id"], who, outcome))
     for reg_id, who, outcome in created:
         # "hold": approving the first registration of the same customer and product put it ON_HOLD (P5).
         if outcome in ("sales", "manager", "approve"):
-            await regs.advance_review(admin, reg_id)
+            await advance_review(admin, reg_id)
         if outcome in ("manager", "approve"):
-            await regs.advance_review(admin, reg_id)
+            await advance_review(admin, reg_id)
         if outcome == "approve":
-            await regs.approve(admin, rules, reg_id, ae["id"], "Kickoff with the AE next week (D3).")
+            await approve(admin, rules, reg_id, ae["id"], "Kickoff with the AE next week (D3).")
         elif outcome == "return":
-            await regs.return_to_partner(admin, reg_id, "Which business unit is buying?")
+            await return_to_partner(admin, reg_id, "Which business unit is buying?")
         elif outcome == "deny":
-            await regs.deny(admin, reg_id, "The customer is already in a direct deal.")
+            await deny(admin, reg_id, "The customer is already in a direct deal.")
         elif outcome == "withdraw":
-            await regs.withdraw(who, reg_id, "The customer postponed the project.")
+            await withdraw(who, reg_id, "The customer postponed the project.")
 

@@ -19,7 +19,7 @@ from piccolo.columns.combination import WhereRaw
 
 from partners.infra import mail
 from partners.infra.db import transaction
-from partners.registrations.service import IN_REVIEW
+from partners.registrations.rules import IN_REVIEW
 from partners.people.enums import Role
 from partners.infra.clock import now
 from partners.infra.leasing import claim, finish, release

@@ -5,7 +5,7 @@ from __future__ import annotations
 from partners.infra.events import subscribe
 from partners.opportunities.events import OpportunityClosedLost
 from partners.program.events import PartnerDenied
-from partners.registrations.service import close_for_denied_partner, close_for_lost_opportunity
+from partners.registrations.expire import close_for_denied_partner, close_for_lost_opportunity
 
 
 @subscribe(OpportunityClosedLost)

@@ -1,6 +1,6 @@
-"""Access rules of the deal-registration fields: the roles partners.registrations.service enforces."""
+"""Access rules of the deal-registration fields: the roles partners.registrations.rules names."""
 
-from partners.registrations.service import REGISTRANTS, REVIEWERS
+from partners.registrations.rules import REGISTRANTS, REVIEWERS
 from schema.core.access import roles
 
 REGISTRATION_SUBMITTERS = roles(*REGISTRANTS, description="partner users; channel managers and admins for "

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from partners.registrations.service import CONFLICTS_WITH, LIVE, conflicts_sql
+from partners.registrations.rules import CONFLICTS_WITH, LIVE, conflicts_sql
 from partners.registrations.scoping import deal_registration_scope
 from partners.people.scoping import partner_scope, scoped
 from partners.registrations.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct

@@ -1,4 +1,5 @@
-"""Deal-registration writes. Roles, regions and rules are checked in partners.registrations.service."""
+"""Deal-registration writes. Roles, regions and rules are checked in partners.registrations
+(submit, approve)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from datetime import date
 
 import strawberry
 
-from partners.registrations import service as regs
+from partners.registrations.approve import approve, dissolve, extend
+from partners.registrations.rules import Prospect, Registration, Resubmission
+from partners.registrations.submit import advance_review, deny, register, resubmit, return_to_partner, withdraw
 from schema.accounts.types import AccountNode
 from schema.core.access import access
 from schema.core.context import Info
@@ -118,9 +121,9 @@ class DealRegistrationMutation:
     async def register_deal(self, info: Info, input: RegisterDealInput) -> DealRegistrationPayload:
         principal = require_principal(info)
         c = input.customer or EndCustomerInput()
-        prospect = regs.Prospect(name=c.prospect.name, website=c.prospect.website, country=c.prospect.country,
-                                 region=c.prospect.region) if c.prospect else None
-        reg = regs.Registration(
+        prospect = Prospect(name=c.prospect.name, website=c.prospect.website, country=c.prospect.country,
+                            region=c.prospect.region) if c.prospect else None
+        reg = Registration(
             registration_type=input.type, products=input.products, edition=input.edition, seats=input.seats,
             estimated_amount=input.estimated_amount, expected_close_date=input.expected_close_date,
             notes=input.notes, prospect=prospect,
@@ -129,36 +132,36 @@ class DealRegistrationMutation:
             if input.opportunity_id else None,
             partner_id=decode_node_id(info, input.partner_id, PartnerNode, "partnerId") if input.partner_id else None,
         )
-        return _payload(*await call_domain(regs.register(principal, reg, info.context.rules.disabled_rules)))
+        return _payload(*await call_domain(register(principal, reg, info.context.rules.disabled_rules)))
 
     @strawberry.mutation(description="P4: SUBMITTED → PENDING_SALES_REVIEW (the first review) → "
                          "PENDING_MANAGER_REVIEW. Channel managers of the region, admins.",
                          extensions=[access(REGISTRATION_REVIEWERS)])
     async def advance_deal_registration_review(self, info: Info, input: DealRegistrationNoteInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.advance_review(principal, _id(info, input.id), input.note,
-                                                               input.expected_version)))
+        return _payload(*await call_domain(advance_review(principal, _id(info, input.id), input.note,
+                                                          input.expected_version)))
 
     @strawberry.mutation(description="P4: back to the partner for more information (reason required).",
                          extensions=[access(REGISTRATION_REVIEWERS)])
     async def return_deal_registration(self, info: Info, input: DealRegistrationReasonInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.return_to_partner(principal, _id(info, input.id), input.reason,
-                                                                  input.expected_version)))
+        return _payload(*await call_domain(return_to_partner(principal, _id(info, input.id), input.reason,
+                                                             input.expected_version)))
 
     @strawberry.mutation(description="P4: the partner answers a return; the review clocks restart.",
                          extensions=[access(REGISTRATION_OWNERS)])
     async def resubmit_deal_registration(self, info: Info, input: ResubmitDealRegistrationInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        changes = regs.Resubmission(notes=input.notes, seats=input.seats, estimated_amount=input.estimated_amount,
-                                    expected_close_date=input.expected_close_date)
-        return _payload(*await call_domain(regs.resubmit(principal, _id(info, input.id), changes, input.expected_version)))
+        changes = Resubmission(notes=input.notes, seats=input.seats, estimated_amount=input.estimated_amount,
+                               expected_close_date=input.expected_close_date)
+        return _payload(*await call_domain(resubmit(principal, _id(info, input.id), changes, input.expected_version)))
 
     @strawberry.mutation(description="P4: the partner withdraws a registration not yet decided.",
                          extensions=[access(REGISTRATION_OWNERS)])
     async def withdraw_deal_registration(self, info: Info, input: DealRegistrationNoteInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.withdraw(principal, _id(info, input.id), input.note, input.expected_version)))
+        return _payload(*await call_domain(withdraw(principal, _id(info, input.id), input.note, input.expected_version)))
 
     @strawberry.mutation(description="P4/P5: approve, assign the AE (D1), link or create the opportunity with the "
                          "registrant as primary DEAL_REGISTRANT (R2, R8); expires in 90 days (P6).",
@@ -167,23 +170,23 @@ class DealRegistrationMutation:
         principal = require_principal(info)
         ae_id = decode_node_id(info, input.account_executive_id, UserNode, "accountExecutiveId") \
             if input.account_executive_id else None
-        return _payload(*await call_domain(regs.approve(principal, info.context.rules, _id(info, input.id), ae_id, input.note,
-                                                        input.expected_version)))
+        return _payload(*await call_domain(approve(principal, info.context.rules, _id(info, input.id), ae_id, input.note,
+                                                   input.expected_version)))
 
     @strawberry.mutation(description="P4: deny (reason required).", extensions=[access(REGISTRATION_REVIEWERS)])
     async def deny_deal_registration(self, info: Info, input: DealRegistrationReasonInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.deny(principal, _id(info, input.id), input.reason, input.expected_version)))
+        return _payload(*await call_domain(deny(principal, _id(info, input.id), input.reason, input.expected_version)))
 
     @strawberry.mutation(description="P5: end an approved engagement (reason required); the registrations it held "
                          "are reconsidered in submission order.", extensions=[access(REGISTRATION_REVIEWERS)])
     async def dissolve_deal_registration(self, info: Info, input: DealRegistrationReasonInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.dissolve(principal, info.context.rules, _id(info, input.id), input.reason,
-                                                         input.expected_version)))
+        return _payload(*await call_domain(dissolve(principal, info.context.rules, _id(info, input.id), input.reason,
+                                                    input.expected_version)))
 
     @strawberry.mutation(description="P6: extend an approved registration.", extensions=[access(REGISTRATION_REVIEWERS)])
     async def extend_deal_registration(self, info: Info, input: ExtendDealRegistrationInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        return _payload(*await call_domain(regs.extend(principal, _id(info, input.id), input.days, input.note,
-                                                         input.expected_version)))
+        return _payload(*await call_domain(extend(principal, _id(info, input.id), input.days, input.note,
+                                                  input.expected_version)))

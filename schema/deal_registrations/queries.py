@@ -6,7 +6,7 @@ from operator import itemgetter
 import strawberry
 from piccolo.columns.combination import WhereRaw
 
-from partners.registrations.service import IN_REVIEW, LIVE, conflicting_condition_sql
+from partners.registrations.rules import IN_REVIEW, LIVE, conflicting_condition_sql
 from partners.registrations.enums import DealRegistrationStatus as StatusEnum
 from partners.infra.clock import now
 from partners.registrations.scoping import deal_registration_scope

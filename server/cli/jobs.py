@@ -72,7 +72,7 @@ def cmd_outbox_retry(args) -> int:
 
 
 def cmd_registrations_expire(args) -> int:
-    from partners.registrations.service import expire_due
+    from partners.registrations.expire import expire_due
     from partners.opportunities.reseller import RuleSet
     from plugins.manager import plugin_manager_for
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from partners.registrations.service import (
+from partners.registrations.rules import (
     add_working_hours,
     customer_account_violation,
     match_account,

@@ -354,7 +354,7 @@ async def test_p6_extension_once_by_a_channel_manager_longer_by_an_admin(gql, wo
 
 
 async def test_p6_due_registrations_expire_by_the_background_job_once(gql, world, cosell_client):
-    from partners.registrations.service import expire_due
+    from partners.registrations.expire import expire_due
     from partners.opportunities.reseller import RuleSet
 
     first = await approved(gql, world, (await register(gql, world))["id"])

@@ -4,7 +4,7 @@ is closed by the `returned-registrations` job, once, however many instances run 
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from partners.registrations import service as deal_registrations
+from partners.registrations.expire import RETURN_LEASE, close_unanswered_returns, unanswered_return
 from partners.registrations.tables import DealRegistration, DealRegistrationChange
 from partners.infra.tables import OutboxMessage
 from tests.schema.registrations import DENY, RESUBMIT, RETURN, call, ok, register
@@ -77,12 +77,12 @@ async def test_p4_unanswered_returns_are_closed_once_across_instances(gql, world
         await ok(gql, world, RETURN, "cm_amer", id=reg["id"], reason="More, please")
         await _lapse(reg["id"])
         ids.append(pk(reg["id"]))
-    counts = await asyncio.gather(*(deal_registrations.close_unanswered_returns(worker=w, batch=2) for w in "abcd"))
+    counts = await asyncio.gather(*(close_unanswered_returns(worker=w, batch=2) for w in "abcd"))
     assert sum(counts) == 5
     assert await DealRegistration.count().where(DealRegistration.status == "CLOSED") == 5
     assert await DealRegistrationChange.count().where(DealRegistrationChange.event == "CLOSED") == 5
     assert await DealRegistration.count().where(DealRegistration.lease_owner.is_not_null()) == 0
-    assert sum(await asyncio.gather(*(deal_registrations.close_unanswered_returns(worker=w) for w in "ab"))) == 0
+    assert sum(await asyncio.gather(*(close_unanswered_returns(worker=w) for w in "ab"))) == 0
 
 
 async def test_p4_a_worker_whose_lease_was_taken_over_closes_nothing(gql, world):
@@ -92,11 +92,11 @@ async def test_p4_a_worker_whose_lease_was_taken_over_closes_nothing(gql, world)
     await ok(gql, world, RETURN, "cm_amer", id=reg["id"], reason="More, please")
     await _lapse(reg["id"])
     at = datetime.now(timezone.utc)
-    lease, rows = await leasing.claim(DealRegistration, due=deal_registrations.unanswered_return(at),
+    lease, rows = await leasing.claim(DealRegistration, due=unanswered_return(at),
                                       worker="crashed", limit=10, lease_for=timedelta(minutes=2), now=at)
     assert [r["id"] for r in rows] == [pk(reg["id"])]
-    assert await deal_registrations.close_unanswered_returns(worker="b", at=at + timedelta(seconds=30)) == 0
-    later = at + deal_registrations.RETURN_LEASE + timedelta(seconds=1)
-    assert await deal_registrations.close_unanswered_returns(worker="b", at=later) == 1
+    assert await close_unanswered_returns(worker="b", at=at + timedelta(seconds=30)) == 0
+    later = at + RETURN_LEASE + timedelta(seconds=1)
+    assert await close_unanswered_returns(worker="b", at=later) == 1
     assert not await leasing.finish(DealRegistration, pk(reg["id"]), lease, {}), "the crashed worker's lease is gone"
     assert await DealRegistrationChange.count().where(DealRegistrationChange.event == "CLOSED") == 1
