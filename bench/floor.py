@@ -26,11 +26,11 @@ from starlette.routing import Route
 
 from partners.discounts import quotes as discounts
 from partners.infra.db import current_engine
-from partners.registrations.rules import CONFLICTS_WITH, IN_REVIEW, LIVE
 from partners.opportunities.enums import OpportunityStage
+from partners.opportunities.scoping import PARTNER_VISIBLE_ROLES
 from partners.people.enums import Role
 from partners.people.principal import Principal
-from partners.opportunities.scoping import PARTNER_VISIBLE_ROLES
+from partners.registrations.rules import CONFLICTS_WITH, IN_REVIEW, LIVE
 from server.app import create_app as create_production_app
 
 _IN_REVIEW = ", ".join(f"'{s.value}'" for s in IN_REVIEW)

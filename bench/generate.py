@@ -34,13 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.locator import CHILD_TABLES, PARTNER_COLUMNS, generate as generate_directory  # noqa: E402
-from partners.infra.engines import is_postgres_url  # noqa: E402  (also registers Piccolo's SQLite adapters)
-from partners.demo import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES  # noqa: E402
 from partners.accounts.enums import AccountType, ScreeningStatus, Segment
-from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
+from partners.demo import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES  # noqa: E402
+from partners.infra.engines import is_postgres_url  # noqa: E402  (also registers Piccolo's SQLite adapters)
 from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, OpportunityStage, OpportunityType
-from partners.registrations.enums import DealRegistrationStatus as S, DealRegistrationType
 from partners.people.enums import PartnerStatus, Region, Role
+from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
+from partners.registrations.enums import DealRegistrationStatus as S, DealRegistrationType
 
 BENCH_DB = Path(__file__).resolve().parent / "var" / "bench.sqlite3"
 DEFAULT_URL = f"sqlite:///{BENCH_DB}"

@@ -30,8 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from partners.infra.engines import bind_engine, engine_for, is_postgres_url  # noqa: E402
 from partners.demo import CERTIFICATIONS, LANGUAGES, PARTNER_WORDS, PLACES, SPECIALIZATIONS  # noqa: E402
+from partners.infra.engines import bind_engine, engine_for, is_postgres_url  # noqa: E402
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role  # noqa: E402
 
 CHILD_TABLES = ("partner_region_served", "partner_country_served", "partner_specialization",
@@ -214,8 +214,8 @@ async def index_figures() -> None:
     """Build time and memory of one locator index (a fresh one, as a new worker builds it)."""
     import tracemalloc
 
-    from plugins.builtin.locator_directory import Directory
     from partners.infra.db import current_engine
+    from plugins.builtin.locator_directory import Directory
 
     fresh = Directory(current_engine())
     started = time.perf_counter()
@@ -256,8 +256,8 @@ def _pct(values: list[float], pct: float) -> float:
 async def run(url: str, count: int, iterations: int, regenerate: bool) -> None:
     import httpx
 
-    from partners.people.identity import create_user, issue_token
     from partners.infra.migrate import apply_migrations
+    from partners.people.identity import create_user, issue_token
     from partners.people.tables import ApiToken, User
     from server.app import create_app
     from server.settings import Settings

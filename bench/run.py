@@ -11,9 +11,9 @@ and the peak RSS of each worker.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import gc
-import asyncio
 import json
 import os
 import subprocess

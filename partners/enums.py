@@ -5,9 +5,11 @@ plugins (docs/plugins.md) and the GraphQL layer import `partners.enums` as they 
 inside partners/ imports it (an import-linter contract in pyproject.toml).
 """
 
-from partners.infra.tables import OutboxStatus
-from partners.people.enums import PARTNER_ROLES, PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from partners.accounts.enums import AccountType, AddressSource, Ranking, ScreeningStatus, Segment
+from partners.cases.enums import CaseStatus
+from partners.discounts.enums import DiscountBasis, DiscountLineKind, PurchaseRoute
+from partners.infra.tables import OutboxStatus
+from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus
 from partners.opportunities.enums import (
     ContactRole,
     HoldoverExtensionStatus,
@@ -17,12 +19,10 @@ from partners.opportunities.enums import (
     OpportunityType,
     SalesQualifiedSource,
 )
+from partners.people.enums import PARTNER_ROLES, PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
-from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
-from partners.discounts.enums import DiscountBasis, DiscountLineKind, PurchaseRoute
-from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus
-from partners.cases.enums import CaseStatus
 from partners.program.enums import PartnerChangeKind, TrainingCourse
+from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
 
 __all__ = [
     "AccountType",

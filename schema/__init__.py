@@ -26,15 +26,14 @@ from schema.cases.queries import CaseQuery
 from schema.cases.types import CaseNode
 from schema.compiled.executor import install_compiled_plans
 from schema.core.cost import QueryCost
+from schema.core.direct_resolvers import install_direct_resolvers
+from schema.core.enum_output import install_enum_serializers
 from schema.core.errors import MaskUnexpectedErrors, log_unexpected_errors
 from schema.core.input_limits import InputLimits, document_limits
 from schema.core.node import NodeQuery
-from schema.core.enum_output import install_enum_serializers
-from schema.core.direct_resolvers import install_direct_resolvers
 from schema.core.node_ids import install_direct_node_ids
 from schema.core.refusals import attach_input_refusals
 from schema.core.suggestions import HideSuggestions, IntrospectionNeedsToken
-from schema.documents.prepared import PreparedDocuments
 from schema.cosell_plans.mutations import CoSellPlanMutation
 from schema.cosell_plans.queries import CoSellPlanQuery
 from schema.cosell_plans.types import CoSellPlanNode, CoSellTaskNode
@@ -44,6 +43,7 @@ from schema.deal_registrations.types import DealRegistrationNode
 from schema.discounts.mutations import DiscountMutation
 from schema.discounts.queries import DiscountQuery
 from schema.discounts.types import DiscountApprovalNode, DiscountPolicyNode
+from schema.documents.prepared import PreparedDocuments
 from schema.identity.mutations import IdentityMutation
 from schema.identity.queries import IdentityQuery
 from schema.identity.types import ApiTokenNode, PartnerNode, UserNode

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
@@ -21,7 +22,6 @@ from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from cross_web import HTTPException
 
 from partners.infra.db import count_statements, current_engine
 from partners.infra.engines import (
@@ -35,8 +35,8 @@ from partners.infra.engines import (
     open_database,
     ping,
 )
-from partners.infra.request_connection import request_connection
 from partners.infra.migrate import pending_migrations
+from partners.infra.request_connection import request_connection
 from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
-from partners.people.principal import Principal
 from partners.people.identity import authenticate
+from partners.people.principal import Principal
 from server.sso import SsoRefused, looks_like_jwt
 
 

@@ -18,16 +18,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
+from partners.cases import service as cases
+from partners.infra import mail, outbox
+from partners.infra.leasing import new_worker_id
+from partners.leads import deadlines as lead_deadlines, rules as lead_rules
 from partners.opportunities import holdover
+from partners.opportunities.reseller import RuleSet
 from partners.registrations import reminders as review_reminders
 from partners.registrations.expire import close_unanswered_returns, expire_due
 from partners.registrations.rules import EVENT_KIND as REGISTRATION_EVENT_KIND
-from partners.infra import mail, outbox
-from partners.cases import service as cases
-from partners.leads import deadlines as lead_deadlines
-from partners.leads import rules as lead_rules
-from partners.infra.leasing import new_worker_id
-from partners.opportunities.reseller import RuleSet
 from partners.webhooks import delivery as webhooks
 from plugins.manager import CosellPluginManager
 from server.settings import Settings

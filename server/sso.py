@@ -34,8 +34,8 @@ from pathlib import Path
 
 import jwt
 
-from partners.people.principal import Principal
 from partners.people.identity import partner_matches, principal_by_email, principal_by_subject
+from partners.people.principal import Principal
 
 log = logging.getLogger("cosell.sso")
 

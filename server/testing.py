@@ -61,14 +61,14 @@ import pytest
 import pytest_asyncio
 from piccolo.table import sort_table_classes
 
-from partners.infra.engines import bind_engine, engine_for, is_postgres_url
-from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
-from partners.people.identity import create_user, issue_token
 from partners.infra.clock import now
+from partners.infra.engines import bind_engine, engine_for, is_postgres_url
 from partners.infra.migrate import apply_migrations
 from partners.infra.piccolo_app import APP_CONFIG
-from partners.program.tables import PartnerAgreement, PartnerTraining
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
+from partners.people.identity import create_user, issue_token
 from partners.people.tables import Partner
+from partners.program.tables import PartnerAgreement, PartnerTraining
 from server.settings import Settings
 
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from partners.accounts.enums import AddressSource, Ranking, ScreeningStatus, Segment
-from partners.people.enums import Region
 from partners.infra.errors import DomainError, Violation
+from partners.people.enums import Region
 from partners.people.principal import Principal
 
 LARGE_MIN_EMPLOYEES = 2000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
+from partners.accounts.tables import Account, Contact
 from partners.people.principal import Principal
 from partners.people.scoping import NOTHING
-from partners.accounts.tables import Account, Contact
 
 
 def account_scope(principal: Principal | None) -> Where | WhereRaw | None:

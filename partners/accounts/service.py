@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from partners.accounts.events import AccountChannelChanged
-from partners.infra.db import transaction
-from partners.infra.events import publish
 from partners.accounts.enums import Ranking, ScreeningStatus, Segment
+from partners.accounts.events import AccountChannelChanged
 from partners.accounts.rules import (
     AddressInput,
     contact_violations,
@@ -24,11 +22,13 @@ from partners.accounts.rules import (
     review_request_violations,
     row_effective_employees,
 )
-from partners.people.enums import Role
-from partners.infra.errors import DomainError, NotFound, Violation, require_roles
-from partners.people.principal import STAFF_ROLES, Principal
-from partners.infra.clock import now
 from partners.accounts.tables import Account, AccountAddress, Contact
+from partners.infra.clock import now
+from partners.infra.db import transaction
+from partners.infra.errors import DomainError, NotFound, Violation, require_roles
+from partners.infra.events import publish
+from partners.people.enums import Role
+from partners.people.principal import STAFF_ROLES, Principal
 from partners.people.tables import Partner, User
 
 ACCOUNT_MANAGERS = (Role.ADMIN, Role.SALES_OPS)

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from partners.business_days import now
 from partners.business_days.tables import RegionHoliday
 from partners.infra.db import is_unique_violation, transaction
-from partners.people.enums import Region, Role
 from partners.infra.errors import DomainError, require_roles
+from partners.people.enums import Region, Role
 from partners.people.principal import Principal
 
 # A deadline of 10 business days never reaches further than this many calendar days

@@ -8,18 +8,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from partners import business_days
-from partners.infra import outbox, versions
+from partners.cases.enums import CaseStatus as Status
 from partners.cases.scoping import case_scope
 from partners.cases.tables import CaseComment, PartnerCase
+from partners.infra import outbox, versions
 from partners.infra.db import transaction
-from partners.cases.enums import CaseStatus as Status
-from partners.people.enums import Role
 from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
-from partners.people.principal import Principal
-from partners.people.standing import refuse_if_partner_denied
 from partners.opportunities.scoping import opportunity_scope
-from partners.people.scoping import scoped
 from partners.opportunities.tables import Opportunity
+from partners.people.enums import Role
+from partners.people.principal import Principal
+from partners.people.scoping import scoped
+from partners.people.standing import refuse_if_partner_denied
 from partners.people.tables import User
 
 EVENT_KIND = "case_event"

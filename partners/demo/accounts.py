@@ -8,11 +8,10 @@ import random
 from partners.accounts.enums import AccountType, AddressSource, Ranking, ScreeningStatus
 from partners.accounts.service import recompute_hierarchy
 from partners.accounts.tables import Account, AccountAddress, Contact
+from partners.demo.vocabulary import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES
 from partners.infra.clock import now
 from partners.people.enums import Region, Role
 from partners.people.tables import User
-
-from partners.demo.vocabulary import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES
 
 
 async def create_accounts(rng: random.Random, parents: int) -> int:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from partners.business_days.tables import RegionHoliday
 from partners.cases import service as cases
+from partners.demo.people import USER_COLUMNS, as_principal
 from partners.infra.clock import now
 from partners.leads import deadlines, service as leads
 from partners.leads.enums import LeadAction
@@ -18,8 +19,6 @@ from partners.people.scoping import scoped
 from partners.people.tables import Partner, User
 from partners.registrations.tables import DealRegistration
 from plugins.manager import get_plugin_manager
-
-from partners.demo.people import USER_COLUMNS, as_principal
 
 
 async def create_leads_and_cases() -> None:

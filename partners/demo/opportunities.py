@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from partners.accounts.enums import ScreeningStatus
 from partners.accounts.tables import Account, Contact
+from partners.demo.vocabulary import PRODUCTS
 from partners.infra.clock import now
 from partners.opportunities.enums import (
     ContactRole,
@@ -24,8 +25,6 @@ from partners.opportunities.tables import (
 )
 from partners.people.enums import PartnerStatus, PartnerType, Role
 from partners.people.tables import Partner, User
-
-from partners.demo.vocabulary import PRODUCTS
 
 
 async def create_opportunities(rng: random.Random, count: int = 40) -> None:

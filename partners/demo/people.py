@@ -6,6 +6,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from partners.demo.vocabulary import (
+    CERTIFICATIONS,
+    LANGUAGES,
+    PARTNER_SUFFIX,
+    PARTNER_WORDS,
+    PLACES,
+    SPECIALIZATIONS,
+    TYPE_WEIGHTS,
+)
 from partners.infra.clock import now
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from partners.people.identity import create_user, issue_token
@@ -18,16 +27,6 @@ from partners.people.tables import (
     PartnerRegionServed,
     PartnerSpecialization,
     User,
-)
-
-from partners.demo.vocabulary import (
-    CERTIFICATIONS,
-    LANGUAGES,
-    PARTNER_SUFFIX,
-    PARTNER_WORDS,
-    PLACES,
-    SPECIALIZATIONS,
-    TYPE_WEIGHTS,
 )
 
 

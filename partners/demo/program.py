@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from partners.demo.vocabulary import FIRST_NAMES, LAST_NAMES
 from partners.infra.clock import now
 from partners.people.enums import PartnerStatus, PartnerTrack
 from partners.people.tables import Partner
 from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
-
-from partners.demo.vocabulary import FIRST_NAMES, LAST_NAMES
 
 
 async def create_program_records() -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from partners.accounts.tables import Account
+from partners.demo.people import USER_COLUMNS, as_principal
 from partners.opportunities import reseller
 from partners.people.enums import Role
 from partners.people.tables import User
 from partners.registrations.approve import approve
+from partners.registrations.enums import DealRegistrationType
 from partners.registrations.rules import Prospect, Registration
 from partners.registrations.submit import advance_review, deny, register, return_to_partner, withdraw
-from partners.registrations.enums import DealRegistrationType
 from plugins.manager import get_plugin_manager
-
-from partners.demo.people import USER_COLUMNS, as_principal
 
 
 async def create_registrations() -> None:

@@ -8,6 +8,7 @@ from partners.people.tables import User
 from partners.webhooks import endpoints
 from partners.webhooks.events import EventCategory
 
+
 async def create_webhook_endpoint() -> None:
     """An example webhook endpoint (issue 20) of the first portal user's partner, made by its
     partner admin and disabled: the URL is a placeholder, so nothing is sent until the partner

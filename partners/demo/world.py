@@ -12,8 +12,6 @@ from __future__ import annotations
 import random
 
 from partners.accounts.tables import Account
-from partners.people.tables import Partner, User
-
 from partners.demo import (
     accounts,
     discounts,
@@ -26,6 +24,7 @@ from partners.demo import (
     webhooks,
 )
 from partners.demo.people import DemoLogin
+from partners.people.tables import Partner, User
 
 
 async def is_empty() -> bool:

@@ -20,14 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from partners.infra.db import transaction
-from partners.registrations.enums import DealRegistrationType
-from partners.people.enums import PartnerTrack, Role
-from partners.infra.errors import DomainError, Violation, require_roles
-from partners.people.principal import Principal
-from partners.infra.clock import now
-from partners.infra.prepared import PreparedQuery
 from partners.discounts.tables import DiscountPocRate, DiscountPolicy, DiscountProgramRate
+from partners.infra.clock import now
+from partners.infra.db import transaction
+from partners.infra.errors import DomainError, Violation, require_roles
+from partners.infra.prepared import PreparedQuery
+from partners.people.enums import PartnerTrack, Role
+from partners.people.principal import Principal
+from partners.registrations.enums import DealRegistrationType
 
 EDITORS = (Role.ADMIN,)
 # D5: the registration types that earn a program discount; services attach earns P9's.

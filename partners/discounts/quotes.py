@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from partners.infra.db import transaction
+from partners.discounts.enums import DiscountLineKind
 from partners.discounts.policy import PolicySnapshot, load_policies, policy_on
 from partners.discounts.rules import (
     DiscountLine,
@@ -38,22 +38,22 @@ from partners.discounts.rules import (
     requested_rate_violations,
     with_requested_rate,
 )
-from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
-from partners.discounts.enums import DiscountLineKind
-from partners.opportunities.enums import OpportunityPartnerRole, OpportunityStage, OpportunityType
-from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
-from partners.infra.errors import DomainError, NotFound, Violation, require_roles
-from partners.people.principal import Principal
+from partners.discounts.scoping import discount_approval_scope
+from partners.discounts.tables import DiscountApproval
 from partners.infra.clock import now
+from partners.infra.db import transaction
+from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
-from partners.discounts.scoping import discount_approval_scope
+from partners.opportunities.enums import OpportunityPartnerRole, OpportunityStage, OpportunityType
 from partners.opportunities.scoping import opportunity_scope
-from partners.people.scoping import partner_scope, scoped
-from partners.registrations.tables import DealRegistration
-from partners.discounts.tables import DiscountApproval
 from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
+from partners.people.principal import Principal
+from partners.people.scoping import partner_scope, scoped
 from partners.people.tables import Partner
+from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
+from partners.registrations.tables import DealRegistration
 
 APPROVERS = (Role.CHANNEL_MANAGER, Role.ADMIN)
 # How deep a chain of renewals is followed for "last year's discount" (P7).

@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from partners.discounts.policy import PolicySnapshot
-from partners.registrations.enums import DealRegistrationType
 from partners.discounts.enums import DiscountBasis, DiscountLineKind
+from partners.discounts.policy import PolicySnapshot
+from partners.infra.errors import DomainError, Violation
 from partners.opportunities.enums import OpportunityPartnerRole, OpportunityStage, OpportunityType
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region
-from partners.infra.errors import DomainError, Violation
+from partners.registrations.enums import DealRegistrationType
 
 # The team roles that sell (D5, P7): brought in by sales, the partner gets the co-sell rate.
 SELLING_ROLES = frozenset({OpportunityPartnerRole.RESELLER, OpportunityPartnerRole.FULFILLER,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
-from partners.people.principal import Principal
-from partners.opportunities.scoping import partner_opportunity_ids
-from partners.people.scoping import NOTHING
 from partners.discounts.tables import DiscountApproval
+from partners.opportunities.scoping import partner_opportunity_ids
+from partners.people.principal import Principal
+from partners.people.scoping import NOTHING
 
 
 def discount_policy_scope(principal: Principal | None) -> Where | WhereRaw | None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from piccolo.columns import Date, DoublePrecision, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from partners.registrations.enums import DealRegistrationType
-from partners.people.enums import PartnerTrack
 from partners.opportunities.tables import Opportunity
+from partners.people.enums import PartnerTrack
 from partners.people.tables import Partner, User
-
+from partners.registrations.enums import DealRegistrationType
 
 # Partner discounts (issue 7: D5, D6, P7–P10). Rules live in partners.discounts.rules and
 # partners.discounts.policy. A policy is a version with an effective date range

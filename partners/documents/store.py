@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from partners.infra.db import transaction
 from partners.documents.tables import TrustedDocument
 from partners.infra.clock import now
+from partners.infra.db import transaction
 
 _ALGORITHMS = {64: hashlib.sha256, 40: hashlib.sha1, 32: hashlib.md5}
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
 
-from partners.infra.db import uncounted
 from partners.infra.clock import now
+from partners.infra.db import uncounted
 from partners.infra.tables import AuditEntry
 
 OK = "OK"

@@ -39,9 +39,8 @@ from typing import Any, Awaitable, Callable, Mapping
 from piccolo.query.functions.aggregate import Count
 
 from partners.infra.db import current_engine
-from partners.infra.tables import OutboxStatus
 from partners.infra.leasing import claim, finish, release, utcnow
-from partners.infra.tables import OutboxMessage
+from partners.infra.tables import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("cosell.outbox")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import BigInt, Integer, JSON, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from partners.leads.enums import LeadStatus
-from partners.people.enums import PartnerStatus, PartnerTrack
 from partners.leads.tables import Lead
+from partners.people.enums import PartnerStatus, PartnerTrack
 from partners.people.tables import Partner, PartnerCountryServed, PartnerRegionServed
 
 

@@ -18,11 +18,11 @@ from typing import Any
 from partners import business_days
 from partners.infra import mail, versions
 from partners.infra.db import transaction
-from partners.leads.enums import LeadStatus as Status
+from partners.infra.leasing import Lease, claim, release
 from partners.leads import rules
+from partners.leads.enums import LeadStatus as Status
 from partners.leads.service import _record, released_values
 from partners.leads.tables import Lead
-from partners.infra.leasing import Lease, claim, release
 from partners.people.tables import Partner, User
 
 LEASE = timedelta(minutes=2)

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import Iterable
 
 from partners.business_days import add_business_days
-from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus as Status
 from partners.infra.errors import Violation
+from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus as Status
 
 ACCEPT_DAYS = 5  # P11: accepted (or rejected) within 5 business days of sharing
 ACTION_DAYS = 10  # P11: acted on within 10 business days of sharing

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
-from partners.people.principal import Principal
 from partners.leads.tables import Lead, LeadEvent
+from partners.people.principal import Principal
 from partners.people.scoping import NOTHING
 
 

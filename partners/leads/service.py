@@ -10,24 +10,24 @@ from datetime import datetime
 from typing import Any
 
 from partners import business_days
-from partners.infra import outbox, versions
 from partners.business_days.holidays import holidays_of
+from partners.infra import outbox, versions
 from partners.infra.db import lock_for_update, transaction
-from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus as Status
-from partners.people.enums import PartnerStatus, Region, Role
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
-from partners.people.principal import STAFF_ROLES, Principal
 from partners.leads import rules
 from partners.leads.choice import PartnerChoice, load_candidates
+from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus as Status
 from partners.leads.scoping import lead_scope
 from partners.leads.tables import Lead, LeadEvent
-from partners.people.standing import refuse_if_partner_denied
-from partners.registrations.scoping import deal_registration_scope
 from partners.opportunities.scoping import opportunity_scope
-from partners.people.scoping import scoped
-from partners.registrations.tables import DealRegistration
 from partners.opportunities.tables import Opportunity
+from partners.people.enums import PartnerStatus, Region, Role
+from partners.people.principal import STAFF_ROLES, Principal
+from partners.people.scoping import scoped
+from partners.people.standing import refuse_if_partner_denied
 from partners.people.tables import Partner
+from partners.registrations.scoping import deal_registration_scope
+from partners.registrations.tables import DealRegistration
 
 CREATORS = tuple(sorted(STAFF_ROLES - {Role.SMB_ADVOCATE}, key=lambda r: r.value))
 SHARERS = (Role.CHANNEL_MANAGER, Role.ADMIN)

@@ -6,10 +6,10 @@ from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Va
 from piccolo.table import Table
 
 from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus
-from partners.people.enums import Region
-from partners.registrations.tables import DealRegistration
 from partners.opportunities.tables import Opportunity
+from partners.people.enums import Region
 from partners.people.tables import Partner, User
+from partners.registrations.tables import DealRegistration
 
 
 class Lead(Table, tablename="lead"):

@@ -27,8 +27,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
-from partners.people.enums import PartnerTrack, PartnerType, Region
 from partners.infra.errors import DomainError, Violation
+from partners.people.enums import PartnerTrack, PartnerType, Region
 
 log = logging.getLogger("cosell.locator")
 

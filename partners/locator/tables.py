@@ -5,7 +5,6 @@ from __future__ import annotations
 from piccolo.columns import BigInt, DoublePrecision, Integer
 from piccolo.table import Table
 
-
 # The locator's in-process index (plugins/builtin/locator_directory.py) follows the directory
 # through these two tables, written only by database triggers (see their migration): every
 # change to a partner's listed fields or served lists bumps `version` and logs the partner.

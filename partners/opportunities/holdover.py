@@ -20,18 +20,18 @@ from partners.accounts.rules import holdover_until, require_clear
 from partners.accounts.service import ACCOUNT_MANAGERS, get_account, require_staff_user
 from partners.accounts.tables import Account, AccountOwnershipTransfer
 from partners.infra import versions
-from partners.infra.db import lock_for_update, transaction
-from partners.opportunities.enums import HoldoverExtensionStatus as Status, OpportunityStage
-from partners.people.enums import Role
-from partners.infra.errors import DomainError, NotFound, Violation, require_roles
-from partners.people.principal import Principal
 from partners.infra.clock import now
+from partners.infra.db import lock_for_update, transaction
+from partners.infra.errors import DomainError, NotFound, Violation, require_roles
+from partners.opportunities.enums import HoldoverExtensionStatus as Status, OpportunityStage
 from partners.opportunities.rules import OPEN_STAGES
-from partners.opportunities.service import get_visible, open_for_write, refresh_sales_qualified_source
-from partners.people.standing import refuse_if_partner_denied
 from partners.opportunities.scoping import holdover_extension_scope
-from partners.people.scoping import scoped
+from partners.opportunities.service import get_visible, open_for_write, refresh_sales_qualified_source
 from partners.opportunities.tables import HoldoverExtension, Opportunity
+from partners.people.enums import Role
+from partners.people.principal import Principal
+from partners.people.scoping import scoped
+from partners.people.standing import refuse_if_partner_denied
 
 REQUEST_BY_DAY = 120
 CLOSE_WITHIN_DAYS = 90

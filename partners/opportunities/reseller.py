@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from partners.accounts.enums import AccountType
-from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, OpportunityStage, OpportunityType
-from partners.people.enums import PartnerStatus, Role
 from partners.infra.errors import DomainError, Violation
-from partners.people.principal import Principal
+from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, OpportunityStage, OpportunityType
 from partners.opportunities.tables import Opportunity, OpportunityContact, OpportunityPartner
+from partners.people.enums import PartnerStatus, Role
+from partners.people.principal import Principal
 
 # R1: channel-type accounts (A5); an account linked to a partner is a partner organisation.
 CHANNEL_ACCOUNT_TYPES = frozenset({AccountType.RESELLER, AccountType.PROSPECTIVE_RESELLER, AccountType.INTEGRATOR})

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from partners.people.enums import PARTNER_ROLES, PartnerStatus, Role
+from partners.accounts.enums import ScreeningStatus, Segment
+from partners.infra.errors import DomainError, Violation
 from partners.opportunities.enums import (
     LossReason,
     OpportunityStage as Stage,
     OpportunityType,
     SalesQualifiedSource,
 )
-from partners.accounts.enums import ScreeningStatus, Segment
-from partners.infra.errors import DomainError, Violation
 from partners.opportunities.tables import Opportunity
+from partners.people.enums import PARTNER_ROLES, PartnerStatus, Role
 
 STAGE_ORDER = list(Stage)
 OPEN_STAGES = frozenset(STAGE_ORDER[: STAGE_ORDER.index(Stage.AWAITING_SIGNATURE) + 1])

@@ -5,10 +5,9 @@ from __future__ import annotations
 from piccolo.columns.combination import Where, WhereRaw
 
 from partners.opportunities.enums import OpportunityPartnerRole
+from partners.opportunities.tables import HoldoverExtension, Opportunity, OpportunityPartner
 from partners.people.principal import Principal
 from partners.people.scoping import NOTHING
-from partners.opportunities.tables import HoldoverExtension, Opportunity, OpportunityPartner
-
 
 # R9: the team roles that let a partner user see an opportunity.
 PARTNER_VISIBLE_ROLES = (OpportunityPartnerRole.RESELLER, OpportunityPartnerRole.DEAL_REGISTRANT)

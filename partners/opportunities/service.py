@@ -11,12 +11,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from partners.opportunities import reseller
+from partners.accounts.enums import ScreeningStatus
+from partners.accounts.tables import Account, Contact
 from partners.infra import versions
+from partners.infra.clock import now
 from partners.infra.db import transaction
+from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
 from partners.infra.events import publish
-from partners.people.enums import PartnerStatus, Role
-from partners.opportunities.events import OpportunityClosedLost
+from partners.opportunities import reseller
 from partners.opportunities.enums import (
     ContactRole,
     LossReason,
@@ -24,6 +26,7 @@ from partners.opportunities.enums import (
     OpportunityType,
     SalesQualifiedSource,
 )
+from partners.opportunities.events import OpportunityClosedLost
 from partners.opportunities.rules import (
     OPEN_STAGES,
     START_STAGES,
@@ -35,15 +38,12 @@ from partners.opportunities.rules import (
     stage_move_violations,
     type_violations,
 )
-from partners.accounts.enums import ScreeningStatus
-from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
-from partners.people.principal import Principal
-from partners.infra.clock import now
-from partners.people.standing import refuse_if_partner_denied
 from partners.opportunities.scoping import opportunity_scope
-from partners.people.scoping import scoped
-from partners.accounts.tables import Account, Contact
 from partners.opportunities.tables import Opportunity, OpportunityContact, OpportunityStageChange
+from partners.people.enums import PartnerStatus, Role
+from partners.people.principal import Principal
+from partners.people.scoping import scoped
+from partners.people.standing import refuse_if_partner_denied
 from partners.people.tables import User
 
 CREATORS = (Role.ADMIN, Role.SALES_OPS, Role.ACCOUNT_EXECUTIVE, Role.SDR)

@@ -15,15 +15,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from partners.opportunities import reseller
-from partners.infra.db import transaction
-from partners.opportunities.enums import OpportunityPartnerRole
-from partners.people.enums import PartnerStatus
-from partners.infra.errors import DomainError, NotFound
-from partners.people.principal import Principal
 from partners.infra.clock import now
+from partners.infra.db import transaction
+from partners.infra.errors import DomainError, NotFound
+from partners.opportunities import reseller
+from partners.opportunities.enums import OpportunityPartnerRole
 from partners.opportunities.service import get_visible, may_change, open_for_write
 from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.people.enums import PartnerStatus
+from partners.people.principal import Principal
 from partners.people.tables import Partner
 
 

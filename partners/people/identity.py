@@ -10,14 +10,13 @@ import hashlib
 import secrets
 import time
 
-from partners.infra.db import after_commit, transaction
-from partners.people.enums import PARTNER_ROLES, Region, Role
-from partners.infra.errors import DomainError, NotFound
 from partners.infra.clock import now
+from partners.infra.db import after_commit, transaction
+from partners.infra.errors import DomainError, NotFound
+from partners.people.enums import PARTNER_ROLES, Region, Role
 from partners.people.principal import Principal
 from partners.people.standing import refuse_if_partner_denied
 from partners.people.tables import ApiToken, Partner, User
-
 
 TOKEN_PREFIX = "cst_"
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from partners.people.enums import PARTNER_ROLES, Region, Role
 
-
 STAFF_ROLES = frozenset(Role) - PARTNER_ROLES
 
 

@@ -7,7 +7,6 @@ from piccolo.columns.combination import Where, WhereRaw
 from partners.people.principal import Principal
 from partners.people.tables import ApiToken, Partner, User
 
-
 # A condition that matches nothing, for principals who may read no row at all.
 NOTHING = WhereRaw("1 = 0")
 

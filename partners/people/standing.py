@@ -36,8 +36,8 @@ record, "partnerId" for the partner the write is for, "token" for an invitation)
 
 from __future__ import annotations
 
-from partners.people.enums import PartnerStatus
 from partners.infra.errors import DomainError
+from partners.people.enums import PartnerStatus
 from partners.people.principal import Principal
 from partners.people.tables import Partner
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
-from partners.people.enums import PARTNER_ROLES, Role
-from partners.plans.enums import CoSellMotion as Motion, CoSellTaskSide as Side, CoSellTaskStatus as Status
 from partners.accounts.enums import Ranking
-from partners.infra.errors import DomainError, Violation
-from partners.people.principal import STAFF_ROLES
 from partners.infra.clock import now
+from partners.infra.errors import DomainError, Violation
+from partners.people.enums import PARTNER_ROLES, Role
+from partners.people.principal import STAFF_ROLES
+from partners.plans.enums import CoSellMotion as Motion, CoSellTaskSide as Side, CoSellTaskStatus as Status
 
 # D3: a task title is required and short; goals and notes are bounded.
 TITLE_MAX = 200

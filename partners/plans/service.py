@@ -19,9 +19,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from partners.accounts.enums import Ranking
+from partners.accounts.tables import Account
 from partners.infra import mail, outbox
+from partners.infra.clock import now
 from partners.infra.db import is_unique_violation, lock_for_update, transaction
+from partners.infra.errors import DomainError, NotFound, Violation, require_roles
+from partners.opportunities.enums import OpportunityStage as Stage
+from partners.opportunities.service import get_visible
+from partners.opportunities.tables import Opportunity, OpportunityPartner
 from partners.people.enums import Region, Role
+from partners.people.principal import Principal
+from partners.people.scoping import scoped
+from partners.people.standing import refuse_if_partner_denied
+from partners.people.tables import Partner, User
 from partners.plans.enums import CoSellMotion as Motion, CoSellTaskSide as Side, CoSellTaskStatus as Status
 from partners.plans.rules import (
     assignee_violations,
@@ -30,19 +41,8 @@ from partners.plans.rules import (
     motion_for,
     text_violations,
 )
-from partners.opportunities.enums import OpportunityStage as Stage
-from partners.accounts.enums import Ranking
-from partners.infra.errors import DomainError, NotFound, Violation, require_roles
-from partners.people.principal import Principal
-from partners.infra.clock import now
-from partners.opportunities.service import get_visible
-from partners.people.standing import refuse_if_partner_denied
 from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
-from partners.people.scoping import scoped
-from partners.accounts.tables import Account
 from partners.plans.tables import CoSellPlan, CoSellTask
-from partners.opportunities.tables import Opportunity, OpportunityPartner
-from partners.people.tables import Partner, User
 
 # Roles that may write plans and tasks; which opportunities is decided by `_may_manage`.
 PLAN_WRITERS = (Role.ADMIN, Role.SALES_OPS, Role.CHANNEL_MANAGER, Role.ACCOUNT_EXECUTIVE)

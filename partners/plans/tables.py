@@ -5,9 +5,9 @@ from __future__ import annotations
 from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
 from partners.opportunities.tables import Opportunity
 from partners.people.tables import Partner, User
+from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
 
 
 class CoSellPlan(Table, tablename="cosell_plan"):

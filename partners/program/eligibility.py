@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable
 
+from partners.infra.errors import Violation
 from partners.people.enums import PartnerStatus
 from partners.program.enums import TrainingCourse
-from partners.infra.errors import Violation
 from partners.program.tables import PartnerAgreement, PartnerTraining
 
 FOUNDATIONS = TrainingCourse.PARTNER_FOUNDATIONS

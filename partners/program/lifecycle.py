@@ -12,22 +12,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any
 
-from partners.infra import mail
-from partners.infra.events import publish
-from partners.infra.db import lock_for_update, transaction
 from partners.accounts.enums import AccountType
-from partners.program.enums import PartnerChangeKind, TrainingCourse
-from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
-from partners.infra.errors import DomainError, NotFound, Violation, require_roles
-from partners.people.principal import Principal
-from partners.infra.clock import now
-from partners.program.events import PartnerDenied
-from partners.program.eligibility import trained_people
-from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
-from partners.opportunities.reseller import RuleSet
-from partners.people.scoping import partner_scope, scoped
 from partners.accounts.tables import Account, Contact
+from partners.infra import mail
+from partners.infra.clock import now
+from partners.infra.db import lock_for_update, transaction
+from partners.infra.errors import DomainError, NotFound, Violation, require_roles
+from partners.infra.events import publish
+from partners.opportunities.reseller import RuleSet
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
+from partners.people.principal import Principal
+from partners.people.scoping import partner_scope, scoped
 from partners.people.tables import Partner
+from partners.program.eligibility import trained_people
+from partners.program.enums import PartnerChangeKind, TrainingCourse
+from partners.program.events import PartnerDenied
+from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
 
 PROGRAM_MANAGERS = (Role.ADMIN, Role.CHANNEL_MANAGER)
 # P1: SELECT and SELECT_SERVICES are by invitation only.

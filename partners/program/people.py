@@ -15,19 +15,19 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from partners.infra import mail
 from partners.cases.service import ADVOCATES, release_cases_of
-from partners.infra.db import after_commit, is_unique_violation, lock_for_update, transaction
-from partners.people.enums import PARTNER_ROLES, PartnerStatus, Region, Role
-from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation
-from partners.people.principal import Principal
-from partners.people.identity import forget_cached_principals, hash_token, issue_token, validate_user_fields
+from partners.infra import mail
 from partners.infra.clock import now
-from partners.program.lifecycle import email_violation, text_violations
-from partners.people.standing import CODE as DENIED_CODE, denied_error, is_denied, refuse_if_partner_denied
-from partners.program.tables import UserInvitation
+from partners.infra.db import after_commit, is_unique_violation, lock_for_update, transaction
+from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation
+from partners.people.enums import PARTNER_ROLES, PartnerStatus, Region, Role
+from partners.people.identity import forget_cached_principals, hash_token, issue_token, validate_user_fields
+from partners.people.principal import Principal
 from partners.people.scoping import scoped, user_scope
+from partners.people.standing import CODE as DENIED_CODE, denied_error, is_denied, refuse_if_partner_denied
 from partners.people.tables import Partner, User
+from partners.program.lifecycle import email_violation, text_violations
+from partners.program.tables import UserInvitation
 
 INVITATION_PREFIX = "csi_"
 INVITATION_DAYS = 7

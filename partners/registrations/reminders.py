@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 from piccolo.columns.combination import WhereRaw
 
 from partners.infra import mail
-from partners.infra.db import transaction
-from partners.registrations.rules import IN_REVIEW
-from partners.people.enums import Role
 from partners.infra.clock import now
+from partners.infra.db import transaction
 from partners.infra.leasing import claim, finish, release
-from partners.registrations.tables import DealRegistration
+from partners.people.enums import Role
 from partners.people.tables import Partner, User
+from partners.registrations.rules import IN_REVIEW
+from partners.registrations.tables import DealRegistration
 
 LEASE = timedelta(minutes=2)
 BATCH = 100

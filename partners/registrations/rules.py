@@ -22,7 +22,6 @@ from partners.opportunities.rules import opportunity_name
 from partners.people.enums import PartnerType, Region, Role
 from partners.registrations.enums import DealRegistrationStatus as Status, DealRegistrationType as RegType
 
-
 EVENT_KIND = "deal_registration_event"
 
 REGISTRANTS = (Role.PARTNER_USER, Role.PARTNER_ADMIN, Role.CHANNEL_MANAGER, Role.ADMIN)

@@ -19,8 +19,8 @@ from partners.infra.clock import now
 from partners.infra.db import is_unique_violation, transaction
 from partners.infra.errors import DomainError, NotFound, require_roles
 from partners.opportunities.enums import OpportunityStage
-from partners.opportunities.scoping import opportunity_scope
 from partners.opportunities.rules import CLOSED_STAGES
+from partners.opportunities.scoping import opportunity_scope
 from partners.opportunities.tables import Opportunity
 from partners.people.enums import PartnerType
 from partners.people.principal import Principal
@@ -56,7 +56,6 @@ from partners.registrations.rules import (
     review_targets,
 )
 from partners.registrations.tables import DealRegistration, DealRegistrationProduct
-
 
 # ---------------------------------------------------------------- register (P1–P3)
 

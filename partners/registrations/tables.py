@@ -6,10 +6,10 @@ from piccolo.columns import Boolean, Date, DoublePrecision, ForeignKey, Integer,
 from piccolo.table import Table
 
 from partners.accounts.tables import Account
-from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
-from partners.people.enums import Region
 from partners.opportunities.tables import Opportunity
+from partners.people.enums import Region
 from partners.people.tables import Partner, User
+from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
 
 
 class DealRegistration(Table, tablename="deal_registration"):

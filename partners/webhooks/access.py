@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
-from partners.people.enums import Role
 from partners.infra.errors import PermissionDenied
+from partners.people.enums import Role
 from partners.people.principal import Principal
 from partners.people.scoping import NOTHING
 from partners.webhooks.tables import WebhookDelivery, WebhookEndpoint

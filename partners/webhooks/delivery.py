@@ -27,12 +27,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from partners.infra import outbox
+from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.errors import DomainError, NotFound
 from partners.people.principal import Principal
-from partners.infra.clock import now
-from partners.people.standing import refuse_if_partner_denied
 from partners.people.scoping import scoped
+from partners.people.standing import refuse_if_partner_denied
 from partners.webhooks import access, signing
 from partners.webhooks.events import SOURCES, Event
 from partners.webhooks.tables import WebhookDelivery, WebhookDeliveryStatus as Status, WebhookEndpoint

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from partners.infra.clock import now
 from partners.infra.db import lock_for_update, transaction
 from partners.infra.errors import DomainError, NotFound, Violation
 from partners.people.principal import Principal
-from partners.infra.clock import now
-from partners.people.standing import refuse_if_partner_denied
 from partners.people.scoping import scoped
+from partners.people.standing import refuse_if_partner_denied
 from partners.people.tables import Partner
 from partners.webhooks import access, signing
 from partners.webhooks.events import EventCategory

@@ -18,9 +18,9 @@ from enum import Enum
 from typing import Any, Callable
 
 from partners.cases.service import EVENT_KIND as CASE_EVENT_KIND
+from partners.leads.rules import EVENT_KIND as LEAD_EVENT_KIND
 from partners.plans.service import TASK_EVENT_KIND
 from partners.registrations.rules import EVENT_KIND as REGISTRATION_EVENT_KIND
-from partners.leads.rules import EVENT_KIND as LEAD_EVENT_KIND
 
 
 class EventCategory(str, Enum):

@@ -9,8 +9,8 @@ then read in one statement, whatever the page size.
 
 from __future__ import annotations
 
-from partners.people.enums import PartnerTrack, PartnerType, Region
 from partners.locator.search import DirectoryEntry, LocatorPage, LocatorQuery
+from partners.people.enums import PartnerTrack, PartnerType, Region
 from partners.people.tables import (
     PartnerCertification,
     PartnerCountryServed,

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import math
 from array import array
-from sys import intern
 from collections import Counter
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
+from sys import intern
 from typing import Iterable, Mapping
 
-from partners.people.enums import PartnerTrack, PartnerType
 from partners.locator.search import EARTH_RADIUS_KM, Facets, LocatorQuery, bounding_box, haversine_km, track_rank
+from partners.people.enums import PartnerTrack, PartnerType
 
 # Kinds of list values a partner has (the keys of `values` in `add`/`build`).
 LIST_KINDS = ("region", "country", "language", "specialization")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from partners.opportunities.enums import ContactRole
 from partners.infra.errors import Violation
+from partners.opportunities.enums import ContactRole
 from partners.opportunities.reseller import CHANNEL_ACCOUNT_TYPES, OpportunitySnapshot, ValidationContext
 from plugins import hookimpl
 

@@ -20,8 +20,8 @@ import json
 from functools import cached_property
 from pathlib import Path
 
-from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region
 from partners.locator.search import DirectoryEntry, LocatorQuery, matches
+from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region
 from plugins import hookimpl
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "latam_directory.json"

@@ -1,7 +1,6 @@
 """Access rules of the account mutations: the same roles partners.accounts.service enforces."""
 
-from partners.accounts.service import ACCOUNT_MANAGERS as _ACCOUNT_MANAGERS
-from partners.accounts.service import CONTACT_WRITERS as _CONTACT_WRITERS
+from partners.accounts.service import ACCOUNT_MANAGERS as _ACCOUNT_MANAGERS, CONTACT_WRITERS as _CONTACT_WRITERS
 from schema.core.access import roles
 
 ACCOUNT_MANAGERS = roles(*_ACCOUNT_MANAGERS, description="ADMIN and SALES_OPS manage accounts")

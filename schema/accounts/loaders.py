@@ -4,13 +4,13 @@ every one applies the scope of what it returns."""
 from __future__ import annotations
 
 from partners.accounts.scoping import account_scope, contact_scope
-from partners.people.scoping import scoped
 from partners.accounts.tables import Account, AccountAddress, AccountOwnershipTransfer, Contact
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
 from partners.opportunities.scoping import opportunity_scope
 from partners.opportunities.service import opportunity_select
 from partners.opportunities.tables import Opportunity
+from partners.people.scoping import scoped
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
 

@@ -9,9 +9,9 @@ import strawberry
 from partners.accounts import service as accounts
 from partners.accounts.rules import AddressInput
 from partners.opportunities import holdover
-from schema.core.access import STAFF, access
 from schema.accounts.access import ACCOUNT_MANAGERS, CONTACT_WRITERS
 from schema.accounts.types import AccountNode, AccountOwnershipTransfer, ContactNode
+from schema.core.access import STAFF, access
 from schema.core.context import Info
 from schema.core.domain import call_domain
 from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus

@@ -3,10 +3,10 @@ from __future__ import annotations
 import strawberry
 
 from partners.accounts.scoping import account_scope
-from partners.people.scoping import scoped
 from partners.accounts.tables import Account
-from schema.core.access import AUTHENTICATED, access
+from partners.people.scoping import scoped
 from schema.accounts.types import AccountNode
+from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info
 from schema.core.enums import AccountType, Region, ScreeningStatus, Segment

@@ -10,8 +10,10 @@ import strawberry
 from strawberry import relay
 
 from partners.accounts import rules
-from partners.people.enums import Region as RegionEnum
 from partners.accounts.enums import Segment as SegmentEnum
+from partners.accounts.scoping import account_scope, contact_scope
+from partners.accounts.tables import Account, Contact
+from partners.people.enums import Region as RegionEnum
 from schema.accounts.loaders import (
     load_account_addresses,
     load_account_children,
@@ -21,8 +23,6 @@ from schema.accounts.loaders import (
     load_accounts,
     load_contacts,
 )
-from partners.accounts.scoping import account_scope, contact_scope
-from partners.accounts.tables import Account, Contact
 from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus, Segment, member

@@ -6,8 +6,8 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners.people.scoping import audit_scope
 from partners.infra.tables import AuditEntry
+from partners.people.scoping import audit_scope
 from schema.core.access import node_access
 from schema.core.context import Info
 from schema.core.rows import int_ids, scoped_rows_by_ids

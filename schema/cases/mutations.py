@@ -7,13 +7,13 @@ import strawberry
 from partners.cases import service
 from partners.people.enums import Role
 from partners.people.principal import STAFF_ROLES
+from schema.cases.types import CaseComment, CaseNode
 from schema.core.access import access, roles
 from schema.core.context import Info
 from schema.core.domain import call_domain, expected_version_field
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
-from schema.cases.types import CaseComment, CaseNode
 from schema.opportunities.types import OpportunityNode
 
 PARTNER_SIDE = tuple(sorted(frozenset(Role) - STAFF_ROLES, key=lambda r: r.value))

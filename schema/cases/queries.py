@@ -3,10 +3,11 @@ from __future__ import annotations
 import strawberry
 
 from partners import business_days
+from partners.cases.enums import CaseStatus as StatusEnum
 from partners.cases.scoping import case_scope
 from partners.cases.tables import PartnerCase
-from partners.cases.enums import CaseStatus as StatusEnum
 from partners.people.scoping import scoped
+from schema.cases.types import CaseNode
 from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info
@@ -14,7 +15,6 @@ from schema.core.enums import CaseStatus
 from schema.core.filters import all_of
 from schema.core.node import decode_node_id
 from schema.identity.types import PartnerNode, UserNode
-from schema.cases.types import CaseNode
 
 
 @strawberry.input(description="All given criteria must match.")

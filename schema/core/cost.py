@@ -44,7 +44,6 @@ from strawberry.types import ExecutionResult
 from partners.infra import budgets
 from schema.documents.prepared import cached_cost_walker, cached_query_cost
 
-
 NESTED_LIST_SIZE = 5
 
 

@@ -7,8 +7,8 @@ from typing import Callable, Iterable
 from piccolo.table import Table
 
 from partners.infra.prepared import PreparedQuery
-from partners.people.scoping import scoped
 from partners.infra.sql import any_of
+from partners.people.scoping import scoped
 from schema.core.loaders import aligned
 
 _by_ids: dict[tuple, PreparedQuery] = {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from partners.plans import rules
-from partners.plans.service import task_select
-from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
-from partners.people.scoping import scoped
-from partners.plans.tables import CoSellPlan, CoSellTask
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
+from partners.people.scoping import scoped
+from partners.plans import rules
+from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
+from partners.plans.service import task_select
+from partners.plans.tables import CoSellPlan, CoSellTask
 from schema.core.loaders import aligned, grouped
 from schema.core.rows import scoped_rows_by_ids
 

@@ -4,13 +4,13 @@ from operator import itemgetter
 
 import strawberry
 
-from partners.plans.rules import today
-from partners.plans.service import overdue_condition
-from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
 from partners.opportunities.scoping import opportunity_scope
-from partners.people.scoping import scoped
-from partners.plans.tables import CoSellPlan, CoSellTask
 from partners.opportunities.tables import Opportunity
+from partners.people.scoping import scoped
+from partners.plans.rules import today
+from partners.plans.scoping import cosell_plan_scope, cosell_task_scope
+from partners.plans.service import overdue_condition
+from partners.plans.tables import CoSellPlan, CoSellTask
 from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, PreparedPage, paginate
 from schema.core.context import Info

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from partners.registrations.rules import CONFLICTS_WITH, LIVE, conflicts_sql
-from partners.registrations.scoping import deal_registration_scope
-from partners.people.scoping import partner_scope, scoped
-from partners.registrations.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
+from partners.people.scoping import partner_scope, scoped
+from partners.registrations.rules import CONFLICTS_WITH, LIVE, conflicts_sql
+from partners.registrations.scoping import deal_registration_scope
+from partners.registrations.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
 from schema.core.loaders import aligned, grouped, joined_rows
 from schema.core.rows import scoped_rows_by_ids
 from schema.identity.loaders import load_partners

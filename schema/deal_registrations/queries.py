@@ -6,11 +6,11 @@ from operator import itemgetter
 import strawberry
 from piccolo.columns.combination import WhereRaw
 
-from partners.registrations.rules import IN_REVIEW, LIVE, conflicting_condition_sql
-from partners.registrations.enums import DealRegistrationStatus as StatusEnum
 from partners.infra.clock import now
-from partners.registrations.scoping import deal_registration_scope
 from partners.people.scoping import partner_scope, scoped
+from partners.registrations.enums import DealRegistrationStatus as StatusEnum
+from partners.registrations.rules import IN_REVIEW, LIVE, conflicting_condition_sql
+from partners.registrations.scoping import deal_registration_scope
 from partners.registrations.tables import DealRegistration
 from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, PreparedPage, paginate

@@ -30,7 +30,6 @@ from schema.identity.types import PartnerNode, UserNode
 from schema.opportunities.loaders import load_opportunities
 from schema.opportunities.types import OpportunityNode
 
-
 # Alias of the customer's account name in rows read by the `dealRegistrations` page query.
 PAGE_CUSTOMER_NAME = "page_customer_name"
 # Key of the product rows a `dealRegistrations` page prefetches (load_registration_products).

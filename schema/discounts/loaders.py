@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from partners.discounts import quotes as discounts
 from partners.discounts.scoping import discount_approval_scope, discount_policy_scope
-from partners.people.scoping import scoped
 from partners.discounts.tables import DiscountApproval, DiscountPocRate, DiscountPolicy, DiscountProgramRate
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
+from partners.people.scoping import scoped
 from schema.core.loaders import grouped
 from schema.core.rows import scoped_rows_by_ids
 

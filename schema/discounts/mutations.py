@@ -7,8 +7,8 @@ from datetime import date
 import strawberry
 
 from partners.discounts import policy as discount_policy, quotes as discounts
-from partners.registrations.enums import DealRegistrationType as RegTypeEnum
 from partners.people.enums import PartnerTrack as TrackEnum
+from partners.registrations.enums import DealRegistrationType as RegTypeEnum
 from schema.core.access import ADMIN, access, roles
 from schema.core.context import Info
 from schema.core.domain import call_domain

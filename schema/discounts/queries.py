@@ -9,8 +9,8 @@ import strawberry
 from partners.discounts import quotes as discounts
 from partners.discounts.rules import PaidPoc, Tender
 from partners.discounts.scoping import discount_policy_scope
-from partners.people.scoping import scoped
 from partners.discounts.tables import DiscountPolicy
+from partners.people.scoping import scoped
 from schema.core.access import AUTHENTICATED, STAFF, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from partners.people import identity
 from partners.infra.errors import DomainError
+from partners.people import identity
 from schema.core.access import AUTHENTICATED, access
 from schema.core.context import Info
 from schema.core.errors import InvalidArgument, UserError

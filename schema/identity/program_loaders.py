@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from partners.infra.clock import now
+from partners.people.scoping import partner_child_scope, scoped
 from partners.program.eligibility import eligibility_inputs
 from partners.program.people import pending_invitations
 from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
-from partners.people.scoping import partner_child_scope, scoped
 from schema.core.loaders import grouped
 
 

@@ -8,15 +8,15 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners.program.eligibility import eligibility_violations
 from partners.people.scoping import api_token_scope, partner_scope, scoped, user_scope
 from partners.people.tables import ApiToken, Partner, User
+from partners.program.eligibility import eligibility_violations
 from schema.core.access import node_access
 from schema.core.connection import Connection, Keyset, connection_from_rows, page_size, paginate
 from schema.core.context import Info
 from schema.core.enums import PartnerChangeKind, PartnerStatus, PartnerTrack, PartnerType, Region, Role, member
-from schema.core.rows import int_ids
 from schema.core.errors import UserError
+from schema.core.rows import int_ids
 from schema.identity.loaders import (
     load_api_token_counts,
     load_api_tokens,

@@ -1,8 +1,8 @@
 """Access rules of the lead fields: the roles partners.leads.service enforces."""
 
+from partners.leads.service import CREATORS, SHARERS
 from partners.people.enums import Role
 from partners.people.principal import STAFF_ROLES
-from partners.leads.service import CREATORS, SHARERS
 from schema.core.access import roles
 
 # Partner-side roles (every role that is not staff), so a new partner role is included.

@@ -8,10 +8,10 @@ import strawberry
 from partners.infra.errors import DomainError
 from partners.locator.search import LocatorUnavailable, build_query, locate
 from partners.people.enums import PartnerTrack, PartnerType, Region
+from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import InvalidCursor, decode_cursor_payload
 from schema.core.context import Info
 from schema.core.errors import ExpectedError, InvalidArgument
-from schema.core.access import AUTHENTICATED, access
 from schema.locator.types import PartnerLocatorConnection, PartnerLocatorInput
 
 

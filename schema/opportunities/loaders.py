@@ -3,15 +3,16 @@ of what it returns (R9 for opportunities and their team, contacts' own scope).""
 
 from __future__ import annotations
 
-from partners.opportunities.service import opportunity_select
 from partners.accounts.scoping import contact_scope
+from partners.infra.prepared import PreparedQuery
+from partners.infra.sql import any_of
 from partners.opportunities.scoping import (
     holdover_extension_scope,
     opportunity_child_scope,
     opportunity_partner_scope,
     opportunity_scope,
 )
-from partners.people.scoping import partner_scope, scoped
+from partners.opportunities.service import opportunity_select
 from partners.opportunities.tables import (
     HoldoverExtension,
     Opportunity,
@@ -19,12 +20,10 @@ from partners.opportunities.tables import (
     OpportunityPartner,
     OpportunityStageChange,
 )
-from partners.infra.prepared import PreparedQuery
-from partners.infra.sql import any_of
+from partners.people.scoping import partner_scope, scoped
 from schema.accounts.loaders import load_contacts
 from schema.core.loaders import aligned, grouped, joined_rows, read_joined
 from schema.identity.loaders import load_partners
-
 
 # Each statement is built once per scope shape (partners/infra/prepared.py).
 _OPPORTUNITIES = PreparedQuery(lambda who, ids: scoped(opportunity_select(), opportunity_scope(who)).where(

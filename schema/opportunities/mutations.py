@@ -9,9 +9,8 @@ import strawberry
 
 from partners.opportunities import service as opportunities
 from partners.opportunities.rules import StageMove
-from schema.core.access import access
-from schema.opportunities.access import OPPORTUNITY_CREATORS, OPPORTUNITY_WRITERS
 from schema.accounts.types import AccountNode, ContactNode
+from schema.core.access import access
 from schema.core.context import Info
 from schema.core.domain import call_domain, expected_version_field
 from schema.core.enums import ContactRole, LossReason, OpportunityStage, OpportunityType
@@ -19,6 +18,7 @@ from schema.core.errors import UserError
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
 from schema.identity.types import UserNode
+from schema.opportunities.access import OPPORTUNITY_CREATORS, OPPORTUNITY_WRITERS
 from schema.opportunities.types import OpportunityNode
 
 UNSET: Any = strawberry.UNSET

@@ -6,26 +6,25 @@ from operator import itemgetter
 
 import strawberry
 
-from partners.opportunities.rules import OPEN_STAGES, opportunity_name
-from partners.opportunities.service import opportunity_select
-from partners.infra.errors import DomainError
 from partners.accounts.scoping import account_scope
-from partners.opportunities.scoping import opportunity_scope
-from partners.people.scoping import scoped
 from partners.accounts.tables import Account
+from partners.infra.errors import DomainError
+from partners.opportunities.rules import OPEN_STAGES, opportunity_name
+from partners.opportunities.scoping import opportunity_scope
+from partners.opportunities.service import opportunity_select
 from partners.opportunities.tables import Opportunity
-from schema.core.access import AUTHENTICATED, access
+from partners.people.scoping import scoped
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode
+from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, PreparedPage, paginate
 from schema.core.context import Info
 from schema.core.enums import OpportunityStage, OpportunityType, Region, Segment
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of, name_contains
-from schema.core.node import decode_node_id
 from schema.core.loaders import joined_rows, read_joined
-from schema.core.selection import (prefetch_page, prefetch_selected, selected_node_fields,
-                                   selected_under_node_field)
+from schema.core.node import decode_node_id
+from schema.core.selection import prefetch_page, prefetch_selected, selected_node_fields, selected_under_node_field
 from schema.identity.loaders import load_partners
 from schema.identity.types import UserNode
 from schema.opportunities.loaders import load_opportunity_contacts, load_opportunity_partners

@@ -18,8 +18,6 @@ from schema.opportunities.access import OPPORTUNITY_TEAM_WRITERS
 from schema.opportunities.mutations import OpportunityPayload
 from schema.opportunities.types import OpportunityNode
 
-
-
 NAME_HELP = "Rename the opportunity in the same write (R2: the primary authorized reseller's nickname and ' - ')."
 
 

@@ -8,13 +8,13 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
+from partners.accounts.enums import Segment as SegmentEnum
 from partners.opportunities import rules
 from partners.opportunities.enums import OpportunityType as OpportunityTypeEnum
-from partners.accounts.enums import Segment as SegmentEnum
-from schema.accounts.loaders import load_accounts, load_contacts
-from schema.accounts.types import AccountNode, ContactNode, provide_opportunity_nodes
 from partners.opportunities.scoping import holdover_extension_scope, opportunity_scope
 from partners.opportunities.tables import HoldoverExtension, Opportunity
+from schema.accounts.loaders import load_accounts, load_contacts
+from schema.accounts.types import AccountNode, ContactNode, provide_opportunity_nodes
 from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
 from schema.core.enums import (

@@ -16,9 +16,9 @@ from schema.core.enums import PartnerTrack, PartnerType, Region, Role, TrainingC
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
+from schema.identity.program_types import PartnerAgreement, PartnerApplication, TrainingCompletion
 from schema.identity.types import PartnerNode, UserNode
 from schema.partners.rate_limit import client_key, limiter_for
-from schema.identity.program_types import PartnerAgreement, PartnerApplication, TrainingCompletion
 
 PROGRAM_MANAGERS = roles(DomainRole.ADMIN, DomainRole.CHANNEL_MANAGER,
                          description="admins and channel managers (of the partner's region, P1)")

@@ -72,8 +72,8 @@ def cmd_outbox_retry(args) -> int:
 
 
 def cmd_registrations_expire(args) -> int:
-    from partners.registrations.expire import expire_due
     from partners.opportunities.reseller import RuleSet
+    from partners.registrations.expire import expire_due
     from plugins.manager import plugin_manager_for
 
     settings = common.load_settings()

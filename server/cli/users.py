@@ -12,8 +12,8 @@ def _print_token(email: str, token: str) -> None:
 
 
 def cmd_users_add(args) -> int:
-    from partners.people.enums import Region, Role
     from partners.infra.errors import DomainError
+    from partners.people.enums import Region, Role
     from partners.people.identity import create_user, issue_token
     from partners.people.tables import Partner
 

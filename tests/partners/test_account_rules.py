@@ -2,6 +2,7 @@
 
 from datetime import datetime, timezone
 
+from partners.accounts.enums import Ranking, Segment
 from partners.accounts.rules import (
     effective_employee_count,
     hierarchy_segment,
@@ -12,7 +13,6 @@ from partners.accounts.rules import (
     segment_for_employees,
     territory_address,
 )
-from partners.accounts.enums import Ranking, Segment
 from partners.people.enums import Region
 
 

@@ -4,6 +4,9 @@ from datetime import date
 
 import pytest
 
+from partners.accounts.enums import Ranking
+from partners.infra.errors import DomainError
+from partners.plans.enums import CoSellMotion as Motion, CoSellTaskSide as Side
 from partners.plans.rules import (
     assignee_violations,
     d8_motions,
@@ -14,9 +17,6 @@ from partners.plans.rules import (
     progress,
     text_violations,
 )
-from partners.plans.enums import CoSellMotion as Motion, CoSellTaskSide as Side
-from partners.accounts.enums import Ranking
-from partners.infra.errors import DomainError
 
 
 @pytest.mark.parametrize("ranking", [Ranking.RANK_1, Ranking.RANK_1_5, Ranking.RANK_2])

@@ -2,9 +2,9 @@
 
 import pytest
 
+from partners.accounts.tables import Account
 from partners.infra.db import count_statements, transaction
 from partners.infra.errors import DomainError
-from partners.accounts.tables import Account
 
 
 async def test_a_refused_write_leaves_nothing(cosell_client):

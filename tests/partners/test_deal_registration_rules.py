@@ -2,6 +2,8 @@
 
 from datetime import datetime, timezone
 
+from partners.program.eligibility import eligibility_violations
+from partners.registrations.enums import DealRegistrationStatus as Status
 from partners.registrations.rules import (
     add_working_hours,
     customer_account_violation,
@@ -12,8 +14,6 @@ from partners.registrations.rules import (
     review_targets,
     transition_violation,
 )
-from partners.registrations.enums import DealRegistrationStatus as Status
-from partners.program.eligibility import eligibility_violations
 
 
 def utc(*args) -> datetime:

@@ -1,14 +1,14 @@
 """The demo world is believable and usable: `make run` serves it."""
 
-from partners.demo import is_empty, load_demo
-from partners.people.enums import PARTNER_ROLES, PartnerTrack, PartnerType, Region, Role
-from partners.opportunities.enums import OpportunityStage
 from partners.accounts.enums import ScreeningStatus, Segment
 from partners.accounts.tables import Account, Contact
-from partners.plans.tables import CoSellPlan, CoSellTask
-from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.demo import is_empty, load_demo
 from partners.infra.tables import OutboxMessage
+from partners.opportunities.enums import OpportunityStage
+from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.people.enums import PARTNER_ROLES, PartnerTrack, PartnerType, Region, Role
 from partners.people.tables import Partner
+from partners.plans.tables import CoSellPlan, CoSellTask
 
 
 async def test_demo_world(gql):
@@ -159,8 +159,8 @@ async def test_demo_partner_program(gql):
     """#18: partners in each status and track, agreements and trainings behind P2, one
     partner admin per authorized partner, who sees their partner's people only."""
     from partners.people.enums import PartnerStatus
-    from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
     from partners.people.tables import User
+    from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
 
     logins = await load_demo()
     partners = await Partner.select(Partner.id, Partner.status, Partner.track, Partner.is_psp)

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from partners.discounts.enums import DiscountLineKind as Kind
 from partners.discounts.policy import (
     PocRate,
     PolicyInput,
@@ -26,10 +27,9 @@ from partners.discounts.rules import (
     requested_rate_violations,
     services_attach_line,
 )
-from partners.registrations.enums import DealRegistrationType as RegType
-from partners.discounts.enums import DiscountLineKind as Kind
 from partners.opportunities.enums import OpportunityStage, OpportunityType
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region
+from partners.registrations.enums import DealRegistrationType as RegType
 
 TODAY = date(2026, 6, 15)
 V1 = VersionRange(1, date(2025, 1, 1), None)

@@ -6,9 +6,8 @@ import pytest
 
 from partners.infra import leasing
 from partners.infra.db import transaction
-from partners.infra.tables import OutboxStatus
 from partners.infra.outbox import enqueue
-from partners.infra.tables import OutboxMessage
+from partners.infra.tables import OutboxMessage, OutboxStatus
 
 DUE = OutboxMessage.status == OutboxStatus.PENDING.value
 

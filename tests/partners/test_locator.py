@@ -5,7 +5,6 @@ import random
 
 import pytest
 
-from partners.people.enums import PartnerTrack, PartnerType, Region
 from partners.infra.errors import DomainError
 from partners.locator.search import (
     MAX_RADIUS_KM,
@@ -18,6 +17,7 @@ from partners.locator.search import (
     page_from_entries,
     sort_key,
 )
+from partners.people.enums import PartnerTrack, PartnerType, Region
 
 
 def entry(name, track=PartnerTrack.OPEN, engagements=0, **fields):

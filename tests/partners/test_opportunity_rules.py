@@ -4,15 +4,14 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from partners.accounts.enums import ScreeningStatus, Segment
+from partners.infra.errors import DomainError
 from partners.opportunities.enums import (
     LossReason,
     OpportunityStage as S,
     OpportunityType as T,
     SalesQualifiedSource as Q,
 )
-from partners.people.enums import PartnerStatus, Role
-from partners.accounts.enums import ScreeningStatus, Segment
-from partners.infra.errors import DomainError
 from partners.opportunities.rules import (
     StageMove,
     counts_as_new_logo,
@@ -23,6 +22,7 @@ from partners.opportunities.rules import (
     threshold_flags,
     type_violations,
 )
+from partners.people.enums import PartnerStatus, Role
 
 AT = datetime(2025, 3, 1, tzinfo=timezone.utc)
 

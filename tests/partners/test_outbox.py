@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from partners.accounts.tables import Account
 from partners.infra import leasing, outbox
 from partners.infra.db import transaction
 from partners.infra.errors import DomainError
 from partners.infra.outbox import OutboxPolicy, deliver_due, enqueue
-from partners.accounts.tables import Account
 from partners.infra.tables import OutboxMessage
 from plugins import hookimpl
 from plugins.manager import get_plugin_manager

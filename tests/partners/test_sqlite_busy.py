@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from partners.infra.engines import is_postgres_url, sqlite_path
-from partners.people.tables import ApiToken
 from partners.infra.tables import CostBudget
+from partners.people.tables import ApiToken
 
 CREATE = 'mutation { createApiToken(input: {name: "busy"}) { token errors { code } } }'
 

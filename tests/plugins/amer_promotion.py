@@ -1,8 +1,8 @@
 """A third-party discount plugin (issue 7 tests): an AMER spring promotion adds a line,
 and a distributor-margin override replaces the built-in P10 line."""
 
-from partners.discounts.rules import DiscountLine, QuoteContext, QuoteDeal, QuotePartner
 from partners.discounts.enums import DiscountLineKind
+from partners.discounts.rules import DiscountLine, QuoteContext, QuoteDeal, QuotePartner
 from partners.people.enums import Region
 from plugins import hookimpl
 

@@ -1,7 +1,7 @@
 """A region lookup doing I/O: answers APJ with a coroutine, taking only `query`."""
 
-from partners.people.enums import PartnerTrack, PartnerType, Region
 from partners.locator.search import DirectoryEntry, matches
+from partners.people.enums import PartnerTrack, PartnerType, Region
 from plugins import hookimpl
 
 ENTRIES = [

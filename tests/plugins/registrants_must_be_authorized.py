@@ -1,7 +1,7 @@
 """A third-party rule (ACME1): only an authorized partner may be the deal registrant."""
 
-from partners.opportunities.enums import OpportunityPartnerRole
 from partners.infra.errors import Violation
+from partners.opportunities.enums import OpportunityPartnerRole
 from plugins import hookimpl
 
 

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from partners.opportunities.tables import Opportunity, OpportunityPartner
 from partners.infra.tables import OutboxMessage
+from partners.opportunities.tables import Opportunity, OpportunityPartner
 from plugins import hookimpl
 from server.testing import GraphQLClient
 from tests.locator_directory import build_directory

@@ -3,8 +3,8 @@ as the trylast built-in) and the events plugins hear after commit, through the o
 
 from __future__ import annotations
 
-from partners.people.enums import Region
 from partners.leads.choice import PartnerChoice
+from partners.people.enums import Region
 from plugins import hookimpl
 from server.testing import GraphQLClient, global_id, make_partner
 from tests.schema.leads import (

@@ -4,9 +4,9 @@ plugin in the log, nothing written)."""
 
 import logging
 
-from partners.people.enums import PartnerStatus
 from partners.infra.errors import Violation
 from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.people.enums import PartnerStatus
 from plugins import hookimpl
 from server.testing import GraphQLClient, make_partner
 from tests.plugins import distributor_first, raising_rule, registrants_must_be_authorized

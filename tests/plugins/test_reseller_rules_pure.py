@@ -12,10 +12,9 @@ from partners.opportunities.enums import (
     OpportunityStage,
     OpportunityType,
 )
-from partners.people.enums import PartnerStatus
 from partners.opportunities.reseller import OpportunitySnapshot, TeamContact, TeamPartner
-from plugins.builtin import precedence as p
-from plugins.builtin import reseller_rules as r
+from partners.people.enums import PartnerStatus
+from plugins.builtin import precedence as p, reseller_rules as r
 
 CUSTOMER = 1
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import base64
 
-from partners.opportunities.enums import OpportunityPartnerRole
 from partners.infra.clock import now
+from partners.opportunities.enums import OpportunityPartnerRole
 from partners.opportunities.tables import OpportunityPartner
 
 

@@ -1,9 +1,9 @@
 """Co-sell plans through GraphQL: plan and task flows (D3), the partner motion (D8), who
 may write, and refusals that carry their rule and write nothing."""
 
+from partners.infra.tables import OutboxMessage
 from partners.opportunities.enums import OpportunityPartnerRole as TeamRole
 from partners.plans.tables import CoSellPlan, CoSellTask
-from partners.infra.tables import OutboxMessage
 from tests.schema.cosell import (
     add_task,
     add_task_payload,

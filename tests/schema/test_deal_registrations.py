@@ -3,16 +3,29 @@
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from partners.people.enums import PartnerType
-from partners.program.tables import PartnerAgreement, PartnerTraining
 from partners.accounts.tables import Account
-from partners.registrations.tables import DealRegistration, DealRegistrationChange
 from partners.infra.tables import OutboxMessage
+from partners.people.enums import PartnerType
 from partners.people.tables import Partner
+from partners.program.tables import PartnerAgreement, PartnerTraining
+from partners.registrations.tables import DealRegistration, DealRegistrationChange
 from server.testing import make_partner
 from tests.schema.registrations import (
-    ADVANCE, APPROVE, DENY, DISSOLVE, EXTEND, REGISTER, RESUBMIT, RETURN, WITHDRAW,
-    approved, call, deal_input, ok, register, to_manager_review,
+    ADVANCE,
+    APPROVE,
+    DENY,
+    DISSOLVE,
+    EXTEND,
+    REGISTER,
+    RESUBMIT,
+    RETURN,
+    WITHDRAW,
+    approved,
+    call,
+    deal_input,
+    ok,
+    register,
+    to_manager_review,
 )
 from tests.schema.sales import add_partner_ok, create_account, create_opportunity, gid, move_ok, only_error, pk
 
@@ -354,8 +367,8 @@ async def test_p6_extension_once_by_a_channel_manager_longer_by_an_admin(gql, wo
 
 
 async def test_p6_due_registrations_expire_by_the_background_job_once(gql, world, cosell_client):
-    from partners.registrations.expire import expire_due
     from partners.opportunities.reseller import RuleSet
+    from partners.registrations.expire import expire_due
 
     first = await approved(gql, world, (await register(gql, world))["id"])
     second = await approved(gql, world, (await register(gql, world, customer={"prospect": {"name": "Globex"}}))["id"])

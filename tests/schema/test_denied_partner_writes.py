@@ -18,21 +18,34 @@ from typing import Awaitable
 
 import pytest
 
-from partners.people.enums import Role
 from partners.infra.clock import now
 from partners.infra.piccolo_app import APP_CONFIG
 from partners.infra.tables import AuditEntry, CostBudget, OutboxMessage
 from partners.opportunities.tables import Opportunity
+from partners.people.enums import Role
 from server.testing import GraphQLClient, make_user
 from tests.schema.cosell import add_task, complete_task, create_plan, days, update_task
 from tests.schema.leads import (
-    ACCEPT_LEAD, COMMENT_ON_CASE, OPEN_CASE, RECORD_ACTION, REJECT_LEAD, SHARE_LEAD, call as lead_call, open_case,
+    ACCEPT_LEAD,
+    COMMENT_ON_CASE,
+    OPEN_CASE,
+    RECORD_ACTION,
+    REJECT_LEAD,
+    SHARE_LEAD,
+    call as lead_call,
+    open_case,
     shared_lead,
 )
 from tests.schema.program import AUTHORIZE, CLAIM, DEACTIVATE, DENY, INVITE, codes, ok, run
 from tests.schema.registrations import REGISTER, RESUBMIT, RETURN, WITHDRAW, call as reg_call, deal_input, register
 from tests.schema.sales import (
-    ERRORS, MOVE_STAGE, add_partner_ok, create_account, create_opportunity, gid, pk,
+    ERRORS,
+    MOVE_STAGE,
+    add_partner_ok,
+    create_account,
+    create_opportunity,
+    gid,
+    pk,
 )
 from tests.schema.webhooks import REDELIVER, Receiver, create_endpoint, deliver, delivery_log
 

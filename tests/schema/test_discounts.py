@@ -5,10 +5,10 @@ and the batched quotes of a page of registrations."""
 
 from datetime import datetime, timedelta, timezone
 
+from partners.discounts.tables import DiscountPolicy, DiscountProgramRate
 from partners.opportunities.enums import OpportunityPartnerRole as Role
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region
 from partners.registrations.tables import DealRegistration
-from partners.discounts.tables import DiscountPolicy, DiscountProgramRate
 from server.testing import make_partner
 from tests.schema.discounts import (
     add_policy,

@@ -4,8 +4,8 @@ days later) or refuse; a pending request keeps the hand-over job away."""
 
 from datetime import date, timedelta
 
-from partners.opportunities.holdover import hand_over_expired_holdovers
 from partners.infra.clock import now
+from partners.opportunities.holdover import hand_over_expired_holdovers
 from partners.opportunities.tables import HoldoverExtension, Opportunity
 from tests.schema.sales import ERRORS, create_account, create_opportunity, gid, only_error, pk
 

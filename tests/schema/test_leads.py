@@ -12,8 +12,8 @@ from email import policy as email_policy
 import pytest
 
 from partners import business_days
-from partners.leads import deadlines
 from partners.infra.tables import OutboxMessage
+from partners.leads import deadlines
 from server.testing import GraphQLClient, global_id, make_partner
 from tests.schema.leads import (
     ACCEPT_LEAD,

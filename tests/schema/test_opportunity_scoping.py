@@ -2,8 +2,14 @@
 registrant, by every path; and nested lists load without N+1."""
 
 from partners.opportunities.enums import OpportunityPartnerRole as Role
-from tests.schema.sales import (add_partner_ok, create_account, create_contact, create_opportunity,
-                                make_registrant_ok, put_partner)
+from tests.schema.sales import (
+    add_partner_ok,
+    create_account,
+    create_contact,
+    create_opportunity,
+    make_registrant_ok,
+    put_partner,
+)
 
 LIST = "{ opportunities { totalCount nodes { id name accountName account { id } partners { role partner { name } } } } }"
 NODE = "query($id: ID!) { node(id: $id) { ... on Opportunity { id name accountName account { id } } } }"

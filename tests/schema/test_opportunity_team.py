@@ -6,9 +6,9 @@ from itertools import permutations
 
 import pytest
 
-from partners.people.enums import PartnerStatus
 from partners.accounts.tables import Account
 from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.people.enums import PartnerStatus
 from server.testing import GraphQLClient, make_partner
 from tests.schema.sales import (
     ERRORS,

@@ -4,16 +4,28 @@ and training records (P2), on both engines."""
 
 from datetime import date, timedelta
 
-from partners.people.enums import Role
-from partners.program.tables import PartnerChange
 from partners.accounts.tables import Account, Contact
-from partners.registrations.tables import DealRegistration
 from partners.infra.tables import OutboxMessage
+from partners.people.enums import Role
 from partners.people.tables import Partner
+from partners.program.tables import PartnerChange
+from partners.registrations.tables import DealRegistration
 from server.testing import make_user
 from tests.schema.discounts import QUOTE, add_policy_ok
 from tests.schema.program import (
-    AGREEMENT, APPLY, AUTHORIZE, CREATE, DENY, PARTNERS, PSP, TRACK, TRAINING, UPDATE, codes, ok, run,
+    AGREEMENT,
+    APPLY,
+    AUTHORIZE,
+    CREATE,
+    DENY,
+    PARTNERS,
+    PSP,
+    TRACK,
+    TRAINING,
+    UPDATE,
+    codes,
+    ok,
+    run,
 )
 from tests.schema.registrations import DISSOLVE, REGISTER, approved, deal_input, register, to_manager_review
 from tests.schema.sales import gid, pk

@@ -7,8 +7,8 @@ import re
 from email import policy as email_policy
 
 from partners.people.enums import Region, Role
-from partners.program.tables import UserInvitation
 from partners.people.tables import User
+from partners.program.tables import UserInvitation
 from server.testing import GraphQLClient, make_user
 from tests.schema.program import CHANGE_ROLE, CLAIM, DEACTIVATE, INVITE, USERS, codes, ok, run
 from tests.schema.sales import gid, pk

@@ -2,8 +2,8 @@
 R1 at submission. Each test failed before its fix."""
 
 from partners.accounts.tables import Account
-from partners.registrations.tables import DealRegistration, DealRegistrationChange
 from partners.infra.tables import OutboxMessage
+from partners.registrations.tables import DealRegistration, DealRegistrationChange
 from tests.schema.registrations import APPROVE, REGISTER, approved, call, deal_input, ok, register, to_manager_review
 from tests.schema.sales import create_account, gid, only_error, pk
 
@@ -115,8 +115,8 @@ async def test_r1_a_reseller_or_partner_organisation_customer_is_refused_at_subm
         assert "Resell Co" not in error["message"] and "Alpha" not in error["message"]
         assert payload["dealRegistration"] is None
     integrator = await create_account(gql, world, name="Integrate Co", type="INTEGRATOR")
-    from server.testing import make_partner
     from partners.people.enums import PartnerType
+    from server.testing import make_partner
 
     alliance = await make_partner("Cloudy Alliance", nickname="CLOUDY", partner_type=PartnerType.CLOUD_ALLIANCE)
     staff = await call(gql, world, REGISTER, "cm_amer", **deal_input(

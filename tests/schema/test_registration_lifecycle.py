@@ -4,8 +4,8 @@ sees the deal (P6, R9)."""
 
 from datetime import datetime, timedelta, timezone
 
-from partners.registrations.tables import DealRegistration
 from partners.opportunities.tables import Opportunity
+from partners.registrations.tables import DealRegistration
 from tests.schema.registrations import APPROVE, DISSOLVE, approved, ok, register, to_manager_review
 from tests.schema.sales import gid, move_ok, pk
 

@@ -4,9 +4,9 @@ is closed by the `returned-registrations` job, once, however many instances run 
 import asyncio
 from datetime import datetime, timedelta, timezone
 
+from partners.infra.tables import OutboxMessage
 from partners.registrations.expire import RETURN_LEASE, close_unanswered_returns, unanswered_return
 from partners.registrations.tables import DealRegistration, DealRegistrationChange
-from partners.infra.tables import OutboxMessage
 from tests.schema.registrations import DENY, RESUBMIT, RETURN, call, ok, register
 from tests.schema.sales import pk
 

@@ -7,11 +7,11 @@ advocate's cases in progress go back to the queue (D9)."""
 from __future__ import annotations
 
 from partners.cases.tables import PartnerCase
-from partners.people.enums import Role
-from partners.program.tables import UserInvitation
 from partners.infra.tables import AuditEntry, OutboxMessage
 from partners.opportunities.tables import Opportunity, OpportunityPartner
+from partners.people.enums import Role
 from partners.people.tables import User
+from partners.program.tables import UserInvitation
 from server.testing import make_user
 from tests.schema.leads import COMMENT_ON_CASE, OPEN_CASE, PICK_UP_CASE, call, ok as ok_case, open_case
 from tests.schema.program import AGREEMENT, AUTHORIZE, CHANGE_ROLE, DEACTIVATE, DENY, INVITE, UPDATE, codes, ok, run

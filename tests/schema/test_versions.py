@@ -4,8 +4,8 @@ status, an opportunity's team and contacts, and changes made as a consequence of
 write (P5 holds, O8 children) — and a stale `expectedVersion` is refused with
 STALE_VERSION and nothing written. Concurrent clients: tests/server/test_concurrent_writes.py."""
 
-from partners.registrations.tables import DealRegistration
 from partners.opportunities.tables import Opportunity
+from partners.registrations.tables import DealRegistration
 from tests.schema.registrations import ADVANCE, APPROVE, EXTEND, call, ok, register, to_manager_review
 from tests.schema.sales import (
     ERRORS,

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from partners.infra import outbox
-from partners.people.enums import Role
 from partners.infra.leasing import utcnow
+from partners.people.enums import Role
 from server.background import outbox_handlers, outbox_policy
 from server.testing import make_user
 from tests.schema.sales import ERRORS, gid

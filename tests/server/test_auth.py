@@ -100,8 +100,8 @@ async def test_revoking_through_the_api_applies_at_once_despite_the_cache(cosell
 async def test_a_revocation_by_another_process_applies_within_the_cache_delay(cosell_app_factory, world):
     import asyncio
 
-    from partners.people.identity import hash_token
     from partners.infra.clock import now
+    from partners.people.identity import hash_token
     from partners.people.tables import ApiToken
 
     token = world.tokens["ae"]

@@ -10,10 +10,10 @@ import subprocess
 import sys
 from email import policy as email_policy
 
+from partners.infra.tables import OutboxMessage
 from partners.opportunities.enums import OpportunityPartnerRole as TeamRole
 from partners.people.enums import Role
 from partners.people.identity import create_user
-from partners.infra.tables import OutboxMessage
 from server.settings import PROJECT_ROOT
 from tests.schema.cosell import add_task, add_task_payload, create_plan, days, update_task
 from tests.schema.sales import create_account, create_opportunity, gid, pk, put_partner

@@ -3,8 +3,8 @@ with another input is refused; concurrent requests with one key execute once."""
 
 import asyncio
 
-from partners.people.tables import ApiToken
 from partners.infra.tables import AuditEntry, IdempotencyKey
+from partners.people.tables import ApiToken
 
 CREATE = "mutation($name: String!) { createApiToken(input: {name: $name}) { token apiToken { id name } errors { code } } }"
 

@@ -18,10 +18,10 @@ import asyncpg
 import httpx
 import pytest
 
-from partners.infra.engines import is_postgres_url
 from partners.accounts.tables import Account
-from partners.registrations.tables import DealRegistration, DealRegistrationChange
+from partners.infra.engines import is_postgres_url
 from partners.infra.tables import OutboxMessage
+from partners.registrations.tables import DealRegistration, DealRegistrationChange
 from server.testing import GraphQLClient
 from tests.schema.registrations import REGISTER, deal_input, register
 from tests.schema.sales import CREATE_ACCOUNT, pk

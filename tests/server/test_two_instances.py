@@ -21,12 +21,12 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from partners.infra.engines import is_postgres_url
-from partners.opportunities.enums import OpportunityPartnerRole as TeamRole
 from partners.infra.clock import now
+from partners.infra.engines import is_postgres_url
+from partners.infra.tables import OutboxMessage
+from partners.opportunities.enums import OpportunityPartnerRole as TeamRole
 from partners.plans.tables import CoSellTask
 from partners.registrations.tables import DealRegistration, DealRegistrationChange
-from partners.infra.tables import OutboxMessage
 from server.testing import GraphQLClient
 from tests.schema.cosell import UPDATE_TASK, add_task, create_plan, days
 from tests.schema.registrations import approved, register
