@@ -32,10 +32,10 @@ def _violations(result: Any, kwargs: Mapping[str, Any]) -> str | None:
     if result is None:
         return None
     if not isinstance(result, (list, tuple)):
-        return f"must return a list of partners.infra.errors.Violation or None, got {type(result).__name__}"
+        return f"must return a list of partners.errors.Violation or None, got {type(result).__name__}"
     wrong = [item for item in result if not isinstance(item, Violation)]
     if wrong:
-        return f"must return partners.infra.errors.Violation items, got {wrong[0]!r}"
+        return f"must return partners.errors.Violation items, got {wrong[0]!r}"
     return None
 
 
@@ -45,7 +45,7 @@ def _primary_choice(result: Any, kwargs: Mapping[str, Any]) -> str | None:
     if result is None:
         return None
     if not isinstance(result, PrimaryChoice):
-        return f"must return a partners.opportunities.reseller.PrimaryChoice or None, got {result!r}"
+        return f"must return a partners.reseller.PrimaryChoice or None, got {result!r}"
     team = {getattr(p, "partner_id", None) for p in kwargs.get("partners") or ()}
     if getattr(result.partner, "partner_id", None) not in team:
         return f"must choose one of the opportunity's partners, got {result.partner!r}"
@@ -61,7 +61,7 @@ def _locator_answer(result: Any, kwargs: Mapping[str, Any]) -> str | None:
         return f"must return a list of DirectoryEntry, a LocatorPage or None, got {type(result).__name__}"
     wrong = [item for item in result if not isinstance(item, DirectoryEntry)]
     if wrong:
-        return f"must return partners.locator.search.DirectoryEntry items, got {wrong[0]!r}"
+        return f"must return partners.locator.DirectoryEntry items, got {wrong[0]!r}"
     return None
 
 

@@ -23,16 +23,16 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def cosell_validate_opportunity(opportunity: Any, context: Any) -> list[Any]:
     """Check an opportunity as it will be after a write; return the rule violations.
 
-    - `opportunity`: a `partners.opportunities.reseller.OpportunitySnapshot` (frozen dataclass): name,
+    - `opportunity`: a `partners.reseller.OpportunitySnapshot` (frozen dataclass): name,
       type, stage, the account's id/name/type/partner organisation, `partners`
       (`TeamPartner`: partner id, name, nickname, status, team role, is_primary,
       chosen_by) and `contacts` (`TeamContact`: contact id, name, account, the partner
       whose organisation it belongs to, role, is_primary).
-    - `context`: a `partners.opportunities.reseller.ValidationContext`: `operation` (the mutation, e.g.
+    - `context`: a `partners.reseller.ValidationContext`: `operation` (the mutation, e.g.
       "addOpportunityPartner"), `user_id`, `user_role`, `disabled_rules` and
       `enabled(rule_id)` (COSELL_DISABLE_RULES).
 
-    Return a list of `partners.infra.errors.Violation(code, message, field, rule)` (empty or None
+    Return a list of `partners.errors.Violation(code, message, field, rule)` (empty or None
     when the opportunity is fine). Every implementation runs on every write that touches
     an opportunity, its partners or its contacts (createOpportunity, updateOpportunity,
     moveOpportunityStage, add/removeOpportunityPartner, setPrimaryPartner, and
@@ -50,9 +50,9 @@ def cosell_primary_partner(opportunity: Any, partners: list[Any]) -> Any | None:
 
     Called whenever the partner team changes (addOpportunityPartner,
     removeOpportunityPartner, setPrimaryPartner) with the opportunity as it will be
-    (`partners.opportunities.reseller.OpportunitySnapshot`) and its team (`list[TeamPartner]`, in the
+    (`partners.reseller.OpportunitySnapshot`) and its team (`list[TeamPartner]`, in the
     order they were added; `chosen_by` is set on a partner a user made primary
-    explicitly). Return a `partners.opportunities.reseller.PrimaryChoice(partner, reason)` naming one
+    explicitly). Return a `partners.reseller.PrimaryChoice(partner, reason)` naming one
     of `partners`, or None for "no primary" / "let the next implementation decide". The
     answer is stored (`Opportunity.primaryPartner`, `primaryReason`) and then validated
     by `cosell_validate_opportunity` (R6, R7).
@@ -72,9 +72,9 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
     the facts of the whole page). Quotes are not stored; nothing is written. Keep
     implementations pure and fast (no I/O).
 
-    - `partner`: a `partners.discounts.rules.QuotePartner` (id, name, track, partner_type,
+    - `partner`: a `partners.discounts.QuotePartner` (id, name, track, partner_type,
       status, region).
-    - `deal`: a `partners.discounts.rules.QuoteDeal`: opportunity_id, name, opportunity_type,
+    - `deal`: a `partners.discounts.QuoteDeal`: opportunity_id, name, opportunity_type,
       stage, account_region, list_amount (the amount quoted), net_arr, team_role (the
       partner's role on the team, or None), registration (`SourcedRegistration`: the
       partner's approved partner-sourced registration, or None), services_attach_id and
@@ -82,12 +82,12 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
       partner and last year's rate, for RENEWAL opportunities), tender (`Tender`,
       published_on), paid_poc (`PaidPoc`, users and months) and distributor (the
       `QuotePartner` an OPEN partner buys through, P10).
-    - `context`: a `partners.discounts.rules.QuoteContext`: quote_date and policy (the
-      `partners.discounts.policy.PolicySnapshot` in effect on that date).
+    - `context`: a `partners.discounts.QuoteContext`: quote_date and policy (the
+      `partners.discounts.PolicySnapshot` in effect on that date).
 
-    Return a `partners.discounts.rules.DiscountLine`, a list of them, or None (nothing to add).
+    Return a `partners.discounts.DiscountLine`, a list of them, or None (nothing to add).
     All implementations run (not firstresult), plugins before the `trylast` built-in
-    (`plugins.builtin.discounts`, which returns `partners.discounts.rules.standard_lines`). The
+    (`plugins.builtin.discounts`, which returns `partners.discounts.standard_lines`). The
     answers are merged by line `key`: the first line of a key wins, so a plugin *replaces*
     a built-in line by returning a line with its key (`partner`, `services_attach`,
     `distributor_margin`, `paid_poc`) and *adds* a line with any other key. A requested
@@ -101,13 +101,13 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
 def cosell_locate_partners(region: Any, query: Any) -> Any | None:
     """Find partners for the locator in one region (D7), or None to let the next lookup answer.
 
-    `region` is a `partners.people.enums.Region`, or None for a query across all regions (region
+    `region` is a `partners.enums.Region`, or None for a query across all regions (region
     lookups normally return None then, and the database lookup answers). `query` is a
-    validated `partners.locator.search.LocatorQuery` (filters, optional `near`, `offset`/`limit`).
+    validated `partners.locator.LocatorQuery` (filters, optional `near`, `offset`/`limit`).
 
     Return one of (see `partners/locator/search.py`):
     - a list of `DirectoryEntry`: every entry of your directory matching the query
-      (`partners.locator.search.matches` applies the standard filters); the locator orders it,
+      (`partners.locator.matches` applies the standard filters); the locator orders it,
       counts the facets and cuts the page;
     - a `LocatorPage`: the page already ordered and cut, with total and facets;
     - an awaitable of either (a coroutine, for lookups doing I/O);

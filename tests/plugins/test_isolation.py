@@ -142,7 +142,7 @@ class SlowAsyncLookup:
 
 @pytest.mark.parametrize(("plugin", "reported"), [
     (failing_locator, "ConnectionError: EMEA directory service is down"),
-    (WrongTypeLookup(), "PluginWrongResult: cosell_locate_partners must return partners.locator.search.DirectoryEntry"),
+    (WrongTypeLookup(), "PluginWrongResult: cosell_locate_partners must return partners.locator.DirectoryEntry"),
     (SlowSyncLookup(), "PluginTooSlow: took"),
     (SlowAsyncLookup(), "PluginTooSlow: took"),
 ], ids=["raises", "wrong-type", "slow-sync", "slow-async"])
