@@ -34,7 +34,7 @@ class AccountAddressInput:
 
     def to_domain(self) -> AddressInput:
         return AddressInput(source=self.source, street=self.street, city=self.city, state=self.state,
-                                     postal_code=self.postal_code, country=self.country)
+                            postal_code=self.postal_code, country=self.country)
 
 
 @strawberry.input
