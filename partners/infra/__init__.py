@@ -1,2 +1,3 @@
-"""Database plumbing below the domain (issue 17): the connection pool's release policy,
-statements prepared once per scope shape, one connection per request."""
+"""Plumbing below every domain: settings, engines and transactions, prepared statements, domain
+events, outbox and mail transport, leasing, idempotency, cost budgets, versions, audit writer,
+migrations, errors and the clock (docs/architecture.md). Imports no domain package."""
