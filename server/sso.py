@@ -6,9 +6,12 @@ when its issuer is configured (COSELL_JWT_ISSUERS), its signature verifies with 
 the issuer's JWKS (from a URL or a file; a new key id is fetched at once, so key rotation
 needs nothing), and `iss`, `aud`, `exp` and `nbf` hold (with COSELL_JWT_LEEWAY seconds of
 clock skew). The token then maps to ONE active cosell user — by email or by the linked
-subject (`cosell users link-sso`) — whose role and partner apply; for partner users an
-optional partner claim must name their own partner. Anything else is a 401 that says
-why: never a guess, never an anonymous call. Opaque `cst_` tokens work as before.
+subject (`cosell users link-sso`) — whose role and partner apply, if the issuer may sign in
+users of that role (`roles`, partner roles by default: an identity provider of partners
+never signs in staff, issue 33); for partner users an optional partner claim must name
+their own partner. Anything else is a 401 that says why: never a guess, never an anonymous
+call. Refusals are logged (issuer, reason, user) without the token's contents. Opaque
+`cst_` tokens work as before.
 
 Verification is PyJWT's (with cryptography); this module only chooses the key and maps
 the claims. Issuer objects (docs/security.md):
@@ -19,6 +22,7 @@ the claims. Issuer objects (docs/security.md):
      "match": "email" | "subject",                          # default "email"
      "email_claim": "email",                                # default "email"
      "partner_claim": "partner",                            # optional
+     "roles": ["PARTNER_USER", "PARTNER_ADMIN"],            # the default: partner users only
      "algorithms": ["RS256", "ES256"]}                      # default RS256, ES256, PS256
 """
 
@@ -34,6 +38,7 @@ from pathlib import Path
 
 import jwt
 
+from partners.people.enums import PARTNER_ROLES, Role
 from partners.people.identity import partner_matches, principal_by_email, principal_by_subject
 from partners.people.principal import Principal
 
@@ -44,7 +49,29 @@ FETCH_TIMEOUT_SECONDS = 5.0
 
 
 class SsoRefused(Exception):
-    """The JWT is not accepted; the message tells the client why (a 401)."""
+    """The JWT is not accepted; the message tells the client why (a 401). `reason` is a short
+    code for the log, which never carries the token's contents."""
+
+    def __init__(self, message: str, reason: str = "token") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _roles(item: dict) -> frozenset[Role]:
+    """The roles an issuer may sign in: partner roles unless `roles` names others (issue 33)."""
+    if "roles" not in item:
+        return PARTNER_ROLES
+    allowed = ", ".join(r.value for r in Role)
+    raw = item["roles"]
+    if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
+        raise ValueError(f"COSELL_JWT_ISSUERS: {item['issuer']} roles must be a non-empty list of role names "
+                         f"(allowed: {allowed})")
+    names = [r.strip().upper() for r in raw]
+    unknown = sorted(set(names) - {r.value for r in Role})
+    if unknown:
+        raise ValueError(f"COSELL_JWT_ISSUERS: {item['issuer']} unknown role(s) {', '.join(unknown)} in roles "
+                         f"(allowed: {allowed})")
+    return frozenset(Role(n) for n in names)
 
 
 @dataclass(frozen=True)
@@ -57,11 +84,12 @@ class Issuer:
     email_claim: str = "email"
     partner_claim: str | None = None
     algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS
+    roles: frozenset[Role] = PARTNER_ROLES
 
     @classmethod
     def from_config(cls, item: dict) -> "Issuer":
         unknown = set(item) - {"issuer", "audience", "jwks_url", "jwks_file", "match", "email_claim",
-                               "partner_claim", "algorithms"}
+                               "partner_claim", "algorithms", "roles"}
         if unknown:
             raise ValueError(f"COSELL_JWT_ISSUERS: unknown keys {sorted(unknown)}")
         if not item.get("issuer") or not item.get("audience"):
@@ -84,6 +112,7 @@ class Issuer:
             email_claim=item.get("email_claim", "email"),
             partner_claim=item.get("partner_claim") or None,
             algorithms=algorithms,
+            roles=_roles(item),
         )
 
 
@@ -155,24 +184,35 @@ class SingleSignOn:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.InvalidTokenError:
-            raise SsoRefused("Malformed JWT.") from None
+            raise _refused(None, SsoRefused("Malformed JWT.", "malformed")) from None
         found = self.issuers.get(unverified.get("iss")) if isinstance(unverified.get("iss"), str) else None
         if found is None:
-            raise SsoRefused("JWT from an issuer that is not configured (iss).")
+            raise _refused(None, SsoRefused("JWT from an issuer that is not configured (iss).", "issuer"))
         issuer, keys = found
-        if header.get("alg") not in issuer.algorithms:
-            raise SsoRefused(f"JWT algorithm {header.get('alg')!r} is not accepted for this issuer.")
-        key = await keys.key(header.get("kid"))
-        if key is None:
-            raise SsoRefused("JWT signed with a key the issuer does not publish (kid).")
-        claims = self._verify(token, key, issuer)
+        try:
+            if header.get("alg") not in issuer.algorithms:
+                raise SsoRefused(f"JWT algorithm {header.get('alg')!r} is not accepted for this issuer.", "algorithm")
+            key = await keys.key(header.get("kid"))
+            if key is None:
+                raise SsoRefused("JWT signed with a key the issuer does not publish (kid).", "key")
+            claims = self._verify(token, key, issuer)
+        except SsoRefused as exc:
+            raise _refused(issuer, exc) from None
+        # The token is the issuer's: from here a refusal is someone the issuer vouches for.
         principal = await self._user(issuer, claims)
         if principal is None:
-            raise SsoRefused(self._unknown(issuer, claims))
+            raise _refused(issuer, SsoRefused(self._unknown(issuer, claims), "user"))
+        if principal.role not in issuer.roles:
+            # Issue 33: a partners' identity provider (or one letting people choose their
+            # email) must not sign in staff; each issuer names the roles it vouches for.
+            raise _refused(issuer, SsoRefused("This identity provider may not sign in this user (the issuer's "
+                                              "roles); sign in through your organisation's own.", "role"), principal)
         if principal.is_partner_user and issuer.partner_claim:
             claimed = claims.get(issuer.partner_claim)
-            if not isinstance(claimed, str) or not await partner_matches(principal.partner_id, claimed):
-                raise SsoRefused(f"The token's {issuer.partner_claim!r} claim does not name this user's partner.")
+            if not await partner_matches(principal.partner_id, claimed):
+                raise _refused(issuer, SsoRefused(
+                    f"The token's {issuer.partner_claim!r} claim does not name this user's partner.", "partner_claim"),
+                    principal)
         return principal
 
     def _verify(self, token: str, key: jwt.PyJWK, issuer: Issuer) -> dict:
@@ -182,19 +222,19 @@ class SingleSignOn:
                 issuer=issuer.issuer, leeway=self.leeway, options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError:
-            raise SsoRefused("JWT expired (exp).") from None
+            raise SsoRefused("JWT expired (exp).", "expired") from None
         except jwt.ImmatureSignatureError:
-            raise SsoRefused("JWT not valid yet (nbf/iat).") from None
+            raise SsoRefused("JWT not valid yet (nbf/iat).", "not_yet_valid") from None
         except jwt.InvalidAudienceError:
-            raise SsoRefused("JWT is for another audience (aud).") from None
+            raise SsoRefused("JWT is for another audience (aud).", "audience") from None
         except jwt.InvalidIssuerError:
-            raise SsoRefused("JWT issuer mismatch (iss).") from None
+            raise SsoRefused("JWT issuer mismatch (iss).", "issuer") from None
         except jwt.MissingRequiredClaimError as exc:
-            raise SsoRefused(f"JWT lacks the {exc.claim!r} claim.") from None
+            raise SsoRefused(f"JWT lacks the {exc.claim!r} claim.", "missing_claim") from None
         except jwt.InvalidSignatureError:
-            raise SsoRefused("JWT signature does not verify.") from None
+            raise SsoRefused("JWT signature does not verify.", "signature") from None
         except jwt.InvalidTokenError as exc:
-            raise SsoRefused(f"JWT refused: {exc}.") from None
+            raise SsoRefused(f"JWT refused: {exc}.", "invalid") from None
 
     @staticmethod
     async def _user(issuer: Issuer, claims: dict) -> Principal | None:
@@ -215,3 +255,16 @@ class SingleSignOn:
         if not isinstance(claims.get(issuer.email_claim), str):
             return f"The token has no {issuer.email_claim!r} claim to find its cosell user by."
         return "No active cosell user has this token's email; an administrator adds one with `cosell users add`."
+
+
+def _refused(issuer: Issuer | None, exc: SsoRefused, principal: Principal | None = None) -> SsoRefused:
+    """Log a refused sign-in and hand the refusal back to raise. The log names the configured
+    issuer, the reason and, once the token verified, the cosell user — never the token, its
+    claims or its email. A token that did not verify is anyone's noise (INFO); a verified
+    token refused is someone the identity provider vouches for being turned away (WARNING)."""
+    extra = {"reason": exc.reason, "issuer": issuer.issuer if issuer is not None else None}
+    if principal is not None:
+        extra.update(user_id=principal.user_id, role=principal.role.value)
+    verified = exc.reason in ("user", "role", "partner_claim")
+    log.log(logging.WARNING if verified else logging.INFO, "single sign-on refused", extra=extra)
+    return exc

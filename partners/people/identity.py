@@ -6,6 +6,7 @@ SHA-256 only, so a leaked database does not leak credentials.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import time
@@ -229,7 +230,24 @@ async def link_subject(email: str, issuer: str, subject: str) -> User:
     return user
 
 
-async def partner_matches(partner_id: int, claimed: str) -> bool:
-    """Whether a token's partner claim names this partner (its nickname or its id)."""
-    row = await Partner.select(Partner.id, Partner.nickname).where(Partner.id == partner_id).first()
-    return row is not None and claimed.strip().lower() in {str(row["id"]), row["nickname"].lower()}
+def partner_api_id(partner_id: int) -> str:
+    """The partner's id as the API shows it (`viewer { partner { id } }`): the Relay global
+    id, base64 of "Partner:<number>"."""
+    return base64.b64encode(f"Partner:{partner_id}".encode()).decode()
+
+
+async def partner_matches(partner_id: int, claimed: object) -> bool:
+    """Whether a token's partner claim names this partner: by its id as the API shows it
+    (issue 33; base64 is case-sensitive, its `=` padding optional), by its nickname (any
+    case) or, for compatibility, by its internal number (a string or a JSON integer)."""
+    if isinstance(claimed, bool) or not isinstance(claimed, (str, int)):
+        return False
+    if isinstance(claimed, int):
+        return claimed == partner_id
+    value = claimed.strip()
+    if not value:
+        return False
+    if value.rstrip("=") == partner_api_id(partner_id).rstrip("=") or value == str(partner_id):
+        return True
+    row = await Partner.select(Partner.nickname).where(Partner.id == partner_id).first()
+    return row is not None and value.lower() == row["nickname"].lower()
