@@ -88,7 +88,7 @@ async def recall_due_leads(*, worker: str, at: datetime | None = None, should_st
                 if updated is None:
                     continue
                 await _record(updated, "RECALLED", None, f"{reason.value}: {rules.RECALL_NOTES[reason]}", at,
-                              partner_id=row["partner"])
+                              partner_id=row["partner"], links_of=row)
                 recalled += 1
         await release(Lead, [r["id"] for r in rows], lease)  # any row left unsettled
         if len(rows) < batch:

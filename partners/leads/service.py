@@ -60,10 +60,13 @@ def new_lead_violations(lead: NewLead) -> list[Violation]:
 
 
 async def _record(row: dict, event: str, actor: Principal | None, note: str, at: datetime,
-                  partner_id: int | None = None) -> None:
-    """History row + outbox event, in the caller's transaction; the version names the change."""
+                  partner_id: int | None = None, links_of: dict | None = None) -> None:
+    """History row + outbox event, in the caller's transaction; the version names the change.
+    `links_of`: the lead as it was linked at this change (for a release, before it)."""
+    links = links_of or {}
     await LeadEvent(lead=row["id"], event=event, partner=partner_id if partner_id is not None else row["partner"],
-                    actor=actor.user_id if actor else None, note=note.strip()[:2000], occurred_at=at).save()
+                    actor=actor.user_id if actor else None, note=note.strip()[:2000], occurred_at=at,
+                    deal_registration=links.get("deal_registration"), opportunity=links.get("opportunity")).save()
     # `partner_id`: whose event it is (the partner a rejection or a recall took the lead from, too).
     partner = partner_id if partner_id is not None else row["partner"]
     await outbox.enqueue(rules.EVENT_KIND, {"event": event, "lead": rules.snapshot(row), "partner_id": partner},
@@ -166,7 +169,7 @@ async def share_lead(principal: Principal, plugins, lead_id: int, partner_id: in
             Lead.shared_by: principal.user_id, Lead.shared_at: at, Lead.accept_due_at: due.accept_due,
             Lead.action_due_at: due.action_due, Lead.accept_remind_at: due.accept_remind,
             Lead.action_remind_at: due.action_remind, Lead.accepted_at: None, Lead.action: None,
-            Lead.acted_at: None, Lead.reason: "", Lead.recall_reason: None,
+            Lead.acted_at: None, Lead.reason: "", Lead.recall_reason: None, **unlinked_values(),
         })
         await _record(updated, "SHARED", principal, reason, at)
         return updated
@@ -207,7 +210,7 @@ async def accept_lead(principal: Principal, lead_id: int, registration_id: int |
             raise DomainError([violation])
         links = await _linked(principal, registration_id, opportunity_id)
         updated = await _update(row, {Lead.status: Status.ACCEPTED.value, Lead.accepted_at: at, **links})
-        await _record(updated, "ACCEPTED", principal, note, at)
+        await _record(updated, "ACCEPTED", principal, note, at, links_of=updated)
         return updated
 
 
@@ -227,29 +230,47 @@ async def reject_lead(principal: Principal, lead_id: int, reason: str, expected_
         if violation:
             raise DomainError([violation])
         updated = await _update(row, {**released_values(), Lead.reason: reason})
-        await _record(updated, "REJECTED", principal, reason, at, partner_id=row["partner"])
+        await _record(updated, "REJECTED", principal, reason, at, partner_id=row["partner"], links_of=row)
         return updated
 
 
+def unlinked_values() -> dict[Any, Any]:
+    """What a partner linked the lead to goes with its share (issue 33): the next partner, its
+    webhook events and staff see the lead without a former partner's registration or
+    opportunity; the history keeps them (`LeadEvent` links)."""
+    return {Lead.deal_registration: None, Lead.opportunity: None}
+
+
 def released_values() -> dict[Any, Any]:
-    """Back to NEW without a partner: shareable again (rejection, recall)."""
+    """Back to NEW without a partner or its links: shareable again (rejection, recall)."""
     return {Lead.status: Status.NEW.value, Lead.partner: None, Lead.accept_due_at: None, Lead.action_due_at: None,
-            Lead.accept_remind_at: None, Lead.action_remind_at: None}
+            Lead.accept_remind_at: None, Lead.action_remind_at: None, **unlinked_values()}
 
 
 async def recall_for_denied_partner(principal: Principal, partner_id: int) -> int:
     """P1 + P11: leads go to AUTHORIZED partners only, so denying a partner recalls every lead
     it still holds (shared, accepted or being worked on), in the denial's transaction; each is
-    shareable again, with the recall recorded and announced like a deadline recall."""
+    shareable again, with the recall (and the links it clears) recorded and announced like a
+    deadline recall. One lead at a time in id order, each locked before it is read, so the
+    history keeps the links a concurrent answer made. New shares with the partner wait for
+    the partner's row, which the denial holds."""
     reason, at = LeadRecallReason.PARTNER_DENIED, business_days.now()
-    rows = await Lead.update({**released_values(), Lead.recall_reason: reason.value,
-                              Lead.recall_count: Lead.recall_count + 1, Lead.reason: rules.RECALL_NOTES[reason],
-                              **versions.bumped(Lead)}).where(
-        (Lead.partner == partner_id) & Lead.status.is_in([s.value for s in rules.HELD])).returning(*Lead.all_columns())
-    for row in sorted(rows, key=lambda r: r["id"]):
-        await _record(row, "RECALLED", principal, f"{reason.value}: {rules.RECALL_NOTES[reason]}", at,
-                      partner_id=partner_id)
-    return len(rows)
+    held = await Lead.select(Lead.id).where(
+        (Lead.partner == partner_id) & Lead.status.is_in([s.value for s in rules.HELD])).order_by(Lead.id)
+    recalled = 0
+    for lead in held:
+        await lock_for_update(Lead, lead["id"])
+        row = await Lead.select().where(Lead.id == lead["id"]).first()
+        if row is None or row["partner"] != partner_id or Status(row["status"]) not in rules.HELD:
+            continue
+        updated = await Lead.update({**released_values(), Lead.recall_reason: reason.value,
+                                     Lead.recall_count: row["recall_count"] + 1,
+                                     Lead.reason: rules.RECALL_NOTES[reason], **versions.bumped(Lead)}).where(
+            Lead.id == row["id"]).returning(*Lead.all_columns())
+        await _record(updated[0], "RECALLED", principal, f"{reason.value}: {rules.RECALL_NOTES[reason]}", at,
+                      partner_id=partner_id, links_of=row)
+        recalled += 1
+    return recalled
 
 
 async def record_action(principal: Principal, lead_id: int, action: LeadAction, note: str = "", reason: str = "",
@@ -276,5 +297,5 @@ async def record_action(principal: Principal, lead_id: int, action: LeadAction, 
         if action is LeadAction.DISQUALIFIED:
             values[Lead.reason] = reason.strip()
         updated = await _update(row, values)
-        await _record(updated, action.value, principal, reason.strip() or note, at)
+        await _record(updated, action.value, principal, reason.strip() or note, at, links_of=updated)
         return updated

@@ -64,3 +64,8 @@ class LeadEvent(Table, tablename="lead_event"):
     actor = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)  # null: the system
     note = Text(default="")
     occurred_at = Timestamptz()
+    # What the lead was linked to at this change: the links an answer or an action made, or
+    # those a rejection or recall cleared (the lead itself no longer carries a former
+    # partner's links; its history keeps them for staff).
+    deal_registration = ForeignKey(references=DealRegistration, null=True, on_delete=OnDelete.set_null)
+    opportunity = ForeignKey(references=Opportunity, null=True, on_delete=OnDelete.set_null)

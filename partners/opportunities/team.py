@@ -8,6 +8,9 @@ the transaction commits.
 An explicit choice (`setPrimaryPartner`, or `isPrimary` when adding) is remembered on
 the chosen partner's row (`primary_chosen_by`) until it is cleared or the partner leaves;
 `setPrimaryPartner` without a partner clears it and lets the precedence decide again.
+
+`resettle_open_teams` follows a partner's standing (P1): denied, it is primary on no open
+team (R6) and each is settled again (R8), its name following the new primary (R2).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
+from partners.infra import versions
 from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.errors import DomainError, NotFound
 from partners.opportunities import reseller
 from partners.opportunities.enums import OpportunityPartnerRole
+from partners.opportunities.rules import CLOSED_STAGES
 from partners.opportunities.service import get_visible, may_change, open_for_write
 from partners.opportunities.tables import Opportunity, OpportunityPartner
 from partners.people.enums import PartnerStatus
@@ -189,3 +194,32 @@ async def set_primary(principal: Principal, rules: reseller.RuleSet, opportunity
             )
         await settle(principal, rules, opportunity_id, "setPrimaryPartner")
         return await get_visible(principal, opportunity_id)
+
+
+async def resettle_open_teams(principal: Principal, rules: reseller.RuleSet, partner_id: int, operation: str,
+                              *, drop_choice: bool = False) -> list[int]:
+    """P1: the partner's standing changed (denied, or authorized again): every open team it
+    is on is settled again as a team change would. Denied, it is no longer primary (R6; with
+    `drop_choice` an explicit choice of it goes) and the precedence chooses among the others
+    (R8, R7); authorized, it may be chosen again. The name follows the new authorized
+    primary, or loses the partner's nickname when none is left (R2). It keeps its place (an
+    unofficial partner while DENIED, R6); its registrant places go with their registrations
+    (P5), before this runs. One opportunity at a time in id order, each claimed (its version
+    moves by one); not validated, as a lost deal's closing: the standing change must not wait
+    on the deal's other rules. Closed opportunities keep the team they were closed with.
+    Returns the opportunities settled."""
+    places = await OpportunityPartner.select(OpportunityPartner.opportunity).where(
+        (OpportunityPartner.partner == partner_id)
+        & OpportunityPartner.opportunity.stage.not_in([stage.value for stage in CLOSED_STAGES])
+    )
+    partner = await Partner.select(Partner.name, Partner.nickname).where(Partner.id == partner_id).first()
+    former = [f"{partner['nickname'] or partner['name']} - "] if partner else []
+    settled = sorted({place["opportunity"] for place in places})
+    for opportunity_id in settled:
+        await versions.claim(Opportunity, opportunity_id, None, "opportunity")
+        if drop_choice:
+            await OpportunityPartner.update({OpportunityPartner.primary_chosen_by: ""}).where(
+                (OpportunityPartner.opportunity == opportunity_id) & (OpportunityPartner.partner == partner_id)
+            )
+        await settle(principal, rules, opportunity_id, operation, align_name_from=former, validate=False)
+    return settled

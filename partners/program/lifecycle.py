@@ -19,6 +19,7 @@ from partners.infra.clock import now
 from partners.infra.db import lock_for_update, transaction
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.infra.events import publish
+from partners.opportunities import team as opportunity_team
 from partners.opportunities.reseller import RuleSet
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from partners.people.principal import Principal
@@ -293,8 +294,10 @@ async def update_partner(principal: Principal, partner_id: int, changes: dict[st
         return await Partner.select().where(Partner.id == row["id"]).first()
 
 
-async def authorize_partner(principal: Principal, partner_id: int, reason: str = "") -> dict:
-    """P1: the partner may now register deals (once eligible, P2) and is listed in the locator."""
+async def authorize_partner(principal: Principal, rules: RuleSet, partner_id: int, reason: str = "") -> dict:
+    """P1: the partner may now register deals (once eligible, P2) and is listed in the locator.
+    The open teams it is on as an unofficial partner are settled again: an authorized reseller
+    there needs a primary (R7), which may now be it (R8; the name follows, R2)."""
     _raise(text_violations({"reason": reason}))
     async with transaction():
         row = await _open_for_write(principal, partner_id)
@@ -303,13 +306,15 @@ async def authorize_partner(principal: Principal, partner_id: int, reason: str =
         await Partner.update({Partner.status: PartnerStatus.AUTHORIZED.value}).where(Partner.id == partner_id)
         await _record(partner_id, PartnerChangeKind.STATUS, row["status"], PartnerStatus.AUTHORIZED.value, reason,
                       principal, at)
+        await opportunity_team.resettle_open_teams(principal, rules, partner_id, "authorizePartner")
         return await Partner.select().where(Partner.id == partner_id).first()
 
 
 async def deny_partner(principal: Principal, rules: RuleSet, partner_id: int, reason: str) -> dict:
     """P1: a DENIED partner no longer registers, quotes or appears in the locator; its live
     registrations end (approved ones dissolved with the others reconsidered, P5; the rest
-    closed, P6) and the leads it holds are recalled (P11), in the same transaction."""
+    closed, P6), the leads it holds are recalled (P11) and every open team it is still on is
+    settled again without it as primary (R6, R8; the name follows, R2), in the same transaction."""
     violations = text_violations({"reason": reason})
     if not (reason or "").strip():
         violations.append(Violation("REASON_REQUIRED", "Say why the partner is denied.", ("reason",), "P1"))
@@ -321,8 +326,11 @@ async def deny_partner(principal: Principal, rules: RuleSet, partner_id: int, re
         await Partner.update({Partner.status: PartnerStatus.DENIED.value}).where(Partner.id == partner_id)
         await _record(partner_id, PartnerChangeKind.STATUS, row["status"], PartnerStatus.DENIED.value, reason,
                       principal, at)
-        # Registrations end (P5, P6) and held leads are recalled (P11) by their domains' subscribers.
+        # Registrations end (P5, P6: an approved one takes the registrant's place off its team)
+        # and held leads are recalled (P11) by their domains' subscribers; then the open teams
+        # it is still on are settled again: it is primary on none (R6, R8, R2).
         await publish(PartnerDenied(principal, rules, partner_id, reason.strip(), at))
+        await opportunity_team.resettle_open_teams(principal, rules, partner_id, "denyPartner", drop_choice=True)
         return await Partner.select().where(Partner.id == partner_id).first()
 
 

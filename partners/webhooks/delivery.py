@@ -11,6 +11,10 @@
    outbox retries it with its backoff; after the last attempt the delivery is FAILED.
 3. `redeliver` queues the same event (same id and body) to the same endpoint again.
 
+What a delivery's `lastError` says is read by the partner's admins: it names the kind of
+failure, never an address the endpoint's host resolved to or whether a name exists in the
+server's network (issue 33); the server log keeps the detail for operators.
+
 Only the event's own partner's endpoints are ever looked up: a partner's endpoints hear of
 that partner's records only.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import logging
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -40,6 +45,13 @@ from partners.webhooks.tables import WebhookDelivery, WebhookDeliveryStatus as S
 DELIVERY_KIND = "webhook_delivery"
 USER_AGENT = "cosell-webhooks/1"
 ERROR_MAX = 500
+# One text for a host that resolves to a non-public address and for one that does not
+# resolve at all, so that the log tells a partner nothing of the names and addresses of the
+# network the server runs in (issue 33).
+NOT_PUBLIC = "the endpoint's host does not resolve to a public address; webhooks are only sent to public addresses"
+DNS_TEMPORARY = "the endpoint's host could not be looked up (temporary DNS failure)"
+
+log = logging.getLogger("cosell.webhooks")
 
 
 @dataclass(frozen=True)
@@ -97,14 +109,40 @@ def with_fan_out(inner: outbox.Handler | None) -> outbox.Handler:
     return handler
 
 
-async def _check_address(host: str, port: int, policy: SendPolicy) -> None:
+async def _check_address(host: str, port: int, policy: SendPolicy, delivery_id: int) -> None:
+    """Refuse (for good) a host that does not resolve, or resolves to a non-public address;
+    the text is the same either way and names no address (issue 33)."""
     if policy.allow_private_addresses:
         return
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        log.warning("webhook delivery %s: %s does not resolve: %s", delivery_id, host, exc,
+                    extra={"delivery_id": delivery_id})
+        if exc.errno == socket.EAI_AGAIN:
+            raise DeliveryFailed(DNS_TEMPORARY) from None
+        raise outbox.PermanentFailure(NOT_PUBLIC) from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
-            raise outbox.PermanentFailure(f"{host} resolves to {address}, not a public address")
+            log.warning("webhook delivery %s refused: %s resolves to %s, not a public address", delivery_id, host,
+                        address, extra={"delivery_id": delivery_id})
+            raise outbox.PermanentFailure(NOT_PUBLIC)
+
+
+def _transport_error(exc: Exception, policy: SendPolicy) -> str:
+    """The kind of failure of a POST, in words that name no address (issue 33): the
+    exception's own text may (a DNS answer that changed after the check, an OS message)."""
+    name = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{name}: no answer within {policy.timeout:g} s"
+    if isinstance(exc, httpx.ConnectError):
+        if "CERTIFICATE" in str(exc).upper() or "SSL" in str(exc).upper():
+            return f"{name}: the TLS handshake failed (is the certificate valid for the host?)"
+        return f"{name}: no connection could be made"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return f"{name}: the connection failed during the exchange"
+    return name
 
 
 async def attempt(delivery_id: int, *, attempt_no: int, policy: SendPolicy) -> None:
@@ -132,7 +170,8 @@ async def attempt(delivery_id: int, *, attempt_no: int, policy: SendPolicy) -> N
     error = ""
     try:
         parts = urlsplit(row["url"])
-        await _check_address(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), policy)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        await _check_address(parts.hostname or "", port, policy, delivery_id)
         async with httpx.AsyncClient(timeout=policy.timeout, follow_redirects=False, trust_env=False) as client:
             response = await client.post(row["url"], content=body, headers=headers)
         status_code = response.status_code
@@ -141,8 +180,12 @@ async def attempt(delivery_id: int, *, attempt_no: int, policy: SendPolicy) -> N
     except outbox.PermanentFailure as exc:
         await _record(delivery_id, Status.FAILED, None, str(exc))
         raise
+    except DeliveryFailed as exc:
+        error = str(exc)
     except (httpx.HTTPError, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        log.info("webhook delivery %s: %s: %s", delivery_id, type(exc).__name__, exc,
+                 extra={"delivery_id": delivery_id})
+        error = _transport_error(exc, policy)
     if not error:
         await _record(delivery_id, Status.SUCCEEDED, status_code, "")
         return

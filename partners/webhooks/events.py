@@ -96,12 +96,15 @@ def _task(payload: dict) -> Event | None:
 @source(LEAD_EVENT_KIND)
 def _lead(payload: dict) -> Event | None:
     """P11: the partner a lead is shared with hears of its share, answers, actions and recall
-    (a rejected or recalled lead's event still goes to the partner it was taken from)."""
+    (a rejected or recalled lead's event still goes to the partner it was taken from). The
+    link to a deal registration is told only to the partner holding the lead: its own (a
+    release or a new share clears the links, issue 33; this holds for events queued before)."""
     lead = payload["lead"]
     event = payload["event"]
     partner_id = payload.get("partner_id", lead["partner_id"])
     if partner_id is None:  # created, not shared yet: nobody's
         return None
+    holds = lead["partner_id"] == partner_id
     return Event(partner_id, EventCategory.LEAD, f"lead.{event.lower()}", {
         "event": event,
         "lead": {
@@ -112,7 +115,7 @@ def _lead(payload: dict) -> Event | None:
             "acceptDueAt": lead["accept_due_at"],
             "actionDueAt": lead["action_due_at"],
             "recallReason": lead["recall_reason"],
-            "dealRegistrationId": global_id("DealRegistration", lead["deal_registration_id"]),
+            "dealRegistrationId": global_id("DealRegistration", lead["deal_registration_id"]) if holds else None,
         },
     })
 

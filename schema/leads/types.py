@@ -38,10 +38,29 @@ class LeadChange:
     note: str
     occurred_at: datetime
     actor_id: strawberry.Private[int | None]
+    deal_registration_id: strawberry.Private[int | None] = None
+    opportunity_id: strawberry.Private[int | None] = None
 
     @strawberry.field(description="Null for the system (recall), a plugin, or a user you may not see.")
     async def actor(self, info: Info) -> UserNode | None:
         return await _user(info, self.actor_id)
+
+    @strawberry.field(description="The deal registration the lead was linked to at this change: the link an "
+                      "answer or action made, or the one a rejection or recall cleared (the lead no longer "
+                      "carries a former partner's links). Null when none, or one you may not see.")
+    async def deal_registration(self, info: Info) -> DealRegistrationNode | None:
+        if self.deal_registration_id is None:
+            return None
+        row = await info.context.loaders(load_deal_registrations).load(self.deal_registration_id)
+        return DealRegistrationNode.from_row(row) if row else None
+
+    @strawberry.field(description="The opportunity the lead was linked to at this change, as for "
+                      "`dealRegistration`; R9 applies.")
+    async def opportunity(self, info: Info) -> OpportunityNode | None:
+        if self.opportunity_id is None:
+            return None
+        row = await info.context.loaders(load_opportunities).load(self.opportunity_id)
+        return OpportunityNode.from_row(row) if row else None
 
 
 @strawberry.type(description="A day that is not a business day in a region (P11).")
@@ -105,14 +124,15 @@ class LeadNode(relay.Node):
     async def shared_by(self, info: Info) -> UserNode | None:
         return await _user(info, self.row["shared_by"])
 
-    @strawberry.field(description="The deal registration it became (accepting or converting links it).")
+    @strawberry.field(description="The deal registration it became (accepting or converting links it); a "
+                      "rejection, recall or new share clears it (`history` keeps it).")
     async def deal_registration(self, info: Info) -> DealRegistrationNode | None:
         if self.row["deal_registration"] is None:
             return None
         row = await info.context.loaders(load_deal_registrations).load(self.row["deal_registration"])
         return DealRegistrationNode.from_row(row) if row else None
 
-    @strawberry.field(description="The opportunity it became; R9 applies.")
+    @strawberry.field(description="The opportunity it became; R9 applies. Cleared as `dealRegistration`.")
     async def opportunity(self, info: Info) -> OpportunityNode | None:
         if self.row["opportunity"] is None:
             return None
@@ -122,7 +142,8 @@ class LeadNode(relay.Node):
     @strawberry.field(description="Every change, oldest first (partner users: their own share's).")
     async def history(self, info: Info) -> list[LeadChange]:
         rows = await info.context.loaders(load_lead_history).load(self.id)
-        return [LeadChange(event=r["event"], note=r["note"], occurred_at=r["occurred_at"], actor_id=r["actor"])
+        return [LeadChange(event=r["event"], note=r["note"], occurred_at=r["occurred_at"], actor_id=r["actor"],
+                           deal_registration_id=r["deal_registration"], opportunity_id=r["opportunity"])
                 for r in rows]
 
     @classmethod

@@ -239,15 +239,17 @@ class PartnerProgramMutation:
         return _partner_payload(*await call_domain(lifecycle.update_partner(
             require_principal(info), _partner_id(info, input.id), changes)))
 
-    @strawberry.mutation(description="P1: authorize a PROSPECT (or DENIED) partner.",
+    @strawberry.mutation(description="P1: authorize a PROSPECT (or DENIED) partner. The open opportunities it "
+                         "is on are settled again: it may be primary there now (R7, R8; the name follows, R2).",
                          extensions=[access(PROGRAM_MANAGERS)])
     async def authorize_partner(self, info: Info, input: AuthorizePartnerInput) -> PartnerPayload:
         return _partner_payload(*await call_domain(lifecycle.authorize_partner(
-            require_principal(info), _partner_id(info, input.id), input.reason)))
+            require_principal(info), info.context.rules, _partner_id(info, input.id), input.reason)))
 
     @strawberry.mutation(description="P1: deny a partner (reason required). It no longer registers, quotes or "
                          "appears in the locator; its approved registrations are dissolved (P5), the other live "
-                         "ones closed.", extensions=[access(PROGRAM_MANAGERS)])
+                         "ones closed, its held leads recalled (P11); it is primary on no open opportunity any "
+                         "more (R6: each team it is on is settled again, the name follows, R2).", extensions=[access(PROGRAM_MANAGERS)])
     async def deny_partner(self, info: Info, input: DenyPartnerInput) -> PartnerPayload:
         return _partner_payload(*await call_domain(lifecycle.deny_partner(
             require_principal(info), info.context.rules, _partner_id(info, input.id), input.reason)))

@@ -280,7 +280,40 @@ async def test_production_refuses_endpoints_on_private_addresses(gql, cosell_cli
     await deliver(cosell_client)
     assert receiver.requests == []
     (failed,) = await delivery_log(gql, world, "alpha_admin", created["endpoint"]["id"])
-    assert failed["status"] == "FAILED" and "not a public address" in failed["lastError"]
+    assert failed["status"] == "FAILED" and "not resolve to a public address" in failed["lastError"]
+
+
+async def test_a_refused_delivery_tells_a_partner_admin_nothing_of_the_servers_network(gql, cosell_client, world):
+    """Issue 33: an internal name (here `localhost`) and a name that does not exist read back
+    the same: not a public address, without what the name resolved to, both failed for good."""
+    await partner_admins(world)
+    internal = await create_endpoint(gql, world, "alpha_admin", "http://localhost:1/hook")
+    missing = await create_endpoint(gql, world, "alpha_admin", "http://no-such-host.invalid:1/hook")
+    await register(gql, world, "alpha_user")
+    await deliver(cosell_client)
+    (on_internal,) = await delivery_log(gql, world, "alpha_admin", internal["endpoint"]["id"])
+    (on_missing,) = await delivery_log(gql, world, "alpha_admin", missing["endpoint"]["id"])
+    for failed in (on_internal, on_missing):
+        assert (failed["status"], failed["attempts"]) == ("FAILED", 1)
+        assert "not resolve to a public address" in failed["lastError"]
+        assert not any(leak in failed["lastError"] for leak in ("127.0.0.1", "::1", "resolves to", "Errno"))
+    assert on_internal["lastError"] == on_missing["lastError"]
+
+    # A redelivery reads back the same.
+    body = await gql(REDELIVER, {"input": {"id": on_internal["id"]}}, token=world.tokens["alpha_admin"])
+    assert body["data"]["redeliverWebhookDelivery"]["errors"] == []
+    await deliver(cosell_client)
+    log = await delivery_log(gql, world, "alpha_admin", internal["endpoint"]["id"])
+    assert [d["lastError"] for d in log] == [on_missing["lastError"]] * 2
+
+
+async def test_a_failed_connection_is_told_without_the_address(api, client, world):
+    """Issue 33: the transport's own text (which may carry an address) is not the log's."""
+    created = await create_endpoint(api, world, "alpha_admin", "http://localhost:1/hook")
+    await register(api, world, "alpha_user")
+    await deliver(client)
+    (pending,) = await delivery_log(api, world, "alpha_admin", created["endpoint"]["id"])
+    assert pending["status"] == "PENDING" and pending["lastError"] == "ConnectError: no connection could be made"
 
 
 async def test_the_delivery_logs_of_a_page_of_endpoints_load_in_constant_statements(api, client, world, receiver):
