@@ -6,6 +6,9 @@
 - `user_invitation.uid`: a random id that names the invitation's email in the outbox
   (dedupe key `invitation:<uid>`); the row id cannot, SQLite reuses the id of a withdrawn
   (deleted) invitation. NULL for invitations made before this migration.
+- `webhook_delivery.uid`: a random id the delivery's outbox message carries with the
+  delivery's id; deleting an endpoint deletes its deliveries while their messages may be
+  queued, and SQLite gives their ids to new deliveries. NULL for older deliveries.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -14,7 +17,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-03T09:41:17:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "outbox message secrets, scrubbed once settled; invitation uids"
+DESCRIPTION = "outbox message secrets, scrubbed once settled; invitation and webhook delivery uids"
 
 
 def _params(**extra) -> dict:
@@ -41,6 +44,11 @@ async def forwards():
     )
     manager.add_column(
         table_class_name="UserInvitation", tablename="user_invitation", column_name="uid",
+        db_column_name="uid", column_class_name="Varchar", column_class=Varchar, params=_params(length=32),
+        schema=None,
+    )
+    manager.add_column(
+        table_class_name="WebhookDelivery", tablename="webhook_delivery", column_name="uid",
         db_column_name="uid", column_class_name="Varchar", column_class=Varchar, params=_params(length=32),
         schema=None,
     )
