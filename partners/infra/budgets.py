@@ -2,11 +2,14 @@
 instance behind the load balancer draws from the same budget.
 
 Fixed one-minute windows: one row per principal and window, incremented atomically with
-an upsert that refuses to go over the budget (SQLite and PostgreSQL both speak it).
+an upsert that refuses to go over the budget (SQLite and PostgreSQL both speak it). Other
+counts shared by the instances use the same table with their own principal prefix and
+window (the anonymous partner applications: `apply:<network>` per hour).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -29,6 +32,21 @@ def anonymous_bucket(client_host: str | None) -> str:
     return f"ip:{client_host or 'unknown'}"[:64]
 
 
+def client_network(client_host: str | None) -> str:
+    """Who a per-address limit counts: an IPv4 address as it is, an IPv6 address by its /64
+    (one subscriber's usual allocation: counting each /128 would give everyone 2^64 budgets).
+    An IPv4-mapped IPv6 address is its IPv4 address."""
+    try:
+        address = ipaddress.ip_address((client_host or "").strip())
+    except ValueError:
+        return (client_host or "unknown")[:50]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
+
+
 @dataclass(frozen=True)
 class Spend:
     allowed: bool
@@ -37,11 +55,13 @@ class Spend:
     reset_in: int  # seconds until the window ends
 
 
-async def spend(principal: str, cost: int, limit: int, *, at: float | None = None) -> Spend:
-    """Take `cost` points from the principal's budget of this minute, or refuse (taking nothing)."""
+async def spend(principal: str, cost: int, limit: int, *, at: float | None = None,
+                window_seconds: int = WINDOW_SECONDS) -> Spend:
+    """Take `cost` points from the principal's budget of this window (a minute unless told),
+    or refuse (taking nothing). `principal` is at most 64 characters."""
     at = time.time() if at is None else at
-    window = int(at) // WINDOW_SECONDS * WINDOW_SECONDS
-    reset_in = max(1, window + WINDOW_SECONDS - int(at))
+    window = int(at) // window_seconds * window_seconds
+    reset_in = max(1, window + window_seconds - int(at))
     if cost > limit:
         return Spend(False, limit, 0, reset_in)
     with uncounted():

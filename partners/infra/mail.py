@@ -8,6 +8,11 @@ Delivery goes to an SMTP server (`COSELL_SMTP_HOST` …) or, when none is config
 Message-ID built from the outbox message's stable uid, identical on every attempt, so a
 receiver can drop the duplicate that a crash after acceptance and before the outbox marks
 the message sent would cause; the file delivery is keyed by it and writes each message once.
+
+A secret the email carries (an invitation's claim token) is not written into the text: the
+text holds `secret_placeholder("token")` and the value goes in `secrets=`, which the outbox
+keeps apart and scrubs once the message is SENT or DEAD (partners/infra/outbox.py). The
+delivery puts the value in place; the stored payload never holds it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,20 @@ EMAIL = "email"
 log = logging.getLogger("cosell.mail")
 
 
+def secret_placeholder(name: str) -> str:
+    """Where the secret `name` goes in an email's text or html."""
+    return f"[[secret:{name}]]"
+
+
+def _revealed(text: str, secrets) -> str:
+    for name, value in secrets.items():
+        if value is None:
+            raise outbox.PermanentFailure(f"the secret {name!r} of this email was removed when the message settled "
+                                          "(SENT or DEAD); it cannot be sent again")
+        text = text.replace(secret_placeholder(name), value)
+    return text
+
+
 def email_payload(to: str | list[str], subject: str, text: str, *, html: str | None = None) -> dict[str, Any]:
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
@@ -41,10 +60,13 @@ def email_payload(to: str | list[str], subject: str, text: str, *, html: str | N
 
 
 async def enqueue_email(
-    to: str | list[str], subject: str, text: str, *, html: str | None = None, dedupe_key: str | None = None
+    to: str | list[str], subject: str, text: str, *, html: str | None = None, dedupe_key: str | None = None,
+    secrets: dict[str, str] | None = None,
 ) -> int:
-    """Enqueue an email inside the caller's transaction (see `partners.infra.outbox.enqueue`)."""
-    return await outbox.enqueue(EMAIL, email_payload(to, subject, text, html=html), dedupe_key=dedupe_key)
+    """Enqueue an email inside the caller's transaction (see `partners.infra.outbox.enqueue`);
+    `secrets` fill the text's `secret_placeholder`s at delivery only."""
+    return await outbox.enqueue(EMAIL, email_payload(to, subject, text, html=html), dedupe_key=dedupe_key,
+                                secrets=secrets)
 
 
 def message_id(message: outbox.Message, sender: str) -> str:
@@ -61,9 +83,9 @@ def build_email(message: outbox.Message, sender: str) -> EmailMessage:
     email["Subject"] = payload["subject"]
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message_id(message, sender)
-    email.set_content(payload["text"])
+    email.set_content(_revealed(payload["text"], message.secrets))
     if payload.get("html"):
-        email.add_alternative(payload["html"], subtype="html")
+        email.add_alternative(_revealed(payload["html"], message.secrets), subtype="html")
     return email
 
 

@@ -24,6 +24,13 @@ What "never sends twice" means precisely:
   delivered again after the lease expires. Every message has a stable `uid` for that case:
   the email Message-ID is built from it and the file delivery is keyed by it, so receivers
   (and `var/mail/`) see the same id twice and can drop the duplicate.
+
+Secrets (an invitation's claim token) are not kept once delivered: `enqueue(...,
+secrets={"token": token})` stores them apart from the payload (which names them only, e.g.
+a placeholder in an email's text, `partners.infra.mail.secret_placeholder`), the handler
+reads them from `Message.secrets`, and the statement that settles the message (SENT or
+DEAD) scrubs them to `{"token": null}`. Retries before that still have them; a DEAD message
+sent again (`retry_dead`) has them no more, and its handler fails it for good.
 """
 
 from __future__ import annotations
@@ -31,8 +38,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import secrets
-from dataclasses import dataclass, fields
+import secrets as _random
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Mapping
 
@@ -67,6 +74,9 @@ class Message:
     attempt: int  # 1 on the first delivery attempt
     dedupe_key: str | None
     created_at: datetime
+    # The message's secrets by name; a name whose value is None was scrubbed when the
+    # message settled (it was SENT or DEAD before).
+    secrets: Mapping[str, str | None] = field(default_factory=dict)
 
 
 Handler = Callable[[Message], Awaitable[None]]
@@ -113,11 +123,16 @@ async def enqueue(
     *,
     dedupe_key: str | None = None,
     deliver_at: datetime | None = None,
+    secrets: Mapping[str, str] | None = None,
 ) -> int:
     """Add a message to the outbox inside the caller's `transaction()`; returns its id.
 
     With a `dedupe_key` already in the outbox (any status), nothing is added and the id
-    of the existing message is returned.
+    of the existing message is returned. A dedupe key must never repeat for another
+    message: never derive it from the id of a row that can be deleted (SQLite gives a
+    deleted row's id to the next one), only from ids of rows that stay, or a random uid.
+
+    `secrets` (name → value) go with the message until it settles, never into `payload`.
     """
     if current_engine().current_transaction.get() is None:
         raise OutboxError("outbox.enqueue() must run inside the transaction() of the change that causes it")
@@ -125,9 +140,10 @@ async def enqueue(
         raise OutboxError("an outbox message needs a kind")
     now = utcnow()
     row = OutboxMessage(
-        uid=secrets.token_hex(16),
+        uid=_random.token_hex(16),
         kind=kind,
         payload=json.dumps(payload, sort_keys=True, default=str),
+        secrets=json.dumps(dict(secrets), sort_keys=True) if secrets else None,
         dedupe_key=dedupe_key,
         status=OutboxStatus.PENDING.value,
         attempts=0,
@@ -149,6 +165,10 @@ def backoff(attempt: int, policy: OutboxPolicy) -> timedelta:
     return min(policy.backoff_base * (2 ** (attempt - 1)), policy.backoff_max)
 
 
+def _json(value) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _message(row: dict) -> Message:
     payload = row["payload"]
     return Message(
@@ -159,7 +179,15 @@ def _message(row: dict) -> Message:
         attempt=row["attempts"],
         dedupe_key=row["dedupe_key"],
         created_at=row["created_at"],
+        secrets=_json(row.get("secrets")) or {},
     )
+
+
+def _scrubbed(message: Message) -> dict:
+    """The column values that remove a settled message's secrets (none when it has none)."""
+    if not message.secrets:
+        return {}
+    return {OutboxMessage.secrets: json.dumps({name: None for name in message.secrets}, sort_keys=True)}
 
 
 def _error_text(exc: BaseException) -> str:
@@ -229,6 +257,7 @@ async def _deliver_one(handlers, message: Message, lease, policy, now, timeout: 
             OutboxMessage.sent_at: now or utcnow(),
             OutboxMessage.next_attempt_at: None,
             OutboxMessage.last_error: "",
+            **_scrubbed(message),
         },
     )
     if not settled:
@@ -249,6 +278,7 @@ async def _settle_failure(message: Message, lease, policy: OutboxPolicy, now, er
             OutboxMessage.status: OutboxStatus.DEAD.value,
             OutboxMessage.next_attempt_at: None,
             OutboxMessage.last_error: error,
+            **_scrubbed(message),
         }
     else:
         values = {

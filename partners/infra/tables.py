@@ -25,6 +25,11 @@ class OutboxMessage(Table, tablename="outbox_message"):
     uid = Varchar(length=32, unique=True)
     kind = Varchar(length=64)
     payload = JSON()
+    # Values the delivery needs but nobody should read afterwards (an invitation token),
+    # by name: {"token": "csi_…"}. Kept apart from `payload`, which only names them (a
+    # placeholder in the email text), and scrubbed to {"token": null} once the message
+    # settles (SENT or DEAD). NULL for messages without secrets.
+    secrets = JSON(null=True, default=None)
     # Enqueueing twice with the same key keeps the first message only.
     dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
     status = Varchar(length=16, choices=OutboxStatus, default=OutboxStatus.PENDING)

@@ -111,17 +111,23 @@ async def invite_user(principal: Principal, *, email: str, name: str, role: Role
                 raise email_refusal(principal, email) from exc
             raise
         token = INVITATION_PREFIX + secrets.token_urlsafe(32)
-        invitation = UserInvitation(user=user.id, token_hash=hash_token(token), invited_by=principal.user_id,
-                                    created_at=at, expires_at=at + timedelta(days=INVITATION_DAYS))
+        invitation = UserInvitation(user=user.id, uid=secrets.token_hex(16), token_hash=hash_token(token),
+                                    invited_by=principal.user_id, created_at=at,
+                                    expires_at=at + timedelta(days=INVITATION_DAYS))
         await invitation.save()
         where = f" at {partner['name']}" if partner else ""
         await mail.enqueue_email(
             email, "Your cosell invitation",
             f"Hello {name.strip()},\n\n{principal.name} invited you to cosell as {role.value}{where}.\n\n"
-            f"Your one-time invitation token (valid {INVITATION_DAYS} days):\n\n    {token}\n\n"
+            f"Your one-time invitation token (valid {INVITATION_DAYS} days):\n\n"
+            f"    {mail.secret_placeholder('token')}\n\n"
             "Claim it with the GraphQL mutation claimInvitation(input: {token: \"…\"}); the answer holds "
             "your first API token.\n",
-            dedupe_key=f"invitation:{invitation.id}")
+            # The token goes as a secret: the outbox scrubs it once the email is sent (or
+            # dead), so the database keeps only its SHA-256. The dedupe key is the random
+            # uid, never the id: withdrawing deletes the row and SQLite reuses its id, and
+            # a key met again would swallow the next invitee's email.
+            secrets={"token": token}, dedupe_key=f"invitation:{invitation.uid}")
         return await User.select().where(User.id == user.id).first()
 
 

@@ -49,6 +49,9 @@ class UserInvitation(Table, tablename="user_invitation"):
     """A one-time claim of an invited (inactive) user; only the token's SHA-256 is kept."""
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    # Random, never reused: names the invitation's email in the outbox (dedupe key). The id
+    # cannot: a withdrawn invitation's row is deleted and SQLite gives its id to the next.
+    uid = Varchar(length=32, null=True, default=None)
     token_hash = Varchar(length=64, unique=True)
     invited_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz()

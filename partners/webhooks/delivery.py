@@ -25,6 +25,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import secrets
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -87,12 +88,13 @@ async def fan_out(message: outbox.Message) -> int:
         for endpoint in endpoints:
             if event.category.value not in (endpoint["event_types"] or []):
                 continue
+            uid = secrets.token_hex(16)
             inserted = await WebhookDelivery.insert(WebhookDelivery(
-                endpoint=endpoint["id"], event_id=event_id, event_type=event.type, body=body,
+                endpoint=endpoint["id"], event_id=event_id, event_type=event.type, body=body, uid=uid,
                 dedupe_key=f"{endpoint['id']}:{event_id}", status=Status.PENDING.value, created_at=now(),
             )).on_conflict(target=WebhookDelivery.dedupe_key, action="DO NOTHING").returning(WebhookDelivery.id)
             if inserted:
-                await outbox.enqueue(DELIVERY_KIND, {"delivery_id": inserted[0]["id"]})
+                await outbox.enqueue(DELIVERY_KIND, {"delivery_id": inserted[0]["id"], "uid": uid})
                 added += 1
     return added
 
@@ -145,12 +147,17 @@ def _transport_error(exc: Exception, policy: SendPolicy) -> str:
     return name
 
 
-async def attempt(delivery_id: int, *, attempt_no: int, policy: SendPolicy) -> None:
-    """One POST of a delivery; raises when it must be retried."""
+async def attempt(delivery_id: int, *, attempt_no: int, policy: SendPolicy, uid: str | None = None) -> None:
+    """One POST of a delivery; raises when it must be retried. `uid` (the delivery's, from
+    its message) tells a reused id apart: a message queued before its endpoint was deleted
+    names a delivery that is gone, whatever row has its id now."""
+    condition = WebhookDelivery.id == delivery_id
+    if uid is not None:
+        condition = condition & (WebhookDelivery.uid == uid)
     rows = await WebhookDelivery.select(
         *WebhookDelivery.all_columns(), WebhookDelivery.endpoint.url.as_alias("url"),
         WebhookDelivery.endpoint.secret.as_alias("secret"), WebhookDelivery.endpoint.enabled.as_alias("enabled"),
-    ).where(WebhookDelivery.id == delivery_id)
+    ).where(condition)
     if not rows or rows[0]["status"] != Status.PENDING.value:
         return  # the endpoint was deleted, or the delivery settled already
     row = rows[0]
@@ -210,7 +217,8 @@ async def _record(delivery_id: int, status: Status, status_code: int | None, err
 
 def delivery_handler(policy: SendPolicy) -> outbox.Handler:
     async def handler(message: outbox.Message) -> None:
-        await attempt(message.payload["delivery_id"], attempt_no=message.attempt, policy=policy)
+        await attempt(message.payload["delivery_id"], attempt_no=message.attempt, policy=policy,
+                      uid=message.payload.get("uid"))
 
     return handler
 
@@ -246,8 +254,8 @@ async def redeliver(principal: Principal, delivery_id: int) -> dict:
         row = WebhookDelivery(
             endpoint=original["endpoint"], event_id=original["event_id"], event_type=original["event_type"],
             body=original["body"], dedupe_key=None, redelivery_of=original["id"], requested_by=principal.user_id,
-            status=Status.PENDING.value, created_at=now(),
+            status=Status.PENDING.value, created_at=now(), uid=secrets.token_hex(16),
         )
         await row.save()
-        await outbox.enqueue(DELIVERY_KIND, {"delivery_id": row.id})
+        await outbox.enqueue(DELIVERY_KIND, {"delivery_id": row.id, "uid": row.uid})
         return await get_visible(principal, row.id)

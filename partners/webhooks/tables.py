@@ -45,9 +45,15 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
     # The exact JSON body sent (redeliveries send the same bytes, signed anew).
     body = Text()
     # "<endpoint id>:<event id>" for the first delivery of an event (fan-out runs once per
-    # endpoint even when the outbox message is handled twice); NULL for redeliveries.
+    # endpoint even when the outbox message is handled twice); NULL for redeliveries. Unique
+    # for ever although SQLite may give a deleted endpoint's id to a new one: the event id is
+    # random (the outbox message's uid), and the rows go with their endpoint.
     dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
     redelivery_of = Integer(null=True, default=None)
+    # Random, in the delivery's outbox message with its id: deleting an endpoint deletes its
+    # deliveries while their messages may still be queued, and SQLite gives a deleted id to
+    # the next delivery, which such a message must not attempt. NULL for older rows.
+    uid = Varchar(length=32, null=True, default=None)
     requested_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
     status = Varchar(length=16, choices=WebhookDeliveryStatus, default=WebhookDeliveryStatus.PENDING)
     attempts = Integer(default=0)

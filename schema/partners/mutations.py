@@ -18,13 +18,14 @@ from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
 from schema.identity.program_types import PartnerAgreement, PartnerApplication, TrainingCompletion
 from schema.identity.types import PartnerNode, UserNode
-from schema.partners.rate_limit import client_key, limiter_for
+from schema.partners.rate_limit import spend_application
 
 PROGRAM_MANAGERS = roles(DomainRole.ADMIN, DomainRole.CHANNEL_MANAGER,
                          description="admins and channel managers (of the partner's region, P1)")
 PEOPLE_MANAGERS = roles(DomainRole.ADMIN, DomainRole.PARTNER_ADMIN,
                         description="admins, and partner admins for their own partner")
-# Self-service applications per client address and hour (per process).
+# Self-service applications per client network (IPv4 address, IPv6 /64) and clock hour, counted
+# in the database for every instance (schema/partners/rate_limit.py).
 APPLICATIONS_PER_HOUR = 5
 
 
@@ -213,10 +214,11 @@ class PartnerProgramMutation:
                          "PROSPECT with the applicant as contact and emails them a confirmation; rate-limited.",
                          extensions=[access(PUBLIC)])
     async def apply_as_partner(self, info: Info, input: ApplyAsPartnerInput) -> ApplyAsPartnerPayload:
-        request = info.context.request
-        if not limiter_for(request, "applyAsPartner", APPLICATIONS_PER_HOUR, 3600).allow(client_key(request)):
-            error = UserError(code="RATE_LIMITED", message="Too many applications from your address; try again "
-                              "in an hour.", field=[], rule=None)
+        spent = await spend_application(info.context.request, APPLICATIONS_PER_HOUR)
+        if not spent.allowed:
+            minutes = -(-spent.reset_in // 60)
+            error = UserError(code="RATE_LIMITED", message=f"Too many applications from your network "
+                              f"({APPLICATIONS_PER_HOUR} an hour); try again in {minutes} min.", field=[], rule=None)
             return ApplyAsPartnerPayload(application=None, errors=[error])
         fields = lifecycle.PartnerFields(name=input.name, partner_type=input.type, region=input.region,
                                          country=input.country, city=input.city, website=input.website)

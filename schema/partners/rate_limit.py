@@ -1,42 +1,26 @@
-"""A per-process sliding-window limit for anonymous writes (self-service partner applications)."""
+"""The limit of anonymous self-service partner applications (`applyAsPartner`).
+
+Counted in the database (`cost_budget`, the table of the query cost budgets,
+partners/infra/budgets.py), so every instance behind the load balancer draws from the same
+count and a restart does not clear it; per client network (an IPv4 address, an IPv6 /64:
+`budgets.client_network`), per clock hour (fixed windows, as the budgets).
+"""
 
 from __future__ import annotations
 
-import time
-from collections import deque
+from partners.infra import budgets
+
+WINDOW_SECONDS = 3600
 
 
-class SlidingWindow:
-    """At most `limit` calls per `seconds` for each key (a client address)."""
-
-    def __init__(self, limit: int, seconds: float, max_keys: int = 10_000) -> None:
-        self.limit, self.seconds, self.max_keys = limit, seconds, max_keys
-        self._calls: dict[str, deque[float]] = {}
-
-    def allow(self, key: str, at: float | None = None) -> bool:
-        at = time.monotonic() if at is None else at
-        if len(self._calls) >= self.max_keys and key not in self._calls:
-            self._calls.clear()  # bounded memory; a flood of addresses only resets the window
-        calls = self._calls.setdefault(key, deque())
-        while calls and calls[0] <= at - self.seconds:
-            calls.popleft()
-        if len(calls) >= self.limit:
-            return False
-        calls.append(at)
-        return True
-
-
-def limiter_for(request, name: str, limit: int, seconds: float) -> SlidingWindow:
-    """One limiter per app (so per process and per test app), kept on `app.state`."""
-    state = request.app.state
-    limiters = getattr(state, "rate_limiters", None)
-    if limiters is None:
-        limiters = state.rate_limiters = {}
-    if name not in limiters:
-        limiters[name] = SlidingWindow(limit, seconds)
-    return limiters[name]
-
-
-def client_key(request) -> str:
+def client_host(request) -> str | None:
+    """The client's address as the ASGI server saw it (behind a reverse proxy, uvicorn takes
+    it from X-Forwarded-For of the trusted proxies, FORWARDED_ALLOW_IPS)."""
     client = getattr(request, "client", None)
-    return client.host if client else "unknown"
+    return client.host if client else None
+
+
+async def spend_application(request, limit: int) -> budgets.Spend:
+    """Count one application from the request's network this hour, or refuse (counting nothing)."""
+    network = budgets.client_network(client_host(request))
+    return await budgets.spend(f"apply:{network}", 1, limit, window_seconds=WINDOW_SECONDS)

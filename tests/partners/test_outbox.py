@@ -106,6 +106,25 @@ async def test_a_failing_delivery_is_retried_with_backoff_then_dead(cosell_clien
     assert recorder.delivered == []
 
 
+async def test_secrets_go_with_each_attempt_and_are_scrubbed_once_the_message_settles(cosell_client):
+    """Issue 33 (7): a secret is kept apart from the payload, handed to every attempt, and
+    removed by the statement that marks the message SENT or DEAD."""
+    async with transaction():
+        sent_id = await enqueue("note", {"to": "a"}, secrets={"token": "s3cret-sent"})
+        dead_id = await enqueue("dead", {"to": "b"}, secrets={"token": "s3cret-dead"})
+    recorder, failing = Recorder(fail_times=1), Recorder(fail_times=99)
+    t0 = leasing.utcnow()
+    await deliver_due({"note": recorder, "dead": failing}, worker="w", policy=POLICY, now=t0)
+    assert "s3cret-sent" in str(await _row(sent_id)), "a retry still needs it"
+    for day in range(1, POLICY.max_attempts + 1):
+        await deliver_due({"note": recorder, "dead": failing}, worker="w", policy=POLICY, now=t0 + timedelta(days=day))
+    assert [m.secrets for m in recorder.delivered] == [{"token": "s3cret-sent"}]
+    assert [(await _row(i))["status"] for i in (sent_id, dead_id)] == ["SENT", "DEAD"]
+    rows = str(await OutboxMessage.select())
+    assert "s3cret" not in rows and "csi_" not in rows
+    assert outbox._message(await _row(sent_id)).secrets == {"token": None}  # named, not kept
+
+
 async def test_backoff_is_capped():
     policy = OutboxPolicy(backoff_base=timedelta(seconds=30), backoff_max=timedelta(minutes=10))
     assert [outbox.backoff(n, policy).total_seconds() for n in (1, 2, 3, 5, 6, 20)] == [30, 60, 120, 480, 600, 600]

@@ -3,12 +3,12 @@ who may invite whom, and the application rate limit."""
 
 from datetime import date
 
+from partners.infra.budgets import client_network
 from partners.people.enums import PartnerStatus, PartnerTrack, Region, Role
 from partners.people.principal import Principal
 from partners.program.eligibility import eligibility_violations, is_current, trained_people
 from partners.program.lifecycle import field_violations, manager_violation, status_violation, track_violations
 from partners.program.people import invitation_violations
-from schema.partners.rate_limit import SlidingWindow
 
 TODAY = date(2026, 12, 2)
 
@@ -68,9 +68,10 @@ def test_partner_admins_invite_only_partner_side_users_of_their_own_partner():
     assert invitation_violations(Principal(2, "a@x.test", "A", Role.ADMIN), Role.SDR, None) == []
 
 
-def test_the_application_limit_is_a_sliding_window_per_client():
-    window = SlidingWindow(limit=2, seconds=60)
-    assert window.allow("1.2.3.4", at=0) and window.allow("1.2.3.4", at=10)
-    assert not window.allow("1.2.3.4", at=20)
-    assert window.allow("5.6.7.8", at=20), "another client has its own window"
-    assert window.allow("1.2.3.4", at=61), "the first call left the window"
+def test_the_application_limit_counts_an_ipv4_address_or_an_ipv6_64():
+    """Issue 33 (11): each IPv6 /128 is not a new budget; a subscriber's /64 is one."""
+    assert client_network("203.0.113.7") == "203.0.113.7"
+    assert client_network("2001:db8:1:2:aaaa::1") == client_network("2001:db8:1:2:ffff:1:2:3") == "2001:db8:1:2::/64"
+    assert client_network("2001:db8:1:3::1") == "2001:db8:1:3::/64"
+    assert client_network("::ffff:203.0.113.7") == "203.0.113.7"
+    assert client_network(None) == "unknown" and client_network("testclient") == "testclient"

@@ -4,13 +4,15 @@ and training records (P2), on both engines."""
 
 from datetime import date, timedelta
 
+import httpx
+
 from partners.accounts.tables import Account, Contact
 from partners.infra.tables import OutboxMessage
 from partners.people.enums import Role
 from partners.people.tables import Partner
 from partners.program.tables import PartnerChange
 from partners.registrations.tables import DealRegistration
-from server.testing import make_user
+from server.testing import GraphQLClient, make_user
 from tests.schema.discounts import QUOTE, add_policy_ok
 from tests.schema.program import (
     AGREEMENT,
@@ -90,6 +92,32 @@ async def test_apply_as_partner_anonymously_creates_a_prospect_with_a_contact_an
     limited = await run(gql, APPLY, None, name="Spam 4", contact=contact)
     assert codes(limited) == [("RATE_LIMITED", (), None)]
     assert not await Partner.exists().where(Partner.name == "Spam 4")
+
+
+async def _apply_from(app, host: str, name: str) -> dict:
+    """applyAsPartner from the client address `host` (as the ASGI server reports it)."""
+    transport = httpx.ASGITransport(app=app, client=(host, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://cosell.test") as client:
+        return await run(GraphQLClient(client), APPLY, None, name=name,
+                         contact={"name": "Spammer", "email": "spam@example.test"})
+
+
+async def test_the_application_limit_counts_an_ipv6_64_once_and_survives_a_new_instance(cosell_app_factory):
+    """Issue 33 (11): the limit is per IPv6 /64 (IPv4 address), counted in the database, so a
+    new /128 is no new budget and a restart or another instance keeps the count."""
+    async with cosell_app_factory() as client:
+        for i in range(5):  # five addresses of one /64: one budget of 5
+            assert (await _apply_from(client.app, f"2001:db8:1:2::{i + 1:x}", f"Spam {i}"))["errors"] == []
+        limited = await _apply_from(client.app, "2001:db8:1:2:ffff:ffff:ffff:ffff", "Spam 5")
+        assert codes(limited) == [("RATE_LIMITED", (), None)]
+        assert (await _apply_from(client.app, "2001:db8:1:3::1", "Other net 1"))["errors"] == []
+        assert (await _apply_from(client.app, "203.0.113.7", "IPv4 1"))["errors"] == []
+    async with cosell_app_factory() as client:  # a new instance on the same database
+        again = await _apply_from(client.app, "2001:db8:1:2::99", "Spam 6")
+        assert codes(again) == [("RATE_LIMITED", (), None)]
+        assert (await _apply_from(client.app, "2001:db8:1:3::2", "Other net 2"))["errors"] == []
+    assert not await Partner.exists().where(Partner.name.is_in(["Spam 5", "Spam 6"]))
+    assert await Partner.count().where(Partner.name.like("Spam %")) == 5
 
 
 async def test_p1_authorize_and_deny_with_reasons_and_history(gql, world):

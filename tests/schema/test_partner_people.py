@@ -6,10 +6,12 @@ import email
 import re
 from email import policy as email_policy
 
+from partners.infra import outbox
+from partners.infra.tables import OutboxMessage
 from partners.people.enums import Region, Role
 from partners.people.tables import User
 from partners.program.tables import UserInvitation
-from server.testing import GraphQLClient, make_user
+from server.testing import GraphQLClient, free_port, make_user
 from tests.schema.program import CHANGE_ROLE, CLAIM, DEACTIVATE, INVITE, USERS, codes, ok, run
 from tests.schema.sales import gid, pk
 
@@ -52,6 +54,77 @@ async def test_a_partner_admin_invites_a_colleague_who_claims_the_account_and_ge
         audit = await gql("{ auditLog(first: 20) { nodes { mutation inputSummary } } }", token=world.tokens["admin"])
         summaries = [n["inputSummary"] for n in audit["data"]["auditLog"]["nodes"] if n["mutation"] == "claimInvitation"]
         assert summaries and all(token not in s for s in summaries)
+
+
+def _token_of(message: email.message.EmailMessage) -> str:
+    return re.search(r"csi_[A-Za-z0-9_-]+", message.get_content()).group(0)
+
+
+async def _outbox_text() -> str:
+    """Every outbox row, every column, as text: where a leaked secret would show."""
+    return "\n".join(str(row) for row in await OutboxMessage.select())
+
+
+async def test_an_invitation_after_a_withdrawn_one_is_emailed_and_claims(cosell_app_factory, world, tmp_path):
+    """Issue 33 (6): withdrawing an invitation deletes its row and SQLite gives the id to the
+    next one; the next invitee's email must not be taken for the one already sent."""
+    async with cosell_app_factory(var_dir=tmp_path) as client:
+        gql = GraphQLClient(client)
+        admin = world.tokens["admin"]
+        first = (await ok(gql, INVITE, admin, email="first@cosell.test", name="First", role="SDR",
+                          regions=["AMER"]))["user"]
+        first_invitation = (await UserInvitation.select(UserInvitation.id).first())["id"]
+        assert [m["To"] for m in await _mail(client, tmp_path)] == ["first@cosell.test"]
+        await ok(gql, DEACTIVATE, admin, id=first["id"])  # withdraws (deletes) the invitation
+
+        await ok(gql, INVITE, admin, email="second@cosell.test", name="Second", role="SDR", regions=["AMER"])
+        second_invitation = (await UserInvitation.select(UserInvitation.id).first())["id"]
+        if client.app.state.settings.database_url.startswith("sqlite"):
+            assert second_invitation == first_invitation, "SQLite reuses the deleted row's id (the premise)"
+        mails = {m["To"]: m for m in await _mail(client, tmp_path)}
+        assert set(mails) == {"first@cosell.test", "second@cosell.test"}
+        statuses = [r["status"] for r in await OutboxMessage.select(OutboxMessage.status)]
+        assert statuses == ["SENT", "SENT"]
+        claimed = await ok(gql, CLAIM, None, token=_token_of(mails["second@cosell.test"]))
+        assert claimed["user"]["email"] == "second@cosell.test" and claimed["user"]["active"] is True
+
+
+async def test_the_invitation_token_leaves_the_outbox_once_the_email_is_sent_or_dead(
+        cosell_app_factory, world, tmp_path):
+    """Issue 33 (7): the database keeps only the token's SHA-256 (docs/api.md): the outbox
+    holds the token apart from the payload until the message settles, SENT or DEAD."""
+    admin = world.tokens["admin"]
+    async with cosell_app_factory(var_dir=tmp_path) as client:
+        gql = GraphQLClient(client)
+        await ok(gql, INVITE, admin, email="kim@cosell.test", name="Kim", role="SDR", regions=["AMER"])
+        [pending] = await OutboxMessage.select().where(OutboxMessage.kind == "email")
+        assert "csi_" not in str(pending["payload"]), "the payload never holds the token"
+        [message] = await _mail(client, tmp_path)
+        token = _token_of(message)
+        assert token not in await _outbox_text()
+        assert (await OutboxMessage.select(OutboxMessage.status).first())["status"] == "SENT"
+        assert (await ok(gql, CLAIM, None, token=token))["user"]["active"] is True
+
+    # A message given up on (DEAD: here the SMTP server is unreachable and one attempt is
+    # allowed) is settled too: its token is removed, and sending it again fails for good.
+    dead_dir = tmp_path / "dead"
+    async with cosell_app_factory(var_dir=dead_dir, smtp_host="127.0.0.1", smtp_port=free_port(),
+                                  outbox_max_attempts=1) as client:
+        gql = GraphQLClient(client)
+        await ok(gql, INVITE, admin, email="lee@cosell.test", name="Lee", role="SDR", regions=["AMER"])
+        [row] = await OutboxMessage.select().where(OutboxMessage.dedupe_key.like("invitation:%")
+                                                   & (OutboxMessage.status == "PENDING"))
+        token = outbox._json(row["secrets"])["token"]
+        assert await _mail(client, dead_dir) == []
+        assert (await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == row["id"]).first()
+                )["status"] == "DEAD"
+        assert token.startswith("csi_") and token not in await _outbox_text()
+    async with cosell_app_factory(var_dir=dead_dir, outbox_max_attempts=1) as client:
+        assert await outbox.retry_dead([row["id"]]) == 1
+        assert await _mail(client, dead_dir) == []
+        again = await OutboxMessage.select().where(OutboxMessage.id == row["id"]).first()
+        assert again["status"] == "DEAD" and "removed when the message settled" in again["last_error"]
+        assert token not in await _outbox_text()
 
 
 async def test_an_invited_user_cannot_sign_in_before_claiming_and_a_withdrawn_invitation_cannot_be_claimed(gql, world):

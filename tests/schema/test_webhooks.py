@@ -159,6 +159,33 @@ async def test_a_receiver_that_never_answers_2xx_fails_and_is_redelivered_on_dem
         assert receiver.requests[-1].headers["cosell-event-id"] == failed["eventId"]
 
 
+async def test_a_queued_attempt_of_a_deleted_endpoint_never_sends_the_delivery_that_reuses_its_id(
+        api, client, world):
+    """Issue 33 (6): deleting an endpoint deletes its deliveries while their outbox messages
+    are still queued; SQLite gives the ids to new deliveries, which those messages must not
+    attempt (a second POST, and the old message's attempt count)."""
+    delete = "mutation($id: ID!) { deleteWebhookEndpoint(input: {id: $id}) { errors { code } } }"
+    with Receiver(statuses=[500] * 10) as receiver:
+        old = await create_endpoint(api, world, "alpha_admin", receiver.url())
+        await register(api, world, "alpha_user", customer={"prospect": {"name": "First, Inc", "website": "https://first.test"}})
+        await deliver(client)  # first attempt: 500, queued again for +30 s
+        (gone,) = await delivery_log(api, world, "alpha_admin", old["endpoint"]["id"])
+        body = await api(delete, {"id": old["endpoint"]["id"]}, token=world.tokens["alpha_admin"])
+        assert body["data"]["deleteWebhookEndpoint"]["errors"] == []
+
+        new = await create_endpoint(api, world, "alpha_admin", receiver.url())
+        await register(api, world, "alpha_user", customer={"prospect": {"name": "Second, Inc", "website": "https://second.test"}})
+        await deliver(client)
+        (current,) = await delivery_log(api, world, "alpha_admin", new["endpoint"]["id"])
+        if client.app.state.settings.database_url.startswith("sqlite"):
+            assert current["id"] == gone["id"], "SQLite reuses the deleted delivery's id (the premise)"
+        await deliver(client, now=later(31))  # the old message and the new one are both due
+        (current,) = await delivery_log(api, world, "alpha_admin", new["endpoint"]["id"])
+        assert current["attempts"] == 2 and current["status"] == "PENDING"
+        assert [r.headers["cosell-event-id"] for r in receiver.requests].count(current["eventId"]) == 2
+        assert len(receiver.requests) == 3
+
+
 async def test_endpoints_of_partner_a_only_ever_receive_partner_a_events(api, client, world):
     """Registrations and co-sell tasks of alpha go to alpha's endpoint, beta's to beta's (D3, P4)."""
     with Receiver() as receiver:
