@@ -24,12 +24,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from graphql import GraphQLError
-from strawberry.types import ExecutionResult
 
 from partners.documents import store
 from partners.documents.store import DocumentRefused, sha256_hex
 from partners.people.enums import Role
 from partners.people.principal import Principal
+from schema.core.errors import RequestRefused
 from schema.documents.prepared import STATE_KEY, PreparedDocument
 
 ANONYMOUS = "ANONYMOUS"
@@ -49,8 +49,8 @@ class Refusal(Exception):
     message: str
     status: int
 
-    def result(self) -> ExecutionResult:
-        return ExecutionResult(data=None, errors=[GraphQLError(self.message, extensions={"code": self.code})])
+    def result(self) -> RequestRefused:
+        return RequestRefused(data=None, errors=[GraphQLError(self.message, extensions={"code": self.code})])
 
 
 def allow_list_roles(names: tuple[str, ...]) -> frozenset[str]:
