@@ -27,6 +27,7 @@ from graphql import GraphQLError
 
 from partners.documents import store
 from partners.documents.store import DocumentRefused, sha256_hex
+from partners.infra.settings import SettingsError
 from partners.people.enums import Role
 from partners.people.principal import Principal
 from schema.core.errors import RequestRefused
@@ -57,8 +58,9 @@ def allow_list_roles(names: tuple[str, ...]) -> frozenset[str]:
     known = {r.value for r in Role} | {ANONYMOUS}
     unknown = sorted(set(names) - known)
     if unknown:
-        raise ValueError(f"COSELL_TRUSTED_DOCUMENTS_ROLES: unknown role(s) {', '.join(unknown)} "
-                         f"(known: {', '.join(sorted(known))})")
+        raise SettingsError("COSELL_TRUSTED_DOCUMENTS_ROLES",
+                            f"COSELL_TRUSTED_DOCUMENTS_ROLES must list roles among {', '.join(sorted(known))}; "
+                            f"unknown: {', '.join(unknown)}")
     return frozenset(names)
 
 
