@@ -40,7 +40,7 @@ from partners.infra.request_connection import request_connection
 from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
-from schema.core.errors import is_unexpected, masked, with_contract
+from schema.core.errors import is_request_error, is_unexpected, masked, with_contract
 from server import http_guard
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
@@ -174,7 +174,14 @@ class CosellGraphQL(GraphQL):
             return refusal.result()
         if query is not request_data.query:
             request_data = dataclasses.replace(request_data, query=query)
-        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        result = await super().execute_single(request, request_adapter, sub_response, context, root_value,
+                                              request_data)
+        # application/graphql-response+json: a request error (parse, validation, variables
+        # that do not coerce) is a 400; application/json keeps 200 (GraphQL over HTTP).
+        if getattr(request.state, "graphql_response", False) and not sub_response.status_code \
+                and is_request_error(result):
+            sub_response.status_code = 400
+        return result
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps on large results (issue 11).
@@ -184,12 +191,15 @@ class CosellGraphQL(GraphQL):
         return render_graphiql()
 
     async def process_result(self, request: Request, result):
+        request_error = getattr(request.state, "graphql_response", False) and is_request_error(result)
         # A failure inside a schema extension escapes MaskUnexpectedErrors: mask it here too.
         if result.errors:
             request_id = request.state.request_id
             result.errors = [with_contract(masked(e, request_id) if is_unexpected(e) else e, request_id)
                              for e in result.errors]
         data = await super().process_result(request, result)
+        if request_error:  # no `data` entry at all for a request error in the new media type
+            data.pop("data", None)
         if self.settings.expose_metrics:
             data.setdefault("extensions", {})["sqlStatements"] = request.state.statements.count
         return data
@@ -204,10 +214,17 @@ class GraphQLEndpoint:
 
     async def __call__(self, scope, receive, send) -> None:
         started = False
+        # GraphQL over HTTP: which media type the answer is in (docs/api.md, "HTTP").
+        graphql_response = http_guard.accepts_graphql_response(HTTPConnection(scope).headers.get("accept"))
+        scope.setdefault("state", {})["graphql_response"] = graphql_response
 
         async def tracking_send(message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message).add_vary_header("Accept")
+                if graphql_response:
+                    http_guard.as_graphql_response(message)
             await send(message)
 
         try:

@@ -18,17 +18,19 @@ text whose SHA-256 is a registered id); anything else → TRUSTED_DOCUMENT_REQUI
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from graphql import GraphQLError
-from strawberry.types import ExecutionResult
 
 from partners.documents import store
 from partners.documents.store import DocumentRefused, sha256_hex
+from partners.infra.settings import SettingsError
 from partners.people.enums import Role
 from partners.people.principal import Principal
+from schema.core.errors import RequestRefused
 from schema.documents.prepared import STATE_KEY, PreparedDocument
 
 ANONYMOUS = "ANONYMOUS"
@@ -36,6 +38,10 @@ ANONYMOUS = "ANONYMOUS"
 # instance within this delay (ids name immutable texts, so nothing else can go stale).
 RECHECK_SECONDS = 30.0
 AUTOMATIC_CACHE_SIZE = 1000  # automatic persisted queries kept per process
+# The only ids that key the automatic cache: a SHA-256, as Apollo's protocol sends it. An MD5 or
+# SHA-1 id (Relay's compiler may use them for *registered* documents, sent as `documentId`)
+# could be forged to collide, and this cache is shared by every caller of the process.
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(eq=False)
@@ -44,16 +50,17 @@ class Refusal(Exception):
     message: str
     status: int
 
-    def result(self) -> ExecutionResult:
-        return ExecutionResult(data=None, errors=[GraphQLError(self.message, extensions={"code": self.code})])
+    def result(self) -> RequestRefused:
+        return RequestRefused(data=None, errors=[GraphQLError(self.message, extensions={"code": self.code})])
 
 
 def allow_list_roles(names: tuple[str, ...]) -> frozenset[str]:
     known = {r.value for r in Role} | {ANONYMOUS}
     unknown = sorted(set(names) - known)
     if unknown:
-        raise ValueError(f"COSELL_TRUSTED_DOCUMENTS_ROLES: unknown role(s) {', '.join(unknown)} "
-                         f"(known: {', '.join(sorted(known))})")
+        raise SettingsError("COSELL_TRUSTED_DOCUMENTS_ROLES",
+                            f"COSELL_TRUSTED_DOCUMENTS_ROLES must list roles among {', '.join(sorted(known))}; "
+                            f"unknown: {', '.join(unknown)}")
     return frozenset(names)
 
 
@@ -83,7 +90,7 @@ class TrustedDocuments:
             setattr(state, STATE_KEY, prepared)
             return query
         prepared = self._fresh(document_id)
-        if prepared is None and not restricted:
+        if prepared is None and not restricted and SHA256_HEX.fullmatch(document_id):
             prepared = self._automatic.get(document_id)
             if prepared is not None:
                 self._automatic.move_to_end(document_id)
@@ -96,6 +103,8 @@ class TrustedDocuments:
                               f"provided sha does not match query: the text sent is not the document {document_id} "
                               "(hash mismatch); it was not run.", 400)
             if prepared is None and not restricted:
+                if not SHA256_HEX.fullmatch(document_id):
+                    return query  # runs as a plain text: only a SHA-256 keys the shared cache
                 prepared = self._remember(document_id, query)
         if prepared is None or (restricted and not prepared.trusted):
             if restricted:
@@ -140,11 +149,14 @@ def _requested_id(extensions: dict | None) -> tuple[str | None, bool]:
         return None, False
     persisted = extensions.get("persistedQuery")
     if persisted is not None:
+        sha256_hash = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
         if not isinstance(persisted, dict) or persisted.get("version", 1) != 1 \
-                or not isinstance(persisted.get("sha256Hash"), str):
+                or not isinstance(sha256_hash, str) or not SHA256_HEX.fullmatch(sha256_hash):
             raise Refusal("PERSISTED_QUERY_NOT_SUPPORTED",
-                          "extensions.persistedQuery must be {\"version\": 1, \"sha256Hash\": \"<hex>\"}.", 400)
-        return persisted["sha256Hash"].lower(), True
+                          "extensions.persistedQuery must be {\"version\": 1, \"sha256Hash\": \"<hex>\"}, the "
+                          "SHA-256 of the query as 64 lowercase hexadecimal characters (an MD5 or SHA-1 id is "
+                          "sent as documentId, for a registered document only).", 400)
+        return sha256_hash, True
     document_id = extensions.get(DOCUMENT_ID_KEY)
     return (document_id.lower(), False) if isinstance(document_id, str) else (None, False)
 

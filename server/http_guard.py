@@ -7,6 +7,7 @@ import json
 from typing import Any, Awaitable, Callable
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -26,6 +27,41 @@ STATUS_CODES = {
     422: "IDEMPOTENCY_KEY_REUSED",
     429: "THROTTLED",
 }
+
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+def accepts_graphql_response(accept: str | None) -> bool:
+    """Whether to answer in GraphQL over HTTP's own media type: the client's Accept names
+    application/graphql-response+json with a quality at least that of application/json
+    (`*/*` and `application/*` count as application/json). No Accept, `*/*` or
+    application/json alone keep application/json."""
+    wanted = fallback = 0.0
+    for part in (accept or "").split(","):
+        media_type, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media_type = media_type.lower()
+        if media_type == GRAPHQL_RESPONSE_JSON:
+            wanted = max(wanted, quality)
+        elif media_type in ("application/json", "application/*", "*/*"):
+            fallback = max(fallback, quality)
+    return wanted > 0 and wanted >= fallback
+
+
+def as_graphql_response(message) -> None:
+    """Relabel an `http.response.start` whose body is application/json as
+    application/graphql-response+json (the body is the same JSON)."""
+    headers = MutableHeaders(scope=message)
+    if headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
+        headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
 
 
 def json_error(status: int, message: str, code: str | None = None, headers: dict | None = None, **extensions: Any) -> JSONResponse:

@@ -348,8 +348,11 @@ def live_server(database_url: str, *, cwd: str | os.PathLike | None = None,
     runs the installed package from `cwd` (a temporary directory by default), so it works
     whatever the current directory is."""
     port = free_port()
+    # The code these tests import, not whichever checkout the virtualenv installed.
+    root = str(Path(__file__).resolve().parents[1])
+    python_path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, "DATABASE_URL": database_url, "COSELL_BACKGROUND_JOBS": "0", "COSELL_LOG_LEVEL": "WARNING",
-           **env}
+           "PYTHONPATH": python_path, **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app", "--port", str(port), "--log-level", "warning"],
         cwd=cwd or tempfile.gettempdir(), env=env,

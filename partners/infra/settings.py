@@ -14,31 +14,57 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'cosell.sqlite3'}"
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used. The message is one line that names the
+    variable and says what is allowed; every `cosell` command prints it and exits with 2."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        super().__init__(" ".join(message.split()))  # one line, whatever the cause said
+        self.variable = variable
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise SettingsError(name, f"{name} must be 1, true, yes, on or 0, false, no, off, got {raw!r}")
+    return value in _TRUE
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+        value = int(raw)
+    except ValueError:
+        at_least = f" of at least {minimum}" if minimum is not None else ""
+        raise SettingsError(name, f"{name} must be an integer{at_least}, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise SettingsError(name, f"{name} must be an integer of at least {minimum}, got {raw!r}")
+    return value
 
 
-def _env_float(name: str, default: float) -> float:
+env_int = _env_int  # for the CLI's own variables (COSELL_PORT, COSELL_WORKERS)
+
+
+def _env_float(name: str, default: float, minimum: float | None = None) -> float:
     raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
     try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(name, f"{name} must be a number, got {raw!r}") from None
+    if value != value or (minimum is not None and value < minimum):  # NaN, or below the minimum
+        raise SettingsError(name, f"{name} must be a number of at least {minimum:g}, got {raw!r}")
+    return value
 
 
 def _env_list(name: str) -> tuple[str, ...] | None:
@@ -51,7 +77,7 @@ def _env_list(name: str) -> tuple[str, ...] | None:
 def _smtp_tls(raw: str) -> str:
     value = raw.strip().lower()
     if value not in {"starttls", "ssl", "none"}:
-        raise ValueError(f"COSELL_SMTP_TLS must be starttls, ssl or none, got {raw!r}")
+        raise SettingsError("COSELL_SMTP_TLS", f"COSELL_SMTP_TLS must be starttls, ssl or none, got {raw!r}")
     return value
 
 
@@ -64,14 +90,16 @@ def _jwt_issuers(raw: str) -> tuple:
     if not raw.startswith("["):
         path = Path(raw)
         if not path.is_file():
-            raise ValueError(f"COSELL_JWT_ISSUERS: {raw} is neither a JSON list nor a file")
+            raise SettingsError("COSELL_JWT_ISSUERS", f"COSELL_JWT_ISSUERS must be a JSON list of issuer objects "
+                                f"or the path of a file holding one; {raw!r} is neither")
         raw = path.read_text()
     try:
         items = json.loads(raw)
     except ValueError as exc:
-        raise ValueError(f"COSELL_JWT_ISSUERS is not valid JSON: {exc}") from exc
+        raise SettingsError("COSELL_JWT_ISSUERS", f"COSELL_JWT_ISSUERS must be a JSON list of issuer objects; "
+                            f"it is not valid JSON: {exc}") from None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ValueError("COSELL_JWT_ISSUERS must be a JSON list of objects")
+        raise SettingsError("COSELL_JWT_ISSUERS", "COSELL_JWT_ISSUERS must be a JSON list of issuer objects")
     return tuple(items)
 
 
@@ -176,19 +204,29 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.cors_allow_credentials and "*" in self.cors_origins:
-            raise ValueError("COSELL_CORS_CREDENTIALS=1 needs explicit COSELL_CORS_ORIGINS, not *")
+            raise SettingsError("COSELL_CORS_ORIGINS", "COSELL_CORS_ORIGINS must list explicit origins, not *, "
+                                "when COSELL_CORS_CREDENTIALS=1 (or set COSELL_CORS_CREDENTIALS=0)")
+        if not self.database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
+            raise SettingsError("DATABASE_URL", "DATABASE_URL must be sqlite:///<path> or "
+                                "postgresql://user@host:port/database")
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError("COSELL_LOG_LEVEL", f"COSELL_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                                f"got {self.log_level!r}")
+        if self.db_pool_min > self.db_pool_max:
+            raise SettingsError("COSELL_DB_POOL_MIN", f"COSELL_DB_POOL_MIN ({self.db_pool_min}) must not exceed "
+                                f"COSELL_DB_POOL_MAX ({self.db_pool_max})")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         values = dict(
             database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            db_pool_min=_env_int("COSELL_DB_POOL_MIN", 1),
-            db_pool_max=_env_int("COSELL_DB_POOL_MAX", 10),
-            db_statement_cache_size=_env_int("COSELL_DB_STATEMENT_CACHE_SIZE", 100),
+            db_pool_min=_env_int("COSELL_DB_POOL_MIN", 1, minimum=0),
+            db_pool_max=_env_int("COSELL_DB_POOL_MAX", 10, minimum=1),
+            db_statement_cache_size=_env_int("COSELL_DB_STATEMENT_CACHE_SIZE", 100, minimum=0),
             shutdown_timeout=_env_float("COSELL_SHUTDOWN_TIMEOUT", 30.0),
             log_level=os.environ.get("COSELL_LOG_LEVEL", "INFO").upper(),
             log_json=_env_bool("COSELL_LOG_JSON", True),
-            max_page_size=_env_int("COSELL_MAX_PAGE_SIZE", 100),
+            max_page_size=_env_int("COSELL_MAX_PAGE_SIZE", 100, minimum=1),
             max_query_depth=_env_int("COSELL_MAX_QUERY_DEPTH", 12),
             max_aliases=_env_int("COSELL_MAX_ALIASES", 30),
             max_tokens=_env_int("COSELL_MAX_TOKENS", 5000),
@@ -204,7 +242,7 @@ class Settings:
             var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
             background_jobs=_env_bool("COSELL_BACKGROUND_JOBS", True),
             background_interval=_env_float("COSELL_BACKGROUND_INTERVAL", 5.0),
-            outbox_batch=_env_int("COSELL_OUTBOX_BATCH", 50),
+            outbox_batch=_env_int("COSELL_OUTBOX_BATCH", 50, minimum=1),
             outbox_max_attempts=_env_int("COSELL_OUTBOX_MAX_ATTEMPTS", 8),
             outbox_backoff=_env_float("COSELL_OUTBOX_BACKOFF", 30.0),
             outbox_backoff_max=_env_float("COSELL_OUTBOX_BACKOFF_MAX", 3600.0),
@@ -212,13 +250,13 @@ class Settings:
             webhook_timeout=_env_float("COSELL_WEBHOOK_TIMEOUT", 10.0),
             webhook_allow_private=_env_bool("COSELL_WEBHOOK_ALLOW_PRIVATE", False),
             smtp_host=os.environ.get("COSELL_SMTP_HOST", ""),
-            smtp_port=_env_int("COSELL_SMTP_PORT", 587),
+            smtp_port=_env_int("COSELL_SMTP_PORT", 587, minimum=1),
             smtp_user=os.environ.get("COSELL_SMTP_USER", ""),
             smtp_password=os.environ.get("COSELL_SMTP_PASSWORD", ""),
             smtp_tls=_smtp_tls(os.environ.get("COSELL_SMTP_TLS", "starttls")),
             smtp_timeout=_env_float("COSELL_SMTP_TIMEOUT", 30.0),
             mail_from=os.environ.get("COSELL_MAIL_FROM", "cosell@localhost"),
-            max_body_bytes=_env_int("COSELL_MAX_BODY_BYTES", 1024 * 1024),
+            max_body_bytes=_env_int("COSELL_MAX_BODY_BYTES", 1024 * 1024, minimum=1),
             idempotency_ttl_seconds=_env_int("COSELL_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
             idempotency_lease_seconds=_env_int("COSELL_IDEMPOTENCY_LEASE_SECONDS", 60),
             idempotency_wait_seconds=float(_env_int("COSELL_IDEMPOTENCY_WAIT_SECONDS", 10)),
@@ -228,10 +266,10 @@ class Settings:
             introspection_requires_token=_env_bool("COSELL_INTROSPECTION_REQUIRES_TOKEN", False),
             auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
             sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
-            sqlite_busy_timeout=float(os.environ.get("COSELL_SQLITE_BUSY_TIMEOUT") or 10),
+            sqlite_busy_timeout=_env_float("COSELL_SQLITE_BUSY_TIMEOUT", 10.0, minimum=0),
             cors_origins=tuple(o.rstrip("/") for o in _env_list("COSELL_CORS_ORIGINS") or ()),
             cors_allow_credentials=_env_bool("COSELL_CORS_CREDENTIALS", False),
-            cors_max_age=_env_int("COSELL_CORS_MAX_AGE", 600),
+            cors_max_age=_env_int("COSELL_CORS_MAX_AGE", 600, minimum=0),
             jwt_issuers=_jwt_issuers(os.environ.get("COSELL_JWT_ISSUERS", "")),
             jwt_leeway_seconds=_env_float("COSELL_JWT_LEEWAY", 60.0),
             jwks_refresh_seconds=_env_float("COSELL_JWKS_REFRESH_SECONDS", 300.0),

@@ -30,6 +30,7 @@ from partners.program.lifecycle import email_violation, text_violations
 from partners.program.tables import UserInvitation
 
 INVITATION_PREFIX = "csi_"
+INVITATION_TOKEN_MAX = 100  # a claim token is the prefix and 43 characters: anything longer is not one
 INVITATION_DAYS = 7
 PEOPLE_MANAGERS = (Role.ADMIN, Role.PARTNER_ADMIN)
 
@@ -135,7 +136,7 @@ async def claim_invitation(token: str) -> tuple[dict, str]:
     """The invited user becomes active and gets their first API token; a token claims once."""
     token = (token or "").strip()
     invalid = DomainError.single("INVALID_INVITATION", "This invitation is unknown, used or expired.", "token")
-    if not token.startswith(INVITATION_PREFIX) or len(token) > 100:
+    if not token.startswith(INVITATION_PREFIX) or len(token) > INVITATION_TOKEN_MAX:
         raise invalid
     async with transaction():
         at = now()

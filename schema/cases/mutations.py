@@ -85,7 +85,8 @@ class CaseMutation:
         return _payload(*await call_domain(service.open_case(principal, input.subject, input.description, opp,
                                                              input.account_name)))
 
-    @strawberry.mutation(description="D9: an SMB advocate picks up an OPEN case (at most 50 in progress).",
+    @strawberry.mutation(description=f"D9: an SMB advocate picks up an OPEN case (at most {service.MAX_IN_PROGRESS} "
+                                     "in progress).",
                          extensions=[access(CASE_ADVOCATES)])
     async def pick_up_case(self, info: Info, input: PickUpCaseInput) -> CasePayload:
         principal = require_principal(info)

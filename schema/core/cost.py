@@ -42,6 +42,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from partners.infra import budgets
+from schema.core.errors import RequestRefused
 from schema.documents.prepared import cached_cost_walker, cached_query_cost
 
 NESTED_LIST_SIZE = 5
@@ -278,7 +279,7 @@ class QueryCost(SchemaExtension):
             return False
         for error in coerced:
             error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
-        ctx.result = ExecutionResult(data=None, errors=coerced)
+        ctx.result = RequestRefused(data=None, errors=coerced)
         return True
 
     def _throttle(self, cost: int, spent: budgets.Spend) -> None:

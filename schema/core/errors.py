@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types.execution import PreExecutionError
 
 from partners.infra.engines import DatabaseBusy, is_connection_lost
 from partners.infra.errors import DomainError, Violation
@@ -29,6 +30,23 @@ class UserError:
     @classmethod
     def from_domain_error(cls, error: DomainError) -> list["UserError"]:
         return [cls.from_violation(v) for v in error.violations]
+
+
+class RequestRefused(PreExecutionError):
+    """A request refused as a whole before execution (variables that do not coerce, a
+    persisted query refused): like a parse or validation failure, a request error, which
+    a client accepting application/graphql-response+json gets as a 400 without `data`."""
+
+
+def is_request_error(result: Any) -> bool:
+    """Whether `result` is a GraphQL-over-HTTP request error: the document did not parse or
+    validate, or the request was refused before execution (`RequestRefused`). A failure of
+    the server before execution (an extension's exception, a busy database) is not."""
+    if isinstance(result, RequestRefused):
+        return True
+    if not isinstance(result, PreExecutionError) or not result.errors:
+        return False
+    return all(e.original_error is None or isinstance(e.original_error, GraphQLError) for e in result.errors)
 
 
 class ExpectedError(GraphQLError):

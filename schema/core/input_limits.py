@@ -17,7 +17,9 @@ An operation with such a string is refused as a whole before any field executes 
 mutation document cannot commit its first field and then fail on its second), with
 BAD_USER_INPUT, `field` (the argument path) and `maxLength`; it costs nothing, and its
 mutation fields are audited as REFUSED. The limits are shown in the schema: each
-limited field's description ends with "At most N characters."
+limited field's description ends with "At most N characters.", N being the limit the
+field enforces — DOMAIN_LIMITS[key] (the very constant the domain's check reads) where the
+domain refuses shorter texts itself, else the input limit.
 """
 
 from __future__ import annotations
@@ -44,6 +46,16 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
+
+from partners.locator.search import MAX_TEXT_LENGTH as LOCATOR_TEXT_MAX
+from partners.opportunities.holdover import NOTE_MAX as HOLDOVER_NOTE_MAX
+from partners.people.identity import TOKEN_NAME_MAX
+from partners.plans.rules import GOALS_MAX, NOTES_MAX, TITLE_MAX
+from partners.program.lifecycle import LIMITS as PARTNER_TEXT_LIMITS
+from partners.program.people import INVITATION_TOKEN_MAX
+from partners.webhooks.endpoints import DESCRIPTION_MAX as WEBHOOK_DESCRIPTION_MAX
+from partners.webhooks.endpoints import SECRET_MAX as WEBHOOK_SECRET_MAX
+from partners.webhooks.endpoints import URL_MAX as WEBHOOK_URL_MAX
 
 DEFAULT_MAX_LENGTH = 255  # the widest varchar column (PostgreSQL varchar(255))
 ID_MAX_LENGTH = 100  # global ids and cursors are a few dozen characters
@@ -115,11 +127,63 @@ MAX_LENGTHS: dict[str, int] = {
     "UpdateWebhookEndpointInput.url": 4000,
 }
 
+# Limits the domain enforces itself, each with its own code and rule (TOO_LONG P1, TITLE_TOO_LONG
+# D3 …), shorter than the input limit above: the schema shows these — the constant the
+# domain's check reads — since they are the ones a client meets (issue 33 item 9).
+_PROGRAM = PARTNER_TEXT_LIMITS
+DOMAIN_LIMITS: dict[str, int] = {
+    # partner program (partners.program.lifecycle.LIMITS, P1; agreements and trainings P2)
+    **{f"{t}.{f}": _PROGRAM[f] for t in ("CreatePartnerInput", "UpdatePartnerInput") for f in
+       ("name", "nickname", "city", "website")},
+    **{f"ApplyAsPartnerInput.{f}": _PROGRAM[f] for f in ("name", "city", "website")},
+    "ApplicantContactInput.name": _PROGRAM["contactName"],
+    "ApplicantContactInput.email": _PROGRAM["contactEmail"],
+    "ApplicantContactInput.title": _PROGRAM["contactTitle"],
+    **{f"{t}.reason": _PROGRAM["reason"] for t in ("AuthorizePartnerInput", "DenyPartnerInput",
+                                                   "ChangePartnerTrackInput", "SetPspDesignationInput")},
+    "RecordPartnerAgreementInput.version": _PROGRAM["version"],
+    "RecordPartnerAgreementInput.signerName": _PROGRAM["signerName"],
+    "RecordPartnerAgreementInput.signerEmail": _PROGRAM["signerEmail"],
+    "RecordTrainingCompletionInput.personName": _PROGRAM["personName"],
+    "RecordTrainingCompletionInput.personEmail": _PROGRAM["personEmail"],
+    "InviteUserInput.name": _PROGRAM["name"],
+    "ClaimInvitationInput.token": INVITATION_TOKEN_MAX,
+    # co-sell plans (partners.plans.rules, D3)
+    "CreateCoSellPlanInput.goals": GOALS_MAX,
+    "UpdateCoSellPlanInput.goals": GOALS_MAX,
+    "AddCoSellTaskInput.title": TITLE_MAX,
+    "UpdateCoSellTaskInput.title": TITLE_MAX,
+    "AddCoSellTaskInput.notes": NOTES_MAX,
+    "UpdateCoSellTaskInput.notes": NOTES_MAX,
+    "CompleteCoSellTaskInput.notes": NOTES_MAX,
+    # holdover extensions (partners.opportunities.holdover, A10)
+    "RequestHoldoverExtensionInput.note": HOLDOVER_NOTE_MAX,
+    "ApproveHoldoverExtensionInput.note": HOLDOVER_NOTE_MAX,
+    "RefuseHoldoverExtensionInput.reason": HOLDOVER_NOTE_MAX,
+    # API tokens, the locator, webhooks
+    "CreateApiTokenInput.name": TOKEN_NAME_MAX,
+    "PartnerLocatorInput.text": LOCATOR_TEXT_MAX,
+    "CreateWebhookEndpointInput.url": WEBHOOK_URL_MAX,
+    "UpdateWebhookEndpointInput.url": WEBHOOK_URL_MAX,
+    "CreateWebhookEndpointInput.description": WEBHOOK_DESCRIPTION_MAX,
+    "UpdateWebhookEndpointInput.description": WEBHOOK_DESCRIPTION_MAX,
+    "CreateWebhookEndpointInput.secret": WEBHOOK_SECRET_MAX,
+    "RotateWebhookSecretInput.secret": WEBHOOK_SECRET_MAX,
+}
+
 _BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
 def max_length(key: str, type_name: str) -> int:
+    """The input limit: longer strings are refused before anything runs (BAD_USER_INPUT)."""
     return MAX_LENGTHS.get(key, ID_MAX_LENGTH if type_name == "ID" else DEFAULT_MAX_LENGTH)
+
+
+def shown_limit(key: str, type_name: str) -> int:
+    """The limit a client meets, the one its description states: the domain's own where it
+    has one (refused with the domain's code and rule), else the input limit."""
+    return min(DOMAIN_LIMITS.get(key, max_length(key, type_name)), max_length(key, type_name))
+
 
 
 class InputRefused(Exception):
@@ -255,10 +319,10 @@ def document_limits(schema: GraphQLSchema) -> None:
             for name, field in type_.fields.items():
                 named = get_named_type(field.type).name
                 if named in ("String", "ID"):
-                    field.description = note(field.description, max_length(f"{type_.name}.{name}", named))
+                    field.description = note(field.description, shown_limit(f"{type_.name}.{name}", named))
         elif isinstance(type_, GraphQLObjectType):
             for field_name, field in type_.fields.items():
                 for name, arg in field.args.items():
                     named = get_named_type(arg.type).name
                     if named in ("String", "ID"):
-                        arg.description = note(arg.description, max_length(f"{type_.name}.{field_name}({name})", named))
+                        arg.description = note(arg.description, shown_limit(f"{type_.name}.{field_name}({name})", named))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from partners.locator.search import DirectoryEntry, Facets, LocatorPage
+from partners.infra.settings import Settings
+from partners.locator.search import MAX_RADIUS_KM, DirectoryEntry, Facets, LocatorPage
 from schema.core.access import STAFF, visible_to
 from schema.core.connection import Edge, PageInfo, encode_cursor_payload, make_edge
 from schema.core.enums import PartnerTrack, PartnerType, Region
@@ -24,7 +25,7 @@ def _offset_cursor(kind: str):
 class NearInput:
     latitude: float = strawberry.field(description="Degrees, -90 to 90.")
     longitude: float = strawberry.field(description="Degrees, -180 to 180.")
-    radius_km: float = strawberry.field(description="Greater than 0, at most 2000.")
+    radius_km: float = strawberry.field(description=f"Greater than 0, at most {MAX_RADIUS_KM:g}.")
 
 
 @strawberry.input(description="Partner locator filters (D7); all given filters must match.")
@@ -41,7 +42,8 @@ class PartnerLocatorInput:
     language: str | None = strawberry.field(default=None, description="A language served (ISO 639-1, e.g. `de`).")
     text: str | None = strawberry.field(default=None, description="Part of the name, nickname or city.")
     near: NearInput | None = None
-    first: int | None = strawberry.field(default=None, description="Page size, 20 by default, at most 100.")
+    first: int | None = strawberry.field(default=None, description=(
+        f"Page size, {Settings.default_page_size} by default, at most {Settings.max_page_size} (COSELL_MAX_PAGE_SIZE)."))
     after: str | None = None
 
 

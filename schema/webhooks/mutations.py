@@ -19,8 +19,8 @@ from schema.webhooks.types import WebhookDeliveryNode, WebhookEndpointNode, Webh
 
 UNSET: Any = strawberry.UNSET
 
-SECRET_HELP = ("The signing secret (24 to 100 characters). Leave it out to have one generated; either way it is "
-               "returned once, in this payload, and never readable again.")
+SECRET_HELP = (f"The signing secret ({endpoints.SECRET_MIN} to {endpoints.SECRET_MAX} characters). Leave it out to "
+               "have one generated; either way it is returned once, in this payload, and never readable again.")
 
 
 @strawberry.input(description="A new endpoint for a partner's events.")

@@ -16,6 +16,7 @@ from server.cli.jobs import cmd_outbox_retry, cmd_outbox_send, cmd_outbox_status
 from server.cli.plugins import cmd_plugins, cmd_plugins_show
 from server.cli.serve import cmd_serve
 from server.cli.users import cmd_tokens_issue, cmd_tokens_revoke, cmd_users_add, cmd_users_link_sso
+from server.settings import SettingsError, env_int
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,9 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--show-demo-tokens", action="store_true",
                        help="once the server answers, print the demo users' tokens (var/demo-tokens.txt) last")
-    serve.add_argument("--host", default=os.environ.get("COSELL_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("COSELL_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("COSELL_WORKERS", "1")),
+    serve.add_argument("--host", default=os.environ.get("COSELL_HOST") or "127.0.0.1")
+    serve.add_argument("--port", type=int, default=env_int("COSELL_PORT", 8000, minimum=0))
+    serve.add_argument("--workers", type=int, default=env_int("COSELL_WORKERS", 1, minimum=1),
                        help="worker processes (COSELL_WORKERS, default 1); each opens its own pool")
     serve.add_argument("--no-proxy-headers", dest="proxy_headers", action="store_false",
                        help="ignore X-Forwarded-For/Proto even from FORWARDED_ALLOW_IPS")
@@ -122,11 +123,27 @@ def main(argv: list[str] | None = None) -> int:
     # Piccolo warns (in red) when it cannot read the server version; the commands say
     # themselves what is wrong with the database.
     warnings.filterwarnings("ignore", message=".*Unable to fetch server version")
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        # Every command checks the whole configuration first: a bad value is one line
+        # naming the variable and what is allowed, exit status 2, never a traceback.
+        settings = common.load_settings()
+        common.check_configuration(settings)
+    except SettingsError as exc:
+        print(f"cosell: configuration error: {exc}", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
+    except SettingsError as exc:
+        print(f"cosell: configuration error: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:
-        message = common.missing_database_message(exc, common.load_settings().database_url)
+        from plugins.manager import PluginError
+
+        if isinstance(exc, PluginError):  # COSELL_PLUGINS, COSELL_DISABLE_PLUGINS, a plugin's own settings
+            print(f"cosell: plugin configuration error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
+        message = common.missing_database_message(exc, settings.database_url)
         if message is None:
             raise
         print(message, file=sys.stderr)

@@ -6,11 +6,32 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from server.settings import Settings
+from server.settings import Settings, SettingsError
 
 
 def load_settings() -> Settings:
     return Settings.from_env()
+
+
+def check_configuration(settings: Settings) -> None:
+    """What the server would refuse at start-up, checked before any command runs: raises
+    SettingsError (one line naming the variable) for the settings validated outside
+    `Settings` (trusted-document roles, single sign-on issuers)."""
+    from server.documents import allow_list_roles
+    from server.sso import SingleSignOn
+
+    allow_list_roles(settings.trusted_documents_roles)
+    try:
+        SingleSignOn.from_settings(settings)
+    except SettingsError:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SettingsError("COSELL_JWT_ISSUERS", _naming("COSELL_JWT_ISSUERS", exc)) from None
+
+
+def _naming(variable: str, exc: Exception) -> str:
+    message = str(exc)
+    return message if message.startswith(variable) else f"{variable}: {message}"
 
 
 def bind(settings: Settings) -> None:

@@ -106,6 +106,36 @@ async def test_automatic_persisted_queries_follow_apollos_protocol(cosell_client
     assert get.json()["data"] == sent.json()["data"]
 
 
+async def test_only_a_sha256_keys_the_automatic_cache(cosell_client, world):
+    """Issue 33 item 4: `sha256Hash` is a SHA-256 (64 lowercase hex characters). An MD5 or
+    SHA-1 of the text (collisions can be forged) or any other string is refused as a bad APQ
+    request, runs nothing and is not remembered; a `documentId` that is not a SHA-256 runs
+    its text once but never keys the shared cache either."""
+    token = world.tokens["cm_amer"]
+    md5, sha1 = hashlib.md5(VIEWER.encode()).hexdigest(), hashlib.sha1(VIEWER.encode()).hexdigest()
+    for bad in (md5, sha1, sha(VIEWER).upper(), sha(VIEWER)[:63], sha(VIEWER) + "0", "sha256:" + sha(VIEWER)):
+        for body in ({"query": VIEWER, "extensions": apq(bad)}, {"extensions": apq(bad)}):
+            response = await post(cosell_client, body, token)
+            assert response.status_code == 400, (bad, response.text)
+            error = response.json()["errors"][0]
+            assert error["extensions"]["code"] == "PERSISTED_QUERY_NOT_SUPPORTED", error
+            assert "64 lowercase hexadecimal" in error["message"]
+            assert response.json().get("data") is None
+    get = await cosell_client.get("/graphql", params={"extensions": json.dumps(apq(md5))},
+                                  headers={"Authorization": f"Bearer {token}"})
+    assert get.status_code == 400 and get.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_SUPPORTED"
+
+    ran = await post(cosell_client, {"query": VIEWER, "documentId": md5}, token)
+    assert ran.json()["data"]["viewer"]["role"] == "CHANNEL_MANAGER"
+    again = await post(cosell_client, {"documentId": md5}, token)
+    assert again.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert "data" not in again.json() or again.json()["data"] is None
+    # the SHA-256 of the same text still works as Apollo's protocol says
+    sent = await post(cosell_client, {"query": VIEWER, "extensions": apq(sha(VIEWER))}, token)
+    hit = await post(cosell_client, {"extensions": apq(sha(VIEWER))}, token)
+    assert hit.json()["data"] == sent.json()["data"] == ran.json()["data"]
+
+
 async def test_a_text_changed_after_registration_is_refused_as_a_hash_mismatch(cosell_client, world, tmp_path):
     await register(tmp_path, "viewer.graphql", VIEWER)
     changed = VIEWER.replace("role", "name")
