@@ -1,5 +1,5 @@
 """P1: while its partner is DENIED, a partner user or partner admin writes nothing
-(partners/program/standing.py). Every partner-side mutation is refused with the UserError
+(partners/people/standing.py). Every partner-side mutation is refused with the UserError
 PARTNER_DENIED (rule P1, the field naming what was refused) and leaves every table as it
 was — no row, no history, no outbox event, no webhook delivery; the audit log gains only
 the refused call's USER_ERROR row. Once the partner is AUTHORIZED again (P1), the same
