@@ -52,7 +52,7 @@ from partners.opportunities.holdover import NOTE_MAX as HOLDOVER_NOTE_MAX
 from partners.people.identity import TOKEN_NAME_MAX
 from partners.plans.rules import GOALS_MAX, NOTES_MAX, TITLE_MAX
 from partners.program.lifecycle import LIMITS as PARTNER_TEXT_LIMITS
-from partners.program.people import INVITATION_TOKEN_MAX
+from partners.program.members import INVITATION_TOKEN_MAX
 from partners.webhooks.endpoints import DESCRIPTION_MAX as WEBHOOK_DESCRIPTION_MAX
 from partners.webhooks.endpoints import SECRET_MAX as WEBHOOK_SECRET_MAX
 from partners.webhooks.endpoints import URL_MAX as WEBHOOK_URL_MAX

@@ -5,7 +5,7 @@ from __future__ import annotations
 from partners.infra.clock import now
 from partners.people.scoping import partner_child_scope, scoped
 from partners.program.eligibility import eligibility_inputs
-from partners.program.people import pending_invitations
+from partners.program.members import pending_invitations
 from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
 from schema.core.loaders import grouped
 

@@ -8,7 +8,7 @@ from datetime import date
 import strawberry
 
 from partners.people.enums import Role as DomainRole
-from partners.program import lifecycle, people
+from partners.program import lifecycle, members
 from schema.core.access import ADMIN, PUBLIC, access, roles
 from schema.core.context import Info
 from schema.core.domain import call_domain
@@ -299,14 +299,14 @@ class PartnerProgramMutation:
                          extensions=[access(PEOPLE_MANAGERS)])
     async def invite_user(self, info: Info, input: InviteUserInput) -> UserPayload:
         partner_id = _partner_id(info, input.partner_id, "partnerId") if input.partner_id else None
-        return _user_payload(*await call_domain(people.invite_user(
+        return _user_payload(*await call_domain(members.invite_user(
             require_principal(info), email=input.email, name=input.name, role=DomainRole(input.role.value),
             partner_id=partner_id, regions=_regions(input.regions))))
 
     @strawberry.mutation(description="Claim an invitation (no sign-in needed): the account becomes active and the "
                          "answer holds its first API token. A token claims once.", extensions=[access(PUBLIC)])
     async def claim_invitation(self, info: Info, input: ClaimInvitationInput) -> ClaimInvitationPayload:
-        result, errors = await call_domain(people.claim_invitation(input.token))
+        result, errors = await call_domain(members.claim_invitation(input.token))
         if result is None:
             return ClaimInvitationPayload(user=None, token=None, errors=errors)
         row, token = result
@@ -316,13 +316,13 @@ class PartnerProgramMutation:
                          "COSELL_AUTH_CACHE_SECONDS elsewhere. Admins: anyone; partner admins: their colleagues.",
                          extensions=[access(PEOPLE_MANAGERS)])
     async def deactivate_user(self, info: Info, input: DeactivateUserInput) -> UserPayload:
-        return _user_payload(*await call_domain(people.deactivate_user(
+        return _user_payload(*await call_domain(members.deactivate_user(
             require_principal(info), decode_node_id(info, input.id, UserNode))))
 
     @strawberry.mutation(description="Admins: change a user's role (one per user), partner and regions.",
                          extensions=[access(ADMIN)])
     async def change_user_roles(self, info: Info, input: ChangeUserRolesInput) -> UserPayload:
         partner_id = _partner_id(info, input.partner_id, "partnerId") if input.partner_id else None
-        return _user_payload(*await call_domain(people.change_role(
+        return _user_payload(*await call_domain(members.change_role(
             require_principal(info), decode_node_id(info, input.id, UserNode), DomainRole(input.role.value),
             partner_id=partner_id, regions=_regions(input.regions))))

@@ -8,7 +8,7 @@ from partners.people.enums import PartnerStatus, PartnerTrack, Region, Role
 from partners.people.principal import Principal
 from partners.program.eligibility import eligibility_violations, is_current, trained_people
 from partners.program.lifecycle import field_violations, manager_violation, status_violation, track_violations
-from partners.program.people import invitation_violations
+from partners.program.members import invitation_violations
 
 TODAY = date(2026, 12, 2)
 
