@@ -1,5 +1,6 @@
 """What an operator imports and reads (issue 42): the Grafana dashboard docs/grafana/cosell.json,
-and the Prometheus alerting rules docs/grafana/alerts.yml name only metrics and labels that partners/infra/metrics.py defines, in the
+the Prometheus alerting rules docs/grafana/alerts.yml and the "Metrics" section of
+docs/operations.md name only metrics and labels that partners/infra/metrics.py defines, in the
 form `/metrics` exports them (counters with `_total`, histograms as `_bucket`/`_sum`/`_count`,
 derived from prometheus_client's own metric families, not from a list kept here)."""
 
@@ -19,6 +20,7 @@ from partners.infra import metrics
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "docs" / "grafana" / "cosell.json"
 ALERTS = ROOT / "docs" / "grafana" / "alerts.yml"
+OPERATIONS = ROOT / "docs" / "operations.md"
 
 # Labels Prometheus adds to every scraped series (the target's address): usable in any panel.
 TARGET_LABELS = frozenset({"instance"})
@@ -293,3 +295,39 @@ def test_the_alerts_cover_what_issue_42_asks_for():
         assert metric in exprs
     assert "cosell_outbox_oldest_pending_age_seconds) > 300" in exprs  # 5 minutes
 
+
+# ---- docs/operations.md
+
+
+def metrics_section() -> str:
+    text = OPERATIONS.read_text(encoding="utf-8")
+    start = text.index("\n## Metrics\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else len(text)]
+
+
+@pytest.mark.parametrize("metric", defined_metrics(), ids=lambda metric: metric.describe()[0].name)
+def test_every_metric_is_documented_with_its_type_and_labels(metric):
+    """docs/operations.md's table row for a metric: its exported name, its type, its labels."""
+    (described,) = metric.describe()
+    name = described.name + ("_total" if described.type == "counter" else "")
+    rows = [line for line in metrics_section().splitlines() if line.startswith(f"| `{name}` |")]
+    assert len(rows) == 1, f"docs/operations.md, Metrics: no table row for `{name}`"
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert cells[1] == described.type, f"{name} is a {described.type}, documented as {cells[1]}"
+    assert set(re.findall(r"`(\w+)`", cells[2])) == set(metric._labelnames), f"labels of {name}"
+
+
+def test_the_metrics_section_documents_no_metric_that_does_not_exist():
+    names = {m.describe()[0].name + ("_total" if m.describe()[0].type == "counter" else "") for m in defined_metrics()}
+    documented = set(re.findall(r"^\| `(cosell_\w+)` \|", metrics_section(), re.MULTILINE))
+    assert documented == names
+
+
+def test_the_metrics_section_explains_the_setting_the_dashboard_and_the_alerts():
+    section = metrics_section()
+    for needed in ("`COSELL_METRICS`", "--workers", "PROMETHEUS_MULTIPROC_DIR", "docs/grafana/cosell.json",
+                   "docs/grafana/alerts.yml", "honor_labels"):
+        assert needed in section, needed
+    for rule in alert_rules():
+        assert f"`{rule['alert']}`" in section, f"alert {rule['alert']} is not explained in docs/operations.md"
