@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 import pluggy
 
+from partners.infra.metrics import HOOK_CALLS, HOOK_SECONDS
 from plugins import hookspecs
 from plugins.builtin import BUILTIN_PLUGINS
 from plugins.contracts import RESULT_CHECKS, SLOW_IS_LOGGED_ONLY
@@ -92,8 +93,9 @@ class CosellPluginManager(pluggy.PluginManager):
 
     def _guard_implementations(self, plugin: Any, name: str, *, timed: bool) -> None:
         """Wrap each plain hook implementation of `plugin` so that a failure, a wrong
-        answer or a slow call names the plugin and the hook, and so that
-        COSELL_TRACE_HOOKS can time each plugin."""
+        answer or a slow call names the plugin and the hook, and so that each call is
+        timed: the hook metrics (`cosell_hook_calls_total`, `cosell_hook_duration_seconds`)
+        always, the log too with COSELL_TRACE_HOOKS."""
         for caller in self.get_hookcallers(plugin) or ():
             for impl in caller.get_hookimpls():
                 if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper):
@@ -227,19 +229,23 @@ def _guarded(function, pm: CosellPluginManager, plugin: str, hook: str, argnames
         return PluginTooSlow(f"took {elapsed * 1000:.0f} ms, over the limit of {pm.timeout_ms:g} ms "
                              "(COSELL_PLUGIN_TIMEOUT_MS)")
 
+    # The metric children of this implementation, looked up once: a call costs two updates.
+    ok_calls, failed_calls = HOOK_CALLS.labels(hook, plugin, "ok"), HOOK_CALLS.labels(hook, plugin, "error")
+    seconds = HOOK_SECONDS.labels(hook, plugin)
+
     def trace(started: float, outcome: str) -> None:
+        """The one place a plugin's call is timed: metrics (a timeout counts as an error),
+        and the log with COSELL_TRACE_HOOKS."""
+        elapsed = time.perf_counter() - started
+        (ok_calls if outcome == "ok" else failed_calls).inc()
+        seconds.observe(elapsed)
         if pm.trace_hooks:
             log.info(
                 "hook %s by %s: %s",
                 hook,
                 plugin,
                 outcome,
-                extra={
-                    "hook": hook,
-                    "plugin": plugin,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                    "outcome": outcome,
-                },
+                extra={"hook": hook, "plugin": plugin, "duration_ms": round(elapsed * 1000, 3), "outcome": outcome},
             )
 
     async def awaited(answer, started: float, args, kwargs):

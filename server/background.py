@@ -8,12 +8,16 @@ in progress finish (up to a timeout) before the database pool closes.
 
 The one place to declare work: `background_jobs()` (e.g. registration expiry, review-due
 reminders) and `outbox_handlers()` (one handler per outbox message kind).
+
+Every run counts in the job metrics of `partners.infra.metrics` (runs by outcome, duration,
+last success, and lag: how late a periodic run started after it was due).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
@@ -21,6 +25,7 @@ from typing import Any, Awaitable, Callable
 from partners.cases import service as cases
 from partners.infra import mail, outbox
 from partners.infra.leasing import new_worker_id
+from partners.infra.metrics import JOB_LAG_SECONDS, JOB_LAST_SUCCESS, JOB_RUNS, JOB_SECONDS
 from partners.leads import deadlines as lead_deadlines, rules as lead_rules
 from partners.opportunities import holdover
 from partners.opportunities.reseller import RuleSet
@@ -198,17 +203,36 @@ class BackgroundRunner:
 
     async def run_once(self) -> dict[str, Any]:
         """Run every job once, now (tests, `--once`); errors propagate."""
-        return {job.name: await job.run(lambda: False) for job in self.jobs}
+        return {job.name: await run_measured(job, lambda: False) for job in self.jobs}
 
     async def _loop(self, job: Job) -> None:
+        due = time.monotonic()  # the first run is due at start
         while not self._stopping.is_set():
             try:
-                result = await job.run(self._stopping.is_set)
+                result = await run_measured(job, self._stopping.is_set, due=due)
                 if result:
                     log.info("background job ran", extra={"job": job.name, "result": repr(result)})
             except Exception:  # noqa: BLE001 - a failing job is logged and retried next time
                 log.exception("background job failed", extra={"job": job.name})
+            due = time.monotonic() + job.interval
             try:
                 await asyncio.wait_for(self._stopping.wait(), job.interval)
             except asyncio.TimeoutError:
                 pass
+
+
+async def run_measured(job: Job, should_stop: Callable[[], bool], *, due: float | None = None) -> Any:
+    """`job.run(should_stop)`, counted in the job metrics; `due` (time.monotonic()) is when a
+    periodic run was due, for its lag (an explicit run is due when asked: lag 0). Errors
+    propagate after they are counted."""
+    started = time.monotonic()
+    JOB_LAG_SECONDS.labels(job.name).set(max(started - due, 0.0) if due is not None else 0.0)
+    outcome = "error"
+    try:
+        result = await job.run(should_stop)
+        outcome = "ok"
+        JOB_LAST_SUCCESS.labels(job.name).set(time.time())
+        return result
+    finally:
+        JOB_SECONDS.labels(job.name).observe(time.monotonic() - started)
+        JOB_RUNS.labels(job.name, outcome).inc()

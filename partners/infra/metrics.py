@@ -46,7 +46,8 @@ BUDGET_REFUSALS = Counter(
 # ---- outbox (partners/infra/outbox.py)
 OUTBOX_ATTEMPTS = Counter(
     "cosell_outbox_attempts_total",
-    "Outbox delivery attempts by message kind and result (sent, retry, dead).",
+    "Outbox delivery attempts by message kind and result (sent, retry, dead; lost: the handler ran "
+    "but another worker had taken the message over, so it may be delivered again).",
     ["kind", "result"],
 )
 OUTBOX_MESSAGES = Gauge(

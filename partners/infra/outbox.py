@@ -40,13 +40,14 @@ import json
 import logging
 import secrets as _random
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Mapping
 
-from piccolo.query.functions.aggregate import Count
+from piccolo.query.functions.aggregate import Count, Min
 
 from partners.infra.db import current_engine
 from partners.infra.leasing import claim, finish, release, utcnow
+from partners.infra.metrics import OUTBOX_ATTEMPTS, OUTBOX_MESSAGES, OUTBOX_OLDEST_PENDING_SECONDS
 from partners.infra.tables import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("cosell.outbox")
@@ -235,7 +236,13 @@ async def deliver_batch(
         else:
             outcome = await _deliver_one(handlers, message, lease, policy, now, timeout)
         setattr(report, outcome, getattr(report, outcome) + 1)
+        OUTBOX_ATTEMPTS.labels(message.kind, _RESULTS[outcome]).inc()
     return report
+
+
+# DeliveryReport field -> the `result` label of OUTBOX_ATTEMPTS ("lost": the handler ran, but
+# another worker had taken the row over, so this attempt settled nothing).
+_RESULTS = {"sent": "sent", "retried": "retry", "dead": "dead", "lost": "lost"}
 
 
 async def _deliver_one(handlers, message: Message, lease, policy, now, timeout: float) -> str:
@@ -323,6 +330,39 @@ async def status_counts() -> dict[str, int]:
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+# Kinds the gauges were ever set for in this process: a (kind, status) that has no row any
+# more is set back to 0 rather than left at its last count.
+_GAUGE_KINDS: set[str] = set()
+
+
+async def refresh_outbox_gauges() -> None:
+    """Set OUTBOX_MESSAGES (by kind and status) and OUTBOX_OLDEST_PENDING_SECONDS (age of
+    the oldest PENDING message by `created_at`, 0 when none) from the table.
+
+    Called by the `/metrics` handler at scrape time, not on every change: one statement
+    (GROUP BY kind, status with the oldest `created_at` of each group). It reads the whole
+    table, SENT rows included, so its cost grows with the outbox's history.
+    """
+    rows = await OutboxMessage.select(
+        OutboxMessage.kind, OutboxMessage.status, Count(alias="n"), Min(OutboxMessage.created_at, alias="oldest")
+    ).group_by(OutboxMessage.kind, OutboxMessage.status)
+    counts = {(row["kind"], row["status"]): row["n"] for row in rows}
+    _GAUGE_KINDS.update(kind for kind, _ in counts)
+    for kind in _GAUGE_KINDS:
+        for status in OutboxStatus:
+            OUTBOX_MESSAGES.labels(kind, status.value).set(counts.get((kind, status.value), 0))
+    pending = [_aware(row["oldest"]) for row in rows if row["status"] == OutboxStatus.PENDING.value and row["oldest"]]
+    age = (utcnow() - min(pending)).total_seconds() if pending else 0.0
+    OUTBOX_OLDEST_PENDING_SECONDS.set(max(age, 0.0))
+
+
+def _aware(value: datetime | str) -> datetime:
+    """An aggregate's timestamp as an aware datetime (SQLite may hand MIN() back as text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 async def retry_dead(ids: list[int] | None = None) -> int:

@@ -36,6 +36,7 @@ from partners.infra import outbox
 from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.errors import DomainError, NotFound
+from partners.infra.metrics import WEBHOOK_DELIVERIES
 from partners.people.principal import Principal
 from partners.people.scoping import scoped
 from partners.people.standing import refuse_if_partner_denied
@@ -157,12 +158,15 @@ async def attempt(delivery_id: int, *, attempt_no: int, policy: SendPolicy, uid:
     rows = await WebhookDelivery.select(
         *WebhookDelivery.all_columns(), WebhookDelivery.endpoint.url.as_alias("url"),
         WebhookDelivery.endpoint.secret.as_alias("secret"), WebhookDelivery.endpoint.enabled.as_alias("enabled"),
+        WebhookDelivery.endpoint.partner.as_alias("partner"),
     ).where(condition)
     if not rows or rows[0]["status"] != Status.PENDING.value:
         return  # the endpoint was deleted, or the delivery settled already
     row = rows[0]
+    partner = str(row["partner"])
     if not row["enabled"]:
         await _record(delivery_id, Status.FAILED, None, "the endpoint is disabled")
+        WEBHOOK_DELIVERIES.labels("failed", partner).inc()
         return
     body = row["body"].encode()
     headers = {
@@ -186,6 +190,7 @@ async def attempt(delivery_id: int, *, attempt_no: int, policy: SendPolicy, uid:
             error = f"HTTP {status_code}"
     except outbox.PermanentFailure as exc:
         await _record(delivery_id, Status.FAILED, None, str(exc))
+        WEBHOOK_DELIVERIES.labels("failed", partner).inc()
         raise
     except DeliveryFailed as exc:
         error = str(exc)
@@ -195,9 +200,11 @@ async def attempt(delivery_id: int, *, attempt_no: int, policy: SendPolicy, uid:
         error = _transport_error(exc, policy)
     if not error:
         await _record(delivery_id, Status.SUCCEEDED, status_code, "")
+        WEBHOOK_DELIVERIES.labels("delivered", partner).inc()
         return
     final = attempt_no >= policy.max_attempts
     await _record(delivery_id, Status.FAILED if final else Status.PENDING, status_code, error)
+    WEBHOOK_DELIVERIES.labels("failed" if final else "retry", partner).inc()
     raise DeliveryFailed(error)
 
 
