@@ -327,7 +327,7 @@ def test_the_metrics_section_documents_no_metric_that_does_not_exist():
 def test_the_metrics_section_explains_the_setting_the_dashboard_and_the_alerts():
     section = metrics_section()
     for needed in ("`COSELL_METRICS`", "--workers", "PROMETHEUS_MULTIPROC_DIR", "docs/grafana/cosell.json",
-                   "docs/grafana/alerts.yml", "honor_labels"):
+                   "docs/grafana/alerts.yml", "job_name"):
         assert needed in section, needed
     for rule in alert_rules():
         assert f"`{rule['alert']}`" in section, f"alert {rule['alert']} is not explained in docs/operations.md"

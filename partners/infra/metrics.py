@@ -69,28 +69,29 @@ WEBHOOK_DELIVERIES = Counter(
     ["outcome", "partner"],
 )
 
-# ---- background jobs (server/background.py)
+# ---- background jobs (server/background.py); `job_name`, since Prometheus gives every scrape
+# target a `job` label of its own
 JOB_RUNS = Counter(
     "cosell_job_runs_total",
     "Background job runs by job and outcome (ok, error).",
-    ["job", "outcome"],
+    ["job_name", "outcome"],
 )
 JOB_SECONDS = Histogram(
     "cosell_job_duration_seconds",
     "Duration of one background job run.",
-    ["job"],
+    ["job_name"],
     buckets=SECONDS,
 )
 JOB_LAST_SUCCESS = Gauge(
     "cosell_job_last_success_timestamp_seconds",
     "Unix time of the job's last successful run.",
-    ["job"],
+    ["job_name"],
     multiprocess_mode="max",
 )
 JOB_LAG_SECONDS = Gauge(
     "cosell_job_lag_seconds",
     "How late the job's last run started after it was due (its interval after the previous run).",
-    ["job"],
+    ["job_name"],
     multiprocess_mode="max",
 )
 

@@ -127,16 +127,16 @@ async def test_webhook_deliveries_count_by_outcome_and_the_endpoints_partner(cli
 
 async def test_a_background_job_run_counts_ok_its_duration_and_last_success(cosell_app_factory, tmp_path):
     async with cosell_app_factory(var_dir=tmp_path) as client:
-        runs = value("cosell_job_runs_total", job="outbox", outcome="ok")
-        timed = value("cosell_job_duration_seconds_count", job="outbox")
+        runs = value("cosell_job_runs_total", job_name="outbox", outcome="ok")
+        timed = value("cosell_job_duration_seconds_count", job_name="outbox")
         async with transaction():
             await mail.enqueue_email("ana@alpha.example", "Kickoff", "…")
         started = time.time()
         assert (await client.app.state.background.run_once())["outbox"].sent == 1
-    assert value("cosell_job_runs_total", job="outbox", outcome="ok") == runs + 1
-    assert value("cosell_job_duration_seconds_count", job="outbox") == timed + 1
-    assert started <= value("cosell_job_last_success_timestamp_seconds", job="outbox") <= time.time()
-    assert value("cosell_job_lag_seconds", job="outbox") == 0  # an explicit run is due when asked
+    assert value("cosell_job_runs_total", job_name="outbox", outcome="ok") == runs + 1
+    assert value("cosell_job_duration_seconds_count", job_name="outbox") == timed + 1
+    assert started <= value("cosell_job_last_success_timestamp_seconds", job_name="outbox") <= time.time()
+    assert value("cosell_job_lag_seconds", job_name="outbox") == 0  # an explicit run is due when asked
 
 
 async def test_a_periodic_job_counts_its_errors_and_its_lag(cosell_client):
@@ -152,10 +152,10 @@ async def test_a_periodic_job_counts_its_errors_and_its_lag(cosell_client):
     lags = []
 
     async def steady(should_stop):  # each run reads the lag its start was measured with
-        lags.append(value("cosell_job_lag_seconds", job="metrics-steady"))
+        lags.append(value("cosell_job_lag_seconds", job_name="metrics-steady"))
 
-    errors = value("cosell_job_runs_total", job="metrics-flaky", outcome="error")
-    oks = value("cosell_job_runs_total", job="metrics-flaky", outcome="ok")
+    errors = value("cosell_job_runs_total", job_name="metrics-flaky", outcome="error")
+    oks = value("cosell_job_runs_total", job_name="metrics-flaky", outcome="ok")
     runner = BackgroundRunner([Job("metrics-flaky", flaky, 0.001), Job("metrics-steady", steady, 0.001)])
     runner.start()
     for _ in range(200):
@@ -163,9 +163,9 @@ async def test_a_periodic_job_counts_its_errors_and_its_lag(cosell_client):
             break
         await asyncio.sleep(0.01)
     await runner.stop(timeout=1)
-    assert value("cosell_job_runs_total", job="metrics-flaky", outcome="error") == errors + 1
-    assert value("cosell_job_runs_total", job="metrics-flaky", outcome="ok") >= oks + 3
-    assert value("cosell_job_last_success_timestamp_seconds", job="metrics-flaky") > 0
+    assert value("cosell_job_runs_total", job_name="metrics-flaky", outcome="error") == errors + 1
+    assert value("cosell_job_runs_total", job_name="metrics-flaky", outcome="ok") >= oks + 3
+    assert value("cosell_job_last_success_timestamp_seconds", job_name="metrics-flaky") > 0
     assert lags[0] < 0.01, "the first run is due at start"
     assert max(lags) >= 0.03, lags
 
