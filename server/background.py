@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from partners.cases import service as cases
-from partners.infra import mail, outbox
+from partners.infra import mail, outbox, tracing
 from partners.infra.leasing import new_worker_id
 from partners.leads import deadlines as lead_deadlines, rules as lead_rules
 from partners.opportunities import holdover
@@ -198,12 +198,12 @@ class BackgroundRunner:
 
     async def run_once(self) -> dict[str, Any]:
         """Run every job once, now (tests, `--once`); errors propagate."""
-        return {job.name: await job.run(lambda: False) for job in self.jobs}
+        return {job.name: await run_traced(job, lambda: False) for job in self.jobs}
 
     async def _loop(self, job: Job) -> None:
         while not self._stopping.is_set():
             try:
-                result = await job.run(self._stopping.is_set)
+                result = await run_traced(job, self._stopping.is_set)
                 if result:
                     log.info("background job ran", extra={"job": job.name, "result": repr(result)})
             except Exception:  # noqa: BLE001 - a failing job is logged and retried next time
@@ -212,3 +212,11 @@ class BackgroundRunner:
                 await asyncio.wait_for(self._stopping.wait(), job.interval)
             except asyncio.TimeoutError:
                 pass
+
+
+async def run_traced(job: Job, should_stop: Callable[[], bool]) -> Any:
+    """One run of `job`, in a root span of its own when tracing is on (issue 42): the
+    statements it runs are its children; outbox deliveries continue their request's trace
+    and link to it."""
+    with tracing.span(f"job {job.name}", {"cosell.job": job.name}, parent=tracing.ROOT):
+        return await job.run(should_stop)
