@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 import pluggy
 
+from partners.infra import tracing
 from partners.infra.metrics import HOOK_CALLS, HOOK_SECONDS
 from plugins import hookspecs
 from plugins.builtin import BUILTIN_PLUGINS
@@ -273,6 +274,27 @@ def _guarded(function, pm: CosellPluginManager, plugin: str, hook: str, argnames
 
     @functools.wraps(function)
     def call(*args, **kwargs):
+        # A span per implementation call when tracing is on (issue 42): hook and plugin
+        # names only, never the arguments. An awaitable answer ends it when it completes.
+        if not tracing.enabled():
+            return checked_call(args, kwargs)
+        span = tracing.start(f"hook {hook}", {"cosell.hook": hook, "cosell.plugin": plugin})
+        try:
+            with tracing.activate(span, end=False):
+                answer = checked_call(args, kwargs)
+        except BaseException:
+            span.end()
+            raise
+        if inspect.isawaitable(answer):
+            return awaited_in_span(answer, span)
+        span.end()
+        return answer
+
+    async def awaited_in_span(answer, span):
+        with tracing.activate(span):
+            return await answer
+
+    def checked_call(args, kwargs):
         started = time.perf_counter()
         outcome = "ok"
         try:

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from partners.infra import tracing
 from partners.infra.db import count_statements, current_engine
 from partners.infra.engines import (
     DatabaseUnavailable,
@@ -41,6 +42,7 @@ from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
 from schema.core.errors import is_request_error, is_unexpected, masked, with_contract
+from schema.documents.prepared import STATE_KEY as PREPARED_KEY
 from server import http_guard
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
@@ -48,6 +50,7 @@ from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_d
 from server.gc_tuning import GcFreezer
 from server.graphiql import graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
+from server.request_tracing import TracedRequest, note_caller, note_operation, note_result
 from server.settings import Settings
 from server.sso import SingleSignOn
 
@@ -170,12 +173,19 @@ class CosellGraphQL(GraphQL):
             query = await self.documents.resolve(request_data.query, request_data.extensions,
                                                  request.state.principal, request.state)
         except Refusal as refusal:
+            note_operation(request, request_data.operation_name, None)
+            note_result(request, context, None, refused=refusal.code)
             sub_response.status_code = refusal.status
             return refusal.result()
+        if tracing.enabled():
+            prepared = getattr(request.state, PREPARED_KEY, None)
+            note_operation(request, request_data.operation_name,
+                           prepared.document_id if prepared is not None and prepared.trusted else None)
         if query is not request_data.query:
             request_data = dataclasses.replace(request_data, query=query)
         result = await super().execute_single(request, request_adapter, sub_response, context, root_value,
                                               request_data)
+        note_result(request, context, result)
         # application/graphql-response+json: a request error (parse, validation, variables
         # that do not coerce) is a 400; application/json keeps 200 (GraphQL over HTTP).
         if getattr(request.state, "graphql_response", False) and not sub_response.status_code \
@@ -250,6 +260,7 @@ class GraphQLEndpoint:
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
+        note_caller(scope, principal)
         await self.graphql_app(scope, receive, send)
 
 
@@ -271,6 +282,7 @@ def unexpected_failure(scope, exc: Exception) -> JSONResponse:
 def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
+    tracing.configure_from_env()  # OTEL_TRACES_EXPORTER (docs/operations.md, "Traces")
     engine = engine_for(settings.database_url)
     configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
                      sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
@@ -306,6 +318,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
             freezer.stopped()
             await background.stop()
             await close_database(engine)
+            tracing.flush()
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -323,7 +336,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
 
     endpoint = GraphQLEndpoint(graphql_app)
     routes = [
-        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/graphql", TracedRequest(endpoint), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from partners.cases import service as cases
-from partners.infra import mail, outbox
+from partners.infra import mail, outbox, tracing
 from partners.infra.leasing import new_worker_id
 from partners.infra.metrics import JOB_LAG_SECONDS, JOB_LAST_SUCCESS, JOB_RUNS, JOB_SECONDS
 from partners.leads import deadlines as lead_deadlines, rules as lead_rules
@@ -222,14 +222,17 @@ class BackgroundRunner:
 
 
 async def run_measured(job: Job, should_stop: Callable[[], bool], *, due: float | None = None) -> Any:
-    """`job.run(should_stop)`, counted in the job metrics; `due` (time.monotonic()) is when a
+    """`job.run(should_stop)`, counted in the job metrics and, when tracing is on, in a root
+    span of its own (issue 42): the statements it runs are its children; outbox deliveries
+    continue their request's trace and link to it. `due` (time.monotonic()) is when a
     periodic run was due, for its lag (an explicit run is due when asked: lag 0). Errors
     propagate after they are counted."""
     started = time.monotonic()
     JOB_LAG_SECONDS.labels(job.name).set(max(started - due, 0.0) if due is not None else 0.0)
     outcome = "error"
     try:
-        result = await job.run(should_stop)
+        with tracing.span(f"job {job.name}", {"cosell.job": job.name}, parent=tracing.ROOT):
+            result = await job.run(should_stop)
         outcome = "ok"
         JOB_LAST_SUCCESS.labels(job.name).set(time.time())
         return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import weakref
 from pathlib import Path
@@ -20,6 +21,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
+from partners.infra import tracing
 from partners.infra.db import record_statement, run_after_commit
 from partners.infra.request_connection import fetch_on_request_connection
 
@@ -64,6 +66,45 @@ class CosellSQLiteTransaction(SQLiteTransaction):
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# The first keywords a statement span may name; anything else is "OTHER" (never any text of
+# the statement beyond its keyword and its table: no values, no parameters).
+_KEYWORDS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "CREATE", "ALTER", "DROP",
+                       "TRUNCATE", "PRAGMA", "SET", "SHOW", "EXPLAIN", "VALUES", "LOCK", "BEGIN", "COMMIT",
+                       "ROLLBACK", "SAVEPOINT", "RELEASE", "ANALYZE", "VACUUM"})
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+_TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE|TABLE)\s+"?([A-Za-z_][A-Za-z0-9_]*)', re.IGNORECASE)
+
+
+def statement_span(system: str, statement):
+    """A span per SQL statement inside a traced request or job (issue 42): its first
+    keyword and table (`SELECT opportunity`), never its text or parameters."""
+    if not tracing.in_trace():
+        return tracing.NOOP  # tracing off, or no request or job around
+    keyword, table = _keyword_and_table(statement)
+    attributes = {"db.system.name": system, "db.operation.name": keyword}
+    if table:
+        attributes["db.collection.name"] = table
+    return tracing.span(f"{keyword} {table}" if table else keyword, attributes, kind=tracing.CLIENT)
+
+
+def _keyword_and_table(statement) -> tuple[str, str | None]:
+    table = getattr(getattr(getattr(statement, "table", None), "_meta", None), "tablename", None)
+    for _ in range(8):  # a composed QueryString: its text starts with its first argument's
+        template = statement if isinstance(statement, str) else getattr(statement, "template", "")
+        template = template.lstrip(" \n\t(")
+        args = getattr(statement, "args", ())
+        if template.startswith("{}") and args and not isinstance(args[0], (str, int, float)):
+            statement = args[0]
+            continue
+        word = _WORD.match(template)
+        keyword = word.group(0).upper() if word else ""
+        if table is None:
+            named = _TABLE.search(template)  # the statement's own text, never its parameters
+            table = named.group(1) if named else None
+        return (keyword if keyword in _KEYWORDS else "OTHER"), table
+    return "OTHER", table
 
 
 class CosellSQLiteEngine(SQLiteEngine):
@@ -158,13 +199,16 @@ class CosellSQLiteEngine(SQLiteEngine):
 
     async def run_querystring(self, querystring, in_pool: bool = False):
         record_statement()
-        if self.current_transaction.get() is not None:  # the lock is held (IMMEDIATE) or retrying is unsafe
-            return await super().run_querystring(querystring, in_pool=in_pool)
-        return await _retry_when_locked(self, lambda: super(CosellSQLiteEngine, self).run_querystring(querystring, in_pool=in_pool))
+        with statement_span("sqlite", querystring):
+            if self.current_transaction.get() is not None:  # the lock is held (IMMEDIATE) or retrying is unsafe
+                return await super().run_querystring(querystring, in_pool=in_pool)
+            return await _retry_when_locked(
+                self, lambda: super(CosellSQLiteEngine, self).run_querystring(querystring, in_pool=in_pool))
 
     async def run_ddl(self, ddl: str, in_pool: bool = False):
         record_statement()
-        return await super().run_ddl(ddl, in_pool=in_pool)
+        with statement_span("sqlite", ddl):
+            return await super().run_ddl(ddl, in_pool=in_pool)
 
 
 def is_connection_lost(exc: BaseException | None) -> bool:
@@ -258,11 +302,13 @@ class CosellPostgresEngine(PostgresEngine):
 
     async def run_querystring(self, querystring, in_pool: bool = True):
         record_statement()
-        return await super().run_querystring(querystring, in_pool=in_pool)
+        with statement_span("postgresql", querystring):
+            return await super().run_querystring(querystring, in_pool=in_pool)
 
     async def run_ddl(self, ddl: str, in_pool: bool = True):
         record_statement()
-        return await super().run_ddl(ddl, in_pool=in_pool)
+        with statement_span("postgresql", ddl):
+            return await super().run_ddl(ddl, in_pool=in_pool)
 
     async def _run_in_pool(self, query: str, args=None):
         # Within a request, on the request's connection (partners/infra/request_connection.py).

@@ -45,6 +45,7 @@ from typing import Any, Awaitable, Callable, Mapping
 
 from piccolo.query.functions.aggregate import Count, Min
 
+from partners.infra import tracing
 from partners.infra.db import current_engine
 from partners.infra.leasing import claim, finish, release, utcnow
 from partners.infra.metrics import OUTBOX_ATTEMPTS, OUTBOX_MESSAGES, OUTBOX_OLDEST_PENDING_SECONDS
@@ -78,6 +79,9 @@ class Message:
     # The message's secrets by name; a name whose value is None was scrubbed when the
     # message settled (it was SENT or DEAD before).
     secrets: Mapping[str, str | None] = field(default_factory=dict)
+    # The W3C traceparent of the span that enqueued it (None when tracing was off): its
+    # delivery continues that trace (partners/infra/tracing.py).
+    traceparent: str | None = None
 
 
 Handler = Callable[[Message], Awaitable[None]]
@@ -150,6 +154,7 @@ async def enqueue(
         attempts=0,
         next_attempt_at=deliver_at or now,
         created_at=now,
+        traceparent=tracing.traceparent(),
     )
     query = OutboxMessage.insert(row).returning(OutboxMessage.id)
     if dedupe_key is not None:
@@ -181,6 +186,7 @@ def _message(row: dict) -> Message:
         dedupe_key=row["dedupe_key"],
         created_at=row["created_at"],
         secrets=_json(row.get("secrets")) or {},
+        traceparent=row.get("traceparent"),
     )
 
 
@@ -230,11 +236,13 @@ async def deliver_batch(
             report.released += await release(OutboxMessage, rest, lease, not_attempted)
             break
         message = _message(row)
-        if message.attempt > policy.max_attempts:
-            # Claimed that often without an outcome: workers died or timed out on it.
-            outcome = await _settle_failure(message, lease, policy, now, "gave up: no outcome after max attempts")
-        else:
-            outcome = await _deliver_one(handlers, message, lease, policy, now, timeout)
+        with _delivery_span(message) as span:
+            if message.attempt > policy.max_attempts:
+                # Claimed that often without an outcome: workers died or timed out on it.
+                outcome = await _settle_failure(message, lease, policy, now, "gave up: no outcome after max attempts")
+            else:
+                outcome = await _deliver_one(handlers, message, lease, policy, now, timeout)
+            span.set_attribute("cosell.outbox.outcome", outcome)
         setattr(report, outcome, getattr(report, outcome) + 1)
         OUTBOX_ATTEMPTS.labels(message.kind, _RESULTS[outcome]).inc()
     return report
@@ -243,6 +251,18 @@ async def deliver_batch(
 # DeliveryReport field -> the `result` label of OUTBOX_ATTEMPTS ("lost": the handler ran, but
 # another worker had taken the row over, so this attempt settled nothing).
 _RESULTS = {"sent": "sent", "retried": "retry", "dead": "dead", "lost": "lost"}
+
+
+def _delivery_span(message: Message):
+    """The delivery's span: a child of the span that enqueued the message (its trace goes on
+    from the request), linked to the sender's job run; else a child of the job run."""
+    if not tracing.enabled():
+        return tracing.NOOP
+    parent = tracing.parent_from(message.traceparent)
+    return tracing.span(f"outbox {message.kind}", {
+        "cosell.outbox.kind": message.kind, "cosell.outbox.message_id": message.id,
+        "cosell.outbox.attempt": message.attempt,
+    }, kind=tracing.CONSUMER, parent=parent, links=tracing.link_to_current() if parent is not None else None)
 
 
 async def _deliver_one(handlers, message: Message, lease, policy, now, timeout: float) -> str:

@@ -42,6 +42,10 @@ class OutboxMessage(Table, tablename="outbox_message"):
     last_error = Text(default="")
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+    # The W3C `traceparent` of the span that enqueued the message, so that its delivery
+    # continues the request's trace (issue 42, partners/infra/tracing.py); NULL when
+    # tracing was off.
+    traceparent = Varchar(length=64, null=True, default=None)
 
 
 class AuditEntry(Table, tablename="audit_log"):

@@ -17,6 +17,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from partners.infra import tracing
 from schema.compiled.plan import Plan, Unsupported, compile_operation, complete_objects
 from schema.documents.prepared import STATE_KEY
 
@@ -57,6 +58,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return None if entry[1] is _UNSUPPORTED else entry[1]
 
     def execute_collected_root_fields(self, root_type, root_value, grouped_field_set, serially, new_defer_usages):
+        self.context_value.operation = self.operation
+        if tracing.enabled():  # root field spans; nothing at all per field when tracing is off
+            self.execute_field = self._traced_execute_field
         # A schema extension with a `resolve` hook runs on every field in the generic
         # path; a plan would skip it below the root, so there is no plan then.
         plan = None if serially or getattr(self.middleware_manager, "middlewares", None) else self._plan()
@@ -67,7 +71,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     async def _run(self, plan: Plan, root_type, root_value, grouped_field_set, new_defer_usages) -> dict:
         try:
-            data = await self._run_plan(plan, root_type, root_value)
+            with tracing.span("GraphQL plan", {"cosell.plan.roots": [f"{root_type.name}.{root.node.name.value}"
+                                                                     for root in plan.roots]}):
+                data = await self._run_plan(plan, root_type, root_value)
         except Exception as why:  # noqa: BLE001 - the generic executor reports it as usual
             log.debug("plan fell back: %r", why)
             PlanStats.fallbacks += 1
@@ -75,7 +81,21 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                                                            new_defer_usages)
             return await result if self.is_awaitable(result) else result
         PlanStats.compiled += 1
+        self.context_value.executor = "compiled"
         return data
+
+    def _traced_execute_field(self, parent_type, source, field_details_list, path, position_context):
+        # A span per root field (issue 42): not per field below, which would cost too much;
+        # what a root's resolvers, loaders and hooks run nests under it.
+        if path.prev is not None:
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        return self._traced_root_field(parent_type, source, field_details_list, path, position_context)
+
+    async def _traced_root_field(self, parent_type, source, field_details_list, path, position_context):
+        field = f"{parent_type.name}.{field_details_list[0].node.name.value}"
+        with tracing.span(f"resolve {field}", {"cosell.resolver": field}):
+            result = super().execute_field(parent_type, source, field_details_list, path, position_context)
+            return await result if self.is_awaitable(result) else result
 
     async def _run_plan(self, plan: Plan, root_type, root_value) -> dict:
         data: dict = {}

@@ -32,6 +32,12 @@ class Context:
     # The actual cost of the result, when a compiled plan counted it while building it
     # (schema/compiled); otherwise QueryCost walks the result.
     counted_cost: int | None = None
+    # Which executor answered: "compiled" when a compiled plan built the result, else
+    # "generic" (schema/compiled; the request's span and metrics report it).
+    executor: str = "generic"
+    # The operation executed (graphql-core's OperationDefinitionNode): its type and name
+    # name the request's span.
+    operation: Any = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)

@@ -16,11 +16,16 @@ def load_settings() -> Settings:
 def check_configuration(settings: Settings) -> None:
     """What the server would refuse at start-up, checked before any command runs: raises
     SettingsError (one line naming the variable) for the settings validated outside
-    `Settings` (trusted-document roles, single sign-on issuers)."""
+    `Settings` (trusted-document roles, single sign-on issuers, the OpenTelemetry variables)."""
+    import os
+
+    from partners.infra import tracing
     from server.documents import allow_list_roles
     from server.sso import SingleSignOn
 
     allow_list_roles(settings.trusted_documents_roles)
+    tracing.exporters_from_env(os.environ)
+    tracing.sampler_from_env(os.environ)
     try:
         SingleSignOn.from_settings(settings)
     except SettingsError:

@@ -13,16 +13,18 @@ from server.settings import Settings
 def cmd_outbox_send(args) -> int:
     import signal
 
+    from partners.infra import tracing
     from partners.infra.engines import close_database, engine_for, open_database
     from partners.infra.leasing import new_worker_id
     from plugins.manager import plugin_manager_for
-    from server.background import BackgroundRunner, outbox_job
+    from server.background import BackgroundRunner, outbox_job, run_traced
     from server.logs import configure_logging
 
     overrides = {"outbox_batch": args.batch} if args.batch else {}
     settings = Settings.from_env(**overrides)
     configure_logging(settings.log_level, settings.log_json)
     common.bind(settings)
+    tracing.configure_from_env()  # deliveries continue their requests' traces (docs/operations.md)
     engine = engine_for(settings.database_url)
     plugins = plugin_manager_for(settings)
     job = outbox_job(settings, plugins, new_worker_id())
@@ -31,7 +33,7 @@ def cmd_outbox_send(args) -> int:
         await open_database(engine, pool_min=1, pool_max=2)
         try:
             if args.once:
-                report = await job.run(lambda: False)
+                report = await run_traced(job, lambda: False)
                 print(f"outbox: sent {report.sent}, retried {report.retried}, dead {report.dead}")
                 return 0
             runner = BackgroundRunner([job])
@@ -45,6 +47,7 @@ def cmd_outbox_send(args) -> int:
             return 0
         finally:
             await close_database(engine)
+            tracing.flush()
 
     return common.run(run())
 

@@ -34,6 +34,9 @@ BAD = (
     ({"COSELL_JWT_ISSUERS": '[{"issuer": "https://idp.example"}]'}, "COSELL_JWT_ISSUERS", "audience"),
     ({"COSELL_JWT_ISSUERS": '[{"issuer": "https://idp.example", "audience": "cosell", "jwks_url": "https://idp.example/k",'
                             ' "algorithms": ["HS256"]}]'}, "COSELL_JWT_ISSUERS", "asymmetric"),
+    # Issue 42: the OpenTelemetry variables cosell reads (docs/operations.md, "Traces").
+    ({"OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER", "otlp, console, none"),
+    ({"OTEL_TRACES_EXPORTER": "otlp", "OTEL_TRACES_SAMPLER_ARG": "5%"}, "OTEL_TRACES_SAMPLER_ARG", "between 0 and 1"),
 )
 
 
@@ -42,7 +45,7 @@ def test_a_bad_setting_is_one_line_and_exit_2_for_every_command(tmp_path, index)
     """Each bad setting through three commands, in turn, so that every command meets
     several of them (every command checks the whole configuration before it starts)."""
     variables, variable, allowed = BAD[index]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COSELL_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COSELL_", "OTEL_"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'untouched.sqlite3'}", COSELL_VAR_DIR=str(tmp_path),
                PYTHONPATH=str(ROOT))
     env.update(variables)
@@ -60,7 +63,7 @@ def test_a_bad_setting_is_one_line_and_exit_2_for_every_command(tmp_path, index)
 
 
 def test_good_settings_still_run(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COSELL_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COSELL_", "OTEL_"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", PYTHONPATH=str(ROOT), COSELL_GRAPHIQL="off",
                COSELL_CORS_ORIGINS="https://portal.example", COSELL_CORS_CREDENTIALS="yes", COSELL_LOG_LEVEL="warning")
     run = subprocess.run([sys.executable, "-m", "server.cli", "schema", "export"], capture_output=True, text=True,
