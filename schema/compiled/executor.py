@@ -59,6 +59,10 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def execute_collected_root_fields(self, root_type, root_value, grouped_field_set, serially, new_defer_usages):
         # A schema extension with a `resolve` hook runs on every field in the generic
         # path; a plan would skip it below the root, so there is no plan then.
+        try:  # for the request metrics (server/metrics.py)
+            self.context_value.executor = "generic"
+        except AttributeError:  # a context other than cosell's (None, a dict)
+            pass
         plan = None if serially or getattr(self.middleware_manager, "middlewares", None) else self._plan()
         if plan is None:
             return super().execute_collected_root_fields(root_type, root_value, grouped_field_set, serially,
@@ -75,6 +79,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                                                            new_defer_usages)
             return await result if self.is_awaitable(result) else result
         PlanStats.compiled += 1
+        self.context_value.executor = "compiled"
         return data
 
     async def _run_plan(self, plan: Plan, root_type, root_value) -> dict:

@@ -32,6 +32,11 @@ class Context:
     # The actual cost of the result, when a compiled plan counted it while building it
     # (schema/compiled); otherwise QueryCost walks the result.
     counted_cost: int | None = None
+    # For the request metrics (server/metrics.py): the operation's AST node once the
+    # document is parsed and the operation chosen (QueryCost), and what executed it
+    # ("compiled" or "generic", schema/compiled/executor.py; "none" when nothing did).
+    operation: Any = None
+    executor: str = "none"
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
