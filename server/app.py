@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import re
@@ -43,7 +44,7 @@ from schema import build_schema
 from schema.core.context import Context
 from schema.core.errors import is_request_error, is_unexpected, masked, with_contract
 from schema.documents.prepared import STATE_KEY as PREPARED_KEY
-from server import http_guard
+from server import http_guard, metrics
 from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
 from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
@@ -117,6 +118,7 @@ class CosellGraphQL(GraphQL):
         self.settings = settings
         self.plugins = plugins
         self.documents = TrustedDocuments(allow_list_roles(settings.trusted_documents_roles))
+        self.metered = settings.metrics
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -176,6 +178,8 @@ class CosellGraphQL(GraphQL):
             note_operation(request, request_data.operation_name, None)
             note_result(request, context, None, refused=refusal.code)
             sub_response.status_code = refusal.status
+            if self.metered:
+                metrics.label_refusal(request.state, request_data.operation_name, refusal.code)
             return refusal.result()
         if tracing.enabled():
             prepared = getattr(request.state, PREPARED_KEY, None)
@@ -186,6 +190,8 @@ class CosellGraphQL(GraphQL):
         result = await super().execute_single(request, request_adapter, sub_response, context, root_value,
                                               request_data)
         note_result(request, context, result)
+        if self.metered:  # the request's labels, once; recorded by GraphQLEndpoint
+            metrics.label_result(request.state, context, request_data.operation_name, result)
         # application/graphql-response+json: a request error (parse, validation, variables
         # that do not coerce) is a 400; application/json keeps 200 (GraphQL over HTTP).
         if getattr(request.state, "graphql_response", False) and not sub_response.status_code \
@@ -221,17 +227,21 @@ class GraphQLEndpoint:
 
     def __init__(self, graphql_app: CosellGraphQL) -> None:
         self.graphql_app = graphql_app
+        self.metered = graphql_app.metered
 
     async def __call__(self, scope, receive, send) -> None:
         started = False
+        status = 499  # the client hung up before an answer started
+        began = time.perf_counter() if self.metered else 0.0
         # GraphQL over HTTP: which media type the answer is in (docs/api.md, "HTTP").
         graphql_response = http_guard.accepts_graphql_response(HTTPConnection(scope).headers.get("accept"))
         scope.setdefault("state", {})["graphql_response"] = graphql_response
 
         async def tracking_send(message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 MutableHeaders(scope=message).add_vary_header("Accept")
                 if graphql_response:
                     http_guard.as_graphql_response(message)
@@ -245,7 +255,12 @@ class GraphQLEndpoint:
         except Exception as exc:  # noqa: BLE001 - answered as JSON below, never as a stack trace
             if started:
                 raise
-            await unexpected_failure(scope, exc)(scope, receive, send)
+            response = unexpected_failure(scope, exc)
+            status = response.status_code
+            await response(scope, receive, send)
+        finally:
+            if self.metered:
+                metrics.record_request(scope["state"], status, time.perf_counter() - began)
 
     async def handle(self, scope, receive, send) -> None:
         try:
@@ -285,7 +300,8 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     tracing.configure_from_env()  # OTEL_TRACES_EXPORTER (docs/operations.md, "Traces")
     engine = engine_for(settings.database_url)
     configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
-                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
+                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries,
+                     metrics=settings.metrics)
     bind_engine(engine)
     plugins = plugin_manager or plugin_manager_for(settings)
     graphql_app = CosellGraphQL(build_schema(settings), settings=settings, plugins=plugins)
@@ -304,6 +320,14 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
                 f"{len(pending)} migration(s) not applied to {describe(engine)} "
                 f"(first: {pending[0]}): run `cosell migrate`."
             )
+        metrics_server = None
+        if settings.metrics and settings.metrics_port is not None:
+            metrics_server = metrics.MetricsServer(settings.metrics_host, settings.metrics_port)
+            try:
+                metrics_server.start()
+            except OSError as exc:
+                await close_database(engine)
+                raise StartupError(str(exc.strerror or exc)) from exc
         log.info("cosell ready", extra={"database": describe(engine), "plugins": len(plugins.plugin_infos())})
         # The runner always exists (tests drive it with `run_once()`); the setting decides
         # whether its periodic tasks start.
@@ -318,6 +342,10 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
             freezer.stopped()
             await background.stop()
             await close_database(engine)
+            if metrics_server is not None:
+                await asyncio.to_thread(metrics_server.stop)
+            if settings.metrics:
+                metrics.worker_exiting()
             tracing.flush()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -357,6 +385,9 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
             max_age=settings.cors_max_age,
         )
     app.add_middleware(RequestContextMiddleware, after_request=freezer.request_done)
+    if settings.metrics and settings.metrics_port is None:
+        # Outermost: a scrape skips the request id, access log, CORS, guard, auth and budgets.
+        app.add_middleware(metrics.MetricsRoute)
     app.state.settings = settings
     app.state.sso = SingleSignOn.from_settings(settings)  # a bad COSELL_JWT_ISSUERS fails here
     app.state.plugins = plugins

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from partners.infra import budgets, idempotency
 from partners.infra.audit import redact
+from partners.infra.metrics import BUDGET_REFUSALS
 from partners.people.principal import Principal
 from server.logs import request_id_var
 
@@ -133,6 +134,7 @@ async def anonymous_throttle(request: Request, principal: Principal | None, sett
     spent = await budgets.spend(budgets.anonymous_bucket(host), 1, settings.anonymous_budget_per_minute)
     if spent.allowed:
         return None
+    BUDGET_REFUSALS.labels("anonymous").inc()
     return json_error(
         429, f"Too many requests from this address without a token: {spent.limit} per minute. "
         f"Retry in {spent.reset_in} s, or sign in.",

@@ -281,6 +281,22 @@ class CosellPostgresTransaction(PostgresTransaction):
 
 
 class CosellPostgresEngine(PostgresEngine):
+    metered = False  # COSELL_METRICS: the pool records its waits and size (partners.infra.pool.MeteredPool)
+
+    def configure_metrics(self, on: bool) -> None:
+        """With COSELL_METRICS on, the pool records its waits and size from now on, an open one
+        too (the apps of one process share it); once on, on for the process."""
+        if on:
+            self.metered = True
+            self._meter_pool()
+
+    def _meter_pool(self) -> None:
+        from partners.infra.pool import MeteredPool
+
+        if self.metered and self.pool is not None and not isinstance(self.pool, MeteredPool):
+            self.pool.__class__ = MeteredPool  # same slots: only the acquire and release differ
+            self.pool.measure()
+
     def transaction(self, allow_nested: bool = True) -> CosellPostgresTransaction:
         return CosellPostgresTransaction(engine=self, allow_nested=allow_nested)
 
@@ -299,6 +315,7 @@ class CosellPostgresEngine(PostgresEngine):
         # No reset round trip after each release unless session state was used (issue 17).
         kwargs.setdefault("reset", reset_on_release)
         await super().start_connection_pool(**kwargs)
+        self._meter_pool()
 
     async def run_querystring(self, querystring, in_pool: bool = True):
         record_statement()
@@ -359,10 +376,11 @@ def _make_engine(url: str) -> Engine:
 
 
 def configure_engine(engine: Engine, *, statement_cache_size: int, sqlite_busy_timeout: float,
-                     sqlite_busy_retries: int) -> None:
+                     sqlite_busy_retries: int, metrics: bool = False) -> None:
     """Apply the settings that belong to the engine, before its pool opens."""
     if isinstance(engine, CosellPostgresEngine):
         engine.configure_statement_cache(statement_cache_size)
+        engine.configure_metrics(metrics)
     elif isinstance(engine, CosellSQLiteEngine):
         engine.configure_busy(timeout=sqlite_busy_timeout, retries=sqlite_busy_retries)
 

@@ -12,11 +12,18 @@ What a transaction leaves behind is still undone: asyncpg rolls back an open tra
 and drops listener callbacks on every release whatever `reset` is (`Connection._reset`).
 So the reset query is sent only for a connection marked with `mark_session_state`; code
 that adds session-level state must call it (pgbouncer in transaction mode resets server
-connections itself and never shares session state between clients either way)."""
+connections itself and never shares session state between clients either way).
+
+With COSELL_METRICS on, the pool is a `MeteredPool` (issue 42): its waits and size as metrics."""
 
 from __future__ import annotations
 
+import time
 import weakref
+
+import asyncpg
+
+from partners.infra.metrics import DB_POOL_CONNECTIONS, DB_POOL_WAIT_SECONDS
 
 _with_session_state: "weakref.WeakSet" = weakref.WeakSet()
 
@@ -35,3 +42,32 @@ async def reset_on_release(connection) -> None:
         query = connection.get_reset_query()
         if query:
             await connection.execute(query)
+
+
+_OPEN, _IN_USE = DB_POOL_CONNECTIONS.labels("open"), DB_POOL_CONNECTIONS.labels("in_use")
+
+
+class MeteredPool(asyncpg.Pool):
+    """The pool with COSELL_METRICS on (issue 42): each acquire observes how long it waited
+    for a connection (connecting a new one included), and each acquire and release sets
+    the open and in-use gauges. `CosellPostgresEngine` gives its pool this class."""
+
+    __slots__ = ()
+
+    async def _acquire(self, timeout):
+        started = time.perf_counter()
+        connection = await super()._acquire(timeout)
+        DB_POOL_WAIT_SECONDS.observe(time.perf_counter() - started)
+        self.measure()
+        return connection
+
+    async def release(self, connection, *, timeout=None):
+        try:
+            return await super().release(connection, timeout=timeout)
+        finally:
+            self.measure()
+
+    def measure(self) -> None:
+        size = self.get_size()
+        _OPEN.set(size)
+        _IN_USE.set(size - self.get_idle_size())

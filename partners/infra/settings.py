@@ -81,6 +81,20 @@ def _smtp_tls(raw: str) -> str:
     return value
 
 
+def _metrics(raw: str | None) -> tuple[bool, int | None]:
+    """COSELL_METRICS: off (the default), on (`/metrics` on the API's port) or the port of a
+    metrics server of its own: (recording on, that port or None)."""
+    value = (raw or "").strip().lower()
+    if value in ("", *_FALSE):
+        return False, None
+    if value in _TRUE:
+        return True, None
+    if value.isdigit() and 2 <= int(value) <= 65535:
+        return True, int(value)
+    raise SettingsError("COSELL_METRICS", f"COSELL_METRICS must be off, on or a port number (2-65535) for a metrics "
+                        f"server of its own, got {raw!r}")
+
+
 def _jwt_issuers(raw: str) -> tuple:
     """COSELL_JWT_ISSUERS: a JSON list of issuer objects, or the path of a file holding one
     (docs/security.md, "Single sign-on")."""
@@ -137,6 +151,12 @@ class Settings:
     disabled_rules: frozenset[str] = field(default_factory=frozenset)
     # Report the request's SQL statement count in the response `extensions` (tests, bench).
     expose_metrics: bool = False
+    # Prometheus metrics (issue 42, docs/operations.md "Metrics"): recorded and served at
+    # `/metrics` when on; on the API's port (metrics_port None) or on a port of its own,
+    # bound to metrics_host, by a small server in each worker process (server/metrics.py).
+    metrics: bool = False
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
     var_dir: Path = PROJECT_ROOT / "var"
     # Background jobs (outbox sending …) in every server process; see docs/operations.md.
     background_jobs: bool = True
@@ -218,6 +238,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
+        metrics, metrics_port = _metrics(os.environ.get("COSELL_METRICS"))
         values = dict(
             database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_min=_env_int("COSELL_DB_POOL_MIN", 1, minimum=0),
@@ -239,6 +260,9 @@ class Settings:
             plugin_timeout_ms=_env_float("COSELL_PLUGIN_TIMEOUT_MS", 1000.0),
             disabled_rules=frozenset(r.upper() for r in _env_list("COSELL_DISABLE_RULES") or ()),
             expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
+            metrics=metrics,
+            metrics_port=metrics_port,
+            metrics_host=os.environ.get("COSELL_METRICS_HOST", "").strip() or "127.0.0.1",
             var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
             background_jobs=_env_bool("COSELL_BACKGROUND_JOBS", True),
             background_interval=_env_float("COSELL_BACKGROUND_INTERVAL", 5.0),

@@ -58,9 +58,13 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return None if entry[1] is _UNSUPPORTED else entry[1]
 
     def execute_collected_root_fields(self, root_type, root_value, grouped_field_set, serially, new_defer_usages):
-        self.context_value.operation = self.operation
         if tracing.enabled():  # root field spans; nothing at all per field when tracing is off
             self.execute_field = self._traced_execute_field
+        try:  # for the request's span and metrics (server/request_tracing.py, server/metrics.py)
+            self.context_value.operation = self.operation
+            self.context_value.executor = "generic"
+        except AttributeError:  # a context other than cosell's (None, a dict)
+            pass
         # A schema extension with a `resolve` hook runs on every field in the generic
         # path; a plan would skip it below the root, so there is no plan then.
         plan = None if serially or getattr(self.middleware_manager, "middlewares", None) else self._plan()

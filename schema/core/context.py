@@ -32,12 +32,12 @@ class Context:
     # The actual cost of the result, when a compiled plan counted it while building it
     # (schema/compiled); otherwise QueryCost walks the result.
     counted_cost: int | None = None
-    # Which executor answered: "compiled" when a compiled plan built the result, else
-    # "generic" (schema/compiled; the request's span and metrics report it).
-    executor: str = "generic"
-    # The operation executed (graphql-core's OperationDefinitionNode): its type and name
-    # name the request's span.
+    # The operation's AST node once the document is parsed and the operation chosen
+    # (QueryCost), and what executed it: "compiled" (a compiled plan built the result),
+    # "generic", or "none" when nothing did (schema/compiled/executor.py). The request's
+    # span (server/request_tracing.py) and metrics (server/metrics.py) report them.
     operation: Any = None
+    executor: str = "none"
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)

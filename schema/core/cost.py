@@ -42,6 +42,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from partners.infra import budgets
+from partners.infra.metrics import BUDGET_REFUSALS
 from schema.core.errors import RequestRefused
 from schema.documents.prepared import cached_cost_walker, cached_query_cost
 
@@ -272,6 +273,7 @@ class QueryCost(SchemaExtension):
         document before execution: it costs nothing and is audited as BAD_USER_INPUT."""
         ctx = self.execution_context
         operation = get_operation_ast(ctx.graphql_document, ctx.operation_name)
+        ctx.context.operation = operation  # its name labels the request metrics (server/metrics.py)
         if operation is None:
             return False
         coerced = get_variable_values(ctx.schema._schema, operation.variable_definitions or (), ctx.variables or {})
@@ -284,6 +286,7 @@ class QueryCost(SchemaExtension):
 
     def _throttle(self, cost: int, spent: budgets.Spend) -> None:
         ctx = self.execution_context
+        BUDGET_REFUSALS.labels("authenticated").inc()
         ctx.result = ExecutionResult(data=None, errors=[GraphQLError(
             f"Cost budget exhausted: this query costs {cost} points and {spent.remaining} of "
             f"{spent.limit} remain this minute. Retry in {spent.reset_in} s.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -73,6 +74,34 @@ def _show_demo_tokens_when_up(host: str, port: int, tokens_file: Path, timeout: 
     threading.Thread(target=wait_then_print, name="demo-tokens", daemon=True).start()
 
 
+def _metrics_directory(settings: Settings) -> Path | None:
+    """With metrics on and several workers: a fresh, empty PROMETHEUS_MULTIPROC_DIR under the
+    var dir (`metrics/<pid of cosell serve>`) for every worker to write its metrics into,
+    set before any worker starts (docs/operations.md, "Metrics"). None when the variable is
+    already set (the operator's own directory, used as it is)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    root = Path(settings.var_dir) / "metrics"
+    for stale in root.glob("*"):  # left by a `cosell serve` that did not exit cleanly
+        if stale.name.isdigit() and not _running(int(stale.name)):
+            shutil.rmtree(stale, ignore_errors=True)
+    directory = root / str(os.getpid())
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    return directory
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def cmd_serve(args) -> int:
     from server import workers
     from server.http_protocol import NoDelayH11Protocol
@@ -86,6 +115,12 @@ def cmd_serve(args) -> int:
     if args.workers < 1:
         print("cosell: --workers must be 1 or more", file=sys.stderr)
         return 2
+    if settings.metrics_port is not None and settings.metrics_port == args.port:
+        print(f"cosell: COSELL_METRICS={settings.metrics_port} is the API's port: use `on` to serve /metrics "
+              "there, or another port", file=sys.stderr)
+        return 2
+    # Every worker reports every worker's metrics: prometheus_client's multiprocess mode.
+    metrics_directory = _metrics_directory(settings) if settings.metrics and args.workers > 1 else None
     print(f"cosell: serving GraphQL on http://{args.host}:{args.port}/graphql with {args.workers} worker(s)",
           file=sys.stderr)
     if args.show_demo_tokens:
@@ -95,17 +130,21 @@ def cmd_serve(args) -> int:
     # in-flight requests finish for up to COSELL_SHUTDOWN_TIMEOUT seconds, then runs the
     # lifespan shutdown (background jobs stop and release their leases, the pool closes).
     # Each worker listens on a socket of its own, so new connections spread (server/workers.py).
-    workers.run(
-        "server.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        timeout_graceful_shutdown=settings.shutdown_timeout,
-        proxy_headers=args.proxy_headers,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        http=NoDelayH11Protocol,  # no Nagle delay with several workers (server/http_protocol.py)
-        access_log=False,  # cosell writes its own structured access log
-        log_level=settings.log_level.lower(),
-    )
+    try:
+        workers.run(
+            "server.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            timeout_graceful_shutdown=settings.shutdown_timeout,
+            proxy_headers=args.proxy_headers,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            http=NoDelayH11Protocol,  # no Nagle delay with several workers (server/http_protocol.py)
+            access_log=False,  # cosell writes its own structured access log
+            log_level=settings.log_level.lower(),
+        )
+    finally:
+        if metrics_directory is not None:
+            shutil.rmtree(metrics_directory, ignore_errors=True)
     return 0

@@ -26,6 +26,7 @@ BAD = (
     ({"COSELL_PORT": "eighty"}, "COSELL_PORT", "integer"),
     ({"COSELL_SMTP_TLS": "tls"}, "COSELL_SMTP_TLS", "starttls, ssl or none"),
     ({"COSELL_LOG_LEVEL": "loud"}, "COSELL_LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ({"COSELL_METRICS": "sometimes"}, "COSELL_METRICS", "off, on or a port number"),
     ({"COSELL_GRAPHIQL": "maybe"}, "COSELL_GRAPHIQL", "1, true, yes, on or 0, false, no, off"),
     ({"COSELL_MAX_PAGE_SIZE": "-5"}, "COSELL_MAX_PAGE_SIZE", "at least 1"),
     ({"DATABASE_URL": "mysql://db/cosell"}, "DATABASE_URL", "sqlite:///"),
