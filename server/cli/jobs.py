@@ -17,7 +17,7 @@ def cmd_outbox_send(args) -> int:
     from partners.infra.engines import close_database, engine_for, open_database
     from partners.infra.leasing import new_worker_id
     from plugins.manager import plugin_manager_for
-    from server.background import BackgroundRunner, outbox_job, run_traced
+    from server.background import BackgroundRunner, outbox_job, run_measured
     from server.logs import configure_logging
 
     overrides = {"outbox_batch": args.batch} if args.batch else {}
@@ -33,7 +33,7 @@ def cmd_outbox_send(args) -> int:
         await open_database(engine, pool_min=1, pool_max=2)
         try:
             if args.once:
-                report = await run_traced(job, lambda: False)
+                report = await run_measured(job, lambda: False)
                 print(f"outbox: sent {report.sent}, retried {report.retried}, dead {report.dead}")
                 return 0
             runner = BackgroundRunner([job])
