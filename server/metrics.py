@@ -36,6 +36,7 @@ from starlette.responses import Response
 from partners.infra import metrics, outbox
 from partners.infra.audit import USER_ERROR
 from partners.infra.engines import is_connection_lost
+from partners.registrations import reminders
 from schema.core.errors import code_of, is_request_error, is_unexpected
 from schema.documents.prepared import STATE_KEY as PREPARED_KEY
 
@@ -162,13 +163,14 @@ def render(registry) -> bytes:
 
 
 async def refresh_gauges() -> None:
-    """What a scrape reads from the database first (the outbox backlog). A failure is logged
+    """What a scrape reads from the database first (the outbox backlog, P4 reviews overdue). A failure is logged
     and the scrape answers with the gauges as they were: metrics must not fail with the
     database they report on."""
-    try:
-        await outbox.refresh_outbox_gauges()
-    except Exception:  # noqa: BLE001 - reported, never raised into a scrape
-        log.warning("metrics: the outbox gauges could not be read", exc_info=True)
+    for refresh in (outbox.refresh_outbox_gauges, reminders.refresh_overdue_gauge):
+        try:
+            await refresh()
+        except Exception:  # noqa: BLE001 - reported, never raised into a scrape
+            log.warning("metrics: %s failed", refresh.__name__, exc_info=True)
 
 
 def worker_exiting() -> None:

@@ -62,6 +62,14 @@ OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+# ---- deal registrations (partners/registrations/reminders.py)
+REVIEWS_OVERDUE = Gauge(
+    "cosell_registrations_review_overdue",
+    "Deal registrations in review whose P4 review target has passed, by region, read at scrape time.",
+    ["region"],
+    multiprocess_mode="mostrecent",
+)
+
 # ---- webhook deliveries (partners/webhooks/delivery.py)
 WEBHOOK_DELIVERIES = Counter(
     "cosell_webhook_deliveries_total",
@@ -122,5 +130,5 @@ HOOK_SECONDS = Histogram(
 )
 
 ALL = (REQUESTS, REQUEST_SECONDS, REQUEST_STATEMENTS, BUDGET_REFUSALS, OUTBOX_ATTEMPTS, OUTBOX_MESSAGES,
-       OUTBOX_OLDEST_PENDING_SECONDS, WEBHOOK_DELIVERIES, JOB_RUNS, JOB_SECONDS, JOB_LAST_SUCCESS, JOB_LAG_SECONDS,
-       DB_POOL_CONNECTIONS, DB_POOL_WAIT_SECONDS, HOOK_CALLS, HOOK_SECONDS)
+       OUTBOX_OLDEST_PENDING_SECONDS, REVIEWS_OVERDUE, WEBHOOK_DELIVERIES, JOB_RUNS, JOB_SECONDS, JOB_LAST_SUCCESS,
+       JOB_LAG_SECONDS, DB_POOL_CONNECTIONS, DB_POOL_WAIT_SECONDS, HOOK_CALLS, HOOK_SECONDS)

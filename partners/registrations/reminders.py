@@ -16,11 +16,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.query.functions.aggregate import Count
 
 from partners.infra import mail
 from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.leasing import claim, finish, release
+from partners.infra.metrics import REVIEWS_OVERDUE
 from partners.people.enums import Role
 from partners.people.tables import Partner, User
 from partners.registrations.rules import IN_REVIEW
@@ -105,3 +107,21 @@ async def send_due(*, worker: str, at: datetime | None = None, should_stop=lambd
         if len(rows) < batch:
             return reminded
     return reminded
+
+
+async def refresh_overdue_gauge(at: datetime | None = None) -> None:
+    """P4 misses for the metrics: registrations in review whose current review target has
+    passed, by region, in one statement (read at scrape time by server/metrics.py). Regions
+    with none go back to 0."""
+    at = at or now()
+    rows = await DealRegistration.select(DealRegistration.region, Count(alias="n")).where(
+        DealRegistration.status.is_in([s.value for s in IN_REVIEW])
+        & DealRegistration.review_due_at.is_not_null() & (DealRegistration.review_due_at < at)
+    ).group_by(DealRegistration.region)
+    counts = {row["region"]: row["n"] for row in rows}
+    for region in set(counts) | _overdue_regions:
+        REVIEWS_OVERDUE.labels(region).set(counts.get(region, 0))
+    _overdue_regions.update(counts)
+
+
+_overdue_regions: set[str] = set()

@@ -21,8 +21,11 @@ from partners.infra.db import transaction
 from partners.infra.engines import is_postgres_url
 from partners.infra.settings import Settings, SettingsError
 from partners.infra.tables import OutboxMessage
+from partners.registrations.tables import DealRegistration
 from server import metrics
 from server.testing import free_port
+from tests.schema.registrations import register as register_deal
+from tests.schema.sales import pk
 from tests.server.processes import cosell_serve
 from tests.server.test_trusted_documents import register, sha
 
@@ -254,3 +257,16 @@ async def test_a_scrape_reports_the_outbox_backlog_read_from_the_database(cosell
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as own:
             found = samples((await own.get("/metrics")).text)
         assert value(found, "cosell_outbox_messages", kind="metrics_probe", status="PENDING") == 2
+
+
+async def test_a_scrape_reports_the_p4_reviews_overdue_by_region(cosell_app_factory, world, gql):
+    """P4: a registration whose review target has passed shows in its region's gauge (the
+    CosellReviewsOverdue alert); one still within its target does not."""
+    late = await register_deal(gql, world)
+    await register_deal(gql, world, customer={"prospect": {"name": "Beta Corp", "website": "https://beta.test"}})
+    region = (await DealRegistration.select(DealRegistration.region).where(
+        DealRegistration.id == pk(late["id"])).first())["region"]
+    await DealRegistration.update({DealRegistration.review_due_at: now() - timedelta(hours=1)}).where(
+        DealRegistration.id == pk(late["id"]))
+    async with cosell_app_factory(metrics=True) as client:
+        assert value(await scrape(client), "cosell_registrations_review_overdue", region=region) == 1
