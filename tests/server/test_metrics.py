@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from partners.infra import outbox
+from partners.infra import mail, outbox
 from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.engines import is_postgres_url
@@ -23,11 +23,13 @@ from partners.infra.settings import Settings, SettingsError
 from partners.infra.tables import OutboxMessage
 from partners.registrations.tables import DealRegistration
 from server import metrics
-from server.testing import free_port
+from server.testing import GraphQLClient, free_port
 from tests.schema.registrations import register as register_deal
-from tests.schema.sales import pk
+from tests.plugins import raising_rule
+from tests.schema.sales import create_account, pk
 from tests.server.processes import cosell_serve
 from tests.server.test_trusted_documents import register, sha
+from tests.server.test_work_metrics import AcceptingRule
 
 REQUESTS = "cosell_graphql_requests_total"
 SECONDS = "cosell_graphql_request_duration_seconds"
@@ -270,3 +272,34 @@ async def test_a_scrape_reports_the_p4_reviews_overdue_by_region(cosell_app_fact
         DealRegistration.id == pk(late["id"]))
     async with cosell_app_factory(metrics=True) as client:
         assert value(await scrape(client), "cosell_registrations_review_overdue", region=region) == 1
+
+
+async def test_one_scrape_reports_outbox_sends_a_dead_letter_a_job_run_and_a_failing_hook(cosell_app_factory, world,
+                                                                                          tmp_path):
+    """Issue 42: after a known sequence of work, `/metrics` itself shows it (the same counters
+    tests/server/test_work_metrics.py follows in detail)."""
+    async with cosell_app_factory(metrics=True, var_dir=tmp_path,
+                                  extra_plugins=[("acme-buggy", raising_rule), ("acme-fine", AcceptingRule())]) as client:
+        before = await scrape(client)
+        async with transaction():
+            await mail.enqueue_email("ana@alpha.example", "Kickoff", "Tuesday 10:00")
+            await outbox.enqueue("metrics_nobody_handles", {})  # no handler: a dead letter at once
+        report = (await client.app.state.background.run_once())["outbox"]
+        assert (report.sent, report.dead) == (1, 1)
+        gql = GraphQLClient(client)
+        account = await create_account(gql, world)
+        await gql("""mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) {
+            opportunity { id } errors { code } } }""", {"input": {"accountId": account, "name": "Acme"}},
+                  token=world.tokens["ae"], errors=True)
+        after = await scrape(client)
+
+    def moved(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert moved("cosell_outbox_attempts_total", kind="email", result="sent") == 1
+    assert moved("cosell_outbox_attempts_total", kind="metrics_nobody_handles", result="dead") == 1
+    assert value(after, "cosell_outbox_messages", kind="metrics_nobody_handles", status="DEAD") == 1
+    assert moved("cosell_job_runs_total", job_name="outbox", outcome="ok") == 1
+    assert moved("cosell_hook_calls_total", hook="cosell_validate_opportunity", plugin="acme-buggy",
+                 outcome="error") == 1
+    assert moved("cosell_hook_calls_total", hook="cosell_validate_opportunity", plugin="acme-fine", outcome="ok") == 1
