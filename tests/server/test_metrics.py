@@ -24,8 +24,8 @@ from partners.infra.tables import OutboxMessage
 from partners.registrations.tables import DealRegistration
 from server import metrics
 from server.testing import GraphQLClient, free_port
-from tests.schema.registrations import register as register_deal
 from tests.plugins import raising_rule
+from tests.schema.registrations import register as register_deal
 from tests.schema.sales import create_account, pk
 from tests.server.processes import cosell_serve
 from tests.server.test_trusted_documents import register, sha
