@@ -28,7 +28,7 @@ from tests.plugins import raising_rule
 from tests.schema.registrations import register as register_deal
 from tests.schema.sales import create_account, pk
 from tests.server.processes import cosell_serve
-from tests.server.test_trusted_documents import register, sha
+from tests.server.test_trusted_documents import register
 from tests.server.test_work_metrics import AcceptingRule
 
 REQUESTS = "cosell_graphql_requests_total"
