@@ -155,3 +155,18 @@ def cosell_lead_event(event: str, lead: Any) -> None:
 def cosell_case_event(event: str, case: Any) -> None:
     """Called after a Partner Opp case change has been committed (D9): OPENED, PICKED_UP,
     COMMENTED, CLOSED, RELEASED (its advocate was deactivated or left the role). `case` is a plain dict (`partners.cases.service.snapshot`)."""
+
+
+@hookspec(firstresult=True)
+def cosell_exchange_rate(base: str, quote: str, day: Any) -> Any | None:
+    """The exchange rate of `base` in `quote` (1 base = rate quote) published on `day` (a
+    `datetime.date`), as a `decimal.Decimal` (or a string of one), or None to pass.
+
+    Called by `cosell rates fetch` (and its daily background job) for each currency in use
+    and the reporting currency, against the deployment's reporting currency; the answers are
+    stored as dated rates (`ExchangeRate`, source: the plugin's name) and every conversion
+    reads the stored rates, so a plugin may do I/O here (fetch a central bank's rates).
+    Return the rate exactly as published; a float is refused. firstresult: the first
+    answer decides. No built-in implementation: without a plugin, rates come from
+    `cosell rates import FILE`.
+    """

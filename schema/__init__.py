@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -25,6 +26,7 @@ from schema.cases.mutations import CaseMutation
 from schema.cases.queries import CaseQuery
 from schema.cases.types import CaseNode
 from schema.compiled.executor import install_compiled_plans
+from schema.core.money import SCALAR_MAP
 from schema.core.cost import QueryCost
 from schema.core.direct_resolvers import install_direct_resolvers
 from schema.core.enum_output import install_enum_serializers
@@ -125,7 +127,8 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
         if not settings.field_suggestions:
             extensions.append(HideSuggestions)
         extensions.append(PreparedDocuments)  # last: hands over a trusted document's parse and validation
-    schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions)
+    schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions,
+                          config=StrawberryConfig(scalar_map=SCALAR_MAP))
     install_direct_node_ids(schema)
     install_direct_resolvers(schema)  # after the ids: it leaves resolvers other than Strawberry's alone
     install_enum_serializers(schema)

@@ -39,6 +39,7 @@ from partners.infra.engines import (
 )
 from partners.infra.migrate import pending_migrations
 from partners.infra.request_connection import request_connection
+from partners.money import currencies
 from plugins.manager import CosellPluginManager, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
@@ -303,6 +304,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
                      sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries,
                      metrics=settings.metrics)
     bind_engine(engine)
+    currencies.configure(default=settings.default_currency, reporting=settings.reporting_currency)
     plugins = plugin_manager or plugin_manager_for(settings)
     graphql_app = CosellGraphQL(build_schema(settings), settings=settings, plugins=plugins)
     freezer = GcFreezer(enabled=settings.gc_freeze, young_threshold=settings.gc_young_threshold)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, DoublePrecision, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from decimal import Decimal
+
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from partners.accounts.enums import AccountType, AddressSource, Ranking, ScreeningStatus, Segment
+from partners.money.columns import ExactDecimal
 from partners.people.enums import Region
 from partners.people.tables import Partner, User
 
@@ -32,7 +35,10 @@ class Account(Table, tablename="account"):
     segment = Varchar(length=16, choices=Segment, null=True, default=None, index=True)
     ranking = Varchar(length=4, choices=Ranking, null=True, default=None)  # A9
     ranking_note = Text(default="")
-    carr = DoublePrecision(default=0.0)
+    # The account's currency (ISO 4217, from its country when created): its cARR's, and the
+    # default of its opportunities' (issue 40).
+    currency = Varchar(length=3, default="USD")
+    carr = ExactDecimal(default=Decimal(0))
     potential_users = Integer(null=True, default=None)  # LAM (A8, A9)
     first_order_available = Boolean(default=False)  # A8
     screening_status = Varchar(length=16, choices=ScreeningStatus, default=ScreeningStatus.PENDING)  # A6

@@ -9,6 +9,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 # Table modules by name, not by import: the app config sits in infra, below every domain.
 TABLE_MODULES = [
     "partners.infra.tables",
+    "partners.money.tables",
     "partners.people.tables",
     "partners.accounts.tables",
     "partners.opportunities.tables",

@@ -95,6 +95,15 @@ def _metrics(raw: str | None) -> tuple[bool, int | None]:
                         f"server of its own, got {raw!r}")
 
 
+def _currency(name: str, default: str) -> str:
+    """An ISO 4217 code (COSELL_DEFAULT_CURRENCY, COSELL_REPORTING_CURRENCY); the list of
+    codes is checked by partners.money when the server configures it."""
+    raw = (os.environ.get(name) or default).strip().upper()
+    if len(raw) != 3 or not raw.isalpha() or not raw.isascii():
+        raise SettingsError(name, f"{name} must be an ISO 4217 currency code such as EUR, got {raw!r}")
+    return raw
+
+
 def _jwt_issuers(raw: str) -> tuple:
     """COSELL_JWT_ISSUERS: a JSON list of issuer objects, or the path of a file holding one
     (docs/security.md, "Single sign-on")."""
@@ -172,6 +181,10 @@ class Settings:
     webhook_timeout: float = 10.0
     webhook_allow_private: bool = False
     # Email: SMTP when smtp_host is set, else .eml files under var/mail/ (development).
+    # Money (issue 40): the currency of records whose country names none, and the one sums
+    # across currencies are reported in (O11's and A7's thresholds stay in USD, as stated).
+    default_currency: str = "USD"
+    reporting_currency: str = "USD"
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
@@ -273,6 +286,8 @@ class Settings:
             outbox_lease=_env_float("COSELL_OUTBOX_LEASE", 300.0),
             webhook_timeout=_env_float("COSELL_WEBHOOK_TIMEOUT", 10.0),
             webhook_allow_private=_env_bool("COSELL_WEBHOOK_ALLOW_PRIVATE", False),
+            default_currency=_currency("COSELL_DEFAULT_CURRENCY", "USD"),
+            reporting_currency=_currency("COSELL_REPORTING_CURRENCY", "USD"),
             smtp_host=os.environ.get("COSELL_SMTP_HOST", ""),
             smtp_port=_env_int("COSELL_SMTP_PORT", 587, minimum=1),
             smtp_user=os.environ.get("COSELL_SMTP_USER", ""),

@@ -3,7 +3,7 @@ extensions (A10)."""
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, DoublePrecision, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from partners.accounts.tables import Account, Contact
@@ -16,6 +16,7 @@ from partners.opportunities.enums import (
     OpportunityType,
     SalesQualifiedSource,
 )
+from partners.money.columns import ExactDecimal
 from partners.people.tables import Partner, User
 
 
@@ -27,8 +28,10 @@ class Opportunity(Table, tablename="opportunity"):
     opportunity_type = Varchar(length=32, choices=OpportunityType, default=OpportunityType.NEW_BUSINESS)
     parent = ForeignKey(references="self", null=True, on_delete=OnDelete.restrict)  # O8
     stage = Varchar(length=32, choices=OpportunityStage, default=OpportunityStage.PENDING_ACCEPTANCE, index=True)
-    amount = DoublePrecision(null=True, default=None)
-    net_arr = DoublePrecision(null=True, default=None)
+    # Amount, net ARR and initial IACV are exact, in `currency` (ISO 4217; issue 40).
+    currency = Varchar(length=3, default="USD")
+    amount = ExactDecimal(null=True, default=None)
+    net_arr = ExactDecimal(null=True, default=None)
     close_date = Date(null=True, default=None)
     owner = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)
     sdr = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
@@ -36,7 +39,7 @@ class Opportunity(Table, tablename="opportunity"):
     sales_accepted_at = Timestamptz(null=True, default=None)  # O3
     sales_qualified = Boolean(default=False)  # O4
     sales_qualified_at = Timestamptz(null=True, default=None)
-    initial_iacv = DoublePrecision(null=True, default=None)
+    initial_iacv = ExactDecimal(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)  # O7 reopening window
     loss_reason = Varchar(length=32, choices=LossReason, null=True, default=None)
     competitor = Varchar(length=200, default="")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, DoublePrecision, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from partners.accounts.tables import Account
 from partners.opportunities.tables import Opportunity
+from partners.money.columns import ExactDecimal
 from partners.people.enums import Region
 from partners.people.tables import Partner, User
 from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
@@ -31,7 +32,9 @@ class DealRegistration(Table, tablename="deal_registration"):
     opportunity = ForeignKey(references=Opportunity, null=True, on_delete=OnDelete.restrict, index=True)
     edition = Varchar(length=60, default="")
     seats = Integer(default=0)
-    estimated_amount = DoublePrecision(null=True, default=None)
+    # In `currency` (ISO 4217): the partner's, often local (D5; issue 40).
+    currency = Varchar(length=3, default="USD")
+    estimated_amount = ExactDecimal(null=True, default=None)
     expected_close_date = Date(null=True, default=None)
     notes = Text(default="")
     submitted_at = Timestamptz()  # first submission: the order of P5 reconsideration

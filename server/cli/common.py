@@ -24,6 +24,7 @@ def check_configuration(settings: Settings) -> None:
     from server.sso import SingleSignOn
 
     allow_list_roles(settings.trusted_documents_roles)
+    configure_currencies(settings)
     tracing.exporters_from_env(os.environ)
     tracing.sampler_from_env(os.environ)
     try:
@@ -39,9 +40,21 @@ def _naming(variable: str, exc: Exception) -> str:
     return message if message.startswith(variable) else f"{variable}: {message}"
 
 
+def configure_currencies(settings: Settings) -> None:
+    """The deployment's default and reporting currencies (partners.money)."""
+    from partners.money import currencies
+
+    for variable, code in (("COSELL_DEFAULT_CURRENCY", settings.default_currency),
+                           ("COSELL_REPORTING_CURRENCY", settings.reporting_currency)):
+        if not currencies.is_currency(code):
+            raise SettingsError(variable, f"{variable} must be an ISO 4217 currency code such as EUR, got {code!r}")
+    currencies.configure(default=settings.default_currency, reporting=settings.reporting_currency)
+
+
 def bind(settings: Settings) -> None:
     from partners.infra.engines import bind_engine, configure_engine, engine_for
 
+    configure_currencies(settings)
     engine = engine_for(settings.database_url)
     configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
                      sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
