@@ -34,6 +34,7 @@ from partners.registrations.expire import close_unanswered_returns, expire_due
 from partners.registrations.rules import EVENT_KIND as REGISTRATION_EVENT_KIND
 from partners.webhooks import delivery as webhooks
 from plugins.manager import CosellPluginManager
+from server import rates
 from server.settings import Settings
 
 log = logging.getLogger("cosell.background")
@@ -66,6 +67,7 @@ def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[st
         REGISTRATION_EVENT_KIND: deal_registration_event_handler(plugins),
         lead_rules.EVENT_KIND: lead_event_handler(plugins),
         cases.EVENT_KIND: case_event_handler(plugins),
+        rates.FETCH_KIND: rates.fetch_handler(plugins),
     }
     # Every webhook event source kind also fans out to the partner's endpoints (issue 20).
     return webhooks.handlers(handlers, webhook_policy(settings))
@@ -157,6 +159,15 @@ def outbox_job(settings: Settings, plugins: CosellPluginManager, worker: str) ->
     return Job("outbox", send, settings.background_interval)
 
 
+def exchange_rates_job(settings: Settings, plugins: CosellPluginManager) -> Job:
+    """Issue 40: once a day, when a plugin implements `cosell_exchange_rate`, fetch the
+    day's rates. The job only enqueues the day's fetch (one outbox message a day, dedupe
+    key): the outbox delivery runs it in one instance, with retries."""
+    return Job("exchange-rates", rates.daily_fetch(plugins), max(settings.background_interval, RATES_INTERVAL))
+
+
+# Checked hourly: the day's fetch is enqueued within an hour of midnight (UTC).
+RATES_INTERVAL = 3600.0
 # A10 hand-overs are due by the day: checking every few minutes is plenty.
 HOLDOVER_INTERVAL = 300.0
 
@@ -174,6 +185,7 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
         review_reminders_job(settings, worker),
         returned_registrations_job(settings, worker),
         lead_deadlines_job(settings, worker),
+        exchange_rates_job(settings, plugins),
     ]
 
 

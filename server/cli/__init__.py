@@ -1,4 +1,5 @@
-"""The `cosell` command: migrate, serve, users, tokens, demo data, schema export, documents, plugins.
+"""The `cosell` command: migrate, serve, users, tokens, demo data, schema export, documents, plugins,
+exchange rates.
 
 The argument parser and `main` (the console script `cosell = "server.cli:main"`); each command
 group's functions live in a module of its own beside this one."""
@@ -14,6 +15,7 @@ from server.cli.data import cmd_demo_load, cmd_migrate, cmd_schema_export
 from server.cli.documents import cmd_documents_add, cmd_documents_list, cmd_documents_remove
 from server.cli.jobs import cmd_outbox_retry, cmd_outbox_send, cmd_outbox_status, cmd_registrations_expire
 from server.cli.plugins import cmd_plugins, cmd_plugins_show
+from server.cli.rates import add_parsers as add_rates_parsers
 from server.cli.serve import cmd_serve
 from server.cli.users import cmd_tokens_issue, cmd_tokens_revoke, cmd_users_add, cmd_users_link_sso
 from server.settings import SettingsError, env_int
@@ -106,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     remove_documents = documents.add_parser("remove", help="unregister documents by id")
     remove_documents.add_argument("ids", nargs="+", metavar="ID")
     remove_documents.set_defaults(func=cmd_documents_remove)
+
+    add_rates_parsers(sub)
 
     plugins = sub.add_parser("plugins", help="list loaded plugins (COSELL_PLUGINS, COSELL_DISABLE_PLUGINS apply)")
     plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")
