@@ -53,6 +53,7 @@ from schema.leads.mutations import LeadMutation
 from schema.leads.queries import LeadQuery
 from schema.leads.types import LeadNode
 from schema.locator.queries import PartnerLocatorQuery
+from schema.money.queries import MoneyQuery
 from schema.opportunities.holdover_extensions import HoldoverExtensionMutation
 from schema.opportunities.mutations import OpportunityMutation
 from schema.opportunities.queries import OpportunityQuery
@@ -68,6 +69,7 @@ from schema.webhooks.types import WebhookDeliveryNode, WebhookEndpointNode
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
     CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, WebhookQuery, LeadQuery, CaseQuery,
+    MoneyQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,

@@ -171,6 +171,8 @@ PROBES = {
         lambda w: {"o": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
     ),
     "Query.discountPolicies": ("{ discountPolicies(first: 1) { totalCount } }", lambda w: {}),
+    "Query.exchangeRates": ("{ exchangeRates(first: 1) { totalCount } }", lambda w: {}),
+    "Query.convertMoney": ('{ convertMoney(amount: {amount: "1", currency: "EUR"}, to: "USD") { rate } }', lambda w: {}),
     "Mutation.addDiscountPolicy": (
         'mutation { addDiscountPolicy(input: {effectiveFrom: "2030-01-01", coSellRate: 10, programRates: []}) '
         "{ errors { code } } }",
