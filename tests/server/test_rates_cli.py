@@ -122,7 +122,7 @@ async def _accounts(*countries_and_currencies):
         await Account(name=f"Account {index}", country=country, currency=currency, created_at=now()).save()
 
 
-def test_fetch_asks_the_installed_plugin_for_each_currency_in_use(db, tmp_path, monkeypatch, capsys):
+def test_hook_cosell_exchange_rate_is_asked_for_each_currency_in_use(db, tmp_path, monkeypatch, capsys):
     install_plugin(tmp_path, monkeypatch, entry_name="bank", source="from tests.plugins.exchange_rates import *\n")
     monkeypatch.setenv("COSELL_PLUGINS", "bank")
     asyncio.run(_accounts(("JP", "JPY"), ("DE", "EUR"), ("CH", "CHF"), ("US", "USD")))
@@ -151,7 +151,7 @@ async def test_a_float_answer_is_refused_and_nothing_is_stored(cosell_client, co
     assert await ExchangeRate.count() == 0
 
 
-async def test_the_first_answer_wins_and_awaitable_answers_are_awaited(cosell_client, cosell_settings):
+async def test_hook_cosell_exchange_rate_first_answer_wins_and_awaitables_are_awaited(cosell_client, cosell_settings):
     await _accounts(("DE", "EUR"), ("CA", "CAD"))
     plugins = plugin_manager_for(cosell_settings, extra_plugins=[("bank", exchange_rates),
                                                                   ("async-bank", exchange_rates.AsyncRates())])
