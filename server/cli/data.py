@@ -14,7 +14,11 @@ def cmd_migrate(args) -> int:
     from partners.infra.engines import describe, engine_for
     from partners.infra.migrate import apply_migrations, known_migration_ids
 
+    from server.logs import configure_logging
+
     settings = common.load_settings()
+    # To stderr: what migrations log for the records (the rounding of amounts, issue 40).
+    configure_logging(settings.log_level, settings.log_json)
     common.bind(settings)
     where = describe(engine_for(settings.database_url))
     applied = common.run(apply_migrations())
