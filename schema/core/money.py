@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import strawberry
-from graphql import FloatValueNode, IntValueNode, StringValueNode, VariableNode
+from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode, VariableNode, print_ast
 
 from partners.money import Conversion as DomainConversion, Money as DomainMoney
 
@@ -35,12 +35,17 @@ def _parse(value: object) -> Decimal:
 
 
 def _parse_literal(node, variables=None) -> Decimal:
-    """A literal as written (`12345678901234.56` keeps every digit; no float in between)."""
-    if isinstance(node, (IntValueNode, FloatValueNode, StringValueNode)):
-        return _parse(node.value)
-    if isinstance(node, VariableNode) and variables:
-        return _parse(variables.get(node.name.value))
-    raise ValueError("A Decimal is a string of digits such as \"1234.50\".")
+    """A literal as written (`12345678901234.56` keeps every digit; no float in between).
+    A literal that is no decimal is a GraphQLError, so graphql-core reports it as a
+    validation error of the document (a ValueError would be masked as an internal error)."""
+    try:
+        if isinstance(node, (IntValueNode, FloatValueNode, StringValueNode)):
+            return _parse(node.value)
+        if isinstance(node, VariableNode) and variables:
+            return _parse(variables.get(node.name.value))
+        raise ValueError("A Decimal is a string of digits such as \"1234.50\".")
+    except ValueError as exc:
+        raise GraphQLError(f"Expected value of type 'Decimal', found {print_ast(node)}: {exc}", node) from None
 
 
 DecimalScalar = strawberry.scalar(

@@ -109,3 +109,11 @@ async def test_a_new_import_is_seen_by_the_next_conversion(gql, rates):
     await _store(("2026-12-09", "EUR", "USD", "1.1000", "ecb.csv"))
     after = (await gql(CONVERT, variables, token=token))["data"]["convertMoney"]
     assert (after["rateDate"], after["result"]["amount"]) == ("2026-12-09", "11.00")
+
+
+async def test_a_decimal_literal_that_is_no_number_is_a_validation_error_not_an_internal_one(gql, rates):
+    for literal in ('"a\\u0000b"', '"12,30"', "true"):
+        body = await gql(f'{{ convertMoney(amount: {{amount: {literal}, currency: "EUR"}}, to: "USD") {{ rate }} }}',
+                         token=rates.tokens["admin"], errors=True)
+        assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", body
+        assert "Expected value of type 'Decimal'" in body["errors"][0]["message"]
