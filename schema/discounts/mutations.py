@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -134,7 +135,7 @@ class DiscountMutation:
             poc_rates=[discount_policy.PocRate(b.min_users, b.max_users, rate) for b, rate in zip(input.poc_rates, bands)],
             notes=input.notes,
         )
-        row, errors = await call_domain(discount_policy.add_version(principal, p))
+        row, errors = await call_domain(_renamed(discount_policy.add_version(principal, p), _exact_names(input)))
         return DiscountPolicyPayload(discount_policy=DiscountPolicyNode.from_row(row) if row else None, errors=errors)
 
     @strawberry.mutation(description="P8: record the approval of a reduced partner discount.",
@@ -151,3 +152,26 @@ class DiscountMutation:
             rate_field="rate" if input.rate is not None else "percent"))
         return DiscountApprovalPayload(discount_approval=DiscountApprovalNode.from_row(row) if row else None,
                                        errors=errors)
+
+
+def _exact_names(input: AddDiscountPolicyInput) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The domain names rates by their deprecated Float fields; errors name the Decimal
+    field instead where the client gave that one."""
+    names: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for legacy, exact, given in (("coSellRate", "coSellPercent", input.co_sell_rate),
+                                 ("servicesAttachRate", "servicesAttachPercent", input.services_attach_rate),
+                                 ("distributorMarginRate", "distributorMarginPercent", input.distributor_margin_rate)):
+        if given is None:
+            names[(legacy,)] = (exact,)
+    for group, rows in (("programRates", input.program_rates), ("pocRates", input.poc_rates)):
+        for i, row in enumerate(rows):
+            if row.rate is None:
+                names[(group, str(i), "rate")] = (group, str(i), "percent")
+    return names
+
+
+async def _renamed(call, names: dict[tuple[str, ...], tuple[str, ...]]):
+    try:
+        return await call
+    except DomainError as exc:
+        raise DomainError([replace(v, field=names.get(tuple(v.field), tuple(v.field))) for v in exc.violations]) from exc
