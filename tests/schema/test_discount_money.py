@@ -162,3 +162,19 @@ async def test_partner_users_see_only_their_own_lines_and_total(gql, world):
     assert staff["totalMoney"] == {"amount": "105.00", "currency": "EUR"}
     assert [l["kind"] for l in own["lines"]] == ["PARTNER_DISCOUNT"]
     assert own["totalMoney"] == {"amount": "75.00", "currency": "EUR"} and own["policy"] is None
+
+
+async def test_a_malformed_decimal_is_the_clients_error_never_an_internal_one(gql, world):
+    opp = await _cosell_deal(gql, world)
+    partner = gid("Partner", world.partners["alpha"])
+    for literal in ('"12,5"', '"a\\u0000b"', '"NaN"', '""'):
+        body = await gql(f"""query($o: ID!, $p: ID!) {{ discountQuote(input: {{opportunityId: $o, partnerId: $p,
+            requestedPercent: {literal}}}) {{ errors {{ code }} }} }}""", {"o": opp, "p": partner},
+                         token=world.tokens["admin"], errors=True)
+        (error,) = body["errors"]
+        assert error["extensions"].get("code") != "INTERNAL_SERVER_ERROR", error
+        assert "decimal" in error["message"].lower(), error
+    body = await gql("""query($i: DiscountQuoteInput!) { discountQuote(input: $i) { errors { code } } }""",
+                     {"i": {"opportunityId": opp, "partnerId": partner, "requestedPercent": "1e"}},
+                     token=world.tokens["admin"], errors=True)
+    assert body["errors"][0]["extensions"].get("code") != "INTERNAL_SERVER_ERROR"
