@@ -68,13 +68,22 @@ def _locator_answer(result: Any, kwargs: Mapping[str, Any]) -> str | None:
 def _discount_lines(result: Any, kwargs: Mapping[str, Any]) -> str | None:
     from partners.discounts.rules import DiscountLine
 
-    if result is None or isinstance(result, DiscountLine):
+    if result is None:
         return None
+    if isinstance(result, DiscountLine):
+        result = [result]
     if not isinstance(result, (list, tuple)):
         return f"must return a DiscountLine, a list of them or None, got {type(result).__name__}"
     wrong = [item for item in result if not isinstance(item, DiscountLine)]
     if wrong:
         return f"must return partners.discounts.DiscountLine items, got {wrong[0]!r}"
+    # Issue 40 (D5): every line is in the deal's currency; a figure in another one would
+    # need a conversion the quote does not make.
+    currency = getattr(kwargs.get("deal"), "currency", None)
+    foreign = [item for item in result if currency and item.amount.currency != currency]
+    if foreign:
+        return (f"CURRENCY_MISMATCH: line {foreign[0].key!r} is in {foreign[0].amount.currency}, the deal in "
+                f"{currency} (D5: lines are Money in the deal's currency)")
     return None
 
 

@@ -75,7 +75,8 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
     - `partner`: a `partners.discounts.QuotePartner` (id, name, track, partner_type,
       status, region).
     - `deal`: a `partners.discounts.QuoteDeal`: opportunity_id, name, opportunity_type,
-      stage, account_region, list_amount (the amount quoted), net_arr, team_role (the
+      stage, account_region, list_amount (the amount quoted) and net_arr (both
+      `partners.money.Money` in the opportunity's currency, `deal.currency`), team_role (the
       partner's role on the team, or None), registration (`SourcedRegistration`: the
       partner's approved partner-sourced registration, or None), services_attach_id and
       services_attach_dates (P9), renewal (`Renewal`: the renewed deal, its incumbent
@@ -83,17 +84,27 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
       published_on), paid_poc (`PaidPoc`, users and months) and distributor (the
       `QuotePartner` an OPEN partner buys through, P10).
     - `context`: a `partners.discounts.QuoteContext`: quote_date and policy (the
-      `partners.discounts.PolicySnapshot` in effect on that date).
+      `partners.discounts.PolicySnapshot` in effect on that date; its rates are exact
+      `decimal.Decimal` percentages, 15 = 15 %).
 
     Return a `partners.discounts.DiscountLine`, a list of them, or None (nothing to add).
+    Money (issue 40): a line's `rate` is a `Decimal` percentage and its `basis_amount` a
+    `Money` in the deal's currency (usually `deal.list_amount` or `deal.net_arr`); its
+    `amount` is left out (then basis × rate / 100, rounded half up to the currency's minor
+    unit) or given as a `Money` of that currency at its minor unit (`Money.of` rounds). A
+    float rate is still read by its repr (2.3 is 2.3 %) for one deprecation cycle, with a
+    logged warning; a float amount, or a line in another currency than the deal's
+    (CURRENCY_MISMATCH: a quote converts nothing), is a failure of the plugin.
+
     All implementations run (not firstresult), plugins before the `trylast` built-in
     (`plugins.builtin.discounts`, which returns `partners.discounts.standard_lines`). The
     answers are merged by line `key`: the first line of a key wins, so a plugin *replaces*
     a built-in line by returning a line with its key (`partner`, `services_attach`,
     `distributor_margin`, `paid_poc`) and *adds* a line with any other key. A requested
     rate (P8) then applies to the `partner` line: never above it, below only with an
-    approval. Raising is a failure of the plugin: the client gets a masked error and the
-    log names the plugin.
+    approval (rates compare exactly). The quote's total is the exact sum of its lines.
+    Raising is a failure of the plugin: the client gets a masked error and the log names
+    the plugin.
     """
 
 

@@ -12,19 +12,22 @@ effect on D (`policy_on`), so a change never rewrites history:
   tomorrow. Before any policy existed there is no history, so the first version may start
   in the past.
 
-Percentages are stored as percent (15.0 = 15 %). Only administrators add versions.
+Percentages are stored as percent (15.0 = 15 %), exact `Decimal`s from input to quote
+(issue 40). Only administrators add versions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from partners.discounts.tables import DiscountPocRate, DiscountPolicy, DiscountProgramRate
 from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.errors import DomainError, Violation, require_roles
 from partners.infra.prepared import PreparedQuery
+from partners.money import to_decimal
 from partners.people.enums import PartnerTrack, Role
 from partners.people.principal import Principal
 from partners.registrations.enums import DealRegistrationType
@@ -40,16 +43,19 @@ class PocRate:
 
     min_users: int
     max_users: int
-    rate: float
+    rate: Decimal
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rate", to_decimal(self.rate))  # a float by its repr (older callers)
 
 
 # The seeds' figures, the defaults of a new policy version: P9 (2.5 % per services-attach
 # engagement, up to 3 in 12 months), D6 (a Paid POC is 12 months minimum, 5–20 users), P10
 # (no distributor margin unless the policy sets one).
-SERVICES_ATTACH_RATE = 2.5
+SERVICES_ATTACH_RATE = Decimal("2.5")
 SERVICES_ATTACH_MAX_ENGAGEMENTS = 3
 SERVICES_ATTACH_WINDOW_MONTHS = 12
-DISTRIBUTOR_MARGIN_RATE = 0.0
+DISTRIBUTOR_MARGIN_RATE = Decimal("0")
 POC_MIN_MONTHS = 12
 POC_MIN_USERS = 5
 POC_MAX_USERS = 20
@@ -59,7 +65,10 @@ POC_MAX_USERS = 20
 class ProgramRate:
     track: PartnerTrack
     registration_type: DealRegistrationType
-    rate: float
+    rate: Decimal
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rate", to_decimal(self.rate))  # a float by its repr (older callers)
 
 
 @dataclass(frozen=True)
@@ -69,33 +78,37 @@ class PolicySnapshot:
     id: int
     effective_from: date
     effective_to: date | None
-    co_sell_rate: float
+    co_sell_rate: Decimal
     program_rates: tuple[ProgramRate, ...]
-    services_attach_rate: float = SERVICES_ATTACH_RATE
+    services_attach_rate: Decimal = SERVICES_ATTACH_RATE
     services_attach_max_engagements: int = SERVICES_ATTACH_MAX_ENGAGEMENTS
     services_attach_window_months: int = SERVICES_ATTACH_WINDOW_MONTHS
-    distributor_margin_rate: float = DISTRIBUTOR_MARGIN_RATE
+    distributor_margin_rate: Decimal = DISTRIBUTOR_MARGIN_RATE
     poc_min_months: int = POC_MIN_MONTHS
     poc_min_users: int = POC_MIN_USERS
     poc_max_users: int = POC_MAX_USERS
     poc_rates: tuple[PocRate, ...] = ()
     notes: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("co_sell_rate", "services_attach_rate", "distributor_margin_rate"):
+            object.__setattr__(self, name, to_decimal(getattr(self, name)))
+
     def applies_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
 
-    def program_rate(self, track: PartnerTrack, registration_type: DealRegistrationType) -> float | None:
+    def program_rate(self, track: PartnerTrack, registration_type: DealRegistrationType) -> Decimal | None:
         """D5: the program discount of a track for a registration type."""
         return next((r.rate for r in self.program_rates
                      if r.track is track and r.registration_type is registration_type), None)
 
-    def poc_rate(self, users: int) -> float | None:
+    def poc_rate(self, users: int) -> Decimal | None:
         """D6: the matrix rate for a Paid POC of `users` users."""
         return next((b.rate for b in self.poc_rates if b.min_users <= users <= b.max_users), None)
 
     @property
-    def services_attach_cap(self) -> float:
-        """P9: 2.5 % per engagement, stackable up to 3 engagements: 7.5 % at most."""
+    def services_attach_cap(self) -> Decimal:
+        """P9: 2.5 % per engagement, stackable up to 3 engagements: exactly 7.5 % at most."""
         return self.services_attach_rate * self.services_attach_max_engagements
 
 
@@ -109,23 +122,28 @@ def policy_on(policies: list[PolicySnapshot], day: date) -> PolicySnapshot | Non
 @dataclass(frozen=True)
 class PolicyInput:
     effective_from: date
-    co_sell_rate: float
+    co_sell_rate: Decimal
     program_rates: list[ProgramRate]
     effective_to: date | None = None
-    services_attach_rate: float = SERVICES_ATTACH_RATE
+    services_attach_rate: Decimal = SERVICES_ATTACH_RATE
     services_attach_max_engagements: int = SERVICES_ATTACH_MAX_ENGAGEMENTS
     services_attach_window_months: int = SERVICES_ATTACH_WINDOW_MONTHS
-    distributor_margin_rate: float = DISTRIBUTOR_MARGIN_RATE
+    distributor_margin_rate: Decimal = DISTRIBUTOR_MARGIN_RATE
     poc_min_months: int = POC_MIN_MONTHS
     poc_min_users: int = POC_MIN_USERS
     poc_max_users: int = POC_MAX_USERS
     poc_rates: list[PocRate] = field(default_factory=list)
     notes: str = ""
 
+    def __post_init__(self) -> None:
+        # Exact percentages (issue 40); a float (the demo data, deprecated API inputs) by its repr.
+        for name in ("co_sell_rate", "services_attach_rate", "distributor_margin_rate"):
+            object.__setattr__(self, name, to_decimal(getattr(self, name)))
 
-def _percent(value: float, field_path: tuple[str, ...], rule: str) -> Violation | None:
+
+def _percent(value: Decimal, field_path: tuple[str, ...], rule: str) -> Violation | None:
     if not 0 <= value <= 100:
-        return Violation("RATE_OUT_OF_RANGE", f"A rate is a percentage from 0 to 100 (got {value:g}).", field_path, rule)
+        return Violation("RATE_OUT_OF_RANGE", f"A rate is a percentage from 0 to 100 (got {value}).", field_path, rule)
     return None
 
 

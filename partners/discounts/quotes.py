@@ -12,12 +12,18 @@ approval record (`DiscountApproval`, recorded by a channel manager or an admin).
 Loading is batched (`load_deals`): the facts of any number of (opportunity, partner)
 pairs take a fixed number of statements, so a page of registrations with their quotes
 does not grow the statement count.
+
+Money (issue 40): a quote is in its opportunity's currency (`opportunity.currency`); an
+amount asked for in another currency is refused (CURRENCY_MISMATCH, D5: no conversion is
+implied). Lines are rounded half up to the currency's minor unit; the total is their
+exact sum, never rounded again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from partners.discounts.enums import DiscountLineKind
@@ -45,6 +51,9 @@ from partners.infra.db import transaction
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.infra.prepared import PreparedQuery
 from partners.infra.sql import any_of
+from partners.money import Money, to_decimal
+from partners.money.amounts import amount_violations, total
+from partners.money.currencies import currency_violation
 from partners.opportunities.enums import OpportunityPartnerRole, OpportunityStage, OpportunityType
 from partners.opportunities.scoping import opportunity_scope
 from partners.opportunities.tables import Opportunity, OpportunityPartner
@@ -68,11 +77,21 @@ class QuoteRequest:
     opportunity_id: int
     partner_id: int
     quote_date: date | None = None
-    amount: float | None = None
+    amount: "RequestedAmount | None" = None
     tender: Tender | None = None
     paid_poc: PaidPoc | None = None
-    requested_rate: float | None = None
+    requested_rate: Decimal | None = None
     approval_id: int | None = None
+    rate_field: str = "requestedRate"  # the input field that gave `requested_rate` (errors name it)
+
+
+@dataclass(frozen=True)
+class RequestedAmount:
+    """The list amount a quote is asked for: `currency` None means the opportunity's."""
+
+    value: Decimal
+    currency: str | None = None
+    field: str = "amount"
 
 
 @dataclass(frozen=True)
@@ -81,25 +100,28 @@ class Quote:
     partner_id: int
     quote_date: date
     policy_id: int
-    list_amount: float
+    list_amount: Money
     route: str  # PurchaseRoute value (P10)
     distributor_name: str | None
     lines: tuple[DiscountLine, ...]
 
     @property
-    def total(self) -> float:
-        return round(sum(line.amount for line in self.lines), 2)
+    def currency(self) -> str:
+        return self.list_amount.currency
+
+    @property
+    def total(self) -> Money:
+        """The exact sum of the lines (each already at the minor unit): never rounded again."""
+        return total([line.amount for line in self.lines], self.currency)
 
 
 def _request_violations(req: QuoteRequest) -> list[Violation]:
     found = []
-    if req.amount is not None and req.amount < 0:
-        found.append(Violation("NEGATIVE_AMOUNT", "Amounts cannot be negative.", ("amount",)))
     if req.paid_poc is not None and (req.paid_poc.users < 1 or req.paid_poc.months < 1):
         found.append(Violation("PAID_POC_USERS", "Give the Paid POC's users and months.", ("paidPoc",), "D6"))
     if req.approval_id is not None and req.requested_rate is None:
         found.append(Violation("REQUESTED_RATE_REQUIRED", "An approval applies to a requested (reduced) rate.",
-                               ("requestedRate",), "P8"))
+                               (req.rate_field,), "P8"))
     return found
 
 
@@ -139,7 +161,8 @@ async def quote(principal: Principal, plugins: Any, req: QuoteRequest) -> Quote:
         line = next((l for l in result.lines if l.key == "partner" and l.kind is DiscountLineKind.PARTNER_DISCOUNT),
                     None)
         approval = await _visible_approval(principal, req) if req.approval_id is not None else None
-        violations = requested_rate_violations(line, req.requested_rate, approval, req.approval_id is not None)
+        violations = requested_rate_violations(line, req.requested_rate, approval, req.approval_id is not None,
+                                               field=req.rate_field)
         if violations:
             raise DomainError(violations)
         result = replace(result, lines=tuple(with_requested_rate(list(result.lines), req.requested_rate,
@@ -207,7 +230,7 @@ def _partner(row: dict) -> QuotePartner:
 
 
 async def load_deals(principal: Principal, keys: list[Key], policies: list[PolicySnapshot],
-                     amounts: dict[Key, float | None] | None = None) -> dict[Key, tuple[QuotePartner | None, QuoteDeal]]:
+                     amounts: dict[Key, RequestedAmount | None] | None = None) -> dict[Key, tuple[QuotePartner | None, QuoteDeal]]:
     """The facts of each (opportunity, partner, date) whose opportunity the principal may
     see (R9 for partner users). Renewals follow the deals they renew (as the system, for
     "last year's discount") up to RENEWAL_DEPTH levels; each level costs the same few
@@ -221,9 +244,9 @@ async def load_deals(principal: Principal, keys: list[Key], policies: list[Polic
         level_keys = [k for k in dict.fromkeys(parents) if k not in facts]
         depth += 1
     # "Last year's discount", deepest first: the incumbent's partner line on the renewed deal.
-    rates: dict[Key, float | None] = {}
+    rates: dict[Key, Decimal | None] = {}
 
-    def incumbent_rate(key: Key, seen: frozenset = frozenset()) -> float | None:
+    def incumbent_rate(key: Key, seen: frozenset = frozenset()) -> Decimal | None:
         if key in rates:
             return rates[key]
         if key not in facts or key in seen:
@@ -261,7 +284,7 @@ def _with_renewal(deal: QuoteDeal, facts: dict, key: Key, rate_of) -> QuoteDeal:
 # The statements of one level of quotes, built once per scope shape (partners/infra/prepared.py).
 _QUOTED_OPPORTUNITIES = PreparedQuery(lambda who, history, ids: scoped(Opportunity.select(
     Opportunity.id, Opportunity.name, Opportunity.opportunity_type, Opportunity.stage, Opportunity.amount,
-    Opportunity.net_arr, Opportunity.close_date, Opportunity.created_at, Opportunity.parent,
+    Opportunity.net_arr, Opportunity.currency, Opportunity.close_date, Opportunity.created_at, Opportunity.parent,
     Opportunity.account.region.as_alias("account_region"),
 ), None if history else opportunity_scope(who)).where(any_of(Opportunity.id, ids)), takes_shape=True)
 
@@ -354,12 +377,12 @@ async def _load_level(principal: Principal, keys: list[Key], amounts: dict, fact
             parent_day = o["close_date"] or o["created_at"].date()  # the policy of the renewed deal's day
             parent_key = (o["parent"], primary_of[o["parent"]], parent_day if parent_day <= day else day)
             next_keys.append(parent_key)
-        amount = amounts.get(key)
+        currency = o["currency"]
+        list_amount = _list_amount(amounts.get(key), o["amount"], currency)
         deal = QuoteDeal(
             opportunity_id=opp_id, name=o["name"], opportunity_type=OpportunityType(o["opportunity_type"]),
             stage=OpportunityStage(o["stage"]), account_region=Region(o["account_region"]),
-            list_amount=float(amount if amount is not None else (o["amount"] or 0.0)),
-            net_arr=float(o["net_arr"] or 0.0), team_role=role_of.get((opp_id, partner_id)),
+            list_amount=list_amount, net_arr=Money.of(o["net_arr"] or 0, currency), team_role=role_of.get((opp_id, partner_id)),
             registration=SourcedRegistration(sourced["id"], DealRegistrationType(sourced["registration_type"]),
                                              sourced["submitted_at"]) if sourced else None,
             services_attach_id=own_services["id"] if own_services else None,
@@ -369,18 +392,35 @@ async def _load_level(principal: Principal, keys: list[Key], amounts: dict, fact
     return next_keys
 
 
+def _list_amount(asked: RequestedAmount | None, recorded: Decimal | None, currency: str) -> Money:
+    """The amount quoted: the one asked for (in the opportunity's currency, at its minor
+    unit: refused otherwise, never converted or rounded), else the opportunity's amount."""
+    if asked is None:
+        return Money.of(recorded or 0, currency)
+    if asked.currency is not None and asked.currency != currency:
+        invalid = currency_violation(asked.currency, (asked.field, "currency"))
+        raise DomainError([invalid or Violation(
+            "CURRENCY_MISMATCH", f"The opportunity is in {currency}: quote an amount in {currency}, not "
+            f"{asked.currency} (no conversion is implied).", (asked.field,), "D5")])
+    violations = amount_violations(asked.value, currency, asked.field, rule="D5")
+    if violations:
+        raise DomainError(violations)
+    return Money.of(asked.value, currency)
+
+
 # ---------------------------------------------------------------- approvals of reductions (P8)
 
 
-async def approve_reduction(principal: Principal, opportunity_id: int, partner_id: int, rate: float,
-                            reason: str) -> dict:
+async def approve_reduction(principal: Principal, opportunity_id: int, partner_id: int, rate: Decimal,
+                            reason: str, rate_field: str = "rate") -> dict:
     """P8: record that the partner's discount on this opportunity may be reduced to `rate`.
     Channel managers of the customer's region (as for registrations, D1) and admins."""
     require_roles(principal, *APPROVERS)
     violations = []
+    rate = to_decimal(rate)
     if not 0 <= rate < 100:
         violations.append(Violation("RATE_OUT_OF_RANGE", "A reduced rate is a percentage from 0 to below 100.",
-                                    ("rate",), "P8"))
+                                    (rate_field,), "P8"))
     if not (reason or "").strip():
         violations.append(Violation("REASON_REQUIRED", "Say why the partner discount is reduced.", ("reason",), "P8"))
     if violations:

@@ -3,6 +3,7 @@ quote's date (`partners.discounts.policy`) applied by `partners.discounts.rules.
 
 A plugin replaces one of these lines by returning a line with the same key (`partner`,
 `services_attach`, `distributor_margin`, `paid_poc`), or adds lines with other keys.
+Lines are exact (issue 40): `Decimal` rates of `Money` bases in the deal's currency.
 """
 
 from __future__ import annotations

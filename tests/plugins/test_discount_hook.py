@@ -1,11 +1,16 @@
 """The `cosell_partner_discount` hook with third-party plugins, through GraphQL (issue 7)."""
 
 import logging
+from decimal import Decimal as D
 
+import pytest
+
+from partners.opportunities.tables import Opportunity
 from partners.people.enums import PartnerType
 from server.testing import GraphQLClient, make_partner
-from tests.plugins import amer_promotion, raising_discount
-from tests.schema.discounts import add_policy_ok, line, quote
+from tests.plugins import amer_promotion, legacy_discount, raising_discount
+from tests.schema.discounts import add_policy_ok, amount, line, quote, total
+from tests.schema.sales import pk
 from tests.schema.registrations import approved, register
 
 
@@ -23,11 +28,12 @@ async def test_hook_cosell_partner_discount(cosell_app_factory, world):
         gql = GraphQLClient(client)
         opp = await _registered_deal(gql, world)
         q = await quote(gql, world, opp, "alpha")
-        assert [(l["kind"], l["rate"], l["source"]) for l in q["lines"]] == [
-            ("PARTNER_DISCOUNT", 10.0, "policy"), ("DISTRIBUTOR_MARGIN", 4.0, "acme-promotions"),
-            ("PROMOTION", 2.0, "acme-promotions")]
-        assert line(q, "PROMOTION")["rule"] == "ACME-PROMO" and line(q, "PROMOTION")["amount"] == 348.0
-        assert q["total"] == 1740.0 + 696.0 + 348.0
+        assert [(l["kind"], l["percent"], l["source"]) for l in q["lines"]] == [
+            ("PARTNER_DISCOUNT", "10", "policy"), ("DISTRIBUTOR_MARGIN", "4", "acme-promotions"),
+            ("PROMOTION", "2", "acme-promotions")]
+        promo = line(q, "PROMOTION")
+        assert promo["rule"] == "ACME-PROMO" and promo["amountMoney"] == {"amount": "348.00", "currency": "USD"}
+        assert total(q) == D("1740.00") + D("696.00") + D("348.00")
         plugins = (await gql("{ plugins { name hooks } }", token=world.tokens["admin"]))["data"]["plugins"]
         assert {"name": "acme-promotions", "hooks": ["cosell_partner_discount"]} in plugins
         # P8 still governs the partner line: no increase through a requested rate.
@@ -37,7 +43,7 @@ async def test_hook_cosell_partner_discount(cosell_app_factory, world):
         assert up == [{"code": "DISCOUNT_INCREASE_REFUSED", "rule": "P8"}]
     async with cosell_app_factory() as client:  # without the plugin: the built-in lines only
         q = await quote(GraphQLClient(client), world, opp, "alpha")
-        assert [(l["kind"], l["rate"]) for l in q["lines"]] == [("PARTNER_DISCOUNT", 10.0), ("DISTRIBUTOR_MARGIN", 3.0)]
+        assert [(l["kind"], l["percent"]) for l in q["lines"]] == [("PARTNER_DISCOUNT", "10"), ("DISTRIBUTOR_MARGIN", "3")]
 
 
 def _alpha(world) -> str:
@@ -85,3 +91,39 @@ async def test_a_discount_plugin_answering_the_wrong_type_fails_the_quote_naming
         assert "DiscountLine" in logged
         after = await gql("{ viewer { email } }", token=world.tokens["alpha_user"])
         assert after["data"]["viewer"]["email"]  # the server keeps serving
+
+
+async def test_a_plugins_float_rate_is_read_by_its_repr_with_a_logged_deprecation(cosell_app_factory, world, caplog):
+    """Issue 40: one deprecation cycle for plugins returning float rates: 2.3 is 2.3 %
+    exactly (not 2.29999…), the line is computed in Decimal, and the log says so."""
+    async with cosell_app_factory(extra_plugins=[("acme-legacy", legacy_discount.FloatRate())]) as client:
+        gql = GraphQLClient(client)
+        opp = await _registered_deal(gql, world)
+        with caplog.at_level(logging.WARNING, logger="cosell.plugins"):
+            q = await quote(gql, world, opp, "alpha", amountMoney={"amount": "999.99"})
+    promo = line(q, "PROMOTION")
+    assert (promo["percent"], amount(promo)) == ("2.3", D("23.00"))  # 22.99977 half up
+    assert total(q) == D("100.00") + D("23.00")
+    assert "float rate" in caplog.text and "acme-legacy" in caplog.text
+
+
+@pytest.mark.parametrize("plugin, cause", [
+    (legacy_discount.ForeignCurrency(), "CURRENCY_MISMATCH"),
+    (legacy_discount.FloatAmount(), "partners.money.Money"),
+])
+async def test_a_plugin_line_in_another_currency_or_a_float_amount_is_the_plugins_failure(
+        cosell_app_factory, world, caplog, plugin, cause):
+    """A line must be Money in the deal's currency (D5: the quote converts nothing): a USD
+    line on a EUR deal, or a float amount, fails the quote naming the plugin."""
+    async with cosell_app_factory(extra_plugins=[("acme-wrong-money", plugin)]) as client:
+        gql = GraphQLClient(client)
+        opp = await _registered_deal(gql, world)
+        await Opportunity.update({Opportunity.currency: "EUR"}).where(Opportunity.id == pk(opp))
+        with caplog.at_level(logging.ERROR):
+            body = await gql("""query($i: DiscountQuoteInput!) { discountQuote(input: $i) { quote { currency } } }""",
+                             {"i": {"opportunityId": opp, "partnerId": _alpha(world)}}, token=world.tokens["admin"],
+                             errors=True)
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR" and "acme" not in error["message"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Plugin 'acme-wrong-money' failed in cosell_partner_discount" in logged and cause in logged

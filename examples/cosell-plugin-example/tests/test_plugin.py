@@ -91,6 +91,36 @@ async def test_an_invalid_setting_stops_startup_naming_the_plugin_and_the_variab
     assert str(raised.value) == f"Plugin 'example' has invalid settings: {problem}"
 
 
+async def test_an_inexact_loyalty_rate_stops_startup(cosell_app_factory, monkeypatch):
+    monkeypatch.setenv("COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE", "1,5")
+    with pytest.raises(PluginError) as raised:
+        async with cosell_app_factory():
+            pass
+    assert "COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE must be a percentage from 0 to 100" in str(raised.value)
+
+
+async def test_ex2_rates_are_exact_and_lines_round_half_up_in_the_deals_currency(world, monkeypatch, cosell_app_factory):
+    """Issue 40: COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE=1.15 is 1.15 % exactly; on a quote of
+    999.99 USD the line is 11.499885 → 11.50 (half up), and the total is the exact sum."""
+    monkeypatch.setenv("COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE", "1.15")
+    async with cosell_app_factory() as client:
+        gql = GraphQLClient(client)
+        await add_policy(gql, world)
+        gamma = await make_partner("Gamma Systems", nickname="GAMMA", track="SELECT")
+        opportunity = await new_opportunity(gql, world, name="GAMMA - Acme")
+        body = await gql(ADD_PARTNER, {"input": {"opportunityId": opportunity, "role": "RESELLER",
+                                                 "partnerId": global_id("Partner", gamma)}}, token=world.tokens["ae"])
+        assert body["data"]["addOpportunityPartner"]["errors"] == []
+        body = await gql(QUOTE, {"input": {"opportunityId": opportunity, "partnerId": global_id("Partner", gamma),
+                                           "amountMoney": {"amount": "999.99"}}}, token=world.tokens["admin"])
+    quote = body["data"]["discountQuote"]["quote"]
+    loyalty = next(line for line in quote["lines"] if line["key"] == "example_loyalty")
+    assert (loyalty["percent"], loyalty["amountMoney"]["amount"]) == ("1.15", "11.50")
+    co_sell = next(line for line in quote["lines"] if line["kind"] == "PARTNER_DISCOUNT")
+    assert co_sell["amountMoney"]["amount"] == "75.00"  # 7.5 % of 999.99 = 74.99925 → 75.00
+    assert quote["totalMoney"] == {"amount": "86.50", "currency": "USD"}
+
+
 async def test_the_locator_answers_apj_from_the_packaged_file(gql, world):
     apj = (await gql(LOCATE, {"input": {"region": "APJ"}}, token=world.tokens["alpha_user"]))["data"]["partnerLocator"]
     assert apj["source"] == "example"
@@ -126,16 +156,17 @@ async def test_an_app_of_a_test_may_leave_the_plugin_out(cosell_app_factory, wor
 
 POLICY = """mutation($input: AddDiscountPolicyInput!) { addDiscountPolicy(input: $input) { errors { code message } } }"""
 QUOTE = """query($input: DiscountQuoteInput!) { discountQuote(input: $input) {
-  quote { total lines { kind key rule rate amount source } } errors { code message } } }"""
+  quote { currency totalMoney { amount currency } lines { kind key rule percent amountMoney { amount currency } source } }
+  errors { code message } } }"""
 
 
 async def add_policy(gql, world) -> None:
     """A discount policy in effect (D5, P7): the built-in lines need one."""
-    rates = [{"track": track, "registrationType": kind, "rate": 10.0}
+    rates = [{"track": track, "registrationType": kind, "percent": "10"}
              for track in ("OPEN", "SELECT", "SELECT_SERVICES") for kind in ("RESALE", "REFERRAL", "MSP")]
-    body = await gql(POLICY, {"input": {"effectiveFrom": "2020-01-01", "coSellRate": 7.5, "programRates": rates,
-                                        "distributorMarginRate": 3.0,
-                                        "pocRates": [{"minUsers": 5, "maxUsers": 20, "rate": 10.0}]}},
+    body = await gql(POLICY, {"input": {"effectiveFrom": "2020-01-01", "coSellPercent": "7.5", "programRates": rates,
+                                        "distributorMarginPercent": "3",
+                                        "pocRates": [{"minUsers": 5, "maxUsers": 20, "percent": "10"}]}},
                      token=world.tokens["admin"])
     assert body["data"]["addDiscountPolicy"]["errors"] == []
 
@@ -156,8 +187,9 @@ async def test_ex2_adds_a_loyalty_line_for_select_partners_next_to_the_built_in_
                                              "partnerId": global_id("Partner", gamma)}}, token=world.tokens["ae"])
     assert body["data"]["addOpportunityPartner"]["errors"] == []
     lines = await quote_lines(gql, world, opportunity, gamma)
-    assert {"kind": "PROMOTION", "key": "example_loyalty", "rule": "EX2", "rate": 1.5, "amount": 150.0,
-            "source": "example"} in lines
+    # Exact (issue 40): 1.5 % of the 10,000.00 USD list amount, in the deal's currency.
+    assert {"kind": "PROMOTION", "key": "example_loyalty", "rule": "EX2", "percent": "1.5",
+            "amountMoney": {"amount": "150.00", "currency": "USD"}, "source": "example"} in lines
     assert [line["rule"] for line in lines if line["kind"] == "PARTNER_DISCOUNT"] == ["P7"]  # co-sell stands
 
 

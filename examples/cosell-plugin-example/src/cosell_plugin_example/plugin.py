@@ -8,19 +8,23 @@
   region, which the built-in database lookup then serves.
 - EX2, a discount line (`cosell_partner_discount`): a loyalty promotion of
   `loyalty_rate` percent of the list amount for partners on the SELECT track, added next to
-  the built-in lines (its own key, so it replaces nothing).
+  the built-in lines (its own key, so it replaces nothing). The rate is an exact `Decimal`
+  and the basis the deal's `Money` (issue 40): the line's amount is rounded half up to the
+  deal currency's minor unit by cosell.
 
 Settings (environment variables, validated when cosell starts):
 - COSELL_PLUGIN_EXAMPLE_MAX_RESELLERS: an integer ≥ 1, default 1;
 - COSELL_PLUGIN_EXAMPLE_DIRECTORY_FILE: the directory file, default the packaged
   `data/apj_partners.json`;
-- COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE: a percentage from 0 to 100, default 1.5 (EX2).
+- COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE: a percentage from 0 to 100, read exactly (a decimal
+  such as 1.5 or 0.75), default 1.5 (EX2).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -40,9 +44,18 @@ plugin_settings = PluginSettings(
             check=lambda n: n >= 1 or "must be at least 1"),
     Setting("directory_file", Path, default=PACKAGED_DIRECTORY, help="the JSON directory the region locator serves",
             check=lambda path: path.is_file() or "is not a file"),
-    Setting("loyalty_rate", float, default=1.5, help="percent of the list amount for SELECT partners (EX2)",
-            check=lambda rate: 0 <= rate <= 100 or "must be a percentage from 0 to 100"),
+    Setting("loyalty_rate", str, default="1.5", help="percent of the list amount for SELECT partners (EX2), exact",
+            check=lambda rate: _percent(rate) is not None or "must be a percentage from 0 to 100"),
 )
+
+
+def _percent(raw: str) -> Decimal | None:
+    """A percentage from 0 to 100 as an exact Decimal (a float would make 1.1 % 1.100000000000000088…)."""
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and 0 <= value <= 100 else None
 
 
 # ---------------------------------------------------------------- EX1, a reseller rule
@@ -117,14 +130,15 @@ def cosell_locate_partners(region: Region | None, query: LocatorQuery) -> list[D
 @hookimpl
 def cosell_partner_discount(partner, deal, context) -> DiscountLine | None:
     """EX2: SELECT partners get a loyalty promotion line on every quote."""
-    if partner.track is not PartnerTrack.SELECT or not plugin_settings["loyalty_rate"]:
+    rate = _percent(plugin_settings["loyalty_rate"])
+    if partner.track is not PartnerTrack.SELECT or not rate:
         return None
     return DiscountLine(
         kind=DiscountLineKind.PROMOTION,
         key="example_loyalty",
         label="Loyalty promotion (example)",
-        rate=plugin_settings["loyalty_rate"],
-        basis_amount=deal.list_amount,
+        rate=rate,  # a Decimal percentage
+        basis_amount=deal.list_amount,  # Money, in the deal's currency
         rule=DISCOUNT_RULE,
         partner_id=partner.id,
         source="example",
