@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from partners.accounts.enums import Segment as SegmentEnum
+from partners.money.amounts import MAX_AMOUNT
 from partners.opportunities import rules
 from partners.opportunities.enums import OpportunityType as OpportunityTypeEnum
 from partners.opportunities.scoping import holdover_extension_scope, opportunity_scope
@@ -203,11 +204,17 @@ class OpportunityNode(relay.Node):
     async def _flag(self, info: Info, column: str, flag: str) -> bool | None:
         """One O11 flag from the USD value of `column`; null when it has no known rate."""
         value = await self._usd(info, column)
-        if isinstance(value, Unknown):
-            return None
         segment = SegmentEnum(self.row["account_segment"]) if self.row["account_segment"] else None
-        usd = {"amount_usd": None, "net_arr_usd": None, f"{column}_usd": value}
-        return getattr(rules.threshold_flags(segment, name=self.name, **usd), flag)
+
+        def flag_at(usd: Decimal | None) -> bool:
+            values = {"amount_usd": None, "net_arr_usd": None, f"{column}_usd": usd}
+            return getattr(rules.threshold_flags(segment, name=self.name, **values), flag)
+
+        if isinstance(value, Unknown):
+            # Without a rate, a flag that is the same for any amount (a Channel-Managed title) still answers.
+            low, high = flag_at(Decimal(0)), flag_at(MAX_AMOUNT)
+            return low if low == high else None
+        return flag_at(value)
 
     @strawberry.field(description=f"O11: amount over $5k (SMB) / $10k (mid-market, large), in USD at the dated rate. "
                       f"{INTERNAL}", extensions=[visible_to(STAFF)])
@@ -231,10 +238,11 @@ class OpportunityNode(relay.Node):
                       f"{INTERNAL}", extensions=[visible_to(STAFF)])
     async def counts_as_new_logo(self, info: Info) -> bool | None:
         value = await self._usd(info, "net_arr")
+        opp_type, users = OpportunityTypeEnum(self.row["opportunity_type"]), self.row["account_potential_users"]
         if isinstance(value, Unknown):
-            return None
-        return rules.counts_as_new_logo(OpportunityTypeEnum(self.row["opportunity_type"]), value,
-                                        self.row["account_potential_users"])
+            low = rules.counts_as_new_logo(opp_type, Decimal(0), users)
+            return low if low == rules.counts_as_new_logo(opp_type, MAX_AMOUNT, users) else None
+        return rules.counts_as_new_logo(opp_type, value, users)
 
     @strawberry.field(description="Null for partner users, who see only accountName.")
     def account(self, info: Info) -> AccountNode | None:
