@@ -28,6 +28,7 @@ from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.infra.events import publish
+from partners.money.amounts import round_to_minor
 from partners.money.currencies import currency_of_country, currency_violation
 from partners.money.given import GivenAmount, check_amounts
 from partners.people.enums import Role
@@ -162,11 +163,11 @@ def _set_currency_and_carr(fields: dict[str, Any], violations: list[Violation]) 
             return
     given: GivenAmount | None = fields.pop("carr", None)
     try:
-        check_amounts([given], fields["currency"], rule="A7")
+        (carr,) = check_amounts([given], fields["currency"], rule="A7")
     except DomainError as exc:
         violations.extend(exc.violations)
         return
-    fields["carr"] = given.amount if given is not None and given.amount is not None else Decimal(0)
+    fields["carr"] = carr if carr is not None else round_to_minor(Decimal(0), fields["currency"])
 
 
 async def _require_partner(partner_id: int | None) -> None:
@@ -195,10 +196,9 @@ async def update_account(
         account = await get_account(account_id)
         require_clear(account)
         if "carr" in fields:
-            given: GivenAmount = fields.pop("carr")
-            check_amounts([given], account["currency"], rule="A7")
-            if given.amount is not None:
-                fields["carr"] = given.amount
+            (carr,) = check_amounts([fields.pop("carr")], account["currency"], rule="A7")
+            if carr is not None:
+                fields["carr"] = carr
         if fields.get("owner") is not None:
             await require_staff_user(fields["owner"], "ownerId")
         await _require_partner(fields.get("partner"))

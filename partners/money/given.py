@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from partners.infra.errors import DomainError, Violation
-from partners.money.amounts import amount_violations, to_decimal
+from partners.money.amounts import amount_violations, round_to_minor, to_decimal
 from partners.money.currencies import currency_violation
 
 
@@ -60,18 +60,12 @@ def given_violations(given: GivenAmount, record_currency: str, *, rule: str | No
     return amount_violations(given.amount, record_currency, amount_field, rule=rule)
 
 
-def accepted_amount(given: GivenAmount | None, record_currency: str, *, rule: str | None = None) -> Decimal | None:
-    """The amount to store, or DomainError when it is refused (nothing is written)."""
-    if given is None:
-        return None
-    violations = given_violations(given, record_currency, rule=rule)
-    if violations:
-        raise DomainError(violations)
-    return given.amount
-
-
-def check_amounts(given: "list[GivenAmount | None]", record_currency: str, *, rule: str | None = None) -> None:
-    """Every given amount at once: all their violations in one DomainError."""
+def check_amounts(given: "list[GivenAmount | None]", record_currency: str, *,
+                  rule: str | None = None) -> "list[Decimal | None]":
+    """Every given amount at once (all their violations in one DomainError: nothing is
+    written); else the amounts to store, at exactly the currency's decimals (USD 1000 is
+    1000.00, JPY 1000.0 is 1000: the digits dropped or added are zeros, never a rounding)."""
     violations = [v for g in given if g is not None for v in given_violations(g, record_currency, rule=rule)]
     if violations:
         raise DomainError(violations)
+    return [None if g is None or g.amount is None else round_to_minor(g.amount, record_currency) for g in given]

@@ -193,7 +193,7 @@ async def insert_opportunity(
         if account is None:
             raise NotFound.of("Account", "accountId")
         currency = currency or account["currency"]
-        check_amounts([amount, net_arr], currency)
+        amount_value, net_arr_value = check_amounts([amount, net_arr], currency)
         await _check_parent(opp_type, parent_id)
         if sdr_id is not None and (await _user_facts(sdr_id, "sdrId"))["role"] != Role.SDR.value:
             raise DomainError.single("NOT_AN_SDR", "The SDR must be a user with the SDR role.", "sdrId", rule="O9")
@@ -203,8 +203,7 @@ async def insert_opportunity(
         at = now()
         opp = Opportunity(
             account=account_id, name=name.strip(), opportunity_type=opp_type.value, parent=parent_id,
-            stage=stage.value, currency=currency, amount=amount.amount if amount else None,
-            net_arr=net_arr.amount if net_arr else None, close_date=close_date, owner=owner_id, sdr=sdr_id,
+            stage=stage.value, currency=currency, amount=amount_value, net_arr=net_arr_value, close_date=close_date, owner=owner_id, sdr=sdr_id,
             sales_qualified_source=source.value, created_at=at,
         )
         await opp.save()
@@ -236,9 +235,8 @@ async def update_opportunity(
         await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
         opp = await open_for_write(principal, opportunity_id, expected_version)
         may_change(principal, opp, sdr_too=True)
-        amounts = [fields[k] for k in ("amount", "net_arr") if k in fields]
-        check_amounts(amounts, opp["currency"])
-        fields.update({k: fields[k].amount for k in ("amount", "net_arr") if k in fields})
+        given = [k for k in ("amount", "net_arr") if k in fields]
+        fields.update(zip(given, check_amounts([fields[k] for k in given], opp["currency"])))
         if "owner" in fields and fields["owner"] is None:
             raise DomainError.single("OWNER_REQUIRED", "An opportunity has an owner.", "ownerId")
         if fields.get("sdr") is not None and (await _user_facts(fields["sdr"], "sdrId"))["role"] != Role.SDR.value:

@@ -203,14 +203,14 @@ async def register(principal: Principal, reg: Registration, disabled_rules: froz
                 currency = await _check_opportunity(principal, reg, account["id"])
             given = reg.estimated_amount.currency if reg.estimated_amount and reg.estimated_amount.exact else None
             currency = reg.currency or given or currency
-            check_amounts([reg.estimated_amount], currency)
+            (estimate,) = check_amounts([reg.estimated_amount], currency)
             review_due, decision_due = review_targets(at)
             row = DealRegistration(
                 partner=partner["id"], registered_by=principal.user_id, registration_type=reg.registration_type.value,
                 status=Status.SUBMITTED.value, account=account["id"], customer_matched=matched,
                 region=account["region"], opportunity=reg.opportunity_id, edition=reg.edition.strip(),
                 seats=reg.seats, currency=currency,
-                estimated_amount=reg.estimated_amount.amount if reg.estimated_amount else None,
+                estimated_amount=estimate,
                 expected_close_date=reg.expected_close_date,
                 notes=reg.notes.strip(), submitted_at=at, last_submitted_at=at, review_due_at=review_due,
                 decision_due_at=decision_due, created_at=at,
@@ -266,15 +266,14 @@ async def resubmit(principal: Principal, registration_id: int, changes: Resubmis
         await refuse_if_partner_denied(principal, "id")  # P1
         row = await open_for_write(principal, registration_id, expected_version)
         require_registrant_side(principal, row)
-        check_amounts([changes.estimated_amount], row["currency"])
+        (estimate,) = check_amounts([changes.estimated_amount], row["currency"])
         at = now()
         review_due, decision_due = review_targets(at)
         values: dict[Any, Any] = {DealRegistration.last_submitted_at: at, DealRegistration.review_due_at: review_due,
                                   DealRegistration.decision_due_at: decision_due, DealRegistration.reason: "",
                                   DealRegistration.reply_due_at: None}
         for column, value in ((DealRegistration.notes, changes.notes), (DealRegistration.seats, changes.seats),
-                              (DealRegistration.estimated_amount,
-                               changes.estimated_amount.amount if changes.estimated_amount else None),
+                              (DealRegistration.estimated_amount, estimate),
                               (DealRegistration.expected_close_date, changes.expected_close_date)):
             if value is not None:
                 values[column] = value.strip() if isinstance(value, str) else value
