@@ -36,17 +36,19 @@ def _first_days(today: date) -> list[date]:
     return days
 
 
+def monthly_rates(today: date) -> list[tuple[date, str, Decimal]]:
+    """(day, quote, 1 USD in quote) on the first day of each of the last 13 months."""
+    return [(day, quote, Decimal(rate) * (100 + DRIFT[k % len(DRIFT)]) / 100)
+            for k, day in enumerate(_first_days(today)) for quote, rate in sorted(USD_RATES.items())]
+
+
 async def create_exchange_rates() -> int:
     """USD to every demo currency on the first day of each of the last 13 months."""
     at = now()
     known = {(r["day"], r["base"], r["quote"]) for r in await ExchangeRate.select(
         ExchangeRate.day, ExchangeRate.base, ExchangeRate.quote)}  # imported rates stay as they are
-    rows = [
-        ExchangeRate(day=day, base="USD", quote=quote, source="demo", imported_at=at,
-                     rate=Decimal(rate) * (100 + DRIFT[k % len(DRIFT)]) / 100)
-        for k, day in enumerate(_first_days(at.date())) for quote, rate in sorted(USD_RATES.items())
-        if (day, "USD", quote) not in known
-    ]
+    rows = [ExchangeRate(day=day, base="USD", quote=quote, rate=rate, source="demo", imported_at=at)
+            for day, quote, rate in monthly_rates(at.date()) if (day, "USD", quote) not in known]
     if rows:
         await ExchangeRate.insert(*rows)
     return len(rows)
