@@ -98,8 +98,10 @@ def deprecated_amount(new_name: str) -> str:
 
 def given_amount(float_value: object, money_value: object, float_field: str, money_field: str) -> GivenAmount | None:
     """What the client gave for one amount through the deprecated Float input and/or the
-    MoneyInput beside it (UNSET and, for create inputs, None: not given). Both given is
-    passed on as ambiguous: the domain refuses it (AMBIGUOUS_AMOUNT) with its other checks."""
+    MoneyInput beside it: None when neither was given (UNSET), an amount of None when one
+    is null (clears it on update; on create, where null is the default, the same as none).
+    Both given is passed on as ambiguous: the domain refuses it (AMBIGUOUS_AMOUNT) with its
+    other checks, so the refusal is a UserError and nothing is written."""
     float_given = float_value is not strawberry.UNSET and float_value is not None
     money_given = money_value is not strawberry.UNSET and money_value is not None
     if money_given:
