@@ -161,8 +161,8 @@ class AddressInput:
 def field_violations(principal: Principal, fields: dict[str, Any],
                      addresses: list[AddressInput] | None) -> list[Violation]:
     """An account's fields as written: a name, counts (A3, A9) not negative, an ISO country
-    code (cARR is checked against the account's currency by `partners.money.given`), one address per source, the manual override address by an admin
-    only (A4)."""
+    code, one address per source, the manual override address by an admin only (A4). The
+    cARR (A7) is checked against the account's currency by `partners.money.given`."""
     violations: list[Violation] = []
     if "name" in fields and not str(fields["name"] or "").strip():
         violations.append(Violation("NAME_REQUIRED", "An account needs a name.", ("name",)))

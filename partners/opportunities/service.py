@@ -203,7 +203,8 @@ async def insert_opportunity(
         at = now()
         opp = Opportunity(
             account=account_id, name=name.strip(), opportunity_type=opp_type.value, parent=parent_id,
-            stage=stage.value, currency=currency, amount=amount_value, net_arr=net_arr_value, close_date=close_date, owner=owner_id, sdr=sdr_id,
+            stage=stage.value, currency=currency, amount=amount_value, net_arr=net_arr_value, close_date=close_date,
+            owner=owner_id, sdr=sdr_id,
             sales_qualified_source=source.value, created_at=at,
         )
         await opp.save()

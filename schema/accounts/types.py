@@ -165,7 +165,8 @@ class AccountNode(relay.Node):
     @strawberry.field(description="cARR in USD (A7's currency) at today's rate; null when no rate is known.",
                       extensions=[visible_to(STAFF)])
     async def carr_usd(self, info: Info) -> CurrencyConversionType | None:
-        return CurrencyConversionType.of(in_usd(await rate_table(info), self.row["carr"], self.row["currency"], today()))
+        table = await rate_table(info)
+        return CurrencyConversionType.of(in_usd(table, self.row["carr"], self.row["currency"], today()))
 
     @strawberry.field(description="A7: cARR < $30k (in USD at today's rate), < 101 employees, not Japan. Null when "
                       "the cARR's currency has no known rate (issue 40).")

@@ -106,7 +106,8 @@ def given_amount(float_value: object, money_value: object, float_field: str, mon
     money_given = money_value is not strawberry.UNSET and money_value is not None
     if money_given:
         other = float_field if float_given else None
-        return GivenAmount(money_value.amount, money_value.currency, (money_field,), other=other)  # type: ignore[union-attr]
+        amount, currency = money_value.amount, money_value.currency  # type: ignore[union-attr]
+        return GivenAmount(amount, currency, (money_field,), other=other)
     if float_given:
         return GivenAmount.of_float(float_value, float_field)  # type: ignore[arg-type]
     if float_value is None or money_value is None:

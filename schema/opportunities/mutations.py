@@ -124,7 +124,8 @@ class OpportunityMutation:
             opp_type=input.type, stage=input.stage, name=input.name, seats=input.seats, product=input.product,
             parent_id=_opp_id(info, input.parent_id, "parentId"), currency=input.currency,
             amount=given_amount(input.amount, input.amount_money, "amount", "amountMoney"),
-            net_arr=given_amount(input.net_arr, input.net_arr_money, "netArr", "netArrMoney"), close_date=input.close_date, owner_id=_user_id(info, input.owner_id, "ownerId"),
+            net_arr=given_amount(input.net_arr, input.net_arr_money, "netArr", "netArrMoney"),
+            close_date=input.close_date, owner_id=_user_id(info, input.owner_id, "ownerId"),
             sdr_id=_user_id(info, input.sdr_id, "sdrId"), contacts=_contacts(info, input.contacts),
         ))
         return _payload(row, errors)
