@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import orjson
 from starlette.requests import Request
@@ -209,10 +210,16 @@ async def review(db: Db, me, region: str) -> dict:
     } for r in rows]}}}
 
 
+def _money(amount, currency: str) -> dict | None:
+    """An exact amount as the API's Money: NUMERIC (a Decimal) on PostgreSQL, the digits as
+    written (text) on SQLite; both the same string (issue 40)."""
+    return None if amount is None else {"amount": format(Decimal(str(amount)), "f"), "currency": currency}
+
+
 async def opportunities(db: Db, me) -> dict:
     """Operation 3 (staff): the 100 newest opportunities with account, partners, contacts."""
     rows, more = _page(await db.all(
-        "SELECT o.id, o.name, o.stage, o.amount, o.close_date, a.id AS account_id, a.name AS account_name, "
+        "SELECT o.id, o.name, o.stage, o.currency, o.amount, o.close_date, a.id AS account_id, a.name AS account_name, "
         "a.segment FROM opportunity o JOIN account a ON a.id = o.account ORDER BY o.id DESC LIMIT 101"), 100)
     total = (await db.one("SELECT COUNT(*) AS n FROM opportunity"))["n"]
     ids = [r["id"] for r in rows]
@@ -232,7 +239,8 @@ async def opportunities(db: Db, me) -> dict:
             "role": c["role"], "isPrimary": bool(c["is_primary"]),
             "contact": {"id": gid("Contact", c["id"]), "name": c["name"], "email": c["email"]}})
     return {"data": {"opportunities": {"totalCount": total, "pageInfo": {"hasNextPage": more}, "nodes": [{
-        "id": gid("Opportunity", r["id"]), "name": r["name"], "stage": _STAGE[r["stage"]], "amount": r["amount"],
+        "id": gid("Opportunity", r["id"]), "name": r["name"], "stage": _STAGE[r["stage"]],
+        "currency": r["currency"], "amountMoney": _money(r["amount"], r["currency"]),
         "closeDate": str(r["close_date"]) if r["close_date"] else None,
         "account": {"id": gid("Account", r["account_id"]), "name": r["account_name"], "segment": r["segment"]},
         "partners": partners.get(r["id"], []), "contacts": contacts.get(r["id"], []),

@@ -35,7 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.locator import CHILD_TABLES, PARTNER_COLUMNS, generate as generate_directory  # noqa: E402
 from partners.accounts.enums import AccountType, ScreeningStatus, Segment
+from partners.money.currencies import currency_of_country
 from partners.demo import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES  # noqa: E402
+from partners.demo.money import local, monthly_rates  # noqa: E402
 from partners.infra.engines import is_postgres_url  # noqa: E402  (also registers Piccolo's SQLite adapters)
 from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, OpportunityStage, OpportunityType
 from partners.people.enums import PartnerStatus, Region, Role
@@ -51,7 +53,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 TABLES = (
     "partner", *CHILD_TABLES, "cosell_user", "partner_agreement", "partner_training", "account", "contact", "opportunity", "opportunity_contact",
     "opportunity_partner", "deal_registration", "deal_registration_product", "deal_registration_change",
-    "cosell_plan", "cosell_task",
+    "cosell_plan", "cosell_task", "exchange_rate",
 )
 
 
@@ -162,9 +164,14 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
         partner_contact[pid] = contacts.add(account=aid, name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                                             email=f"sales@p{pid}.example", title="Partner Sales", created_at=NOW)
     customers: list[tuple[int, str, int]] = []  # (account id, region, contact id)
+    # Issue 40: each account in its country's currency, its amounts too (USD figures converted
+    # at the demo's reference rates: no extra draw, the same world as before otherwise).
+    currency_of: dict[int, str] = {}
+    country_currency = {c: currency_of_country(c, NOW.date()) for places in PLACES.values() for c, *_ in places}
     while len(accounts.rows) < n_accounts:
         region = rng.choice(regions)
         country = rng.choice(PLACES[region])[0]
+        currency = country_currency[country]
         size = min(n_accounts - len(accounts.rows), rng.choice([1, 1, 1, 2, 2, 3, 4, 5, 7]))
         employees = rng.choice([20, 80, 400, 1500, 5000, 30000])
         segment = Segment.LARGE if employees >= 2000 else Segment.MID_MARKET if employees >= 100 else Segment.SMB
@@ -177,10 +184,11 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
                     [AccountType.PROSPECT, AccountType.CUSTOMER, AccountType.CUSTOMER, AccountType.FORMER_CUSTOMER]),
                 parent=root, ultimate_parent=root or i, region=region, country=country, owner=owner,
                 employees_datafox=employees if k == 0 else rng.randint(5, 500), segment=segment,
-                carr=round(rng.uniform(0, 200_000), 2), screening_status=rng.choices(
+                currency=currency, carr=local(round(rng.uniform(0, 200_000), 2), currency), screening_status=rng.choices(
                     [ScreeningStatus.CLEAR, ScreeningStatus.PENDING, ScreeningStatus.YELLOW], [85, 10, 5])[0],
                 created_at=NOW - timedelta(days=rng.randint(30, 2000)))
             root = root or aid
+            currency_of[aid] = currency
             cid = contacts.add(account=aid, name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                                email=f"buyer@c{aid}.example", title=rng.choice(TITLES), created_at=NOW)
             customers.append((aid, region.value, cid))
@@ -202,9 +210,11 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
     def add_opportunity(account: tuple[int, str, int], name: str, owner: int, stage=None) -> int:
         stage = stage or rng.choices(stages, [3, 8, 12, 10, 10, 8, 6, 4, 14, 12, 3, 1])[0]
         amount = round(rng.uniform(2_000, 250_000), 2)
+        currency = currency_of[account[0]]
         oid = opps.add(account=account[0], name=name, opportunity_type=rng.choice(
             [OpportunityType.NEW_BUSINESS, OpportunityType.NEW_BUSINESS, OpportunityType.ADD_ON, OpportunityType.RENEWAL]),
-            stage=stage, amount=amount, net_arr=round(amount * 0.8, 2),
+            stage=stage, currency=currency, amount=local(amount, currency),
+            net_arr=local(round(amount * 0.8, 2), currency),
             close_date=(NOW + timedelta(days=rng.randint(-200, 200))).date(), owner=owner,
             created_at=NOW - timedelta(days=rng.randint(1, 400)))
         opp_contacts.add(opportunity=oid, contact=account[2], role=rng.choice(
@@ -224,7 +234,10 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
         values = dict(
             partner=pid, registered_by=partner_user[pid], registration_type=reg_type, status=status,
             account=account[0], customer_matched=True, region=region, edition=rng.choice(["Premium", "Ultimate"]),
-            seats=rng.randint(5, 2000), estimated_amount=round(rng.uniform(1_000, 300_000), 2),
+            seats=rng.randint(5, 2000),
+            # D5: every seventh partner registers in euros, the others in the customer's currency.
+            currency=(reg_currency := "EUR" if pid % 7 == 3 else currency_of[account[0]]),
+            estimated_amount=local(round(rng.uniform(1_000, 300_000), 2), reg_currency),
             expected_close_date=(submitted + timedelta(days=rng.randint(30, 180))).date(),
             submitted_at=submitted, last_submitted_at=submitted, created_at=submitted,
             review_due_at=submitted + timedelta(hours=2) if status in (
@@ -276,6 +289,9 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
                       else rng.choice(aes[Region(partner_region[pid])]), due_date=kickoff + timedelta(days=14 * (k + 1)),
                       status=status, completed_at=NOW if status is CoSellTaskStatus.DONE else None,
                       created_at=NOW, updated_at=NOW)
+    # Dated USD rates for every currency of the world: O11's and A7's thresholds convert.
+    for day, quote, rate in monthly_rates(NOW.date()):
+        out["exchange_rate"].add(day=day, base="USD", quote=quote, rate=rate, source="bench", imported_at=NOW)
     return out
 
 

@@ -51,7 +51,7 @@ OPPORTUNITIES = """
 query Opportunities {
   opportunities(first: 100) {
     totalCount pageInfo { hasNextPage }
-    nodes { id name stage amount closeDate account { id name segment }
+    nodes { id name stage currency amountMoney { amount currency } closeDate account { id name segment }
             partners { role isPrimary partner { id name } }
             contacts { role isPrimary contact { id name email } } }
   }
@@ -124,7 +124,8 @@ def operations(world: dict) -> list[tuple[Operation, Operation | None]]:
         (Operation("4 registerDeal", REGISTER_DEAL, t["writer"], {"input": {
             "type": "RESALE", "customer": {"prospect": {"name": "Bench customer", "website": world["customer_website"],
                                                         "country": "JP", "region": "APJ"}},
-            "products": ["premium"], "edition": "Premium", "seats": 50, "estimatedAmount": 25000}}), None),
+            "products": ["premium"], "edition": "Premium", "seats": 50,
+            "estimatedAmountMoney": {"amount": "3750000", "currency": "JPY"}}}), None),
         (Operation("5 partnerLocator near", LOCATOR, t["portal"], {"input": {
             "types": ["RESELLER", "SYSTEM_INTEGRATOR"], "tracks": ["OPEN", "SELECT"],
             "near": {"latitude": 48.14, "longitude": 11.58, "radiusKm": 400}, "first": 20}}), None),

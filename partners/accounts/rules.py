@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Iterable
 
 from partners.accounts.enums import AddressSource, Ranking, ScreeningStatus, Segment
@@ -16,7 +17,7 @@ from partners.people.principal import Principal
 
 LARGE_MIN_EMPLOYEES = 2000
 MID_MARKET_MIN_EMPLOYEES = 100
-GLOBAL_DIGITAL_SMB_MAX_CARR = 30_000
+GLOBAL_DIGITAL_SMB_MAX_CARR = Decimal(30_000)  # USD, as A7 states it
 GLOBAL_DIGITAL_SMB_MAX_EMPLOYEES = 100  # "< 101 employees"
 FIRST_ORDER_MIN_EMPLOYEES = 500
 FIRST_ORDER_MIN_POTENTIAL_USERS = 100
@@ -68,12 +69,13 @@ def territory_address(addresses: Iterable[dict]) -> dict | None:
     return None
 
 
-def is_global_digital_smb(carr: float | None, employees: int | None, country: str) -> bool:
-    """A7: cARR < $30k, < 101 employees, not Japan."""
+def is_global_digital_smb(carr_usd: Decimal | None, employees: int | None, country: str) -> bool:
+    """A7: cARR < $30k, < 101 employees, not Japan. `carr_usd` is the cARR already in USD
+    (converted by the caller at today's rate; issue 40)."""
     return (
         employees is not None
         and employees <= GLOBAL_DIGITAL_SMB_MAX_EMPLOYEES
-        and (carr or 0) < GLOBAL_DIGITAL_SMB_MAX_CARR
+        and (carr_usd or 0) < GLOBAL_DIGITAL_SMB_MAX_CARR
         and country.upper() != "JP"
     )
 
@@ -158,9 +160,9 @@ class AddressInput:
 
 def field_violations(principal: Principal, fields: dict[str, Any],
                      addresses: list[AddressInput] | None) -> list[Violation]:
-    """An account's fields as written: a name, counts (A3, A9) and cARR (A7) not negative,
-    an ISO country code, one address per source, the manual override address by an admin
-    only (A4)."""
+    """An account's fields as written: a name, counts (A3, A9) not negative, an ISO country
+    code, one address per source, the manual override address by an admin only (A4). The
+    cARR (A7) is checked against the account's currency by `partners.money.given`."""
     violations: list[Violation] = []
     if "name" in fields and not str(fields["name"] or "").strip():
         violations.append(Violation("NAME_REQUIRED", "An account needs a name.", ("name",)))
@@ -168,8 +170,6 @@ def field_violations(principal: Principal, fields: dict[str, Any],
                        ("potential_users", "potentialUsers")):
         if fields.get(key) is not None and fields[key] < 0:
             violations.append(Violation("NEGATIVE_COUNT", "Counts cannot be negative.", (label,), "A3" if key != "potential_users" else "A9"))
-    if fields.get("carr") is not None and fields["carr"] < 0:
-        violations.append(Violation("NEGATIVE_AMOUNT", "cARR cannot be negative.", ("carr",), "A7"))
     if "country" in fields and len(fields["country"] or "") != 2:
         violations.append(Violation("INVALID_COUNTRY", "Use an ISO 3166-1 alpha-2 country code.", ("country",)))
     sources = [a.source for a in addresses or []]

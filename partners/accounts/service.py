@@ -7,6 +7,7 @@ pure rules they apply are in `partners.accounts.rules`.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from partners.accounts.enums import Ranking, ScreeningStatus, Segment
@@ -27,6 +28,9 @@ from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.infra.events import publish
+from partners.money.amounts import round_to_minor
+from partners.money.currencies import currency_of_country, currency_violation
+from partners.money.given import GivenAmount, check_amounts
 from partners.people.enums import Role
 from partners.people.principal import STAFF_ROLES, Principal
 from partners.people.tables import Partner, User
@@ -80,6 +84,7 @@ async def require_staff_user(user_id: int, field: str) -> dict:
 ACCOUNT_FIELDS = (
     "name", "website", "account_type", "region", "country", "owner", "employees_datafox",
     "employees_zoominfo", "ranking", "ranking_note", "carr", "potential_users", "first_order_available", "partner",
+    "currency",
 )
 
 
@@ -121,6 +126,7 @@ async def create_account(
     require_roles(principal, *ACCOUNT_MANAGERS)
     fields = {k: v for k, v in fields.items() if k in ACCOUNT_FIELDS}
     violations = field_violations(principal, fields, addresses)
+    _set_currency_and_carr(fields, violations)
     if violations:
         raise DomainError(violations)
     if not str(fields.get("name") or "").strip():
@@ -145,6 +151,25 @@ async def create_account(
         return await get_account(account.id)
 
 
+def _set_currency_and_carr(fields: dict[str, Any], violations: list[Violation]) -> None:
+    """A new account's currency: the one given, else its country's legal tender, else
+    COSELL_DEFAULT_CURRENCY (issue 40; D5); its cARR is in that currency (A7)."""
+    if fields.get("currency") is None:
+        fields["currency"] = currency_of_country(fields.get("country") or "US")
+    else:
+        bad = currency_violation(fields["currency"], "currency")
+        if bad is not None:
+            violations.append(bad)
+            return
+    given: GivenAmount | None = fields.pop("carr", None)
+    try:
+        (carr,) = check_amounts([given], fields["currency"], rule="A7")
+    except DomainError as exc:
+        violations.extend(exc.violations)
+        return
+    fields["carr"] = carr if carr is not None else round_to_minor(Decimal(0), fields["currency"])
+
+
 async def _require_partner(partner_id: int | None) -> None:
     if partner_id is not None and not await Partner.exists().where(Partner.id == partner_id):
         raise NotFound.of("Partner", "partnerId")
@@ -163,12 +188,17 @@ async def update_account(
         raise DomainError([Violation("DATA_SOURCE_FIELD", f"{label} comes from its data source (A3): a count you "
                                      "found is a review request (requestEmployeeCountReview), applied by an admin.",
                                      (label,), "A3") for label in typed])
+    fields.pop("currency", None)  # set when the account is created; its cARR is in it
     violations = field_violations(principal, fields, addresses)
     if violations:
         raise DomainError(violations)
     async with transaction():
         account = await get_account(account_id)
         require_clear(account)
+        if "carr" in fields:
+            (carr,) = check_amounts([fields.pop("carr")], account["currency"], rule="A7")
+            if carr is not None:
+                fields["carr"] = carr
         if fields.get("owner") is not None:
             await require_staff_user(fields["owner"], "ownerId")
         await _require_partner(fields.get("partner"))

@@ -8,8 +8,10 @@ import random
 from partners.accounts.enums import AccountType, AddressSource, Ranking, ScreeningStatus
 from partners.accounts.service import recompute_hierarchy
 from partners.accounts.tables import Account, AccountAddress, Contact
+from partners.demo.money import local
 from partners.demo.vocabulary import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES
 from partners.infra.clock import now
+from partners.money.currencies import currency_of_country
 from partners.people.enums import Region, Role
 from partners.people.tables import User
 
@@ -20,6 +22,8 @@ async def create_accounts(rng: random.Random, parents: int) -> int:
     for i in range(parents):
         region = regions[i % len(regions)]
         country, _, _, _ = rng.choice(PLACES[region])
+        if region is Region.EMEA and (i // len(regions)) % 5 == 2:
+            country = "BH"  # a few customers pay in a currency of three decimals (issue 40); no draw
         base = COMPANY_WORDS[i % len(COMPANY_WORDS)]
         name = f"{base}, {rng.choice(COMPANY_SUFFIX)}" if i < len(COMPANY_WORDS) else f"{base} {i}, Inc"
         parent = Account(
@@ -28,6 +32,7 @@ async def create_accounts(rng: random.Random, parents: int) -> int:
             account_type=rng.choice([AccountType.CUSTOMER, AccountType.PROSPECT, AccountType.FORMER_CUSTOMER]).value,
             region=region.value,
             country=country,
+            currency=currency_of_country(country),
             created_at=now(),
         )
         await parent.save()
@@ -44,6 +49,7 @@ async def create_accounts(rng: random.Random, parents: int) -> int:
                 ultimate_parent=parent.id,
                 region=child_region.value,
                 country=child_country,
+                currency=currency_of_country(child_country),
                 created_at=now(),
             )
             await child.save()
@@ -56,7 +62,8 @@ async def enrich_accounts(rng: random.Random) -> None:
     contacts; then the segments of every hierarchy (A1, A2)."""
     aes = {Region(r["regions"][0]): r["id"] for r in await User.select(User.id, User.regions).where(
         User.role == Role.ACCOUNT_EXECUTIVE.value)}
-    accounts = await Account.select(Account.id, Account.name, Account.region, Account.country, Account.parent)
+    accounts = await Account.select(Account.id, Account.name, Account.region, Account.country, Account.parent,
+                                    Account.currency)
     screening = [ScreeningStatus.CLEAR] * 16 + [ScreeningStatus.PENDING, ScreeningStatus.YELLOW,
                                                   ScreeningStatus.RED, ScreeningStatus.ESCALATE]
     contacts: list[Contact] = []
@@ -70,7 +77,8 @@ async def enrich_accounts(rng: random.Random) -> None:
             Account.employees_zoominfo: int(size * rng.uniform(0.8, 1.2)) if blank_datafox or rng.random() < 0.5 else None,
             Account.screening_status: rng.choice(screening).value,
             Account.owner: aes.get(Region(account["region"]), aes[Region.AMER]),
-            Account.carr: float(rng.choice([0, rng.randint(1, 29) * 1000, rng.randint(30, 500) * 1000])),
+            Account.carr: local(rng.choice([0, rng.randint(1, 29) * 1000, rng.randint(30, 500) * 1000]),
+                                account["currency"]),
             Account.potential_users: rng.randint(10, 800),
             Account.first_order_available: rng.random() < 0.4,
             Account.ranking: ranking.value if ranking else None,

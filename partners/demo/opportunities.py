@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from partners.accounts.enums import ScreeningStatus
 from partners.accounts.tables import Account, Contact
+from partners.demo.money import local
 from partners.demo.vocabulary import PRODUCTS
 from partners.infra.clock import now
 from partners.opportunities.enums import (
@@ -30,7 +31,8 @@ from partners.people.tables import Partner, User
 async def create_opportunities(rng: random.Random, count: int = 40) -> None:
     """Opportunities at every stage, with consistent dates (O3, O4), closing facts (O6, O7),
     stage history, a primary contact, and resellers or deal registrants on some (R9)."""
-    roots = await Account.select(Account.id, Account.name, Account.screening_status, Account.owner).where(
+    roots = await Account.select(Account.id, Account.name, Account.screening_status, Account.owner,
+                                 Account.currency).where(
         Account.parent.is_null()).order_by(Account.id)
     contacts_by_account: dict[int, list[int]] = {}
     for c in await Contact.select(Contact.id, Contact.account).order_by(Contact.id):
@@ -52,7 +54,8 @@ async def create_opportunities(rng: random.Random, count: int = 40) -> None:
             stage = OpportunityStage.PENDING_ACCEPTANCE
         seats = rng.choice([5, 10, 25, 50, 100, 250])
         product = rng.choice(PRODUCTS)
-        amount = float(seats * (29 if product == "Premium" else 99) * 12)
+        # Priced in USD, quoted in the account's currency (issue 40).
+        amount = local(seats * (29 if product == "Premium" else 99) * 12, account["currency"])
         created_at = now() - timedelta(days=rng.randint(1, 240))
         accepted = stage in ACCEPTED_STAGES or (stage is OpportunityStage.CLOSED_LOST)
         qualified = stage in QUALIFIED_STAGES or (stage is OpportunityStage.CLOSED_LOST and rng.random() < 0.5)
@@ -69,7 +72,8 @@ async def create_opportunities(rng: random.Random, count: int = 40) -> None:
             account=account["id"], name=f"{prefix}{account['name']}- {seats} {product}",
             primary_reason={OpportunityPartnerRole.DEAL_REGISTRANT: "deal registrant (R8)",
                             OpportunityPartnerRole.RESELLER: "authorized reseller (R7)"}.get(role, ""),
-            opportunity_type=OpportunityType.NEW_BUSINESS.value, stage=stage.value, amount=amount,
+            opportunity_type=OpportunityType.NEW_BUSINESS.value, stage=stage.value, currency=account["currency"],
+            amount=amount,
             net_arr=amount, close_date=(created_at + timedelta(days=90)).date(), owner=account["owner"],
             sdr=sdr["id"] if with_sdr else None,
             sales_qualified_source=sales_qualified_source(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from partners.accounts.tables import Account
 from partners.demo.people import USER_COLUMNS, as_principal
+from partners.demo.money import local
+from partners.money.given import GivenAmount
 from partners.opportunities import reseller
 from partners.people.enums import Role
 from partners.people.tables import User
@@ -27,7 +29,8 @@ async def create_registrations() -> None:
         User.role == Role.PARTNER_USER.value).order_by(User.id)]
     # P2: the portal partners are AUTHORIZED, so they signed and have trained people
     # (program.create_program_records); registering would refuse them otherwise.
-    customers = await Account.select(Account.name).where(Account.parent.is_null()).order_by(Account.id).limit(8)
+    customers = await Account.select(Account.name, Account.currency).where(
+        Account.parent.is_null()).order_by(Account.id).limit(8)
     # (customer index, partner index, products, what happens)
     plan = [(0, 0, ["ci-cd"], "approve"), (0, 1, ["ci-cd", "security"], "hold"), (1, 1, ["security"], "approve"),
             (2, 2, ["observability"], "submitted"), (3, 3, ["ci-cd"], "sales"), (4, 0, ["data-ai"], "manager"),
@@ -35,9 +38,12 @@ async def create_registrations() -> None:
     created = []
     for customer, partner, products, outcome in plan:
         who = portal[partner % len(portal)]
+        # D5: most register in the customer's currency; the second partner in its own, euros.
+        currency = "EUR" if partner == 1 else customers[customer]["currency"]
+        estimate = GivenAmount.of_money(local(8700 * (partner + 1), currency), currency, "estimatedAmountMoney")
         row = await register(who, Registration(
             registration_type=DealRegistrationType.RESALE, products=products, edition="Premium", seats=25 * (partner + 1),
-            estimated_amount=8700.0 * (partner + 1), notes="Registered from the demo portal.",
+            estimated_amount=estimate, currency=currency, notes="Registered from the demo portal.",
             prospect=Prospect(name=customers[customer]["name"])))
         created.append((row["id"], who, outcome))
     for reg_id, who, outcome in created:

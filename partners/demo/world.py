@@ -16,6 +16,7 @@ from partners.demo import (
     accounts,
     discounts,
     leads_cases,
+    money,
     opportunities,
     people,
     plans,
@@ -34,6 +35,7 @@ async def is_empty() -> bool:
 async def load_demo(partner_count: int = 200, parent_accounts: int = 60, seed: int = 42) -> list[DemoLogin]:
     """Create the demo world in an empty database; returns the logins with their tokens."""
     rng = random.Random(seed)
+    await money.create_exchange_rates()
     await people.create_partners(rng, partner_count)
     await people.create_directory(seed + 8)
     await program.create_program_records()

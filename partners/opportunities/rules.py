@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from partners.accounts.enums import ScreeningStatus, Segment
@@ -85,18 +86,21 @@ def opportunity_name(
 
 @dataclass(frozen=True)
 class Thresholds:
-    close_plan_amount: float
-    command_plan_net_arr: float
-    consult_net_arr: float
-    red_green_net_arr: float
+    """O11's thresholds, in USD (as the handbook states them): amounts in another currency
+    are compared at their USD value on the record's day (the schema layer converts)."""
+
+    close_plan_amount: Decimal
+    command_plan_net_arr: Decimal
+    consult_net_arr: Decimal
+    red_green_net_arr: Decimal
 
 
 # O11 (001). LARGE uses the mid-market figures; an unknown segment the (stricter) SMB ones.
-SMB_THRESHOLDS = Thresholds(close_plan_amount=5_000, command_plan_net_arr=10_000, consult_net_arr=10_000,
-                            red_green_net_arr=2_000)
-MID_MARKET_THRESHOLDS = Thresholds(close_plan_amount=10_000, command_plan_net_arr=20_000, consult_net_arr=20_000,
-                                   red_green_net_arr=7_000)
-NEW_LOGO_MIN_ARR = 1_000
+SMB_THRESHOLDS = Thresholds(close_plan_amount=Decimal(5_000), command_plan_net_arr=Decimal(10_000),
+                            consult_net_arr=Decimal(10_000), red_green_net_arr=Decimal(2_000))
+MID_MARKET_THRESHOLDS = Thresholds(close_plan_amount=Decimal(10_000), command_plan_net_arr=Decimal(20_000),
+                                   consult_net_arr=Decimal(20_000), red_green_net_arr=Decimal(7_000))
+NEW_LOGO_MIN_ARR = Decimal(1_000)  # USD
 NEW_LOGO_MIN_SEATS = 50
 
 
@@ -112,11 +116,13 @@ def thresholds_for(segment: Segment | None) -> Thresholds:
     return MID_MARKET_THRESHOLDS if segment in (Segment.MID_MARKET, Segment.LARGE) else SMB_THRESHOLDS
 
 
-def threshold_flags(segment: Segment | None, *, name: str, amount: float | None, net_arr: float | None) -> ThresholdFlags:
+def threshold_flags(segment: Segment | None, *, name: str, amount_usd: Decimal | None,
+                    net_arr_usd: Decimal | None) -> ThresholdFlags:
     """O11: close plan over the amount threshold; command plan over the net-ARR threshold
-    except for channel-managed opportunities; consult and red/green review at their thresholds."""
+    except for channel-managed opportunities; consult and red/green review at their thresholds.
+    The amounts are already in USD (None: no amount, read as 0)."""
     t = thresholds_for(segment)
-    amount, net_arr = amount or 0, net_arr or 0
+    amount, net_arr = amount_usd or Decimal(0), net_arr_usd or Decimal(0)
     return ThresholdFlags(
         requires_close_plan=amount > t.close_plan_amount,
         requires_command_plan=net_arr > t.command_plan_net_arr and CHANNEL_MANAGED_MARKER not in name,
@@ -125,9 +131,9 @@ def threshold_flags(segment: Segment | None, *, name: str, amount: float | None,
     )
 
 
-def counts_as_new_logo(opp_type: OpportunityType, net_arr: float | None, potential_users: int | None) -> bool:
-    """O11 (000): a new logo counts above $1,000 ARR with more than 50 seats potential."""
-    return (opp_type is OpportunityType.NEW_BUSINESS and (net_arr or 0) > NEW_LOGO_MIN_ARR
+def counts_as_new_logo(opp_type: OpportunityType, net_arr_usd: Decimal | None, potential_users: int | None) -> bool:
+    """O11 (000): a new logo counts above $1,000 ARR (in USD) with more than 50 seats potential."""
+    return (opp_type is OpportunityType.NEW_BUSINESS and (net_arr_usd or 0) > NEW_LOGO_MIN_ARR
             and (potential_users or 0) > NEW_LOGO_MIN_SEATS)
 
 
@@ -213,10 +219,3 @@ def stage_move_effects(opp: dict, move: StageMove, at: datetime) -> dict:
     if target is Stage.DUPLICATE:
         changes[Opportunity.duplicate_of] = move.duplicate_of_id
     return changes
-
-
-def money_violations(fields: dict[str, Any]) -> list[Violation]:
-    """Amount and net ARR, when given, are not negative."""
-    return [Violation("NEGATIVE_AMOUNT", "Amounts cannot be negative.", (label,))
-            for key, label in (("amount", "amount"), ("net_arr", "netArr"))
-            if fields.get(key) is not None and fields[key] < 0]

@@ -18,6 +18,8 @@ from partners.infra.clock import now
 from partners.infra.db import transaction
 from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation, require_roles
 from partners.infra.events import publish
+from partners.money.currencies import currency_violation
+from partners.money.given import GivenAmount, check_amounts
 from partners.opportunities import reseller
 from partners.opportunities.enums import (
     ContactRole,
@@ -31,7 +33,6 @@ from partners.opportunities.rules import (
     OPEN_STAGES,
     START_STAGES,
     StageMove,
-    money_violations,
     opportunity_name,
     sales_qualified_source,
     stage_move_effects,
@@ -171,23 +172,28 @@ async def insert_opportunity(
     principal: Principal, rules: reseller.RuleSet, *, account_id: int, opp_type: OpportunityType,
     stage: Stage = Stage.PENDING_ACCEPTANCE,
     name: str | None = None, seats: int | None = None, product: str = "", parent_id: int | None = None,
-    amount: float | None = None, net_arr: float | None = None, close_date: date | None = None,
+    amount: GivenAmount | None = None, net_arr: GivenAmount | None = None, currency: str | None = None,
+    close_date: date | None = None,
     owner_id: int | None = None, sdr_id: int | None = None, contacts: list[ContactLink] | None = None,
 ) -> dict:
     """O2, O8–O10; the caller's role is checked by the caller (`create_opportunity`, or an
-    approved deal registration converting into an opportunity)."""
+    approved deal registration converting into an opportunity). Its amounts are in
+    `currency` (ISO 4217), by default its account's (issue 40; D5)."""
     if stage not in START_STAGES:
         raise DomainError.single("INVALID_START_STAGE", "New opportunities start at 00 or 0.", "stage", rule="O2")
-    violations = money_violations({"amount": amount, "net_arr": net_arr})
-    if violations:
-        raise DomainError(violations)
+    bad_currency = None if currency is None else currency_violation(currency, "currency")
+    if bad_currency is not None:
+        raise DomainError([bad_currency])
     owner_id = owner_id or principal.user_id
     if sdr_id is None and principal.role is Role.SDR:
         sdr_id = principal.user_id
     async with transaction():
-        account = await Account.select(Account.id, Account.name).where(Account.id == account_id).first()
+        account = await Account.select(Account.id, Account.name, Account.currency).where(
+            Account.id == account_id).first()
         if account is None:
             raise NotFound.of("Account", "accountId")
+        currency = currency or account["currency"]
+        amount_value, net_arr_value = check_amounts([amount, net_arr], currency)
         await _check_parent(opp_type, parent_id)
         if sdr_id is not None and (await _user_facts(sdr_id, "sdrId"))["role"] != Role.SDR.value:
             raise DomainError.single("NOT_AN_SDR", "The SDR must be a user with the SDR role.", "sdrId", rule="O9")
@@ -197,7 +203,8 @@ async def insert_opportunity(
         at = now()
         opp = Opportunity(
             account=account_id, name=name.strip(), opportunity_type=opp_type.value, parent=parent_id,
-            stage=stage.value, amount=amount, net_arr=net_arr, close_date=close_date, owner=owner_id, sdr=sdr_id,
+            stage=stage.value, currency=currency, amount=amount_value, net_arr=net_arr_value, close_date=close_date,
+            owner=owner_id, sdr=sdr_id,
             sales_qualified_source=source.value, created_at=at,
         )
         await opp.save()
@@ -217,9 +224,10 @@ async def update_opportunity(
     parent_id: Any = None, parent_given: bool = False, contacts: list[ContactLink] | None = None,
     expected_version: int | None = None,
 ) -> dict:
-    """Everything but the stage (that is `move_stage`'s)."""
+    """Everything but the stage (that is `move_stage`'s). Amounts (`GivenAmount`) are in the
+    opportunity's currency, which is set when it is created and does not change here."""
     fields = {k: v for k, v in fields.items() if k in UPDATABLE}
-    violations = money_violations(fields)
+    violations = []
     if "name" in fields and not str(fields["name"] or "").strip():
         violations.append(Violation("NAME_REQUIRED", "An opportunity needs a name.", ("name",), "O10"))
     if violations:
@@ -228,6 +236,8 @@ async def update_opportunity(
         await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's users do not act
         opp = await open_for_write(principal, opportunity_id, expected_version)
         may_change(principal, opp, sdr_too=True)
+        given = [k for k in ("amount", "net_arr") if k in fields]
+        fields.update(zip(given, check_amounts([fields[k] for k in given], opp["currency"])))
         if "owner" in fields and fields["owner"] is None:
             raise DomainError.single("OWNER_REQUIRED", "An opportunity has an owner.", "ownerId")
         if fields.get("sdr") is not None and (await _user_facts(fields["sdr"], "sdrId"))["role"] != Role.SDR.value:

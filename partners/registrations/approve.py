@@ -18,6 +18,7 @@ from partners.infra import versions
 from partners.infra.clock import now
 from partners.infra.db import is_unique_violation, transaction
 from partners.infra.errors import DomainError, NotFound, require_roles
+from partners.money.given import GivenAmount
 from partners.opportunities import reseller, team as opportunity_team
 from partners.opportunities.enums import OpportunityPartnerRole, OpportunityStage, OpportunityType
 from partners.opportunities.rules import CLOSED_STAGES
@@ -182,14 +183,16 @@ async def approve(principal: Principal, rules: reseller.RuleSet, registration_id
 
 
 async def _convert(principal: Principal, rules: reseller.RuleSet, row: dict, ae_id: int, at: datetime) -> int:
-    """A new opportunity on the end customer's account (R1), named per R2 + O10, owned by the AE."""
+    """A new opportunity on the end customer's account (R1), named per R2 + O10, owned by the AE,
+    in the registration's currency (the partner's, often local: D5)."""
     account = await Account.select(Account.name).where(Account.id == row["account"]).first()
     partner = await Partner.select(Partner.nickname).where(Partner.id == row["partner"]).first()
     name = registered_opportunity_name(partner["nickname"], account["name"], row["seats"], row["edition"],
                                        row["expected_close_date"] or at.date())
     opp = await insert_opportunity(
         principal, rules, account_id=row["account"], opp_type=OpportunityType.NEW_BUSINESS, name=name,
-        amount=row["estimated_amount"], close_date=row["expected_close_date"], owner_id=ae_id)
+        currency=row["currency"], amount=GivenAmount(row["estimated_amount"], None, ("estimatedAmount",)),
+        close_date=row["expected_close_date"], owner_id=ae_id)
     return opp["id"]
 
 

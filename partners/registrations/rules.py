@@ -16,6 +16,8 @@ from typing import Iterable
 
 from partners.accounts.enums import AccountType
 from partners.infra.errors import Violation
+from partners.money.currencies import currency_violation
+from partners.money.given import GivenAmount
 from partners.opportunities import reseller
 from partners.opportunities.enums import OpportunityType
 from partners.opportunities.rules import opportunity_name
@@ -162,7 +164,10 @@ def snapshot(row: dict, products: list[str]) -> dict:
         "id": row["id"], "partner_id": row["partner"], "registered_by_id": row["registered_by"],
         "type": row["registration_type"], "status": row["status"], "account_id": row["account"],
         "region": row["region"], "opportunity_id": row["opportunity"], "products": products,
-        "edition": row["edition"], "seats": row["seats"], "estimated_amount": row["estimated_amount"],
+        "edition": row["edition"], "seats": row["seats"],
+        # Issue 40: an exact amount travels as a string, with its currency.
+        "estimated_amount": None if row["estimated_amount"] is None else format(row["estimated_amount"], "f"),
+        "currency": row["currency"],
         "expected_close_date": iso(row["expected_close_date"]), "submitted_at": iso(row["submitted_at"]),
         "assigned_ae_id": row["assigned_ae"], "approved_at": iso(row["approved_at"]),
         "expires_at": iso(row["expires_at"]), "extension_count": row["extension_count"], "reason": row["reason"],
@@ -185,7 +190,11 @@ class Registration:
     products: list[str]
     edition: str
     seats: int
-    estimated_amount: float | None = None
+    estimated_amount: GivenAmount | None = None
+    # ISO 4217; None: the estimated amount's MoneyInput currency, else the opportunity's, else the
+    # customer account's (for a new prospect, its country's). A partner may register in its local
+    # currency, unlike the opportunity's (D5); an approval creating the opportunity keeps it.
+    currency: str | None = None
     expected_close_date: date | None = None
     notes: str = ""
     account_id: int | None = None
@@ -204,8 +213,10 @@ def input_violations(reg: Registration) -> list[Violation]:
         violations.append(Violation("SEATS_REQUIRED", "Seats must be at least 1.", ("seats",), "O10"))
     if not reg.edition.strip():
         violations.append(Violation("EDITION_REQUIRED", "Name the edition (e.g. Premium).", ("edition",), "O10"))
-    if reg.estimated_amount is not None and reg.estimated_amount < 0:
-        violations.append(Violation("NEGATIVE_AMOUNT", "Amounts cannot be negative.", ("estimatedAmount",)))
+    if reg.currency is not None:
+        bad = currency_violation(reg.currency, "currency")
+        if bad is not None:
+            violations.append(bad)
     customers = (reg.account_id is not None) + (reg.prospect is not None)
     if customers > 1 or (customers == 0 and reg.opportunity_id is None):
         violations.append(Violation("ONE_CUSTOMER", "Give either an existing account, the prospect's details, or "
@@ -234,7 +245,7 @@ class Resubmission:
 
     notes: str | None = None
     seats: int | None = None
-    estimated_amount: float | None = None
+    estimated_amount: GivenAmount | None = None  # in the registration's currency
     expected_close_date: date | None = None
 
 

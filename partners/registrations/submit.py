@@ -18,6 +18,8 @@ from partners.accounts.tables import Account
 from partners.infra.clock import now
 from partners.infra.db import is_unique_violation, transaction
 from partners.infra.errors import DomainError, NotFound, require_roles
+from partners.money.currencies import currency_of_country
+from partners.money.given import check_amounts
 from partners.opportunities.enums import OpportunityStage
 from partners.opportunities.rules import CLOSED_STAGES
 from partners.opportunities.scoping import opportunity_scope
@@ -78,17 +80,18 @@ async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[di
     if conditions:
         condition = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
         candidates = await Account.select(Account.id, Account.name, Account.website, Account.region,
-                                          Account.account_type, Account.partner).where(condition)
+                                          Account.account_type, Account.partner, Account.currency).where(condition)
     found = match_account(prospect.name, prospect.website, candidates)
     if found is not None:
         return found, True
+    country = (prospect.country or "US").upper()[:2]
     account = Account(name=prospect.name.strip(), website=prospect.website.strip(),
                       account_type=AccountType.PROSPECT.value, region=prospect.region.value,
-                      country=(prospect.country or "US").upper()[:2], created_at=at)
+                      country=country, currency=currency_of_country(country, at.date()), created_at=at)
     await account.save()
     await Account.update({Account.ultimate_parent: account.id}).where(Account.id == account.id)
     return {"id": account.id, "name": account.name, "website": account.website, "region": account.region,
-            "account_type": account.account_type, "partner": None}, False
+            "account_type": account.account_type, "partner": None, "currency": account.currency}, False
 
 
 async def _registering_partner(principal: Principal, reg: Registration) -> dict:
@@ -121,16 +124,18 @@ async def _opportunity_account(principal: Principal, opportunity_id: int) -> dic
     opp = await scoped(Opportunity.select(Opportunity.account.id.as_alias("id"),
                                           Opportunity.account.region.as_alias("region"),
                                           Opportunity.account.account_type.as_alias("account_type"),
-                                          Opportunity.account.partner.as_alias("partner")),
+                                          Opportunity.account.partner.as_alias("partner"),
+                                          Opportunity.account.currency.as_alias("currency")),
                        opportunity_scope(principal)).where(Opportunity.id == opportunity_id).first()
     if opp is None:
         raise NotFound.of("Opportunity", "opportunityId")
     return opp
 
 
-async def _check_opportunity(principal: Principal, reg: Registration, account_id: int) -> None:
-    """P3: one opportunity of the end customer; P9: services attach on a closed-won one, first come first served."""
-    opp = await scoped(Opportunity.select(Opportunity.id, Opportunity.account, Opportunity.stage),
+async def _check_opportunity(principal: Principal, reg: Registration, account_id: int) -> str:
+    """P3: one opportunity of the end customer; P9: services attach on a closed-won one, first
+    come first served. Returns the opportunity's currency."""
+    opp = await scoped(Opportunity.select(Opportunity.id, Opportunity.account, Opportunity.stage, Opportunity.currency),
                        opportunity_scope(principal)).where(Opportunity.id == reg.opportunity_id).first()
     if opp is None:
         raise NotFound.of("Opportunity", "opportunityId")
@@ -152,6 +157,7 @@ async def _check_opportunity(principal: Principal, reg: Registration, account_id
     elif stage in CLOSED_STAGES:
         raise DomainError.single("OPPORTUNITY_CLOSED", "Register deals on open opportunities only.",
                                  "opportunityId", rule="P3")
+    return opp["currency"]
 
 
 def _services_attach_taken() -> DomainError:
@@ -177,7 +183,8 @@ async def register(principal: Principal, reg: Registration, disabled_rules: froz
             matched = False
             if reg.account_id is not None:
                 account = await scoped(Account.select(Account.id, Account.region, Account.account_type,
-                                                      Account.partner), account_scope(principal)).where(
+                                                      Account.partner, Account.currency),
+                                       account_scope(principal)).where(
                     Account.id == reg.account_id).first()
                 if account is None:
                     raise NotFound.of("Account", "customer.accountId")
@@ -191,14 +198,20 @@ async def register(principal: Principal, reg: Registration, disabled_rules: froz
             violation = None if "R1" in disabled_rules else customer_account_violation(account, field)
             if violation:
                 raise DomainError([violation])
+            currency = account["currency"]
             if reg.opportunity_id is not None:
-                await _check_opportunity(principal, reg, account["id"])
+                currency = await _check_opportunity(principal, reg, account["id"])
+            given = reg.estimated_amount.currency if reg.estimated_amount and reg.estimated_amount.exact else None
+            currency = reg.currency or given or currency
+            (estimate,) = check_amounts([reg.estimated_amount], currency)
             review_due, decision_due = review_targets(at)
             row = DealRegistration(
                 partner=partner["id"], registered_by=principal.user_id, registration_type=reg.registration_type.value,
                 status=Status.SUBMITTED.value, account=account["id"], customer_matched=matched,
                 region=account["region"], opportunity=reg.opportunity_id, edition=reg.edition.strip(),
-                seats=reg.seats, estimated_amount=reg.estimated_amount, expected_close_date=reg.expected_close_date,
+                seats=reg.seats, currency=currency,
+                estimated_amount=estimate,
+                expected_close_date=reg.expected_close_date,
                 notes=reg.notes.strip(), submitted_at=at, last_submitted_at=at, review_due_at=review_due,
                 decision_due_at=decision_due, created_at=at,
                 prospect_name=reg.prospect.name.strip() if reg.prospect else "",
@@ -249,19 +262,18 @@ async def resubmit(principal: Principal, registration_id: int, changes: Resubmis
     """RETURNED → SUBMITTED with the information asked for; the P4 clocks restart."""
     if changes.seats is not None and changes.seats < 1:
         raise DomainError.single("SEATS_REQUIRED", "Seats must be at least 1.", "seats", rule="O10")
-    if changes.estimated_amount is not None and changes.estimated_amount < 0:
-        raise DomainError.single("NEGATIVE_AMOUNT", "Amounts cannot be negative.", "estimatedAmount")
     async with transaction():
         await refuse_if_partner_denied(principal, "id")  # P1
         row = await open_for_write(principal, registration_id, expected_version)
         require_registrant_side(principal, row)
+        (estimate,) = check_amounts([changes.estimated_amount], row["currency"])
         at = now()
         review_due, decision_due = review_targets(at)
         values: dict[Any, Any] = {DealRegistration.last_submitted_at: at, DealRegistration.review_due_at: review_due,
                                   DealRegistration.decision_due_at: decision_due, DealRegistration.reason: "",
                                   DealRegistration.reply_due_at: None}
         for column, value in ((DealRegistration.notes, changes.notes), (DealRegistration.seats, changes.seats),
-                              (DealRegistration.estimated_amount, changes.estimated_amount),
+                              (DealRegistration.estimated_amount, estimate),
                               (DealRegistration.expected_close_date, changes.expected_close_date)):
             if value is not None:
                 values[column] = value.strip() if isinstance(value, str) else value

@@ -72,8 +72,15 @@ def _registration(payload: dict) -> Event | None:
             "opportunityId": global_id("Opportunity", reg["opportunity_id"]),
             "expiresAt": reg["expires_at"],
             "reason": reg["reason"],
+            # The partner's own estimate, exact, as the API's Money (issue 40); null in messages
+            # enqueued before amounts had a currency.
+            "estimatedAmount": _money(reg.get("estimated_amount"), reg.get("currency")),
         },
     })
+
+
+def _money(amount: str | None, currency: str | None) -> dict | None:
+    return None if amount is None or currency is None else {"amount": str(amount), "currency": currency}
 
 
 @source(TASK_EVENT_KIND)

@@ -16,11 +16,14 @@ from schema.core.context import Info
 from schema.core.domain import call_domain
 from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus
 from schema.core.errors import UserError
+from schema.core.money import MoneyInput, deprecated_amount, given_amount
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
 from schema.identity.types import PartnerNode, UserNode
 
 UNSET: Any = strawberry.UNSET
+CARR_HELP = ("cARR in the account's currency (omitted currency: that one; another: CURRENCY_MISMATCH); not "
+             "together with the deprecated carr (AMBIGUOUS_AMOUNT). Zero when never given.")
 
 
 @strawberry.input(description="An address candidate; it replaces the account's address from the same source (A4).")
@@ -50,7 +53,11 @@ class CreateAccountInput:
     employees_zoom_info: int | None = None
     ranking: Ranking | None = None
     ranking_note: str = ""
-    carr: float = 0.0
+    currency: str | None = strawberry.field(default=None, description="ISO 4217 code of its cARR and the default "
+                                            "of its opportunities'; by default the country's currency, else "
+                                            "COSELL_DEFAULT_CURRENCY (issue 40). Set once: updates keep it.")
+    carr: float | None = strawberry.field(default=None, deprecation_reason=deprecated_amount("carrMoney"))
+    carr_money: MoneyInput | None = strawberry.field(default=None, description=CARR_HELP)
     potential_users: int | None = None
     first_order_available: bool = False
     addresses: list[AccountAddressInput] | None = None
@@ -76,7 +83,8 @@ class UpdateAccountInput:
         "Use requestEmployeeCountReview.")
     ranking: Ranking | None = UNSET
     ranking_note: str | None = UNSET
-    carr: float | None = UNSET
+    carr: float | None = strawberry.field(default=UNSET, deprecation_reason=deprecated_amount("carrMoney"))
+    carr_money: MoneyInput | None = strawberry.field(default=UNSET, description=CARR_HELP)
     potential_users: int | None = UNSET
     first_order_available: bool | None = UNSET
     addresses: list[AccountAddressInput] | None = UNSET
@@ -87,7 +95,7 @@ class UpdateAccountInput:
 _COLUMNS = {
     "name": "name", "website": "website", "type": "account_type", "region": "region", "country": "country",
     "owner_id": "owner", "employees_data_fox": "employees_datafox", "employees_zoom_info": "employees_zoominfo",
-    "ranking": "ranking", "ranking_note": "ranking_note", "carr": "carr", "potential_users": "potential_users",
+    "ranking": "ranking", "ranking_note": "ranking_note", "potential_users": "potential_users", "currency": "currency",
     "first_order_available": "first_order_available", "partner_id": "partner",
 }
 _NULLABLE = {"owner_id", "partner_id", "employees_data_fox", "employees_zoom_info", "ranking", "potential_users"}
@@ -106,6 +114,9 @@ def _fields(info: Info, data) -> dict[str, Any]:
         if attr == "country" and value:
             value = value.upper()
         out[column] = value
+    carr = given_amount(getattr(data, "carr", UNSET), getattr(data, "carr_money", UNSET), "carr", "carrMoney")
+    if carr is not None and (carr.amount is not None or carr.other is not None):  # null leaves it as it is
+        out["carr"] = carr
     return out
 
 

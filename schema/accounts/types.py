@@ -4,6 +4,7 @@ pure rules of partners.accounts.service, never here."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Callable, Iterable
 
 import strawberry
@@ -23,9 +24,11 @@ from schema.accounts.loaders import (
     load_accounts,
     load_contacts,
 )
-from schema.core.access import node_access
+from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
+from schema.core.conversions import Unknown, in_usd, rate_table, today, usd_value
 from schema.core.enums import AccountType, AddressSource, Ranking, Region, ScreeningStatus, Segment, member
+from schema.core.money import CurrencyConversionType, MoneyType, deprecated_amount
 from schema.core.rows import int_ids
 from schema.identity.loaders import load_partners, load_users
 from schema.identity.types import PartnerNode, UserNode
@@ -129,7 +132,10 @@ class AccountNode(relay.Node):
     )
     ranking: Ranking | None = strawberry.field(description="A9.")
     ranking_note: str
-    carr: float = strawberry.field(description="Current annual recurring revenue, USD.")
+    currency: str = strawberry.field(description="ISO 4217 code of its cARR (from its country when created) and "
+                                     "the default of its opportunities' (issue 40).")
+    carr: float = strawberry.field(description="Current annual recurring revenue, in `currency`.",
+                                   deprecation_reason=deprecated_amount("carrMoney"))
     potential_users: int | None = strawberry.field(description="Potential developer users (LAM).")
     first_order_available: bool = strawberry.field(description="A8.")
     screening_status: ScreeningStatus = strawberry.field(
@@ -152,9 +158,26 @@ class AccountNode(relay.Node):
         return EmployeeCounts(data_fox=r["employees_datafox"], zoom_info=r["employees_zoominfo"],
                               admin_override=r["employees_override"], review_request=review)
 
-    @strawberry.field(description="A7: cARR < $30k, < 101 employees, not Japan.")
-    def is_global_digital_smb(self) -> bool:
-        return rules.is_global_digital_smb(self.row["carr"], rules.row_effective_employees(self.row), self.country)
+    @strawberry.field(description="Current annual recurring revenue, exact, in the account's currency.")
+    def carr_money(self) -> MoneyType:
+        return MoneyType(amount=self.row["carr"], currency=self.row["currency"])
+
+    @strawberry.field(description="cARR in USD (A7's currency) at today's rate; null when no rate is known.",
+                      extensions=[visible_to(STAFF)])
+    async def carr_usd(self, info: Info) -> CurrencyConversionType | None:
+        table = await rate_table(info)
+        return CurrencyConversionType.of(in_usd(table, self.row["carr"], self.row["currency"], today()))
+
+    @strawberry.field(description="A7: cARR < $30k (in USD at today's rate), < 101 employees, not Japan. Null when "
+                      "the cARR's currency has no known rate (issue 40).")
+    async def is_global_digital_smb(self, info: Info) -> bool | None:
+        employees = rules.row_effective_employees(self.row)
+        carr = usd_value(await rate_table(info), self.row["carr"], self.row["currency"], today())
+        if isinstance(carr, Unknown):
+            # Without a rate, only an account that fails A7 whatever its cARR (Japan, too many
+            # employees) has an answer.
+            return None if rules.is_global_digital_smb(Decimal(0), employees, self.country) else False
+        return rules.is_global_digital_smb(carr, employees, self.country)
 
     @strawberry.field(description="A8: mid-market first-order ownership.")
     def is_first_order_target(self) -> bool:
@@ -222,7 +245,7 @@ class AccountNode(relay.Node):
             region=member(Region, row["region"]), country=row["country"],
             segment=member(Segment, row["segment"]) if row["segment"] else None,
             ranking=member(Ranking, row["ranking"]) if row["ranking"] else None, ranking_note=row["ranking_note"],
-            carr=row["carr"], potential_users=row["potential_users"],
+            currency=row["currency"], carr=float(row["carr"]), potential_users=row["potential_users"],
             first_order_available=row["first_order_available"],
             screening_status=member(ScreeningStatus, row["screening_status"]), created_at=row["created_at"], row=row,
         )

@@ -16,6 +16,7 @@ import strawberry
 from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode, VariableNode
 
 from partners.money import Conversion as DomainConversion, Money as DomainMoney
+from partners.money.given import GivenAmount
 
 
 def _serialize(value: Decimal) -> str:
@@ -90,3 +91,29 @@ class CurrencyConversionType:
             return None
         return cls(source=MoneyType.of(conversion.source), result=MoneyType.of(conversion.result),
                    rate=conversion.rate, rate_date=conversion.rate_date)
+
+
+def deprecated_amount(new_name: str) -> str:
+    """The deprecation reason of a Float amount field replaced by `new_name` (issue 40)."""
+    return f"Use {new_name}: exact, with its currency (issue 40)."
+
+
+def given_amount(float_value: object, money_value: object, float_field: str, money_field: str) -> GivenAmount | None:
+    """What the client gave for one amount through the deprecated Float input and/or the
+    MoneyInput beside it: None when neither was given (UNSET), an amount of None when one
+    is null (clears it on update; on create, where null is the default, the same as none).
+    Both given is passed on as ambiguous: the domain refuses it (AMBIGUOUS_AMOUNT) with its
+    other checks, so the refusal is a UserError and nothing is written."""
+    float_given = float_value is not strawberry.UNSET and float_value is not None
+    money_given = money_value is not strawberry.UNSET and money_value is not None
+    if money_given:
+        other = float_field if float_given else None
+        amount, currency = money_value.amount, money_value.currency  # type: ignore[union-attr]
+        return GivenAmount(amount, currency, (money_field,), other=other)
+    if float_given:
+        return GivenAmount.of_float(float_value, float_field)  # type: ignore[arg-type]
+    if float_value is None or money_value is None:
+        # An explicit null (update inputs, whose default is UNSET) clears the amount.
+        explicit_null = (float_value is None and float_field) or (money_value is None and money_field)
+        return GivenAmount(None, None, (explicit_null,), exact=False)
+    return None

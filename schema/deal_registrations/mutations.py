@@ -7,6 +7,7 @@ from datetime import date
 
 import strawberry
 
+from partners.money.given import GivenAmount
 from partners.registrations.approve import approve, dissolve, extend
 from partners.registrations.rules import Prospect, Registration, Resubmission
 from partners.registrations.submit import advance_review, deny, register, resubmit, return_to_partner, withdraw
@@ -16,6 +17,7 @@ from schema.core.context import Info
 from schema.core.domain import call_domain, expected_version_field
 from schema.core.enums import DealRegistrationType, Region
 from schema.core.errors import UserError
+from schema.core.money import MoneyInput, deprecated_amount, given_amount
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
 from schema.deal_registrations.access import REGISTRATION_OWNERS, REGISTRATION_REVIEWERS, REGISTRATION_SUBMITTERS
@@ -49,7 +51,15 @@ class RegisterDealInput:
     products: list[str] = strawberry.field(description="Product codes; overlaps make conflicts (D2).")
     edition: str = strawberry.field(description="E.g. Premium, Ultimate (names the opportunity, O10).")
     seats: int
-    estimated_amount: float | None = None
+    currency: str | None = strawberry.field(default=None, description=(
+        "ISO 4217 code of the estimated amount: partners often register in local currency (D5). By default the "
+        "currency of estimatedAmountMoney, else the opportunity's, else the customer account's (a new prospect's: "
+        "its country's). An approval that creates the opportunity creates it in this currency (issue 40)."))
+    estimated_amount: float | None = strawberry.field(default=None,
+                                                      deprecation_reason=deprecated_amount("estimatedAmountMoney"))
+    estimated_amount_money: MoneyInput | None = strawberry.field(default=None, description=(
+        "Not together with the deprecated estimatedAmount (AMBIGUOUS_AMOUNT); its currency, when given, is the "
+        "registration's (another than `currency`: CURRENCY_MISMATCH)."))
     expected_close_date: date | None = None
     notes: str = ""
     opportunity_id: strawberry.ID | None = strawberry.field(
@@ -77,7 +87,10 @@ class ResubmitDealRegistrationInput:
     id: strawberry.ID
     notes: str | None = None
     seats: int | None = None
-    estimated_amount: float | None = None
+    estimated_amount: float | None = strawberry.field(default=None,
+                                                      deprecation_reason=deprecated_amount("estimatedAmountMoney"))
+    estimated_amount_money: MoneyInput | None = strawberry.field(default=None, description=(
+        "In the registration's currency (another: CURRENCY_MISMATCH); not together with estimatedAmount."))
     expected_close_date: date | None = None
     expected_version: int | None = expected_version_field()
 
@@ -110,6 +123,13 @@ def _payload(row: dict | None, errors: list[UserError]) -> DealRegistrationPaylo
                                    errors=errors)
 
 
+def _estimated(input) -> GivenAmount | None:
+    """The estimated amount given (None: not given; these inputs do not clear it)."""
+    given = given_amount(input.estimated_amount, input.estimated_amount_money, "estimatedAmount",
+                         "estimatedAmountMoney")
+    return None if given is None or (given.amount is None and given.other is None) else given
+
+
 def _id(info: Info, value) -> int:
     return decode_node_id(info, value, DealRegistrationNode)
 
@@ -125,8 +145,8 @@ class DealRegistrationMutation:
                             region=c.prospect.region) if c.prospect else None
         reg = Registration(
             registration_type=input.type, products=input.products, edition=input.edition, seats=input.seats,
-            estimated_amount=input.estimated_amount, expected_close_date=input.expected_close_date,
-            notes=input.notes, prospect=prospect,
+            estimated_amount=_estimated(input), currency=input.currency,
+            expected_close_date=input.expected_close_date, notes=input.notes, prospect=prospect,
             account_id=decode_node_id(info, c.account_id, AccountNode, "customer.accountId") if c.account_id else None,
             opportunity_id=decode_node_id(info, input.opportunity_id, OpportunityNode, "opportunityId")
             if input.opportunity_id else None,
@@ -153,7 +173,7 @@ class DealRegistrationMutation:
                          extensions=[access(REGISTRATION_OWNERS)])
     async def resubmit_deal_registration(self, info: Info, input: ResubmitDealRegistrationInput) -> DealRegistrationPayload:
         principal = require_principal(info)
-        changes = Resubmission(notes=input.notes, seats=input.seats, estimated_amount=input.estimated_amount,
+        changes = Resubmission(notes=input.notes, seats=input.seats, estimated_amount=_estimated(input),
                                expected_close_date=input.expected_close_date)
         return _payload(*await call_domain(resubmit(principal, _id(info, input.id), changes, input.expected_version)))
 

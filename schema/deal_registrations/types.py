@@ -15,6 +15,7 @@ from schema.accounts.types import AccountNode
 from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
 from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region, member
+from schema.core.money import MoneyType, deprecated_amount
 from schema.core.rows import int_ids
 from schema.deal_registrations.loaders import (
     load_customer_names,
@@ -75,7 +76,9 @@ class DealRegistrationNode(relay.Node):
     customer_matched_value: strawberry.Private[bool]
     edition: str
     seats: int
-    estimated_amount: float | None
+    currency: str = strawberry.field(description="ISO 4217 code of the estimated amount: the partner's, often "
+                                     "local, possibly not the opportunity's (D5; issue 40).")
+    estimated_amount: float | None = strawberry.field(deprecation_reason=deprecated_amount("estimatedAmountMoney"))
     expected_close_date: date | None
     notes: str
     submitted_at: datetime = strawberry.field(description="First submission: the order of P5 reconsideration.")
@@ -94,6 +97,10 @@ class DealRegistrationNode(relay.Node):
     version: int = strawberry.field(description="Goes up by one with every change, status changes included; send "
                                     "it back as expectedVersion to refuse stale writes.")
     row: strawberry.Private[dict]
+
+    @strawberry.field(description="The partner's estimate, exact, in the registration's currency.")
+    def estimated_amount_money(self) -> MoneyType | None:
+        return MoneyType.from_parts(self.row["estimated_amount"], self.row["currency"])
 
     @strawberry.field
     async def partner(self, info: Info) -> PartnerNode | None:
@@ -211,7 +218,9 @@ class DealRegistrationNode(relay.Node):
             id=row["id"], registration_type=member(DealRegistrationType, row["registration_type"]),
             status=member(DealRegistrationStatus, row["status"]), region_value=member(Region, row["region"]),
             customer_matched_value=row["customer_matched"], edition=row["edition"], seats=row["seats"],
-            estimated_amount=row["estimated_amount"], expected_close_date=row["expected_close_date"],
+            currency=row["currency"],
+            estimated_amount=None if row["estimated_amount"] is None else float(row["estimated_amount"]),
+            expected_close_date=row["expected_close_date"],
             notes=row["notes"], submitted_at=row["submitted_at"], last_submitted_at=row["last_submitted_at"],
             review_due_at=row["review_due_at"], decision_due_at=row["decision_due_at"], decided_at=row["decided_at"],
             reply_due_at=row["reply_due_at"],

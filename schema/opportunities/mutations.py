@@ -15,6 +15,7 @@ from schema.core.context import Info
 from schema.core.domain import call_domain, expected_version_field
 from schema.core.enums import ContactRole, LossReason, OpportunityStage, OpportunityType
 from schema.core.errors import UserError
+from schema.core.money import MoneyInput, deprecated_amount, given_amount
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
 from schema.identity.types import UserNode
@@ -22,6 +23,8 @@ from schema.opportunities.access import OPPORTUNITY_CREATORS, OPPORTUNITY_WRITER
 from schema.opportunities.types import OpportunityNode
 
 UNSET: Any = strawberry.UNSET
+MONEY_HELP = ("In the opportunity's currency (a currency omitted means it; another is refused: CURRENCY_MISMATCH). "
+              "Not together with the deprecated Float field (AMBIGUOUS_AMOUNT).")
 
 
 @strawberry.input(description="A contact on the opportunity; exactly one is primary (R3).")
@@ -40,8 +43,12 @@ class CreateOpportunityInput:
     seats: int | None = None
     product: str = ""
     parent_id: strawberry.ID | None = strawberry.field(default=None, description="O8.")
-    amount: float | None = None
-    net_arr: float | None = None
+    currency: str | None = strawberry.field(default=None, description="ISO 4217 code of its amounts; by default "
+                                            "the account's currency (issue 40).")
+    amount: float | None = strawberry.field(default=None, deprecation_reason=deprecated_amount("amountMoney"))
+    amount_money: MoneyInput | None = strawberry.field(default=None, description=MONEY_HELP)
+    net_arr: float | None = strawberry.field(default=None, deprecation_reason=deprecated_amount("netArrMoney"))
+    net_arr_money: MoneyInput | None = strawberry.field(default=None, description=MONEY_HELP)
     close_date: date | None = None
     owner_id: strawberry.ID | None = strawberry.field(default=None, description="Defaults to the caller.")
     sdr_id: strawberry.ID | None = strawberry.field(default=None, description="Defaults to the caller if an SDR.")
@@ -54,8 +61,10 @@ class UpdateOpportunityInput:
     name: str | None = UNSET
     type: OpportunityType | None = UNSET
     parent_id: strawberry.ID | None = UNSET
-    amount: float | None = UNSET
-    net_arr: float | None = UNSET
+    amount: float | None = strawberry.field(default=UNSET, deprecation_reason=deprecated_amount("amountMoney"))
+    amount_money: MoneyInput | None = strawberry.field(default=UNSET, description=MONEY_HELP + " Null clears it.")
+    net_arr: float | None = strawberry.field(default=UNSET, deprecation_reason=deprecated_amount("netArrMoney"))
+    net_arr_money: MoneyInput | None = strawberry.field(default=UNSET, description=MONEY_HELP + " Null clears it.")
     close_date: date | None = UNSET
     owner_id: strawberry.ID | None = UNSET
     sdr_id: strawberry.ID | None = UNSET
@@ -113,7 +122,9 @@ class OpportunityMutation:
         row, errors = await call_domain(opportunities.create_opportunity(
             principal, info.context.rules, account_id=decode_node_id(info, input.account_id, AccountNode, "accountId"),
             opp_type=input.type, stage=input.stage, name=input.name, seats=input.seats, product=input.product,
-            parent_id=_opp_id(info, input.parent_id, "parentId"), amount=input.amount, net_arr=input.net_arr,
+            parent_id=_opp_id(info, input.parent_id, "parentId"), currency=input.currency,
+            amount=given_amount(input.amount, input.amount_money, "amount", "amountMoney"),
+            net_arr=given_amount(input.net_arr, input.net_arr_money, "netArr", "netArrMoney"),
             close_date=input.close_date, owner_id=_user_id(info, input.owner_id, "ownerId"),
             sdr_id=_user_id(info, input.sdr_id, "sdrId"), contacts=_contacts(info, input.contacts),
         ))
@@ -123,10 +134,14 @@ class OpportunityMutation:
     async def update_opportunity(self, info: Info, input: UpdateOpportunityInput) -> OpportunityPayload:
         principal = require_principal(info)
         fields: dict[str, Any] = {}
-        for attr in ("name", "amount", "net_arr", "close_date"):
+        for attr in ("name", "close_date"):
             value = getattr(input, attr)
             if value is not UNSET:
                 fields[attr] = value.strip() if isinstance(value, str) else value
+        for attr, name in (("amount", "amount"), ("net_arr", "netArr")):
+            given = given_amount(getattr(input, attr), getattr(input, f"{attr}_money"), name, f"{name}Money")
+            if given is not None:
+                fields[attr] = given
         if input.owner_id is not UNSET:
             fields["owner"] = _user_id(info, input.owner_id, "ownerId")
         if input.sdr_id is not UNSET:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Iterable
 
 import strawberry
 from strawberry import relay
 
 from partners.accounts.enums import Segment as SegmentEnum
+from partners.money.amounts import MAX_AMOUNT
 from partners.opportunities import rules
 from partners.opportunities.enums import OpportunityType as OpportunityTypeEnum
 from partners.opportunities.scoping import holdover_extension_scope, opportunity_scope
@@ -17,6 +19,7 @@ from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode, provide_opportunity_nodes
 from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
+from schema.core.conversions import Unknown, in_usd, rate_table, record_day, usd_value
 from schema.core.enums import (
     ContactRole,
     HoldoverExtensionStatus,
@@ -27,6 +30,7 @@ from schema.core.enums import (
     SalesQualifiedSource,
     member,
 )
+from schema.core.money import CurrencyConversionType, MoneyType, deprecated_amount
 from schema.core.rows import int_ids, scoped_rows_by_ids
 from schema.identity.loaders import load_partners, load_users
 from schema.identity.types import PartnerNode, UserNode
@@ -51,6 +55,11 @@ async def _opportunity(info: Info, opportunity_id: int | None) -> "OpportunityNo
         return None
     row = await info.context.loaders(load_opportunities).load(opportunity_id)
     return OpportunityNode.from_row(row) if row else None
+
+
+def _float(value: Decimal | None) -> float | None:
+    """A deprecated Float field's value (issue 40: exact in the ...Money fields)."""
+    return None if value is None else float(value)
 
 
 # O11 flags are the vendor's internal sales thresholds: staff read them, partner users read null.
@@ -135,14 +144,17 @@ class OpportunityNode(relay.Node):
     account_name: str = strawberry.field(description="The account's name, readable by all who see the opportunity.")
     opportunity_type: OpportunityType = strawberry.field(name="type", description="O8.")
     stage: OpportunityStage = strawberry.field(description="O1; moved only by moveOpportunityStage.")
-    amount: float | None
-    net_arr: float | None
+    currency: str = strawberry.field(description="ISO 4217 code of its amounts: set when it is created (the "
+                                     "account's by default) and never converted (issue 40).")
+    amount: float | None = strawberry.field(deprecation_reason=deprecated_amount("amountMoney"))
+    net_arr: float | None = strawberry.field(deprecation_reason=deprecated_amount("netArrMoney"))
     close_date: date | None
     sales_qualified_source: SalesQualifiedSource = strawberry.field(description="O9.")
     sales_accepted_at: datetime | None = strawberry.field(description="O3: set when it left 0-Pending Acceptance.")
     sales_qualified: bool = strawberry.field(description="O4.")
     sales_qualified_at: datetime | None
-    initial_iacv: float | None = strawberry.field(description="O4: net ARR snapshot when it was qualified.")
+    initial_iacv: float | None = strawberry.field(description="O4: net ARR snapshot when it was qualified.",
+                                                  deprecation_reason=deprecated_amount("initialIacvMoney"))
     closed_at: datetime | None
     loss_reason: LossReason | None = strawberry.field(description="O7.")
     competitor: str
@@ -158,33 +170,79 @@ class OpportunityNode(relay.Node):
     def stage_label(self) -> str:
         return self.stage.value
 
-    def _flags(self) -> rules.ThresholdFlags:
+    @strawberry.field(description="The amount, exact, in the opportunity's currency.")
+    def amount_money(self) -> MoneyType | None:
+        return MoneyType.from_parts(self.row["amount"], self.row["currency"])
+
+    @strawberry.field(description="Net ARR, exact, in the opportunity's currency.")
+    def net_arr_money(self) -> MoneyType | None:
+        return MoneyType.from_parts(self.row["net_arr"], self.row["currency"])
+
+    @strawberry.field(description="O4: the net ARR (else the amount) when it was qualified, exact.")
+    def initial_iacv_money(self) -> MoneyType | None:
+        return MoneyType.from_parts(self.row["initial_iacv"], self.row["currency"])
+
+    async def _usd(self, info: Info, column: str) -> Decimal | None | Unknown:
+        table = await rate_table(info)
+        return usd_value(table, self.row[column], self.row["currency"], record_day(self.row["closed_at"]))
+
+    async def _conversion(self, info: Info, column: str) -> CurrencyConversionType | None:
+        table = await rate_table(info)
+        return CurrencyConversionType.of(in_usd(table, self.row[column], self.row["currency"],
+                                                record_day(self.row["closed_at"])))
+
+    @strawberry.field(description=f"The amount in USD, the currency of O11's thresholds, at the rate of its close "
+                      f"date when closed, else of today; null without an amount or a known rate. {INTERNAL}",
+                      extensions=[visible_to(STAFF)])
+    async def amount_usd(self, info: Info) -> CurrencyConversionType | None:
+        return await self._conversion(info, "amount")
+
+    @strawberry.field(description=f"Net ARR in USD, as amountUsd. {INTERNAL}", extensions=[visible_to(STAFF)])
+    async def net_arr_usd(self, info: Info) -> CurrencyConversionType | None:
+        return await self._conversion(info, "net_arr")
+
+    async def _flag(self, info: Info, column: str, flag: str) -> bool | None:
+        """One O11 flag from the USD value of `column`; null when it has no known rate."""
+        value = await self._usd(info, column)
         segment = SegmentEnum(self.row["account_segment"]) if self.row["account_segment"] else None
-        return rules.threshold_flags(segment, name=self.name, amount=self.amount, net_arr=self.net_arr)
 
-    @strawberry.field(description=f"O11: amount over $5k (SMB) / $10k (mid-market, large). {INTERNAL}",
-                      extensions=[visible_to(STAFF)])
-    def requires_close_plan(self) -> bool | None:
-        return self._flags().requires_close_plan
+        def flag_at(usd: Decimal | None) -> bool:
+            values = {"amount_usd": None, "net_arr_usd": None, f"{column}_usd": usd}
+            return getattr(rules.threshold_flags(segment, name=self.name, **values), flag)
 
-    @strawberry.field(description=f"O11: net ARR over $10k / $20k, unless the title says Channel-Managed. {INTERNAL}",
-                      extensions=[visible_to(STAFF)])
-    def requires_command_plan(self) -> bool | None:
-        return self._flags().requires_command_plan
+        if isinstance(value, Unknown):
+            # Without a rate, a flag that is the same for any amount (a Channel-Managed title) still answers.
+            low, high = flag_at(Decimal(0)), flag_at(MAX_AMOUNT)
+            return low if low == high else None
+        return flag_at(value)
 
-    @strawberry.field(description=f"O11: net ARR at $10k / $20k. {INTERNAL}", extensions=[visible_to(STAFF)])
-    def requires_opportunity_consult(self) -> bool | None:
-        return self._flags().requires_opportunity_consult
-
-    @strawberry.field(description=f"O11: net ARR at $2k / $7k. {INTERNAL}", extensions=[visible_to(STAFF)])
-    def in_red_green_review(self) -> bool | None:
-        return self._flags().in_red_green_review
-
-    @strawberry.field(description="O11 (000): new business above $1,000 ARR with more than 50 seats potential. "
+    @strawberry.field(description=f"O11: amount over $5k (SMB) / $10k (mid-market, large), in USD at the dated rate. "
                       f"{INTERNAL}", extensions=[visible_to(STAFF)])
-    def counts_as_new_logo(self) -> bool | None:
-        return rules.counts_as_new_logo(OpportunityTypeEnum(self.row["opportunity_type"]), self.net_arr,
-                                        self.row["account_potential_users"])
+    async def requires_close_plan(self, info: Info) -> bool | None:
+        return await self._flag(info, "amount", "requires_close_plan")
+
+    @strawberry.field(description=f"O11: net ARR over $10k / $20k (USD), unless the title says Channel-Managed. "
+                      f"{INTERNAL}", extensions=[visible_to(STAFF)])
+    async def requires_command_plan(self, info: Info) -> bool | None:
+        return await self._flag(info, "net_arr", "requires_command_plan")
+
+    @strawberry.field(description=f"O11: net ARR at $10k / $20k (USD). {INTERNAL}", extensions=[visible_to(STAFF)])
+    async def requires_opportunity_consult(self, info: Info) -> bool | None:
+        return await self._flag(info, "net_arr", "requires_opportunity_consult")
+
+    @strawberry.field(description=f"O11: net ARR at $2k / $7k (USD). {INTERNAL}", extensions=[visible_to(STAFF)])
+    async def in_red_green_review(self, info: Info) -> bool | None:
+        return await self._flag(info, "net_arr", "in_red_green_review")
+
+    @strawberry.field(description="O11 (000): new business above $1,000 ARR (USD) with more than 50 seats potential. "
+                      f"{INTERNAL}", extensions=[visible_to(STAFF)])
+    async def counts_as_new_logo(self, info: Info) -> bool | None:
+        value = await self._usd(info, "net_arr")
+        opp_type, users = OpportunityTypeEnum(self.row["opportunity_type"]), self.row["account_potential_users"]
+        if isinstance(value, Unknown):
+            low = rules.counts_as_new_logo(opp_type, Decimal(0), users)
+            return low if low == rules.counts_as_new_logo(opp_type, MAX_AMOUNT, users) else None
+        return rules.counts_as_new_logo(opp_type, value, users)
 
     @strawberry.field(description="Null for partner users, who see only accountName.")
     def account(self, info: Info) -> AccountNode | None:
@@ -277,10 +335,11 @@ class OpportunityNode(relay.Node):
             id=row["id"], name=row["name"], account_name=row["account_name"],
             opportunity_type=member(OpportunityType, row["opportunity_type"]),
             stage=member(OpportunityStage, row["stage"]),
-            amount=row["amount"], net_arr=row["net_arr"], close_date=row["close_date"],
+            currency=row["currency"], amount=_float(row["amount"]), net_arr=_float(row["net_arr"]),
+            close_date=row["close_date"],
             sales_qualified_source=member(SalesQualifiedSource, row["sales_qualified_source"]),
             sales_accepted_at=row["sales_accepted_at"], sales_qualified=row["sales_qualified"],
-            sales_qualified_at=row["sales_qualified_at"], initial_iacv=row["initial_iacv"],
+            sales_qualified_at=row["sales_qualified_at"], initial_iacv=_float(row["initial_iacv"]),
             closed_at=row["closed_at"],
             loss_reason=member(LossReason, row["loss_reason"]) if row["loss_reason"] else None,
             competitor=row["competitor"], owner_holdover_until=row["owner_holdover_until"],

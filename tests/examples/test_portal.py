@@ -131,16 +131,23 @@ async def test_a_partner_user_works_the_portal_in_chromium(gql, world, portal_or
         # The partner's registrations (the API scopes them: one, theirs).
         wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, "#registrations tbody tr")) == 1)
         assert "Hooli" in find("#registrations tbody tr").text
+        # Issue 40: amounts in their currency, in the browser's locale, from the exact string.
+        in_locale = "return new Intl.NumberFormat(navigator.language, {style: 'currency', currency: arguments[1]})" \
+                    ".format(arguments[0])"
+        assert find("#registrations tbody tr td.amount").text == driver.execute_script(in_locale, "17400.00", "USD")
 
         # Register a deal; the portal then follows it.
         find("#register [name=name]").send_keys("Pied Piper")
         find("#register [name=website]").send_keys("piedpiper.test")
         find("#register [name=products]").send_keys("ci-cd, security")
+        find("#register [name=amount]").send_keys("1234.50")
+        find("#register [name=currency]").send_keys("eur")  # D5: the partner's local currency
         find("#register button[type=submit]").click()
         wait_for(driver, lambda: find("#registration").is_displayed())
         wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, "#registrations tbody tr")) == 2)
         assert find("#registration [data-bind=customerName]").text == "Pied Piper"
         assert find("#registration-status").text == "SUBMITTED"
+        assert find("#registration-amount").text == driver.execute_script(in_locale, "1234.50", "EUR")
         new_id = find("#registration").get_attribute("data-id")
 
         # A channel manager takes the first review step (P4); the partner follows it.

@@ -1,6 +1,7 @@
 """Pure account rules (A1–A4, A7–A10), tested directly."""
 
 from datetime import datetime, timezone
+from decimal import Decimal as D
 
 from partners.accounts.enums import Ranking, Segment
 from partners.accounts.rules import (
@@ -49,11 +50,13 @@ def test_a4_territory_address_priority():
 
 
 def test_a7_global_digital_smb():
-    assert is_global_digital_smb(29_999, 100, "US")
-    assert not is_global_digital_smb(30_000, 100, "US")
-    assert not is_global_digital_smb(10_000, 101, "US")
-    assert not is_global_digital_smb(10_000, 20, "JP")
-    assert not is_global_digital_smb(10_000, None, "US")
+    """The cARR is already in USD (issue 40: the caller converts at today's rate), exact."""
+    assert is_global_digital_smb(D("29999.99"), 100, "US")
+    assert not is_global_digital_smb(D("30000.00"), 100, "US")
+    assert is_global_digital_smb(None, 100, "US"), "no cARR reads as 0"
+    assert not is_global_digital_smb(D(10_000), 101, "US")
+    assert not is_global_digital_smb(D(10_000), 20, "JP")
+    assert not is_global_digital_smb(D(10_000), None, "US")
 
 
 def test_a8_first_order_target():

@@ -183,3 +183,27 @@ async def test_demo_partner_program(gql):
                            'eligibility { eligibleToRegister reasons { code } } } } }', token=staff.token))["data"]
     assert prospects["partners"]["totalCount"] > 0
     assert all(not n["eligibility"]["eligibleToRegister"] for n in prospects["partners"]["nodes"])
+
+
+async def test_demo_world_uses_several_currencies_with_dated_rates(gql):
+    """Issue 40: the demo's accounts pay in their country's currency (EUR, GBP, JPY, BHD among
+    others), their opportunities and registrations follow (one partner registers in euros,
+    D5), and the demo's dated rates convert every amount for O11's USD thresholds."""
+    from partners.money.tables import ExchangeRate
+    from partners.registrations.tables import DealRegistration
+
+    logins = await load_demo()
+    currencies = {r["currency"] for r in await Account.select(Account.currency)}
+    assert {"USD", "EUR", "GBP", "JPY", "BHD"} <= currencies
+    assert {"USD", "EUR", "JPY"} <= {r["currency"] for r in await Opportunity.select(Opportunity.currency)}
+    registrations = await DealRegistration.select(DealRegistration.currency, DealRegistration.account.currency)
+    assert any(r["currency"] == "EUR" != r["account.currency"] for r in registrations), "registered in local currency"
+    assert await ExchangeRate.count().where(ExchangeRate.source == "demo") > 0
+    admin = next(login for login in logins if login.role is Role.ADMIN)
+    body = await gql("""{ opportunities(first: 100) { nodes { currency amountMoney { amount currency }
+        amountUsd { result { amount currency } rate rateDate } requiresClosePlan } } }""", token=admin.token)
+    nodes = body["data"]["opportunities"]["nodes"]
+    assert nodes and all(n["amountUsd"] is not None and n["requiresClosePlan"] is not None for n in nodes)
+    assert all(n["amountMoney"]["currency"] == n["currency"] and n["amountUsd"]["result"]["currency"] == "USD"
+               for n in nodes)
+    assert any(n["currency"] == "USD" and n["amountUsd"]["rate"] == "1" for n in nodes)

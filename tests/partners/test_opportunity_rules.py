@@ -1,6 +1,7 @@
 """Pure opportunity rules (O2–O11), tested directly."""
 
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal as D
 
 import pytest
 
@@ -118,23 +119,36 @@ def test_o10_names():
 
 
 def test_o11_thresholds_by_segment():
-    smb = threshold_flags(Segment.SMB, name="Acme- 50 Premium", amount=5_001, net_arr=10_001)
+    smb = threshold_flags(Segment.SMB, name="Acme- 50 Premium", amount_usd=D("5001"), net_arr_usd=D("10001"))
     assert smb.requires_close_plan and smb.requires_command_plan and smb.requires_opportunity_consult
     assert smb.in_red_green_review
-    mm = threshold_flags(Segment.MID_MARKET, name="Acme- 50 Premium", amount=10_000, net_arr=19_999)
+    mm = threshold_flags(Segment.MID_MARKET, name="Acme- 50 Premium", amount_usd=D("10000"), net_arr_usd=D("19999"))
     assert not mm.requires_close_plan and not mm.requires_command_plan and not mm.requires_opportunity_consult
     assert mm.in_red_green_review
-    assert not threshold_flags(Segment.MID_MARKET, name="x", amount=0, net_arr=6_999).in_red_green_review
-    assert threshold_flags(Segment.MID_MARKET, name="x", amount=0, net_arr=20_000).requires_opportunity_consult
-    channel = threshold_flags(Segment.SMB, name="Acme- 50 Premium Channel-Managed", amount=0, net_arr=50_000)
+    assert not threshold_flags(Segment.MID_MARKET, name="x", amount_usd=D(0), net_arr_usd=D("6999")).in_red_green_review
+    assert threshold_flags(Segment.MID_MARKET, name="x", amount_usd=None,
+                           net_arr_usd=D("20000")).requires_opportunity_consult
+    channel = threshold_flags(Segment.SMB, name="Acme- 50 Premium Channel-Managed", amount_usd=D(0),
+                              net_arr_usd=D("50000"))
     assert not channel.requires_command_plan and channel.requires_opportunity_consult
 
 
+def test_o11_thresholds_compare_exact_usd_cents():
+    """Issue 40: the rules take the USD value (converted by the caller at the dated rate) as
+    an exact Decimal: one cent over $5,000 is over, exactly $5,000 is not (O11)."""
+    assert threshold_flags(Segment.SMB, name="x", amount_usd=D("5000.01"), net_arr_usd=None).requires_close_plan
+    assert not threshold_flags(Segment.SMB, name="x", amount_usd=D("5000.00"), net_arr_usd=None).requires_close_plan
+    flags = threshold_flags(Segment.SMB, name="x", amount_usd=None, net_arr_usd=D("1999.99"))
+    assert not flags.in_red_green_review and not flags.requires_close_plan
+    assert threshold_flags(Segment.SMB, name="x", amount_usd=None, net_arr_usd=D("2000.00")).in_red_green_review
+
+
 def test_o11_new_logo():
-    assert counts_as_new_logo(T.NEW_BUSINESS, 1_001, 51)
-    assert not counts_as_new_logo(T.NEW_BUSINESS, 1_000, 51)
-    assert not counts_as_new_logo(T.NEW_BUSINESS, 5_000, 50)
-    assert not counts_as_new_logo(T.ADD_ON, 5_000, 500)
+    assert counts_as_new_logo(T.NEW_BUSINESS, D("1000.01"), 51)
+    assert not counts_as_new_logo(T.NEW_BUSINESS, D("1000.00"), 51)
+    assert not counts_as_new_logo(T.NEW_BUSINESS, None, 51)
+    assert not counts_as_new_logo(T.NEW_BUSINESS, D(5_000), 50)
+    assert not counts_as_new_logo(T.ADD_ON, D(5_000), 500)
 
 
 def test_r2_without_prefix_drops_a_former_partners_nickname_only():

@@ -73,6 +73,8 @@ async def test_a_partner_admin_registers_an_endpoint_and_gets_its_registration_e
     assert event["type"] == "deal_registration.submitted"
     assert event["data"]["registration"]["id"] == reg["id"]  # the API's id: `node(id:)` finds it
     assert event["data"]["registration"]["status"] == "SUBMITTED"
+    # Issue 40: the partner's own estimate, exact, with its currency.
+    assert event["data"]["registration"]["estimatedAmount"] == {"amount": "17400.00", "currency": "USD"}
     assert request.headers["content-type"] == "application/json"
     assert request.headers["cosell-event-id"] == event["id"]
     assert request.headers["cosell-event-type"] == "deal_registration.submitted"

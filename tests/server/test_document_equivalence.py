@@ -25,6 +25,12 @@ PORTAL_DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "portal" /
 ALIASED = "query Aliased { opps: opportunities(first: 5) { n: totalCount nodes { __typename key: id stage " \
           "account { name } } } }"
 
+# Issue 40: exact amounts with their currency (Money objects in a plan), and the deprecated floats.
+AMOUNTS = "query Amounts { dealRegistrations(first: 20) { nodes { id currency estimatedAmount " \
+          "estimatedAmountMoney { amount currency } } } opportunities(first: 20) { nodes { id currency amount " \
+          "netArrMoney { amount currency } initialIacvMoney { amount } account { currency carr carrMoney { amount " \
+          "currency } } } } }"
+
 # (text, variables) of documents registered in this suite: the benchmark's portal,
 # review-queue and opportunities documents, a document with an error for partner users,
 # and whatever the reference portal ships (examples/portal/documents/*.graphql).
@@ -36,14 +42,17 @@ SUITE_DOCUMENTS = [
     ("query Accounts { accounts(first: 3) { totalCount nodes { id name } } plugins { name } }", {}),
     ("query TooBig { opportunities(first: 101) { totalCount } }", {}),
     (ALIASED, {}),
+    (AMOUNTS, {}),
     # Run generic by their plans' rules: a fragment, a staff-only field (a field extension).
     ("query WithFragment { opportunities(first: 5) { nodes { ...O } } } fragment O on Opportunity { id name }", {}),
     ("query StaffOnly { opportunities(first: 5) { totalCount nodes { id requiresClosePlan } } }", {}),
+    ("query InUsd { opportunities(first: 20) { nodes { id amountUsd { result { amount currency } rate rateDate } "
+     "netArrUsd { rate } countsAsNewLogo account { carrUsd { result { amount } } isGlobalDigitalSmb } } } }", {}),
 ]
 
 
 # The documents schema/compiled has plans for (the others fall back to the generic executor).
-COMPILED_DOCUMENTS = (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES, ALIASED)
+COMPILED_DOCUMENTS = (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES, ALIASED, AMOUNTS)
 
 
 def _portal_documents() -> list[tuple[str, dict]]:

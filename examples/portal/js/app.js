@@ -23,6 +23,14 @@ function when(value) {
   return value ? new Date(value).toLocaleString() : "—";
 }
 
+// An exact amount (Money: a decimal string and its ISO 4217 code) in the browser's locale.
+// The string goes to Intl as it is: no binary float between the API and the screen.
+function money(value) {
+  if (!value) return "—";
+  return new Intl.NumberFormat(navigator.language, { style: "currency", currency: value.currency })
+    .format(value.amount);
+}
+
 function show(node, visible) {
   node.hidden = !visible;
 }
@@ -65,7 +73,8 @@ async function loadRegistrations(after = null) {
   for (const reg of page.nodes) {
     const row = el("tr", null, { "data-id": reg.id });
     row.append(el("td", reg.customerName), el("td", reg.type), el("td", reg.status, { class: "status" }),
-      el("td", when(reg.submittedAt)), el("td", when(reg.expiresAt)));
+      el("td", money(reg.estimatedAmountMoney), { class: "amount" }), el("td", when(reg.submittedAt)),
+      el("td", when(reg.expiresAt)));
     const follow = el("button", "Follow", { type: "button" });
     follow.addEventListener("click", guarded(() => followRegistration(reg.id)));
     const cell = el("td");
@@ -88,8 +97,9 @@ async function followRegistration(id) {
   }
   for (const slot of section.querySelectorAll("[data-bind]")) {
     const value = reg[slot.dataset.bind];
-    slot.textContent = Array.isArray(value) ? value.join(", ") : slot.dataset.bind.endsWith("At") ? when(value)
-      : (value || "—");
+    const bind = slot.dataset.bind;
+    slot.textContent = Array.isArray(value) ? value.join(", ") : bind.endsWith("At") ? when(value)
+      : bind.endsWith("Money") ? money(value) : (value || "—");
   }
   const history = $("#registration-history");
   history.replaceChildren(...reg.history.map((change) => el("li",
@@ -108,7 +118,9 @@ async function register(form) {
     products: String(data.get("products")).split(",").map((p) => p.trim()).filter(Boolean),
     edition: data.get("edition"),
     seats: number("seats") ?? 0,
-    estimatedAmount: number("estimatedAmount"),
+    // Exact: the digits as typed (a Decimal string), in the currency given or the customer's.
+    estimatedAmountMoney: data.get("amount") ? { amount: String(data.get("amount")).trim() } : null,
+    currency: String(data.get("currency") || "").trim().toUpperCase() || null,
     expectedCloseDate: data.get("expectedCloseDate") || null,
   };
   const list = $("#register-errors");
