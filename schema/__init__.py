@@ -62,12 +62,13 @@ from schema.opportunities.types import HoldoverExtensionNode, OpportunityNode
 from schema.partners.mutations import PartnerProgramMutation
 from schema.partners.queries import PartnerProgramQuery
 from schema.system.queries import SystemQuery
+from schema.system.rules import RulesQuery
 from schema.webhooks.mutations import WebhookMutation
 from schema.webhooks.queries import WebhookQuery
 from schema.webhooks.types import WebhookDeliveryNode, WebhookEndpointNode
 
 QUERIES: tuple[type, ...] = (
-    NodeQuery, IdentityQuery, SystemQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
+    NodeQuery, IdentityQuery, SystemQuery, RulesQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
     CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, WebhookQuery, LeadQuery, CaseQuery,
     MoneyQuery,
 )

@@ -21,7 +21,7 @@ class UserError:
     code: str = strawberry.field(description="Machine-readable, SCREAMING_SNAKE_CASE.")
     message: str
     field: list[str] = strawberry.field(description="Path of the input field at fault, if any.")
-    rule: str | None = strawberry.field(description="The DOMAIN.md rule id that refused the input.")
+    rule: str | None = strawberry.field(description="The id of the rule that refused the input: look it up with `rule(id:)` or in docs/rules.md.")
 
     @classmethod
     def from_violation(cls, violation: Violation) -> "UserError":

@@ -1,5 +1,5 @@
 """The `cosell` command: migrate, serve, users, tokens, demo data, schema export, documents, plugins,
-exchange rates.
+exchange rates, rules.
 
 The argument parser and `main` (the console script `cosell = "server.cli:main"`); each command
 group's functions live in a module of its own beside this one."""
@@ -16,6 +16,7 @@ from server.cli.documents import cmd_documents_add, cmd_documents_list, cmd_docu
 from server.cli.jobs import cmd_outbox_retry, cmd_outbox_send, cmd_outbox_status, cmd_registrations_expire
 from server.cli.plugins import cmd_plugins, cmd_plugins_show
 from server.cli.rates import add_parsers as add_rates_parsers
+from server.cli.rules import cmd_rules_export, cmd_rules_show
 from server.cli.serve import cmd_serve
 from server.cli.users import cmd_tokens_issue, cmd_tokens_revoke, cmd_users_add, cmd_users_link_sso
 from server.settings import SettingsError, env_int
@@ -118,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     show = plugins_sub.add_parser("show", help="one plugin: its hooks and its settings")
     show.add_argument("name", help="the plugin's name, as `cosell plugins` lists it")
     show.set_defaults(func=cmd_plugins_show)
+
+    rules = sub.add_parser("rules", help="the rules catalogue (docs/rules.md)").add_subparsers(
+        dest="rules_command", required=True)
+    rules.add_parser("export", help="print docs/rules.md: every rule with the modules and tests citing it "
+                     "(cosell rules export > docs/rules.md)").set_defaults(func=cmd_rules_export)
+    show_rule = rules.add_parser("show", help="one rule by id, e.g. P8")
+    show_rule.add_argument("id")
+    show_rule.set_defaults(func=cmd_rules_show)
     return parser
 
 
