@@ -25,7 +25,7 @@ import asyncio
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from pathlib import Path
 from urllib.parse import urlsplit

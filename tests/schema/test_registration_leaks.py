@@ -4,7 +4,7 @@ R1 at submission. Each test failed before its fix."""
 from partners.accounts.tables import Account
 from partners.infra.tables import OutboxMessage
 from partners.registrations.tables import DealRegistration, DealRegistrationChange
-from tests.schema.registrations import APPROVE, REGISTER, approved, call, deal_input, ok, register, to_manager_review
+from tests.schema.registrations import REGISTER, approved, call, deal_input, ok, register
 from tests.schema.sales import create_account, gid, only_error, pk
 
 VIEW = """query($id: ID!) { node(id: $id) { ... on DealRegistration {

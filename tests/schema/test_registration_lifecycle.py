@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from partners.opportunities.tables import Opportunity
 from partners.registrations.tables import DealRegistration
-from tests.schema.registrations import APPROVE, DISSOLVE, approved, ok, register, to_manager_review
+from tests.schema.registrations import APPROVE, DISSOLVE, approved, ok, register
 from tests.schema.sales import gid, move_ok, pk
 
 REG = """query($id: ID!) { node(id: $id) { ... on DealRegistration { status opportunity { id name } } } }"""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from tests.schema.registrations import approved, register
-from tests.schema.sales import ERRORS, add_partner_ok, create_account, create_opportunity, gid
+from tests.schema.sales import ERRORS, create_account, create_opportunity, gid
 
 CLIENTS = 5
 UPDATE = f"""mutation($input: UpdateOpportunityInput!) {{
