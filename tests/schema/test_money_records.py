@@ -188,3 +188,17 @@ async def test_partner_users_read_their_own_registrations_amounts_only(gql, worl
     assert [n["estimatedAmountMoney"]["amount"] for n in beta] == ["222.22"]
     staff = (await gql(query, token=world.tokens["admin"]))["data"]["dealRegistrations"]["nodes"]
     assert sorted(n["estimatedAmountMoney"]["amount"] for n in staff) == ["111.11", "222.22"]
+
+
+async def test_decimal_inputs_out_of_range_are_client_errors(gql, world):
+    """A Decimal the scalar cannot take is a validation error, never an internal one; a
+    huge but well-formed amount is the UserError AMOUNT_TOO_LARGE."""
+    us = await create_account(gql, world, country="US")
+    for literal in ("1e999999", "NaN", "abc", "0.000000000000000000001"):
+        body = await gql(CREATE, {"input": {"accountId": us, "name": "Deal", "amountMoney": {"amount": literal}}},
+                         token=world.tokens["ae"], errors=True)
+        assert body["errors"] and all(e["extensions"]["code"] != "INTERNAL_SERVER_ERROR" for e in body["errors"])
+        assert body.get("data") is None, literal
+    error = only_error(await create(gql, world, us, amountMoney={"amount": "99999999999999999999"}))
+    assert (error["code"], error["field"]) == ("AMOUNT_TOO_LARGE", ["amountMoney", "amount"])
+    assert await Opportunity.count() == 0
