@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from partners.infra.errors import DomainError, Violation
-from partners.money.amounts import amount_violations, round_to_minor, to_decimal
+from partners.money.amounts import MAX_AMOUNT, amount_violations, round_to_minor, to_decimal
 from partners.money.currencies import currency_violation
 
 
@@ -57,6 +57,8 @@ def given_violations(given: GivenAmount, record_currency: str, *, rule: str | No
     if given.amount is None:
         return [] if allow_clear else [Violation("AMOUNT_REQUIRED", "An amount is required here.", field, rule)]
     amount_field = field + ("amount",) if given.exact else field
+    if abs(given.amount) > MAX_AMOUNT:  # before any rounding arithmetic on a huge number
+        return [Violation("AMOUNT_TOO_LARGE", f"Amounts are at most {MAX_AMOUNT:,}.", amount_field, rule)]
     return amount_violations(given.amount, record_currency, amount_field, rule=rule)
 
 

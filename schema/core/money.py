@@ -23,17 +23,27 @@ def _serialize(value: Decimal) -> str:
     return format(value, "f")
 
 
+# Digits before or after the point a Decimal input may have: far beyond any amount or rate,
+# and small enough that no arithmetic on it leaves Decimal's 28 significant digits.
+MAX_DIGITS = 20
+
+
+def _refuse(message: str) -> GraphQLError:
+    # A GraphQLError: the client's mistake, answered as a validation error (not an internal one).
+    return GraphQLError(message)
+
+
 def _parse(value: object) -> Decimal:
-    # A GraphQLError (not a ValueError): bad input is the client's error, reported as such,
-    # never an unexpected (masked, logged) one.
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        raise GraphQLError("A Decimal is a string of digits such as \"1234.50\".")
+        raise _refuse("A Decimal is a string of digits such as \"1234.50\".")
     try:
         out = Decimal(value.strip() if isinstance(value, str) else repr(value) if isinstance(value, float) else value)
     except InvalidOperation:
-        raise GraphQLError(f"{value!r} is not a decimal number.") from None
+        raise _refuse(f"{str(value)[:40]!r} is not a decimal number.") from None
     if not out.is_finite():
-        raise GraphQLError("A Decimal is a finite number.")
+        raise _refuse("A Decimal is a finite number.")
+    if -out.as_tuple().exponent > MAX_DIGITS or (out and out.adjusted() >= MAX_DIGITS):  # type: ignore[operator]
+        raise _refuse(f"A Decimal has at most {MAX_DIGITS} digits before and after the point.")
     return out
 
 
@@ -43,7 +53,7 @@ def _parse_literal(node, variables=None) -> Decimal:
         return _parse(node.value)
     if isinstance(node, VariableNode) and variables:
         return _parse(variables.get(node.name.value))
-    raise GraphQLError("A Decimal is a string of digits such as \"1234.50\".")
+    raise _refuse("A Decimal is a string of digits such as \"1234.50\".")
 
 
 DecimalScalar = strawberry.scalar(
