@@ -19,6 +19,7 @@ from partners.infra.clock import now
 from partners.infra.db import lock_for_update, transaction
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.infra.events import publish
+from partners.money.currencies import currency_of_country
 from partners.opportunities import team as opportunity_team
 from partners.opportunities.reseller import RuleSet
 from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
@@ -253,7 +254,8 @@ async def apply_as_partner(fields: PartnerFields, contact: ApplicantContact) -> 
         at = now()
         row = await _insert(fields, at)
         account = Account(name=row["name"], website=row["website"], account_type=AccountType.PROSPECTIVE_RESELLER.value,
-                          region=row["region"], country=row["country"], partner=row["id"], created_at=at)
+                          region=row["region"], country=row["country"],
+                          currency=currency_of_country(row["country"]), partner=row["id"], created_at=at)
         await account.save()
         await Account.update({Account.ultimate_parent: account.id}).where(Account.id == account.id)
         await Contact(account=account.id, name=contact.name.strip(), email=contact.email.strip().lower(),
