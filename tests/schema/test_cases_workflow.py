@@ -15,7 +15,7 @@ from tests.schema.cases import (
     CONVERT_LEAD, OPEN_CASE, PICK_UP_CASE, REASSIGN_CASE, REOPEN_CASE, RESUME_CASE, SET_ADMIN_CONTACT, SET_WAITING, UPDATE_CASE,
     close, codes, picked_up, staff_case,
 )
-from tests.schema.leads import call, ok, open_case
+from tests.schema.leads import call, ok
 from tests.schema.sales import create_account, create_contact, create_opportunity, pk
 
 UTC = timezone.utc
