@@ -59,3 +59,11 @@ class CaseHistoryEvent(str, Enum):
     RELEASED = "RELEASED"
     ATTACHED = "ATTACHED"
     ATTACHMENT_DELETED = "ATTACHMENT_DELETED"
+    EMAIL_RECEIVED = "EMAIL_RECEIVED"  # D15: a later message of the case's thread
+
+
+class MessageDirection(str, Enum):
+    """D15: a message the SMB address received (INBOUND), or one sent from a case (OUTBOUND)."""
+
+    INBOUND = "INBOUND"
+    OUTBOUND = "OUTBOUND"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
-from partners.cases.tables import CaseAttachment, CaseComment, PartnerCase
+from partners.cases.tables import CaseAttachment, CaseComment, CaseMessage, PartnerCase
 from partners.people.principal import Principal
 from partners.people.scoping import NOTHING
 
@@ -41,4 +41,13 @@ def case_attachment_scope(principal: Principal | None) -> Where | WhereRaw | Non
 def case_history_scope(principal: Principal | None) -> Where | WhereRaw | None:
     if principal is None or principal.is_partner_user:
         return NOTHING
+    return None
+
+
+def case_message_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """D15: partner users read the emails of their partner's cases, never vendor staff's."""
+    if principal is None:
+        return NOTHING
+    if principal.is_partner_user:
+        return (CaseMessage.internal == False) & CaseMessage.case.is_in(_own_cases(principal))  # noqa: E712
     return None

@@ -6,7 +6,7 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, OnDelete, Text, 
 from piccolo.table import Table
 
 from partners.accounts.tables import Account, Contact
-from partners.cases.enums import CaseHistoryEvent, CaseOrigin, CaseStatus, CaseType
+from partners.cases.enums import CaseHistoryEvent, CaseOrigin, CaseStatus, CaseType, MessageDirection
 from partners.opportunities.tables import Opportunity
 from partners.people.tables import Partner, User
 
@@ -106,5 +106,29 @@ class CaseAttachment(Table, tablename="case_attachment"):
     sha256 = Varchar(length=64)
     storage_key = Varchar(length=200, unique=True)
     internal = Boolean(default=False)  # vendor staff only, like internal comments
-    uploaded_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    uploaded_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)  # null: from an email
     uploaded_at = Timestamptz()
+    message = ForeignKey(references="CaseMessage", null=True, on_delete=OnDelete.set_null, index=True)  # D15
+
+
+class CaseMessage(Table, tablename="case_message"):
+    """D15: one email of a case's thread, stored once (`message_id` is unique: the header's
+    Message-ID, or a hash of the message when it has none or when another sender's message
+    already used it). `internal`: written by vendor staff (partner users never read those)."""
+
+    case = ForeignKey(references=PartnerCase, on_delete=OnDelete.cascade, index=True)
+    message_id = Varchar(length=255, unique=True)
+    direction = Varchar(length=8, choices=MessageDirection, default=MessageDirection.INBOUND)
+    from_address = Varchar(length=254, default="")
+    from_name = Varchar(length=200, default="")
+    subject = Varchar(length=300, default="")
+    text = Text(default="")  # plain text only: HTML is converted, never stored
+    sent_at = Timestamptz(null=True, default=None)  # the Date header (as the sender claims)
+    received_at = Timestamptz()
+    in_reply_to = Varchar(length=255, default="")
+    size = Integer(default=0)  # bytes of the raw message
+    internal = Boolean(default=False)
+    # Attachments not kept (too large, type not allowed …): JSON list of {file_name,
+    # content_type, size, reason}; the kept ones are case_attachment rows naming this message.
+    refused_attachments = Text(default="[]")
+    problems = Text(default="")  # what the parser had to work around (malformed MIME …)

@@ -246,6 +246,15 @@ class Settings:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+    # Email to case (D15, docs/operations.md "Email to case"): `cosell mail serve` accepts mail
+    # for these addresses only (others: 550), from these sender domains (empty: any), up to
+    # mail_in_max_bytes per message (SMTP SIZE, enforced); `cosell mail ingest` shares the rest.
+    mail_in_addresses: tuple[str, ...] = ()
+    mail_in_host: str = "127.0.0.1"
+    mail_in_port: int = 2525
+    mail_in_sender_domains: tuple[str, ...] = ()
+    mail_in_max_bytes: int = 10_000_000
+
     @property
     def attachments_dir(self) -> Path:
         return self.attachments_dir_override or Path(self.var_dir) / "attachments"
@@ -260,6 +269,9 @@ class Settings:
         if self.log_level not in LOG_LEVELS:
             raise SettingsError("COSELL_LOG_LEVEL", f"COSELL_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
                                 f"got {self.log_level!r}")
+        if any("@" not in a for a in self.mail_in_addresses):
+            raise SettingsError("COSELL_MAIL_IN_ADDRESSES", "COSELL_MAIL_IN_ADDRESSES must list email addresses "
+                                "(smallbusiness@example.com,…)")
         if not 1 <= self.fiscal_year_start_month <= 12:
             raise SettingsError("COSELL_FISCAL_YEAR_START_MONTH", "COSELL_FISCAL_YEAR_START_MONTH must be 1 to 12")
         if self.db_pool_min > self.db_pool_max:
@@ -339,6 +351,12 @@ class Settings:
             attachment_max_bytes=_env_int("COSELL_ATTACHMENT_MAX_BYTES", 750_000, minimum=1),
             attachment_content_types=tuple(t.lower() for t in _env_list("COSELL_ATTACHMENT_CONTENT_TYPES") or ())
             or Settings.attachment_content_types,
+            mail_in_addresses=tuple(a.lower() for a in _env_list("COSELL_MAIL_IN_ADDRESSES") or ()),
+            mail_in_host=os.environ.get("COSELL_MAIL_IN_HOST") or "127.0.0.1",
+            mail_in_port=_env_int("COSELL_MAIL_IN_PORT", 2525, minimum=0),
+            mail_in_sender_domains=tuple(d.lower().lstrip("@") for d in _env_list("COSELL_MAIL_IN_SENDER_DOMAINS")
+                                         or ()),
+            mail_in_max_bytes=_env_int("COSELL_MAIL_IN_MAX_BYTES", 10_000_000, minimum=1024),
             trusted_documents_roles=tuple(r.upper() for r in _env_list("COSELL_TRUSTED_DOCUMENTS_ROLES") or ()),
         )
         values.update(overrides)
