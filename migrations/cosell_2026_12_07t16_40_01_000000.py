@@ -10,6 +10,13 @@ DESCRIPTION = "email to case (D15): sender lookup indexes"
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="cosell", description=DESCRIPTION)
-    manager.add_raw("CREATE INDEX IF NOT EXISTS contact_email_lower ON contact (lower(email))")
-    manager.add_raw("CREATE INDEX IF NOT EXISTS cosell_user_email_lower ON cosell_user (lower(email))")
+
+    async def create_indexes() -> None:
+        from piccolo.engine import engine_finder
+
+        engine = engine_finder()
+        await engine.run_ddl("CREATE INDEX IF NOT EXISTS contact_email_lower ON contact (lower(email))")
+        await engine.run_ddl("CREATE INDEX IF NOT EXISTS cosell_user_email_lower ON cosell_user (lower(email))")
+
+    manager.add_raw(create_indexes)
     return manager

@@ -19,3 +19,7 @@ class CaseClosedStatus(Enum):
     CLOSED_RESOLVED = "CLOSED_RESOLVED"
     CLOSED_DUPLICATE = "CLOSED_DUPLICATE"
     CLOSED_UNRESPONSIVE = "CLOSED_UNRESPONSIVE"
+
+
+CaseMessageDirection = strawberry.enum(enums.MessageDirection, name="CaseMessageDirection", description="D15: received by the SMB address, or sent "
+                                       "from the case.")

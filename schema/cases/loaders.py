@@ -4,8 +4,12 @@ and no history (D9)."""
 
 from __future__ import annotations
 
-from partners.cases.scoping import case_attachment_scope, case_comment_scope, case_history_scope, case_scope
-from partners.cases.tables import CaseAttachment, CaseComment, CaseHistory, CustomerAdminContact, PartnerCase
+from partners.cases.scoping import (
+    case_attachment_scope, case_comment_scope, case_history_scope, case_message_scope, case_scope,
+)
+from partners.cases.tables import (
+    CaseAttachment, CaseComment, CaseHistory, CaseMessage, CustomerAdminContact, PartnerCase,
+)
 from partners.people.scoping import NOTHING, scoped
 from schema.core.loaders import aligned, grouped
 from schema.core.rows import scoped_rows_by_ids
@@ -31,6 +35,14 @@ async def load_case_history(context, ids: list[int]) -> list[list[dict]]:
 async def load_case_attachments(context, ids: list[int]) -> list[list[dict]]:
     rows = await scoped(CaseAttachment.select().where(CaseAttachment.case.is_in(sorted(set(ids)))),
                         case_attachment_scope(context.principal)).order_by(CaseAttachment.id)
+    return grouped(ids, rows, "case")
+
+
+async def load_case_messages(context, ids: list[int]) -> list[list[dict]]:
+    """D15: a case's emails, oldest first (partner users: not vendor staff's)."""
+    rows = await scoped(CaseMessage.select().where(CaseMessage.case.is_in(sorted(set(ids)))),
+                        case_message_scope(context.principal)).order_by(CaseMessage.received_at).order_by(
+        CaseMessage.id)
     return grouped(ids, rows, "case")
 
 

@@ -4,18 +4,20 @@ import strawberry
 
 from partners import business_days
 from partners.cases import closing
-from partners.cases.enums import CLOSED, EXEMPT_TYPES, CaseStatus as StatusEnum
+from partners.accounts.tables import Account
+from partners.cases.enums import CLOSED, EXEMPT_TYPES, CaseOrigin as OriginEnum, CaseStatus as StatusEnum
 from partners.cases.rules import ESCALATION_TAG
 from partners.cases.scoping import case_scope
 from partners.cases.tables import PartnerCase
 from partners.people.scoping import scoped
+from partners.people.tables import Partner
 from schema.accounts.types import AccountNode
-from schema.cases.enums import CaseType
+from schema.cases.enums import CaseOrigin, CaseType
 from schema.cases.types import CaseNode, CaseResolutionAction
 from schema.core.access import AUTHENTICATED, STAFF, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info
-from schema.core.enums import CaseStatus
+from schema.core.enums import CaseStatus, Region
 from schema.core.filters import all_of
 from schema.core.node import decode_node_id
 from schema.identity.types import PartnerNode, UserNode
@@ -37,6 +39,11 @@ class CaseFilter:
     overdue: bool | None = strawberry.field(default=None, description="pickupOverdue or closeOverdue.")
     exempt: bool | None = strawberry.field(default=None, description="D14: of a type exempt from the targets.")
     escalated: bool | None = strawberry.field(default=None, description='D15: the subject says "#advocate".')
+    origin: CaseOrigin | None = strawberry.field(default=None, description="How the case came in (EMAIL: D15).")
+    unmatched: bool | None = strawberry.field(default=None, description="D15: opened by an email nobody could match "
+                                              "(no account, no partner): the SMB operations queue.")
+    region: Region | None = strawberry.field(default=None, description="D15: routed to this region (its account's, "
+                                             "else its partner's).")
 
 
 def _negated(condition, wanted: bool | None):
@@ -70,7 +77,17 @@ def _filter_condition(info: Info, f: CaseFilter | None):
         _negated(PartnerCase.id.is_in(PartnerCase.select(PartnerCase.id).where(pickup | close)), f.overdue),
         _negated(PartnerCase.case_type.is_in([t.value for t in EXEMPT_TYPES]), f.exempt),
         _negated(PartnerCase.subject.ilike(f"%{ESCALATION_TAG}%"), f.escalated),
+        PartnerCase.origin == f.origin.value if f.origin else None,
+        _negated((PartnerCase.origin == OriginEnum.EMAIL.value) & PartnerCase.account.is_null()
+                 & PartnerCase.partner.is_null(), f.unmatched),
+        _region(f.region.value) if f.region else None,
     ])
+
+
+def _region(region: str):
+    return PartnerCase.account.is_in(Account.select(Account.id).where(Account.region == region)) | (
+        PartnerCase.account.is_null() & PartnerCase.partner.is_in(
+            Partner.select(Partner.id).where(Partner.region == region)))
 
 
 @strawberry.type

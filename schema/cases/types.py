@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
@@ -11,20 +10,21 @@ from strawberry import relay
 
 from partners import business_days
 from partners.cases import rules
-from partners.cases.enums import CaseStatus as StatusEnum, CaseType as TypeEnum
+from partners.cases.enums import CaseOrigin as OriginEnum, CaseStatus as StatusEnum, CaseType as TypeEnum
 from partners.cases.scoping import case_scope
 from partners.cases.service import OPEN_STAGES
-from partners.cases.storage import LocalDiskStore
 from partners.cases.tables import PartnerCase
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
+from schema.cases.attachment_type import CaseAttachment
+from schema.cases.messages import CaseMessage
 from schema.cases.enums import CaseHistoryEvent, CaseOrigin, CaseType
 from schema.cases.loaders import (
-    load_case_attachments, load_case_comments, load_case_history, load_cases, load_customer_admins,
+    load_case_attachments, load_case_comments, load_case_history, load_case_messages, load_cases, load_customer_admins,
 )
 from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
-from schema.core.enums import CaseStatus
+from schema.core.enums import CaseStatus, Region
 from schema.core.rows import int_ids
 from schema.identity.loaders import load_partners, load_users
 from schema.identity.types import PartnerNode, UserNode
@@ -88,36 +88,6 @@ class CaseHistoryEntry:
     def from_row(cls, row: dict) -> "CaseHistoryEntry":
         return cls(event=CaseHistoryEvent(row["event"]), from_status=row["from_status"], to_status=row["to_status"],
                    reason=row["reason"], at=row["at"], row=row)
-
-
-@strawberry.type(description="A file on a case (e.g. a PO, 004); partner users read the public ones of their cases.")
-class CaseAttachment:
-    id: strawberry.ID
-    file_name: str
-    content_type: str
-    size: int = strawberry.field(description="Bytes.")
-    sha256: str
-    internal: bool = strawberry.field(description="Vendor staff only.")
-    uploaded_at: datetime
-    row: strawberry.Private[dict]
-
-    @strawberry.field(description="The file, base64-encoded (null when the stored file is missing). Ask for it one "
-                      "attachment at a time: it is read from the store.")
-    async def content_base64(self, info: Info) -> str | None:
-        data = await LocalDiskStore(info.context.settings.attachments_dir).get(self.row["storage_key"])
-        return base64.b64encode(data).decode("ascii") if data is not None else None
-
-    @strawberry.field
-    async def uploaded_by(self, info: Info) -> UserNode | None:
-        return await _user(info, self.row["uploaded_by"])
-
-    @classmethod
-    def from_row(cls, row: dict) -> "CaseAttachment":
-        from strawberry.relay import to_base64
-
-        return cls(id=strawberry.ID(to_base64("CaseAttachment", row["id"])), file_name=row["file_name"],
-                   content_type=row["content_type"], size=row["size"], sha256=row["sha256"],
-                   internal=row["internal"], uploaded_at=row["uploaded_at"], row=row)
 
 
 @strawberry.type(description="D12: a value of the resolution-action dictionary.")
@@ -278,6 +248,29 @@ class CaseNode(relay.Node):
     @strawberry.field(description="Oldest first; partner users read the public ones only.")
     async def attachments(self, info: Info) -> list[CaseAttachment]:
         return [CaseAttachment.from_row(r) for r in await info.context.loaders(load_case_attachments).load(self.id)]
+
+    @strawberry.field(description="D15: the emails of the case's thread, oldest first (partner users: those of their "
+                      "partner's cases, never vendor staff's).")
+    async def messages(self, info: Info) -> list[CaseMessage]:
+        return [CaseMessage.from_row(r) for r in await info.context.loaders(load_case_messages).load(self.id)]
+
+    @strawberry.field(description="D15: the region the case is routed to: its account's (else its partner's); null "
+                      "for an email nobody could match (SMB operations route it) and for partner users.",
+                      extensions=[visible_to(STAFF)])
+    async def region(self, info: Info) -> Region | None:
+        if self.row["account"] is not None:
+            row = await info.context.loaders(load_accounts).load(self.row["account"])
+            return Region(row["region"]) if row else None
+        if self.row["partner"] is not None:
+            row = await info.context.loaders(load_partners).load(self.row["partner"])
+            return Region(row["region"]) if row else None
+        return None
+
+    @strawberry.field(description="D15: opened by an email whose sender matched no contact, partner or account (the "
+                      "SMB operations queue) and not routed since.")
+    def unmatched(self) -> bool:
+        return (self.row["origin"] == OriginEnum.EMAIL.value and self.row["account"] is None
+                and self.row["partner"] is None)
 
     @classmethod
     def from_row(cls, row: dict) -> "CaseNode":
