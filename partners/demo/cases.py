@@ -1,4 +1,4 @@
-"""Demo cases (D9–D14): every status and every type, through the real services, on the
+"""Demo cases (D9–D15): every status and every type, cases by email, through the real services, on the
 demo's accounts and contacts (deterministic: the first accounts with contacts, in id order)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from partners.accounts.tables import Account, Contact
 from partners.cases import closing, rules, service as cases, work
 from partners.cases.enums import CaseStatus, CaseType
 from partners.cases.tables import PartnerCase
+from partners.demo.email_cases import create_email_cases
 from partners.demo.people import USER_COLUMNS, as_principal
 from partners.infra.clock import now
 from partners.people.enums import Role
@@ -33,6 +34,7 @@ async def create_cases(portal: list, advocate, companies: list[str]) -> None:
                                 resolution_action="NO_ACTION_REQUIRED", feedback="NA",
                                 resolution="Same request as the security review.", duplicate_of=opened[1]["id"])
     await _staff_cases(advocate)
+    await create_email_cases(advocate)  # D15
 
 
 async def _staff_cases(advocate) -> None:

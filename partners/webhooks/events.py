@@ -128,7 +128,7 @@ def _case(payload: dict) -> Event | None:
     if case.get("partner_id") is None:  # a vendor employee's or an email's case (issue 34): no partner's
         return None
     comment = payload.get("comment")
-    for private in (comment, payload.get("attachment")):
+    for private in (comment, payload.get("attachment"), payload.get("message")):  # D15: a staff email too
         if private is not None and private.get("internal"):
             return None
     data = {

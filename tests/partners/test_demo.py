@@ -141,7 +141,8 @@ async def test_demo_leads_in_every_state_and_open_cases(gql):
     logins = await load_demo()
     admin = next(login for login in logins if login.role is Role.ADMIN)
     body = await gql("{ leads(first: 50) { totalCount nodes { status recallReason reason } } "
-                     "cases(first: 50) { nodes { status subject type escalated } } }", token=admin.token)
+                     "cases(first: 50) { nodes { status subject type escalated origin unmatched messages { text } } } }",
+                     token=admin.token)
     leads = body["data"]["leads"]["nodes"]
     assert {n["status"] for n in leads} == {"NEW", "SHARED", "ACCEPTED", "CONTACTED", "MEETING", "CONVERTED",
                                             "DISQUALIFIED"}
@@ -154,6 +155,10 @@ async def test_demo_leads_in_every_state_and_open_cases(gql):
     assert {c["type"] for c in cases} == {"GENERAL", "PARTNER_OPP", "HIGH_VALUE_ACCOUNT", "RENEWAL_WILL_FAIL",
                                           "PO_REQUIRED", "FIRST_ORDER", "CONTACT_LATER"}
     assert any(c["escalated"] for c in cases)
+    # D15: a case opened by email with the customer's reply, and one in the SMB operations queue.
+    by_email = [c for c in cases if c["origin"] == "EMAIL"]
+    assert sorted(len(c["messages"]) for c in by_email) == [1, 2]
+    assert [c["unmatched"] for c in by_email if len(c["messages"]) == 1] == [True]
     partner_cases = [c for c in cases if c["type"] == "PARTNER_OPP"]
     assert all(c["subject"].startswith("Partner Opp") for c in partner_cases)
     seen = 0

@@ -238,3 +238,31 @@ async def test_d15_allowed_sender_domains_and_a_failure_answers_451_with_nothing
         assert await cases(gql, world) == []
     finally:
         await broken.stop()
+
+
+async def test_d15_cosell_mail_ingest_feeds_one_message_through_the_same_path(
+        gql, world, cosell_database_url, cosell_var_dir):
+    import os
+    import subprocess
+    import sys
+
+    from server.settings import PROJECT_ROOT
+
+    raw = message("pat@acme.test", "Via fetchmail", "Hello from IMAP.").as_bytes()
+    env = {**os.environ, "DATABASE_URL": cosell_database_url, "COSELL_VAR_DIR": str(cosell_var_dir),
+           "COSELL_LOG_JSON": "0"}
+
+    def ingest() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "server.cli", "mail", "ingest", "-"], input=raw, cwd=PROJECT_ROOT,
+                              env=env, capture_output=True, timeout=120)
+
+    first, again = ingest(), ingest()
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.decode().startswith("CASE_OPENED case #")
+    assert again.returncode == 0 and again.stdout.decode().startswith("DUPLICATE case #")
+    [case] = await cases(gql, world)
+    assert (case["subject"], case["description"]) == ("Via fetchmail", "Hello from IMAP.")
+    refused = subprocess.run([sys.executable, "-m", "server.cli", "mail", "ingest", "-"], input=raw,
+                             cwd=PROJECT_ROOT, env={**env, "COSELL_MAIL_IN_SENDER_DOMAINS": "other.test"},
+                             capture_output=True, timeout=120)
+    assert refused.returncode == 77

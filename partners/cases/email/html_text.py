@@ -33,7 +33,7 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _SKIPPED:
             self.skipping = max(0, self.skipping - 1)
-        elif tag in _BLOCKS:
+        elif tag in _BLOCKS and tag != "li":
             self.parts.append("\n")
 
     def handle_data(self, data):
