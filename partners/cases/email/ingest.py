@@ -174,16 +174,13 @@ def _message_id(parsed: ParsedEmail, address: str, taken_by: str | None) -> str:
 
 async def _stored(parsed: ParsedEmail, address: str) -> Outcome | None:
     """The outcome of this message's earlier delivery, or None."""
-    for _ in range(2):
-        taken = await CaseMessage.select(CaseMessage.from_address).where(
-            CaseMessage.message_id == parsed.message_id).first() if parsed.message_id else None
-        message_id = _message_id(parsed, address, taken["from_address"] if taken else None)
-        row = await CaseMessage.select(CaseMessage.case, CaseMessage.from_address).where(
-            CaseMessage.message_id == message_id).first()
-        if row is None:
-            return None
-        if row["from_address"] == address:
-            return Outcome(Result.DUPLICATE, row["case"], message_id)
+    taken = await CaseMessage.select(CaseMessage.from_address).where(
+        CaseMessage.message_id == parsed.message_id).first() if parsed.message_id else None
+    message_id = _message_id(parsed, address, taken["from_address"] if taken else None)
+    row = await CaseMessage.select(CaseMessage.case, CaseMessage.from_address).where(
+        CaseMessage.message_id == message_id).first()
+    if row is not None and row["from_address"] == address:
+        return Outcome(Result.DUPLICATE, row["case"], message_id)
     return None
 
 
