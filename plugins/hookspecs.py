@@ -164,8 +164,10 @@ def cosell_lead_event(event: str, lead: Any) -> None:
 
 @hookspec
 def cosell_case_event(event: str, case: Any) -> None:
-    """Called after a Partner Opp case change has been committed (D9): OPENED, PICKED_UP,
-    COMMENTED, CLOSED, RELEASED (its advocate was deactivated or left the role). `case` is a plain dict (`partners.cases.service.snapshot`)."""
+    """Called after a case change has been committed (D9–D14): OPENED, PICKED_UP, UPDATED,
+    WAITING, RESUMED, REASSIGNED, ESCALATED, LEAD_CONVERTED, COMMENTED, ATTACHED,
+    ATTACHMENT_DELETED, CLOSED, REOPENED, RELEASED (its advocate was deactivated or left the
+    role). `case` is a plain dict (`partners.cases.service.snapshot`)."""
 
 
 @hookspec(firstresult=True)

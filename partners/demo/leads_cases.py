@@ -1,4 +1,4 @@
-"""Leads in every P11 state and Partner Opp cases (D9), with a few region holidays the
+"""Leads in every P11 state and cases (D9–D14, partners/demo/cases.py), with a few region holidays the
 lead deadlines count (leads, cases and business-days domains)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from partners.business_days.tables import RegionHoliday
-from partners.cases import service as cases
+from partners.demo.cases import create_cases
 from partners.demo.people import USER_COLUMNS, as_principal
 from partners.infra.clock import now
 from partners.leads import deadlines, service as leads
@@ -23,7 +23,7 @@ from plugins.manager import get_plugin_manager
 
 async def create_leads_and_cases() -> None:
     """Leads in every P11 state (shared with the portal partners, one recalled, one
-    rejected, one not shared) and a few Partner Opp cases (D9), through the real services."""
+    rejected, one not shared) and cases of every status and type (D9–D14), through the real services."""
     plugins = get_plugin_manager(allow=())
 
     admin = as_principal(await User.select(*USER_COLUMNS).where(User.role == Role.ADMIN.value).first())
@@ -78,17 +78,7 @@ async def create_leads_and_cases() -> None:
             elif outcome == "disqualified":
                 await leads.record_action(who, lead["id"], LeadAction.DISQUALIFIED, reason="No budget this year.")
 
-    subjects = ["Pricing for a 3-year renewal", "Customer asks for a security review", "Need a demo environment",
-                "Transfer of the reseller of record"]
-    for index, subject in enumerate(subjects):
-        who = portal[index % len(portal)]
-        case = await cases.open_case(who, subject, "Details from the partner portal.", account_name=companies[index])
-        if index >= 2:
-            await cases.pick_up(advocate, case["id"])
-            await cases.comment(advocate, case["id"], "Looking into it today.")
-            await cases.comment(advocate, case["id"], "Ask the CM about the discount first.", internal=True)
-        if index == 3:
-            await cases.close(advocate, case["id"], "Reseller of record updated.")
+    await create_cases(portal, advocate, companies)
 
 
 async def _visible_opportunity(who) -> int | None:

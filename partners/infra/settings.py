@@ -234,6 +234,30 @@ class Settings:
     # allocates thousands, so the default collects several times per request (server/gc_tuning.py).
     gc_young_threshold: int = 10_000
     compiled_plans: bool = True
+    # Cases (issue 34, docs/operations.md "Cases"): the month fiscal years start (D14's High
+    # Value Account cases stay open until the end of theirs), and case attachments: where
+    # the files go (default var/attachments), the largest accepted, the content types allowed.
+    fiscal_year_start_month: int = 2
+    attachments_dir_override: Path | None = None
+    # 750 000 bytes: their base64 fits the default 1 MiB request body (raise both together).
+    attachment_max_bytes: int = 750_000
+    attachment_content_types: tuple[str, ...] = (
+        "application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    # Email to case (D15, docs/operations.md "Email to case"): `cosell mail serve` accepts mail
+    # for these addresses only (others: 550), from these sender domains (empty: any), up to
+    # mail_in_max_bytes per message (SMTP SIZE, enforced); `cosell mail ingest` shares the rest.
+    mail_in_addresses: tuple[str, ...] = ()
+    mail_in_host: str = "127.0.0.1"
+    mail_in_port: int = 2525
+    mail_in_sender_domains: tuple[str, ...] = ()
+    mail_in_max_bytes: int = 10_000_000
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.attachments_dir_override or Path(self.var_dir) / "attachments"
 
     def __post_init__(self) -> None:
         if self.cors_allow_credentials and "*" in self.cors_origins:
@@ -245,6 +269,11 @@ class Settings:
         if self.log_level not in LOG_LEVELS:
             raise SettingsError("COSELL_LOG_LEVEL", f"COSELL_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
                                 f"got {self.log_level!r}")
+        if any("@" not in a for a in self.mail_in_addresses):
+            raise SettingsError("COSELL_MAIL_IN_ADDRESSES", "COSELL_MAIL_IN_ADDRESSES must list email addresses "
+                                "(smallbusiness@example.com,…)")
+        if not 1 <= self.fiscal_year_start_month <= 12:
+            raise SettingsError("COSELL_FISCAL_YEAR_START_MONTH", "COSELL_FISCAL_YEAR_START_MONTH must be 1 to 12")
         if self.db_pool_min > self.db_pool_max:
             raise SettingsError("COSELL_DB_POOL_MIN", f"COSELL_DB_POOL_MIN ({self.db_pool_min}) must not exceed "
                                 f"COSELL_DB_POOL_MAX ({self.db_pool_max})")
@@ -316,6 +345,18 @@ class Settings:
             gc_freeze=_env_bool("COSELL_GC_FREEZE", True),
             gc_young_threshold=_env_int("COSELL_GC_YOUNG_THRESHOLD", 10_000),
             compiled_plans=_env_bool("COSELL_COMPILED_PLANS", True),
+            fiscal_year_start_month=_env_int("COSELL_FISCAL_YEAR_START_MONTH", 2),
+            attachments_dir_override=Path(os.environ["COSELL_ATTACHMENTS_DIR"])
+            if os.environ.get("COSELL_ATTACHMENTS_DIR") else None,
+            attachment_max_bytes=_env_int("COSELL_ATTACHMENT_MAX_BYTES", 750_000, minimum=1),
+            attachment_content_types=tuple(t.lower() for t in _env_list("COSELL_ATTACHMENT_CONTENT_TYPES") or ())
+            or Settings.attachment_content_types,
+            mail_in_addresses=tuple(a.lower() for a in _env_list("COSELL_MAIL_IN_ADDRESSES") or ()),
+            mail_in_host=os.environ.get("COSELL_MAIL_IN_HOST") or "127.0.0.1",
+            mail_in_port=_env_int("COSELL_MAIL_IN_PORT", 2525, minimum=0),
+            mail_in_sender_domains=tuple(d.lower().lstrip("@") for d in _env_list("COSELL_MAIL_IN_SENDER_DOMAINS")
+                                         or ()),
+            mail_in_max_bytes=_env_int("COSELL_MAIL_IN_MAX_BYTES", 10_000_000, minimum=1024),
             trusted_documents_roles=tuple(r.upper() for r in _env_list("COSELL_TRUSTED_DOCUMENTS_ROLES") or ()),
         )
         values.update(overrides)

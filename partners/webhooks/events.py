@@ -129,12 +129,15 @@ def _lead(payload: dict) -> Event | None:
 
 @source(CASE_EVENT_KIND)
 def _case(payload: dict) -> Event | None:
-    """D9: a partner's own cases; an internal comment is never told to the partner."""
+    """D9: a partner's own cases; an internal comment or file is never told to the partner."""
     case = payload["case"]
     event = payload["event"]
-    comment = payload.get("comment")
-    if comment is not None and comment.get("internal"):
+    if case.get("partner_id") is None:  # a vendor employee's or an email's case (issue 34): no partner's
         return None
+    comment = payload.get("comment")
+    for private in (comment, payload.get("attachment"), payload.get("message")):  # D15: a staff email too
+        if private is not None and private.get("internal"):
+            return None
     data = {
         "event": event,
         "case": {

@@ -33,7 +33,7 @@ PurchaseRoute = strawberry.enum(enums.PurchaseRoute, description="P10: how the p
 LeadStatus = strawberry.enum(enums.LeadStatus, description="P11: where a lead is in its share with a partner.")
 LeadAction = strawberry.enum(enums.LeadAction, description="P11: what the partner did with an accepted lead.")
 LeadRecallReason = strawberry.enum(enums.LeadRecallReason, description="P11: why a lead was recalled.")
-CaseStatus = strawberry.enum(enums.CaseStatus, description="D9: a Partner Opp case in the SMB queue.")
+CaseStatus = strawberry.enum(enums.CaseStatus, description="D10: where a case of the SMB queue stands.")
 TrainingCourse = strawberry.enum(enums.TrainingCourse, description="P2: PARTNER_FOUNDATIONS counts for eligibility.")
 PartnerChangeKind = strawberry.enum(enums.PartnerChangeKind)
 

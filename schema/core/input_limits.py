@@ -122,6 +122,27 @@ MAX_LENGTHS: dict[str, int] = {
     "OpenCaseInput.description": LONG_TEXT,
     "CommentOnCaseInput.body": LONG_TEXT,
     "CloseCaseInput.resolution": LONG_TEXT,
+    # the case workflow (D10–D14, issue 34; columns in partners.cases.tables) and attachments
+    "OpenCaseInput.leadName": 200,
+    "OpenCaseInput.leadEmail": 254,
+    "PickUpCaseInput.nextSteps": LONG_TEXT,
+    "UpdateCaseInput.nextSteps": LONG_TEXT,
+    "UpdateCaseInput.description": LONG_TEXT,
+    "UpdateCaseInput.leadName": 200,
+    "UpdateCaseInput.leadEmail": 254,
+    "SetCaseWaitingInput.waitingOn": 200,
+    "ReassignCaseInput.reason": LONG_TEXT,
+    "EscalateCaseInput.note": LONG_TEXT,
+    "ReopenCaseInput.reason": LONG_TEXT,
+    "ConvertCaseLeadInput.title": 200,
+    "CloseCaseInput.resolutionAction": 64,
+    "CloseCaseInput.feedback": LONG_TEXT,
+    "AddCaseResolutionActionInput.code": 64,
+    "AddCaseResolutionActionInput.label": 100,
+    "AttachFileToCaseInput.fileName": 1000,  # sanitized to 200 characters
+    "AttachFileToCaseInput.contentType": 100,
+    # base64 of COSELL_ATTACHMENT_MAX_BYTES; the request body limit (COSELL_MAX_BODY_BYTES) applies first
+    "AttachFileToCaseInput.contentBase64": 64 * 1024 * 1024,
     # webhooks (the domain refuses URLs over 2000 characters with INVALID_URL: the limit stays above it)
     "CreateWebhookEndpointInput.url": 4000,
     "UpdateWebhookEndpointInput.url": 4000,

@@ -1,5 +1,5 @@
 """The `cosell` command: migrate, serve, users, tokens, demo data, schema export, documents, plugins,
-exchange rates, rules.
+exchange rates, rules, mail.
 
 The argument parser and `main` (the console script `cosell = "server.cli:main"`); each command
 group's functions live in a module of its own beside this one."""
@@ -14,6 +14,7 @@ from server.cli import common
 from server.cli.data import cmd_demo_load, cmd_migrate, cmd_schema_export
 from server.cli.documents import cmd_documents_add, cmd_documents_list, cmd_documents_remove
 from server.cli.jobs import cmd_outbox_retry, cmd_outbox_send, cmd_outbox_status, cmd_registrations_expire
+from server.cli.mail import cmd_mail_ingest, cmd_mail_serve
 from server.cli.plugins import cmd_plugins, cmd_plugins_show
 from server.cli.rates import add_parsers as add_rates_parsers
 from server.cli.rules import cmd_rules_export, cmd_rules_show
@@ -90,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     retry.add_argument("--dead", action="store_true", help="every DEAD message")
     retry.set_defaults(func=cmd_outbox_retry)
+
+    mail = sub.add_parser("mail", help="email to case (D15)").add_subparsers(dest="mail_command", required=True)
+    mail_serve = mail.add_parser("serve", help="run the SMTP receiver for COSELL_MAIL_IN_ADDRESSES")
+    mail_serve.add_argument("--host", help="COSELL_MAIL_IN_HOST (default 127.0.0.1)")
+    mail_serve.add_argument("--port", type=int, help="COSELL_MAIL_IN_PORT (default 2525)")
+    mail_serve.set_defaults(func=cmd_mail_serve)
+    mail_ingest = mail.add_parser("ingest", help="store one raw RFC 5322 message (a file, or - for stdin) as the "
+                                  "receiver would (procmail, fetchmail, .forward, an inbound hook)")
+    mail_ingest.add_argument("file", metavar="FILE|-")
+    mail_ingest.add_argument("--sender", help="the envelope sender, used when the message has no usable From")
+    mail_ingest.set_defaults(func=cmd_mail_ingest)
 
     registrations = sub.add_parser("registrations", help="deal registrations").add_subparsers(
         dest="registrations_command", required=True

@@ -39,8 +39,11 @@ async def test_demo_world(gql):
     # Co-sell plans (D3) with partner-side tasks whose confirmations wait in the outbox (D4).
     assert await CoSellPlan.count() >= 5
     assert await CoSellTask.count().where(CoSellTask.owner_side == "PARTNER") > 0
-    emails = await OutboxMessage.count().where(OutboxMessage.kind == "email")
+    emails = await OutboxMessage.count().where((OutboxMessage.kind == "email")
+                                               & OutboxMessage.dedupe_key.not_like("case-%"))
     assert emails == await CoSellTask.count().where(CoSellTask.owner_side == "PARTNER")
+    # Issue 34: the escalated demo case (D15) told the advocates.
+    assert await OutboxMessage.count().where(OutboxMessage.dedupe_key.like("case-escalated:%")) > 0
 
     assert {login.role for login in logins} == set(Role)
     for login in logins:
@@ -138,21 +141,32 @@ async def test_demo_leads_in_every_state_and_open_cases(gql):
     logins = await load_demo()
     admin = next(login for login in logins if login.role is Role.ADMIN)
     body = await gql("{ leads(first: 50) { totalCount nodes { status recallReason reason } } "
-                     "cases(first: 50) { nodes { status subject } } }", token=admin.token)
+                     "cases(first: 50) { nodes { status subject type escalated origin unmatched messages { text } } } }",
+                     token=admin.token)
     leads = body["data"]["leads"]["nodes"]
     assert {n["status"] for n in leads} == {"NEW", "SHARED", "ACCEPTED", "CONTACTED", "MEETING", "CONVERTED",
                                             "DISQUALIFIED"}
     assert any(n["recallReason"] == "NOT_ACCEPTED" for n in leads), "a recalled lead"
     assert any(n["status"] == "NEW" and n["reason"] == "Outside our territory." for n in leads), "a rejected lead"
     cases = body["data"]["cases"]["nodes"]
-    assert {c["status"] for c in cases} >= {"OPEN", "IN_PROGRESS"}
-    assert all(c["subject"].startswith("Partner Opp") for c in cases)
+    # Issue 34: every D10 status and D14 type; partner users see only their Partner Opp cases.
+    assert {c["status"] for c in cases} == {"OPEN", "IN_PROGRESS", "WAITING", "CLOSED_RESOLVED", "CLOSED_DUPLICATE",
+                                            "CLOSED_UNRESPONSIVE"}
+    assert {c["type"] for c in cases} == {"GENERAL", "PARTNER_OPP", "HIGH_VALUE_ACCOUNT", "RENEWAL_WILL_FAIL",
+                                          "PO_REQUIRED", "FIRST_ORDER", "CONTACT_LATER"}
+    assert any(c["escalated"] for c in cases)
+    # D15: a case opened by email with the customer's reply, and one in the SMB operations queue.
+    by_email = [c for c in cases if c["origin"] == "EMAIL"]
+    assert sorted(len(c["messages"]) for c in by_email) == [1, 2]
+    assert [c["unmatched"] for c in by_email if len(c["messages"]) == 1] == [True]
+    partner_cases = [c for c in cases if c["type"] == "PARTNER_OPP"]
+    assert all(c["subject"].startswith("Partner Opp") for c in partner_cases)
     seen = 0
     for login in logins:
         if login.role is Role.PARTNER_USER:
             mine = await gql("{ leads { totalCount } cases { totalCount } }", token=login.token)
             seen += mine["data"]["cases"]["totalCount"]
-    assert seen == len(cases)
+    assert seen == len(partner_cases)
 
 
 async def test_demo_partner_program(gql):

@@ -21,9 +21,10 @@ ACCEPT_LEAD = lead_mutation("acceptLead", "AcceptLeadInput")
 REJECT_LEAD = lead_mutation("rejectLead", "RejectLeadInput")
 RECORD_ACTION = lead_mutation("recordLeadAction", "RecordLeadActionInput")
 
-CASE_FIELDS = """id subject description accountName status openedAt pickupDueAt closeDueAt pickedUpAt closedAt
-    resolution pickupOverdue closeOverdue version partner { id } advocate { id } opportunity { id }
-    comments { body internal }"""
+CASE_FIELDS = """id subject description accountName status type origin openedAt pickupDueAt targetDueAt closeDueAt
+    pickedUpAt closedAt resolution resolutionAction feedback nextSteps nextStepsDate waitingOn leadName leadEmail
+    pickupOverdue targetOverdue closeOverdue overdue exempt escalated version partner { id } advocate { id }
+    opportunity { id } account { id } contact { id } duplicateOf { id } comments { body internal }"""
 
 
 def case_mutation(name: str, input_type: str) -> str:

@@ -221,8 +221,23 @@ PROBES = {
         f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
                              lambda w: {"id": gid("Case", 999999)})
         for name, extra in [("pickUpCase", ""), ("commentOnCase", ', body: "probe"'),
-                            ("closeCase", ', resolution: "probe"')]
+                            ("closeCase", ', resolution: "probe"'),
+                            # issue 34: the case workflow (D10–D14) and attachments
+                            ("updateCase", ""), ("setCaseWaiting", ', waitingOn: "Billing"'), ("resumeCase", ""),
+                            ("reassignCase", ', advocateId: "VXNlcjo5OTk5OTk=", reason: "probe"'),
+                            ("escalateCase", ""), ("convertCaseLead", ""), ("reopenCase", ', reason: "probe"'),
+                            ("attachFileToCase", ', fileName: "p.pdf", contentType: "application/pdf", '
+                                                 'contentBase64: "cHJvYmU="')]
     },
+    "Query.caseResolutionActions": ("{ caseResolutionActions { code } }", lambda w: {}),
+    "Mutation.addCaseResolutionAction": ('mutation { addCaseResolutionAction(input: {code: "", label: ""}) '
+                                         "{ errors { code } } }", lambda w: {}),
+    "Mutation.setCustomerAdminContact": (
+        "mutation($id: ID!) { setCustomerAdminContact(input: {accountId: $id}) { errors { code } } }",
+        lambda w: {"id": gid("Account", 999999)}),
+    "Mutation.deleteCaseAttachment": (
+        "mutation($id: ID!) { deleteCaseAttachment(input: {id: $id}) { errors { code } } }",
+        lambda w: {"id": gid("CaseAttachment", 999999)}),
 }
 
 

@@ -12,8 +12,9 @@ import pytest
 from partners import business_days
 from partners.opportunities.enums import OpportunityPartnerRole
 from server.testing import global_id
-from tests.schema.leads import CLOSE_CASE, COMMENT_ON_CASE, PICK_UP_CASE, call, ok, open_case
-from tests.schema.sales import create_account, create_opportunity, put_partner
+from tests.schema.cases import UPDATE_CASE, close
+from tests.schema.leads import COMMENT_ON_CASE, PICK_UP_CASE, call, ok, open_case
+from tests.schema.sales import create_account, create_contact, create_opportunity, put_partner
 
 UTC = timezone.utc
 MONDAY = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
@@ -92,11 +93,15 @@ async def test_d9_pick_up_comment_and_close_with_a_resolution(gql, world, clock)
     no_internal = await call(gql, world, COMMENT_ON_CASE, "alpha_user", id=case["id"], body="psst", internal=True)
     assert [(e["code"], e["rule"]) for e in no_internal["errors"]] == [("INTERNAL_NOT_ALLOWED", "D9")]
 
-    no_resolution = await call(gql, world, CLOSE_CASE, "advocate", id=case["id"], resolution="")
-    assert [(e["code"], e["rule"]) for e in no_resolution["errors"]] == [("RESOLUTION_REQUIRED", "D9")]
+    no_resolution = await close(gql, world, case["id"], resolutionAction="", resolution="Quote sent")
+    assert [(e["code"], e["rule"]) for e in no_resolution["errors"]] == [("RESOLUTION_ACTION_REQUIRED", "D12"),
+                                                                         ("CONTACT_REQUIRED", "D12")]
+    account = await create_account(gql, world)
+    await ok(gql, world, UPDATE_CASE, "advocate", key="case", id=case["id"], accountId=account,
+             contactId=await create_contact(gql, world, account))
     clock.at = MONDAY + timedelta(days=2)
-    closed = await ok(gql, world, CLOSE_CASE, "advocate", key="case", id=case["id"], resolution="Quote sent")
-    assert closed["status"] == "CLOSED" and closed["resolution"] == "Quote sent" and closed["closedAt"]
+    closed = (await close(gql, world, case["id"], resolution="Quote sent"))["case"]
+    assert closed["status"] == "CLOSED_RESOLVED" and closed["resolution"] == "Quote sent" and closed["closedAt"]
     assert [c["body"] for c in closed["comments"]] == ["On it", "Check the discount with the CM", "Thanks"]
 
     query = "query($id: ID!) { node(id: $id) { ... on Case { comments { body } internalCommentCount advocate { id } } } }"
@@ -113,10 +118,13 @@ async def test_d9_only_the_advocate_holding_a_case_closes_it(gql, world, make_ad
     case = await open_case(gql, world)
     await ok(gql, world, PICK_UP_CASE, "advocate", key="case", id=case["id"])
     await make_advocate("advocate_two")
-    other = await call(gql, world, CLOSE_CASE, "advocate_two", id=case["id"], resolution="Done")
-    assert [(e["code"], e["rule"]) for e in other["errors"]] == [("NOT_THE_ADVOCATE", "D9")]
-    by_admin = await ok(gql, world, CLOSE_CASE, "admin", key="case", id=case["id"], resolution="Closed by admin")
-    assert by_admin["status"] == "CLOSED"
+    other = await close(gql, world, case["id"], "advocate_two", status="CLOSED_DUPLICATE", duplicateOfId=case["id"])
+    assert [(e["code"], e["rule"]) for e in other["errors"]] == [("NOT_THE_ADVOCATE", "D10")]
+    first = await open_case(gql, world, subject="The first one")
+    by_admin = await close(gql, world, case["id"], "admin", status="CLOSED_DUPLICATE", duplicateOfId=first["id"],
+                           resolutionAction="NO_ACTION_REQUIRED")
+    assert by_admin["errors"] == [] and by_admin["case"]["status"] == "CLOSED_DUPLICATE"
+    assert by_admin["case"]["duplicateOf"] == {"id": first["id"]}
     forbidden = await gql(PICK_UP_CASE, {"input": {"id": case["id"]}}, token=world.tokens["cm_amer"], errors=True)
     assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -146,7 +154,8 @@ async def test_d9_an_advocate_holds_at_most_50_cases_exactly_50_win_concurrent_p
     await make_advocate("advocate_two")
     left = [c for c, r in zip(cases, results) if r["errors"]]
     assert not (await call(gql, world, PICK_UP_CASE, "advocate_two", id=left[0]["id"]))["errors"]
-    await ok(gql, world, CLOSE_CASE, "advocate", key="case", id=won[0]["case"]["id"], resolution="Done")
+    done = await close(gql, world, won[0]["case"]["id"], status="CLOSED_DUPLICATE", duplicateOfId=left[0]["id"])
+    assert done["errors"] == []
     assert not (await call(gql, world, PICK_UP_CASE, "advocate", id=left[1]["id"]))["errors"]
 
 
