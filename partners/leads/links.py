@@ -59,9 +59,9 @@ async def account_values(principal: Principal | None, account_id: int | None | K
         return values
     if account is None and current is not None and current["account"] is not None and account_id is KEEP:
         account = await Account.select(Account.id, Account.currency).where(Account.id == current["account"]).first()
-    currency = (deal_size.currency or "").strip().upper() or (
+    currency = (deal_size.currency or "").strip() or (
         account["currency"] if account else currency_of_country(country))
-    violations = amount_violations(deal_size.amount, currency, "dealSize.amount", rule="P11")
+    violations = amount_violations(deal_size.amount, currency, ("dealSize", "amount"), rule="P11")
     if violations:
         raise DomainError(violations)
     money = Money.of(deal_size.amount, currency)
