@@ -146,6 +146,17 @@ async def test_demo_leads_in_every_state_and_open_cases(gql):
                                             "DISQUALIFIED"}
     assert any(n["recallReason"] == "NOT_ACCEPTED" for n in leads), "a recalled lead"
     assert any(n["status"] == "NEW" and n["reason"] == "Outside our territory." for n in leads), "a rejected lead"
+    # Issue 34: the lead moves.
+    moved = (await gql("""{ all: leads(first: 50) { nodes { recallReason priority dealSize { currency } accountName
+        partnerContact { id } extensionRequests { status } possibleDuplicates { reasons } } }
+        archived: leads(filter: {archived: true}) { totalCount } }""", token=admin.token))["data"]
+    nodes = moved["all"]["nodes"]
+    assert {"TAKEN_BACK", "REASSIGNED"} <= {n["recallReason"] for n in nodes}
+    assert {n["priority"] for n in nodes} == {"LOW", "NORMAL", "HIGH", "URGENT"}
+    assert any(n["dealSize"] for n in nodes) and any(n["accountName"] for n in nodes)
+    assert any(n["partnerContact"] for n in nodes) and any(n["possibleDuplicates"] for n in nodes)
+    assert {r["status"] for n in nodes for r in n["extensionRequests"]} == {"PENDING", "APPROVED"}
+    assert moved["archived"]["totalCount"] == 1
     cases = body["data"]["cases"]["nodes"]
     assert {c["status"] for c in cases} >= {"OPEN", "IN_PROGRESS"}
     assert all(c["subject"].startswith("Partner Opp") for c in cases)
