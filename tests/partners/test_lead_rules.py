@@ -69,3 +69,20 @@ def test_p11_plugins_receive_the_new_fields_as_plain_data():
     assert (data["deal_size"], data["deal_size_currency"], data["priority"], data["account_id"]) == (
         "1200.50", "EUR", "HIGH", 7)
     assert data["created_at"] == at.isoformat() and data["archived_at"] is None
+
+
+def test_p11_the_partner_a_lead_is_taken_from_hears_of_it_and_never_of_the_account():
+    from partners.webhooks.events import SOURCES
+
+    at = datetime(2030, 3, 1, 10, tzinfo=timezone.utc)
+    row = {key: None for key in ("shared_at", "accept_due_at", "action_due_at", "accepted_at", "acted_at",
+                                 "archived_at", "partner", "created_by", "shared_by", "deal_registration",
+                                 "opportunity", "action", "recall_reason", "partner_contact")}
+    row.update(id=1, company="Initech", contact_name="", contact_email="", region="AMER", country="US",
+               product_interest="", notes="", source="staff", status="NEW", share_count=1, reason="", recall_count=1,
+               priority="HIGH", deal_size=None, deal_size_currency=None, extension_pending=False, account=7,
+               created_at=at, recall_reason="TAKEN_BACK")
+    event = SOURCES[rules.EVENT_KIND]({"event": "TAKEN_BACK", "lead": rules.snapshot(row), "partner_id": 3})
+    assert (event.partner_id, event.type) == (3, "lead.taken_back")
+    assert "account" not in str(event.data).lower()
+    assert SOURCES[rules.EVENT_KIND]({"event": "UPDATED", "lead": rules.snapshot(row), "partner_id": None}) is None
