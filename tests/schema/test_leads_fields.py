@@ -11,7 +11,6 @@ from partners import business_days
 from partners.accounts.tables import Account
 from tests.schema.leads import (
     CREATE_LEAD_WARNED,
-    LEAD_NODE,
     UPDATE_LEAD,
     Clock,
     call,
