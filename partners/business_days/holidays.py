@@ -42,6 +42,20 @@ async def add_holiday(principal: Principal, region: Region, day: date, name: str
         raise
 
 
+async def remove_holiday(principal: Principal, region: Region, day: date) -> dict:
+    """Admins remove a day from a region's calendar (the mutation's audit row records who and
+    which day). Deadlines already computed keep their values: a lead's deadlines are fixed
+    when it is shared (P11), so only shares made afterwards count the day as a business day."""
+    require_roles(principal, Role.ADMIN)
+    async with transaction():
+        removed = await RegionHoliday.delete().where(
+            (RegionHoliday.region == region.value) & (RegionHoliday.day == day)).returning(*RegionHoliday.all_columns())
+        if not removed:
+            raise DomainError.single("HOLIDAY_NOT_FOUND", f"{day} is not a holiday in {region.value}.", "day",
+                                     rule="P11")
+        return removed[0]
+
+
 async def list_holidays(region: Region | None = None) -> list[dict]:
     query = RegionHoliday.select().order_by(RegionHoliday.day)
     if region is not None:

@@ -1,16 +1,20 @@
 """Leads in every P11 state and cases (D9–D14, partners/demo/cases.py), with a few region holidays the
-lead deadlines count (leads, cases and business-days domains)."""
+lead deadlines count (leads, cases and business-days domains); the lead moves of issue 34
+(`_lead_moves`)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
+from partners.accounts.tables import Account
 from partners.business_days.tables import RegionHoliday
 from partners.demo.cases import create_cases
 from partners.demo.people import USER_COLUMNS, as_principal
 from partners.infra.clock import now
-from partners.leads import deadlines, service as leads
-from partners.leads.enums import LeadAction
+from partners.leads import deadlines, extensions, moves, service as leads
+from partners.leads.enums import LeadAction, LeadPriority
+from partners.leads.links import DealSize
 from partners.leads.tables import Lead
 from partners.opportunities.scoping import opportunity_scope
 from partners.opportunities.tables import Opportunity
@@ -77,8 +81,48 @@ async def create_leads_and_cases() -> None:
                                           opportunity_id=None if registration else await _visible_opportunity(who))
             elif outcome == "disqualified":
                 await leads.record_action(who, lead["id"], LeadAction.DISQUALIFIED, reason="No budget this year.")
+    await _lead_moves(admin, portal, regions)
 
     await create_cases(portal, advocate, companies)
+
+
+async def _lead_moves(admin, portal, regions) -> None:
+    """Issue 34: leads with an account, a deal size and a priority; taken back, reassigned,
+    archived; a named contact at the partner; a pending and an approved request for more
+    time; and a likely duplicate (the same contact's email on two open leads)."""
+    first, second = portal[0], portal[1 % len(portal)]
+    region = Region(regions[first.partner_id])
+    account = await Account.select(Account.id).where(Account.region == region.value).order_by(Account.id).first()
+    rows = {}
+    for company, priority, size in [("Blue Yonder Airlines", LeadPriority.HIGH, "48000.00"),
+                                    ("Coho Winery", LeadPriority.URGENT, "125000.50"),
+                                    ("Fourth Coffee", LeadPriority.LOW, "9500.00"),
+                                    ("Graphic Design Institute", LeadPriority.NORMAL, None),
+                                    ("Humongous Insurance", LeadPriority.HIGH, "310000.00"),
+                                    ("Alpine Ski House", LeadPriority.NORMAL, "7200.00")]:
+        rows[company] = await leads.create_lead(admin, leads.NewLead(
+            company=company, region=region, country="US", contact_name="Casey Jordan",
+            contact_email=f"casey@{company.split()[0].lower()}.example", product_interest="Premium",
+            notes="From the demo's event list.", source="event", priority=priority,
+            account_id=account["id"] if account and company == "Coho Winery" else None,
+            deal_size=DealSize(Decimal(size), "USD") if size else None))
+    # A likely duplicate of Coho Winery: the same contact, a new form fill.
+    await leads.create_lead(admin, leads.NewLead(company="Coho Winery Ltd", region=region, contact_name="Casey Jordan",
+                                                 contact_email="casey@coho.example", source="web form"))
+    plugins = get_plugin_manager(allow=())
+    ids = {company: row["id"] for company, row in rows.items()}
+    for company in ids:
+        if company != "Alpine Ski House":
+            await leads.share_lead(admin, plugins, ids[company], first.partner_id)
+    await moves.take_back_lead(admin, ids["Fourth Coffee"], "The customer signed directly with us.")
+    if second.partner_id != first.partner_id:
+        await moves.reassign_lead(admin, ids["Graphic Design Institute"], second.partner_id,
+                                  "Closer to the customer's office.")
+    await moves.archive_lead(admin, ids["Alpine Ski House"], True, "Test record from a trade show.")
+    await moves.set_partner_contact(admin, ids["Coho Winery"], first.user_id)
+    await extensions.request_extension(first, ids["Blue Yonder Airlines"], 3, "Their buyer is travelling.")
+    await extensions.request_extension(first, ids["Humongous Insurance"], 2, "Waiting for their budget cycle.")
+    await extensions.decide_extension(admin, ids["Humongous Insurance"], True, 2, "Fine, two more days.")
 
 
 async def _visible_opportunity(who) -> int | None:

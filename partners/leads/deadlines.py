@@ -20,19 +20,22 @@ from partners.infra import mail, versions
 from partners.infra.db import transaction
 from partners.infra.leasing import Lease, claim, release
 from partners.leads import rules
-from partners.leads.enums import LeadStatus as Status
+from partners.leads.enums import LeadRecallReason, LeadStatus as Status
+from partners.leads.notices import partner_emails
 from partners.leads.service import _record, released_values
 from partners.leads.tables import Lead
-from partners.people.tables import Partner, User
+from partners.people.tables import Partner
 
 LEASE = timedelta(minutes=2)
 BATCH = 100
 
 
 def recall_due(at: datetime):
-    """P11: shared and not accepted in time, or accepted and not acted on in time."""
+    """P11: shared and not accepted in time, or accepted and not acted on in time; a lead whose
+    partner asked for more time in time waits for the channel manager's decision (issue 34)."""
     return (((Lead.status == Status.SHARED.value) & (Lead.accept_due_at <= at))
-            | ((Lead.status == Status.ACCEPTED.value) & (Lead.action_due_at <= at)))
+            | ((Lead.status == Status.ACCEPTED.value) & (Lead.action_due_at <= at))) & (
+        Lead.extension_pending == False)  # noqa: E712
 
 
 def accept_reminder_due(at: datetime):
@@ -45,12 +48,13 @@ def action_reminder_due(at: datetime):
             & (Lead.action_due_at > at) & (Lead.action_reminded != Lead.share_count))
 
 
-async def _settle(row: dict, lease: Lease, values: dict[Any, Any]) -> dict | None:
+async def _settle(row: dict, lease: Lease, values: dict[Any, Any], extra=None) -> dict | None:
     """Write `values` if this lease still holds the lead and it is still in the share read."""
+    condition = (Lead.id == row["id"]) & (Lead.lease_owner == lease.token) & (Lead.status == row["status"]) & (
+        Lead.share_count == row["share_count"])
     updated = await Lead.update({**values, Lead.leased_until: None, Lead.lease_owner: None,
                                  **versions.bumped(Lead)}).where(
-        (Lead.id == row["id"]) & (Lead.lease_owner == lease.token) & (Lead.status == row["status"])
-        & (Lead.share_count == row["share_count"])).returning(*Lead.all_columns())
+        condition if extra is None else condition & extra).returning(*Lead.all_columns())
     return updated[0] if updated else None
 
 
@@ -84,7 +88,11 @@ async def recall_due_leads(*, worker: str, at: datetime | None = None, should_st
             async with transaction():
                 updated = await _settle(row, lease, {**released_values(), Lead.recall_reason: reason.value,
                                                      Lead.recall_count: row["recall_count"] + 1,
-                                                     Lead.reason: rules.RECALL_NOTES[reason]})
+                                                     Lead.reason: rules.RECALL_NOTES[reason]},
+                                        # nor after a request for more time or a new deadline since the claim
+                                        (Lead.extension_pending == False) & (  # noqa: E712
+                                            Lead.accept_due_at <= at if reason is LeadRecallReason.NOT_ACCEPTED
+                                            else Lead.action_due_at <= at))
                 if updated is None:
                     continue
                 await _record(updated, "RECALLED", None, f"{reason.value}: {rules.RECALL_NOTES[reason]}", at,
@@ -94,11 +102,6 @@ async def recall_due_leads(*, worker: str, at: datetime | None = None, should_st
         if len(rows) < batch:
             return recalled
     return recalled
-
-
-async def _partner_emails(partner_id: int) -> list[str]:
-    rows = await User.select(User.email).where((User.partner == partner_id) & (User.active == True))  # noqa: E712
-    return sorted(row["email"] for row in rows)
 
 
 def reminder_text(kind: str, row: dict, partner_name: str) -> tuple[str, str]:
@@ -130,11 +133,12 @@ async def send_reminders(*, worker: str, at: datetime | None = None, should_stop
                     updated = await _settle(row, lease, {column: row["share_count"]})
                     if updated is None:
                         continue
-                    recipients = await _partner_emails(row["partner"])
+                    recipients = await partner_emails(row["partner"])
                     if recipients:
                         subject, text = reminder_text(kind, row, names.get(row["partner"], "Partner"))
                         await mail.enqueue_email(recipients, subject, text,
-                                                 dedupe_key=f"lead-reminder:{kind}:{row['id']}:{row['share_count']}")
+                                                 dedupe_key=f"lead-reminder:{kind}:{row['id']}:{row['share_count']}:"
+                                                 f"{(row['accept_due_at'] if kind == 'accept' else row['action_due_at']):%Y%m%d%H%M}")
                     sent += 1
             await release(Lead, [r["id"] for r in rows], lease)
             if len(rows) < batch:

@@ -31,3 +31,35 @@ class LeadRecallReason(str, Enum):
     NOT_ACCEPTED = "NOT_ACCEPTED"  # not accepted within 5 business days
     NO_ACTION = "NO_ACTION"  # accepted, no action within 10 business days
     PARTNER_DENIED = "PARTNER_DENIED"  # P1: the partner was denied while holding the lead
+    TAKEN_BACK = "TAKEN_BACK"  # a channel manager took it back early (reason in `reason`)
+    REASSIGNED = "REASSIGNED"  # a channel manager gave it to another partner (a new share)
+
+
+class LeadPriority(str, Enum):
+    """How urgently staff want the lead worked (informative; P11's deadlines do not change)."""
+
+    LOW = "LOW"
+    NORMAL = "NORMAL"
+    HIGH = "HIGH"
+    URGENT = "URGENT"
+
+
+class LeadDeadline(str, Enum):
+    """Which P11 deadline an extension request is about."""
+
+    ACCEPT = "ACCEPT"  # accept or reject (5 business days)
+    ACTION = "ACTION"  # act on it (10 business days from sharing)
+
+
+class ExtensionStatus(str, Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    LAPSED = "LAPSED"  # the lead left that deadline (answered, acted on, released) before a decision
+
+
+class DuplicateReason(str, Enum):
+    """Why two open leads look like the same one (a warning, never a refusal)."""
+
+    SAME_EMAIL = "SAME_EMAIL"
+    SAME_COMPANY_SIMILAR_CONTACT = "SAME_COMPANY_SIMILAR_CONTACT"

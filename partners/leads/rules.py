@@ -9,7 +9,7 @@ from typing import Iterable
 
 from partners.business_days import add_business_days
 from partners.infra.errors import Violation
-from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus as Status
+from partners.leads.enums import LeadAction, LeadDeadline, LeadRecallReason, LeadStatus as Status
 
 ACCEPT_DAYS = 5  # P11: accepted (or rejected) within 5 business days of sharing
 ACTION_DAYS = 10  # P11: acted on within 10 business days of sharing
@@ -21,6 +21,13 @@ SHAREABLE = (Status.NEW,)
 ACTIONABLE = (Status.ACCEPTED, Status.CONTACTED, Status.MEETING)
 FINAL = (Status.CONVERTED, Status.DISQUALIFIED)
 HELD = (Status.SHARED, *ACTIONABLE)  # the partner holds the lead
+
+# Issue 34: a partner may ask once per deadline of a share for at most this many more
+# business days; a channel manager grants 1 to this many (or denies).
+MAX_EXTENSION_DAYS = 5
+# Events after which a pending request for more time has no deadline left to extend.
+LEAVES_DEADLINE = frozenset({"ACCEPTED", "REJECTED", "RECALLED", "TAKEN_BACK", "REASSIGNED",
+                             *(action.value for action in LeadAction)})
 
 
 @dataclass(frozen=True)
@@ -105,12 +112,27 @@ def snapshot(row: dict) -> dict:
         return value.isoformat() if isinstance(value, (datetime, date)) else value
 
     keys = ("id", "company", "contact_name", "contact_email", "region", "country", "product_interest", "notes",
-            "source", "status", "share_count", "action", "reason", "recall_reason", "recall_count")
+            "source", "status", "share_count", "action", "reason", "recall_reason", "recall_count", "priority",
+            "deal_size_currency", "extension_pending")
     data = {key: row[key] for key in keys}
     data.update({
         "partner_id": row["partner"], "created_by_id": row["created_by"], "shared_by_id": row["shared_by"],
         "deal_registration_id": row["deal_registration"], "opportunity_id": row["opportunity"],
+        "account_id": row["account"], "partner_contact_id": row["partner_contact"],
+        "deal_size": None if row["deal_size"] is None else format(row["deal_size"], "f"),
         **{key: iso(row[key]) for key in ("shared_at", "accept_due_at", "action_due_at", "accepted_at", "acted_at",
-                                           "created_at")},
+                                           "created_at", "archived_at")},
     })
     return data
+
+
+def extension_target(status: Status) -> LeadDeadline | None:
+    """The P11 deadline a partner holding a lead in `status` may ask more time for."""
+    return {Status.SHARED: LeadDeadline.ACCEPT, Status.ACCEPTED: LeadDeadline.ACTION}.get(status)
+
+
+def extension_days_violation(days: int, field: str = "days") -> Violation | None:
+    if 1 <= days <= MAX_EXTENSION_DAYS:
+        return None
+    return Violation("EXTENSION_TOO_LONG", f"An extension is 1 to {MAX_EXTENSION_DAYS} business days.", (field,),
+                     "P11")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where, WhereRaw
 
-from partners.leads.tables import Lead, LeadEvent
+from partners.leads.tables import Lead, LeadEvent, LeadExtension
 from partners.people.principal import Principal
 from partners.people.scoping import NOTHING
 
@@ -25,5 +25,15 @@ def lead_event_scope(principal: Principal | None) -> Where | WhereRaw | None:
         return NOTHING
     if principal.is_partner_user:
         return (LeadEvent.partner == principal.partner_id) & LeadEvent.lead.is_in(
+            Lead.select(Lead.id).where(Lead.partner == principal.partner_id))
+    return None
+
+
+def lead_extension_scope(principal: Principal | None) -> Where | WhereRaw | None:
+    """A partner user reads its own partner's requests for more time, on leads it sees."""
+    if principal is None:
+        return NOTHING
+    if principal.is_partner_user:
+        return (LeadExtension.partner == principal.partner_id) & LeadExtension.lead.is_in(
             Lead.select(Lead.id).where(Lead.partner == principal.partner_id))
     return None

@@ -16,9 +16,12 @@ from partners.infra.db import lock_for_update, transaction
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.leads import rules
 from partners.leads.choice import PartnerChoice, load_candidates
-from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus as Status
+from partners.leads.duplicates import company_key
+from partners.leads.enums import ExtensionStatus, LeadAction, LeadPriority, LeadRecallReason, LeadStatus as Status
+from partners.leads.links import DealSize, account_values
+from partners.leads.notices import notify_shared
 from partners.leads.scoping import lead_scope
-from partners.leads.tables import Lead, LeadEvent
+from partners.leads.tables import Lead, LeadEvent, LeadExtension
 from partners.opportunities.scoping import opportunity_scope
 from partners.opportunities.tables import Opportunity
 from partners.people.enums import PartnerStatus, Region, Role
@@ -44,6 +47,9 @@ class NewLead:
     product_interest: str = ""
     notes: str = ""
     source: str = ""
+    priority: LeadPriority = LeadPriority.NORMAL
+    account_id: int | None = None
+    deal_size: DealSize | None = None
 
 
 def new_lead_violations(lead: NewLead) -> list[Violation]:
@@ -67,6 +73,11 @@ async def _record(row: dict, event: str, actor: Principal | None, note: str, at:
     await LeadEvent(lead=row["id"], event=event, partner=partner_id if partner_id is not None else row["partner"],
                     actor=actor.user_id if actor else None, note=note.strip()[:2000], occurred_at=at,
                     deal_registration=links.get("deal_registration"), opportunity=links.get("opportunity")).save()
+    if event in rules.LEAVES_DEADLINE:
+        # The deadline a pending request for more time was about is gone (answered, acted
+        # on, released): the request lapses undecided.
+        await LeadExtension.update({LeadExtension.status: ExtensionStatus.LAPSED.value}).where(
+            (LeadExtension.lead == row["id"]) & (LeadExtension.status == ExtensionStatus.PENDING.value))
     # `partner_id`: whose event it is (the partner a rejection or a recall took the lead from, too).
     partner = partner_id if partner_id is not None else row["partner"]
     await outbox.enqueue(rules.EVENT_KIND, {"event": event, "lead": rules.snapshot(row), "partner_id": partner},
@@ -82,7 +93,10 @@ async def create_lead(principal: Principal | None, lead: NewLead) -> dict:
         raise DomainError(violations)
     async with transaction():
         at = business_days.now()
-        row = Lead(company=lead.company.strip()[:255], contact_name=lead.contact_name.strip()[:200],
+        extra = await account_values(principal, lead.account_id, lead.deal_size, lead.country.strip().upper())
+        row = Lead(**{column._meta.name: value for column, value in extra.items()},
+                   company=lead.company.strip()[:255], company_key=company_key(lead.company),
+                   priority=lead.priority.value, contact_name=lead.contact_name.strip()[:200],
                    contact_email=lead.contact_email.strip().lower()[:254], region=lead.region.value,
                    country=lead.country.strip().upper(), product_interest=lead.product_interest.strip()[:200],
                    notes=lead.notes.strip(), source=lead.source.strip()[:100] or ("staff" if principal else "plugin"),
@@ -148,31 +162,45 @@ async def share_lead(principal: Principal, plugins, lead_id: int, partner_id: in
     async with transaction():
         row = await open_for_write(principal, lead_id, expected_version)
         _require_region_manager(principal, row)
+        refuse_if_archived(row)
         _check(Status(row["status"]), "SHARED")
         reason = ""
         if partner_id is None:
             choice = await _choose_partner(plugins, row)
             partner_id, reason = choice.partner_id, choice.reason
-        # The partner's row lock orders this share after a denial in progress (which holds it
-        # and recalls the partner's leads, P1): the share then reads DENIED and refuses.
-        await lock_for_update(Partner, partner_id)
-        partner = await Partner.select(Partner.id, Partner.status).where(Partner.id == partner_id).first()
-        if partner is None:
-            raise NotFound.of("Partner", "partnerId")
-        if partner["status"] != PartnerStatus.AUTHORIZED.value:
-            raise DomainError.single("PARTNER_NOT_AUTHORIZED", "Leads are shared with AUTHORIZED partners only "
-                                     f"(this one is {partner['status']}).", "partnerId", rule="P1")
         at = business_days.now()
-        due = rules.deadlines(at, await holidays_of(row["region"], at.date()))
-        updated = await _update(row, {
-            Lead.status: Status.SHARED.value, Lead.partner: partner_id, Lead.share_count: row["share_count"] + 1,
-            Lead.shared_by: principal.user_id, Lead.shared_at: at, Lead.accept_due_at: due.accept_due,
-            Lead.action_due_at: due.action_due, Lead.accept_remind_at: due.accept_remind,
-            Lead.action_remind_at: due.action_remind, Lead.accepted_at: None, Lead.action: None,
-            Lead.acted_at: None, Lead.reason: "", Lead.recall_reason: None, **unlinked_values(),
-        })
+        updated = await _update(row, await share_values(principal, row, partner_id, at))
         await _record(updated, "SHARED", principal, reason, at)
+        await notify_shared(updated)
         return updated
+
+
+def refuse_if_archived(row: dict) -> None:
+    if row["archived_at"] is not None:
+        raise DomainError.single("LEAD_ARCHIVED", "The lead is archived; unarchive it first.", "id", rule="P11")
+
+
+async def share_values(principal: Principal, row: dict, partner_id: int, at: datetime) -> dict[Any, Any]:
+    """A new share with an AUTHORIZED partner (P1) at `at`: the 5 and 10 business-day clocks
+    start from `at` (P11), whatever an earlier share of the lead had used."""
+    # The partner's row lock orders this share after a denial in progress (which holds it
+    # and recalls the partner's leads, P1): the share then reads DENIED and refuses.
+    await lock_for_update(Partner, partner_id)
+    partner = await Partner.select(Partner.id, Partner.status).where(Partner.id == partner_id).first()
+    if partner is None:
+        raise NotFound.of("Partner", "partnerId")
+    if partner["status"] != PartnerStatus.AUTHORIZED.value:
+        raise DomainError.single("PARTNER_NOT_AUTHORIZED", "Leads are shared with AUTHORIZED partners only "
+                                 f"(this one is {partner['status']}).", "partnerId", rule="P1")
+    due = rules.deadlines(at, await holidays_of(row["region"], at.date()))
+    return {
+        Lead.status: Status.SHARED.value, Lead.partner: partner_id, Lead.share_count: row["share_count"] + 1,
+        Lead.shared_by: principal.user_id, Lead.shared_at: at, Lead.accept_due_at: due.accept_due,
+        Lead.action_due_at: due.action_due, Lead.accept_remind_at: due.accept_remind,
+        Lead.action_remind_at: due.action_remind, Lead.accepted_at: None, Lead.action: None,
+        Lead.acted_at: None, Lead.reason: "", Lead.recall_reason: None, Lead.partner_contact: None,
+        Lead.extension_pending: False, Lead.accept_reminded: 0, Lead.action_reminded: 0, **unlinked_values(),
+    }
 
 
 async def _linked(principal: Principal, registration_id: int | None, opportunity_id: int | None) -> dict[Any, Any]:
@@ -209,7 +237,8 @@ async def accept_lead(principal: Principal, lead_id: int, registration_id: int |
         if violation:
             raise DomainError([violation])
         links = await _linked(principal, registration_id, opportunity_id)
-        updated = await _update(row, {Lead.status: Status.ACCEPTED.value, Lead.accepted_at: at, **links})
+        updated = await _update(row, {Lead.status: Status.ACCEPTED.value, Lead.accepted_at: at,
+                                      Lead.extension_pending: False, **links})
         await _record(updated, "ACCEPTED", principal, note, at, links_of=updated)
         return updated
 
@@ -244,7 +273,8 @@ def unlinked_values() -> dict[Any, Any]:
 def released_values() -> dict[Any, Any]:
     """Back to NEW without a partner or its links: shareable again (rejection, recall)."""
     return {Lead.status: Status.NEW.value, Lead.partner: None, Lead.accept_due_at: None, Lead.action_due_at: None,
-            Lead.accept_remind_at: None, Lead.action_remind_at: None, **unlinked_values()}
+            Lead.accept_remind_at: None, Lead.action_remind_at: None, Lead.partner_contact: None,
+            Lead.extension_pending: False, **unlinked_values()}
 
 
 async def recall_for_denied_partner(principal: Principal, partner_id: int) -> int:
@@ -293,7 +323,8 @@ async def record_action(principal: Principal, lead_id: int, action: LeadAction, 
             raise DomainError([violation])
         links = await _linked(principal, registration_id, opportunity_id)
         values: dict[Any, Any] = {Lead.status: Status(action.value).value, Lead.action: action.value,
-                                  Lead.acted_at: at, Lead.action_due_at: None, Lead.action_remind_at: None, **links}
+                                  Lead.acted_at: at, Lead.action_due_at: None, Lead.action_remind_at: None,
+                                  Lead.extension_pending: False, **links}
         if action is LeadAction.DISQUALIFIED:
             values[Lead.reason] = reason.strip()
         updated = await _update(row, values)

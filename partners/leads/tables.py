@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from partners.leads.enums import LeadAction, LeadRecallReason, LeadStatus
+from partners.accounts.tables import Account
+from partners.leads.enums import ExtensionStatus, LeadAction, LeadDeadline, LeadPriority, LeadRecallReason, LeadStatus
+from partners.money.columns import ExactDecimal
 from partners.opportunities.tables import Opportunity
 from partners.people.enums import Region
 from partners.people.tables import Partner, User
@@ -52,6 +54,19 @@ class Lead(Table, tablename="lead"):
     created_at = Timestamptz()
     leased_until = Timestamptz(null=True, default=None)
     lease_owner = Varchar(length=120, null=True, default=None)
+    # Issue 34. The end customer's account (staff only; partner users read its name).
+    account = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null, index=True)
+    deal_size = ExactDecimal(null=True, default=None, digits=None)  # in deal_size_currency
+    deal_size_currency = Varchar(length=3, null=True, default=None)
+    priority = Varchar(length=8, choices=LeadPriority, default=LeadPriority.NORMAL, index=True)
+    # The named person at the partner holding it (a user of that partner); goes with the share.
+    partner_contact = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    archived_at = Timestamptz(null=True, default=None, index=True)
+    archived_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    # The company name normalised for the duplicate check (partners.leads.duplicates).
+    company_key = Varchar(length=255, default="", index=True)
+    # A request for more time is waiting for a decision: the recall job leaves the lead alone.
+    extension_pending = Boolean(default=False)
 
 
 class LeadEvent(Table, tablename="lead_event"):
@@ -69,3 +84,23 @@ class LeadEvent(Table, tablename="lead_event"):
     # partner's links; its history keeps them for staff).
     deal_registration = ForeignKey(references=DealRegistration, null=True, on_delete=OnDelete.set_null)
     opportunity = ForeignKey(references=Opportunity, null=True, on_delete=OnDelete.set_null)
+
+
+class LeadExtension(Table, tablename="lead_extension"):
+    """A partner's request for more time on one P11 deadline of its share, and its decision."""
+
+    lead = ForeignKey(references=Lead, on_delete=OnDelete.cascade, index=True)
+    share_count = Integer(default=0)  # the share it belongs to
+    partner = ForeignKey(references=Partner, on_delete=OnDelete.restrict, index=True)
+    deadline = Varchar(length=8, choices=LeadDeadline)
+    days = Integer(default=1)  # business days asked for
+    reason = Text(default="")
+    requested_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    requested_at = Timestamptz()
+    due_at = Timestamptz()  # the deadline when asked
+    status = Varchar(length=8, choices=ExtensionStatus, default=ExtensionStatus.PENDING, index=True)
+    decided_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+    granted_days = Integer(null=True, default=None)
+    new_due_at = Timestamptz(null=True, default=None)
+    note = Text(default="")  # the decision's note

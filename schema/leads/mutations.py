@@ -13,12 +13,17 @@ from schema.core.context import Info
 from schema.core.domain import call_domain, expected_version_field
 from schema.core.enums import LeadAction, Region
 from schema.core.errors import UserError
+from schema.core.money import MoneyInput
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
+from schema.accounts.types import AccountNode
 from schema.deal_registrations.types import DealRegistrationNode
 from schema.identity.types import PartnerNode
 from schema.leads.access import LEAD_CREATORS, LEAD_PARTNERS, LEAD_SHARERS
-from schema.leads.types import LeadNode, RegionHoliday
+from schema.leads.enums import LeadPriority
+from schema.leads.moves import LeadMoveMutation
+from schema.leads.payloads import LeadPayload, deal_size, lead_id, payload, payload_with_duplicates
+from schema.leads.types import RegionHoliday
 from schema.opportunities.types import OpportunityNode
 
 
@@ -32,6 +37,11 @@ class CreateLeadInput:
     product_interest: str = ""
     notes: str = ""
     source: str = strawberry.field(default="", description="Where it came from (default: staff).")
+    priority: LeadPriority = LeadPriority.NORMAL
+    account_id: strawberry.ID | None = strawberry.field(default=None, description="The end customer's account "
+                                                        "(staff data: partner users read only its name).")
+    deal_size: MoneyInput | None = strawberry.field(default=None, description="Exact; the currency defaults to the "
+                                                    "account's, else the lead's country's.")
 
 
 @strawberry.input(description="P11: without partnerId the cosell_lead_partner hook chooses (by default the "
@@ -76,10 +86,10 @@ class AddRegionHolidayInput:
     name: str = ""
 
 
-@strawberry.type
-class LeadPayload:
-    lead: LeadNode | None
-    errors: list[UserError]
+@strawberry.input
+class RemoveRegionHolidayInput:
+    region: Region
+    day: date
 
 
 @strawberry.type
@@ -88,12 +98,7 @@ class AddRegionHolidayPayload:
     errors: list[UserError]
 
 
-def _payload(row: dict | None, errors: list[UserError]) -> LeadPayload:
-    return LeadPayload(lead=LeadNode.from_row(row) if row else None, errors=errors)
-
-
-def _id(info: Info, value) -> int:
-    return decode_node_id(info, value, LeadNode)
+_payload, _id = payload, lead_id
 
 
 def _links(info: Info, input) -> tuple[int | None, int | None]:
@@ -104,14 +109,17 @@ def _links(info: Info, input) -> tuple[int | None, int | None]:
 
 
 @strawberry.type
-class LeadMutation:
-    @strawberry.mutation(description="P11: a new lead (NEW, shareable).", extensions=[access(LEAD_CREATORS)])
+class LeadMutation(LeadMoveMutation):
+    @strawberry.mutation(description="P11: a new lead (NEW, shareable). `warnings` name likely duplicates.",
+                         extensions=[access(LEAD_CREATORS)])
     async def create_lead(self, info: Info, input: CreateLeadInput) -> LeadPayload:
         principal = require_principal(info)
+        account = decode_node_id(info, input.account_id, AccountNode, "accountId") if input.account_id else None
         lead = service.NewLead(company=input.company, region=input.region, country=input.country,
                                contact_name=input.contact_name, contact_email=input.contact_email,
-                               product_interest=input.product_interest, notes=input.notes, source=input.source)
-        return _payload(*await call_domain(service.create_lead(principal, lead)))
+                               product_interest=input.product_interest, notes=input.notes, source=input.source,
+                               priority=input.priority, account_id=account, deal_size=deal_size(input.deal_size))
+        return await payload_with_duplicates(info, *await call_domain(service.create_lead(principal, lead)))
 
     @strawberry.mutation(description="P11: share a NEW lead with one AUTHORIZED partner (P1); the 5 and 10 "
                          "business-day clocks start.", extensions=[access(LEAD_SHARERS)])
@@ -149,5 +157,13 @@ class LeadMutation:
     async def add_region_holiday(self, info: Info, input: AddRegionHolidayInput) -> AddRegionHolidayPayload:
         principal = require_principal(info)
         row, errors = await call_domain(holidays.add_holiday(principal, input.region, input.day, input.name))
+        holiday = RegionHoliday(region=Region(row["region"]), day=row["day"], name=row["name"]) if row else None
+        return AddRegionHolidayPayload(holiday=holiday, errors=errors)
+
+    @strawberry.mutation(description="P11: the day becomes a business day again in the region for shares made from "
+                         "now on; deadlines already computed keep their values (admins).", extensions=[access(ADMIN)])
+    async def remove_region_holiday(self, info: Info, input: RemoveRegionHolidayInput) -> AddRegionHolidayPayload:
+        principal = require_principal(info)
+        row, errors = await call_domain(holidays.remove_holiday(principal, input.region, input.day))
         holiday = RegionHoliday(region=Region(row["region"]), day=row["day"], name=row["name"]) if row else None
         return AddRegionHolidayPayload(holiday=holiday, errors=errors)

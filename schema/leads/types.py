@@ -19,7 +19,17 @@ from schema.deal_registrations.loaders import load_deal_registrations
 from schema.deal_registrations.types import DealRegistrationNode
 from schema.identity.loaders import load_partners, load_users
 from schema.identity.types import PartnerNode, UserNode
-from schema.leads.loaders import load_lead_history, load_leads
+from schema.accounts.loaders import load_accounts
+from schema.accounts.types import AccountNode
+from schema.core.money import MoneyType
+from schema.leads.enums import DuplicateReason, LeadDeadline, LeadExtensionStatus, LeadPriority
+from schema.leads.loaders import (
+    load_account_names,
+    load_lead_duplicates,
+    load_lead_extensions,
+    load_lead_history,
+    load_leads,
+)
 from schema.opportunities.loaders import load_opportunities
 from schema.opportunities.types import OpportunityNode
 
@@ -34,7 +44,8 @@ async def _user(info: Info, user_id: int | None) -> UserNode | None:
 @strawberry.type(description="One change of a lead (P11); partner users see their own share's only.")
 class LeadChange:
     event: str = strawberry.field(description="CREATED, SHARED, ACCEPTED, REJECTED, CONTACTED, MEETING, CONVERTED, "
-                                  "DISQUALIFIED, RECALLED.")
+                                  "DISQUALIFIED, RECALLED, UPDATED, ARCHIVED, UNARCHIVED, TAKEN_BACK, REASSIGNED, "
+                                  "PARTNER_CONTACT_SET, EXTENSION_REQUESTED, EXTENSION_APPROVED, EXTENSION_DENIED.")
     note: str
     occurred_at: datetime
     actor_id: strawberry.Private[int | None]
@@ -61,6 +72,52 @@ class LeadChange:
             return None
         row = await info.context.loaders(load_opportunities).load(self.opportunity_id)
         return OpportunityNode.from_row(row) if row else None
+
+
+@strawberry.type(name="LeadExtensionRequest", description="A partner's request for more time on a P11 deadline "
+                 "of its share, and the channel manager's decision (partner users: their own partner's).")
+class LeadExtensionRequest:
+    deadline: LeadDeadline
+    days: int = strawberry.field(description="Business days asked for (1 to 5).")
+    reason: str
+    requested_at: datetime
+    due_at: datetime = strawberry.field(description="The deadline when asked.")
+    status: LeadExtensionStatus
+    decided_at: datetime | None
+    granted_days: int | None
+    new_due_at: datetime | None = strawberry.field(description="The deadline the approval set.")
+    note: str = strawberry.field(description="The decision's note.")
+    share_count: int = strawberry.field(description="The share it was asked in (Lead.shareCount then).")
+    requested_by_id: strawberry.Private[int | None]
+    decided_by_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def requested_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.requested_by_id)
+
+    @strawberry.field(description="Null for partner users (staff are not visible to them).")
+    async def decided_by(self, info: Info) -> UserNode | None:
+        return await _user(info, self.decided_by_id)
+
+    @classmethod
+    def from_row(cls, r: dict) -> "LeadExtensionRequest":
+        return cls(deadline=LeadDeadline(r["deadline"]), days=r["days"], reason=r["reason"],
+                   requested_at=r["requested_at"], due_at=r["due_at"], status=LeadExtensionStatus(r["status"]),
+                   decided_at=r["decided_at"], granted_days=r["granted_days"], new_due_at=r["new_due_at"],
+                   note=r["note"], share_count=r["share_count"], requested_by_id=r["requested_by"],
+                   decided_by_id=r["decided_by"])
+
+
+@strawberry.type(name="PossibleDuplicate", description="An open lead that looks like this one (a warning: "
+                 "nothing is refused). Same contact email, or same company and a similar contact.")
+class PossibleDuplicate:
+    reasons: list[DuplicateReason]
+    lead_id: strawberry.Private[int]
+
+    @strawberry.field(description="Null if you may not see it.")
+    async def lead(self, info: Info) -> "LeadNode | None":
+        row = await info.context.loaders(load_leads).load(self.lead_id)
+        return LeadNode.from_row(row) if row else None
 
 
 @strawberry.type(description="A day that is not a business day in a region (P11).")
@@ -97,7 +154,45 @@ class LeadNode(relay.Node):
     share_count: int = strawberry.field(description="How many times it has been shared.")
     version: int = strawberry.field(description="Goes up by one with every change; send it back as expectedVersion.")
     created_at: datetime
+    priority: LeadPriority
+    archived_at: datetime | None = strawberry.field(description="Archived leads leave `leads` unless "
+                                                    "`filter.archived` asks for them.")
+    extension_pending: bool = strawberry.field(description="The partner asked for more time and waits for a "
+                                               "decision; the recall job waits too (P11).")
     row: strawberry.Private[dict]
+
+    @strawberry.field(description="The expected deal size, exact, in its currency.")
+    def deal_size(self) -> MoneyType | None:
+        return MoneyType.from_parts(self.row["deal_size"], self.row["deal_size_currency"] or "")
+
+    @strawberry.field(description="The end customer's account name (readable by all who see the lead).")
+    async def account_name(self, info: Info) -> str | None:
+        if self.row["account"] is None:
+            return None
+        return await info.context.loaders(load_account_names).load(self.row["account"])
+
+    @strawberry.field(description="The end customer's account: null for partner users, who see only "
+                      "accountName.")
+    async def account(self, info: Info) -> AccountNode | None:
+        if self.row["account"] is None:
+            return None
+        row = await info.context.loaders(load_accounts).load(self.row["account"])
+        return AccountNode.from_row(row) if row else None
+
+    @strawberry.field(description="The named person at the partner holding the lead (one of its users).")
+    async def partner_contact(self, info: Info) -> UserNode | None:
+        return await _user(info, self.row["partner_contact"])
+
+    @strawberry.field(description="Requests for more time, oldest first (partner users: their own partner's).")
+    async def extension_requests(self, info: Info) -> list[LeadExtensionRequest]:
+        rows = await info.context.loaders(load_lead_extensions).load(self.id)
+        return [LeadExtensionRequest.from_row(r) for r in rows]
+
+    @strawberry.field(description="Open leads that look like this one (same contact email, or same company and "
+                      "a similar contact), among those you see; oldest first.")
+    async def possible_duplicates(self, info: Info) -> list[PossibleDuplicate]:
+        found = await info.context.loaders(load_lead_duplicates).load(self.id)
+        return [PossibleDuplicate(reasons=[DuplicateReason(r) for r in d.reasons], lead_id=d.lead_id) for d in found]
 
     @strawberry.field(description="P11: SHARED and past acceptDueAt (the recall job takes it back).")
     def accept_overdue(self) -> bool:
@@ -157,7 +252,8 @@ class LeadNode(relay.Node):
             action=LeadAction(row["action"]) if row["action"] else None, acted_at=row["acted_at"],
             reason=row["reason"], recall_reason=LeadRecallReason(row["recall_reason"]) if row["recall_reason"] else None,
             recall_count=row["recall_count"], share_count=row["share_count"], version=row["version"],
-            created_at=row["created_at"], row=row,
+            created_at=row["created_at"], priority=LeadPriority(row["priority"]), archived_at=row["archived_at"],
+            extension_pending=row["extension_pending"], row=row,
         )
 
     @classmethod

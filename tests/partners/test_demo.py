@@ -39,8 +39,10 @@ async def test_demo_world(gql):
     # Co-sell plans (D3) with partner-side tasks whose confirmations wait in the outbox (D4).
     assert await CoSellPlan.count() >= 5
     assert await CoSellTask.count().where(CoSellTask.owner_side == "PARTNER") > 0
+    # The cases' and the leads' emails (issue 34) aside.
     emails = await OutboxMessage.count().where((OutboxMessage.kind == "email")
-                                               & OutboxMessage.dedupe_key.not_like("case-%"))
+                                               & OutboxMessage.dedupe_key.not_like("case-%")
+                                               & OutboxMessage.dedupe_key.not_like("lead-%"))
     assert emails == await CoSellTask.count().where(CoSellTask.owner_side == "PARTNER")
     # Issue 34: the escalated demo case (D15) told the advocates.
     assert await OutboxMessage.count().where(OutboxMessage.dedupe_key.like("case-escalated:%")) > 0
@@ -148,6 +150,17 @@ async def test_demo_leads_in_every_state_and_open_cases(gql):
                                             "DISQUALIFIED"}
     assert any(n["recallReason"] == "NOT_ACCEPTED" for n in leads), "a recalled lead"
     assert any(n["status"] == "NEW" and n["reason"] == "Outside our territory." for n in leads), "a rejected lead"
+    # Issue 34: the lead moves.
+    moved = (await gql("""{ all: leads(first: 50) { nodes { recallReason priority dealSize { currency } accountName
+        partnerContact { id } extensionRequests { status } possibleDuplicates { reasons } } }
+        archived: leads(filter: {archived: true}) { totalCount } }""", token=admin.token))["data"]
+    nodes = moved["all"]["nodes"]
+    assert {"TAKEN_BACK", "REASSIGNED"} <= {n["recallReason"] for n in nodes}
+    assert {n["priority"] for n in nodes} == {"LOW", "NORMAL", "HIGH", "URGENT"}
+    assert any(n["dealSize"] for n in nodes) and any(n["accountName"] for n in nodes)
+    assert any(n["partnerContact"] for n in nodes) and any(n["possibleDuplicates"] for n in nodes)
+    assert {r["status"] for n in nodes for r in n["extensionRequests"]} == {"PENDING", "APPROVED"}
+    assert moved["archived"]["totalCount"] == 1
     cases = body["data"]["cases"]["nodes"]
     # Issue 34: every D10 status and D14 type; partner users see only their Partner Opp cases.
     assert {c["status"] for c in cases} == {"OPEN", "IN_PROGRESS", "WAITING", "CLOSED_RESOLVED", "CLOSED_DUPLICATE",

@@ -212,8 +212,18 @@ PROBES = {
         f"Mutation.{name}": (f"mutation($id: ID!) {{ {name}(input: {{id: $id{extra}}}) {{ errors {{ code }} }} }}",
                              lambda w: {"id": gid("Lead", 999999)})
         for name, extra in [("shareLead", ""), ("acceptLead", ""), ("rejectLead", ', reason: "probe"'),
-                            ("recordLeadAction", ", action: CONTACTED")]
+                            ("recordLeadAction", ", action: CONTACTED"),
+                            # Issue 34: the lead moves.
+                            ("updateLead", ', notes: "probe"'), ("archiveLead", ""), ("unarchiveLead", ""),
+                            ("takeBackLead", ', reason: "probe"'), ("setLeadPartnerContact", ", userId: null"),
+                            ("requestLeadExtension", ', days: 1, reason: "probe"'),
+                            ("decideLeadExtension", ", approve: false")]
     },
+    "Mutation.reassignLead": ('mutation($id: ID!, $p: ID!) { reassignLead(input: {id: $id, partnerId: $p, '
+                              'reason: "probe"}) { errors { code } } }',
+                              lambda w: {"id": gid("Lead", 999999), "p": gid("Partner", w.partners["alpha"])}),
+    "Mutation.removeRegionHoliday": ('mutation { removeRegionHoliday(input: {region: LATAM, day: "2031-01-02"}) '
+                                     "{ errors { code } } }", lambda w: {}),
     "Query.cases": ("{ cases(first: 1) { totalCount } }", lambda w: {}),
     "Mutation.openCase": ('mutation { openCase(input: {subject: "", description: ""}) { errors { code } } }',
                           lambda w: {}),

@@ -231,9 +231,11 @@ async def test_p11_reminders_go_once_before_each_deadline(gql, world, clock, cos
         await client.app.state.background.run_once()
     messages = [email.message_from_bytes(f.read_bytes(), policy=email_policy.default)
                 for f in sorted((tmp_path / "mail").glob("*.eml"))]
-    assert [m["To"] for m in messages] == ["alpha_admin@cosell.test, alpha_user@cosell.test"] * 2  # the partner's people
+    # the partner's people: the share's email (issue 34), then one reminder per deadline
+    assert [m["To"] for m in messages] == ["alpha_admin@cosell.test, alpha_user@cosell.test"] * 3
     subjects = sorted(m["Subject"] for m in messages)
-    assert subjects == ["Lead Initech: accept by 2030-03-08 10:00 UTC", "Lead Initech: act by 2030-03-15 10:00 UTC"]
+    assert subjects == ["Lead Initech: accept by 2030-03-08 10:00 UTC", "Lead Initech: act by 2030-03-15 10:00 UTC",
+                        "New lead: Initech (accept by 2030-03-08 10:00 UTC)"]
 
 
 SCOPED = """query($ids: [ID!]!, $alpha: ID!) {
