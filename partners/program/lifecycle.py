@@ -301,10 +301,9 @@ async def update_partner(principal: Principal, partner_id: int, changes: dict[st
             values[getattr(Partner, key)] = value.strip() if isinstance(value, str) else value
         if values:
             await Partner.update(values).where(Partner.id == row["id"])
-        updated = await Partner.select().where(Partner.id == row["id"]).first()
         if directory or "region" in changes or "country" in changes:
-            await profile.write(updated, directory)
-        return updated
+            await profile.write(await Partner.select().where(Partner.id == row["id"]).first(), directory)
+        return await Partner.select().where(Partner.id == row["id"]).first()
 
 
 async def authorize_partner(principal: Principal, rules: RuleSet, partner_id: int, reason: str = "") -> dict:
