@@ -138,10 +138,11 @@ async def truncate_all(url: str) -> None:
         # ON DELETE RESTRICT (account hierarchies) would refuse a plain DELETE of a tree.
         async with aiosqlite.connect(engine.path) as conn:
             await conn.execute("PRAGMA foreign_keys = OFF")
-            # audit_log refuses DELETE (append-only triggers); SQLite has no TRUNCATE, so
-            # the reset drops its guard and creates it again from its own SQL.
+            # audit_log and audit_target refuse DELETE (append-only triggers); SQLite has no
+            # TRUNCATE, so the reset drops their guards and creates them again from their SQL.
             guards = await (await conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")).fetchall()
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('audit_log', 'audit_target')")).fetchall()
             for name, _ in guards:
                 await conn.execute(f'DROP TRIGGER "{name}"')
             for table in reversed(tables):

@@ -34,6 +34,11 @@ async def create_program_records() -> None:
             agreements.append(PartnerAgreement(partner=pid, version="2026.1", signed_on=today - timedelta(days=30 + i),
                                                signer_name=f"{p['name']} Managing Director",
                                                signer_email=f"legal@{slug}.example", recorded_at=at))
+            if i % 5 == 3:  # issue 34: an earlier agreement, ended when the current one was signed (P2)
+                agreements.append(PartnerAgreement(
+                    partner=pid, version="2024.1", signed_on=today - timedelta(days=800), signer_name="Former Director",
+                    signer_email=f"legal@{slug}.example", recorded_at=at, ended_on=today - timedelta(days=30 + i),
+                    end_reason="Replaced by the 2026.1 agreement.", ended_at=at))
         people = min(p["trained_employees"] or 0, 3)
         for n in range(people):
             trainings.append(PartnerTraining(partner=pid, person_name=f"{FIRST_NAMES[(i + n) % len(FIRST_NAMES)]} "

@@ -6,14 +6,16 @@ Nothing here updates or deletes audit rows. Inputs are summarised with secrets r
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
 
 from partners.infra.clock import now
 from partners.infra.db import uncounted
-from partners.infra.tables import AuditEntry
+from piccolo.columns.combination import WhereRaw
+
+from partners.infra.tables import AuditEntry, AuditTarget
 
 OK = "OK"
 USER_ERROR = "USER_ERROR"
@@ -65,6 +67,8 @@ class MutationCall:
     mutation: str
     arguments: dict[str, Any]
     outcome: Outcome
+    # The objects the call names: (Node type, row id), e.g. ("Partner", 3) (issue 34).
+    targets: tuple[tuple[str, int], ...] = field(default=())
 
 
 async def record(principal: Actor | None, calls: list[MutationCall], request_id: str) -> None:
@@ -87,16 +91,34 @@ async def record(principal: Actor | None, calls: list[MutationCall], request_id:
         for call in calls
     ]
     with uncounted():
-        await AuditEntry.insert(*rows)
+        if not any(call.targets for call in calls):
+            await AuditEntry.insert(*rows)
+            return
+        targets = []
+        for row, call in zip(rows, calls):  # one by one: each row's id names its targets
+            await row.save()
+            targets += [AuditTarget(entry=row.id, target_type=kind[:60], target_key=key)
+                        for kind, key in dict.fromkeys(call.targets)]
+        if targets:
+            await AuditTarget.insert(*targets)
 
 
-def audit_query(*, actor: str | None = None, mutation: str | None = None, since: datetime | None = None):
-    """(select, count) queries of the log, newest first, with the filters applied."""
+def audit_query(*, actor: str | None = None, mutation: str | None = None, since: datetime | None = None,
+                actor_user_id: int | None = None, target_type: str | None = None, target_key: int | None = None):
+    """(select, count) queries of the log, newest first, with the filters applied. A target
+    is a Node type, alone (every row naming an object of that type) or with a row id."""
     select = AuditEntry.select().order_by(AuditEntry.id, ascending=False)
     count = AuditEntry.count()
     conditions = []
     if actor:
         conditions.append(AuditEntry.actor == actor.strip().lower())
+    if actor_user_id is not None:
+        conditions.append(AuditEntry.actor_user_id == actor_user_id)
+    if target_type is not None and target_key is not None:
+        conditions.append(WhereRaw("id IN (SELECT entry FROM audit_target WHERE target_key = {} AND target_type = {})",
+                                   target_key, target_type))
+    elif target_type is not None:
+        conditions.append(WhereRaw("id IN (SELECT entry FROM audit_target WHERE target_type = {})", target_type))
     if mutation:
         conditions.append(AuditEntry.mutation == mutation.strip())
     if since is not None:

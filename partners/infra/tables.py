@@ -64,6 +64,15 @@ class AuditEntry(Table, tablename="audit_log"):
     request_id = Varchar(length=64, default="")
 
 
+class AuditTarget(Table, tablename="audit_target"):
+    """An object an audit row names (issue 34): a global id in the call's input, or a node in
+    its result (and the partner that node belongs to). Append-only, as the log it indexes."""
+
+    entry = Integer(index=True)  # audit_log.id; no foreign key, as the log's own columns
+    target_type = Varchar(length=60)  # the GraphQL Node type, e.g. Partner, User
+    target_key = BigInt(index=True)  # the row id within that type
+
+
 class IdempotencyKey(Table, tablename="idempotency_key"):
     """A mutation request's Idempotency-Key and the response it produced."""
 

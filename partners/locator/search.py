@@ -41,6 +41,8 @@ HOOK_NAME = "cosell_locate_partners"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+# The same shapes check a partner's directory profile when it is edited (partners.program.profile).
+COUNTRY_CODE, LANGUAGE_CODE, SPECIALIZATION_CODE = _COUNTRY, _LANGUAGE, _CODE
 
 
 @dataclass(frozen=True)

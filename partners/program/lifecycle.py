@@ -26,6 +26,7 @@ from partners.people.enums import PartnerStatus, PartnerTrack, PartnerType, Regi
 from partners.people.principal import Principal
 from partners.people.scoping import partner_scope, scoped
 from partners.people.tables import Partner
+from partners.program import profile
 from partners.program.eligibility import trained_people
 from partners.program.enums import PartnerChangeKind, TrainingCourse
 from partners.program.events import PartnerDenied
@@ -189,6 +190,10 @@ async def _open_for_write(principal: Principal, partner_id: int, field: str = "i
     return row
 
 
+# The program's other write modules (partners.program.records, .profile) open partners the same way.
+open_for_write = _open_for_write
+
+
 async def _record(partner_id: int, kind: PartnerChangeKind, old: str, new: str, reason: str,
                   principal: Principal | None, at: datetime) -> None:
     await PartnerChange(partner=partner_id, kind=kind.value, from_value=old, to_value=new, reason=reason.strip(),
@@ -274,12 +279,17 @@ UPDATABLE = ("name", "nickname", "partner_type", "region", "country", "city", "w
 
 
 async def update_partner(principal: Principal, partner_id: int, changes: dict[str, Any]) -> dict:
-    """Profile fields and the locator's `published` flag; a move to another region needs a
-    manager of both regions."""
+    """Profile fields, the locator's `published` flag and the directory profile (issue 34,
+    partners.program.profile); a move to another region needs a manager of both regions."""
+    directory = profile.normalized(changes)
     changes = {k: v for k, v in changes.items() if k in UPDATABLE}
     given = {k: (v.strip().upper() if k in ("country", "nickname") else v) for k, v in changes.items()
              if isinstance(v, str)}
-    _raise(field_violations(given))
+    violations = field_violations(given)
+    if "country" in given and COUNTRY.match(given["country"]) and not profile.is_country(given["country"]):
+        violations.append(Violation("INVALID_COUNTRY", f"{given['country']!r} is not an ISO 3166-1 alpha-2 country "
+                                    "code such as DE.", ("country",)))
+    _raise(violations + profile.profile_violations(directory))
     async with transaction():
         row = await _open_for_write(principal, partner_id)
         if "region" in changes and (v := manager_violation(principal, Region(changes["region"]), "region")):
@@ -293,6 +303,8 @@ async def update_partner(principal: Principal, partner_id: int, changes: dict[st
             values[getattr(Partner, key)] = value.strip() if isinstance(value, str) else value
         if values:
             await Partner.update(values).where(Partner.id == row["id"])
+        if directory or "region" in changes or "country" in changes:
+            await profile.write(await Partner.select().where(Partner.id == row["id"]).first(), directory)
         return await Partner.select().where(Partner.id == row["id"]).first()
 
 

@@ -1,6 +1,6 @@
 """A partner's people and the staff directory: invitations (an email with a one-time claim
-token, through the outbox), claiming (the new user's first API token), deactivation and
-role changes.
+token, through the outbox: partners.program.invitations), re-sending and renewing them,
+claiming (the new user's first API token), deactivation, reactivation and role changes.
 
 Admins invite anyone and change roles; a PARTNER_ADMIN invites colleagues into their own
 partner and deactivates them — never anyone of another partner (NOT_FOUND, as if absent),
@@ -12,11 +12,7 @@ to the queue (D9). A DENIED partner gets no new users and its admins deactivate 
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from partners.cases.service import ADVOCATES, release_cases_of
-from partners.infra import mail
 from partners.infra.clock import now
 from partners.infra.db import after_commit, is_unique_violation, lock_for_update, transaction
 from partners.infra.errors import DomainError, NotFound, PermissionDenied, Violation
@@ -25,13 +21,12 @@ from partners.people.identity import forget_cached_principals, hash_token, issue
 from partners.people.principal import Principal
 from partners.people.scoping import scoped, user_scope
 from partners.people.standing import CODE as DENIED_CODE, denied_error, is_denied, refuse_if_partner_denied
-from partners.people.tables import Partner, User
+from partners.people.tables import ApiToken, Partner, User
+from partners.program import invitations
+from partners.program.invitations import INVITATION_PREFIX, INVITATION_TOKEN_MAX
 from partners.program.lifecycle import email_violation, text_violations
 from partners.program.tables import UserInvitation
 
-INVITATION_PREFIX = "csi_"
-INVITATION_TOKEN_MAX = 100  # a claim token is the prefix and 43 characters: anything longer is not one
-INVITATION_DAYS = 7
 PEOPLE_MANAGERS = (Role.ADMIN, Role.PARTNER_ADMIN)
 
 
@@ -100,8 +95,11 @@ async def invite_user(principal: Principal, *, email: str, name: str, role: Role
                 raise NotFound.of("Partner", "partnerId")
             if partner["status"] == PartnerStatus.DENIED.value:  # P1, whoever invites
                 raise DomainError.single(DENIED_CODE, "A denied partner gets no new users.", "partnerId", "P1")
-        if await User.exists().where(User.email == email):
-            raise email_refusal(principal, email)
+        existing = await User.select().where(User.email == email).first()
+        if existing is not None:
+            # Issue 34: an address whose user never claimed an invitation (pending, expired or
+            # withdrawn) is invited again, by whoever manages that user: a new token.
+            return await _renew(principal, existing, partner, name=name.strip(), role=role, regions=regions)
         at = now()
         user = User(email=email, name=name.strip(), role=role.value, partner=partner_id,
                     regions=[r.value for r in regions], active=False, created_at=at)
@@ -111,25 +109,79 @@ async def invite_user(principal: Principal, *, email: str, name: str, role: Role
             if is_unique_violation(exc):
                 raise email_refusal(principal, email) from exc
             raise
-        token = INVITATION_PREFIX + secrets.token_urlsafe(32)
-        invitation = UserInvitation(user=user.id, uid=secrets.token_hex(16), token_hash=hash_token(token),
-                                    invited_by=principal.user_id, created_at=at,
-                                    expires_at=at + timedelta(days=INVITATION_DAYS))
-        await invitation.save()
-        where = f" at {partner['name']}" if partner else ""
-        await mail.enqueue_email(
-            email, "Your cosell invitation",
-            f"Hello {name.strip()},\n\n{principal.name} invited you to cosell as {role.value}{where}.\n\n"
-            f"Your one-time invitation token (valid {INVITATION_DAYS} days):\n\n"
-            f"    {mail.secret_placeholder('token')}\n\n"
-            "Claim it with the GraphQL mutation claimInvitation(input: {token: \"…\"}); the answer holds "
-            "your first API token.\n",
-            # The token goes as a secret: the outbox scrubs it once the email is sent (or
-            # dead), so the database keeps only its SHA-256. The dedupe key is the random
-            # uid, never the id: withdrawing deletes the row and SQLite reuses its id, and
-            # a key met again would swallow the next invitee's email.
-            secrets={"token": token}, dedupe_key=f"invitation:{invitation.uid}")
-        return await User.select().where(User.id == user.id).first()
+        row = await User.select().where(User.id == user.id).first()
+        await invitations.send(principal, row, partner["name"] if partner else None, at)
+        return row
+
+
+async def _renew(principal: Principal, user: dict, partner: dict | None, *, name: str, role: Role,
+                 regions: list[Region]) -> dict:
+    """inviteUser to the address of someone who never claimed: the same user, as now invited."""
+    visible = await scoped(User.select(User.id), user_scope(principal)).where(User.id == user["id"]).first()
+    if visible is None or user["active"] or not await invitations.never_claimed(user["id"]):
+        raise email_refusal(principal, user["email"])
+    await lock_for_update(User, user["id"])
+    at = now()
+    await invitations.refuse_if_over_limit(user["id"], at, "email")
+    await User.update({User.name: name, User.role: role.value, User.partner: partner["id"] if partner else None,
+                       User.regions: [r.value for r in regions]}).where(User.id == user["id"])
+    row = await User.select().where(User.id == user["id"]).first()
+    await invitations.send(principal, row, partner["name"] if partner else None, at)
+    return row
+
+
+async def _partner_name(partner_id: int | None, field: str) -> str | None:
+    """The partner's name for the email; P1: a DENIED partner gets no new users, whoever acts."""
+    if partner_id is None:
+        return None
+    partner = await Partner.select(Partner.name, Partner.status).where(Partner.id == partner_id).first()
+    if partner["status"] == PartnerStatus.DENIED.value:
+        raise DomainError.single(DENIED_CODE, "A denied partner gets no new users.", field, "P1")
+    return partner["name"]
+
+
+async def resend_invitation(principal: Principal, user_id: int) -> dict:
+    """A new invitation (new token, new expiry) to someone who never claimed one, whether it
+    is pending, expired or withdrawn; the older token no longer claims."""
+    _require_people_manager(principal)
+    async with transaction():
+        await refuse_if_partner_denied(principal, "id")
+        row = await _managed_user(principal, user_id)
+        if row["active"]:
+            raise DomainError.single("ALREADY_ACTIVE", "This person's account is active: nothing to send.", "id")
+        if not await invitations.never_claimed(user_id):
+            raise DomainError.single("INVITATION_CLAIMED", "This person claimed their account and was deactivated "
+                                     "later: reactivate them (reactivateUser).", "id")
+        partner_name = await _partner_name(row["partner"], "id")
+        at = now()
+        await invitations.refuse_if_over_limit(user_id, at, "id")
+        await invitations.send(principal, row, partner_name, at)
+        return row
+
+
+async def reactivate_user(principal: Principal, user_id: int) -> dict:
+    """A deactivated user is active again. Their API tokens were revoked when they were
+    deactivated and stay revoked (any still live is revoked now): they get a one-time token
+    by email to claim a new API token (claimInvitation); SSO sign-in works at once."""
+    _require_people_manager(principal)
+    async with transaction():
+        await refuse_if_partner_denied(principal, "id")
+        row = await _managed_user(principal, user_id)
+        if row["active"]:
+            raise DomainError.single("ALREADY_ACTIVE", "This person's account is active.", "id")
+        if await invitations.never_claimed(user_id):
+            raise DomainError.single("INVITATION_NOT_CLAIMED", "This person never claimed their invitation: "
+                                     "send it again (resendInvitation).", "id")
+        partner_name = await _partner_name(row["partner"], "id")
+        at = now()
+        await invitations.refuse_if_over_limit(user_id, at, "id")
+        await User.update({User.active: True}).where(User.id == user_id)
+        await ApiToken.update({ApiToken.revoked_at: at}).where((ApiToken.user == user_id)
+                                                               & ApiToken.revoked_at.is_null())
+        row = {**row, "active": True}
+        await invitations.send(principal, row, partner_name, at, reactivation=True)
+    after_commit(forget_cached_principals)
+    return row
 
 
 async def claim_invitation(token: str) -> tuple[dict, str]:
@@ -141,8 +193,7 @@ async def claim_invitation(token: str) -> tuple[dict, str]:
     async with transaction():
         at = now()
         claimed = await UserInvitation.update({UserInvitation.claimed_at: at}).where(
-            (UserInvitation.token_hash == hash_token(token)) & UserInvitation.claimed_at.is_null()
-            & (UserInvitation.expires_at > at)
+            (UserInvitation.token_hash == hash_token(token)) & invitations.pending(at)
         ).returning(UserInvitation.user)
         if not claimed:
             raise invalid
@@ -159,15 +210,20 @@ async def claim_invitation(token: str) -> tuple[dict, str]:
 
 async def deactivate_user(principal: Principal, user_id: int) -> dict:
     """The user's tokens stop at once in this process, and elsewhere within the principal
-    cache's age (COSELL_AUTH_CACHE_SECONDS); an unclaimed invitation is withdrawn."""
+    cache's age (COSELL_AUTH_CACHE_SECONDS), and are revoked: a reactivated user never gets
+    them back. An unclaimed invitation is withdrawn (kept, dead: it may be renewed)."""
     _require_people_manager(principal)
     if user_id == principal.user_id:
         raise DomainError.single("CANNOT_DEACTIVATE_SELF", "Ask another administrator to deactivate you.", "id")
     async with transaction():
         await refuse_if_partner_denied(principal, "id")  # P1: a DENIED partner's admins do not act
         row = await _managed_user(principal, user_id)
+        at = now()
         await User.update({User.active: False}).where(User.id == user_id)
-        await UserInvitation.delete().where((UserInvitation.user == user_id) & UserInvitation.claimed_at.is_null())
+        await ApiToken.update({ApiToken.revoked_at: at}).where((ApiToken.user == user_id)
+                                                               & ApiToken.revoked_at.is_null())
+        await UserInvitation.update({UserInvitation.withdrawn_at: at}).where(
+            (UserInvitation.user == user_id) & invitations.live())
         await release_cases_of(principal, user_id, "ADVOCATE_DEACTIVATED")  # D9
         row = {**row, "active": False}
     after_commit(forget_cached_principals)  # the GraphQL field's transaction commits later
@@ -205,6 +261,5 @@ async def pending_invitations(user_ids: list[int]) -> set[int]:
     if not user_ids:
         return set()
     rows = await UserInvitation.select(UserInvitation.user).where(
-        UserInvitation.user.is_in(sorted(set(user_ids))) & UserInvitation.claimed_at.is_null()
-        & (UserInvitation.expires_at > now()))
+        UserInvitation.user.is_in(sorted(set(user_ids))) & invitations.pending(now()))
     return {r["user"] for r in rows}

@@ -9,7 +9,7 @@ from partners.people.tables import Partner, User
 
 
 class PartnerAgreement(Table, tablename="partner_agreement"):
-    """P2: a signed partner agreement; the latest signed one counts."""
+    """P2: a signed partner agreement; one signed and not ended counts (the latest is shown)."""
 
     partner = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
     version = Varchar(length=40)
@@ -18,6 +18,10 @@ class PartnerAgreement(Table, tablename="partner_agreement"):
     signer_email = Varchar(length=254, default="")
     recorded_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
     recorded_at = Timestamptz()
+    # Ended (issue 34): it counts up to the day before `ended_on`; who ended it is in the audit log.
+    ended_on = Date(null=True, default=None)
+    end_reason = Text(default="")
+    ended_at = Timestamptz(null=True, default=None)
 
 
 class PartnerTraining(Table, tablename="partner_training"):
@@ -57,3 +61,7 @@ class UserInvitation(Table, tablename="user_invitation"):
     created_at = Timestamptz()
     expires_at = Timestamptz()
     claimed_at = Timestamptz(null=True, default=None)
+    # Issue 34: a withdrawn invitation (its user deactivated before claiming) and one replaced
+    # by a newer invitation to the same user are kept, dead, rather than deleted.
+    withdrawn_at = Timestamptz(null=True, default=None)
+    superseded_at = Timestamptz(null=True, default=None)

@@ -16,6 +16,7 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast
 from graphql.utilities import value_from_ast_untyped
+from strawberry import relay
 from strawberry.extensions import FieldExtension, SchemaExtension
 
 from partners.infra import audit
@@ -39,9 +40,53 @@ def _outcome_of_exception(exc: BaseException) -> audit.Outcome:
     return audit.Outcome(audit.INTERNAL_ERROR, ("INTERNAL_SERVER_ERROR",))
 
 
-def _call(node: FieldNode, variables: dict | None, outcome: audit.Outcome) -> audit.MutationCall:
+def _node_type(schema, name: str) -> bool:
+    definition = schema.get_type_by_name(name) if schema is not None else None
+    origin = getattr(definition, "origin", None)
+    return isinstance(origin, type) and issubclass(origin, relay.Node)
+
+
+def input_targets(schema, value: Any) -> list[tuple[str, int]]:
+    """Every global id of a Node type found in a call's arguments (issue 34: the log filtered
+    by target). A string that does not decode to one is no target."""
+    found: list[tuple[str, int]] = []
+    if isinstance(value, dict):
+        for item in value.values():
+            found += input_targets(schema, item)
+    elif isinstance(value, list):
+        for item in value[:100]:
+            found += input_targets(schema, item)
+    elif isinstance(value, str) and 4 <= len(value) <= 200:
+        try:
+            gid = relay.GlobalID.from_id(value)
+        except Exception:  # noqa: BLE001 - not a global id: no target
+            return found
+        if gid.node_id.isdigit() and len(gid.node_id) <= 18 and _node_type(schema, gid.type_name):
+            found.append((gid.type_name, int(gid.node_id)))
+    return found
+
+
+def result_targets(payload: Any) -> list[tuple[str, int]]:
+    """The nodes a payload answers with (e.g. `user`, `partner`) and, for a node that belongs
+    to a partner (a private `partner_id`), that partner."""
+    found: list[tuple[str, int]] = []
+    values = list(vars(payload).values()) if hasattr(payload, "__dict__") else []
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, relay.Node) or not isinstance(getattr(item, "id", None), int):
+                continue
+            found.append((type(item).__strawberry_definition__.name, item.id))  # type: ignore[attr-defined]
+            partner_id = getattr(item, "partner_id", None)
+            if isinstance(partner_id, int):
+                found.append(("Partner", partner_id))
+    return found
+
+
+def _call(node: FieldNode, variables: dict | None, outcome: audit.Outcome, schema=None,
+          payload: Any = None) -> audit.MutationCall:
     arguments = {a.name.value: value_from_ast_untyped(a.value, variables) for a in node.arguments or ()}
-    return audit.MutationCall(node.name.value, arguments, outcome)
+    targets = input_targets(schema, arguments) + (result_targets(payload) if payload is not None else [])
+    return audit.MutationCall(node.name.value, arguments, outcome, tuple(dict.fromkeys(targets)))
 
 
 class AuditOutcome(FieldExtension):
@@ -56,7 +101,8 @@ class AuditOutcome(FieldExtension):
                 codes = _codes_of_payload(result)
                 outcome = audit.Outcome(audit.USER_ERROR, codes) if codes else audit.Outcome(audit.OK)
                 node = info._raw_info.field_nodes[0]
-                await audit.record(context.principal, [_call(node, context.raw_variables, outcome)], context.request_id)
+                call = _call(node, context.raw_variables, outcome, info.schema, result)
+                await audit.record(context.principal, [call], context.request_id)
         except Exception as exc:
             context.mutation_outcomes[key] = _outcome_of_exception(exc)
             raise
@@ -122,7 +168,7 @@ class AuditMutations(SchemaExtension):
             key = node.alias.value if node.alias else node.name.value
             if key in context.audited_mutations:
                 continue
-            calls.append(_call(node, ctx.variables, context.mutation_outcomes.get(key) or refusal))
+            calls.append(_call(node, ctx.variables, context.mutation_outcomes.get(key) or refusal, ctx.schema))
         if not calls:
             return
         try:

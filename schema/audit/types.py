@@ -6,15 +6,34 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
-from partners.infra.tables import AuditEntry
+from partners.infra.tables import AuditEntry, AuditTarget
 from partners.people.scoping import audit_scope
 from schema.core.access import node_access
 from schema.core.context import Info
+from schema.core.loaders import grouped
 from schema.core.rows import int_ids, scoped_rows_by_ids
 
 
 async def load_audit_entries(context, ids: list[int]) -> list[dict | None]:
     return await scoped_rows_by_ids(AuditEntry, audit_scope, context.principal, ids)
+
+
+async def load_audit_targets(context, entry_ids: list[int]) -> list[list[dict]]:
+    """The objects each entry names, for a whole page in one statement. The entries were read
+    through the audit scope (administrators), so their targets are theirs to read."""
+    ids = sorted(set(entry_ids))
+    rows = await AuditTarget.select().where(AuditTarget.entry.is_in(ids)).order_by(AuditTarget.id) if ids else []
+    return grouped(entry_ids, rows, "entry")
+
+
+@strawberry.type(name="AuditTarget", description="An object an audit entry names: a Node type and its database id.")
+class AuditTargetRef:
+    type: str = strawberry.field(description="The Node type, e.g. Partner.")
+    key: int = strawberry.field(description="The object's database id.")
+
+    @strawberry.field(description="The object's global id (it may no longer exist).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(relay.to_base64(self.type, self.key))
 
 
 @strawberry.type(name="AuditEntry", description="One mutation call: who, what, when, with which input, and how it ended.")
@@ -29,6 +48,12 @@ class AuditEntryNode(relay.Node):
     result: str = strawberry.field(description="OK, USER_ERROR, REFUSED or INTERNAL_ERROR.")
     error_codes: list[str] = strawberry.field(description="UserError codes or the refusal's error code.")
     request_id: str
+
+    @strawberry.field(description="The objects the call named: global ids in its input, the nodes of its "
+                      "result and their partner (filter with `auditLog(filter: {target})`).")
+    async def targets(self, info: Info) -> list[AuditTargetRef]:
+        rows = await info.context.loaders(load_audit_targets).load(self.id)
+        return [AuditTargetRef(type=r["target_type"], key=r["target_key"]) for r in rows]
 
     @classmethod
     def from_row(cls, row: dict) -> "AuditEntryNode":

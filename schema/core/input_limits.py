@@ -106,6 +106,8 @@ MAX_LENGTHS: dict[str, int] = {
     "ChangePartnerTrackInput.reason": LONG_TEXT,
     "SetPspDesignationInput.reason": LONG_TEXT,
     "InviteUserInput.email": 254,  # User.email; the domain checks the format only
+    "EndPartnerAgreementInput.reason": LONG_TEXT,
+    "RemoveTrainingCompletionInput.reason": LONG_TEXT,
     # leads (P11; partners.leads.tables.Lead: notes and reasons are text columns)
     "CreateLeadInput.contactName": 200,
     "CreateLeadInput.contactEmail": 254,
@@ -167,6 +169,10 @@ DOMAIN_LIMITS: dict[str, int] = {
     "RecordPartnerAgreementInput.signerEmail": _PROGRAM["signerEmail"],
     "RecordTrainingCompletionInput.personName": _PROGRAM["personName"],
     "RecordTrainingCompletionInput.personEmail": _PROGRAM["personEmail"],
+    "CorrectTrainingCompletionInput.personName": _PROGRAM["personName"],
+    "CorrectTrainingCompletionInput.personEmail": _PROGRAM["personEmail"],
+    "EndPartnerAgreementInput.reason": _PROGRAM["reason"],
+    "RemoveTrainingCompletionInput.reason": _PROGRAM["reason"],
     "InviteUserInput.name": _PROGRAM["name"],
     "ClaimInvitationInput.token": INVITATION_TOKEN_MAX,
     # co-sell plans (partners.plans.rules, D3)

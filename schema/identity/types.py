@@ -26,9 +26,14 @@ from schema.identity.loaders import (
 )
 from schema.identity.program_loaders import (
     load_agreements,
+    load_countries_served,
     load_eligibility_inputs,
+    load_invitation_expiry,
     load_invitation_pending,
+    load_languages,
     load_partner_changes,
+    load_regions_served,
+    load_specializations,
     load_trainings,
 )
 from schema.identity.program_types import PartnerAgreement, PartnerEligibility, TrainingCompletion
@@ -48,6 +53,25 @@ class PartnerNode(relay.Node):
     city: str
     website: str
     published: bool = strawberry.field(description="Listed in the partner locator (when AUTHORIZED, P1).")
+    latitude: float | None = strawberry.field(description="Where the locator places it (D7 `near`).")
+    longitude: float | None
+
+    @strawberry.field(description="D7 directory profile: specialization codes, e.g. kubernetes.")
+    async def specializations(self, info: Info) -> list[str]:
+        return await info.context.loaders(load_specializations).load(self.id)
+
+    @strawberry.field(description="D7 directory profile: ISO 639-1 codes of the languages it works in.")
+    async def languages(self, info: Info) -> list[str]:
+        return await info.context.loaders(load_languages).load(self.id)
+
+    @strawberry.field(description="D7 directory profile: the regions it serves (its home region among them).")
+    async def regions_served(self, info: Info) -> list[Region]:
+        return [member(Region, r) for r in await info.context.loaders(load_regions_served).load(self.id)]
+
+    @strawberry.field(description="D7 directory profile: ISO 3166-1 alpha-2 codes of the countries it serves "
+                      "(its own among them).")
+    async def countries_served(self, info: Info) -> list[str]:
+        return await info.context.loaders(load_countries_served).load(self.id)
 
     @strawberry.field(description="P1/P2: may it register deals now, and the reasons it may not.")
     async def eligibility(self, info: Info) -> PartnerEligibility:
@@ -85,6 +109,8 @@ class PartnerNode(relay.Node):
             city=row["city"],
             website=row["website"],
             published=row["published"],
+            latitude=row["latitude"],
+            longitude=row["longitude"],
         )
 
     @classmethod
@@ -133,6 +159,13 @@ class UserNode(relay.Node):
         if self.active:
             return False
         return await info.context.loaders(load_invitation_pending).load(self.id)
+
+    @strawberry.field(description="When the invitation not yet claimed ends (in the past: expired; renew it with "
+                      "resendInvitation); null once claimed, withdrawn, or for users never invited.")
+    async def invitation_expires_at(self, info: Info) -> datetime | None:
+        if self.active:
+            return None
+        return await info.context.loaders(load_invitation_expiry).load(self.id)
 
     @strawberry.field(description="The partner a partner user belongs to.")
     async def partner(self, info: Info) -> PartnerNode | None:

@@ -1,5 +1,6 @@
-"""Partner lifecycle (P1, P2) and people (partner admins, invitations, the directory).
-Roles, regions and rules are checked in partners.program."""
+"""Partner lifecycle (P1, P2), with the people (schema/partners/people.py) and the P2 record
+corrections (schema/partners/records.py) merged into one Mutation part. Roles, regions and
+rules are checked in partners.program."""
 
 from __future__ import annotations
 
@@ -8,22 +9,22 @@ from datetime import date
 import strawberry
 
 from partners.people.enums import Role as DomainRole
-from partners.program import lifecycle, members
-from schema.core.access import ADMIN, PUBLIC, access, roles
+from partners.program import lifecycle
+from schema.core.access import PUBLIC, access, roles
 from schema.core.context import Info
 from schema.core.domain import call_domain
-from schema.core.enums import PartnerTrack, PartnerType, Region, Role, TrainingCourse
+from schema.core.enums import PartnerTrack, PartnerType, Region, TrainingCourse
 from schema.core.errors import UserError
 from schema.core.node import decode_node_id
 from schema.core.permissions import require_principal
 from schema.identity.program_types import PartnerAgreement, PartnerApplication, TrainingCompletion
-from schema.identity.types import PartnerNode, UserNode
+from schema.identity.types import PartnerNode
+from schema.partners.people import PartnerPeopleMutation
 from schema.partners.rate_limit import spend_application
+from schema.partners.records import PartnerRecordsMutation
 
 PROGRAM_MANAGERS = roles(DomainRole.ADMIN, DomainRole.CHANNEL_MANAGER,
                          description="admins and channel managers (of the partner's region, P1)")
-PEOPLE_MANAGERS = roles(DomainRole.ADMIN, DomainRole.PARTNER_ADMIN,
-                        description="admins, and partner admins for their own partner")
 # Self-service applications per client network (IPv4 address, IPv6 /64) and clock hour, counted
 # in the database for every instance (schema/partners/rate_limit.py).
 APPLICATIONS_PER_HOUR = 5
@@ -69,6 +70,16 @@ class UpdatePartnerInput:
     city: str | None = None
     website: str | None = None
     published: bool | None = strawberry.field(default=None, description="Listed in the locator (P1, D7).")
+    specializations: list[str] | None = strawberry.field(
+        default=None, description="D7: replaces the list; lower-case codes such as kubernetes (at most 30).")
+    languages: list[str] | None = strawberry.field(default=None, description="D7: replaces the list; ISO 639-1 codes.")
+    regions_served: list[Region] | None = strawberry.field(
+        default=None, description="D7: replaces the list; the home region is always kept.")
+    countries_served: list[str] | None = strawberry.field(
+        default=None, description="D7: replaces the list; ISO 3166-1 alpha-2 codes; the home country is always kept.")
+    latitude: float | None = strawberry.field(default=strawberry.UNSET, description="D7 `near`: with longitude; "
+                                              "null (both) clears the location.")
+    longitude: float | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -116,35 +127,6 @@ class RecordTrainingCompletionInput:
     expires_on: date | None = None
 
 
-@strawberry.input
-class InviteUserInput:
-    email: str
-    name: str
-    role: Role
-    partner_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Partner-side roles: their partner (partner admins: always their own).")
-    regions: list[Region] = strawberry.field(default_factory=list,
-                                             description="Channel managers: the regions covered (D1).")
-
-
-@strawberry.input
-class ClaimInvitationInput:
-    token: str = strawberry.field(description="The one-time token from the invitation email.")
-
-
-@strawberry.input
-class DeactivateUserInput:
-    id: strawberry.ID
-
-
-@strawberry.input(description="Users have one role; a partner-side role needs the partner, a channel manager regions.")
-class ChangeUserRolesInput:
-    id: strawberry.ID
-    role: Role
-    partner_id: strawberry.ID | None = None
-    regions: list[Region] | None = strawberry.field(default=None, description="Unchanged when omitted.")
-
-
 @strawberry.type
 class PartnerPayload:
     partner: PartnerNode | None
@@ -171,37 +153,16 @@ class RecordTrainingCompletionPayload:
     errors: list[UserError]
 
 
-@strawberry.type
-class UserPayload:
-    user: UserNode | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class ClaimInvitationPayload:
-    user: UserNode | None
-    token: str | None = strawberry.field(description="Your first API token. Shown only in this response: store it.")
-    errors: list[UserError]
-
-
 def _partner_payload(row: dict | None, errors: list[UserError]) -> PartnerPayload:
     return PartnerPayload(partner=PartnerNode.from_row(row) if row else None, errors=errors)
-
-
-def _user_payload(row: dict | None, errors: list[UserError]) -> UserPayload:
-    return UserPayload(user=UserNode.from_row(row) if row else None, errors=errors)
 
 
 def _partner_id(info: Info, value, field: str = "id") -> int:
     return decode_node_id(info, value, PartnerNode, field)
 
 
-def _regions(values) -> list:
-    return [Region(r) for r in values] if values is not None else None
-
-
 @strawberry.type
-class PartnerProgramMutation:
+class PartnerProgramMutation(PartnerPeopleMutation, PartnerRecordsMutation):
     @strawberry.mutation(description="A new PROSPECT partner on the OPEN track (P1): admins, channel managers of "
                          "its region.", extensions=[access(PROGRAM_MANAGERS)])
     async def create_partner(self, info: Info, input: CreatePartnerInput) -> PartnerPayload:
@@ -231,13 +192,19 @@ class PartnerProgramMutation:
             name=row["name"], status=row["status"],
             message="Thank you: a channel manager of your region will review the application."), errors=[])
 
-    @strawberry.mutation(description="Change a partner's profile or its locator listing: admins, channel managers "
-                         "of its region.", extensions=[access(PROGRAM_MANAGERS)])
+    @strawberry.mutation(description="Change a partner's profile, its locator listing or its directory profile "
+                         "(specializations, location, regions, countries and languages served; the locator sees it "
+                         "at its next search): admins, channel managers of its region.", extensions=[access(PROGRAM_MANAGERS)])
     async def update_partner(self, info: Info, input: UpdatePartnerInput) -> PartnerPayload:
         changes = {key: getattr(input, name) for key, name in (
             ("name", "name"), ("nickname", "nickname"), ("partner_type", "type"), ("region", "region"),
             ("country", "country"), ("city", "city"), ("website", "website"), ("published", "published"))
             if getattr(input, name) is not None}
+        changes.update({key: getattr(input, name) for key, name in (
+            ("specializations", "specializations"), ("languages", "languages"), ("regions_served", "regions_served"),
+            ("countries_served", "countries_served")) if getattr(input, name) is not None})
+        changes.update({key: getattr(input, key) for key in ("latitude", "longitude")
+                        if getattr(input, key) is not strawberry.UNSET})
         return _partner_payload(*await call_domain(lifecycle.update_partner(
             require_principal(info), _partner_id(info, input.id), changes)))
 
@@ -293,36 +260,3 @@ class PartnerProgramMutation:
         return RecordTrainingCompletionPayload(training=TrainingCompletion.from_row(row) if row else None,
                                                partner=PartnerNode.from_row(partner) if partner else None,
                                                errors=errors)
-
-    @strawberry.mutation(description="Invite a user: an inactive account and an email with a one-time claim "
-                         "token. Admins: any role; partner admins: colleagues of their own partner.",
-                         extensions=[access(PEOPLE_MANAGERS)])
-    async def invite_user(self, info: Info, input: InviteUserInput) -> UserPayload:
-        partner_id = _partner_id(info, input.partner_id, "partnerId") if input.partner_id else None
-        return _user_payload(*await call_domain(members.invite_user(
-            require_principal(info), email=input.email, name=input.name, role=DomainRole(input.role.value),
-            partner_id=partner_id, regions=_regions(input.regions))))
-
-    @strawberry.mutation(description="Claim an invitation (no sign-in needed): the account becomes active and the "
-                         "answer holds its first API token. A token claims once.", extensions=[access(PUBLIC)])
-    async def claim_invitation(self, info: Info, input: ClaimInvitationInput) -> ClaimInvitationPayload:
-        result, errors = await call_domain(members.claim_invitation(input.token))
-        if result is None:
-            return ClaimInvitationPayload(user=None, token=None, errors=errors)
-        row, token = result
-        return ClaimInvitationPayload(user=UserNode.from_row(row), token=token, errors=[])
-
-    @strawberry.mutation(description="Deactivate a user: their tokens stop at once here and within "
-                         "COSELL_AUTH_CACHE_SECONDS elsewhere. Admins: anyone; partner admins: their colleagues.",
-                         extensions=[access(PEOPLE_MANAGERS)])
-    async def deactivate_user(self, info: Info, input: DeactivateUserInput) -> UserPayload:
-        return _user_payload(*await call_domain(members.deactivate_user(
-            require_principal(info), decode_node_id(info, input.id, UserNode))))
-
-    @strawberry.mutation(description="Admins: change a user's role (one per user), partner and regions.",
-                         extensions=[access(ADMIN)])
-    async def change_user_roles(self, info: Info, input: ChangeUserRolesInput) -> UserPayload:
-        partner_id = _partner_id(info, input.partner_id, "partnerId") if input.partner_id else None
-        return _user_payload(*await call_domain(members.change_role(
-            require_principal(info), decode_node_id(info, input.id, UserNode), DomainRole(input.role.value),
-            partner_id=partner_id, regions=_regions(input.regions))))

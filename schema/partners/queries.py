@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import strawberry
 
+from partners.infra.clock import now
+from partners.people.enums import Role as DomainRole
+from partners.people.principal import STAFF_ROLES
 from partners.people.scoping import partner_scope, scoped, user_scope
 from partners.people.tables import Partner, User
-from schema.core.access import AUTHENTICATED, STAFF, access
+from partners.program.invitations import InvitationStatus as DomainInvitationStatus
+from partners.program.invitations import invitation_scope, invitation_select, status_condition
+from partners.program.tables import UserInvitation
+from schema.core.access import AUTHENTICATED, STAFF, access, roles
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info
 from schema.core.enums import PartnerStatus, PartnerTrack, PartnerType, Region, Role
 from schema.core.filters import all_of, name_contains
 from schema.core.node import decode_node_id
+from schema.identity.invitation_types import InvitationNode, InvitationStatus
 from schema.identity.loaders import load_partners
 from schema.identity.types import PartnerNode, UserNode
+
+INVITATION_READERS = roles(*STAFF_ROLES, DomainRole.PARTNER_ADMIN,
+                           description="staff: every invitation; partner admins: their partner's")
 
 
 @strawberry.input(description="All given criteria must match.")
@@ -33,6 +43,14 @@ class UserFilter:
     partner_id: strawberry.ID | None = None
     text: str | None = strawberry.field(default=None, description="Case-insensitive text in the name or email.")
     active: bool | None = None
+
+
+@strawberry.input(description="All given criteria must match.")
+class InvitationFilter:
+    statuses: list[InvitationStatus] = strawberry.field(
+        default_factory=lambda: [InvitationStatus.PENDING], description="Default: PENDING only.")
+    partner_id: strawberry.ID | None = strawberry.field(default=None, description="Invitations into this partner.")
+    text: str | None = strawberry.field(default=None, description="Case-insensitive text in the name or email.")
 
 
 def _either(*conditions):
@@ -70,8 +88,30 @@ def user_filter_condition(info: Info, f: UserFilter | None):
     ])
 
 
+def invitation_filter_condition(info: Info, f: InvitationFilter):
+    at = now()
+    statuses = [DomainInvitationStatus(getattr(s, "value", s)) for s in dict.fromkeys(f.statuses)]
+    user = UserInvitation.user
+    return all_of([
+        _either(*[status_condition(s, at) for s in statuses]) if statuses else None,
+        user.partner == decode_node_id(info, f.partner_id, PartnerNode, "filter.partnerId") if f.partner_id else None,
+        _either(name_contains(user.name, f.text), name_contains(user.email, f.text)) if f.text else None,
+    ])
+
+
 @strawberry.type
 class PartnerProgramQuery:
+    @strawberry.field(description="Invitations, newest first: staff see every one (filter by partner), partner "
+                      "admins those into their own partner.", extensions=[access(INVITATION_READERS)])
+    async def invitations(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: InvitationFilter | None = None
+    ) -> Connection[InvitationNode]:
+        condition = all_of([invitation_scope(info.context.principal),
+                            invitation_filter_condition(info, filter or InvitationFilter())])
+        query = scoped(invitation_select(), condition).order_by(UserInvitation.id, ascending=False)
+        return await paginate(info, query, scoped(UserInvitation.count(), condition), first=first, after=after,
+                              to_node=InvitationNode.from_row)
+
     @strawberry.field(description="Partners (staff), by name.", extensions=[access(STAFF)])
     async def partners(
         self, info: Info, first: int | None = None, after: str | None = None, filter: PartnerFilter | None = None

@@ -195,6 +195,7 @@ async def test_demo_partner_program(gql):
     assert {p["track"] for p in partners if p["status"] == "AUTHORIZED"} == {t.value for t in PartnerTrack}
     assert any(p["is_psp"] for p in partners)
     assert await PartnerAgreement.count() > 0 and await PartnerTraining.count() > 0
+    assert await PartnerAgreement.count().where(PartnerAgreement.ended_on.is_not_null()) > 0  # issue 34
     assert await PartnerChange.count().where(PartnerChange.kind == "TRACK") > 0
     authorized = {p["id"] for p in partners if p["status"] == "AUTHORIZED"}
     admins = await User.select(User.partner).where(User.role == Role.PARTNER_ADMIN.value)

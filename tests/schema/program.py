@@ -72,3 +72,27 @@ async def ok(gql, query: str, token: str | None, /, **input_fields) -> dict:
 
 def codes(payload: dict) -> list[tuple]:
     return [(e["code"], tuple(e["field"]), e["rule"]) for e in payload["errors"]]
+
+
+# Issue 34: the people moves.
+RESEND = user_mutation("resendInvitation", "ResendInvitationInput")
+REACTIVATE = user_mutation("reactivateUser", "ReactivateUserInput")
+INVITATIONS = """query($f: InvitationFilter, $first: Int, $after: String) {
+  invitations(filter: $f, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+    nodes { id email name role status sentAt expiresAt user { id email invitationExpiresAt } partner { name }
+      invitedBy { email } } }
+}"""
+AGREEMENT_FIELDS = "id version signedOn endedOn endReason inForce"
+TRAINING_FIELDS = "id personName personEmail course completedOn expiresOn"
+END_AGREEMENT = f"""mutation($input: EndPartnerAgreementInput!) {{
+  endPartnerAgreement(input: $input) {{ agreement {{ {AGREEMENT_FIELDS} }} partner {{ {PARTNER_FIELDS} }} {ERRORS} }}
+}}"""
+CORRECT_TRAINING = f"""mutation($input: CorrectTrainingCompletionInput!) {{
+  correctTrainingCompletion(input: $input) {{ training {{ {TRAINING_FIELDS} }} partner {{ {PARTNER_FIELDS} }} {ERRORS} }}
+}}"""
+REMOVE_TRAINING = f"""mutation($input: RemoveTrainingCompletionInput!) {{
+  removeTrainingCompletion(input: $input) {{ training {{ {TRAINING_FIELDS} }} partner {{ {PARTNER_FIELDS} }} {ERRORS} }}
+}}"""
+PROFILE_FIELDS = "latitude longitude specializations languages regionsServed countriesServed"
+PARTNER_RECORDS = f"""query($id: ID) {{ partner(id: $id) {{ {PARTNER_FIELDS} {PROFILE_FIELDS}
+  agreements {{ {AGREEMENT_FIELDS} }} trainings {{ {TRAINING_FIELDS} }} }} }}"""

@@ -81,8 +81,14 @@ PROBES = {
              ', personName: "P", personEmail: "p@probe.test", completedOn: "2026-01-01"'),
             ("deactivateUser", "id", "User", ""),
             ("changeUserRoles", "id", "User", ", role: SDR"),
+            ("reactivateUser", "id", "User", ""),
+            ("resendInvitation", "id", "User", ""),
+            ("endPartnerAgreement", "id", "PartnerAgreement", ', reason: "probe"'),
+            ("correctTrainingCompletion", "id", "TrainingCompletion", ', personName: "P"'),
+            ("removeTrainingCompletion", "id", "TrainingCompletion", ', reason: "probe"'),
         ]
     },
+    "Query.invitations": ("{ invitations(first: 1) { totalCount } }", lambda w: {}),
     "Mutation.inviteUser": ('mutation { inviteUser(input: {email: "alpha_user@cosell.test", name: "P", '
                             "role: PARTNER_USER}) { errors { code } } }", lambda w: {}),
     "Mutation.claimInvitation": ('mutation { claimInvitation(input: {token: "csi_nope"}) { errors { code } } }',

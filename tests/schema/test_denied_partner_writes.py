@@ -20,7 +20,7 @@ import pytest
 
 from partners.infra.clock import now
 from partners.infra.piccolo_app import APP_CONFIG
-from partners.infra.tables import AuditEntry, CostBudget, OutboxMessage
+from partners.infra.tables import AuditEntry, AuditTarget, CostBudget, OutboxMessage
 from partners.opportunities.tables import Opportunity
 from partners.people.enums import Role
 from server.testing import GraphQLClient, make_user
@@ -51,7 +51,7 @@ from tests.schema.webhooks import REDELIVER, Receiver, create_endpoint, deliver,
 
 # The request's own bookkeeping, kept for every call whatever it does: the audit log and the
 # query-cost budget it is charged to.
-BOOKKEEPING = {AuditEntry.__name__, CostBudget.__name__}
+BOOKKEEPING = {AuditEntry.__name__, AuditTarget.__name__, CostBudget.__name__}
 
 
 # ---------------------------------------------------------------- helpers

@@ -66,8 +66,9 @@ async def _outbox_text() -> str:
 
 
 async def test_an_invitation_after_a_withdrawn_one_is_emailed_and_claims(cosell_app_factory, world, tmp_path):
-    """Issue 33 (6): withdrawing an invitation deletes its row and SQLite gives the id to the
-    next one; the next invitee's email must not be taken for the one already sent."""
+    """Issue 33 (6): each invitation's email is keyed by a random id, so the next invitee's
+    email is never taken for one already sent (a withdrawn invitation's row was deleted, and
+    SQLite gave its id to the next; since issue 34 it is kept, withdrawn)."""
     async with cosell_app_factory(var_dir=tmp_path) as client:
         gql = GraphQLClient(client)
         admin = world.tokens["admin"]
@@ -78,9 +79,9 @@ async def test_an_invitation_after_a_withdrawn_one_is_emailed_and_claims(cosell_
         await ok(gql, DEACTIVATE, admin, id=first["id"])  # withdraws (deletes) the invitation
 
         await ok(gql, INVITE, admin, email="second@cosell.test", name="Second", role="SDR", regions=["AMER"])
-        second_invitation = (await UserInvitation.select(UserInvitation.id).first())["id"]
-        if client.app.state.settings.database_url.startswith("sqlite"):
-            assert second_invitation == first_invitation, "SQLite reuses the deleted row's id (the premise)"
+        second_invitation = (await UserInvitation.select(UserInvitation.id).order_by(UserInvitation.id,
+                                                                                      ascending=False).first())["id"]
+        assert second_invitation != first_invitation
         mails = {m["To"]: m for m in await _mail(client, tmp_path)}
         assert set(mails) == {"first@cosell.test", "second@cosell.test"}
         statuses = [r["status"] for r in await OutboxMessage.select(OutboxMessage.status)]
@@ -131,9 +132,10 @@ async def test_an_invited_user_cannot_sign_in_before_claiming_and_a_withdrawn_in
     invited = (await ok(gql, INVITE, world.tokens["admin"], email="ae2@cosell.test", name="Second AE",
                         role="ACCOUNT_EXECUTIVE", regions=["EMEA"]))["user"]
     assert invited["regions"] == ["EMEA"] and invited["partner"] is None
-    # Deactivating an invited user withdraws the invitation.
+    # Deactivating an invited user withdraws the invitation (kept, dead, so that it may be renewed).
     await ok(gql, DEACTIVATE, world.tokens["admin"], id=invited["id"])
-    assert await UserInvitation.count().where(UserInvitation.user == pk(invited["id"])) == 0
+    [kept] = await UserInvitation.select().where(UserInvitation.user == pk(invited["id"]))
+    assert kept["withdrawn_at"] is not None and kept["claimed_at"] is None
     after = (await gql(USERS, {"f": {"text": "ae2@"}}, token=world.tokens["admin"]))["data"]["users"]["nodes"]
     assert after[0]["active"] is False and after[0]["invitationPending"] is False
 

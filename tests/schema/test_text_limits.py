@@ -14,7 +14,9 @@ from partners.cases.service import MAX_IN_PROGRESS
 from partners.infra.settings import Settings
 from partners.locator.search import MAX_RADIUS_KM
 from partners.people.tables import Partner
+from partners.program.invitations import INVITATIONS_PER_DAY
 from partners.program.lifecycle import LIMITS
+from partners.program.profile import MAX_ITEMS as PROFILE_MAX_ITEMS
 from partners.program.tables import PartnerAgreement
 from schema import build_schema
 from schema.core.input_limits import DOMAIN_LIMITS, MAX_LENGTHS, max_length, shown_limit
@@ -23,10 +25,13 @@ from tests.schema.program import AGREEMENT, CREATE, DENY, codes, ok, run
 AT_MOST = re.compile(r"\bat most (\d+)\b", re.IGNORECASE)
 CHARACTERS = re.compile(r"At most (\d+) characters\.$")
 # "at most N" that is not a text length: where it is, and the constant that enforces it.
+
 OTHER_LIMITS = {
     "NearInput.radiusKm": MAX_RADIUS_KM,  # D7, partners.locator.search
     "PartnerLocatorInput.first": Settings.max_page_size,  # COSELL_MAX_PAGE_SIZE's default
     "Mutation.pickUpCase": MAX_IN_PROGRESS,  # D9, partners.cases.service
+    "Mutation.resendInvitation": INVITATIONS_PER_DAY,  # issue 34, partners.program.invitations
+    "UpdatePartnerInput.specializations": PROFILE_MAX_ITEMS["specializations"],  # D7, partners.program.profile
 }
 
 
