@@ -2,8 +2,6 @@
 
 from partners.catalogue.rule import Rule
 
-_CASES_PLANNED = " Not yet built: planned with the case workflow of the operations issue."
-
 DEAL_RULES = (
     Rule("D1", "Registering and reviewing a deal",
          "A partner registers a deal; a channel manager of the customer's region approves or rejects it "
@@ -42,27 +40,26 @@ DEAL_RULES = (
     Rule("D10", "Case statuses",
          "OPEN, IN_PROGRESS once an advocate picks it up (and owns it), WAITING while another team has "
          "it, then CLOSED_RESOLVED, CLOSED_DUPLICATE (naming the original) or CLOSED_UNRESPONSIVE (after "
-         "15 days of trying to reach the customer). An owner changes only with a reason." + _CASES_PLANNED,
-         ("004",), enforced=False),
+         "15 days of trying to reach the customer). An owner changes only with a reason.",
+         ("004",)),
     Rule("D11", "Working a case",
          "Once in progress a case has Next Steps written as \"YYYY-MM-DD INITIALS what\" and a Next "
          "Steps date; its main contact is attached, and a lead on it is converted to a contact before "
-         "it closes." + _CASES_PLANNED, ("004",), enforced=False),
+         "it closes.", ("004",)),
     Rule("D12", "Closing a case",
          "Closing needs a resolution action from a fixed list and feedback (\"NA\" when none); "
          "CLOSED_RESOLVED also needs a contact and a Next Steps date that is not in the future."
-         + _CASES_PLANNED, ("004",), enforced=False),
+        , ("004",)),
     Rule("D13", "Cases about an open opportunity",
          "Such a case links the opportunity; while both are open its close date may not be in the past; "
          "closing the case closes the opportunity won or lost, won only with the customer's admin "
-         "contact on the account." + _CASES_PLANNED, ("004",), enforced=False),
+         "contact on the account.", ("004",)),
     Rule("D14", "Case targets and exempt types",
          "Resolve within 7 days, 15 at most, except exempt types (High Value Account, Renewal Will "
          "Fail, PO Required, First Order, contact later). A High Value Account case stays open for the "
-         "fiscal year unless closed with \"Request Not Possible\"." + _CASES_PLANNED, ("004",),
-         enforced=False),
+         "fiscal year unless closed with \"Request Not Possible\".", ("004",)),
     Rule("D15", "Email to case",
          "A message to the SMB team's address opens a case matched to a contact by sender and routed by "
          "the contact's region; later messages of the thread attach to it and notify its owner; "
-         "\"#advocate\" in the subject escalates it." + _CASES_PLANNED, ("004",), enforced=False),
+         "\"#advocate\" in the subject escalates it.", ("004",)),
 )
