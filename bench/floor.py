@@ -119,9 +119,12 @@ def _page(rows: list, first: int) -> tuple[list, bool]:
 def _quote(quote: discounts.Quote | None) -> dict | None:
     if quote is None:
         return None
-    return {"route": quote.route, "total": quote.total, "lines": [
-        {"key": line.key, "label": line.label, "rate": round(line.rate, 4), "amount": line.amount}
-        for line in quote.lines]}
+    total = quote.total
+    return {"route": quote.route, "currency": total.currency,
+            "totalMoney": {"amount": format(total.amount, "f"), "currency": total.currency}, "lines": [
+                {"key": line.key, "label": line.label, "percent": format(line.rate, "f"),
+                 "amountMoney": {"amount": format(line.amount.amount, "f"), "currency": line.amount.currency}}
+                for line in quote.lines]}
 
 
 async def dashboard(db: Db, me, plugins) -> dict:

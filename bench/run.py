@@ -28,7 +28,8 @@ query Dashboard {
     totalCount pageInfo { hasNextPage }
     nodes { id status type customerName submittedAt expiresAt products
             opportunity { id name stage }
-            discountQuote { route total lines { key label rate amount } } }
+            discountQuote { route currency totalMoney { amount currency }
+                           lines { key label percent amountMoney { amount currency } } } }
   }
   coSellPlans(first: 50) {
     pageInfo { hasNextPage }

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import strawberry
-from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode, VariableNode
+from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode, VariableNode, print_ast
 
 from partners.money import Conversion as DomainConversion, Money as DomainMoney
 from partners.money.given import GivenAmount
@@ -48,12 +48,16 @@ def _parse(value: object) -> Decimal:
 
 
 def _parse_literal(node, variables=None) -> Decimal:
-    """A literal as written (`12345678901234.56` keeps every digit; no float in between)."""
-    if isinstance(node, (IntValueNode, FloatValueNode, StringValueNode)):
-        return _parse(node.value)
-    if isinstance(node, VariableNode) and variables:
-        return _parse(variables.get(node.name.value))
-    raise _refuse("A Decimal is a string of digits such as \"1234.50\".")
+    """A literal as written (`12345678901234.56` keeps every digit; no float in between).
+    A refusal names the type and the literal, as graphql-core's own validation messages do."""
+    try:
+        if isinstance(node, (IntValueNode, FloatValueNode, StringValueNode)):
+            return _parse(node.value)
+        if isinstance(node, VariableNode) and variables:
+            return _parse(variables.get(node.name.value))
+        raise _refuse("A Decimal is a string of digits such as \"1234.50\".")
+    except GraphQLError as refused:
+        raise _refuse(f"Expected value of type 'Decimal', found {print_ast(node)}: {refused.message}") from None
 
 
 DecimalScalar = strawberry.scalar(

@@ -28,6 +28,8 @@ PROBES = {
     "Query.nodes": ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", lambda w: {"ids": [gid("Partner", w.partners["beta"])]}),
     "Query.viewer": ("{ viewer { id } }", lambda w: {}),
     "Query.plugins": ("{ plugins { name } }", lambda w: {}),
+    "Query.rules": ("{ rules { id } }", lambda w: {}),
+    "Query.rule": ('{ rule(id: "P8") { id } }', lambda w: {}),
     "Query.auditLog": ("{ auditLog { totalCount } }", lambda w: {}),
     "Mutation.createApiToken": ('mutation { createApiToken(input: {name: "probe"}) { errors { code } } }', lambda w: {}),
     "Mutation.revokeApiToken": (
