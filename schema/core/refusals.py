@@ -19,7 +19,9 @@ def _payload(payload_type, error: InvalidArgument):
     field = extensions.get("field") or []
     user_error = UserError(code=getattr(error, "user_error_code", "INVALID_INPUT"), message=error.message,
                            field=[str(part) for part in field], rule=extensions.get("rule"))
-    values = {f.name: None for f in dataclasses.fields(payload_type) if f.init and f.name != "errors"}
+    # Fields with a default (e.g. a list of warnings) keep it; the others are null.
+    values = {f.name: None for f in dataclasses.fields(payload_type) if f.init and f.name != "errors"
+              and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
     return payload_type(**values, errors=[user_error])
 
 
