@@ -109,7 +109,7 @@ async def _store_files(parsed: ParsedEmail, inbound: Inbound) -> _Files:
             files.refused.append({**summary, "reason": ",".join(codes)})
             continue
         key = new_key()
-        await inbound.store.put(key, attachment.data)
+        await inbound.store.put(key, attachment.data, content_type)
         files.kept.append({**summary, "sha256": hashlib.sha256(attachment.data).hexdigest(), "storage_key": key})
     return files
 
