@@ -20,7 +20,7 @@ from partners.infra.settings import s3_prefix
 if TYPE_CHECKING:
     from partners.infra.settings import Settings
 
-_KEY = re.compile(r"^[0-9a-f]{32}$")
+_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 class StoreError(OSError):
@@ -44,7 +44,7 @@ def new_key() -> str:
 def relative_path(key: str) -> str:
     """`<first 2 hex>/<key>` of a key made by `new_key`; anything else is refused, so no
     file name or other input ever becomes a path or an object key."""
-    if not isinstance(key, str) or not _KEY.match(key):
+    if not isinstance(key, str) or not _KEY.fullmatch(key):  # (match with $ would let "…\n" in)
         raise ValueError("not an attachment key")
     return f"{key[:2]}/{key}"
 
