@@ -17,7 +17,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from partners.cases.attachments import Limits
 from partners.cases.email.ingest import Inbound, Refused, Result, ingest
-from partners.cases.storage import store_for
+from partners.cases.stores import store_for
 from server.logs import request_id_var
 from server.settings import Settings
 

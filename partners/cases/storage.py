@@ -1,7 +1,7 @@
 """Where case attachments' bytes live: an `AttachmentStore` (put/get/delete by key). The
 default keeps one file per attachment under a directory (COSELL_ATTACHMENTS_DIR, else
 var/attachments); with COSELL_ATTACHMENTS_S3_BUCKET set they are objects of an S3-compatible
-bucket (partners/cases/s3_store.py). Both lay keys out the same way (`<2 hex>/<key>`, under
+bucket (partners/cases/s3_store.py); partners/cases/stores.py picks one. Both lay keys out the same way (`<2 hex>/<key>`, under
 the bucket's prefix), so moving from one to the other is a copy."""
 
 from __future__ import annotations
@@ -11,14 +11,8 @@ import os
 import re
 import secrets
 import tempfile
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
-
-from partners.infra.settings import s3_prefix
-
-if TYPE_CHECKING:
-    from partners.infra.settings import Settings
+from typing import Protocol
 
 _KEY = re.compile(r"[0-9a-f]{32}")
 
@@ -87,21 +81,3 @@ class LocalDiskStore:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.path(key).unlink, True)
-
-
-def store_for(settings: "Settings") -> AttachmentStore:
-    """The store the settings name: S3 when a bucket is configured, else the directory.
-    One S3 store (and its connection pool) per configuration and process."""
-    if settings.attachments_s3_bucket:
-        return _s3_store(settings.attachments_s3_bucket, s3_prefix(settings.attachments_s3_prefix),
-                         settings.attachments_s3_endpoint_url, settings.attachments_s3_region,
-                         settings.attachments_s3_addressing_style)
-    return LocalDiskStore(settings.attachments_dir)
-
-
-@lru_cache(maxsize=8)
-def _s3_store(bucket: str, prefix: str, endpoint_url: str, region: str, addressing_style: str) -> AttachmentStore:
-    from partners.cases.s3_store import S3Store
-
-    return S3Store.connect(bucket, prefix=prefix, endpoint_url=endpoint_url or None, region=region or None,
-                           addressing_style=addressing_style)

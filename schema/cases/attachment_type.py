@@ -9,7 +9,7 @@ from datetime import datetime
 import strawberry
 from strawberry.relay import to_base64
 
-from partners.cases.storage import store_for
+from partners.cases.stores import store_for
 from schema.core.context import Info
 from schema.identity.loaders import load_users
 from schema.identity.types import UserNode

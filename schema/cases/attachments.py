@@ -10,7 +10,8 @@ import binascii
 import strawberry
 
 from partners.cases import attachments
-from partners.cases.storage import AttachmentStore, store_for
+from partners.cases.storage import AttachmentStore
+from partners.cases.stores import store_for
 from partners.people.enums import Role
 from schema.cases.types import CaseAttachment, CaseNode
 from schema.core.access import access, roles

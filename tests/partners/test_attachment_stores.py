@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from partners.cases.s3_store import S3Store
-from partners.cases.storage import LocalDiskStore, StoreError, new_key, relative_path, store_for
+from partners.cases.storage import LocalDiskStore, StoreError, new_key, relative_path
+from partners.cases.stores import store_for
 from partners.infra.settings import Settings, SettingsError
 from tests.s3 import REGION
 
