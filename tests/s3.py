@@ -31,9 +31,9 @@ class S3Bucket:
 
     def settings(self, settings, prefix: str = "attachments/"):
         """`settings` with attachments in this bucket."""
-        return dataclasses.replace(settings, attachments_s3_bucket=self.name, attachments_s3_endpoint_url=self.endpoint_url,
-                                   attachments_s3_region=REGION, attachments_s3_addressing_style="path",
-                                   attachments_s3_prefix=prefix)
+        return dataclasses.replace(settings, attachments_s3_bucket=self.name,
+                                   attachments_s3_endpoint_url=self.endpoint_url, attachments_s3_region=REGION,
+                                   attachments_s3_addressing_style="path", attachments_s3_prefix=prefix)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
 """Where case attachments' bytes live: an `AttachmentStore` (put/get/delete by key). The
 default keeps one file per attachment under a directory (COSELL_ATTACHMENTS_DIR, else
 var/attachments); with COSELL_ATTACHMENTS_S3_BUCKET set they are objects of an S3-compatible
-bucket (partners/cases/s3_store.py); partners/cases/stores.py picks one. Both lay keys out the same way (`<2 hex>/<key>`, under
-the bucket's prefix), so moving from one to the other is a copy."""
+bucket (partners/cases/s3_store.py); partners/cases/stores.py picks one. Both lay keys out
+the same way (`<2 hex>/<key>`, under the bucket's prefix), so moving between them is a copy."""
 
 from __future__ import annotations
 

@@ -44,8 +44,8 @@ async def test_a_missing_object_reads_as_none_and_an_empty_prefix_is_the_buckets
     assert list(s3_bucket.objects()) == [relative_path(key)]
 
 
-@pytest.mark.parametrize("key", ["../../etc/passwd", "PO 4711.pdf", "g" * 32, "A" * 32, "ab/" + "0" * 29, "0" * 31 + "/",
-                                 "", "0" * 32 + "\n", "Ａ" * 32, "0" * 33])
+@pytest.mark.parametrize("key", ["../../etc/passwd", "PO 4711.pdf", "g" * 32, "A" * 32, "ab/" + "0" * 29,
+                                 "0" * 31 + "/", "", "0" * 32 + "\n", "Ａ" * 32, "0" * 33])
 async def test_keys_that_new_key_did_not_make_are_refused_before_any_request(s3_bucket, tmp_path, key):
     """Object keys and paths come from `new_key` only: a file name (or anything else) never
     becomes one, on either store."""
@@ -75,7 +75,8 @@ async def test_moving_from_disk_to_s3_is_a_copy_with_the_same_keys(s3_bucket, tm
         await disk.put(key, f"file {index}".encode())
     for path in tmp_path.rglob("*"):  # what `aws s3 cp --recursive` / `rclone copy` do
         if path.is_file():
-            s3_bucket.client.upload_file(str(path), s3_bucket.name, "attachments/" + path.relative_to(tmp_path).as_posix())
+            key = "attachments/" + path.relative_to(tmp_path).as_posix()
+            s3_bucket.client.upload_file(str(path), s3_bucket.name, key)
     shutil.rmtree(tmp_path)
     s3 = s3_store(s3_bucket)
     assert [await s3.get(key) for key in keys] == [b"file 0", b"file 1", b"file 2"]
@@ -84,8 +85,8 @@ async def test_moving_from_disk_to_s3_is_a_copy_with_the_same_keys(s3_bucket, tm
 def test_the_store_follows_the_settings_one_s3_client_per_configuration(s3_bucket, tmp_path):
     disk = Settings(var_dir=tmp_path)
     assert isinstance(store_for(disk), LocalDiskStore) and store_for(disk).root == tmp_path / "attachments"
-    s3 = dataclasses.replace(disk, attachments_s3_bucket=s3_bucket.name, attachments_s3_endpoint_url=s3_bucket.endpoint_url,
-                             attachments_s3_prefix="/team/files")
+    s3 = dataclasses.replace(disk, attachments_s3_bucket=s3_bucket.name,
+                             attachments_s3_endpoint_url=s3_bucket.endpoint_url, attachments_s3_prefix="/team/files")
     store = store_for(s3)
     assert isinstance(store, S3Store) and store.prefix == "team/files/" and store.bucket == s3_bucket.name
     assert store_for(s3) is store

@@ -16,7 +16,7 @@ from server.mail_receiver import MailReceiver
 from server.settings import Settings
 from tests.schema.cases import ATTACH, DELETE_ATTACHMENT, codes
 from tests.schema.leads import call, open_case
-from tests.server.email_to_case import ADDRESS, cases, delivered, message
+from tests.server.email_to_case import ADDRESS, cases, delivered, message, send
 
 PREFIX = "cosell/attachments/"
 OBJECT_KEY = re.compile(r"^cosell/attachments/[0-9a-f]{2}/[0-9a-f]{32}$")
@@ -112,3 +112,19 @@ async def test_d15_an_emails_attachments_go_to_the_bucket_within_the_same_limits
     [(key, data)] = s3_bucket.objects().items()
     assert OBJECT_KEY.match(key) and data == pdf
     assert s3_bucket.client.head_object(Bucket=s3_bucket.name, Key=key)["ContentType"] == "application/pdf"
+
+
+async def test_d15_an_email_whose_attachment_the_bucket_refuses_is_answered_451_and_nothing_lands(
+        gql, world, cosell_settings):
+    settings = Settings.from_env(**{**cosell_settings.__dict__, "mail_in_addresses": (ADDRESS,), "mail_in_port": 0,
+                                    "attachments_s3_bucket": "cosell-no-such-bucket"})
+    server = MailReceiver(settings)
+    await server.start()
+    try:
+        mail = message("pat@acme.test", "PO attached", "Our PO.")
+        mail.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="po.pdf")
+        answers = await send(server.port, mail)
+    finally:
+        await server.stop()
+    assert answers["data"][0] == 451  # the sending server retries later
+    assert await cases(gql, world) == []
