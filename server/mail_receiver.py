@@ -17,7 +17,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from partners.cases.attachments import Limits
 from partners.cases.email.ingest import Inbound, Refused, Result, ingest
-from partners.cases.storage import LocalDiskStore
+from partners.cases.stores import store_for
 from server.logs import request_id_var
 from server.settings import Settings
 
@@ -25,7 +25,7 @@ log = logging.getLogger("cosell.mail")
 
 
 def inbound_from_settings(settings: Settings) -> Inbound:
-    return Inbound(store=LocalDiskStore(settings.attachments_dir),
+    return Inbound(store=store_for(settings),
                    limits=Limits(settings.attachment_max_bytes, settings.attachment_content_types),
                    sender_domains=settings.mail_in_sender_domains)
 

@@ -1,9 +1,10 @@
 """Files on cases (a PO uploaded to the case, 004): attach and delete, for those who may
 read the case (partner users: their own partner's cases, public files only).
 
-The bytes go to the store first, then the row commits; when the transaction fails the file
-is removed again. Deleting removes the row in a transaction and the file after commit (a
-file left behind by a crash is unreachable: no row names it)."""
+The bytes go to the store first, then the row commits; when the store or the transaction
+fails the file is removed again. Deleting removes the row in a transaction and the file after
+commit. A file left behind (a crash between the two steps, or a store that failed to remove
+it) is unreachable: no row names it; docs/operations.md "Cases" says how to sweep them."""
 
 from __future__ import annotations
 
@@ -79,8 +80,9 @@ async def attach(principal: Principal, store: AttachmentStore, limits: Limits, c
     if violations:
         raise DomainError(violations)
     key = new_key()
-    await store.put(key, data)
     try:
+        # Inside the try: a put that failed on our side (a timeout) may still have stored the object.
+        await store.put(key, data, content_type)
         async with transaction():
             await refuse_if_partner_denied(principal)  # P1
             row = await open_for_write(principal, case_id)
@@ -97,7 +99,10 @@ async def attach(principal: Principal, store: AttachmentStore, limits: Limits, c
                                                             "internal": internal}})
             return row, saved[0]
     except BaseException:
-        await store.delete(key)
+        try:
+            await store.delete(key)
+        except OSError:  # the original failure is the one to report; this file is unreachable
+            log.warning("case attachment file %s not removed", key, exc_info=True)
         raise
 
 

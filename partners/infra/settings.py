@@ -5,6 +5,7 @@ re-exports it for the CLI, the app and the tests."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
@@ -126,6 +127,48 @@ def _jwt_issuers(raw: str) -> tuple:
     return tuple(items)
 
 
+_S3_VARIABLES = ("BUCKET", "PREFIX", "ENDPOINT_URL", "REGION", "ADDRESSING_STYLE")
+
+
+def _s3_from_env() -> dict:
+    """COSELL_ATTACHMENTS_S3_*: any of them set means S3 is meant, so the bucket must be too."""
+    raw = {name: os.environ.get(f"COSELL_ATTACHMENTS_S3_{name}", "").strip() for name in _S3_VARIABLES}
+    if not raw["BUCKET"] and any(raw.values()):
+        given = ", ".join(f"COSELL_ATTACHMENTS_S3_{n}" for n, v in raw.items() if v)
+        raise SettingsError("COSELL_ATTACHMENTS_S3_BUCKET", f"COSELL_ATTACHMENTS_S3_BUCKET must name the bucket "
+                            f"when {given} is set (or unset it to keep attachments on disk)")
+    prefix = os.environ.get("COSELL_ATTACHMENTS_S3_PREFIX")  # unset: attachments/; set empty: the bucket's root
+    return dict(attachments_s3_bucket=raw["BUCKET"],
+                attachments_s3_prefix="attachments/" if prefix is None else s3_prefix(prefix),
+                attachments_s3_endpoint_url=raw["ENDPOINT_URL"], attachments_s3_region=raw["REGION"],
+                attachments_s3_addressing_style=raw["ADDRESSING_STYLE"].lower() or "auto")
+
+
+def s3_prefix(raw: str) -> str:
+    """A key prefix as a folder: no leading slash, one trailing slash (or empty)."""
+    prefix = raw.strip().strip("/")
+    return f"{prefix}/" if prefix else ""
+
+
+def _check_s3(settings: "Settings") -> None:
+    if settings.attachments_s3_addressing_style not in ("auto", "path", "virtual"):
+        raise SettingsError("COSELL_ATTACHMENTS_S3_ADDRESSING_STYLE", "COSELL_ATTACHMENTS_S3_ADDRESSING_STYLE must "
+                            f"be auto, path or virtual, got {settings.attachments_s3_addressing_style!r}")
+    if not settings.attachments_s3_bucket:
+        return
+    if any(c.isspace() or c == "/" for c in settings.attachments_s3_bucket):
+        raise SettingsError("COSELL_ATTACHMENTS_S3_BUCKET", "COSELL_ATTACHMENTS_S3_BUCKET must be a bucket name "
+                            f"(no slash or space; the key prefix is COSELL_ATTACHMENTS_S3_PREFIX), got "
+                            f"{settings.attachments_s3_bucket!r}")
+    if settings.attachments_s3_endpoint_url and not settings.attachments_s3_endpoint_url.startswith(
+            ("http://", "https://")):
+        raise SettingsError("COSELL_ATTACHMENTS_S3_ENDPOINT_URL", "COSELL_ATTACHMENTS_S3_ENDPOINT_URL must be an "
+                            f"http:// or https:// URL, got {settings.attachments_s3_endpoint_url!r}")
+    if importlib.util.find_spec("boto3") is None:
+        raise SettingsError("COSELL_ATTACHMENTS_S3_BUCKET", "COSELL_ATTACHMENTS_S3_BUCKET is set but boto3 is not "
+                            "installed: install cosell with the s3 extra (pip install 'cosell[s3]')")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -245,6 +288,13 @@ class Settings:
         "application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    # … or in an S3-compatible bucket when one is named (partners/cases/s3_store.py, needs the
+    # `s3` extra); credentials come from boto3's own chain, never from a cosell setting.
+    attachments_s3_bucket: str = ""
+    attachments_s3_prefix: str = "attachments/"
+    attachments_s3_endpoint_url: str = ""  # MinIO, Ceph, R2 …; empty: AWS
+    attachments_s3_region: str = ""  # empty: boto3's (AWS_REGION, the profile …)
+    attachments_s3_addressing_style: str = "auto"  # auto | path | virtual
 
     # Email to case (D15, docs/operations.md "Email to case"): `cosell mail serve` accepts mail
     # for these addresses only (others: 550), from these sender domains (empty: any), up to
@@ -274,6 +324,7 @@ class Settings:
                                 "(smallbusiness@example.com,…)")
         if not 1 <= self.fiscal_year_start_month <= 12:
             raise SettingsError("COSELL_FISCAL_YEAR_START_MONTH", "COSELL_FISCAL_YEAR_START_MONTH must be 1 to 12")
+        _check_s3(self)
         if self.db_pool_min > self.db_pool_max:
             raise SettingsError("COSELL_DB_POOL_MIN", f"COSELL_DB_POOL_MIN ({self.db_pool_min}) must not exceed "
                                 f"COSELL_DB_POOL_MAX ({self.db_pool_max})")
@@ -351,6 +402,7 @@ class Settings:
             attachment_max_bytes=_env_int("COSELL_ATTACHMENT_MAX_BYTES", 750_000, minimum=1),
             attachment_content_types=tuple(t.lower() for t in _env_list("COSELL_ATTACHMENT_CONTENT_TYPES") or ())
             or Settings.attachment_content_types,
+            **_s3_from_env(),
             mail_in_addresses=tuple(a.lower() for a in _env_list("COSELL_MAIL_IN_ADDRESSES") or ()),
             mail_in_host=os.environ.get("COSELL_MAIL_IN_HOST") or "127.0.0.1",
             mail_in_port=_env_int("COSELL_MAIL_IN_PORT", 2525, minimum=0),

@@ -9,7 +9,7 @@ from datetime import datetime
 import strawberry
 from strawberry.relay import to_base64
 
-from partners.cases.storage import LocalDiskStore
+from partners.cases.stores import store_for
 from schema.core.context import Info
 from schema.identity.loaders import load_users
 from schema.identity.types import UserNode
@@ -29,7 +29,7 @@ class CaseAttachment:
     @strawberry.field(description="The file, base64-encoded (null when the stored file is missing). Ask for it one "
                       "attachment at a time: it is read from the store.")
     async def content_base64(self, info: Info) -> str | None:
-        data = await LocalDiskStore(info.context.settings.attachments_dir).get(self.row["storage_key"])
+        data = await store_for(info.context.settings).get(self.row["storage_key"])
         return base64.b64encode(data).decode("ascii") if data is not None else None
 
     @strawberry.field(description="Null for a file that came with an email (D15), or when you may not see the "

@@ -10,7 +10,8 @@ import binascii
 import strawberry
 
 from partners.cases import attachments
-from partners.cases.storage import LocalDiskStore
+from partners.cases.storage import AttachmentStore
+from partners.cases.stores import store_for
 from partners.people.enums import Role
 from schema.cases.types import CaseAttachment, CaseNode
 from schema.core.access import access, roles
@@ -25,8 +26,8 @@ UPLOADERS = roles(*sorted(Role, key=lambda r: r.value), description="those who m
                   "users (public files), vendor staff")
 
 
-def store_of(info: Info) -> LocalDiskStore:
-    return LocalDiskStore(info.context.settings.attachments_dir)
+def store_of(info: Info) -> AttachmentStore:
+    return store_for(info.context.settings)
 
 
 def limits_of(info: Info) -> attachments.Limits:

@@ -38,6 +38,8 @@ BAD = (
     # Issue 42: the OpenTelemetry variables cosell reads (docs/operations.md, "Traces").
     ({"OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER", "otlp, console, none"),
     ({"OTEL_TRACES_EXPORTER": "otlp", "OTEL_TRACES_SAMPLER_ARG": "5%"}, "OTEL_TRACES_SAMPLER_ARG", "between 0 and 1"),
+    # Issue 34: attachments in an S3-compatible bucket need the bucket named.
+    ({"COSELL_ATTACHMENTS_S3_ENDPOINT_URL": "http://minio:9000"}, "COSELL_ATTACHMENTS_S3_BUCKET", "must name the bucket"),
 )
 
 

@@ -109,8 +109,12 @@ async def _store_files(parsed: ParsedEmail, inbound: Inbound) -> _Files:
             files.refused.append({**summary, "reason": ",".join(codes)})
             continue
         key = new_key()
-        await inbound.store.put(key, attachment.data)
         files.kept.append({**summary, "sha256": hashlib.sha256(attachment.data).hexdigest(), "storage_key": key})
+        try:
+            await inbound.store.put(key, attachment.data, content_type)
+        except BaseException:  # the store failed (an S3 endpoint down): none of this message's files stay
+            await _forget(files, inbound)
+            raise
     return files
 
 
