@@ -1,4 +1,4 @@
-"""Case attachments as objects of an S3-compatible bucket (AWS S3, MinIO, Ceph, R2 …):
+"""Case attachments as objects of an S3-compatible bucket (AWS S3, MinIO, Ceph, Cloudflare R2 …):
 the `AttachmentStore` of partners/cases/storage.py for COSELL_ATTACHMENTS_S3_BUCKET.
 
 Objects are `<prefix><2 hex>/<key>`, the disk store's layout, with the key a random one of

@@ -292,7 +292,7 @@ class Settings:
     # `s3` extra); credentials come from boto3's own chain, never from a cosell setting.
     attachments_s3_bucket: str = ""
     attachments_s3_prefix: str = "attachments/"
-    attachments_s3_endpoint_url: str = ""  # MinIO, Ceph, R2 …; empty: AWS
+    attachments_s3_endpoint_url: str = ""  # MinIO, Ceph, Cloudflare R2 …; empty: AWS
     attachments_s3_region: str = ""  # empty: boto3's (AWS_REGION, the profile …)
     attachments_s3_addressing_style: str = "auto"  # auto | path | virtual
 
