@@ -27,6 +27,7 @@ class GcFreezer:
         self.settle_after = settle_after
         self.young_threshold = young_threshold
         self.requests = 0
+        self.freezes = 0  # how many times this freezer froze (the freeze count is the process's)
         self._thresholds: tuple[int, ...] | None = None  # Python's, while ours is set
 
     def started(self) -> None:
@@ -36,6 +37,7 @@ class GcFreezer:
         if self.enabled:
             gc.collect()
             gc.freeze()
+            self.freezes += 1
 
     def request_done(self) -> None:
         if not self.enabled or self.requests > self.settle_after:
@@ -44,6 +46,7 @@ class GcFreezer:
         if self.requests == self.settle_after:
             gc.collect()
             gc.freeze()
+            self.freezes += 1
 
     def stopped(self) -> None:
         if self._thresholds is not None:

@@ -34,10 +34,11 @@ def test_what_the_first_requests_build_is_frozen_once_they_settled():
     kept = [object() for _ in range(1000)] + [[] for _ in range(1000)]  # what requests add for good
     for _ in range(3):
         freezer.request_done()
-    assert gc.get_freeze_count() >= at_start + 1000
-    after_settling = gc.get_freeze_count()
+    assert gc.get_freeze_count() >= at_start + 1000 and freezer.freezes == 2  # at start, once settled
     freezer.request_done()
-    assert gc.get_freeze_count() == after_settling  # no more freezing after that
+    # No more freezing after that (counted by the freezer: the process's freeze count also
+    # moves when another app of the test session starts in a thread meanwhile).
+    assert freezer.freezes == 2
     freezer.stopped()
     assert gc.get_freeze_count() == 0 and kept
 
