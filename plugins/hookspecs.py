@@ -158,8 +158,10 @@ def cosell_lead_partner(lead: Any, candidates: list[Any]) -> Any | None:
 @hookspec
 def cosell_lead_event(event: str, lead: Any) -> None:
     """Called after a lead change has been committed (P11): CREATED, SHARED, ACCEPTED,
-    REJECTED, CONTACTED, MEETING, CONVERTED, DISQUALIFIED, RECALLED. `lead` is a plain
-    dict (`partners.leads.rules.snapshot`)."""
+    REJECTED, CONTACTED, MEETING, CONVERTED, DISQUALIFIED, RECALLED, and the moves of issue
+    34: UPDATED, ARCHIVED, UNARCHIVED, TAKEN_BACK, REASSIGNED, PARTNER_CONTACT_SET,
+    EXTENSION_REQUESTED, EXTENSION_APPROVED, EXTENSION_DENIED. `lead` is a plain dict
+    (`partners.leads.rules.snapshot`)."""
 
 
 @hookspec
