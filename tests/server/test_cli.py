@@ -42,3 +42,23 @@ def test_a_partner_admin_belongs_to_a_partner_and_the_first_admin_bootstraps(cos
     assert "partner" in capsys.readouterr().err
     assert main(["users", "add", "--email", "root@x.com", "--name", "Root", "--role", "ADMIN"]) == 0
     assert _token_from(capsys.readouterr().out).startswith("cst_")
+
+
+def test_serve_on_a_taken_port_says_so_before_announcing_anything(tmp_path):
+    """Issue 35: with the port taken, one clear error naming COSELL_PORT and --port, exit
+    status 1, and neither "serving GraphQL on …" nor the demo tokens first."""
+    import os
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        env = {**os.environ, "COSELL_PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+        done = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--show-demo-tokens"], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "serving GraphQL" not in done.stderr and "cst_" not in done.stderr + done.stdout
+    message = done.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert f"127.0.0.1:{port}" in message and "COSELL_PORT" in message and "--port" in message
