@@ -120,8 +120,8 @@ def registration_expiry_job(settings: Settings, plugins: CosellPluginManager) ->
 
 
 def review_reminders_job(settings: Settings, worker: str) -> Job:
-    """P4: remind the reviewers of registrations past their review target, once per target
-    (leased rows, outbox dedupe key: safe in every instance at once)."""
+    """P4: one digest per reviewer per business day of the registrations past their review
+    target (outbox dedupe key per reviewer and day: safe in every instance at once)."""
 
     async def run(should_stop: Callable[[], bool]) -> int:
         return await review_reminders.send_due(worker=worker, should_stop=should_stop)

@@ -52,9 +52,7 @@ class DealRegistration(Table, tablename="deal_registration"):
     # Optimistic concurrency (issue 10): +1 per write, status changes included (partners.infra.versions).
     version = Integer(default=1)
     created_at = Timestamptz()
-    # P4 review-due reminders (partners.registrations.reminders): the target a reminder was sent
-    # for, and the lease of the instance sending it (partners.infra.leasing).
-    reminded_due_at = Timestamptz(null=True, default=None)
+    # The lease of the instance working on the row in a background job (partners.infra.leasing).
     leased_until = Timestamptz(null=True, default=None)
     lease_owner = Varchar(length=120, null=True, default=None)
     # Issue 16: the end customer as the partner typed it (shown to partner users, R9), and

@@ -1,85 +1,109 @@
-"""P4 review-due reminders: a registration past its review target reminds the channel
-managers of its region (D1) once per missed target, whichever instance runs the job."""
+"""P4 review-due digests: once per business day, each reviewer (D1: the channel managers of a
+region, the admins for a region without one) gets one email listing their registrations past
+the review target, most overdue first, whichever instance runs the job and however many
+registrations are late."""
 
 import asyncio
-import email
-from datetime import datetime, timedelta
-from email import policy as email_policy
+import json
+from datetime import datetime, timedelta, timezone
 
-from partners.infra import leasing
-from partners.registrations import reminders as review_reminders
+from partners.business_days.tables import RegionHoliday
+from partners.infra.tables import OutboxMessage
+from partners.registrations import reminders as review_digests
 from partners.registrations.tables import DealRegistration
-from tests.schema.registrations import ADVANCE, DENY, approved, ok, register
+from tests.schema.registrations import DENY, approved, ok, register
 from tests.schema.sales import pk
 
-
-async def _due(reg: dict) -> datetime:
-    row = await DealRegistration.select(DealRegistration.review_due_at).where(
-        DealRegistration.id == pk(reg["id"])).first()
-    return row["review_due_at"]
+WEDNESDAY = datetime(2030, 3, 13, 15, 0, tzinfo=timezone.utc)
 
 
-async def _mail(client, var_dir) -> list[email.message.EmailMessage]:
-    await client.app.state.background.run_once()  # the outbox sender delivers after commit
-    files = sorted((var_dir / "mail").glob("*.eml")) if (var_dir / "mail").exists() else []
-    return [email.message_from_bytes(f.read_bytes(), policy=email_policy.default) for f in files]
+async def _late(reg: dict, by: timedelta, region: str | None = None) -> None:
+    values = {DealRegistration.review_due_at: WEDNESDAY - by}
+    if region:
+        values[DealRegistration.region] = region
+    await DealRegistration.update(values).where(DealRegistration.id == pk(reg["id"]))
 
 
-async def test_p4_an_overdue_review_reminds_the_region_channel_managers_once(cosell_app_factory, world, tmp_path):
-    async with cosell_app_factory(var_dir=tmp_path) as client:
-        from server.testing import GraphQLClient
-
-        gql = GraphQLClient(client)
-        reg = await register(gql, world)
-        due = await _due(reg)
-        # Not yet due: nothing to remind.
-        assert await review_reminders.send_due(worker="a", at=due - timedelta(minutes=1)) == 0
-        assert await _mail(client, tmp_path) == []
-
-        assert await review_reminders.send_due(worker="a", at=due + timedelta(minutes=1)) == 1
-        assert await review_reminders.send_due(worker="b", at=due + timedelta(hours=5)) == 0  # once per target
-        [message] = await _mail(client, tmp_path)
-        assert message["To"] == "cm_amer@cosell.test"  # AMER's channel manager, not EMEA's
-        assert message["Subject"] == f"Review overdue: deal registration #{pk(reg['id'])} from Alpha Resellers"
-        assert "first review (P4: within 2 working hours)" in message.get_content()
-
-        # Advanced: the decision has its own target, reminded once when missed.
-        await ok(gql, world, ADVANCE, "cm_amer", id=reg["id"])
-        decision_due = await _due(reg)
-        assert decision_due != due
-        assert await review_reminders.send_due(worker="a", at=decision_due + timedelta(minutes=1)) == 1
-        assert len(await _mail(client, tmp_path)) == 2
+async def _digests() -> list[dict]:
+    rows = await OutboxMessage.select(OutboxMessage.payload, OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.like("review-digest:%")).order_by(OutboxMessage.id)
+    payloads = [row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"]) for row in rows]
+    return [{**p, "key": row["dedupe_key"]} for p, row in zip(payloads, rows)]
 
 
-async def test_p4_decided_registrations_are_not_reminded(gql, world):
+def _customer(i: int) -> dict:
+    return {"prospect": {"name": f"Customer {i}", "website": f"https://c{i}.test"}}
+
+
+async def test_p4_one_digest_per_reviewer_per_day_lists_the_most_overdue_first(gql, world):
+    regs = [await register(gql, world, customer=_customer(i)) for i in range(3)]
+    for reg, hours in zip(regs, (1, 5, 3)):
+        await _late(reg, timedelta(hours=hours))
+
+    assert await review_digests.send_due(at=WEDNESDAY) == 1
+    [digest] = await _digests()
+    assert digest["to"] == ["cm_amer@cosell.test"]  # AMER's channel manager only: EMEA's has none late
+    assert digest["subject"] == "Reviews overdue: 3 deal registrations (2030-03-13)"
+    listed = [line for line in digest["text"].splitlines() if line.startswith("- #")]
+    assert [int(line[3:].split(" ")[0]) for line in listed] == [pk(regs[i]["id"]) for i in (1, 2, 0)]
+    assert "from Alpha Resellers (AMER): first review (P4: within 2 working hours)" in listed[0]
+    assert listed[0].endswith("5 h late")
+
+    # Once a day: a later tick, or another registration late the same day, sends nothing more …
+    late_today = await register(gql, world, customer=_customer(9))
+    await _late(late_today, timedelta(minutes=10))
+    assert await review_digests.send_due(at=WEDNESDAY + timedelta(hours=2)) == 0
+    assert len(await _digests()) == 1
+    # … and the next business day's digest lists all four.
+    assert await review_digests.send_due(at=WEDNESDAY + timedelta(days=1)) == 1
+    assert (await _digests())[-1]["subject"] == "Reviews overdue: 4 deal registrations (2030-03-14)"
+
+
+async def test_p4_decided_and_not_yet_due_registrations_are_not_listed(gql, world):
     denied = await register(gql, world)
     await ok(gql, world, DENY, "cm_amer", id=denied["id"], reason="Not a fit")
-    approved_reg = await register(gql, world, customer={"prospect": {"name": "Globex", "website": "https://globex.test"}})
-    await approved(gql, world, approved_reg["id"])
-    later = datetime.now().astimezone() + timedelta(days=30)
-    assert await review_reminders.send_due(worker="a", at=later) == 0
+    decided = await register(gql, world, customer=_customer(1))
+    await approved(gql, world, decided["id"])
+    waiting = await register(gql, world, customer=_customer(2))
+    await _late(waiting, -timedelta(hours=1))  # due in an hour
+    assert await review_digests.send_due(at=WEDNESDAY) == 0
+    assert await _digests() == []
 
 
-async def test_p4_concurrent_reminder_jobs_send_each_reminder_once(gql, world):
-    """Two workers (instances) at once: each registration is claimed by one of them."""
-    regs = [await register(gql, world, customer={"prospect": {"name": f"Customer {i}", "website": f"https://c{i}.test"}})
-            for i in range(6)]
-    later = datetime.now().astimezone() + timedelta(days=30)
-    counts = await asyncio.gather(*(review_reminders.send_due(worker=w, at=later, batch=2) for w in "abc"))
-    assert sum(counts) == len(regs)
-    rows = await DealRegistration.select(DealRegistration.reminded_due_at, DealRegistration.review_due_at,
-                                         DealRegistration.lease_owner)
-    assert all(r["reminded_due_at"] == r["review_due_at"] and r["lease_owner"] is None for r in rows)
+async def test_p4_no_digest_on_weekends_or_on_the_region_holidays(gql, world):
+    await _late(await register(gql, world), timedelta(hours=3))
+    saturday = WEDNESDAY + timedelta(days=3)
+    assert await review_digests.send_due(at=saturday) == 0
+    await RegionHoliday.insert(RegionHoliday(region="AMER", day=WEDNESDAY.date(), name="Holiday",
+                                             created_at=WEDNESDAY))
+    assert await review_digests.send_due(at=WEDNESDAY) == 0
+    assert await review_digests.send_due(at=WEDNESDAY + timedelta(days=1)) == 1
 
 
-async def test_p4_a_crashed_instance_reminders_are_taken_over_after_its_lease(gql, world):
-    reg = await register(gql, world)
-    at = await _due(reg) + timedelta(minutes=1)
-    lease, rows = await leasing.claim(DealRegistration, due=review_reminders.due_for_reminder(at), worker="crashed",
-                                      limit=10, lease_for=review_reminders.LEASE, now=at)
-    assert [row["id"] for row in rows] == [pk(reg["id"])]
-    # The crashed instance never settles: others skip the row while the lease runs …
-    assert await review_reminders.send_due(worker="b", at=at + timedelta(seconds=30)) == 0
-    # … and take it over once it has expired; the late holder can no longer settle it.
-    assert await review_reminders.send_due(worker="b", at=at + review_reminders.LEASE + timedelta(seconds=1)) == 1
-    assert not await leasing.finish(DealRegistration, rows[0]["id"], lease, {DealRegistration.reminded_due_at: at})
+async def test_p4_a_region_without_a_channel_manager_goes_to_the_admins(gql, world):
+    await _late(await register(gql, world), timedelta(hours=3), region="APJ")
+    assert await review_digests.send_due(at=WEDNESDAY) == 1
+    [digest] = await _digests()
+    assert digest["to"] == ["admin@cosell.test"]
+    assert "(APJ)" in digest["text"]
+
+
+async def test_p4_a_long_backlog_is_one_digest_with_a_count_of_the_rest(gql, world, monkeypatch):
+    monkeypatch.setattr(review_digests, "LISTED", 2)
+    regs = [await register(gql, world, customer=_customer(i)) for i in range(3)]
+    for i, reg in enumerate(regs):
+        await _late(reg, timedelta(hours=i + 1))
+    assert await review_digests.send_due(at=WEDNESDAY) == 1
+    [digest] = await _digests()
+    assert digest["subject"] == "Reviews overdue: 3 deal registrations (2030-03-13)"
+    assert sum(line.startswith("- #") for line in digest["text"].splitlines()) == 2
+    assert "- and 1 more: see your review queue in cosell" in digest["text"]
+
+
+async def test_p4_concurrent_jobs_enqueue_each_digest_once(gql, world):
+    """Three instances at once: the outbox keeps one digest per reviewer and day."""
+    await _late(await register(gql, world), timedelta(hours=3))
+    await _late(await register(gql, world, customer=_customer(1)), timedelta(hours=2), region="EMEA")
+    await asyncio.gather(*(review_digests.send_due(worker=w, at=WEDNESDAY) for w in "abc"))
+    digests = await _digests()
+    assert sorted(d["to"][0] for d in digests) == ["cm_amer@cosell.test", "cm_emea@cosell.test"]
