@@ -75,3 +75,11 @@ def test_outside_a_checkout_the_var_dir_is_the_users_data_dir(tmp_path):
                            text=True, check=True).stdout.splitlines()
     assert lines[0] == str(tmp_path / "xdg" / "cosell")
     assert Path(lines[0]) != PROJECT_ROOT / "var"
+
+
+def test_make_run_announces_each_phase_in_order():
+    """`make run` is not silent while it installs (issue 35): one `==> ` line per phase."""
+    planned = subprocess.run(["make", "--dry-run", "--always-make", "run"], cwd=PROJECT_ROOT, capture_output=True,
+                             text=True, check=True).stdout
+    phases = [line.split("==> ", 1)[1].split(":", 1)[0] for line in planned.splitlines() if "==> " in line]
+    assert phases == ["installing", "assets", "migrating", "demo", "serving"]
