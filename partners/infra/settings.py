@@ -19,7 +19,7 @@ FROM_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
 
 
 def default_var_dir() -> Path:
-    """Where local files go when COSELL_VAR_DIR is unset (docs/operations.md, "The var dir")."""
+    """Where local files go when COSELL_VAR_DIR is unset (docs/operations.md, "Deploying from the wheel")."""
     if FROM_CHECKOUT:
         return PROJECT_ROOT / "var"
     from platformdirs import user_data_path  # $XDG_DATA_HOME/cosell, ~/.local/share/cosell …
