@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 ASSETS := server/static/node_modules/.installed
 HTTP_AUDIT := tests/http_audit/node_modules/.installed
 
-.PHONY: run test example-test portal install assets migrate demo schema clean
+.PHONY: run test example-test portal install assets migrate demo schema dist clean
 
 # The reference partner portal (examples/portal) is served on its own origin; `make run`
 # lets that origin call the API (CORS) unless COSELL_CORS_ORIGINS says otherwise.
@@ -14,11 +14,14 @@ PORTAL_HOST ?= 127.0.0.1
 PORTAL_PORT ?= 8080
 PORTAL_ORIGIN := http://$(PORTAL_HOST):$(PORTAL_PORT)
 
-# The demo tokens are printed last, once the server answers (`--show-demo-tokens`).
+# The demo tokens are printed last, once the server answers (`--show-demo-tokens`). Each phase
+# (installing, assets, migrating, demo, serving) announces itself with a `==> ` line.
 run: install assets migrate
+	@echo "==> demo: loading the demo world unless the database has data already"
 	$(BIN)/cosell demo load --if-empty --quiet
 	@# The demo's emails and events go out now, so their log lines do not bury the tokens below.
 	COSELL_LOG_LEVEL=WARNING $(BIN)/cosell outbox send --once
+	@echo "==> serving: cosell serve (Ctrl-C stops it)"
 	COSELL_CORS_ORIGINS="$${COSELL_CORS_ORIGINS-$(PORTAL_ORIGIN)}" $(BIN)/cosell serve --show-demo-tokens
 
 # Static files only (plain HTML and JS modules, no build step), against `make run`'s API.
@@ -43,6 +46,7 @@ example-test: install
 install: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml
+	@echo "==> installing: cosell and its Python packages into $(VENV) (about a minute the first time)"
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -52,6 +56,7 @@ $(INSTALLED): pyproject.toml
 assets: $(ASSETS)
 
 $(ASSETS): server/static/package.json server/static/package-lock.json
+	@echo "==> assets: GraphiQL and React from the npm registry (npm ci in server/static)"
 	cd server/static && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -61,6 +66,7 @@ $(HTTP_AUDIT): tests/http_audit/package.json tests/http_audit/package-lock.json
 	touch $@
 
 migrate: install
+	@echo "==> migrating: the database (DATABASE_URL, else cosell.sqlite3 in the var dir)"
 	$(BIN)/cosell migrate
 
 demo: migrate
@@ -69,5 +75,11 @@ demo: migrate
 schema: install
 	$(BIN)/cosell schema export -o schema/schema.graphql
 
+# The release: dist/cosell-<version>.tar.gz and the wheel built from it, with the GraphiQL
+# assets fetched by `npm ci` at build time (setup.py); docs/operations.md, "Deploying from the wheel".
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist
+
 clean:
-	rm -rf $(VENV) server/static/node_modules tests/http_audit/node_modules var
+	rm -rf $(VENV) server/static/node_modules tests/http_audit/node_modules var dist build

@@ -50,7 +50,7 @@ from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
 from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
 from server.gc_tuning import GcFreezer
-from server.graphiql import graphiql_asset, render_graphiql
+from server.graphiql import favicon, graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
 from server.request_tracing import TracedRequest, note_caller, note_operation, note_result
 from server.settings import Settings
@@ -371,7 +371,8 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         Route("/readyz", readyz, methods=["GET"]),
     ]
     if settings.graphiql:
-        routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
+        routes += [Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]),
+                   Route("/favicon.ico", favicon, methods=["GET"])]
     app = Starlette(routes=routes, lifespan=lifespan)
     if settings.cors_origins:
         # Portals on their own origin (issue 20). Tokens travel in the Authorization header,

@@ -12,7 +12,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'cosell.sqlite3'}"
+# Run from a checkout (`make run`, the tests, an editable install), cosell keeps its local
+# files in <repo>/var; installed from the wheel, in the user's data directory. A checkout is
+# recognised by pyproject.toml next to the packages: a wheel never installs one there.
+FROM_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+
+
+def default_var_dir() -> Path:
+    """Where local files go when COSELL_VAR_DIR is unset (docs/operations.md, "Deploying from the wheel")."""
+    if FROM_CHECKOUT:
+        return PROJECT_ROOT / "var"
+    from platformdirs import user_data_path  # $XDG_DATA_HOME/cosell, ~/.local/share/cosell …
+
+    return user_data_path("cosell", appauthor=False)
+
+
+def sqlite_url(var_dir: Path) -> str:
+    """The embedded database when DATABASE_URL is unset: a file in the var dir."""
+    return f"sqlite:///{Path(var_dir) / 'cosell.sqlite3'}"
+
+
+DEFAULT_VAR_DIR = default_var_dir()
+DEFAULT_DATABASE_URL = sqlite_url(DEFAULT_VAR_DIR)
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -209,7 +230,7 @@ class Settings:
     metrics: bool = False
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
-    var_dir: Path = PROJECT_ROOT / "var"
+    var_dir: Path = DEFAULT_VAR_DIR
     # Background jobs (outbox sending …) in every server process; see docs/operations.md.
     background_jobs: bool = True
     background_interval: float = 5.0  # seconds between runs of each job
@@ -332,8 +353,9 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         metrics, metrics_port = _metrics(os.environ.get("COSELL_METRICS"))
+        var_dir = Path(overrides.get("var_dir") or os.environ.get("COSELL_VAR_DIR") or DEFAULT_VAR_DIR)
         values = dict(
-            database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=os.environ.get("DATABASE_URL") or sqlite_url(var_dir),
             db_pool_min=_env_int("COSELL_DB_POOL_MIN", 1, minimum=0),
             db_pool_max=_env_int("COSELL_DB_POOL_MAX", 10, minimum=1),
             db_statement_cache_size=_env_int("COSELL_DB_STATEMENT_CACHE_SIZE", 100, minimum=0),
@@ -356,7 +378,7 @@ class Settings:
             metrics=metrics,
             metrics_port=metrics_port,
             metrics_host=os.environ.get("COSELL_METRICS_HOST", "").strip() or "127.0.0.1",
-            var_dir=Path(os.environ.get("COSELL_VAR_DIR") or PROJECT_ROOT / "var"),
+            var_dir=var_dir,
             background_jobs=_env_bool("COSELL_BACKGROUND_JOBS", True),
             background_interval=_env_float("COSELL_BACKGROUND_INTERVAL", 5.0),
             outbox_batch=_env_int("COSELL_OUTBOX_BATCH", 50, minimum=1),
