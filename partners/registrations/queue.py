@@ -32,7 +32,8 @@ def actionable(principal: Principal | None) -> Where | WhereRaw:
         return NOTHING
     if principal.is_partner_user:
         return (DealRegistration.partner == principal.partner_id) & (DealRegistration.status == Status.RETURNED.value)
-    in_review = DealRegistration.status.is_in([s.value for s in IN_REVIEW])
+    # Literals, as the partial index of the queue (migration 2026-12-07T17:30) spells them.
+    in_review = WhereRaw('"deal_registration"."status" IN (' + ", ".join(f"'{s.value}'" for s in IN_REVIEW) + ")")
     if principal.is_admin:
         return in_review
     if principal.has_role(Role.CHANNEL_MANAGER) and principal.regions:

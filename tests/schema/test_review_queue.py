@@ -172,3 +172,25 @@ async def test_queue_cursors_are_keyset_and_refuse_other_orders(gql, world, froz
                                 "after": partner["data"]["dealRegistrations"]["pageInfo"]["endCursor"]},
                         token=world.tokens["cm_amer"], errors=True)
     assert foreign["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
+
+
+async def test_every_demo_channel_manager_has_their_regions_review_work_in_due_order(gql):
+    """Issue 36: the demo world puts due review work in every region; each demo manager's
+    queue (cm.amer … cm.global) is exactly their regions' registrations in review, due first."""
+    from partners.demo import load_demo
+    from partners.people.enums import Role
+    from partners.people.tables import User
+
+    logins = await load_demo(partner_count=40, parent_accounts=12)
+    rows = await DealRegistration.select().where(DealRegistration.status.is_in(sorted(IN_REVIEW)))
+    managers = [login for login in logins if login.role is Role.CHANNEL_MANAGER]
+    assert {login.email.split("@")[0] for login in managers} >= {"cm.amer", "cm.emea", "cm.apj", "cm.latam",
+                                                                 "cm.pubsec", "cm.global"}
+    query = "{ dealRegistrations(first: 100, filter: {actionableByMe: true}) { nodes { id region dueAt } } }"
+    for login in managers:
+        user = await User.select(User.regions).where(User.email == login.email).first()
+        expected = sorted((r for r in rows if r["region"] in user["regions"]), key=lambda r: (r["review_due_at"], r["id"]))
+        body = await gql(query, token=login.token)
+        got = [n["id"] for n in body["data"]["dealRegistrations"]["nodes"]]
+        assert got == [gid("DealRegistration", r["id"]) for r in expected], login.email
+        assert got, f"{login.email} has nothing to review"
