@@ -17,6 +17,7 @@ from typing import Callable, TypeVar
 from piccolo.columns.combination import WhereRaw
 from piccolo.query import OrderByRaw
 
+from partners import business_days
 from schema.core.connection import (
     Connection,
     connection_from_rows,
@@ -69,3 +70,17 @@ async def due_page(info, table, select, count, order: DueOrder, *, first: int | 
 
     return connection_from_rows(rows, limit=limit, cursor_of=cursor_of, to_node=to_node,
                                 count_fn=count.where(known_due(order)).run, has_previous=bool(after))
+
+
+def hours_left(due: datetime | None) -> float | None:
+    """Calendar hours from now (`partners.business_days.now`, the clock tests set) until
+    `due`, to two decimals; 0 once it passed, None without a due time."""
+    if due is None:
+        return None
+    return round(max(0.0, (due - business_days.now()).total_seconds() / 3600), 2)
+
+
+def hours_late(due: datetime | None) -> float | None:
+    """Calendar hours since `due` passed, to two decimals; None while not late or without one."""
+    at = business_days.now()
+    return None if due is None or due > at else round((at - due).total_seconds() / 3600, 2)
