@@ -50,6 +50,7 @@ from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
 from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
 from server.gc_tuning import GcFreezer
+from server.exports_queue import review_queue_csv
 from server.graphiql import graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
 from server.request_tracing import TracedRequest, note_caller, note_operation, note_result
@@ -369,6 +370,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         Route("/graphql", TracedRequest(endpoint), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/exports/review-queue.csv", review_queue_csv, methods=["GET"]),  # issue 36
     ]
     if settings.graphiql:
         routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
