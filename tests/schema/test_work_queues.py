@@ -3,8 +3,6 @@
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 from partners import business_days
 from partners.cases.tables import PartnerCase
 from partners.leads.tables import Lead
