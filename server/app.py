@@ -56,6 +56,7 @@ from server.logs import configure_logging, request_id_var
 from server.request_tracing import TracedRequest, note_caller, note_operation, note_result
 from server.settings import Settings
 from server.sso import SingleSignOn
+from server.workbench import workbench_tabs
 
 log = logging.getLogger("cosell.server")
 access_log = logging.getLogger("cosell.access")
@@ -373,6 +374,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         Route("/exports/review-queue.csv", review_queue_csv, methods=["GET"]),  # issue 36
     ]
     if settings.graphiql:
+        routes.append(Route("/graphiql/workbench.json", workbench_tabs, methods=["GET"]))  # issue 36
         routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan)
     if settings.cors_origins:

@@ -17,6 +17,9 @@ ASSETS: dict[str, Path] = {
     "react-dom.js": NODE_MODULES / "react-dom/umd/react-dom.production.min.js",
     "graphiql.js": NODE_MODULES / "graphiql/graphiql.min.js",
     "graphiql.css": NODE_MODULES / "graphiql/graphiql.min.css",
+    # Issue 36: the Explorer plugin (its UMD build reads React and GraphiQL's globals).
+    "explorer.js": NODE_MODULES / "@graphiql/plugin-explorer/dist/index.umd.js",
+    "explorer.css": NODE_MODULES / "@graphiql/plugin-explorer/dist/style.css",
     "cosell-graphiql.js": STATIC_DIR / "cosell-graphiql.js",
 }
 
