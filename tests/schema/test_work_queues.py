@@ -104,3 +104,19 @@ async def test_d9_d10_cases_the_queue_and_what_the_advocate_holds_in_due_order(g
     mine = (await _all(gql, world, CASES, "advocate"))[0]
     assert [n["id"] for n in mine][:1] == [cases[0]["id"]] and mine[0]["overdueByHours"] == 48.0
     assert len(mine) == 4  # three OPEN and the one it holds, not advocate2's
+
+
+async def test_lead_and_case_queues_cost_the_same_statements_whatever_the_page_size(gql, world):
+    for i in range(4):
+        await shared_lead(gql, world, company=f"Lead {i}")
+        await open_case(gql, world, subject=f"Partner Opp {i}")
+    for query in ("query($n: Int) { leads(first: $n, filter: {actionableByMe: true}) { totalCount nodes { id dueAt "
+                  "partner { name } history { event } } } }",
+                  "query($n: Int) { cases(first: $n, filter: {actionableByMe: true}) { totalCount nodes { id dueAt "
+                  "partner { name } } } }"):
+        token = "alpha_user" if "leads" in query else "advocate"
+        small = await gql(query, {"n": 1}, token=world.tokens[token])
+        large = await gql(query, {"n": 4}, token=world.tokens[token])
+        (conn,) = large["data"].values()
+        assert len(conn["nodes"]) == 4
+        assert large["extensions"]["sqlStatements"] <= small["extensions"]["sqlStatements"], query
