@@ -34,7 +34,10 @@ async def create_registrations() -> None:
     # (customer index, partner index, products, what happens)
     plan = [(0, 0, ["ci-cd"], "approve"), (0, 1, ["ci-cd", "security"], "hold"), (1, 1, ["security"], "approve"),
             (2, 2, ["observability"], "submitted"), (3, 3, ["ci-cd"], "sales"), (4, 0, ["data-ai"], "manager"),
-            (5, 1, ["ci-cd"], "return"), (6, 2, ["security"], "deny"), (7, 3, ["agile-planning"], "withdraw")]
+            (5, 1, ["ci-cd"], "return"), (6, 2, ["security"], "deny"), (7, 3, ["agile-planning"], "withdraw"),
+            # Issue 36: due review work in every region (customers 0–4 are AMER, EMEA, APJ, LATAM,
+            # PUBSEC; 5 and 6 AMER and EMEA again), so each demo channel manager's queue has some.
+            (5, 2, ["observability"], "submitted"), (6, 3, ["data-ai"], "sales")]
     created = []
     for customer, partner, products, outcome in plan:
         who = portal[partner % len(portal)]

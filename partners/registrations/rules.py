@@ -73,6 +73,23 @@ def add_working_hours(start: datetime, hours: float) -> datetime:
         at = day_end
 
 
+def working_hours_between(start: datetime, end: datetime) -> float:
+    """P4's clock read back: the working time (Mon–Fri 09:00–17:00 UTC) from `start` to
+    `end`, in hours; negative when `end` is before `start`. The inverse of
+    `add_working_hours`: `working_hours_between(t, add_working_hours(t, h)) == h`."""
+    if end < start:
+        return -working_hours_between(end, start)
+    at, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    total = timedelta()
+    while at < end:
+        day_start = at.replace(hour=WORK_START_HOUR, minute=0, second=0, microsecond=0)
+        day_end = at.replace(hour=WORK_END_HOUR, minute=0, second=0, microsecond=0)
+        if at.weekday() < 5 and at < day_end:
+            total += max(timedelta(), min(end, day_end) - max(at, day_start))
+        at = (at + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return total.total_seconds() / 3600
+
+
 def normalize_domain(website: str) -> str:
     """D1 (matching a prospect): `https://www.Acme.com/about` → `acme.com`."""
     value = (website or "").strip().lower()

@@ -6,10 +6,11 @@ from partners import business_days
 from partners.cases import closing
 from partners.accounts.tables import Account
 from partners.cases.enums import CLOSED, EXEMPT_TYPES, CaseOrigin as OriginEnum, CaseStatus as StatusEnum
+from partners.cases.queue import DUE_SQL, actionable, due_of
 from partners.cases.rules import ESCALATION_TAG
 from partners.cases.scoping import case_scope
 from partners.cases.tables import PartnerCase
-from partners.people.scoping import scoped
+from partners.people.scoping import NOTHING, scoped
 from partners.people.tables import Partner
 from schema.accounts.types import AccountNode
 from schema.cases.enums import CaseOrigin, CaseType
@@ -17,10 +18,14 @@ from schema.cases.types import CaseNode, CaseResolutionAction
 from schema.core.access import AUTHENTICATED, STAFF, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info
+from schema.core.due_order import DueOrder, due_page
 from schema.core.enums import CaseStatus, Region
 from schema.core.filters import all_of
 from schema.core.node import decode_node_id
 from schema.identity.types import PartnerNode, UserNode
+
+
+_DUE = DueOrder("d9", DUE_SQL, due_of)
 
 
 @strawberry.input(description="All given criteria must match.")
@@ -44,6 +49,13 @@ class CaseFilter:
                                               "(no account, no partner): the SMB operations queue.")
     region: Region | None = strawberry.field(default=None, description="D15: routed to this region (its account's, "
                                              "else its partner's).")
+    regions: list[Region] | None = strawberry.field(
+        default=None, description="Routed to one of these regions (as `region`); an empty list matches nothing.")
+    actionable_by_me: bool | None = strawberry.field(
+        default=None, description="Issue 36, D9/D10: the cases you may take the next step on now (true), the next "
+                                  "deadline first (`dueAt`): an advocate's are the OPEN queue (pick up within 24 "
+                                  "hours) and the cases they hold (close within 15 days); an admin's every OPEN or "
+                                  "held case. false: the others.")
 
 
 def _negated(condition, wanted: bool | None):
@@ -81,22 +93,35 @@ def _filter_condition(info: Info, f: CaseFilter | None):
         _negated((PartnerCase.origin == OriginEnum.EMAIL.value) & PartnerCase.account.is_null()
                  & PartnerCase.partner.is_null(), f.unmatched),
         _region(f.region.value) if f.region else None,
+        None if f.regions is None else _regions(sorted({r.value for r in f.regions})),
+        _negated(actionable(info.context.principal), f.actionable_by_me),
     ])
 
 
 def _region(region: str):
-    return PartnerCase.account.is_in(Account.select(Account.id).where(Account.region == region)) | (
+    return _regions([region])
+
+
+def _regions(regions: list[str]):
+    if not regions:
+        return NOTHING
+    return PartnerCase.account.is_in(Account.select(Account.id).where(Account.region.is_in(regions))) | (
         PartnerCase.account.is_null() & PartnerCase.partner.is_in(
-            Partner.select(Partner.id).where(Partner.region == region)))
+            Partner.select(Partner.id).where(Partner.region.is_in(regions))))
 
 
 @strawberry.type
 class CaseQuery:
-    @strawberry.field(description="The SMB queue (D9–D14), oldest first (partner users: their partner's cases).",
+    @strawberry.field(description="The SMB queue (D9–D14), oldest first (partner users: their partner's cases); "
+                      "with `filter: {actionableByMe: true}` the next deadline first.",
                       extensions=[access(AUTHENTICATED)])
     async def cases(self, info: Info, first: int | None = None, after: str | None = None,
                     filter: CaseFilter | None = None) -> Connection[CaseNode]:
         condition = all_of([case_scope(info.context.principal), _filter_condition(info, filter)])
+        if filter is not None and filter.actionable_by_me:
+            return await due_page(info, PartnerCase, scoped(PartnerCase.select(), condition),
+                                  scoped(PartnerCase.count(), condition), _DUE, first=first, after=after,
+                                  to_node=CaseNode.from_row)
         query = scoped(PartnerCase.select(), condition).order_by(PartnerCase.opened_at).order_by(PartnerCase.id)
         return await paginate(info, query, scoped(PartnerCase.count(), condition), first=first, after=after,
                               to_node=CaseNode.from_row)

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from partners import business_days
 from partners.cases import rules
+from partners.cases.queue import due_of
 from partners.cases.enums import CaseOrigin as OriginEnum, CaseStatus as StatusEnum, CaseType as TypeEnum
 from partners.cases.scoping import case_scope
 from partners.cases.service import OPEN_STAGES
@@ -24,6 +25,7 @@ from schema.cases.loaders import (
 )
 from schema.core.access import STAFF, node_access, visible_to
 from schema.core.context import Info
+from schema.core.due_order import hours_late, hours_left
 from schema.core.enums import CaseStatus, Region
 from schema.core.rows import int_ids
 from schema.identity.loaders import load_partners, load_users
@@ -122,6 +124,19 @@ class CaseNode(relay.Node):
     resolution: str
     version: int = strawberry.field(description="Goes up by one with every change; send it back as expectedVersion.")
     row: strawberry.Private[dict]
+
+    @strawberry.field(description="Issue 36: the deadline of the step it waits for: pickupDueAt while OPEN (D9), "
+                      "closeDueAt while held (IN_PROGRESS, WAITING), else null; `actionableByMe` lists soonest first.")
+    def due_at(self) -> datetime | None:
+        return due_of(self.row)
+
+    @strawberry.field(description="Hours left until dueAt, to two decimals; 0 once it passed, null without dueAt.")
+    def due_in_hours(self) -> float | None:
+        return hours_left(due_of(self.row))
+
+    @strawberry.field(description="Hours since dueAt passed, to two decimals; null while not late or without dueAt.")
+    def overdue_by_hours(self) -> float | None:
+        return hours_late(due_of(self.row))
 
     @strawberry.field(description="D9: still OPEN past pickupDueAt.")
     def pickup_overdue(self) -> bool:

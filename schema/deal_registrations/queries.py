@@ -7,14 +7,16 @@ import strawberry
 from piccolo.columns.combination import WhereRaw
 
 from partners.infra.clock import now
-from partners.people.scoping import partner_scope, scoped
+from partners.people.scoping import NOTHING, partner_scope, scoped
 from partners.registrations.enums import DealRegistrationStatus as StatusEnum
+from partners.registrations.queue import actionable, due_column
 from partners.registrations.rules import IN_REVIEW, LIVE, conflicting_condition_sql
 from partners.registrations.scoping import deal_registration_scope
 from partners.registrations.tables import DealRegistration
 from schema.core.access import AUTHENTICATED, access
 from schema.core.connection import Connection, PreparedPage, paginate
 from schema.core.context import Info
+from schema.core.due_order import DueOrder, due_page
 from schema.core.enums import DealRegistrationStatus, DealRegistrationType, Region
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of
@@ -40,12 +42,23 @@ class DealRegistrationFilter:
     status: DealRegistrationStatus | None = None
     type: DealRegistrationType | None = None
     partner_id: strawberry.ID | None = None
-    region: Region | None = strawberry.field(default=None, description="The end customer's region.")
+    region: Region | None = strawberry.field(
+        default=None, description="The end customer's region.", deprecation_reason="Use `regions` (issue 36).")
+    regions: list[Region] | None = strawberry.field(
+        default=None, description="The end customer's region is one of these (an empty list matches nothing).")
+    actionable_by_me: bool | None = strawberry.field(
+        default=None, description="Issue 36: the registrations you may take the next step on now (true), in "
+                                  "due order (`dueAt`, soonest first): a channel manager's are those waiting for a "
+                                  "review step (P4) in their regions (D1), an admin's every one in review, a partner "
+                                  "user's their partner's RETURNED ones (resubmit or withdraw). false: the others, in "
+                                  "submission order.")
     conflicting: bool | None = strawberry.field(
         default=None, description="D2: live registrations with (true) or without (false) a conflict.")
     due_for_review: bool | None = strawberry.field(
         default=None, description="P4: waiting for a review step (SUBMITTED, PENDING_SALES_REVIEW, "
-                                  "PENDING_MANAGER_REVIEW).")
+                                  "PENDING_MANAGER_REVIEW), in any region.",
+        deprecation_reason="Use `actionableByMe`: the review steps you take, in your regions, soonest due first "
+                           "(issue 36).")
     overdue: bool | None = strawberry.field(default=None, description="P4: past its reviewDueAt (true).")
     expiring_within_days: int | None = strawberry.field(
         default=None, description="P6: approved registrations expiring within this many days.")
@@ -79,6 +92,10 @@ def _filter_condition(info: Info | None, f: DealRegistrationFilter | None, princ
         if f.partner_id else None,
         None if not f.region else (DealRegistration.region == f.region.value) if own is None else WhereRaw(
             'COALESCE("deal_registration"."prospect_region", "deal_registration"."region") = {}', f.region.value),
+        None if f.regions is None else _regions_condition(f.regions, own),
+        None if f.actionable_by_me is None else (
+            actionable(principal) if f.actionable_by_me
+            else DealRegistration.id.not_in(DealRegistration.select(DealRegistration.id).where(actionable(principal)))),
         None if f.conflicting is None else (
             WhereRaw(conflicting_condition_sql(partner_id=own)) if f.conflicting
             else DealRegistration.status.is_in([s.value for s in LIVE])
@@ -92,6 +109,19 @@ def _filter_condition(info: Info | None, f: DealRegistrationFilter | None, princ
             (DealRegistration.status == StatusEnum.APPROVED.value)
             & (DealRegistration.expires_at <= at + timedelta(days=f.expiring_within_days))),
     ])
+
+
+def _regions_condition(regions, own):
+    """`regions`: the end customer's region as staff see it; for a partner user the region it
+    typed (as `region` shows it to them, R9)."""
+    if not regions:
+        return NOTHING
+    values = sorted({r.value for r in regions})
+    if own is None:
+        return DealRegistration.region.is_in(values)
+    placeholders = ", ".join("{}" for _ in values)
+    return WhereRaw(f'COALESCE("deal_registration"."prospect_region", "deal_registration"."region") IN ({placeholders})',
+                    *values)
 
 
 # Filters whose values only pick among a few SQL texts (enums, booleans): a page with only
@@ -142,11 +172,16 @@ _PAGE = PreparedPage(_page_select, _page_count)
 @strawberry.type
 class DealRegistrationQuery:
     @strawberry.field(description="Deal registrations you may see (partner users: their own partner's), in "
-                      "submission order — the review queue.", extensions=[access(AUTHENTICATED)])
+                      "submission order; with `filter: {actionableByMe: true}` your review queue, soonest due "
+                      "first.", extensions=[access(AUTHENTICATED)])
     async def deal_registrations(
         self, info: Info, first: int | None = None, after: str | None = None,
         filter: DealRegistrationFilter | None = None,
     ) -> Connection[DealRegistrationNode]:
+        if filter is not None and filter.actionable_by_me:
+            page = await _actionable_page(info, filter, first, after)
+            await _prefetch(info, [node.row for node in page.node_list])
+            return page
         shape = _shape_of(filter)
         page = None
         if shape is not False:  # enums and booleans only: nothing in them to refuse
@@ -161,6 +196,18 @@ class DealRegistrationQuery:
                                   first=first, after=after, to_node=DealRegistrationNode.from_row)
         await _prefetch(info, [node.row for node in page.node_list])
         return page
+
+
+async def _actionable_page(info: Info, f: DealRegistrationFilter, first: int | None, after: str | None):
+    """Issue 36: the caller's queue, soonest due first (P4 targets; a partner's reply date)."""
+    principal = info.context.principal
+    condition = all_of([deal_registration_scope(principal), _filter_condition(info, f)])
+    column = due_column(principal)
+    order = DueOrder(column, f'"deal_registration"."{column}"', itemgetter(column))
+    select = scoped(DealRegistration.select(
+        *DealRegistration.all_columns(), DealRegistration.account.name.as_alias(PAGE_CUSTOMER_NAME)), condition)
+    return await due_page(info, DealRegistration, select, scoped(DealRegistration.count(), condition), order,
+                          first=first, after=after, to_node=DealRegistrationNode.from_row)
 
 
 def _quote_key(row: dict) -> tuple[int, int] | None:

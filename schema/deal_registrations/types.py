@@ -8,6 +8,9 @@ from typing import Iterable
 import strawberry
 from strawberry import relay
 
+from partners import business_days
+from partners.registrations.queue import due_of
+from partners.registrations.rules import working_hours_between
 from partners.registrations.scoping import deal_registration_scope
 from partners.registrations.tables import DealRegistration
 from schema.accounts.loaders import load_accounts
@@ -101,6 +104,24 @@ class DealRegistrationNode(relay.Node):
     @strawberry.field(description="The partner's estimate, exact, in the registration's currency.")
     def estimated_amount_money(self) -> MoneyType | None:
         return MoneyType.from_parts(self.row["estimated_amount"], self.row["currency"])
+
+    @strawberry.field(description="Issue 36: the deadline of the step it waits for now, whoever takes it: "
+                      "reviewDueAt while in review (P4), replyDueAt while RETURNED, else null. "
+                      "`actionableByMe` lists soonest first.")
+    def due_at(self) -> datetime | None:
+        return due_of(self.row)
+
+    @strawberry.field(description="Working hours (P4's clock: Mon–Fri 09:00–17:00 UTC) left until dueAt, to two "
+                      "decimals; 0 once it passed, null without dueAt.")
+    def due_in_working_hours(self) -> float | None:
+        due = due_of(self.row)
+        return None if due is None else round(max(0.0, working_hours_between(business_days.now(), due)), 2)
+
+    @strawberry.field(description="Working hours since dueAt passed (P4: how late the step is), to two decimals; "
+                      "null while not late or without dueAt.")
+    def overdue_by_working_hours(self) -> float | None:
+        due, at = due_of(self.row), business_days.now()
+        return None if due is None or due > at else round(working_hours_between(due, at), 2)
 
     @strawberry.field
     async def partner(self, info: Info) -> PartnerNode | None:

@@ -7,18 +7,23 @@ import strawberry
 from partners import business_days
 from partners.business_days.holidays import list_holidays
 from partners.leads.enums import LeadStatus as StatusEnum
+from partners.leads.queue import DUE_SQL, actionable, due_of
 from partners.leads.scoping import lead_scope
 from partners.leads.tables import Lead
-from partners.people.scoping import scoped
+from partners.people.scoping import NOTHING, scoped
 from schema.core.access import AUTHENTICATED, STAFF, access
 from schema.core.connection import Connection, paginate
 from schema.core.context import Info
+from schema.core.due_order import DueOrder, due_page
 from schema.core.enums import LeadStatus, Region
 from schema.core.filters import all_of, name_contains
 from schema.leads.enums import LeadPriority
 from schema.core.node import decode_node_id
 from schema.identity.types import PartnerNode
 from schema.leads.types import LeadNode, RegionHoliday
+
+
+_DUE = DueOrder("p11", DUE_SQL, due_of)
 
 
 @strawberry.input(description="A time range: since (inclusive) until (exclusive); either may be omitted.")
@@ -31,6 +36,13 @@ class TimeRange:
 class LeadFilter:
     status: LeadStatus | None = None
     region: Region | None = None
+    regions: list[Region] | None = strawberry.field(
+        default=None, description="The lead's region is one of these (an empty list matches nothing).")
+    actionable_by_me: bool | None = strawberry.field(
+        default=None, description="Issue 36, P11: the leads you may act on now (true), the next deadline first "
+                                  "(`dueAt`): a partner user's the SHARED (accept or reject) and ACCEPTED (record an "
+                                  "action) leads of their partner; a channel manager's those of their regions whose "
+                                  "partner asked for more time (an admin's in every region). false: the others.")
     partner_id: strawberry.ID | None = strawberry.field(default=None, description="Shared with this partner now.")
     shareable: bool | None = strawberry.field(default=None, description="P11: NEW leads (true) or the others.")
     accept_overdue: bool | None = strawberry.field(default=None, description="P11: SHARED past acceptDueAt.")
@@ -85,6 +97,11 @@ def _filter_condition(info: Info, f: LeadFilter | None):
     return all_of([
         Lead.status == f.status.value if f.status else None,
         Lead.region == f.region.value if f.region else None,
+        None if f.regions is None else Lead.region.is_in(sorted({r.value for r in f.regions})) if f.regions
+        else NOTHING,
+        None if f.actionable_by_me is None else (
+            actionable(info.context.principal) if f.actionable_by_me
+            else Lead.id.not_in(Lead.select(Lead.id).where(actionable(info.context.principal)))),
         Lead.partner == decode_node_id(info, f.partner_id, PartnerNode, "filter.partnerId") if f.partner_id else None,
         None if f.shareable is None else (
             (Lead.status == StatusEnum.NEW.value) if f.shareable else (Lead.status != StatusEnum.NEW.value)),
@@ -103,10 +120,13 @@ def _filter_condition(info: Info, f: LeadFilter | None):
 @strawberry.type
 class LeadQuery:
     @strawberry.field(description="Leads you may see (partner users: those shared with their partner now), newest "
-                      "first.", extensions=[access(AUTHENTICATED)])
+                      "first; with `filter: {actionableByMe: true}` the next deadline first.", extensions=[access(AUTHENTICATED)])
     async def leads(self, info: Info, first: int | None = None, after: str | None = None,
                     filter: LeadFilter | None = None) -> Connection[LeadNode]:
         condition = all_of([lead_scope(info.context.principal), _filter_condition(info, filter)])
+        if filter is not None and filter.actionable_by_me:
+            return await due_page(info, Lead, scoped(Lead.select(), condition), scoped(Lead.count(), condition),
+                                  _DUE, first=first, after=after, to_node=LeadNode.from_row)
         query = scoped(Lead.select(), condition).order_by(Lead.created_at, ascending=False).order_by(
             Lead.id, ascending=False)
         return await paginate(info, query, scoped(Lead.count(), condition), first=first, after=after,

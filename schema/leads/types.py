@@ -9,10 +9,12 @@ import strawberry
 from strawberry import relay
 
 from partners import business_days
+from partners.leads.queue import due_of
 from partners.leads.scoping import lead_scope
 from partners.leads.tables import Lead
 from schema.core.access import node_access
 from schema.core.context import Info
+from schema.core.due_order import hours_late, hours_left
 from schema.core.enums import LeadAction, LeadRecallReason, LeadStatus, Region
 from schema.core.rows import int_ids
 from schema.deal_registrations.loaders import load_deal_registrations
@@ -193,6 +195,20 @@ class LeadNode(relay.Node):
     async def possible_duplicates(self, info: Info) -> list[PossibleDuplicate]:
         found = await info.context.loaders(load_lead_duplicates).load(self.id)
         return [PossibleDuplicate(reasons=[DuplicateReason(r) for r in d.reasons], lead_id=d.lead_id) for d in found]
+
+    @strawberry.field(description="Issue 36, P11: the deadline the partner must meet next (acceptDueAt while "
+                      "SHARED, actionDueAt while ACCEPTED), else null; `actionableByMe` lists soonest first.")
+    def due_at(self) -> datetime | None:
+        return due_of(self.row)
+
+    @strawberry.field(description="Hours (calendar time; the deadline itself counts business days) left until "
+                      "dueAt, to two decimals; 0 once it passed, null without dueAt.")
+    def due_in_hours(self) -> float | None:
+        return hours_left(due_of(self.row))
+
+    @strawberry.field(description="Hours since dueAt passed, to two decimals; null while not late or without dueAt.")
+    def overdue_by_hours(self) -> float | None:
+        return hours_late(due_of(self.row))
 
     @strawberry.field(description="P11: SHARED and past acceptDueAt (the recall job takes it back).")
     def accept_overdue(self) -> bool:

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from bench.run import DASHBOARD, OPPORTUNITIES, REVIEW_QUEUE
+from partners import business_days
 from partners.demo import load_demo
 from partners.documents import store
 from partners.people.enums import Role
@@ -53,6 +54,15 @@ SUITE_DOCUMENTS = [
 
 # The documents schema/compiled has plans for (the others fall back to the generic executor).
 COMPILED_DOCUMENTS = (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES, ALIASED, AMOUNTS)
+
+
+WORKBENCH = Path(__file__).resolve().parents[2] / "schema" / "workbench"
+
+
+def _workbench_documents() -> list[tuple[str, dict]]:
+    """Issue 36: GraphiQL's workbench queues (actionableByMe, due order, the due fields)."""
+    return [((WORKBENCH / f"{name}.graphql").read_text(), {"filter": {"actionableByMe": True}})
+            for name in ("review_queue", "lead_queue", "case_queue")]
 
 
 def _portal_documents() -> list[tuple[str, dict]]:
@@ -98,8 +108,11 @@ async def _answers(client, tokens: dict, documents: list) -> dict:
 
 
 async def test_every_registered_document_answers_the_same_by_text_by_id_and_compiled_as_every_role(
-        cosell_app_factory):
-    documents = SUITE_DOCUMENTS + _portal_documents()
+        cosell_app_factory, monkeypatch):
+    documents = SUITE_DOCUMENTS + _portal_documents() + _workbench_documents()
+    # One clock for both runs: the due fields count the hours left from now (issue 36).
+    at = business_days.now()
+    monkeypatch.setattr(business_days, "now", lambda: at)
     # First the app as deployed (COSELL_COMPILED_PLANS on: by id, the bench documents run
     # their compiled plans, schema/compiled), then the same requests with plans off.
     async with cosell_app_factory() as client:
