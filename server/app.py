@@ -50,12 +50,8 @@ from server.auth import InvalidCredentials, principal_from_request
 from server.background import BackgroundRunner, background_jobs
 from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
 from server.gc_tuning import GcFreezer
-<<<<<<< HEAD
-from server.graphiql import favicon, graphiql_asset, render_graphiql
-=======
 from server.exports_queue import review_queue_csv
-from server.graphiql import graphiql_asset, render_graphiql
->>>>>>> queue
+from server.graphiql import favicon, graphiql_asset, render_graphiql
 from server.logs import configure_logging, request_id_var
 from server.request_tracing import TracedRequest, note_caller, note_operation, note_result
 from server.settings import Settings
@@ -378,13 +374,9 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         Route("/exports/review-queue.csv", review_queue_csv, methods=["GET"]),  # issue 36
     ]
     if settings.graphiql:
-<<<<<<< HEAD
-        routes += [Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]),
+        routes += [Route("/graphiql/workbench.json", workbench_tabs, methods=["GET"]),
+                   Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]),
                    Route("/favicon.ico", favicon, methods=["GET"])]
-=======
-        routes.append(Route("/graphiql/workbench.json", workbench_tabs, methods=["GET"]))  # issue 36
-        routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
->>>>>>> queue
     app = Starlette(routes=routes, lifespan=lifespan)
     if settings.cors_origins:
         # Portals on their own origin (issue 20). Tokens travel in the Authorization header,
