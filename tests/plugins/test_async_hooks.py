@@ -20,7 +20,7 @@ from plugins.manager import PluginError, PluginFailure, get_plugin_manager
 from server.testing import GraphQLClient, make_partner
 from tests.plugins.test_discount_hook import _registered_deal
 from tests.schema.discounts import quote
-from tests.schema.leads import SHARE_LEAD, call, create_lead, ok
+from tests.schema.leads import SHARE_LEAD, create_lead, ok
 from tests.schema.sales import CREATE_OPPORTUNITY, create_account, pk
 
 
