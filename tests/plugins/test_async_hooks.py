@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from partners.discounts import DiscountLine
-from partners.enums import DiscountLineKind
+from partners.enums import DiscountLineKind, Region
 from partners.errors import Violation
 from partners.leads.choice import PartnerChoice
 from partners.leads.tables import Lead
@@ -29,10 +29,12 @@ class AsyncTerritories:
 
     def __init__(self, owner: int) -> None:
         self.owner = owner
+        self.asked: list[tuple[dict, list]] = []
 
     @hookimpl
     async def cosell_lead_partner(self, lead, candidates):
         await asyncio.sleep(0)  # the I/O
+        self.asked.append((lead, candidates))
         if lead["country"] != "CA":
             return None
         return PartnerChoice(self.owner, "the territory service says so")
@@ -40,7 +42,8 @@ class AsyncTerritories:
 
 async def test_hook_cosell_lead_partner_async_is_awaited(cosell_app_factory, world):
     canada = await make_partner("Maple Partners", nickname="MAPLE", country="CA")
-    async with cosell_app_factory(extra_plugins=[("territories", AsyncTerritories(canada))]) as client:
+    territories = AsyncTerritories(canada)
+    async with cosell_app_factory(extra_plugins=[("territories", territories)]) as client:
         gql = GraphQLClient(client)
         lead = await create_lead(gql, world, country="CA")
         shared = await ok(gql, world, SHARE_LEAD, "cm_amer", id=lead["id"])
@@ -49,6 +52,11 @@ async def test_hook_cosell_lead_partner_async_is_awaited(cosell_app_factory, wor
         # Passing (None) from an async implementation lets the built-in choose.
         other = await create_lead(gql, world, country="US", company="Hooli")
         assert (await ok(gql, world, SHARE_LEAD, "cm_amer", id=other["id"]))["partner"]["name"] == "Alpha Resellers"
+    # Types (issue 41): the lead is a plain dict of JSON values, its region a string; a
+    # candidate's region is a `Region` (a str enum: it equals its string too).
+    lead_seen, candidates = territories.asked[0]
+    assert lead_seen["region"] == "AMER" and type(lead_seen["region"]) is str
+    assert {c.region for c in candidates} == {Region.AMER} and candidates[0].region == "AMER"
 
 
 class SlowTerritories:
