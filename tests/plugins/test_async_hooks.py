@@ -132,7 +132,7 @@ class AsyncPrimary:
 
 def test_an_async_implementation_of_a_synchronous_only_hook_is_refused_at_start_up():
     with pytest.raises(PluginError) as refused:
-        get_plugin_manager(extra_plugins=[("acme-precedence", AsyncPrimary())])
+        get_plugin_manager(allow=(), extra_plugins=[("acme-precedence", AsyncPrimary())])
     message = str(refused.value)
     assert "'acme-precedence'" in message and "cosell_primary_partner" in message and "synchronous only" in message
 
@@ -164,7 +164,7 @@ class CoroutineFromPlainDef:
 
 
 def test_an_awaitable_answer_to_a_synchronous_only_hook_is_the_plugins_failure():
-    pm = get_plugin_manager(extra_plugins=[("sneaky", CoroutineFromPlainDef())])
+    pm = get_plugin_manager(allow=(), extra_plugins=[("sneaky", CoroutineFromPlainDef())])
     with pytest.raises(PluginFailure) as failed:
         pm.hook.cosell_primary_partner(opportunity=None, partners=[])
     assert failed.value.plugin == "sneaky" and "synchronous only" in str(failed.value)
@@ -185,7 +185,7 @@ async def test_acall_keeps_pluggys_order_and_firstresult():
     and the implementations after it are not called."""
     seen: list[str] = []
     choice = PartnerChoice(1, "first")
-    pm = get_plugin_manager(extra_plugins=[("c", Ordered("c", PartnerChoice(2, "never"), seen)),
+    pm = get_plugin_manager(allow=(), extra_plugins=[("c", Ordered("c", PartnerChoice(2, "never"), seen)),
                                            ("b", Ordered("b", choice, seen)), ("a", Ordered("a", None, seen))],
                             deny=["plugins.builtin.lead_partner"])
     candidates = [type("Candidate", (), {"partner_id": 1})(), type("Candidate", (), {"partner_id": 2})()]

@@ -63,9 +63,9 @@ async def test_hook_cosell_startup_and_cosell_shutdown_around_the_app(cosell_app
 def test_an_optional_setting_is_checked_when_it_is_set(monkeypatch):
     monkeypatch.setenv("COSELL_PLUGIN_CRM_SYNC_CRM_URL", "http://crm.example")
     with pytest.raises(PluginError, match=r"COSELL_PLUGIN_CRM_SYNC_CRM_URL must be an https:// URL"):
-        get_plugin_manager(extra_plugins=[("crm-sync", Connection())])
+        get_plugin_manager(allow=(), extra_plugins=[("crm-sync", Connection())])
     monkeypatch.setenv("COSELL_PLUGIN_CRM_SYNC_CRM_URL", "https://crm.example")
-    pm = get_plugin_manager(extra_plugins=[("crm-sync", Connection())])
+    pm = get_plugin_manager(allow=(), extra_plugins=[("crm-sync", Connection())])
     assert pm.plugin_settings("crm-sync")["crm_url"] == "https://crm.example"
 
 
@@ -135,3 +135,7 @@ def test_hook_cosell_startup_in_the_commands_that_call_hooks(tmp_path, monkeypat
     notes = [json.loads(line) for line in log.read_text().splitlines()]
     assert notes == [["startup", "crm-sync", "outbox send"], ["shutdown", "crm-sync", "outbox send"],
                      ["startup", "crm-sync", "registrations expire"], ["shutdown", "crm-sync", "registrations expire"]]
+    shown = subprocess.run([sys.executable, "-m", "server.cli", "plugins", "show", "crm-sync"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert "    cosell_startup(app_context)  [async]" in shown.stdout.splitlines()
+    assert "    cosell_shutdown(app_context)" in shown.stdout.splitlines()
