@@ -5,6 +5,10 @@ registered: an unknown hook name, or an argument the spec does not offer, fails 
 startup with the plugin's name (see `plugins.manager`). The domain objects passed to
 hooks are plain Piccolo rows or dataclasses from `partners/`; plugins never see HTTP
 or GraphQL.
+
+Hooks that may do I/O accept `async def` implementations, awaited under
+COSELL_PLUGIN_TIMEOUT_MS (`plugins.contracts.ASYNC_HOOKS`); an async implementation of any
+other hook is refused at registration, naming the plugin and the hook (issue 41).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ def cosell_validate_opportunity(opportunity: Any, context: Any) -> list[Any]:
     transaction: the violations of all implementations are collected and returned as
     `UserError`s, and nothing is written. Raising (instead of returning violations) is
     a failure of the plugin: the write rolls back and the client gets a masked error.
+    May be `async def` (awaited inside the write's transaction: keep it short).
     The built-in `plugins.builtin.reseller_rules` implements R1, R2, R3, R4, R6 and R7.
     """
 
@@ -60,6 +65,7 @@ def cosell_primary_partner(opportunity: Any, partners: list[Any]) -> Any | None:
     firstresult: the first implementation that returns something other than None
     decides. The built-in `plugins.builtin.precedence` is `trylast`: an explicit choice,
     else R8 (deal registrant, then fulfiller, then distributor; unofficial partners never).
+    Synchronous only: an `async def` implementation is refused at start-up.
     """
 
 
@@ -70,7 +76,7 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
     Called whenever a quote is computed: the `discountQuote` query, and
     `DealRegistration.discountQuote` (once per registration, after one batched load of
     the facts of the whole page). Quotes are not stored; nothing is written. Keep
-    implementations pure and fast (no I/O).
+    implementations fast; an `async def` one is awaited (issue 41).
 
     - `partner`: a `partners.discounts.QuotePartner` (id, name, track, partner_type,
       status, region).
@@ -102,7 +108,11 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
     a built-in line by returning a line with its key (`partner`, `services_attach`,
     `distributor_margin`, `paid_poc`) and *adds* a line with any other key. A requested
     rate (P8) then applies to the `partner` line: never above it, below only with an
-    approval (rates compare exactly). The quote's total is the exact sum of its lines.
+    approval (rates compare exactly). Before that, P8 bounds the plugins: their
+    PARTNER_DISCOUNT lines are capped so the partner discount stays within the policy's own
+    partner line (`partners.discounts.bounds`), unless COSELL_PLUGINS_MAY_RAISE_DISCOUNTS.
+    Derive from a standard line with `line.derive(rate=...)` (recomputes the amount). The
+    quote's total is the exact sum of its lines.
     Raising is a failure of the plugin: the client gets a masked error and the log names
     the plugin.
     """
@@ -132,8 +142,15 @@ def cosell_locate_partners(region: Any, query: Any) -> Any | None:
 
 
 @hookspec
-def cosell_deal_registration_event(event: str, registration: Any) -> None:
-    """Called after a deal registration change has been committed (D1, P4)."""
+def cosell_deal_registration_event(event: str, registration: Any, envelope: Any) -> None:
+    """Called after a deal registration change has been committed (D1, P4).
+
+    `event` and `registration` (a plain dict, `partners.registrations.rules.snapshot`) are
+    also in `envelope`, a `plugins.EventEnvelope` (issue 41): the outbox message's id
+    (stable across retries: key an idempotent side effect on it), the time of the change,
+    the whole payload and the scope (partner id, region). Ask for the arguments you use.
+    May be `async def` (awaited under COSELL_PLUGIN_TIMEOUT_MS). Raising retries the message.
+    """
 
 
 @hookspec(firstresult=True)
@@ -143,7 +160,8 @@ def cosell_lead_partner(lead: Any, candidates: list[Any]) -> Any | None:
     - `lead`: a plain dict, the lead as it is (see `partners.leads.rules.snapshot`): id,
       company, region, country, product_interest, source, share_count, recall_count …
     - `candidates`: `list[partners.leads.choice.LeadCandidate]`, the AUTHORIZED partners
-      (P1) based in or serving the lead's region: partner_id, name, track, region, country,
+      (P1) based in or serving the lead's region: partner_id, name, track, region (a
+      `partners.enums.Region`; the lead dict's region is its string), country,
       serves_country, open_leads.
 
     Return a `partners.leads.choice.PartnerChoice(partner_id, reason)` naming one of the
@@ -151,25 +169,29 @@ def cosell_lead_partner(lead: Any, candidates: list[Any]) -> Any | None:
     transaction: raising (or answering another partner) fails the share, nothing is
     written. firstresult: the built-in `plugins.builtin.lead_partner` is `trylast` and
     makes the database choice (the lead's country first, SELECT tracks first, fewest open
-    leads).
+    leads). May be `async def` (awaited under COSELL_PLUGIN_TIMEOUT_MS).
     """
 
 
 @hookspec
-def cosell_lead_event(event: str, lead: Any) -> None:
+def cosell_lead_event(event: str, lead: Any, envelope: Any) -> None:
     """Called after a lead change has been committed (P11): CREATED, SHARED, ACCEPTED,
     REJECTED, CONTACTED, MEETING, CONVERTED, DISQUALIFIED, RECALLED, and the moves of issue
     34: UPDATED, ARCHIVED, UNARCHIVED, TAKEN_BACK, REASSIGNED, PARTNER_CONTACT_SET,
     EXTENSION_REQUESTED, EXTENSION_APPROVED, EXTENSION_DENIED. `lead` is a plain dict
-    (`partners.leads.rules.snapshot`)."""
+    (`partners.leads.rules.snapshot`); `envelope` a `plugins.EventEnvelope` (message id,
+    time, payload, scope: `partner_id` is whose event it is). May be `async def`."""
 
 
 @hookspec
-def cosell_case_event(event: str, case: Any) -> None:
+def cosell_case_event(event: str, case: Any, envelope: Any) -> None:
     """Called after a case change has been committed (D9–D14): OPENED, PICKED_UP, UPDATED,
     WAITING, RESUMED, REASSIGNED, ESCALATED, LEAD_CONVERTED, COMMENTED, ATTACHED,
     ATTACHMENT_DELETED, CLOSED, REOPENED, RELEASED (its advocate was deactivated or left the
-    role). `case` is a plain dict (`partners.cases.service.snapshot`)."""
+    role). `case` is a plain dict (`partners.cases.service.snapshot`); `envelope` a
+    `plugins.EventEnvelope` whose `details` carry the comment of COMMENTED (`comment`: id,
+    author_id, body, internal) and the release of RELEASED (`released_from_id`, `reason`).
+    May be `async def`."""
 
 
 @hookspec(firstresult=True)
@@ -184,4 +206,28 @@ def cosell_exchange_rate(base: str, quote: str, day: Any) -> Any | None:
     Return the rate exactly as published; a float is refused. firstresult: the first
     answer decides. No built-in implementation: without a plugin, rates come from
     `cosell rates import FILE`.
+    """
+
+
+@hookspec
+def cosell_startup(app_context: Any) -> None:
+    """Called once when cosell starts, before it serves or works (issue 41): open a
+    connection, warm a cache, remember your plugin's name.
+
+    `app_context` is a `plugins.AppContext` made for your plugin: `plugin_name` (the name
+    it is registered under: its entry-point name), `settings` (the values of its declared
+    `plugin_settings`, a dict), `cosell_version`, and `process` (what is starting: "serve"
+    for the server (each worker), or the CLI command, e.g. "outbox send", "rates fetch",
+    "registrations expire"). May be `async def`; held to COSELL_PLUGIN_TIMEOUT_MS. Raising
+    (or being too slow) stops the start with a message naming the plugin. Every
+    implementation runs, in pluggy's order.
+    """
+
+
+@hookspec
+def cosell_shutdown(app_context: Any) -> None:
+    """Called once when cosell stops (after the last request and background job): close
+    what `cosell_startup` opened. The same `app_context` as at start-up. May be
+    `async def`; held to COSELL_PLUGIN_TIMEOUT_MS. A failure is logged with the plugin's
+    name and the other implementations still run. Every implementation runs.
     """
