@@ -11,6 +11,8 @@
   the built-in lines (its own key, so it replaces nothing). The rate is an exact `Decimal`
   and the basis the deal's `Money` (issue 40): the line's amount is rounded half up to the
   deal currency's minor unit by cosell.
+- A GraphQL field (`cosell_extend_schema`): `exampleLoyalty(partnerId)`, a partner's EX2
+  standing; partner users read their own partner's only (schema_fields.py).
 
 Settings (environment variables, validated when cosell starts):
 - COSELL_PLUGIN_EXAMPLE_MAX_RESELLERS: an integer ≥ 1, default 1;
@@ -34,6 +36,9 @@ from partners.enums import DiscountLineKind, OpportunityPartnerRole, PartnerTrac
 from partners.errors import Violation
 from partners.locator import DirectoryEntry, LocatorQuery, matches
 from plugins import PluginSettings, Setting, hookimpl
+from schema.plugin_api import SchemaAdditions
+
+from cosell_plugin_example.schema_fields import ExampleLoyaltyQuery
 
 RULE = "EX1"
 DISCOUNT_RULE = "EX2"
@@ -127,10 +132,15 @@ def cosell_locate_partners(region: Region | None, query: LocatorQuery) -> list[D
 # ---------------------------------------------------------------- EX2, a discount line
 
 
+def loyalty_rate() -> Decimal | None:
+    """EX2's rate, an exact Decimal percentage (the setting is checked at start-up)."""
+    return _percent(plugin_settings["loyalty_rate"])
+
+
 @hookimpl
 def cosell_partner_discount(partner, deal, context) -> DiscountLine | None:
     """EX2: SELECT partners get a loyalty promotion line on every quote."""
-    rate = _percent(plugin_settings["loyalty_rate"])
+    rate = loyalty_rate()
     if partner.track is not PartnerTrack.SELECT or not rate:
         return None
     return DiscountLine(
@@ -143,3 +153,12 @@ def cosell_partner_discount(partner, deal, context) -> DiscountLine | None:
         partner_id=partner.id,
         source="example",
     )
+
+
+# ---------------------------------------------------------------- a GraphQL field
+
+
+@hookimpl
+def cosell_extend_schema() -> SchemaAdditions:
+    """`exampleLoyalty`: a partner's EX2 standing, under partner scoping (schema_fields.py)."""
+    return SchemaAdditions(queries=[ExampleLoyaltyQuery])
