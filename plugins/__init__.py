@@ -1,7 +1,11 @@
 """cosell's plugin system (pluggy). Plugin authors import `hookimpl` from here, never pluggy,
-and `PluginSettings`/`Setting` to declare typed settings (see docs/plugins.md)."""
+`PluginSettings`/`Setting` to declare typed settings, and the types hooks receive:
+`EventEnvelope` (event hooks) and `AppContext` (`cosell_startup`/`cosell_shutdown`); see
+docs/plugins.md."""
 
+from plugins.envelope import EventEnvelope
 from plugins.hookspecs import hookimpl, hookspec
+from plugins.lifecycle import AppContext
 from plugins.settings import PluginSettings, Setting
 
-__all__ = ["PluginSettings", "Setting", "hookimpl", "hookspec"]
+__all__ = ["AppContext", "EventEnvelope", "PluginSettings", "Setting", "hookimpl", "hookspec"]

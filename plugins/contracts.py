@@ -14,7 +14,12 @@ does to the request is the calling code's policy, documented in docs/plugins.md
   built-in database lookup) answers;
 - `cosell_deal_registration_event`, `cosell_lead_event`, `cosell_case_event`: the outbox
   retries the message (with backoff);
-- `cosell_lead_partner`: the share fails (masked error) and rolls back.
+- `cosell_lead_partner`: the share fails (masked error) and rolls back;
+- `cosell_startup`: the server (or command) does not start; `cosell_shutdown`: logged.
+
+Which hooks the host awaits (`ASYNC_HOOKS`): an implementation of one of them may be
+`async def` (or return an awaitable); any other hook is synchronous only, and an async
+implementation of it is refused when the plugin is registered, i.e. at start-up (issue 41).
 """
 
 from __future__ import annotations
@@ -24,6 +29,24 @@ from typing import Any, Callable, Mapping
 # Hooks whose slow calls are only logged: the side effect already happened, and failing
 # the call would make the outbox deliver it again.
 SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event", "cosell_lead_event", "cosell_case_event"})
+
+# Hooks whose implementations may do I/O: the host calls them with `await
+# CosellPluginManager.acall(...)` (or walks them itself, the locator and the rates fetch), so an
+# `async def` implementation is awaited under COSELL_PLUGIN_TIMEOUT_MS and cancelled at the
+# limit. Every hook not listed is synchronous only (`cosell_primary_partner`: a pure
+# precedence decision taken on every team change; a hook added later, until it is listed).
+ASYNC_HOOKS = frozenset({
+    "cosell_validate_opportunity",
+    "cosell_partner_discount",
+    "cosell_locate_partners",
+    "cosell_deal_registration_event",
+    "cosell_lead_partner",
+    "cosell_lead_event",
+    "cosell_case_event",
+    "cosell_exchange_rate",
+    "cosell_startup",
+    "cosell_shutdown",
+})
 
 
 def _violations(result: Any, kwargs: Mapping[str, Any]) -> str | None:

@@ -132,8 +132,15 @@ def cosell_locate_partners(region: Any, query: Any) -> Any | None:
 
 
 @hookspec
-def cosell_deal_registration_event(event: str, registration: Any) -> None:
-    """Called after a deal registration change has been committed (D1, P4)."""
+def cosell_deal_registration_event(event: str, registration: Any, envelope: Any) -> None:
+    """Called after a deal registration change has been committed (D1, P4).
+
+    `event` and `registration` (a plain dict, `partners.registrations.rules.snapshot`) are
+    also in `envelope`, a `plugins.EventEnvelope` (issue 41): the outbox message's id
+    (stable across retries: key an idempotent side effect on it), the time of the change,
+    the whole payload and the scope (partner id, region). Ask for the arguments you use.
+    May be `async def` (awaited under COSELL_PLUGIN_TIMEOUT_MS). Raising retries the message.
+    """
 
 
 @hookspec(firstresult=True)
@@ -156,20 +163,24 @@ def cosell_lead_partner(lead: Any, candidates: list[Any]) -> Any | None:
 
 
 @hookspec
-def cosell_lead_event(event: str, lead: Any) -> None:
+def cosell_lead_event(event: str, lead: Any, envelope: Any) -> None:
     """Called after a lead change has been committed (P11): CREATED, SHARED, ACCEPTED,
     REJECTED, CONTACTED, MEETING, CONVERTED, DISQUALIFIED, RECALLED, and the moves of issue
     34: UPDATED, ARCHIVED, UNARCHIVED, TAKEN_BACK, REASSIGNED, PARTNER_CONTACT_SET,
     EXTENSION_REQUESTED, EXTENSION_APPROVED, EXTENSION_DENIED. `lead` is a plain dict
-    (`partners.leads.rules.snapshot`)."""
+    (`partners.leads.rules.snapshot`); `envelope` a `plugins.EventEnvelope` (message id,
+    time, payload, scope: `partner_id` is whose event it is). May be `async def`."""
 
 
 @hookspec
-def cosell_case_event(event: str, case: Any) -> None:
+def cosell_case_event(event: str, case: Any, envelope: Any) -> None:
     """Called after a case change has been committed (D9–D14): OPENED, PICKED_UP, UPDATED,
     WAITING, RESUMED, REASSIGNED, ESCALATED, LEAD_CONVERTED, COMMENTED, ATTACHED,
     ATTACHMENT_DELETED, CLOSED, REOPENED, RELEASED (its advocate was deactivated or left the
-    role). `case` is a plain dict (`partners.cases.service.snapshot`)."""
+    role). `case` is a plain dict (`partners.cases.service.snapshot`); `envelope` a
+    `plugins.EventEnvelope` whose `details` carry the comment of COMMENTED (`comment`: id,
+    author_id, body, internal) and the release of RELEASED (`released_from_id`, `reason`).
+    May be `async def`."""
 
 
 @hookspec(firstresult=True)
@@ -188,6 +199,30 @@ def cosell_exchange_rate(base: str, quote: str, day: Any) -> Any | None:
 
 
 @hookspec
+def cosell_startup(app_context: Any) -> None:
+    """Called once when cosell starts, before it serves or works (issue 41): open a
+    connection, warm a cache, remember your plugin's name.
+
+    `app_context` is a `plugins.AppContext` made for your plugin: `plugin_name` (the name
+    it is registered under: its entry-point name), `settings` (the values of its declared
+    `plugin_settings`, a dict), `cosell_version`, and `process` (what is starting: "serve"
+    for the server (each worker), or the CLI command, e.g. "outbox send", "rates fetch",
+    "registrations expire"). May be `async def`; held to COSELL_PLUGIN_TIMEOUT_MS. Raising
+    (or being too slow) stops the start with a message naming the plugin. Every
+    implementation runs, in pluggy's order.
+    """
+
+
+@hookspec
+def cosell_shutdown(app_context: Any) -> None:
+    """Called once when cosell stops (after the last request and background job): close
+    what `cosell_startup` opened. The same `app_context` as at start-up. May be
+    `async def`; held to COSELL_PLUGIN_TIMEOUT_MS. A failure is logged with the plugin's
+    name and the other implementations still run. Every implementation runs.
+    """
+
+
+@hookspec
 def cosell_extend_schema() -> Any | None:
     """Add GraphQL query fields, mutations and types (issue 41), or None.
 
@@ -200,8 +235,8 @@ def cosell_extend_schema() -> Any | None:
     `errors: list[UserError]`, no type is a `relay.Node`, and no name may repeat one of
     cosell's or another plugin's: anything else stops start-up with a `PluginError`
     naming the plugin. Plugin fields then go through the same authentication, input
-    limits, query cost and budget, audit log and error masking as the built-in ones (see
-    docs/plugins.md, "Adding GraphQL fields"). Synchronous only. The committed SDL
+    limits, query cost and budget, audit log and error masking as the built-in ones (its
+    section in docs/plugins.md). Synchronous only. The committed SDL
     (`cosell schema export`) has no plugin field; a server shows them while the plugin is
     loaded. No built-in implementation.
     """

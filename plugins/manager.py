@@ -22,7 +22,7 @@ from partners.infra import tracing
 from partners.infra.metrics import HOOK_CALLS, HOOK_SECONDS
 from plugins import hookspecs
 from plugins.builtin import BUILTIN_PLUGINS
-from plugins.contracts import RESULT_CHECKS, SLOW_IS_LOGGED_ONLY
+from plugins.contracts import ASYNC_HOOKS, RESULT_CHECKS, SLOW_IS_LOGGED_ONLY
 from plugins.settings import PluginSettings, SettingError, declared_settings
 
 ENTRY_POINT_GROUP = "cosell"
@@ -64,7 +64,7 @@ class PluginInfo:
 
 
 class CosellPluginManager(pluggy.PluginManager):
-    def __init__(self, *, trace_hooks: bool = False, timeout_ms: float = 0) -> None:
+    def __init__(self, *, trace_hooks: bool = False, timeout_ms: float = 0, may_raise_discounts: bool = False) -> None:
         super().__init__(hookspecs.PROJECT_NAME)
         self.add_hookspecs(hookspecs)
         self._versions: dict[str, str] = {}
@@ -73,12 +73,19 @@ class CosellPluginManager(pluggy.PluginManager):
         self.trace_hooks = trace_hooks
         # COSELL_PLUGIN_TIMEOUT_MS: 0 = no limit. Built-ins are not timed.
         self.timeout_ms = timeout_ms
+        self.cosell_version = _cosell_version()
+        # COSELL_PLUGINS_MAY_RAISE_DISCOUNTS (P8): read by the quotes (`partners.discounts.bounds`).
+        self.may_raise_discounts = may_raise_discounts
 
     def register_plugin(self, plugin: Any, name: str, *, plugin_version: str, builtin: bool = False) -> None:
         try:
             self.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
             raise PluginError(_invalid(name, exc)) from exc
+        refused = _sync_only_problem(self, plugin, name)
+        if refused:
+            self.unregister(plugin)
+            raise PluginError(refused)
         self._versions[name] = plugin_version
         if builtin:
             self._builtin.add(name)
@@ -101,6 +108,27 @@ class CosellPluginManager(pluggy.PluginManager):
             for impl in caller.get_hookimpls():
                 if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper):
                     impl.function = _guarded(impl.function, self, name, caller.name, tuple(impl.argnames), timed)
+
+    async def acall(self, hook: str, **kwargs: Any) -> Any:
+        """Call `hook` as pluggy does (the implementations in pluggy's order, each with the
+        arguments it asks for; a firstresult hook stops at the first answer other than None),
+        awaiting every awaitable answer: the way the host calls the hooks of
+        `plugins.contracts.ASYNC_HOOKS`. Returns that first answer (or None), else the list of
+        the answers other than None. Each call is guarded (`_guarded`): an awaitable answer is
+        awaited under COSELL_PLUGIN_TIMEOUT_MS and cancelled at the limit."""
+        caller = getattr(self.hook, hook)
+        firstresult = bool(caller.spec is not None and caller.spec.opts.get("firstresult"))
+        answers = []
+        for impl in reversed(caller.get_hookimpls()):
+            answer = impl.function(*[kwargs[argname] for argname in impl.argnames])
+            if inspect.isawaitable(answer):
+                answer = await answer
+            if answer is None:
+                continue
+            if firstresult:
+                return answer
+            answers.append(answer)
+        return None if firstresult else answers
 
     def plugin_settings(self, name: str) -> PluginSettings | None:
         """The settings plugin `name` declared (loaded and validated), or None."""
@@ -131,6 +159,24 @@ class CosellPluginManager(pluggy.PluginManager):
         return sorted(infos, key=lambda info: (not info.builtin, info.name))
 
 
+def _sync_only_problem(pm: CosellPluginManager, plugin: Any, name: str) -> str | None:
+    """Issue 41: an `async def` implementation of a hook the host calls synchronously would
+    register without a word and fail on every call; it is refused at start-up instead. Hook
+    wrappers are refused on the hooks the host awaits (`acall` does not run them)."""
+    for caller in pm.get_hookcallers(plugin) or ():
+        for impl in caller.get_hookimpls():
+            if impl.plugin is not plugin or caller.spec is None:  # an unknown hook: `check` says so
+                continue
+            if caller.name in ASYNC_HOOKS:
+                if impl.wrapper or impl.hookwrapper:
+                    return (f"Plugin {name!r} wraps {caller.name} (hookwrapper): hook wrappers are not supported "
+                            "on the hooks cosell awaits; implement the hook itself")
+            elif inspect.iscoroutinefunction(impl.function) or inspect.isasyncgenfunction(impl.function):
+                return (f"Plugin {name!r} implements {caller.name} with an async function, but {caller.name} is "
+                        "synchronous only: make it a plain `def` (docs/plugins.md lists which hooks may be async)")
+    return None
+
+
 def _invalid(name: str, exc: Exception) -> str:
     message = str(exc)
     return message if repr(name) in message else f"Plugin {name!r} is invalid: {message}"
@@ -150,6 +196,7 @@ def get_plugin_manager(
     extra_plugins: Iterable[tuple[str, Any]] = (),
     trace_hooks: bool = False,
     timeout_ms: float = 0,
+    may_raise_discounts: bool = False,
 ) -> CosellPluginManager:
     """A ready plugin manager.
 
@@ -158,12 +205,13 @@ def get_plugin_manager(
       (COSELL_PLUGINS);
     - `deny` (COSELL_DISABLE_PLUGINS) blocks any plugin by name, built-ins included;
     - `extra_plugins` are (name, plugin) pairs registered last (tests, embedding);
-    - `timeout_ms` (COSELL_PLUGIN_TIMEOUT_MS) limits each call of a non-built-in plugin.
+    - `timeout_ms` (COSELL_PLUGIN_TIMEOUT_MS) limits each call of a non-built-in plugin;
+    - `may_raise_discounts` (COSELL_PLUGINS_MAY_RAISE_DISCOUNTS) lifts the P8 bound of plugin lines.
     A plugin's declared settings (`plugins.settings`) are validated as it is registered.
     """
     allow_set = None if allow is None else set(allow)
     deny_set = set(deny)
-    pm = CosellPluginManager(trace_hooks=trace_hooks, timeout_ms=timeout_ms)
+    pm = CosellPluginManager(trace_hooks=trace_hooks, timeout_ms=timeout_ms, may_raise_discounts=may_raise_discounts)
     for name in deny_set:
         pm.set_blocked(name)
 
@@ -193,13 +241,15 @@ def get_plugin_manager(
 
 def plugin_manager_for(settings: Any, extra_plugins: Iterable[tuple[str, Any]] = ()) -> CosellPluginManager:
     """`get_plugin_manager` configured by `partners.infra.settings.Settings` (COSELL_PLUGINS,
-    COSELL_DISABLE_PLUGINS, COSELL_TRACE_HOOKS, COSELL_PLUGIN_TIMEOUT_MS)."""
+    COSELL_DISABLE_PLUGINS, COSELL_TRACE_HOOKS, COSELL_PLUGIN_TIMEOUT_MS,
+    COSELL_PLUGINS_MAY_RAISE_DISCOUNTS)."""
     return get_plugin_manager(
         allow=settings.plugins_allow,
         deny=settings.plugins_deny,
         extra_plugins=extra_plugins,
         trace_hooks=settings.trace_hooks,
         timeout_ms=settings.plugin_timeout_ms,
+        may_raise_discounts=settings.plugins_may_raise_discounts,
     )
 
 
@@ -299,6 +349,10 @@ def _guarded(function, pm: CosellPluginManager, plugin: str, hook: str, argnames
         outcome = "ok"
         try:
             answer = function(*args, **kwargs)
+            if inspect.isawaitable(answer) and hook not in ASYNC_HOOKS:
+                if inspect.iscoroutine(answer):
+                    answer.close()  # never awaited: no "coroutine was never awaited" warning
+                raise PluginWrongResult(f"{hook} is synchronous only, got an awaitable {answer!r}")
             if inspect.isawaitable(answer):
                 outcome = "awaitable"
                 return awaited(answer, started, args, kwargs)

@@ -17,7 +17,8 @@ The value of setting `key` of the plugin registered as `name` comes from the env
 variable `COSELL_PLUGIN_<NAME>_<KEY>` (upper case, every character other than a letter or
 a digit becomes `_`: plugin `acme-rules`, key `max_resellers` →
 `COSELL_PLUGIN_ACME_RULES_MAX_RESELLERS`). The plugin manager loads and validates the
-settings when it registers the plugin, i.e. at startup: a missing required value, a value
+settings when it registers the plugin, i.e. at startup: a missing required value (a
+setting with `default=None` is optional, never missing), a value
 of the wrong type or one its `check` refuses stops the server with a `PluginError` naming
 the plugin, the variable and the problem. Values come from the process environment, so
 they are the same for every app of the process; they are read again each time a plugin
@@ -78,7 +79,8 @@ _PARSERS: dict[Any, tuple[Callable[[str], Any], str]] = {
 @dataclass(frozen=True)
 class Setting:
     """One typed setting: `key` (lower_snake), `type` (str, int, float, bool, Path, or
-    a tuple of allowed strings), `default` (omit it to make the setting required),
+    a tuple of allowed strings), `default` (omit it to make the setting required;
+    `default=None` makes it optional: unset, its value is None and `check` is not called),
     `help`, and an optional `check(value)` returning True, or False / a message to refuse."""
 
     key: str
@@ -144,7 +146,8 @@ class PluginSettings:
                     value = setting.default
                 else:
                     value = setting.parse(raw)
-                setting.validate(value)
+                if value is not None:  # an optional setting left unset (`default=None`) is not checked
+                    setting.validate(value)
             except ValueError as exc:
                 shown = "" if raw is None else f" (got {raw!r})"
                 problems.append(f"{name} {exc}{shown}")

@@ -40,7 +40,8 @@ from partners.infra.engines import (
 from partners.infra.migrate import pending_migrations
 from partners.infra.request_connection import request_connection
 from partners.money import currencies
-from plugins.manager import CosellPluginManager, plugin_manager_for
+from plugins.lifecycle import PluginLifecycle
+from plugins.manager import CosellPluginManager, PluginFailure, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
 from schema.core.errors import is_request_error, is_unexpected, masked, with_contract
@@ -330,6 +331,15 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
             except OSError as exc:
                 await close_database(engine)
                 raise StartupError(str(exc.strerror or exc)) from exc
+        # Issue 41: the plugins open what they need before the first request or job.
+        lifecycle = PluginLifecycle(plugins, "serve")
+        try:
+            await lifecycle.start()
+        except PluginFailure as exc:
+            await close_database(engine)
+            if metrics_server is not None:
+                await asyncio.to_thread(metrics_server.stop)
+            raise StartupError(str(exc)) from exc
         log.info("cosell ready", extra={"database": describe(engine), "plugins": len(plugins.plugin_infos())})
         # The runner always exists (tests drive it with `run_once()`); the setting decides
         # whether its periodic tasks start.
@@ -343,6 +353,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         finally:
             freezer.stopped()
             await background.stop()
+            await lifecycle.stop()
             await close_database(engine)
             if metrics_server is not None:
                 await asyncio.to_thread(metrics_server.stop)

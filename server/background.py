@@ -33,6 +33,7 @@ from partners.registrations import reminders as review_reminders
 from partners.registrations.expire import close_unanswered_returns, expire_due
 from partners.registrations.rules import EVENT_KIND as REGISTRATION_EVENT_KIND
 from partners.webhooks import delivery as webhooks
+from plugins.envelope import envelope_of
 from plugins.manager import CosellPluginManager
 from server import rates
 from server.settings import Settings
@@ -61,7 +62,8 @@ def outbox_policy(settings: Settings) -> outbox.OutboxPolicy:
 
 def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[str, outbox.Handler]:
     """Every outbox kind and how it is delivered. Domain kinds are added here, e.g. a
-    "deal_registration_event" handler calling `plugins.hook.cosell_deal_registration_event`."""
+    "deal_registration_event" handler awaiting `cosell_deal_registration_event` (`plugins.acall`),
+    each implementation in turn, with the message's `plugins.EventEnvelope` (issue 41)."""
     handlers = {
         mail.EMAIL: mail.email_handler(settings),
         REGISTRATION_EVENT_KIND: deal_registration_event_handler(plugins),
@@ -83,7 +85,8 @@ def lead_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
     """After commit: `cosell_lead_event` (P11); a plugin that raises makes the message retry."""
 
     async def handler(message: outbox.Message) -> None:
-        plugins.hook.cosell_lead_event(event=message.payload["event"], lead=message.payload["lead"])
+        await plugins.acall("cosell_lead_event", event=message.payload["event"], lead=message.payload["lead"],
+                            envelope=envelope_of(message))
 
     return handler
 
@@ -92,7 +95,8 @@ def case_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
     """After commit: `cosell_case_event` (D9); a plugin that raises makes the message retry."""
 
     async def handler(message: outbox.Message) -> None:
-        plugins.hook.cosell_case_event(event=message.payload["event"], case=message.payload["case"])
+        await plugins.acall("cosell_case_event", event=message.payload["event"], case=message.payload["case"],
+                            envelope=envelope_of(message))
 
     return handler
 
@@ -102,8 +106,8 @@ def deal_registration_event_handler(plugins: CosellPluginManager) -> outbox.Hand
     raises makes the message retry (D1, P4)."""
 
     async def handler(message: outbox.Message) -> None:
-        plugins.hook.cosell_deal_registration_event(event=message.payload["event"],
-                                                    registration=message.payload["registration"])
+        await plugins.acall("cosell_deal_registration_event", event=message.payload["event"],
+                            registration=message.payload["registration"], envelope=envelope_of(message))
 
     return handler
 

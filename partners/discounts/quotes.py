@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from partners.discounts.bounds import bounded_by_policy
 from partners.discounts.enums import DiscountLineKind
 from partners.discounts.policy import PolicySnapshot, load_policies, policy_on
 from partners.discounts.rules import (
@@ -153,7 +154,7 @@ async def quote(principal: Principal, plugins: Any, req: QuoteRequest) -> Quote:
         raise DomainError.single("PARTNER_DENIED", f"{partner.name} is DENIED: no program discount.", "partnerId",
                                  rule="P1")
     deal = replace(deal, tender=req.tender, paid_poc=req.paid_poc)
-    result = compute(plugins, partner, deal, QuoteContext(day, policy), viewer=principal)
+    result = await compute(plugins, partner, deal, QuoteContext(day, policy), viewer=principal)
     if result is None:
         raise DomainError.single("NOT_ON_THE_DEAL", f"{partner.name} neither sourced nor sells this opportunity "
                                  "(no approved registration, not on its team as a seller).", "partnerId", rule="D5")
@@ -176,13 +177,16 @@ async def _visible_approval(principal: Principal, req: QuoteRequest) -> dict | N
         & (DiscountApproval.partner == req.partner_id)).first()
 
 
-def compute(plugins: Any, partner: QuotePartner, deal: QuoteDeal, context: QuoteContext,
-            viewer: Principal | None = None) -> Quote | None:
-    """Ask every `cosell_partner_discount` implementation; None when nobody has a line."""
+async def compute(plugins: Any, partner: QuotePartner, deal: QuoteDeal, context: QuoteContext,
+                  viewer: Principal | None = None) -> Quote | None:
+    """Ask every `cosell_partner_discount` implementation (awaiting async ones, issue 41),
+    bound their partner lines by the policy (P8, `bounds`); None when nobody has a line."""
     if partner.status is PartnerStatus.DENIED:
         return None  # P1: a denied partner is out of the program
-    results = plugins.hook.cosell_partner_discount(partner=partner, deal=deal, context=context)
+    results = await plugins.acall("cosell_partner_discount", partner=partner, deal=deal, context=context)
     lines = merge_lines(results)
+    if not getattr(plugins, "may_raise_discounts", False):
+        lines = bounded_by_policy(lines, partner, deal, context)
     if not lines:
         return None
     if viewer is not None and viewer.is_partner_user:
@@ -212,7 +216,7 @@ async def standard_quotes(principal: Principal, plugins: Any,
     for (o, p, d), (partner, deal) in facts.items():
         if partner is not None:
             try:
-                out[(o, p)] = compute(plugins, partner, deal, QuoteContext(d, policy), viewer=principal)
+                out[(o, p)] = await compute(plugins, partner, deal, QuoteContext(d, policy), viewer=principal)
             except DomainError:
                 out[(o, p)] = None
     return out

@@ -102,6 +102,15 @@ class DiscountLine:
                              "(build it with Money.of, which rounds half up)")
 
 
+    def derive(self, **changes: Any) -> "DiscountLine":
+        """This line with `changes` (any field): a new `rate` or `basis_amount` recomputes the
+        amount unless an `amount` is given too. Use it rather than `dataclasses.replace`, which
+        keeps the old amount (issue 41): `line.derive(rate=Decimal("12"), source="acme")`."""
+        if "amount" not in changes and ("rate" in changes or "basis_amount" in changes):
+            changes["amount"] = None
+        return replace(self, **changes)
+
+
 @dataclass(frozen=True)
 class QuotePartner:
     id: int

@@ -199,6 +199,9 @@ class Settings:
     # Longest call of a (non-built-in) plugin's hook implementation, 0 = no limit; what a
     # slow call does depends on the hook (docs/plugins.md, "Isolation").
     plugin_timeout_ms: float = 1000.0
+    # P8: a plugin's partner discount lines are capped at the policy's partner line unless
+    # the operator lets plugins raise them (COSELL_PLUGINS_MAY_RAISE_DISCOUNTS, issue 41).
+    plugins_may_raise_discounts: bool = False
     # Built-in reseller rules switched off by id (COSELL_DISABLE_RULES=R2,R4), see docs/plugins.md.
     disabled_rules: frozenset[str] = field(default_factory=frozenset)
     # Report the request's SQL statement count in the response `extensions` (tests, bench).
@@ -351,6 +354,7 @@ class Settings:
             plugins_deny=_env_list("COSELL_DISABLE_PLUGINS") or (),
             trace_hooks=_env_bool("COSELL_TRACE_HOOKS", False),
             plugin_timeout_ms=_env_float("COSELL_PLUGIN_TIMEOUT_MS", 1000.0),
+            plugins_may_raise_discounts=_env_bool("COSELL_PLUGINS_MAY_RAISE_DISCOUNTS", False),
             disabled_rules=frozenset(r.upper() for r in _env_list("COSELL_DISABLE_RULES") or ()),
             expose_metrics=_env_bool("COSELL_EXPOSE_METRICS", False),
             metrics=metrics,

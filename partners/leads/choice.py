@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from partners.leads.enums import LeadStatus
 from partners.leads.tables import Lead
-from partners.people.enums import PartnerStatus, PartnerTrack
+from partners.people.enums import PartnerStatus, PartnerTrack, Region
 from partners.people.tables import Partner, PartnerCountryServed, PartnerRegionServed
 
 
@@ -18,7 +18,8 @@ class LeadCandidate:
     partner_id: int
     name: str
     track: PartnerTrack
-    region: str
+    # A `Region` like the locator's (issue 41); a str enum, so it still equals "AMER" etc.
+    region: Region
     country: str
     serves_country: bool  # its own country or one it serves is the lead's
     open_leads: int  # leads shared with it now and not yet converted or disqualified
@@ -50,7 +51,7 @@ async def load_candidates(lead: dict) -> list[LeadCandidate]:
         " partner IS NOT NULL AND status IN ("
         + ", ".join(f"'{s}'" for s in OPEN) + ") GROUP BY partner")}
     return [LeadCandidate(partner_id=row["id"], name=row["name"], track=PartnerTrack(row["track"]),
-                          region=row["region"], country=row["country"],
+                          region=Region(row["region"]), country=row["country"],
                           serves_country=row["country"] == country or row["id"] in countries,
                           open_leads=counts.get(row["id"], 0)) for row in rows]
 

@@ -147,7 +147,9 @@ def _require_lead_partner(principal: Principal, row: dict) -> None:
 
 async def _choose_partner(plugins, row: dict) -> PartnerChoice:
     candidates = await load_candidates(row)
-    choice = plugins.hook.cosell_lead_partner(lead=rules.snapshot(row), candidates=candidates) if candidates else None
+    # An `async def` implementation is awaited (issue 41).
+    choice = await plugins.acall("cosell_lead_partner", lead=rules.snapshot(row), candidates=candidates) \
+        if candidates else None
     if choice is None:
         raise DomainError.single("NO_PARTNER_FOUND", f"No AUTHORIZED partner serves {row['region']}; name one.",
                                  "partnerId", rule="P11")

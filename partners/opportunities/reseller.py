@@ -189,9 +189,10 @@ async def load_snapshot(opportunity_id: int) -> OpportunitySnapshot:
 # ---------------------------------------------------------------- asking the plugins
 
 
-def violations_of(rules: RuleSet, snapshot: OpportunitySnapshot, context: ValidationContext) -> list[Violation]:
-    """Every `cosell_validate_opportunity` implementation's violations, collected."""
-    results = rules.plugins.hook.cosell_validate_opportunity(opportunity=snapshot, context=context)
+async def violations_of(rules: RuleSet, snapshot: OpportunitySnapshot, context: ValidationContext) -> list[Violation]:
+    """Every `cosell_validate_opportunity` implementation's violations, collected (an
+    `async def` implementation is awaited, issue 41)."""
+    results = await rules.plugins.acall("cosell_validate_opportunity", opportunity=snapshot, context=context)
     violations = [v for result in results for v in (result or ())]
     wrong = [v for v in violations if not isinstance(v, Violation)]
     if wrong:
@@ -210,7 +211,7 @@ async def validate(rules: RuleSet, principal: Principal | None, opportunity_id: 
                    snapshot: OpportunitySnapshot | None = None) -> None:
     """Refuse the write (DomainError: the caller's transaction rolls back) on any violation."""
     snapshot = snapshot or await load_snapshot(opportunity_id)
-    violations = violations_of(rules, snapshot, context_for(rules, principal, operation))
+    violations = await violations_of(rules, snapshot, context_for(rules, principal, operation))
     if violations:
         raise DomainError(violations)
 
@@ -220,7 +221,7 @@ async def validate_all(rules: RuleSet, principal: Principal | None, opportunity_
     """`validate` for several opportunities (e.g. of an account whose type changed), batched."""
     context = context_for(rules, principal, operation)
     snapshots = await load_snapshots(opportunity_ids)
-    violations = [v for snapshot in snapshots.values() for v in violations_of(rules, snapshot, context)]
+    violations = [v for snapshot in snapshots.values() for v in await violations_of(rules, snapshot, context)]
     if violations:
         raise DomainError(list(dict.fromkeys(violations)))
 

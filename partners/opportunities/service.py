@@ -301,7 +301,7 @@ async def _validate_closed_children(rules: reseller.RuleSet, principal: Principa
     violations = [
         replace(v, message=f"Its upside-IACV child '{snapshot.name}' closes with it (O8): {v.message}")
         for snapshot in (await reseller.load_snapshots(children)).values()
-        for v in reseller.violations_of(rules, snapshot, context)
+        for v in await reseller.violations_of(rules, snapshot, context)
     ]
     if violations:
         raise DomainError(violations)

@@ -162,12 +162,18 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"cosell: configuration error: {exc}", file=sys.stderr)
         return 2
+    except common.DatabaseNotReady as exc:  # every command checks the database like `serve` (issue 41)
+        print(f"cosell: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:
-        from plugins.manager import PluginError
+        from plugins.manager import PluginError, PluginFailure
 
         if isinstance(exc, PluginError):  # COSELL_PLUGINS, COSELL_DISABLE_PLUGINS, a plugin's own settings
             print(f"cosell: plugin configuration error: {' '.join(str(exc).split())}", file=sys.stderr)
             return 2
+        if isinstance(exc, PluginFailure) and exc.hook == "cosell_startup":  # issue 41: names the plugin
+            print(f"cosell: cannot start: {exc}", file=sys.stderr)
+            return 1
         message = common.missing_database_message(exc, settings.database_url)
         if message is None:
             raise

@@ -19,7 +19,7 @@ def cmd_migrate(args) -> int:
     settings = common.load_settings()
     # To stderr: what migrations log for the records (the rounding of amounts, issue 40).
     configure_logging(settings.log_level, settings.log_json)
-    common.bind(settings)
+    common.bind(settings, check=False)  # the one command that creates (and migrates) the database
     where = describe(engine_for(settings.database_url))
     applied = common.run(apply_migrations())
     total = len(known_migration_ids())

@@ -32,22 +32,25 @@ def cmd_outbox_send(args) -> int:
     async def run() -> int:
         await open_database(engine, pool_min=1, pool_max=2)
         try:
-            if args.once:
-                report = await run_measured(job, lambda: False)
-                print(f"outbox: sent {report.sent}, retried {report.retried}, dead {report.dead}")
-                return 0
-            runner = BackgroundRunner([job])
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            runner.start()
-            await stop.wait()
-            await runner.stop()
-            return 0
+            return await common.with_plugins_started(plugins, "outbox send", deliver())
         finally:
             await close_database(engine)
             tracing.flush()
+
+    async def deliver() -> int:
+        if args.once:
+            report = await run_measured(job, lambda: False)
+            print(f"outbox: sent {report.sent}, retried {report.retried}, dead {report.dead}")
+            return 0
+        runner = BackgroundRunner([job])
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        runner.start()
+        await stop.wait()
+        await runner.stop()
+        return 0
 
     return common.run(run())
 
@@ -81,6 +84,8 @@ def cmd_registrations_expire(args) -> int:
 
     settings = common.load_settings()
     common.bind(settings)
-    count = common.run(expire_due(RuleSet(plugin_manager_for(settings), frozenset(settings.disabled_rules))))
+    plugins = plugin_manager_for(settings)
+    count = common.run(common.with_plugins_started(
+        plugins, "registrations expire", expire_due(RuleSet(plugins, frozenset(settings.disabled_rules)))))
     print(f"{count} deal registration(s) expired (P6).")
     return 0

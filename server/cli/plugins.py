@@ -34,6 +34,8 @@ def cmd_plugins(args) -> int:
 def cmd_plugins_show(args) -> int:
     """One plugin: version, kind, where it comes from, its hooks (with their ordering
     marks) and its settings with the environment variables that set them."""
+    import inspect
+
     from plugins.settings import env_var
 
     pm = _plugin_manager_or_exit(common.load_settings())
@@ -52,6 +54,8 @@ def cmd_plugins_show(args) -> int:
         caller = getattr(pm.hook, hook)
         impl = next(i for i in caller.get_hookimpls() if i.plugin is plugin)
         marks = [m for m in ("tryfirst", "trylast", "wrapper", "hookwrapper") if getattr(impl, m)]
+        if inspect.iscoroutinefunction(inspect.unwrap(impl.function)):
+            marks.append("async")  # awaited by cosell (issue 41)
         if caller.spec and caller.spec.opts.get("firstresult"):
             marks.insert(0, "firstresult hook")
         print(f"    {hook}({', '.join(impl.argnames)})" + (f"  [{', '.join(marks)}]" if marks else ""))
@@ -61,5 +65,6 @@ def cmd_plugins_show(args) -> int:
         values = declared.values()
         for setting in declared.settings:
             print(f"    {env_var(info.name, setting.key)} = {values.get(setting.key)!r}"
-                  f"  ({setting.describe_type()}{', required' if setting.required else ''}) {setting.help}".rstrip())
+                  f"  ({setting.describe_type()}{', required' if setting.required else ''}"
+                  f"{', optional' if setting.default is None else ''}) {setting.help}".rstrip())
     return 0

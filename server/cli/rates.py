@@ -95,7 +95,7 @@ def cmd_rates_fetch(args) -> int:
         return 1
     common.bind(settings)
     try:
-        report = common.run(fetch_rates(plugins, day))
+        report = common.run(common.with_plugins_started(plugins, "rates fetch", fetch_rates(plugins, day)))
     except RateAnswerError as exc:
         print(f"cosell: nothing stored: {exc}", file=sys.stderr)
         return 1

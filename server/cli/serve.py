@@ -14,31 +14,14 @@ from server.settings import Settings
 
 def _preflight(settings: Settings) -> str | None:
     """The reason the server cannot start, or None."""
-    from partners.infra.engines import DatabaseUnavailable, close_database, describe, engine_for, open_database
-    from partners.infra.migrate import pending_migrations
     from plugins.manager import PluginError, plugin_manager_for
 
     try:  # an invalid plugin (unknown hook, import error, invalid settings) names itself
         plugin_manager_for(settings)
     except PluginError as exc:
         return str(exc)
-    engine = engine_for(settings.database_url)
-
-    async def check() -> str | None:
-        try:
-            await open_database(engine, pool_min=1, pool_max=1)
-        except DatabaseUnavailable as exc:
-            missing = common.missing_database_message(exc, settings.database_url)
-            return missing.removeprefix("cosell: ") if missing else str(exc)
-        try:
-            pending = await pending_migrations()
-        finally:
-            await close_database(engine)
-        if pending:
-            return f"{len(pending)} migration(s) not applied to {describe(engine)}: run `cosell migrate`."
-        return None
-
-    return common.run(check())
+    # Missing (no stray SQLite file is created), unreachable, or migrations pending.
+    return common.database_problem(settings)
 
 
 def _port_problem(host: str, port: int) -> str | None:
@@ -131,7 +114,7 @@ def cmd_serve(args) -> int:
     if taken:
         print(f"cosell: {taken}", file=sys.stderr)
         return 1
-    common.bind(settings)
+    common.bind(settings, check=False)  # `_preflight` checks the database
     problem = _preflight(settings)
     if problem:
         print(f"cosell: cannot start: {problem}", file=sys.stderr)

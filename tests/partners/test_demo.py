@@ -128,7 +128,7 @@ async def test_demo_opportunities_keep_the_reseller_rules(gql):
     rules = reseller.RuleSet(get_plugin_manager())
     snapshots = await reseller.load_snapshots([o["id"] for o in await Opportunity.select(Opportunity.id)])
     context = reseller.ValidationContext(operation="demo")
-    assert {s.id: reseller.violations_of(rules, s, context) for s in snapshots.values()} == {
+    assert {s.id: await reseller.violations_of(rules, s, context) for s in snapshots.values()} == {
         s.id: [] for s in snapshots.values()}
     with_partners = [s for s in snapshots.values() if s.authorized_resellers]
     assert with_partners, "some demo deals have an authorized reseller"

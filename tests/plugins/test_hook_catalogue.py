@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "plugins.md"
 HOOKS = sorted(name for name, fn in vars(hookspecs).items()
                if name.startswith("cosell_") and hasattr(fn, f"{hookspecs.PROJECT_NAME}_spec"))
-ROW = re.compile(r"^\| `(cosell_\w+)\(([^)]*)\)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| `(test_hook_\w+)` \|$", re.MULTILINE)
+ROW = re.compile(r"^\| `(cosell_\w+)\(([^)]*)\)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| [^|]+ \| `(test_hook_\w+)` \|$",
+                 re.MULTILINE)
 # The hooks whose implementations may be `async def` (awaited by the host): the contracts'
 # list when it has one, else those that take awaitable answers (the locator, the rates fetch).
 ASYNC_HOOKS = getattr(contracts, "ASYNC_HOOKS", frozenset({"cosell_locate_partners", "cosell_exchange_rate"}))
