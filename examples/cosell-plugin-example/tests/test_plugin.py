@@ -45,7 +45,8 @@ async def add_reseller(gql, world, opportunity: str, partner: str) -> dict:
 async def test_the_plugin_is_discovered_through_its_entry_point(gql, world):
     plugins = (await gql("{ plugins { name version builtin hooks } }", token=world.tokens["admin"]))["data"]["plugins"]
     assert {"name": "example", "version": "0.1.0", "builtin": False,
-            "hooks": ["cosell_extend_schema", "cosell_locate_partners", "cosell_partner_discount",
+            "hooks": ["cosell_extend_schema", "cosell_lead_event", "cosell_locate_partners",
+                      "cosell_partner_discount", "cosell_shutdown", "cosell_startup",
                       "cosell_validate_opportunity"]} in plugins
 
 
