@@ -5,6 +5,10 @@ registered: an unknown hook name, or an argument the spec does not offer, fails 
 startup with the plugin's name (see `plugins.manager`). The domain objects passed to
 hooks are plain Piccolo rows or dataclasses from `partners/`; plugins never see HTTP
 or GraphQL.
+
+Hooks that may do I/O accept `async def` implementations, awaited under
+COSELL_PLUGIN_TIMEOUT_MS (`plugins.contracts.ASYNC_HOOKS`); an async implementation of any
+other hook is refused at registration, naming the plugin and the hook (issue 41).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ def cosell_validate_opportunity(opportunity: Any, context: Any) -> list[Any]:
     transaction: the violations of all implementations are collected and returned as
     `UserError`s, and nothing is written. Raising (instead of returning violations) is
     a failure of the plugin: the write rolls back and the client gets a masked error.
+    May be `async def` (awaited inside the write's transaction: keep it short).
     The built-in `plugins.builtin.reseller_rules` implements R1, R2, R3, R4, R6 and R7.
     """
 
@@ -60,6 +65,7 @@ def cosell_primary_partner(opportunity: Any, partners: list[Any]) -> Any | None:
     firstresult: the first implementation that returns something other than None
     decides. The built-in `plugins.builtin.precedence` is `trylast`: an explicit choice,
     else R8 (deal registrant, then fulfiller, then distributor; unofficial partners never).
+    Synchronous only: an `async def` implementation is refused at start-up.
     """
 
 
@@ -70,7 +76,7 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
     Called whenever a quote is computed: the `discountQuote` query, and
     `DealRegistration.discountQuote` (once per registration, after one batched load of
     the facts of the whole page). Quotes are not stored; nothing is written. Keep
-    implementations pure and fast (no I/O).
+    implementations fast; an `async def` one is awaited (issue 41).
 
     - `partner`: a `partners.discounts.QuotePartner` (id, name, track, partner_type,
       status, region).
@@ -102,7 +108,11 @@ def cosell_partner_discount(partner: Any, deal: Any, context: Any) -> Any | list
     a built-in line by returning a line with its key (`partner`, `services_attach`,
     `distributor_margin`, `paid_poc`) and *adds* a line with any other key. A requested
     rate (P8) then applies to the `partner` line: never above it, below only with an
-    approval (rates compare exactly). The quote's total is the exact sum of its lines.
+    approval (rates compare exactly). Before that, P8 bounds the plugins: their
+    PARTNER_DISCOUNT lines are capped so the partner discount stays within the policy's own
+    partner line (`partners.discounts.bounds`), unless COSELL_PLUGINS_MAY_RAISE_DISCOUNTS.
+    Derive from a standard line with `line.derive(rate=...)` (recomputes the amount). The
+    quote's total is the exact sum of its lines.
     Raising is a failure of the plugin: the client gets a masked error and the log names
     the plugin.
     """
@@ -150,7 +160,8 @@ def cosell_lead_partner(lead: Any, candidates: list[Any]) -> Any | None:
     - `lead`: a plain dict, the lead as it is (see `partners.leads.rules.snapshot`): id,
       company, region, country, product_interest, source, share_count, recall_count …
     - `candidates`: `list[partners.leads.choice.LeadCandidate]`, the AUTHORIZED partners
-      (P1) based in or serving the lead's region: partner_id, name, track, region, country,
+      (P1) based in or serving the lead's region: partner_id, name, track, region (a
+      `partners.enums.Region`; the lead dict's region is its string), country,
       serves_country, open_leads.
 
     Return a `partners.leads.choice.PartnerChoice(partner_id, reason)` naming one of the
@@ -158,7 +169,7 @@ def cosell_lead_partner(lead: Any, candidates: list[Any]) -> Any | None:
     transaction: raising (or answering another partner) fails the share, nothing is
     written. firstresult: the built-in `plugins.builtin.lead_partner` is `trylast` and
     makes the database choice (the lead's country first, SELECT tracks first, fewest open
-    leads).
+    leads). May be `async def` (awaited under COSELL_PLUGIN_TIMEOUT_MS).
     """
 
 
