@@ -37,6 +37,9 @@ Fixtures:
 Helpers to import: `GraphQLClient(client)` (what `gql` is, for a client of
 `cosell_app_factory`), `global_id(type_name, pk)`, `make_partner(name, **fields)`,
 `live_server(database_url, **env)` (a uvicorn process on any database).
+
+More fixtures for testing plugins (`drain_outbox`, live servers running background jobs)
+are in `server/testing_plugins.py`, registered with this module (docs/plugins.md).
 """
 
 from __future__ import annotations
