@@ -243,3 +243,20 @@ async def test_hook_cosell_extend_schema_two_plugins_may_not_add_the_same_field(
         async with cosell_app_factory(extra_plugins=[("again", again)]):
             pass
     assert "Query.acmeSyncStatus is already defined by plugin 'acme-sync'" in str(raised.value)
+
+
+def test_hook_cosell_extend_schema_documents_with_plugin_fields_register_while_it_is_loaded(
+        cosell_database_url, tmp_path, monkeypatch, capsys):
+    """`cosell documents add` checks documents against the schema the server serves: with
+    the fields of the plugins it loads, and without those of a plugin it does not."""
+    from server.cli import main
+
+    install_plugin(tmp_path, monkeypatch, entry_name="acme-installed", source=INSTALLED_SOURCE)
+    document = tmp_path / "ping.graphql"
+    document.write_text("query Ping { acmeInstalledPing }", encoding="utf-8")
+    monkeypatch.setenv("COSELL_PLUGINS", "")
+    assert main(["documents", "add", str(document)]) == 2
+    assert "acmeInstalledPing" in capsys.readouterr().err
+    monkeypatch.setenv("COSELL_PLUGINS", "acme-installed")
+    assert main(["documents", "add", str(document)]) == 0
+    assert "1 document(s) added" in capsys.readouterr().out
