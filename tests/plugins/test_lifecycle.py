@@ -19,6 +19,8 @@ from server.app import StartupError
 from server.testing import GraphQLClient
 from tests.plugins.installed import install_plugin
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 class Connection:
     """A plugin holding a connection to its CRM for the life of the process."""
@@ -127,7 +129,7 @@ def test_hook_cosell_startup_in_the_commands_that_call_hooks(tmp_path, monkeypat
     install_plugin(tmp_path, monkeypatch, entry_name="crm-sync", source=LIFECYCLE_PLUGIN)
     log = tmp_path / "lifecycle.jsonl"
     env = {**os.environ, "DATABASE_URL": cosell_database_url, "COSELL_PLUGINS": "crm-sync",
-           "LIFECYCLE_LOG": str(log), "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path.cwd())])}
+           "LIFECYCLE_LOG": str(log), "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
     for command in (["outbox", "send", "--once"], ["registrations", "expire"], ["outbox", "status"]):
         done = subprocess.run([sys.executable, "-m", "server.cli", *command], env=env, capture_output=True, text=True,
                               timeout=120)
@@ -139,3 +141,20 @@ def test_hook_cosell_startup_in_the_commands_that_call_hooks(tmp_path, monkeypat
                            capture_output=True, text=True, timeout=120)
     assert "    cosell_startup(app_context)  [async]" in shown.stdout.splitlines()
     assert "    cosell_shutdown(app_context)" in shown.stdout.splitlines()
+
+
+def test_a_command_whose_plugin_fails_to_start_exits_with_status_1_naming_it(tmp_path, monkeypatch,
+                                                                            cosell_database_url):
+    install_plugin(tmp_path, monkeypatch, entry_name="crm-broken", source=(
+        "from plugins import hookimpl\n\n"
+        "@hookimpl\n"
+        "def cosell_startup(app_context):\n"
+        "    raise ConnectionError('the CRM refused the credentials')\n"))
+    env = {**os.environ, "DATABASE_URL": cosell_database_url, "COSELL_PLUGINS": "crm-broken",
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    done = subprocess.run([sys.executable, "-m", "server.cli", "outbox", "send", "--once"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert ("cosell: cannot start: Plugin 'crm-broken' failed in cosell_startup: ConnectionError: the CRM refused "
+            "the credentials") in done.stderr
+    assert "Traceback" not in done.stderr
