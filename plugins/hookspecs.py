@@ -231,3 +231,23 @@ def cosell_shutdown(app_context: Any) -> None:
     `async def`; held to COSELL_PLUGIN_TIMEOUT_MS. A failure is logged with the plugin's
     name and the other implementations still run. Every implementation runs.
     """
+
+
+@hookspec
+def cosell_extend_schema() -> Any | None:
+    """Add GraphQL query fields, mutations and types (issue 41), or None.
+
+    Called once whenever an app builds its schema (at start-up; each test app), never per
+    request. Return a `schema.plugin_api.SchemaAdditions(queries=..., mutations=...,
+    types=...)`: `queries` and `mutations` are `@strawberry.type` classes whose fields are
+    merged into `Query` and `Mutation` like cosell's own, `types` extra types reachable only
+    through an interface. Every root field declares its access rule
+    (`extensions=[access(...)]`), every mutation answers a payload with
+    `errors: list[UserError]`, no type is a `relay.Node`, and no name may repeat one of
+    cosell's or another plugin's: anything else stops start-up with a `PluginError`
+    naming the plugin. Plugin fields then go through the same authentication, input
+    limits, query cost and budget, audit log and error masking as the built-in ones (its
+    section in docs/plugins.md). Synchronous only. The committed SDL
+    (`cosell schema export`) has no plugin field; a server shows them while the plugin is
+    loaded. No built-in implementation.
+    """

@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from partners.infra.settings import Settings
+from plugins.manager import CosellPluginManager, PluginError
 from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import AccountNode, ContactNode
@@ -61,6 +62,7 @@ from schema.opportunities.team import OpportunityTeamMutation
 from schema.opportunities.types import HoldoverExtensionNode, OpportunityNode
 from schema.partners.mutations import PartnerProgramMutation
 from schema.partners.queries import PartnerProgramQuery
+from schema.plugin_api.additions import Contribution, check_no_plugin_nodes, collect
 from schema.system.queries import SystemQuery
 from schema.system.rules import RulesQuery
 from schema.webhooks.mutations import WebhookMutation
@@ -89,6 +91,8 @@ Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
 
 
 class CosellSchema(strawberry.Schema):
+    plugin_fields: frozenset[str] = frozenset()
+
     def process_errors(self, errors, execution_context=None) -> None:
         # Called before masking: log the real cause of unexpected errors (the request id
         # comes from the logging context); expected errors are the client's business.
@@ -107,10 +111,25 @@ def validation_limit_rules(settings: "Settings") -> tuple:
     return rules
 
 
-def build_schema(settings: "Settings | None" = None) -> CosellSchema:
+def _roots(contributions: list[Contribution]) -> tuple[type, type | None, tuple[type, ...]]:
+    """Query, Mutation and the extra types with the plugins' additions (cosell_extend_schema)."""
+    if not contributions:
+        return Query, Mutation, EXTRA_TYPES
+    queries = QUERIES + tuple(c for each in contributions for c in each.additions.queries)
+    mutations = MUTATIONS + tuple(c for each in contributions for c in each.additions.mutations)
+    types = EXTRA_TYPES + tuple(t for each in contributions for t in each.additions.types)
+    return merge_types("Query", queries), merge_types("Mutation", mutations) if mutations else None, types
+
+
+def build_schema(settings: "Settings | None" = None, plugins: CosellPluginManager | None = None) -> CosellSchema:
+    """The schema an app serves: the built-in fields and, given the app's plugin manager,
+    the fields its plugins add (`cosell_extend_schema`, docs/plugins.md); without one
+    (`cosell schema export`, schema/schema.graphql) the built-in fields only."""
+    contributions = collect(plugins, QUERIES, MUTATIONS)
+    query, mutation, types = _roots(contributions)
     # Factories, not instances: extensions keep per-request state.
-    attach_input_refusals(Mutation)  # before the audit: it sees these refusals as USER_ERROR
-    attach_audit(Mutation)
+    attach_input_refusals(mutation)  # before the audit: it sees these refusals as USER_ERROR
+    attach_audit(mutation)
     extensions: list = [MaskUnexpectedErrors, AuditMutations, InputLimits]
     if settings is not None:
         # The depth and alias limiters build a new validation rule class per instance;
@@ -130,8 +149,17 @@ def build_schema(settings: "Settings | None" = None) -> CosellSchema:
         if not settings.field_suggestions:
             extensions.append(HideSuggestions)
         extensions.append(PreparedDocuments)  # last: hands over a trusted document's parse and validation
-    schema = CosellSchema(query=Query, mutation=Mutation, types=EXTRA_TYPES, extensions=extensions,
-                          config=StrawberryConfig(scalar_map=SCALAR_MAP))
+    try:
+        schema = CosellSchema(query=query, mutation=mutation, types=types, extensions=extensions,
+                              config=StrawberryConfig(scalar_map=SCALAR_MAP))
+    except Exception as exc:
+        if not contributions:
+            raise
+        names = ", ".join(repr(c.plugin) for c in contributions)
+        raise PluginError(f"The GraphQL schema with the additions of plugin(s) {names} cannot be built: {exc}") from exc
+    check_no_plugin_nodes(schema._schema, contributions, EXTRA_TYPES)
+    # Root query fields a plugin added: their documents run on the generic executor (schema/compiled).
+    schema.plugin_fields = frozenset(name for c in contributions for name in c.query_fields)
     install_direct_node_ids(schema)
     install_direct_resolvers(schema)  # after the ids: it leaves resolvers other than Strawberry's alone
     install_enum_serializers(schema)

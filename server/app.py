@@ -309,7 +309,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     bind_engine(engine)
     currencies.configure(default=settings.default_currency, reporting=settings.reporting_currency)
     plugins = plugin_manager or plugin_manager_for(settings)
-    graphql_app = CosellGraphQL(build_schema(settings), settings=settings, plugins=plugins)
+    graphql_app = CosellGraphQL(build_schema(settings, plugins), settings=settings, plugins=plugins)
     freezer = GcFreezer(enabled=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
 
     @asynccontextmanager

@@ -37,12 +37,16 @@ Fixtures:
 Helpers to import: `GraphQLClient(client)` (what `gql` is, for a client of
 `cosell_app_factory`), `global_id(type_name, pk)`, `make_partner(name, **fields)`,
 `live_server(database_url, **env)` (a uvicorn process on any database).
+
+More fixtures for testing plugins (`drain_outbox`, live servers running background jobs)
+are in `server/testing_plugins.py`, registered with this module (docs/plugins.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import inspect
 import os
 import socket
 import subprocess
@@ -258,6 +262,10 @@ def gql(cosell_client) -> GraphQLClient:
 
 def global_id(type_name: str, pk: int) -> str:
     """The Relay global id of row `pk` of a Node type (`global_id("Partner", world.partners["alpha"])`)."""
+    if inspect.iscoroutine(pk):
+        pk.close()
+        raise TypeError(f"global_id({type_name!r}, ...) got a coroutine: `make_partner` is async, "
+                        "write `await make_partner(...)`")
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
@@ -271,6 +279,16 @@ class World:
 
 
 async def make_partner(name: str, **fields: Any) -> int:
+    """ASYNC: `pk = await make_partner("Gamma Systems", track="SELECT")` writes a partner and
+    returns its row id (an int; `global_id("Partner", pk)` for GraphQL). Without `await` it
+    returns a coroutine and writes nothing.
+
+    Defaults: an AUTHORIZED OPEN-track RESELLER in AMER/US, nickname = the first three
+    letters of `name` upper-cased, a signed agreement now and 3 trained employees (P2).
+    Keywords override any `Partner` column: `nickname`, `partner_type`, `track`, `status`,
+    `region`, `country`, `city`, `is_psp`, `published`, `website`, `latitude`, `longitude`,
+    `agreement_signed_at` (None: no agreement), `trained_employees` (enums or their values).
+    """
     values = dict(
         name=name, nickname=name[:3].upper(), partner_type=PartnerType.RESELLER.value,
         track=PartnerTrack.OPEN.value, status=PartnerStatus.AUTHORIZED.value, agreement_signed_at=now(),
@@ -376,3 +394,7 @@ def cosell_live_server(cosell_database_url, cosell_var_dir, cosell_test_plugins,
     with live_server(cosell_database_url, cwd=tmp_path, COSELL_VAR_DIR=str(cosell_var_dir),
                      COSELL_PLUGINS=",".join(cosell_test_plugins.installed)) as (url, _):
         yield url
+
+
+# The plugin-testing helpers (drain_outbox, live servers with background jobs): their own module.
+pytest_plugins = ["server.testing_plugins"]

@@ -119,6 +119,9 @@ def compile_operation(strawberry_schema, operation: OperationDefinitionNode) -> 
         field_def = root_type.fields.get(name)
         if field_def is None:
             raise Unsupported(name)
+        if name in getattr(strawberry_schema, "plugin_fields", ()):
+            # A plugin's resolver runs exactly once: never a plan that may fall back and run it again.
+            raise Unsupported(f"{name}: a plugin's field (cosell_extend_schema)")
         roots.append(RootField(_key(node), node, _completion(strawberry_schema, field_def.type, node)))
     if len({r.key for r in roots}) != len(roots):
         raise Unsupported("a response key asked twice")

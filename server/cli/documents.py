@@ -25,6 +25,7 @@ def cmd_documents_add(args) -> int:
     """Register a front-end build's documents (issue 17): checked against the schema and
     the limits first; all of them or none."""
     from partners.documents import store
+    from plugins.manager import PluginError, plugin_manager_for
     from schema import build_schema
     from schema.documents.check import check_documents
     from schema.documents.files import documents_from_files
@@ -32,8 +33,9 @@ def cmd_documents_add(args) -> int:
     settings = common.load_settings()
     try:
         documents = documents_from_files(_document_paths(args.files))
-        check_documents(build_schema(settings), settings, documents)
-    except (store.DocumentRefused, OSError) as exc:
+        # Against the schema the server serves: with the fields of the plugins it loads.
+        check_documents(build_schema(settings, plugin_manager_for(settings)), settings, documents)
+    except (store.DocumentRefused, OSError, PluginError) as exc:
         print(f"cosell: {exc}", file=sys.stderr)
         return 2
     if not documents:

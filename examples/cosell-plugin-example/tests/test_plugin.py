@@ -45,7 +45,9 @@ async def add_reseller(gql, world, opportunity: str, partner: str) -> dict:
 async def test_the_plugin_is_discovered_through_its_entry_point(gql, world):
     plugins = (await gql("{ plugins { name version builtin hooks } }", token=world.tokens["admin"]))["data"]["plugins"]
     assert {"name": "example", "version": "0.1.0", "builtin": False,
-            "hooks": ["cosell_locate_partners", "cosell_partner_discount", "cosell_validate_opportunity"]} in plugins
+            "hooks": ["cosell_extend_schema", "cosell_lead_event", "cosell_locate_partners",
+                      "cosell_partner_discount", "cosell_shutdown", "cosell_startup",
+                      "cosell_validate_opportunity"]} in plugins
 
 
 async def test_ex1_refuses_a_second_reseller_and_writes_nothing(gql, world):
@@ -199,3 +201,27 @@ async def test_ex2_leaves_other_tracks_alone(gql, world):
     assert (await add_reseller(gql, world, opportunity, "alpha"))["errors"] == []
     lines = await quote_lines(gql, world, opportunity, world.partners["alpha"])  # Alpha is on the OPEN track
     assert [line["key"] for line in lines if line["rule"] == "EX2"] == []
+
+
+LOYALTY = """query($id: ID) { exampleLoyalty(partnerId: $id) { eligible percent partner { name track } } }"""
+
+
+async def test_example_loyalty_is_a_graphql_field_under_partner_scoping(gql, world):
+    """The field the plugin adds (cosell_extend_schema): a partner user reads their own
+    partner's standing, never another's; staff name any partner."""
+    gamma = await make_partner("Gamma Systems", nickname="GAMMA", track="SELECT")  # async: await it
+    own = (await gql(LOYALTY, token=world.tokens["alpha_user"]))["data"]["exampleLoyalty"]
+    assert own == {"eligible": False, "percent": None, "partner": {"name": "Alpha Resellers", "track": "OPEN"}}
+    other = await gql(LOYALTY, {"id": global_id("Partner", gamma)}, token=world.tokens["alpha_user"])
+    assert other["data"]["exampleLoyalty"] is None
+    staff = (await gql(LOYALTY, {"id": global_id("Partner", gamma)}, token=world.tokens["cm_amer"]))
+    assert staff["data"]["exampleLoyalty"] == {"eligible": True, "percent": "1.5",
+                                               "partner": {"name": "Gamma Systems", "track": "SELECT"}}
+    anonymous = await gql(LOYALTY, errors=True)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_example_loyalty_exists_only_while_the_plugin_is_loaded(cosell_app_factory, world):
+    async with cosell_app_factory(plugins_allow=()) as client:
+        body = await GraphQLClient(client)(LOYALTY, token=world.tokens["alpha_user"], errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

@@ -11,13 +11,23 @@
   the built-in lines (its own key, so it replaces nothing). The rate is an exact `Decimal`
   and the basis the deal's `Money` (issue 40): the line's amount is rounded half up to the
   deal currency's minor unit by cosell.
+- EX3, a bounded partner discount (`cosell_partner_discount`): with
+  `select_partner_rate` set, SELECT partners' partner line is derived from the standard one
+  at that rate; cosell caps it at the policy's rate (P8) unless the operator allows more.
+- A start-up hook and async, idempotent events (crm.py): `cosell_startup` learns the
+  plugin's name (the `source` of its lines) and opens the CRM file; `cosell_lead_event`
+  (async) writes one record per outbox message id, so a retried message is not synced twice.
+- A GraphQL field (`cosell_extend_schema`): `exampleLoyalty(partnerId)`, a partner's EX2
+  standing; partner users read their own partner's only (schema_fields.py).
 
 Settings (environment variables, validated when cosell starts):
 - COSELL_PLUGIN_EXAMPLE_MAX_RESELLERS: an integer ≥ 1, default 1;
 - COSELL_PLUGIN_EXAMPLE_DIRECTORY_FILE: the directory file, default the packaged
   `data/apj_partners.json`;
 - COSELL_PLUGIN_EXAMPLE_LOYALTY_RATE: a percentage from 0 to 100, read exactly (a decimal
-  such as 1.5 or 0.75), default 1.5 (EX2).
+  such as 1.5 or 0.75), default 1.5 (EX2);
+- COSELL_PLUGIN_EXAMPLE_SELECT_PARTNER_RATE: optional, the same form (EX3);
+- COSELL_PLUGIN_EXAMPLE_CRM_FILE: optional, the JSON-lines file lead events are synced to.
 """
 
 from __future__ import annotations
@@ -29,14 +39,19 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from partners.discounts import DiscountLine
+from partners.discounts import DiscountLine, standard_lines
 from partners.enums import DiscountLineKind, OpportunityPartnerRole, PartnerTrack, PartnerType, Region
 from partners.errors import Violation
 from partners.locator import DirectoryEntry, LocatorQuery, matches
 from plugins import PluginSettings, Setting, hookimpl
+from schema.plugin_api import SchemaAdditions
+
+from cosell_plugin_example import crm
+from cosell_plugin_example.schema_fields import ExampleLoyaltyQuery
 
 RULE = "EX1"
 DISCOUNT_RULE = "EX2"
+PARTNER_RATE_RULE = "EX3"
 PACKAGED_DIRECTORY = Path(str(files("cosell_plugin_example") / "data" / "apj_partners.json"))
 
 plugin_settings = PluginSettings(
@@ -45,6 +60,10 @@ plugin_settings = PluginSettings(
     Setting("directory_file", Path, default=PACKAGED_DIRECTORY, help="the JSON directory the region locator serves",
             check=lambda path: path.is_file() or "is not a file"),
     Setting("loyalty_rate", str, default="1.5", help="percent of the list amount for SELECT partners (EX2), exact",
+            check=lambda rate: _percent(rate) is not None or "must be a percentage from 0 to 100"),
+    Setting("crm_file", Path, default=None, help="the JSON-lines file lead events are synced to; unset: no sync"),
+    Setting("select_partner_rate", str, default=None,
+            help="EX3: the partner discount of SELECT partners, exact; bounded by the policy (P8); unset: off",
             check=lambda rate: _percent(rate) is not None or "must be a percentage from 0 to 100"),
 )
 
@@ -127,19 +146,64 @@ def cosell_locate_partners(region: Region | None, query: LocatorQuery) -> list[D
 # ---------------------------------------------------------------- EX2, a discount line
 
 
+def loyalty_rate() -> Decimal | None:
+    """EX2's rate, an exact Decimal percentage (the setting is checked at start-up)."""
+    return _percent(plugin_settings["loyalty_rate"])
+
+
 @hookimpl
-def cosell_partner_discount(partner, deal, context) -> DiscountLine | None:
-    """EX2: SELECT partners get a loyalty promotion line on every quote."""
-    rate = _percent(plugin_settings["loyalty_rate"])
-    if partner.track is not PartnerTrack.SELECT or not rate:
-        return None
-    return DiscountLine(
-        kind=DiscountLineKind.PROMOTION,
-        key="example_loyalty",
-        label="Loyalty promotion (example)",
-        rate=rate,  # a Decimal percentage
-        basis_amount=deal.list_amount,  # Money, in the deal's currency
-        rule=DISCOUNT_RULE,
-        partner_id=partner.id,
-        source="example",
-    )
+def cosell_partner_discount(partner, deal, context) -> list[DiscountLine]:
+    """For SELECT partners: EX2, a loyalty promotion line on every quote, and EX3, their
+    partner discount at `select_partner_rate` when set. EX3 replaces the built-in
+    `partner` line, derived from it (`derive` recomputes the amount); cosell bounds it by
+    the policy (P8): above the policy's rate it is capped, lower rates stand."""
+    if partner.track is not PartnerTrack.SELECT:
+        return []
+    lines = []
+    rate = loyalty_rate()
+    if rate:
+        lines.append(DiscountLine(
+            kind=DiscountLineKind.PROMOTION,
+            key="example_loyalty",
+            label="Loyalty promotion (example)",
+            rate=rate,  # a Decimal percentage
+            basis_amount=deal.list_amount,  # Money, in the deal's currency
+            rule=DISCOUNT_RULE,
+            partner_id=partner.id,
+            source=crm.state["name"],  # the plugin's own name, learnt at start-up
+        ))
+    raw = plugin_settings["select_partner_rate"]
+    standard = next((line for line in standard_lines(partner, deal, context) if line.key == "partner"), None)
+    if raw is not None and standard is not None:
+        lines.append(standard.derive(rate=_percent(raw), label="SELECT partner rate (example)",
+                                     rule=PARTNER_RATE_RULE, source=crm.state["name"]))
+    return lines
+
+
+# ---------------------------------------------------------------- a GraphQL field
+
+
+@hookimpl
+def cosell_extend_schema() -> SchemaAdditions:
+    """`exampleLoyalty`: a partner's EX2 standing, under partner scoping (schema_fields.py)."""
+    return SchemaAdditions(queries=[ExampleLoyaltyQuery])
+
+
+# ---------------------------------------------------------------- lifecycle and events
+
+
+@hookimpl
+def cosell_startup(app_context) -> None:
+    """Learn the plugin's name and open the CRM sync (crm.py)."""
+    crm.start(app_context)
+
+
+@hookimpl
+def cosell_shutdown(app_context) -> None:
+    crm.stop()
+
+
+@hookimpl
+async def cosell_lead_event(envelope) -> None:
+    """Async and idempotent: one CRM record per outbox message id (crm.py)."""
+    await crm.sync_lead_event(envelope)
