@@ -147,7 +147,7 @@ _WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.body = {body}
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = {auth}
+{auth}
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %f %f %f %d %d %d\\n",
@@ -164,7 +164,7 @@ def _lua_string(value: str) -> str:
 def _wrk(server: Server, op: Operation, *, connections: int, threads: int, seconds: float) -> tuple[float, float, float, float, int]:
     """(p50 ms, p95 ms, p99 ms, requests/s, errors) from a wrk run."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(_WRK_SCRIPT.format(body=_lua_string(json.dumps(op.body())), auth=_lua_string(f"Bearer {op.token}")))
+    script.write_text(_WRK_SCRIPT.format(body=_lua_string(json.dumps(op.body())), auth=f'wrk.headers["Authorization"] = {_lua_string(f"Bearer {op.token}")}' if op.token else ""))
     try:
         out = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), f"{server.url}{op.path}"],
