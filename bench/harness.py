@@ -66,10 +66,11 @@ def percentile(samples: list[float], pct: float) -> float:
 
 
 class Server:
-    def __init__(self, database_url: str, port: int, workers: int) -> None:
+    def __init__(self, database_url: str, port: int, workers: int, background_jobs: bool = False) -> None:
         self.database_url = database_url
         self.port = port
         self.workers = workers
+        self.background_jobs = background_jobs  # bench/jobs.py: on, as in production
         self.process: subprocess.Popen | None = None
 
     @property
@@ -86,7 +87,7 @@ class Server:
             # Every request still spends from its budget (the same work); the limit is
             # only high enough that wrk's thousands of requests a minute are not throttled.
             "COSELL_COST_BUDGET_PER_MINUTE": os.environ.get("COSELL_COST_BUDGET_PER_MINUTE", "1000000000"),
-            "COSELL_BACKGROUND_JOBS": "0",
+            "COSELL_BACKGROUND_JOBS": "1" if self.background_jobs else "0",
         }
         # `cosell serve`'s uvicorn settings; the production app plus the floor routes
         # (bench/floor.py), nothing else.

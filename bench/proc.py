@@ -46,8 +46,6 @@ def children_ms() -> float:
 
 def backend_pids(database_url: str, database: str) -> list[int]:
     """Pids of the PostgreSQL backends connected to `database` (other than the one asking)."""
-    import asyncio
-
     import asyncpg
 
     async def ask() -> list[int]:
@@ -59,9 +57,16 @@ def backend_pids(database_url: str, database: str) -> list[int]:
         finally:
             await conn.close()
 
-    # In a thread of its own: the caller may be inside an event loop (bench.run).
+    return run_apart(ask())
+
+
+def run_apart(coroutine):
+    """Run a coroutine to its end in a thread of its own: the caller may be inside an event
+    loop (bench.run's)."""
+    import asyncio
+
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, ask()).result()
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @dataclass

@@ -249,7 +249,12 @@ async def main_async(args) -> None:
         rows = side_by_side(args.database_url, [op, persisted(op), floor], port=args.port, clients=args.clients,
                             seconds=args.seconds)
         print_side_by_side(rows, args.clients)
-    if args.cpu_only or args.peer_only:
+    if args.jobs:
+        from bench.jobs import print_jobs, run_jobs_bench
+
+        op, _ = operations(world)[2]
+        print_jobs(run_jobs_bench(args.database_url, persisted(op), port=args.port, max_seconds=args.jobs_max_seconds))
+    if args.cpu_only or args.peer_only or args.jobs:
         return
     with running_server(args.database_url, port=args.port, workers=args.workers) as server:
         rows = []
@@ -290,6 +295,9 @@ def main() -> None:
     parser.add_argument("--peer", action="store_true",
                         help="PostgreSQL: also operation 3 on PostGraphile beside cosell (bench/peer.py; needs Node)")
     parser.add_argument("--peer-only", action="store_true", help="with --peer: stop after the side-by-side runs")
+    parser.add_argument("--jobs", action="store_true",
+                        help="only the background jobs on the bench world: catch-up, idle CPU, p99 (bench/jobs.py)")
+    parser.add_argument("--jobs-max-seconds", type=float, default=1200.0, help="with --jobs: longest catch-up measured")
     asyncio.run(main_async(parser.parse_args()))
 
 
