@@ -91,7 +91,7 @@ class PeerServer:
             except httpx.HTTPError:
                 pass
             if self.process.poll() is not None:
-                raise RuntimeError("PostGraphile exited during startup")
+                raise RuntimeError(f"PostGraphile exited during startup (port {self.port} taken? --peer-port)")
             time.sleep(0.3)
         raise RuntimeError("PostGraphile did not answer in 120 s")
 
@@ -158,7 +158,7 @@ def _headers(op: Operation) -> dict:
     return {"Authorization": f"Bearer {op.token}"} if op.token else {}
 
 
-def side_by_side(database_url: str, cosell_ops: list[Operation], *, port: int, clients: int,
+def side_by_side(database_url: str, cosell_ops: list[Operation], *, port: int, peer_port: int, clients: int,
                  seconds: float) -> list[SideFigures]:
     """Operation 3 on cosell (one worker: generic, compiled, floor) and on PostGraphile, each
     driven alone while the other server is stopped."""
@@ -169,7 +169,7 @@ def side_by_side(database_url: str, cosell_ops: list[Operation], *, port: int, c
     with running_server(database_url, port=port, workers=1) as server:
         for op in cosell_ops:
             rows.append(drive(server, op, server.worker_pids, database_url, clients=clients, seconds=seconds))
-    with running_peer(database_url, port + 1) as peer:
+    with running_peer(database_url, peer_port) as peer:
         op = Operation("  PostGraphile 4.14", PEER_OPPORTUNITIES, "")
         rows.append(drive(peer, op, peer.pids, database_url, clients=clients, seconds=seconds))
     print(f"load after: {load_average()}")

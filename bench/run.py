@@ -246,8 +246,8 @@ async def main_async(args) -> None:
         from bench.peer import print_side_by_side, side_by_side
 
         op, floor = operations(world)[2]
-        rows = side_by_side(args.database_url, [op, persisted(op), floor], port=args.port, clients=args.clients,
-                            seconds=args.seconds)
+        rows = side_by_side(args.database_url, [op, persisted(op), floor], port=args.port,
+                            peer_port=args.peer_port or args.port + 1, clients=args.clients, seconds=args.seconds)
         print_side_by_side(rows, args.clients)
     if args.jobs:
         from bench.jobs import print_jobs, run_jobs_bench
@@ -294,6 +294,7 @@ def main() -> None:
     parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU phase, no wrk")
     parser.add_argument("--peer", action="store_true",
                         help="PostgreSQL: also operation 3 on PostGraphile beside cosell (bench/peer.py; needs Node)")
+    parser.add_argument("--peer-port", type=int, help="PostGraphile's port (default: --port + 1)")
     parser.add_argument("--peer-only", action="store_true", help="with --peer: stop after the side-by-side runs")
     parser.add_argument("--jobs", action="store_true",
                         help="only the background jobs on the bench world: catch-up, idle CPU, p99 (bench/jobs.py)")
