@@ -58,10 +58,12 @@ def recording_statements() -> "contextlib.Generator[Recorded]":
             setattr(Connection, name, original)
 
 
-def distinct(recorded: Recorded) -> Recorded:
+def distinct(recorded: Recorded, by_text: bool = False) -> Recorded:
+    """Each statement once (with the same arguments; `by_text`: once whatever its
+    arguments, the first run's, for a job repeating its statements per row)."""
     seen, out = set(), []
     for query, args in recorded:
-        key = (query, repr(args))
+        key = query if by_text else (query, repr(args))
         if key not in seen:
             seen.add(key)
             out.append((query, args))
@@ -144,7 +146,7 @@ async def record(url: str, only, jobs: bool, operations_too: bool) -> dict[str, 
             deadline = time.monotonic() + JOB_SECONDS
             with recording_statements() as recorded:
                 await run_measured(job, lambda: time.monotonic() > deadline)
-            found[f"job-{job.name}"] = distinct(recorded)
+            found[f"job-{job.name}"] = distinct(recorded, by_text=True)
     return found
 
 
