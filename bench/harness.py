@@ -66,10 +66,11 @@ def percentile(samples: list[float], pct: float) -> float:
 
 
 class Server:
-    def __init__(self, database_url: str, port: int, workers: int) -> None:
+    def __init__(self, database_url: str, port: int, workers: int, background_jobs: bool = False) -> None:
         self.database_url = database_url
         self.port = port
         self.workers = workers
+        self.background_jobs = background_jobs  # bench/jobs.py: on, as in production
         self.process: subprocess.Popen | None = None
 
     @property
@@ -86,7 +87,7 @@ class Server:
             # Every request still spends from its budget (the same work); the limit is
             # only high enough that wrk's thousands of requests a minute are not throttled.
             "COSELL_COST_BUDGET_PER_MINUTE": os.environ.get("COSELL_COST_BUDGET_PER_MINUTE", "1000000000"),
-            "COSELL_BACKGROUND_JOBS": "0",
+            "COSELL_BACKGROUND_JOBS": "1" if self.background_jobs else "0",
         }
         # `cosell serve`'s uvicorn settings; the production app plus the floor routes
         # (bench/floor.py), nothing else.
@@ -147,7 +148,7 @@ _WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.body = {body}
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = {auth}
+{auth}
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %f %f %f %d %d %d\\n",
@@ -164,7 +165,7 @@ def _lua_string(value: str) -> str:
 def _wrk(server: Server, op: Operation, *, connections: int, threads: int, seconds: float) -> tuple[float, float, float, float, int]:
     """(p50 ms, p95 ms, p99 ms, requests/s, errors) from a wrk run."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(_WRK_SCRIPT.format(body=_lua_string(json.dumps(op.body())), auth=_lua_string(f"Bearer {op.token}")))
+    script.write_text(_WRK_SCRIPT.format(body=_lua_string(json.dumps(op.body())), auth=f'wrk.headers["Authorization"] = {_lua_string(f"Bearer {op.token}")}' if op.token else ""))
     try:
         out = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(script), f"{server.url}{op.path}"],

@@ -242,7 +242,19 @@ async def main_async(args) -> None:
     if cpu_rows:
         print_cpu_table(cpu_rows)
         print(f"load after the CPU phase: {load_average()}")
-    if args.cpu_only:
+    if args.peer:
+        from bench.peer import print_side_by_side, side_by_side
+
+        op, floor = operations(world)[2]
+        rows = side_by_side(args.database_url, [op, persisted(op), floor], port=args.port,
+                            peer_port=args.peer_port or args.port + 1, clients=args.clients, seconds=args.seconds)
+        print_side_by_side(rows, args.clients)
+    if args.jobs:
+        from bench.jobs import print_jobs, run_jobs_bench
+
+        op, _ = operations(world)[2]
+        print_jobs(run_jobs_bench(args.database_url, persisted(op), port=args.port, max_seconds=args.jobs_max_seconds))
+    if args.cpu_only or args.peer_only or args.jobs:
         return
     with running_server(args.database_url, port=args.port, workers=args.workers) as server:
         rows = []
@@ -280,6 +292,13 @@ def main() -> None:
                         help="requests per operation for CPU ms in process (median; 0 = skip)")
     parser.add_argument("--cpu-warmup", type=int, default=10)
     parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU phase, no wrk")
+    parser.add_argument("--peer", action="store_true",
+                        help="PostgreSQL: also operation 3 on PostGraphile beside cosell (bench/peer.py; needs Node)")
+    parser.add_argument("--peer-port", type=int, help="PostGraphile's port (default: --port + 1)")
+    parser.add_argument("--peer-only", action="store_true", help="with --peer: stop after the side-by-side runs")
+    parser.add_argument("--jobs", action="store_true",
+                        help="only the background jobs on the bench world: catch-up, idle CPU, p99 (bench/jobs.py)")
+    parser.add_argument("--jobs-max-seconds", type=float, default=1200.0, help="with --jobs: longest catch-up measured")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -118,7 +118,7 @@ def registration_expiry_job(settings: Settings, plugins: CosellPluginManager) ->
     rules = RuleSet(plugins, frozenset(settings.disabled_rules))
 
     async def run(should_stop: Callable[[], bool]) -> int:
-        return await expire_due(rules)
+        return await expire_due(rules, should_stop=should_stop)
 
     return Job("registration-expiry", run, max(settings.background_interval, 60.0))
 
@@ -177,7 +177,7 @@ HOLDOVER_INTERVAL = 300.0
 
 
 async def _hand_over_holdovers(should_stop: Callable[[], bool]) -> int:
-    return await holdover.hand_over_expired_holdovers()
+    return await holdover.hand_over_expired_holdovers(should_stop=should_stop)
 
 
 def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: str | None = None) -> list[Job]:

@@ -49,6 +49,7 @@ from partners.infra import tracing
 from partners.infra.db import current_engine
 from partners.infra.leasing import claim, finish, release, utcnow
 from partners.infra.metrics import OUTBOX_ATTEMPTS, OUTBOX_MESSAGES, OUTBOX_OLDEST_PENDING_SECONDS
+from partners.infra.pacing import Pace
 from partners.infra.tables import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("cosell.outbox")
@@ -331,12 +332,15 @@ async def deliver_due(
     max_batches: int | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
-    """Deliver batches until nothing is due (or `max_batches` were claimed, or `should_stop()`)."""
+    """Deliver batches until nothing is due (or `max_batches` were claimed, or `should_stop()`),
+    resting between them (`partners.infra.pacing`: a backlog leaves room for requests)."""
     total = DeliveryReport()
     batches = 0
+    pace = Pace()
     while max_batches is None or batches < max_batches:
         if should_stop is not None and should_stop():
             break
+        await pace.rest()
         report = await deliver_batch(handlers, worker=worker, policy=policy, now=now, should_stop=should_stop)
         batches += 1
         total += report

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from partners import business_days
 from partners.infra import mail, versions
 from partners.infra.db import transaction
 from partners.infra.leasing import Lease, claim, release
+from partners.infra.pacing import Pace
 from partners.leads import rules
 from partners.leads.enums import LeadRecallReason, LeadStatus as Status
 from partners.leads.notices import partner_emails
@@ -30,21 +33,27 @@ LEASE = timedelta(minutes=2)
 BATCH = 100
 
 
+def _status_is(status: Status) -> WhereRaw:
+    """The status as SQL text, not a parameter: the partial indexes of the deadlines
+    (`lead_accept_due` …) match only a constant, never a generic plan's `status = $1`."""
+    return WhereRaw(f"lead.status = '{status.value}'")
+
+
 def recall_due(at: datetime):
     """P11: shared and not accepted in time, or accepted and not acted on in time; a lead whose
     partner asked for more time in time waits for the channel manager's decision (issue 34)."""
-    return (((Lead.status == Status.SHARED.value) & (Lead.accept_due_at <= at))
-            | ((Lead.status == Status.ACCEPTED.value) & (Lead.action_due_at <= at))) & (
+    return ((_status_is(Status.SHARED) & (Lead.accept_due_at <= at))
+            | (_status_is(Status.ACCEPTED) & (Lead.action_due_at <= at))) & (
         Lead.extension_pending == False)  # noqa: E712
 
 
 def accept_reminder_due(at: datetime):
-    return (Lead.status == Status.SHARED.value) & (Lead.accept_remind_at <= at) & (Lead.accept_due_at > at) & (
+    return _status_is(Status.SHARED) & (Lead.accept_remind_at <= at) & (Lead.accept_due_at > at) & (
         Lead.accept_reminded != Lead.share_count)
 
 
 def action_reminder_due(at: datetime):
-    return (Lead.status.is_in([Status.SHARED.value, Status.ACCEPTED.value]) & (Lead.action_remind_at <= at)
+    return ((_status_is(Status.SHARED) | _status_is(Status.ACCEPTED)) & (Lead.action_remind_at <= at)
             & (Lead.action_due_at > at) & (Lead.action_reminded != Lead.share_count))
 
 
@@ -72,7 +81,9 @@ async def recall_due_leads(*, worker: str, at: datetime | None = None, should_st
     """Recall every lead past a P11 deadline once; returns how many this call recalled."""
     at = at or business_days.now()
     recalled = 0
+    pace = Pace()
     while not should_stop():
+        await pace.rest()
         lease, rows = await claim(Lead, due=recall_due(at), worker=worker, limit=batch, lease_for=lease_for,
                                   order_by=[Lead.id], now=at)
         if not rows:
@@ -119,9 +130,11 @@ async def send_reminders(*, worker: str, at: datetime | None = None, should_stop
     """One email to the partner's users one business day before each deadline of a share."""
     at = at or business_days.now()
     sent = 0
+    pace = Pace()
     for kind, due, column in (("accept", accept_reminder_due, Lead.accept_reminded),
                               ("action", action_reminder_due, Lead.action_reminded)):
         while not should_stop():
+            await pace.rest()
             lease, rows = await claim(Lead, due=due(at), worker=worker, limit=batch, lease_for=lease_for,
                                       order_by=[Lead.id], now=at)
             if not rows:

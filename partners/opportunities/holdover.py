@@ -22,6 +22,7 @@ from partners.accounts.tables import Account, AccountOwnershipTransfer
 from partners.infra import versions
 from partners.infra.clock import now
 from partners.infra.db import lock_for_update, transaction
+from partners.infra.pacing import Pace
 from partners.infra.errors import DomainError, NotFound, Violation, require_roles
 from partners.opportunities.enums import HoldoverExtensionStatus as Status, OpportunityStage
 from partners.opportunities.rules import OPEN_STAGES
@@ -188,29 +189,40 @@ async def transfer_ownership(principal: Principal, account_id: int, new_owner_id
         return await get_account(account_id), transfer.to_dict()
 
 
-async def hand_over_expired_holdovers(at: datetime | None = None) -> int:
+async def hand_over_expired_holdovers(at: datetime | None = None, *, batch: int = 200,
+                                      should_stop=lambda: False) -> int:
     """A10: an open opportunity held over after an account transfer goes to the account's
     current owner once its 180 days have passed. Safe to run in every instance at once:
     the update is idempotent. Returns how many opportunities changed owner. An opportunity
-    whose owner asked for an extension still undecided stays (`partners.opportunities.holdover`)."""
+    whose owner asked for an extension still undecided stays (`partners.opportunities.holdover`).
+    Batches of `batch` from the partial index `opportunity_holdover_due` (held-over rows
+    only), resting between them (`partners.infra.pacing`)."""
     moment = at or now()
-    async with transaction():
-        asked = {r["opportunity"] for r in await HoldoverExtension.select(HoldoverExtension.opportunity).where(
-            HoldoverExtension.status == Status.PENDING.value)}
-        due = [row for row in await Opportunity.select(
-            Opportunity.id, Opportunity.account.owner.as_alias("account_owner")).where(
-            Opportunity.owner_holdover_until.is_not_null()
-            & (Opportunity.owner_holdover_until <= moment)
-            & Opportunity.stage.is_in([s.value for s in OPEN_STAGES])
-        ) if row["id"] not in asked]
-        by_owner: dict[int, list[int]] = {}
-        for row in due:
-            by_owner.setdefault(row["account_owner"], []).append(row["id"])
-        for owner, ids in by_owner.items():
-            await Opportunity.update({Opportunity.owner: owner, Opportunity.owner_holdover_until: None,
-                                      **versions.bumped(Opportunity)}).where(
-                Opportunity.id.is_in(ids)
-            )
-        if due:
-            await refresh_sales_qualified_source([row["id"] for row in due])
-    return len(due)
+    handed = 0
+    pace = Pace()
+    while not should_stop():
+        await pace.rest()
+        async with transaction():
+            asked = sorted({r["opportunity"] for r in await HoldoverExtension.select(
+                HoldoverExtension.opportunity).where(HoldoverExtension.status == Status.PENDING.value)})
+            condition = (Opportunity.owner_holdover_until.is_not_null() & (Opportunity.owner_holdover_until <= moment)
+                         & Opportunity.stage.is_in([s.value for s in OPEN_STAGES]))
+            if asked:
+                condition &= Opportunity.id.not_in(asked)
+            due = await Opportunity.select(
+                Opportunity.id, Opportunity.account.owner.as_alias("account_owner")).where(condition).order_by(
+                Opportunity.owner_holdover_until).limit(batch)
+            by_owner: dict[int, list[int]] = {}
+            for row in due:
+                by_owner.setdefault(row["account_owner"], []).append(row["id"])
+            for owner, ids in by_owner.items():
+                await Opportunity.update({Opportunity.owner: owner, Opportunity.owner_holdover_until: None,
+                                          **versions.bumped(Opportunity)}).where(
+                    Opportunity.id.is_in(ids)
+                )
+            if due:
+                await refresh_sales_qualified_source([row["id"] for row in due])
+        handed += len(due)
+        if len(due) < batch:
+            return handed
+    return handed

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from piccolo.columns.combination import WhereRaw
+
 from partners.infra import leasing, versions
 from partners.infra.clock import now
 from partners.infra.db import transaction
+from partners.infra.pacing import Pace
 from partners.opportunities import reseller
 from partners.people.principal import Principal
 from partners.registrations.approve import adjust_counters, release_held, remove_registrant_from_team
@@ -42,30 +45,42 @@ async def _end_approved(rows: list[dict], event: str, principal: Principal | Non
     await adjust_counters(deltas)
 
 
-async def expire_due(rules: reseller.RuleSet, at: datetime | None = None, limit: int = 500) -> int:
+async def expire_due(rules: reseller.RuleSet, at: datetime | None = None, limit: int = 100,
+                     should_stop=lambda: False) -> int:
     """P6: approved registrations past `expires_at` become EXPIRED and leave the team (R9).
     One conditional UPDATE per batch decides which rows this caller expires, so any number
     of instances (the background job, `cosell registrations expire`) may run it at once: a
-    row is expired, recorded and announced once. Returns how many were expired."""
+    row is expired, recorded and announced once. Batches of `limit` read from the partial
+    index `deal_registration_expiry` (approved rows only: the expired ones are never walked
+    again), resting between them (`partners.infra.pacing`), until none is due or
+    `should_stop()`. Returns how many were expired."""
     at = at or now()
     total = 0
-    while True:
+    pace = Pace()
+    while not should_stop():
+        await pace.rest()
         async with transaction():
             due = await DealRegistration.select(DealRegistration.id).where(
-                (DealRegistration.status == Status.APPROVED.value) & (DealRegistration.expires_at <= at)
+                APPROVED & (DealRegistration.expires_at <= at)
             ).order_by(DealRegistration.expires_at).limit(limit)
             if not due:
                 return total
             updated = await DealRegistration.update({
                 DealRegistration.status: Status.EXPIRED.value, **versions.bumped(DealRegistration)}).where(
-                DealRegistration.id.is_in([r["id"] for r in due]) & (DealRegistration.status == Status.APPROVED.value)
-                & (DealRegistration.expires_at <= at)
+                DealRegistration.id.is_in([r["id"] for r in due]) & APPROVED & (DealRegistration.expires_at <= at)
             ).returning(*DealRegistration.all_columns())
             await _end_approved([(Status.APPROVED.value, row) for row in updated], "EXPIRED", None,
                                 "90 days after approval (P6).", at, rules, validate=False)
             total += len(updated)
             if len(due) < limit:
                 return total
+    return total
+
+
+# The status as SQL text, not a parameter: a partial index's predicate matches only a
+# constant (a prepared statement's generic plan cannot use it for `status = $1`).
+APPROVED = WhereRaw(f"deal_registration.status = '{Status.APPROVED.value}'")
+RETURNED = WhereRaw(f"deal_registration.status = '{Status.RETURNED.value}'")
 
 
 RETURN_LEASE = timedelta(minutes=2)
@@ -74,7 +89,7 @@ UNANSWERED_NOTE = f"Not resubmitted within {RETURN_REPLY_DAYS} days of its retur
 
 def unanswered_return(at: datetime):
     """RETURNED and past its `reply_due_at` (P4)."""
-    return (DealRegistration.status == Status.RETURNED.value) & (DealRegistration.reply_due_at <= at)
+    return RETURNED & (DealRegistration.reply_due_at <= at)
 
 
 async def close_unanswered_returns(*, worker: str, at: datetime | None = None, should_stop=lambda: False,
@@ -86,7 +101,9 @@ async def close_unanswered_returns(*, worker: str, at: datetime | None = None, s
     this call closed."""
     at = at or now()
     closed = 0
+    pace = Pace()
     while not should_stop():
+        await pace.rest()
         lease, rows = await leasing.claim(DealRegistration, due=unanswered_return(at), worker=worker, limit=batch,
                                           lease_for=lease_for, order_by=[DealRegistration.reply_due_at], now=at)
         if not rows:

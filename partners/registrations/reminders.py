@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from partners.business_days import is_business_day
@@ -55,10 +56,14 @@ def dedupe_key(day: date, user_id: int) -> str:
     return f"review-digest:{day.isoformat()}:{user_id}"
 
 
+# The statuses as SQL text, not parameters: `deal_registration_review_due`'s predicate then
+# matches in every plan (a prepared statement's generic plan cannot match `status IN ($1, …)`).
+IN_REVIEW_SQL = WhereRaw("deal_registration.status IN (" + ", ".join(f"'{s.value}'" for s in IN_REVIEW) + ")")
+
+
 def overdue_in(regions, at: datetime):
     """In review and past its current P4 target, in one of `regions`."""
-    return (DealRegistration.status.is_in([s.value for s in IN_REVIEW])
-            & (DealRegistration.review_due_at <= at) & any_of(DealRegistration.region, regions))
+    return IN_REVIEW_SQL & (DealRegistration.review_due_at <= at) & any_of(DealRegistration.region, regions)
 
 
 async def reviewers() -> list[Reviewer]:
