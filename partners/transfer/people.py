@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from partners.people.enums import PARTNER_ROLES, Region, Role
+from partners.infra.errors import DomainError
+from partners.people.enums import Region, Role
+from partners.people.identity import validate_user_fields
 from partners.people.tables import User
 from partners.transfer import keys
 from partners.transfer.base import EntityImport
@@ -22,6 +24,9 @@ class PartnerImport(EntityImport):
                 p.refuse("INVALID_CHOICE", f"regions_served are among {', '.join(sorted(REGIONS))}.", name, "D7")
             elif any(len(v) > limit for v in values):
                 p.refuse("FIELD_TOO_LONG", f"each of {name} has at most {limit} characters.", name)
+            if name == "countries_served" and p.values.get("country") and p.values["country"] not in values:
+                values.append(p.values["country"])  # D7: always includes the partner's own country
+            p.extra[name] = values
             p.cells[name] = encode(Field(name, "list"), values)
 
     async def check(self, batch, run) -> None:
@@ -49,13 +54,16 @@ class UserImport(EntityImport):
             if "@" not in email:
                 p.refuse("INVALID_EMAIL", "A user has an email address.", "email")
                 continue
-            role = Role(p.values["role"]) if p.values.get("role") else None
-            if role in PARTNER_ROLES and "partner" not in p.refs:
-                p.refuse("PARTNER_REQUIRED", "A partner user belongs to one partner.", "partner", "P1")
-            elif role is not None and role not in PARTNER_ROLES and "partner" in p.refs:
-                p.refuse("PARTNER_NOT_ALLOWED", "Vendor staff belong to no partner.", "partner")
-            if any(r not in REGIONS for r in p.values.get("regions") or []):
+            regions = p.values.get("regions") or []
+            if any(r not in REGIONS for r in regions):
                 p.refuse("INVALID_CHOICE", f"regions are among {', '.join(sorted(REGIONS))}.", "regions")
+            elif p.values.get("role"):
+                try:  # the rules `cosell users add` and the API apply (D1: a channel manager's regions)
+                    validate_user_fields(Role(p.values["role"]), 0 if "partner" in p.refs else None,
+                                         [Region(r) for r in regions])
+                except DomainError as exc:
+                    for v in exc.violations:
+                        p.refuse(v.code, v.message, ".".join(v.field), v.rule)
             if email in taken and taken[email] != p.line:
                 p.refuse("DUPLICATE_EMAIL", f"{email} is on line {taken[email]} under another external id.", "email")
                 continue

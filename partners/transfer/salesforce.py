@@ -151,7 +151,12 @@ def user_row(row: dict) -> dict:
     text = " ".join(row.get(k) or "" for k in ("UserRole.Name", "Profile.Name", "Title")).lower()
     role = ("PARTNER_USER" if partner else "ADMIN" if "admin" in text else "CHANNEL_MANAGER" if "channel" in text
             else "SDR" if ("sdr" in text or "bdr" in text) else "SALES_OPS" if "ops" in text else "ACCOUNT_EXECUTIVE")
+    # D1: a channel manager covers regions: those its role names, else its country's.
+    regions = [r for r in ("AMER", "EMEA", "APJ", "LATAM", "PUBSEC") if r.lower() in text.split()]
+    if not regions and role == "CHANNEL_MANAGER" and row.get("Country"):
+        regions = [region_of(country_code(row["Country"]))]
     return {"external_id": row.get("Id", ""), "email": row.get("Email", ""), "name": _name(row), "role": role,
+            "regions": ";".join(regions),
             "partner": row.get("AccountId", "") if partner else "",
             "active": "true" if row.get("IsActive") in (None, "") else row["IsActive"],
             "created_at": row.get("CreatedDate", "")}
