@@ -5,7 +5,8 @@ database, and its peak memory (issue 35).
     python -m bench.import_timing /tmp/import-bench                     # SQLite, a new file
     python -m bench.import_timing /tmp/import-bench --postgres postgresql://postgres@127.0.0.1:5432/postgres
 
-Prints one Markdown table row: engine, input size, rows, wall seconds of the import, rows/s,
+Prints one Markdown table row: engine, input size, rows, wall and CPU seconds of the import
+(the importing process's own CPU; the database server's is not in it), rows/s,
 peak RSS of the import process, the load average before and after (the machine is shared:
 record it with the figures), and the same for a second run of the same files (nothing changes).
 """
@@ -25,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cosell(args: list[str], env: dict) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one `cosell` command in its own process."""
+def cosell(args: list[str], env: dict) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds, peak RSS in MB, stdout) of one `cosell` command in its own process."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env, stdout=out,
@@ -38,7 +39,7 @@ def cosell(args: list[str], env: dict) -> tuple[float, int, str]:
         err.seek(0)
         if process.returncode not in (0, 1):
             raise SystemExit(err.read())
-        return wall, usage.ru_maxrss // 1024, out.read()
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out.read()
 
 
 async def _pg(url: str, sql: str) -> None:
@@ -74,14 +75,14 @@ def main() -> None:
         results = []
         for label in ("first run", "second run"):
             load_before = os.getloadavg()[0]
-            wall, peak, out = cosell(["import", str(args.directory), "--no-progress", "--batch", str(args.batch),
+            wall, cpu, peak, out = cosell(["import", str(args.directory), "--no-progress", "--batch", str(args.batch),
                                       "--report", str(work / f"{label.replace(' ', '-')}.csv")], env)
-            results.append((label, wall, peak, load_before, os.getloadavg()[0], out))
+            results.append((label, wall, cpu, peak, load_before, os.getloadavg()[0], out))
         engine = "PostgreSQL" if args.postgres else "SQLite"
-        for label, wall, peak, load_before, load_after, out in results:
-            print(f"| {engine} | {label} | {size / 1e6:.0f} MB | {rows:,} | {wall:.0f} s | {rows / wall:,.0f} | "
-                  f"{peak} MB | {load_before:.1f} → {load_after:.1f} |")
-        print(results[0][5], file=sys.stderr)
+        for label, wall, cpu, peak, load_before, load_after, out in results:
+            print(f"| {engine} | {label} | {size / 1e6:.0f} MB | {rows:,} | {wall:.0f} s | {cpu:.0f} s | "
+                  f"{rows / wall:,.0f} | {peak} MB | {load_before:.1f} → {load_after:.1f} |")
+        print(results[0][-1], file=sys.stderr)
     finally:
         if name:
             asyncio.run(_pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

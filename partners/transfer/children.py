@@ -20,7 +20,7 @@ from partners.people.tables import (
     PartnerSpecialization,
 )
 from partners.registrations.tables import DealRegistrationChange, DealRegistrationProduct
-from partners.transfer import keys
+from partners.transfer import bulk, keys
 from partners.transfer.formats import encode, Field, reference_cell
 
 DIRECTORY = {
@@ -70,9 +70,8 @@ async def replace_partner_lists(values: dict[int, dict[str, Any]]) -> None:
     ids = list(values)
     for name, table in DIRECTORY.items():
         await table.delete().where(table.partner.is_in(ids))
-        rows = [table(partner=pid, value=v) for pid, v_ in values.items() for v in v_[name]]
-        if rows:
-            await table.insert(*rows)
+        await bulk.insert(table, [{"partner": pid, "value": v} for pid, v_ in values.items() for v in v_[name]],
+                          returning=False)
 
 
 async def load_addresses(ids: list[int], sources: dict[int, str]) -> dict[int, dict[str, Any]]:
@@ -84,10 +83,8 @@ async def load_addresses(ids: list[int], sources: dict[int, str]) -> dict[int, d
 
 async def replace_addresses(values: dict[int, dict[str, Any]]) -> None:
     await AccountAddress.delete().where(AccountAddress.account.is_in(list(values)))
-    rows = [AccountAddress(account=aid, **{k: a.get(k) or "" for k in ADDRESS_FIELDS})
-            for aid, v in values.items() for a in v["addresses"]]
-    if rows:
-        await AccountAddress.insert(*rows)
+    await bulk.insert(AccountAddress, [{"account": aid, **{k: a.get(k) or "" for k in ADDRESS_FIELDS}}
+                                       for aid, v in values.items() for a in v["addresses"]], returning=False)
 
 
 async def load_opportunity_children(ids: list[int], sources: dict[int, str]) -> dict[int, dict[str, Any]]:
@@ -116,18 +113,17 @@ async def replace_opportunity_children(values: dict[int, dict[str, Any]]) -> Non
     ids = list(values)
     for table in (OpportunityPartner, OpportunityContact, OpportunityStageChange):
         await table.delete().where(table.opportunity.is_in(ids))
-    team = [OpportunityPartner(opportunity=oid, partner=t["partner"], role=t["role"], is_primary=t["primary"],
-                               primary_chosen_by=t.get("primary_chosen_by") or "", created_at=t["at"])
+    team = [dict(opportunity=oid, partner=t["partner"], role=t["role"], is_primary=t["primary"],
+                 primary_chosen_by=t.get("primary_chosen_by") or "", created_at=t["at"])
             for oid, v in values.items() for t in v["team"]]
-    contacts = [OpportunityContact(opportunity=oid, contact=c["contact"], role=c["role"], is_primary=c["primary"])
+    contacts = [dict(opportunity=oid, contact=c["contact"], role=c["role"], is_primary=c["primary"])
                 for oid, v in values.items() for c in v["contacts"]]
-    history = [OpportunityStageChange(opportunity=oid, from_stage=h.get("from"), to_stage=h["to"],
-                                      changed_by=h.get("by"), note=h.get("note") or "", changed_at=h["at"])
+    history = [dict(opportunity=oid, from_stage=h.get("from"), to_stage=h["to"], changed_by=h.get("by"),
+                    note=h.get("note") or "", changed_at=h["at"])
                for oid, v in values.items() for h in v["stage_history"]]
     for table, rows in ((OpportunityPartner, team), (OpportunityContact, contacts),
                         (OpportunityStageChange, history)):
-        if rows:
-            await table.insert(*rows)
+        await bulk.insert(table, rows, returning=False)
 
 
 async def load_registration_children(ids: list[int], sources: dict[int, str]) -> dict[int, dict[str, Any]]:
@@ -147,13 +143,12 @@ async def replace_registration_children(values: dict[int, dict[str, Any]]) -> No
     ids = list(values)
     await DealRegistrationProduct.delete().where(DealRegistrationProduct.registration.is_in(ids))
     await DealRegistrationChange.delete().where(DealRegistrationChange.registration.is_in(ids))
-    products = [DealRegistrationProduct(registration=rid, product=p) for rid, v in values.items() for p in v["products"]]
-    history = [DealRegistrationChange(registration=rid, event=h["event"], from_status=h.get("from"), to_status=h["to"],
-                                      changed_by=h.get("by"), note=h.get("note") or "", changed_at=h["at"])
+    products = [dict(registration=rid, product=p) for rid, v in values.items() for p in v["products"]]
+    history = [dict(registration=rid, event=h["event"], from_status=h.get("from"), to_status=h["to"],
+                    changed_by=h.get("by"), note=h.get("note") or "", changed_at=h["at"])
                for rid, v in values.items() for h in v["history"]]
     for table, rows in ((DealRegistrationProduct, products), (DealRegistrationChange, history)):
-        if rows:
-            await table.insert(*rows)
+        await bulk.insert(table, rows, returning=False)
 
 
 Loader = Callable[[list[int], dict[int, str]], Awaitable[dict[int, dict[str, Any]]]]

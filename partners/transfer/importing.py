@@ -7,8 +7,9 @@ unchanged row writes nothing), then written in ONE transaction: new records with
 multi-row INSERTs, changed ones updated, their child rows replaced, their external ids
 remembered. A row that fails anything is a `Rejection` in the report and is not written;
 the rest of its batch is. Should the batch's write still fail (a constraint the checks did
-not foresee), the batch is rolled back and written again row by row, each in its own
-transaction, so nothing half-written remains and only the refusing row is reported.
+not foresee), the batch's write is rolled back (a savepoint) and done again row by row,
+each in its own savepoint, so nothing half-written remains and only the refusing row is
+reported.
 
 References to a record later in the same file (an account's parent) are `deferred`: such
 a row waits until a later pass over the file finds its target written; what still waits
@@ -22,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from partners.infra.db import transaction
 from partners.infra.errors import Violation
-from partners.transfer import keys
+from partners.transfer import bulk, keys
 from partners.transfer.entities import Entity
 from partners.transfer.exporting import cells_of
 from partners.transfer.formats import BadValue, decode, encode, reference_cell, split_reference
@@ -167,10 +168,8 @@ async def _write(batch: list[Parsed], entity: Entity, module, run: Run) -> None:
     for p in batch:
         module.finish_values(p, run)
     if new:
-        rows = [table(**p.values) for p in new]
-        await table.insert(*rows)
-        for p, row in zip(new, rows):
-            p.id = row.id
+        for p, new_id in zip(new, await bulk.insert(table, [p.values for p in new])):
+            p.id = new_id
         await keys.remember(entity.name, [(p.source, p.key, p.id) for p in new])
     for p in batch:
         if p.existing is not None:
@@ -180,8 +179,26 @@ async def _write(batch: list[Parsed], entity: Entity, module, run: Run) -> None:
 
 
 async def process_batch(batch: list[Parsed], entity: Entity, module, run: Run, file: str) -> list[Parsed]:
-    """Check and write one batch; returns the rows that wait for a deferred reference."""
+    """Check and write one batch in one transaction (its reads too: one connection, and on
+    SQLite one write lock, per batch); returns the rows that wait for a deferred reference."""
     tally = run.tally(entity.name)
+    async with transaction():
+        waiting, todo = await _prepare(batch, entity, module, run, file)
+        written = await _write_or_refuse(todo, entity, module, run, file)
+    for p in written:
+        if p.existing is None:
+            tally.created += 1
+        else:
+            tally.updated += 1
+    if written:
+        await module.after_batch(written, run)
+    return waiting
+
+
+async def _prepare(batch: list[Parsed], entity: Entity, module, run: Run, file: str
+                   ) -> tuple[list[Parsed], list[Parsed]]:
+    """(rows waiting for a later row, rows to write): references resolved, rules checked,
+    unchanged records left out; the refused rows are reported."""
     await _resolve(batch, entity, run)
     waiting, ready = [], []
     for p in batch:
@@ -210,32 +227,33 @@ async def process_batch(batch: list[Parsed], entity: Entity, module, run: Run, f
             now_cells = current.get(p.existing)
             p.extra["_unchanged"] = bool(now_cells) and _same(now_cells, p.cells)
     todo = [p for p in good if not p.extra.get("_unchanged")]
-    tally.unchanged += len(good) - len(todo)
-    if todo:
+    run.tally(entity.name).unchanged += len(good) - len(todo)
+    return waiting, todo
+
+
+async def _write_or_refuse(todo: list[Parsed], entity: Entity, module, run: Run, file: str) -> list[Parsed]:
+    """The rows written: all at once in a savepoint; should the database refuse that (a
+    constraint the checks did not foresee), one savepoint per row, so only the refusing row
+    is lost and nothing of it remains."""
+    if not todo:
+        return []
+    try:
+        async with transaction():
+            await _write(todo, entity, module, run)
+        return todo
+    except Exception as exc:  # noqa: BLE001 - any refusal of the database
+        if len(todo) == 1:
+            run.reject(file, todo[0], [Violation("REFUSED_BY_DATABASE", _short(exc))], entity.name)
+            return []
+    written = []
+    for p in todo:
         try:
             async with transaction():
-                await _write(todo, entity, module, run)
-        except Exception as exc:  # noqa: BLE001 - any refusal: row by row, so only the refusing row is lost
-            if len(todo) == 1:
-                run.reject(file, todo[0], [Violation("REFUSED_BY_DATABASE", _short(exc))], entity.name)
-                todo = []
-            else:
-                written = []
-                for p in todo:
-                    try:
-                        async with transaction():
-                            await _write([p], entity, module, run)
-                        written.append(p)
-                    except Exception as one:  # noqa: BLE001
-                        run.reject(file, p, [Violation("REFUSED_BY_DATABASE", _short(one))], entity.name)
-                todo = written
-        for p in todo:
-            if p.existing is None:
-                tally.created += 1
-            else:
-                tally.updated += 1
-        await module.after_batch(todo, run)
-    return waiting
+                await _write([p], entity, module, run)
+            written.append(p)
+        except Exception as one:  # noqa: BLE001
+            run.reject(file, p, [Violation("REFUSED_BY_DATABASE", _short(one))], entity.name)
+    return written
 
 
 def _short(exc: BaseException) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from partners.infra.clock import now
+from partners.transfer import bulk
 from partners.transfer.tables import ExternalId
 
 CHUNK = 500  # values per IN (...): under SQLite's parameter limit, whatever its build
@@ -46,5 +47,5 @@ async def remember(entity: str, items: list[tuple[str, str, int]]) -> None:
     """Store (source, key) -> internal id for records created by this batch (one statement)."""
     if items:
         at = now()
-        await ExternalId.insert(*(ExternalId(entity=entity, source=s, key=k, internal_id=i, imported_at=at)
-                                  for s, k, i in items))
+        await bulk.insert(ExternalId, [{"entity": entity, "source": s, "key": k, "internal_id": i, "imported_at": at}
+                                       for s, k, i in items], returning=False)
