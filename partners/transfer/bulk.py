@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from piccolo.columns.defaults.base import Default
+
 MAX_PARAMETERS = 30_000  # under PostgreSQL's 32,767 and SQLite's 32,766 per statement
 
 
@@ -25,6 +27,8 @@ def _shape(table) -> tuple[list[str], str, list[tuple[str, bool, object]]]:
         for c in columns:
             default = getattr(c, "default", None)
             default = default.value if isinstance(default, Enum) else default
+            if isinstance(default, Default):  # TimestamptzNow, DateNow …: the value now
+                default = default.python
             defaults.append((c._meta.name, callable(default), default))
         _SHAPES[table] = ([c._meta.name for c in columns],
                           ", ".join(f'"{c._meta.db_column_name}"' for c in columns), defaults)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from partners.accounts.enums import AccountType
 from partners.accounts.tables import Account, Contact
+from partners.infra.clock import now
 from partners.opportunities import reseller
 from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, OpportunityStage, OpportunityType
 from partners.opportunities.team import aligned_name
@@ -138,7 +139,7 @@ class OpportunityImport(EntityImport):
 def _at(p, label, text):
     """A child row's time; the opportunity's creation when the file gives none."""
     value = child_value(p, label, "datetime", text)
-    return value if value is not None else p.values.get("created_at")
+    return value if value is not None else (p.values.get("created_at") or now())
 
 
 def _cell(items: list[dict]) -> str:

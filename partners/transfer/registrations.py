@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from partners.infra.clock import now
 from partners.leads.duplicates import company_key
 from partners.plans.tables import CoSellPlan
 from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
@@ -34,7 +35,7 @@ class RegistrationImport(EntityImport):
                     "to": child_value(p, f"history.{i}.to", "text", h.get("to"), choices=STATUSES, nullable=False),
                     "by": child_ref(p, f"history.{i}.by", "users", h.get("by"), required=False),
                     "note": child_value(p, f"history.{i}.note", "text", h.get("note")) or "",
-                    "at": child_value(p, f"history.{i}.at", "datetime", h.get("at")) or p.values.get("created_at")})
+                    "at": child_value(p, f"history.{i}.at", "datetime", h.get("at")) or _when(p)})
         except BadValue as exc:
             p.refuse(exc.code, exc.message, exc.message.split(" ")[0].rstrip(":"), "P4")
             return
@@ -71,6 +72,11 @@ class RegistrationImport(EntityImport):
             p.id: {"products": p.extra["products"],
                    "history": [{**h, "by": resolve(run, "users", h["by"], p.source)} for h in p.extra["history"]]}
             for p in batch})
+
+
+def _when(p) -> datetime:
+    """A history entry's time when the file gives none: the registration's creation, else its submission."""
+    return p.values.get("created_at") or p.values.get("submitted_at") or now()
 
 
 def _sourced_approval(p) -> bool:
