@@ -97,8 +97,12 @@ def cmd_import(args) -> int:
     print(f"{'entity':<14} {'read':>8} {'created':>8} {'updated':>8} {'unchanged':>9} {'rejected':>8}")
     for name, t in result.tallies.items():
         print(f"{name:<14} {t.read:>8} {t.created:>8} {t.updated:>8} {t.unchanged:>9} {t.rejected:>8}")
-    verb = "would be written (dry run: nothing was)" if result.dry_run else "written"
-    print(f"{'Checked' if result.dry_run else 'Imported'}: rows {verb}.")
+    created = sum(t.created for t in result.tallies.values())
+    updated = sum(t.updated for t in result.tallies.values())
+    if result.dry_run:
+        print(f"Dry run: {created} records would be created and {updated} updated; nothing was written.")
+    else:
+        print(f"Imported: {created} records created, {updated} updated.")
     print(f"Rejected rows: {result.rejected}; report: {result.report}")
     return 1 if result.rejected else 0
 
