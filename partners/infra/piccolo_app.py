@@ -23,6 +23,7 @@ TABLE_MODULES = [
     "partners.business_days.tables",
     "partners.leads.tables",
     "partners.cases.tables",
+    "partners.transfer.tables",
 ]
 
 APP_CONFIG = AppConfig(

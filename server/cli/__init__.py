@@ -1,5 +1,5 @@
 """The `cosell` command: migrate, serve, users, tokens, demo data, schema export, documents, plugins,
-exchange rates, rules, mail.
+exchange rates, rules, mail, import and export.
 
 The argument parser and `main` (the console script `cosell = "server.cli:main"`); each command
 group's functions live in a module of its own beside this one."""
@@ -19,6 +19,7 @@ from server.cli.plugins import cmd_plugins, cmd_plugins_show
 from server.cli.rates import add_parsers as add_rates_parsers
 from server.cli.rules import cmd_rules_export, cmd_rules_show
 from server.cli.serve import cmd_serve
+from server.cli.transfer import add_parsers as add_transfer_parsers
 from server.cli.users import cmd_tokens_issue, cmd_tokens_revoke, cmd_users_add, cmd_users_link_sso
 from server.settings import SettingsError, env_int
 
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove_documents.set_defaults(func=cmd_documents_remove)
 
     add_rates_parsers(sub)
+    add_transfer_parsers(sub)
 
     plugins = sub.add_parser("plugins", help="list loaded plugins (COSELL_PLUGINS, COSELL_DISABLE_PLUGINS apply)")
     plugins.add_argument("--hooks", action="store_true", help="show the hooks each plugin implements")
