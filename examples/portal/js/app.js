@@ -3,8 +3,9 @@
 import { Api, ApiError } from "./api.js";
 
 const params = new URLSearchParams(location.search);
-// The API's GraphQL URL: ?api=… or `make run`'s default.
-const API_URL = params.get("api") || "http://127.0.0.1:8000/graphql";
+// The portal's own settings file (README: config.json); ?api=… overrides its API URL.
+const config = await fetch(new URL("../config.json", import.meta.url)).then((r) => r.json());
+const API_URL = params.get("api") || config.api || "http://127.0.0.1:8000/graphql";
 const TOKEN_KEY = "cosell-portal-token";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -17,6 +18,12 @@ function el(tag, text, attrs = {}) {
   if (text !== undefined && text !== null) node.textContent = String(text);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   return node;
+}
+
+// A table cell that carries its column's name: at phone width rows become stacked cards
+// whose cells show that name (portal.css), so no table overflows sideways.
+function cell(label, text, attrs = {}) {
+  return el("td", text, { "data-label": label, ...attrs });
 }
 
 function when(value) {
@@ -72,14 +79,15 @@ async function loadRegistrations(after = null) {
   if (!after) body.replaceChildren();
   for (const reg of page.nodes) {
     const row = el("tr", null, { "data-id": reg.id });
-    row.append(el("td", reg.customerName), el("td", reg.type), el("td", reg.status, { class: "status" }),
-      el("td", money(reg.estimatedAmountMoney), { class: "amount" }), el("td", when(reg.submittedAt)),
-      el("td", when(reg.expiresAt)));
-    const follow = el("button", "Follow", { type: "button" });
+    row.append(cell("Customer", reg.customerName), cell("Type", reg.type),
+      cell("Status", reg.status, { class: "status" }),
+      cell("Estimated", money(reg.estimatedAmountMoney), { class: "amount" }), cell("Submitted", when(reg.submittedAt)),
+      cell("Expires", when(reg.expiresAt)));
+    const follow = el("button", "Follow", { type: "button", "aria-label": `Follow ${reg.customerName}` });
     follow.addEventListener("click", guarded(() => followRegistration(reg.id)));
-    const cell = el("td");
-    cell.append(follow);
-    row.append(cell);
+    const actions = cell("Actions");
+    actions.append(follow);
+    row.append(actions);
     body.append(row);
   }
   $("#registrations-count").textContent = `(${page.totalCount})`;
@@ -103,7 +111,8 @@ async function followRegistration(id) {
   }
   const history = $("#registration-history");
   history.replaceChildren(...reg.history.map((change) => el("li",
-    `${when(change.changedAt)}: ${change.event} → ${change.toStatus}${change.note ? ` (${change.note})` : ""}`)));
+    `${when(change.changedAt)}: ${change.fromStatus || "(new)"} → ${change.toStatus}${change.note ? ` (${change.note})` : ""}`,
+    { "data-event": change.event })));
   section.dataset.id = reg.id;
   show(section, true);
 }
@@ -152,16 +161,16 @@ async function loadTasks() {
   for (const plan of coSellPlans.nodes) {
     for (const task of plan.tasks) {
       const row = el("tr", null, { "data-id": task.id });
-      row.append(el("td", plan.opportunity ? plan.opportunity.name : "—"), el("td", task.title),
-        el("td", task.ownerSide), el("td", task.dueDate + (task.overdue ? " (overdue)" : "")),
-        el("td", task.status, { class: "status" }));
-      const cell = el("td");
+      row.append(cell("Opportunity", plan.opportunity ? plan.opportunity.name : "—"), cell("Task", task.title),
+        cell("Side", task.ownerSide), cell("Due", task.dueDate + (task.overdue ? " (overdue)" : "")),
+        cell("Status", task.status, { class: "status" }));
+      const actions = cell("Actions");
       if (task.ownerSide === "PARTNER" && task.status !== "DONE") {
-        const done = el("button", "Complete", { type: "button" });
+        const done = el("button", "Complete", { type: "button", "aria-label": `Complete ${task.title}` });
         done.addEventListener("click", guarded(() => completeTask(task.id)));
-        cell.append(done);
+        actions.append(done);
       }
-      row.append(cell);
+      row.append(actions);
       body.append(row);
     }
   }
