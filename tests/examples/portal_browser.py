@@ -105,9 +105,13 @@ def browser(tmp_path):
 
 
 def wait_for(driver, predicate, timeout: float = 20):
+    """Until predicate() is true; an element replaced or not there yet (a page navigating,
+    as on the way back from the identity provider) is asked again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(lambda d: predicate())
+    return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+                         ).until(lambda d: predicate())
 
 
 def console_errors(driver) -> list[dict]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from functools import partial
 
-import pytest
 from graphql import parse, validate
 
 from partners.opportunities.enums import OpportunityPartnerRole
@@ -20,8 +19,7 @@ from tests.schema.cosell import add_task, create_plan
 from tests.schema.registrations import ADVANCE, ok, register
 from tests.schema.sales import create_account, create_opportunity, put_partner
 
-from tests.examples.portal_browser import (  # noqa: F401 (fixtures)
-    DOCUMENTS, PORTAL, audit_at_both_widths, browser, console_errors, portal_config, portal_origin, wait_for)
+from tests.examples.portal_browser import DOCUMENTS, PORTAL, audit_at_both_widths, console_errors, wait_for
 
 def test_every_document_the_portal_uses_exists_and_is_valid_against_the_schema():
     used = {name for path in (PORTAL / "js").rglob("*.js") for name in re.findall(r'\.run\("(\w+)"', path.read_text())}

@@ -31,5 +31,7 @@ server.service.on("beforeTokenSigning", (token) => {
 });
 
 await server.start(0, "127.0.0.1");
+// The issuer as the browser and cosell reach it (the library would say "localhost").
+server.issuer.url = `http://127.0.0.1:${server.address().port}`;
 console.log(JSON.stringify({ issuer: server.issuer.url }));
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.stop().then(() => process.exit(0)));

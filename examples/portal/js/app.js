@@ -19,7 +19,10 @@ const TOKEN_KEY = "cosell-portal-token";
 const params = new URLSearchParams(location.search);
 // The portal's own settings file (README: config.json); ?api=… overrides its API URL.
 const config = await fetch(new URL("../config.json", import.meta.url)).then((r) => r.json());
-const API_URL = params.get("api") || config.api || "http://127.0.0.1:8000/graphql";
+// The override outlives the trip to the identity provider, whose redirect URI has no query.
+if (params.get("api")) sessionStorage.setItem("cosell-portal-api", params.get("api"));
+const API_URL = params.get("api") || sessionStorage.getItem("cosell-portal-api") || config.api
+  || "http://127.0.0.1:8000/graphql";
 
 const context = { api: null, viewer: null, config, fail: null };
 
