@@ -16,6 +16,7 @@ from partners.opportunities.enums import OpportunityPartnerRole
 from schema import build_schema
 from server.testing import live_server
 from tests.schema.cosell import add_task, create_plan
+from tests.schema.program import CREATE, run
 from tests.schema.registrations import ADVANCE, ok, register
 from tests.schema.sales import create_account, create_opportunity, put_partner
 
@@ -30,6 +31,17 @@ def test_every_document_the_portal_uses_exists_and_is_valid_against_the_schema()
         document = parse(path.read_text())
         assert [d.name.value for d in document.definitions] == [name], path  # one operation, named as its file
         assert validate(schema, document) == [], path
+
+
+async def test_refusal_messages_are_plain_and_the_rule_stays_in_its_field(gql, world):
+    """Issue 37: the API's UserError message is written for a person; the rule id the domain
+    cites (here R2, "… (R2).") is in `rule`, not in the text."""
+    taken = await run(gql, CREATE, world.tokens["admin"], name="Gamma Two", nickname="ALPHA")
+    assert [(e["code"], e["rule"], e["message"]) for e in taken["errors"]] == [
+        ("NICKNAME_TAKEN", "R2", "Another partner has this nickname.")]
+    bad = await run(gql, CREATE, world.tokens["admin"], name="Delta", nickname="bad nick")
+    [nickname] = [e for e in bad["errors"] if e["code"] == "INVALID_NICKNAME"]
+    assert nickname["rule"] == "R2" and "(R2)" not in nickname["message"] and nickname["message"].endswith("'_'.")
 
 
 def test_the_portal_calls_the_api_only_through_its_documents():

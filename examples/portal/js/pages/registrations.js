@@ -1,7 +1,7 @@
 // Deal registrations (P3–P8, D1, D2): the list with filters, one registration's review,
 // discount quote lines and the conflicts the partner may see, withdraw and resubmit, and
 // the register form.
-import { $, button, cell, el, fillTable, money, show, showRefusals, when } from "../ui.js";
+import { $, button, cell, el, fillTable, money, plainMessage, show, showRefusals, when } from "../ui.js";
 
 export const title = "Registrations";
 
@@ -78,7 +78,7 @@ export async function follow(id) {
   }
   // P4: every step of the review, from one status to the next (the first has none before it).
   $("#registration-history").replaceChildren(...reg.history.map((change) => el("li",
-    `${when(change.changedAt)}: ${change.fromStatus || "(new)"} → ${change.toStatus}${change.note ? ` (${change.note})` : ""}`,
+    `${when(change.changedAt)}: ${change.fromStatus || "(new)"} → ${change.toStatus}${change.note ? ` (${plainMessage(change.note)})` : ""}`,
     { "data-event": change.event })));
   quote(reg);
   // D2: only the conflicts the API lets this partner see.

@@ -1,0 +1,159 @@
+"""Every page of the partner portal (issue 37) in headless Chromium, as partner A's user and
+as partner A's admin, with partner B's data present, and with the allow-list mode on
+(COSELL_TRUSTED_DOCUMENTS_ROLES: partner roles run only the portal's registered documents):
+the figures shown are the API's answers for A, nothing of B appears, the console stays
+clean, axe finds no serious violation at 390 and 1280 px (screenshots kept)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from partners.documents import store
+from schema import build_schema
+from schema.documents.check import check_documents
+from schema.documents.files import documents_from_files
+from server.settings import Settings
+from server.testing import live_server
+from tests.examples.portal_browser import DOCUMENTS, audit_at_both_widths, console_errors, wait_for
+from tests.schema.leads import open_case, shared_lead
+from tests.schema.registrations import register
+from tests.schema.webhooks import create_endpoint, partner_admins
+
+B_NAMES = ("Beta Distribution", "Umbrella B Corp", "Soylent B Lead", "B-only case", "hooks.beta.test")
+
+
+async def _register_portal_documents() -> None:
+    documents = documents_from_files(sorted(DOCUMENTS.glob("*.graphql")))
+    settings = Settings.from_env()
+    check_documents(build_schema(settings), settings, documents)
+    await store.add(documents)
+
+
+async def _two_partners(gql, world) -> None:
+    """What partners A and B each have: a registration, a shared lead, a case, a webhook."""
+    await partner_admins(world)
+    await register(gql, world, "alpha_user", customer={"prospect": {"name": "Hooli", "website": "hooli.test"}})
+    await register(gql, world, "beta_user", customer={"prospect": {"name": "Umbrella B Corp", "website": "umbrella.test",
+                                                                    "country": "DE", "region": "EMEA"}})
+    await shared_lead(gql, world, "alpha", company="Initrode A Lead", contactEmail="bill@initrode.test")
+    await shared_lead(gql, world, "beta", token="admin", company="Soylent B Lead", contactEmail="sol@soylent.test")
+    await open_case(gql, world, "alpha_user", subject="Partner Opp: A-only case")
+    await open_case(gql, world, "beta_user", subject="Partner Opp: B-only case")
+    for partner in ("alpha", "beta"):
+        created = await create_endpoint(gql, world, f"{partner}_admin", f"https://hooks.{partner}.test/cosell")
+        assert created["errors"] == [], created
+
+
+def _text(driver) -> str:
+    return driver.execute_script("return document.body.innerText")
+
+
+async def test_partner_pages_show_only_partner_a_under_the_allow_list(gql, world, portal_origin, browser,
+                                                                     cosell_database_url, cosell_var_dir, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    await _two_partners(gql, world)
+    await _register_portal_documents()
+    token = world.tokens["alpha_admin"]
+    answers = (await gql("""{ dealRegistrations { totalCount } leads { totalCount nodes { company acceptDueAt } }
+                              cases { totalCount nodes { subject } } webhookEndpoints { nodes { url } }
+                              users { nodes { email } } }""", token=token))["data"]
+
+    with live_server(cosell_database_url, cwd=tmp_path, COSELL_VAR_DIR=str(cosell_var_dir),
+                     COSELL_CORS_ORIGINS=portal_origin,
+                     COSELL_TRUSTED_DOCUMENTS_ROLES="PARTNER_USER,PARTNER_ADMIN") as (api_url, _):
+        driver = browser
+        find = partial(driver.find_element, By.CSS_SELECTOR)
+        rows = lambda table: driver.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr:not(.empty)")  # noqa: E731
+
+        driver.get(f"{portal_origin}/?api={api_url}/graphql")
+        find("#token").send_keys(token)
+        find("#sign-in button[type=submit]").click()
+        wait_for(driver, lambda: find("#viewer").is_displayed())
+        assert find("#viewer").text == "Alpha Admin · Alpha Resellers"
+        nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#nav a")]
+        assert nav == ["Registrations", "Leads", "Cases", "Co-sell tasks", "People", "Webhooks", "Locator", "Scorecard"]
+
+        # Registrations: the count is the API's, under the allow-list mode.
+        wait_for(driver, lambda: find("#registrations-count").text == f"({answers['dealRegistrations']['totalCount']})")
+        assert [r.find_element(By.CSS_SELECTOR, "td").text for r in rows("registrations")] == ["Hooli"]
+        audit_at_both_widths(driver, "registrations-admin")
+
+        # Leads: A's shared lead with its countdown to the acceptance due date (P11).
+        find('#nav a[href="#leads"]').click()
+        wait_for(driver, lambda: find("#leads-count").text == f"({answers['leads']['totalCount']})")
+        [lead] = answers["leads"]["nodes"]
+        [row] = rows("leads")
+        assert lead["company"] in row.text
+        countdown = driver.execute_script(
+            "const s = (new Date(arguments[0]) - Date.now()) / 1000;"
+            "return new Intl.RelativeTimeFormat(navigator.language, {numeric: 'auto'}).format(Math.round(s / 86400), 'day');",
+            lead["acceptDueAt"])
+        assert row.find_element(By.CSS_SELECTOR, ".accept-due").text == countdown
+        audit_at_both_widths(driver, "leads")
+        # Accept it: the status follows.
+        row.find_element(By.CSS_SELECTOR, "button").click()
+        find("#lead-decision [name=note]").send_keys("We know them")
+        find('#lead-decision [data-lead="accept"]').click()
+        wait_for(driver, lambda: "ACCEPTED" in rows("leads")[0].text)
+
+        # Cases: A's case only; comment on it; open a new Partner Opp case.
+        find('#nav a[href="#cases"]').click()
+        wait_for(driver, lambda: find("#cases-count").text == f"({answers['cases']['totalCount']})")
+        assert [r.find_element(By.CSS_SELECTOR, "td").text for r in rows("cases")] == \
+            [c["subject"] for c in answers["cases"]["nodes"]]
+        rows("cases")[0].find_element(By.CSS_SELECTOR, "button").click()
+        wait_for(driver, lambda: find("#case").is_displayed())
+        find("#comment [name=body]").send_keys("Any news?")
+        find("#comment button").click()
+        wait_for(driver, lambda: "Any news?" in find("#case-comments").text)
+        audit_at_both_widths(driver, "cases")
+
+        # People (admins): A's people only; invite a colleague.
+        find('#nav a[href="#people"]').click()
+        wait_for(driver, lambda: len(rows("people")) == len(answers["users"]["nodes"]))
+        assert sorted(r.find_elements(By.CSS_SELECTOR, "td")[1].text for r in rows("people")) == \
+            sorted(u["email"] for u in answers["users"]["nodes"])
+        find("#invite [name=name]").send_keys("Ada Alpha")
+        find("#invite [name=email]").send_keys("ada@alpha.test")
+        find("#invite button").click()
+        wait_for(driver, lambda: "ada@alpha.test" in find("#invitations").text)
+        audit_at_both_widths(driver, "people")
+
+        # Webhooks (admins): A's endpoint; rotating shows the new secret once.
+        find('#nav a[href="#webhooks"]').click()
+        wait_for(driver, lambda: len(rows("webhooks")) == 1)
+        assert rows("webhooks")[0].find_element(By.CSS_SELECTOR, "td").text == \
+            answers["webhookEndpoints"]["nodes"][0]["url"]
+        rows("webhooks")[0].find_element(By.XPATH, ".//button[text()='Rotate secret']").click()
+        wait_for(driver, lambda: find("#webhook-secret").is_displayed())
+        assert find("#webhook-secret-value").text
+        audit_at_both_widths(driver, "webhooks")
+
+        # Locator and scorecard.
+        find('#nav a[href="#locator"]').click()
+        wait_for(driver, lambda: "partner(s) found" in find("#locator-count").text)
+        audit_at_both_widths(driver, "locator")
+        find('#nav a[href="#scorecard"]').click()
+        wait_for(driver, lambda: find("#scorecard-state").is_displayed())
+        audit_at_both_widths(driver, "scorecard")
+
+        for page in ("registrations", "leads", "cases", "people", "webhooks"):
+            find(f'#nav a[href="#{page}"]').click()
+            wait_for(driver, lambda: find(f'[data-page="{page}"]').is_displayed())
+            text = _text(driver)
+            assert not [name for name in B_NAMES if name in text], page
+        assert console_errors(driver) == []
+
+        # A partner user: no People or Webhooks pages, not even by their address.
+        find("#sign-out").click()
+        wait_for(driver, lambda: find("#token").is_displayed())
+        find("#token").send_keys(world.tokens["alpha_user"])
+        find("#sign-in button[type=submit]").click()
+        wait_for(driver, lambda: find("#viewer").is_displayed())
+        nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#nav a")]
+        assert "People" not in nav and "Webhooks" not in nav
+        driver.get(f"{portal_origin}/#people")
+        wait_for(driver, lambda: find('[data-page="registrations"]').is_displayed())
+        assert not find('[data-page="people"]').is_displayed()
+        assert console_errors(driver) == []
