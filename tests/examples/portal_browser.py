@@ -144,6 +144,7 @@ def audit_at_both_widths(driver, name: str) -> None:
             wait_for(driver, lambda: driver.execute_script("return window.innerWidth") <= width)
             assert horizontal_overflow(driver) == 0, (name, width)
             driver.save_screenshot(str(artifacts_dir() / f"{name}-{width}.png"))
-            assert axe_violations(driver) == [], (name, width)
+            violations = axe_violations(driver)
+            assert violations == [], (name, width, violations)
     finally:
         driver.set_window_size(DESKTOP, 900)

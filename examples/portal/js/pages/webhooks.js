@@ -67,7 +67,7 @@ export async function load() {
     const actions = cell("Actions");
     actions.append(
       button("Deliveries", () => deliveries(endpoint), { "aria-label": `Deliveries of ${endpoint.url}` }), " ",
-      button("Rotate secret", ctx.guarded(() => rotate(endpoint)), { "aria-label": `Rotate the secret of ${endpoint.url}` }));
+      button("Rotate secret", ctx.guarded(() => rotate(endpoint)), { "aria-label": `Rotate secret of ${endpoint.url}` }));
     row.append(cell("URL", endpoint.url), cell("Events", endpoint.eventTypes.join(", ")),
       cell("Enabled", endpoint.enabled ? "yes" : "no"), actions);
     return row;
