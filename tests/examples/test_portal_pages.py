@@ -15,8 +15,9 @@ from schema.documents.files import documents_from_files
 from server.settings import Settings
 from server.testing import live_server
 from tests.examples.portal_browser import DOCUMENTS, audit_at_both_widths, console_errors, wait_for
+from tests.schema.discounts import add_policy_ok
 from tests.schema.leads import open_case, shared_lead
-from tests.schema.registrations import register
+from tests.schema.registrations import approved, register
 from tests.schema.webhooks import create_endpoint, partner_admins
 
 B_NAMES = ("Beta Distribution", "Umbrella B Corp", "Soylent B Lead", "B-only case", "hooks.beta.test")
@@ -32,7 +33,9 @@ async def _register_portal_documents() -> None:
 async def _two_partners(gql, world) -> None:
     """What partners A and B each have: a registration, a shared lead, a case, a webhook."""
     await partner_admins(world)
-    await register(gql, world, "alpha_user", customer={"prospect": {"name": "Hooli", "website": "hooli.test"}})
+    await add_policy_ok(gql, world)
+    quoted = await register(gql, world, "alpha_user", customer={"prospect": {"name": "Hooli", "website": "hooli.test"}})
+    await approved(gql, world, quoted["id"])  # approved: an opportunity, so a discount quote (P8)
     await register(gql, world, "beta_user", customer={"prospect": {"name": "Umbrella B Corp", "website": "umbrella.test",
                                                                     "country": "DE", "region": "EMEA"}})
     await shared_lead(gql, world, "alpha", company="Initrode A Lead", contactEmail="bill@initrode.test")
@@ -55,7 +58,9 @@ async def test_partner_pages_show_only_partner_a_under_the_allow_list(gql, world
     await _two_partners(gql, world)
     await _register_portal_documents()
     token = world.tokens["alpha_admin"]
-    answers = (await gql("""{ dealRegistrations { totalCount } leads { totalCount nodes { company acceptDueAt } }
+    answers = (await gql("""{ dealRegistrations { totalCount nodes { id discountQuote {
+                                totalMoney { amount currency } lines { key amountMoney { amount currency } } } } }
+                              leads { totalCount nodes { company acceptDueAt } }
                               cases { totalCount nodes { subject } } webhookEndpoints { nodes { url } }
                               users { nodes { email } } }""", token=token))["data"]
 
@@ -77,6 +82,17 @@ async def test_partner_pages_show_only_partner_a_under_the_allow_list(gql, world
         # Registrations: the count is the API's, under the allow-list mode.
         wait_for(driver, lambda: find("#registrations-count").text == f"({answers['dealRegistrations']['totalCount']})")
         assert [r.find_element(By.CSS_SELECTOR, "td").text for r in rows("registrations")] == ["Hooli"]
+        # Its discount quote lines (P8), each amount the API's, in the browser's locale.
+        [reg] = answers["dealRegistrations"]["nodes"]
+        in_locale = "return new Intl.NumberFormat(navigator.language, {style: 'currency', currency: arguments[0].currency})" \
+                    ".format(arguments[0].amount)"
+        rows("registrations")[0].find_element(By.CSS_SELECTOR, "button").click()
+        wait_for(driver, lambda: find("#registration").is_displayed() and find("#quote-lines").is_displayed())
+        assert reg["discountQuote"]["lines"], reg
+        for item in reg["discountQuote"]["lines"]:
+            shown = find(f'#quote-lines tr[data-key="{item["key"]}"] td.amount').text
+            assert shown == driver.execute_script(in_locale, item["amountMoney"]), item
+        assert driver.execute_script(in_locale, reg["discountQuote"]["totalMoney"]) in find("#quote-total").text
         audit_at_both_widths(driver, "registrations-admin")
 
         # Leads: A's shared lead with its countdown to the acceptance due date (P11).
