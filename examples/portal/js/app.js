@@ -39,7 +39,7 @@ function signInMessage(err, how) {
     return "Your identity provider signed you in for another application, so cosell refused the sign-in. "
       + "Ask your administrator to check the portal's single sign-on settings (audience).";
   }
-  if (/no (active )?cosell user|not a cosell user|unknown user|user/i.test(err.message)) {
+  if (/no active cosell user/i.test(err.message)) {
     return "You signed in, but cosell has no partner user for you. Ask your partner's administrator for an invitation.";
   }
   return "cosell refused the sign-in.";
