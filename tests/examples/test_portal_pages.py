@@ -173,3 +173,98 @@ async def test_partner_pages_show_only_partner_a_under_the_allow_list(gql, world
         wait_for(driver, lambda: find('[data-page="registrations"]').is_displayed())
         assert not find('[data-page="people"]').is_displayed()
         assert console_errors(driver) == []
+
+
+async def test_a_partner_user_withdraws_resubmits_acts_on_a_lead_and_never_sees_internal_comments(
+        gql, world, portal_origin, browser, cosell_database_url, cosell_var_dir, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from tests.schema import leads as lead_api
+    from tests.schema import registrations as reg_api
+
+    await _two_partners(gql, world)
+    # P4: one registration returned to the partner with a question, one still in review.
+    returned = await register(gql, world, "alpha_user", customer={"prospect": {"name": "Returned Co", "website": "ret.test"}})
+    await reg_api.ok(gql, world, reg_api.RETURN, "cm_amer", id=returned["id"], reason="Which team is buying?")
+    pending = await register(gql, world, "alpha_user", customer={"prospect": {"name": "Pending Co", "website": "pen.test"}})
+    # P11: an accepted lead to act on.
+    accepted = await shared_lead(gql, world, "alpha", company="Accepted A Lead", contactEmail="acc@accepted.test")
+    await lead_api.ok(gql, world, lead_api.ACCEPT_LEAD, "alpha_user", id=accepted["id"], note="Ours")
+    # D9: the SMB team comments on A's case, once publicly and once internally.
+    [case] = (await gql("{ cases { nodes { id } } }", token=world.tokens["alpha_user"]))["data"]["cases"]["nodes"]
+    await lead_api.ok(gql, world, lead_api.PICK_UP_CASE, "advocate", key="case", id=case["id"])
+    await lead_api.ok(gql, world, lead_api.COMMENT_ON_CASE, "advocate", key="comment", id=case["id"], body="On it")
+    await lead_api.ok(gql, world, lead_api.COMMENT_ON_CASE, "advocate", key="comment", id=case["id"],
+                      body="Internal: check the discount with the CM", internal=True)
+    await _register_portal_documents()
+    located = (await gql("{ partnerLocator { totalCount } dealRegistrations { totalCount } }",
+                         token=world.tokens["alpha_user"]))["data"]
+    total = f"({located['dealRegistrations']['totalCount']})"
+    assert total == "(3)"  # Hooli, Returned Co, Pending Co: partner A's
+
+    with live_server(cosell_database_url, cwd=tmp_path, COSELL_VAR_DIR=str(cosell_var_dir),
+                     COSELL_CORS_ORIGINS=portal_origin,
+                     COSELL_TRUSTED_DOCUMENTS_ROLES="PARTNER_USER,PARTNER_ADMIN") as (api_url, _):
+        driver = browser
+        find = partial(driver.find_element, By.CSS_SELECTOR)
+        row = lambda table, id_: find(f'#{table} tr[data-id="{id_}"]')  # noqa: E731
+
+        driver.get(f"{portal_origin}/?api={api_url}/graphql")
+        find("#token").send_keys(world.tokens["alpha_user"])
+        find("#sign-in button[type=submit]").click()
+        wait_for(driver, lambda: find("#viewer").is_displayed())
+
+        # Filter: the returned one only.
+        wait_for(driver, lambda: find("#registrations-count").text == total)
+        from selenium.webdriver.support.ui import Select
+
+        Select(find("#registration-filters [name=status]")).select_by_visible_text("RETURNED")
+        find("#registration-filters button").click()
+        wait_for(driver, lambda: find("#registrations-count").text == "(1)")
+        row("registrations", returned["id"]).find_element(By.CSS_SELECTOR, "button").click()
+        wait_for(driver, lambda: find("#resubmit").is_displayed())
+        assert "PENDING_SALES_REVIEW → RETURNED" in find("#registration-history").text or \
+            "SUBMITTED → RETURNED" in find("#registration-history").text
+        find("#resubmit [name=notes]").send_keys("The platform team")
+        find("#resubmit button").click()
+        wait_for(driver, lambda: find("#registration-status").text == "SUBMITTED")
+        assert "RETURNED → SUBMITTED" in find("#registration-history").text
+
+        # Withdraw the pending one.
+        Select(find("#registration-filters [name=status]")).select_by_visible_text("Any")
+        find("#registration-filters button").click()
+        wait_for(driver, lambda: find("#registrations-count").text == total)
+        row("registrations", pending["id"]).find_element(By.CSS_SELECTOR, "button").click()
+        wait_for(driver, lambda: find("#registration").get_attribute("data-id") == pending["id"]
+                 and find("#withdraw-registration").is_displayed())
+        find("#withdraw-registration").click()
+        wait_for(driver, lambda: find("#registration-status").text == "WITHDRAWN")
+        assert not find("#withdraw-registration").is_displayed()
+
+        # Leads: act on the accepted one.
+        find('#nav a[href="#leads"]').click()
+        wait_for(driver, lambda: row("leads", accepted["id"]).is_displayed())
+        row("leads", accepted["id"]).find_element(By.CSS_SELECTOR, "button").click()
+        Select(find("#lead-decision [name=action]")).select_by_visible_text("MEETING")
+        find("#lead-decision [name=note]").send_keys("Met the CTO")
+        find('#lead-decision [data-lead="act"]').click()
+        wait_for(driver, lambda: "MEETING" in row("leads", accepted["id"]).text)
+
+        # Cases: the public comment, never the internal one.
+        find('#nav a[href="#cases"]').click()
+        wait_for(driver, lambda: row("cases", case["id"]).is_displayed())
+        row("cases", case["id"]).find_element(By.CSS_SELECTOR, "button").click()
+        wait_for(driver, lambda: "On it" in find("#case-comments").text)
+        assert "Internal" not in find("#case-comments").text and "check the discount" not in driver.page_source
+
+        # Locator: the API's count.
+        find('#nav a[href="#locator"]').click()
+        wait_for(driver, lambda: find("#locator-count").text ==
+                 f"{located['partnerLocator']['totalCount']} partner(s) found.")
+        audit_at_both_widths(driver, "partner-user-locator")
+        assert console_errors(driver) == []
+
+    after = await gql(f'{{ a: node(id: "{returned["id"]}") {{ ... on DealRegistration {{ status }} }} '
+                      f'b: node(id: "{pending["id"]}") {{ ... on DealRegistration {{ status }} }} '
+                      f'c: node(id: "{accepted["id"]}") {{ ... on Lead {{ status }} }} }}', token=world.tokens["alpha_user"])
+    assert after["data"] == {"a": {"status": "SUBMITTED"}, "b": {"status": "WITHDRAWN"}, "c": {"status": "MEETING"}}
