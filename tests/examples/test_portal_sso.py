@@ -95,4 +95,10 @@ async def test_a_partner_signs_in_through_the_identity_provider(world, identity_
         assert find("#sign-in-error .message").text == "Your sign-in has expired. Sign in again."
         assert not find("#portal").is_displayed()
         audit_at_both_widths(driver, "sign-in-refused")
+
+        # Signed in at the provider, but no cosell user has that email.
+        idp(email="stranger@example.test", audience="cosell", expiresIn=3600)
+        find("#sso-sign-in").click()
+        wait_for(driver, lambda: "invitation" in find("#sign-in-error .message").text)
+        assert "no partner user for you" in find("#sign-in-error .message").text
         assert _unexpected(console_errors(driver)) == []
