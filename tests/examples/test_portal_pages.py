@@ -241,9 +241,25 @@ async def test_a_partner_user_withdraws_resubmits_acts_on_a_lead_and_never_sees_
         wait_for(driver, lambda: find("#registration-status").text == "WITHDRAWN")
         assert not find("#withdraw-registration").is_displayed()
 
-        # Leads: act on the accepted one.
-        find('#nav a[href="#leads"]').click()
+        # Leads, by keyboard only: Tab to the nav link, Enter; Tab to the lead's button, Enter.
+        from selenium.webdriver.common.keys import Keys
+
+        def tab_to(selector, limit=60):
+            for _ in range(limit):
+                driver.switch_to.active_element.send_keys(Keys.TAB)
+                if driver.execute_script("return document.activeElement.matches(arguments[0])", selector):
+                    return driver.switch_to.active_element
+            raise AssertionError(f"{selector} is not reachable with Tab")
+
+        tab_to('#nav a[href="#leads"]').send_keys(Keys.ENTER)
         wait_for(driver, lambda: row("leads", accepted["id"]).is_displayed())
+        tab_to(f'#leads tr[data-id="{accepted["id"]}"] button').send_keys(Keys.ENTER)
+        wait_for(driver, lambda: find("#lead-decision").is_displayed())
+        assert driver.execute_script("return document.activeElement.name") == "note"  # focus moved to the form
+        # Ask for more days (P11), then act on it.
+        find("#lead-decision [name=note]").send_keys("The CTO is away")
+        find('#lead-decision [data-lead="extend"]').click()
+        wait_for(driver, lambda: "extension asked" in row("leads", accepted["id"]).text)
         row("leads", accepted["id"]).find_element(By.CSS_SELECTOR, "button").click()
         Select(find("#lead-decision [name=action]")).select_by_visible_text("MEETING")
         find("#lead-decision [name=note]").send_keys("Met the CTO")
