@@ -66,7 +66,7 @@ export async function load() {
     const row = el("tr", null, { "data-id": endpoint.id });
     const actions = cell("Actions");
     actions.append(
-      button("Deliveries", () => deliveries(endpoint), { "aria-label": `Deliveries of ${endpoint.url}` }), " ",
+      button("Deliveries", () => deliveries(endpoint), { "aria-label": `Deliveries of ${endpoint.url}` }),
       button("Rotate secret", ctx.guarded(() => rotate(endpoint)), { "aria-label": `Rotate secret of ${endpoint.url}` }));
     row.append(cell("URL", endpoint.url), cell("Events", endpoint.eventTypes.join(", ")),
       cell("Enabled", endpoint.enabled ? "yes" : "no"), actions);
