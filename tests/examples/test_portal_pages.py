@@ -18,7 +18,7 @@ from tests.examples.portal_browser import DOCUMENTS, audit_at_both_widths, conso
 from tests.schema.discounts import add_policy_ok
 from tests.schema.leads import open_case, shared_lead
 from tests.schema.registrations import approved, register
-from tests.schema.webhooks import create_endpoint, partner_admins
+from tests.schema.webhooks import create_endpoint, deliver, partner_admins
 
 B_NAMES = ("Beta Distribution", "Umbrella B Corp", "Soylent B Lead", "B-only case", "hooks.beta.test")
 
@@ -31,8 +31,13 @@ async def _register_portal_documents() -> None:
 
 
 async def _two_partners(gql, world) -> None:
-    """What partners A and B each have: a registration, a shared lead, a case, a webhook."""
+    """What partners A and B each have: a webhook endpoint (first, so the registrations'
+    events are for it), a registration, a shared lead, a case."""
     await partner_admins(world)
+    for partner in ("alpha", "beta"):
+        created = await create_endpoint(gql, world, f"{partner}_admin", f"https://hooks.{partner}.test/cosell",
+                                        ["DEAL_REGISTRATION"])
+        assert created["errors"] == [], created
     await add_policy_ok(gql, world)
     quoted = await register(gql, world, "alpha_user", customer={"prospect": {"name": "Hooli", "website": "hooli.test"}})
     await approved(gql, world, quoted["id"])  # approved: an opportunity, so a discount quote (P8)
@@ -42,26 +47,25 @@ async def _two_partners(gql, world) -> None:
     await shared_lead(gql, world, "beta", token="admin", company="Soylent B Lead", contactEmail="sol@soylent.test")
     await open_case(gql, world, "alpha_user", subject="Partner Opp: A-only case")
     await open_case(gql, world, "beta_user", subject="Partner Opp: B-only case")
-    for partner in ("alpha", "beta"):
-        created = await create_endpoint(gql, world, f"{partner}_admin", f"https://hooks.{partner}.test/cosell")
-        assert created["errors"] == [], created
 
 
 def _text(driver) -> str:
     return driver.execute_script("return document.body.innerText")
 
 
-async def test_partner_pages_show_only_partner_a_under_the_allow_list(gql, world, portal_origin, browser,
+async def test_partner_pages_show_only_partner_a_under_the_allow_list(gql, world, cosell_client, portal_origin, browser,
                                                                      cosell_database_url, cosell_var_dir, tmp_path):
     from selenium.webdriver.common.by import By
 
     await _two_partners(gql, world)
+    await deliver(cosell_client)  # the registrations' events: an attempt each (hooks.*.test do not resolve)
     await _register_portal_documents()
     token = world.tokens["alpha_admin"]
     answers = (await gql("""{ dealRegistrations { totalCount nodes { id discountQuote {
                                 totalMoney { amount currency } lines { key amountMoney { amount currency } } } } }
                               leads { totalCount nodes { company acceptDueAt } }
-                              cases { totalCount nodes { subject } } webhookEndpoints { nodes { url } }
+                              cases { totalCount nodes { subject } }
+                              webhookEndpoints { nodes { url deliveries { nodes { id status } } } }
                               users { nodes { email } } }""", token=token))["data"]
 
     with live_server(cosell_database_url, cwd=tmp_path, COSELL_VAR_DIR=str(cosell_var_dir),
@@ -141,6 +145,14 @@ async def test_partner_pages_show_only_partner_a_under_the_allow_list(gql, world
         wait_for(driver, lambda: len(rows("webhooks")) == 1)
         assert rows("webhooks")[0].find_element(By.CSS_SELECTOR, "td").text == \
             answers["webhookEndpoints"]["nodes"][0]["url"]
+        deliveries = answers["webhookEndpoints"]["nodes"][0]["deliveries"]["nodes"]
+        wait_for(driver, lambda: len(rows("deliveries")) == len(deliveries) > 0)
+        assert [r.get_attribute("data-id") for r in rows("deliveries")] == [d["id"] for d in deliveries]
+        assert [r.find_element(By.CSS_SELECTOR, ".status").text for r in rows("deliveries")] == \
+            [d["status"] for d in deliveries]
+        # Redeliver the first: a new delivery in the log.
+        rows("deliveries")[0].find_element(By.CSS_SELECTOR, "button").click()
+        wait_for(driver, lambda: len(rows("deliveries")) == len(deliveries) + 1)
         rows("webhooks")[0].find_element(By.XPATH, ".//button[text()='Rotate secret']").click()
         wait_for(driver, lambda: find("#webhook-secret").is_displayed())
         assert find("#webhook-secret-value").text
