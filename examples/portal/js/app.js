@@ -24,7 +24,7 @@ if (params.get("api")) sessionStorage.setItem("cosell-portal-api", params.get("a
 const API_URL = params.get("api") || sessionStorage.getItem("cosell-portal-api") || config.api
   || "http://127.0.0.1:8000/graphql";
 
-const context = { api: null, viewer: null, config, fail: null };
+const context = { api: null, viewer: null, config };
 
 // ------------------------------------------------------------------ sign in
 

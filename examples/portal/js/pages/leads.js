@@ -1,6 +1,6 @@
 // The lead inbox (P11): shared leads to accept or reject within 5 business days, accepted
 // ones to act on within 10, with countdowns to each due date; an extension request.
-import { $, button, cell, countdown, el, fillTable, show, showRefusals } from "../ui.js";
+import { $, button, cell, countdown, el, fillTable, show, showRefusals, when } from "../ui.js";
 
 export const title = "Leads";
 
@@ -63,9 +63,10 @@ export async function load() {
     row.append(cell("Company", lead.company), cell("Contact", `${lead.contactName} <${lead.contactEmail}>`),
       cell("Status", lead.status + (lead.extensionPending ? " (extension asked)" : ""), { class: "status" }),
       cell("Accept by", due(acceptDue, lead.acceptOverdue),
-        { class: lead.acceptOverdue ? "overdue accept-due" : "accept-due", "data-due": acceptDue || "" }),
+        { class: lead.acceptOverdue ? "overdue accept-due" : "accept-due", "data-due": acceptDue || "", title: when(acceptDue) }),
       cell("Act by", due(lead.actionDueAt, lead.actionOverdue),
-        { class: lead.actionOverdue ? "overdue action-due" : "action-due", "data-due": lead.actionDueAt || "" }),
+        { class: lead.actionOverdue ? "overdue action-due" : "action-due", "data-due": lead.actionDueAt || "",
+          title: when(lead.actionDueAt) }),
       actions);
     return row;
   });
