@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ASSETS := server/static/node_modules/.installed
 HTTP_AUDIT := tests/http_audit/node_modules/.installed
+PORTAL_ASSETS := examples/portal/node_modules/.installed
+PORTAL_TEST_TOOLS := tests/portal_audit/node_modules/.installed
 
-.PHONY: run test example-test portal install assets migrate demo schema dist clean
+.PHONY: run test example-test portal portal-assets portal-test-tools install assets migrate demo schema dist clean
 
 # The reference partner portal (examples/portal) is served on its own origin; `make run`
 # lets that origin call the API (CORS) unless COSELL_CORS_ORIGINS says otherwise.
@@ -24,14 +26,15 @@ run: install assets migrate
 	@echo "==> serving: cosell serve (Ctrl-C stops it)"
 	COSELL_CORS_ORIGINS="$${COSELL_CORS_ORIGINS-$(PORTAL_ORIGIN)}" $(BIN)/cosell serve --show-demo-tokens
 
-# Static files only (plain HTML and JS modules, no build step), against `make run`'s API.
-portal:
+# Static files only (plain HTML and JS modules, no build step), against `make run`'s API;
+# its one dependency (oidc-client-ts, for single sign-on) is served from its node_modules.
+portal: $(PORTAL_ASSETS)
 	@echo "partner portal on $(PORTAL_ORIGIN)/ (API http://127.0.0.1:8000/graphql from make run; another: $(PORTAL_ORIGIN)/?api=URL)"
 	$(PYTHON) -m http.server $(PORTAL_PORT) --bind $(PORTAL_HOST) --directory examples/portal
 
 # The tests create (and drop) their own database: nothing is migrated or written in the
 # database DATABASE_URL names (server/testing.py).
-test: install assets $(HTTP_AUDIT)
+test: install assets $(HTTP_AUDIT) $(PORTAL_ASSETS) $(PORTAL_TEST_TOOLS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The example plugin package (examples/cosell-plugin-example), installed from a built wheel
@@ -65,6 +68,21 @@ $(HTTP_AUDIT): tests/http_audit/package.json tests/http_audit/package-lock.json
 	cd tests/http_audit && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The portal's browser dependency (oidc-client-ts) from the npm registry (examples/portal/package.json).
+portal-assets: $(PORTAL_ASSETS)
+
+$(PORTAL_ASSETS): examples/portal/package.json examples/portal/package-lock.json
+	cd examples/portal && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Test-only tools of the portal's browser tests (tests/portal_audit/package.json): axe-core
+# and oauth2-mock-server, the OpenID Connect provider of the single sign-on test.
+portal-test-tools: $(PORTAL_TEST_TOOLS)
+
+$(PORTAL_TEST_TOOLS): tests/portal_audit/package.json tests/portal_audit/package-lock.json
+	cd tests/portal_audit && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 migrate: install
 	@echo "==> migrating: the database (DATABASE_URL, else cosell.sqlite3 in the var dir)"
 	$(BIN)/cosell migrate
@@ -82,4 +100,4 @@ dist: install
 	$(BIN)/python -m build --outdir dist
 
 clean:
-	rm -rf $(VENV) server/static/node_modules tests/http_audit/node_modules var dist build
+.PHONY: run test example-test portal portal-assets portal-test-tools install assets migrate demo schema dist clean

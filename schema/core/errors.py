@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import strawberry
@@ -16,12 +17,25 @@ from partners.infra.errors import DomainError, Violation
 log = logging.getLogger("cosell.graphql")
 
 
+# A rule id in parentheses at the end of a clause: " (D2)", " (O10, D2)". It belongs in
+# `rule`, not in the sentence a person reads (issue 37).
+_RULE_IDS = re.compile(r"\s*\((?:[ADOPR]\d{1,2})(?:\s*[,/;]\s*[ADOPR]\d{1,2})*\)")
+
+
+def plain_message(text: str) -> str:
+    """The message without the rule ids the domain writes into it (they stay in `rule`)."""
+    return _RULE_IDS.sub("", text).strip()
+
+
 @strawberry.type(description="An expected refusal of a mutation's input; nothing was written.")
 class UserError:
     code: str = strawberry.field(description="Machine-readable, SCREAMING_SNAKE_CASE.")
-    message: str
+    message: str  # plain language: rule ids go in `rule`, never in the text (__post_init__)
     field: list[str] = strawberry.field(description="Path of the input field at fault, if any.")
     rule: str | None = strawberry.field(description="The id of the rule that refused the input: look it up with `rule(id:)` or in docs/rules.md.")
+
+    def __post_init__(self) -> None:
+        self.message = plain_message(self.message)
 
     @classmethod
     def from_violation(cls, violation: Violation) -> "UserError":

@@ -11,17 +11,20 @@ async function documentText(name) {
   return documents.get(name);
 }
 
-// How a document travels to the API; the one place to change when the server keeps
-// registered documents (`cosell documents add documents/*.graphql`, issue 17): send
-//   {operationName: name, variables, extensions: {persistedQuery: {version: 1, sha256Hash: await sha256(text)}}}
-// (the Apollo APQ protocol) instead of the text.
-async function requestBody(name, text, variables) {
-  return { query: text, operationName: name, variables };
-}
-
 export async function sha256(text) {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// How a document travels (docs/api.md, "persisted queries"): its SHA-256 in
+// `extensions.persistedQuery` (the Apollo APQ protocol), the text only when the server does
+// not know the hash yet. With `cosell documents add examples/portal/documents/` the hash is a
+// registered trusted document, so the portal also runs where COSELL_TRUSTED_DOCUMENTS_ROLES
+// allows partner roles nothing else.
+function requestBody(name, text, hash, variables, withText) {
+  const body = { operationName: name, variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } };
+  if (withText) body.query = text;
+  return body;
 }
 
 export class ApiError extends Error {
@@ -37,9 +40,7 @@ export class Api {
     this.token = token;
   }
 
-  // The operation's data; top-level errors (UNAUTHENTICATED, FORBIDDEN, …) throw ApiError.
-  async run(name, variables = {}) {
-    const body = await requestBody(name, await documentText(name), variables);
+  async post(body) {
     let response;
     try {
       response = await fetch(this.url, {
@@ -50,10 +51,21 @@ export class Api {
     } catch (err) {
       throw new ApiError(`The API at ${this.url} cannot be reached.`, "NETWORK");
     }
-    const result = await response.json().catch(() => ({}));
+    return { response, result: await response.json().catch(() => ({})) };
+  }
+
+  // The operation's data; top-level errors (UNAUTHENTICATED, FORBIDDEN, …) throw ApiError.
+  async run(name, variables = {}) {
+    const text = await documentText(name);
+    const hash = await sha256(text);
+    let { response, result } = await this.post(requestBody(name, text, hash, variables, false));
+    const code = (error) => (error && error.extensions && error.extensions.code) || null;
+    if (result.errors && code(result.errors[0]) === "PERSISTED_QUERY_NOT_FOUND") {
+      ({ response, result } = await this.post(requestBody(name, text, hash, variables, true)));
+    }
     if (result.errors && result.errors.length) {
       const first = result.errors[0];
-      throw new ApiError(first.message, (first.extensions && first.extensions.code) || `HTTP_${response.status}`);
+      throw new ApiError(first.message, code(first) || `HTTP_${response.status}`);
     }
     if (!response.ok) throw new ApiError(`The API answered ${response.status}.`, `HTTP_${response.status}`);
     return result.data;

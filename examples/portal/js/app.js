@@ -1,207 +1,166 @@
-// The reference partner portal: sign in with a token, follow registrations, register a
-// deal, work co-sell tasks. Every call goes through a named document (./api.js).
+// The reference partner portal: sign in (single sign-on, or a token for developers), then
+// one page per partner capability. Every call goes through a named document (./api.js);
+// the API scopes everything to the signed-in user's partner.
 import { Api, ApiError } from "./api.js";
+import { $, $$, el, show } from "./ui.js";
+import { finishSignIn, forget, ssoEnabled, startSignIn } from "./sso.js";
+import * as registrations from "./pages/registrations.js";
+import * as leads from "./pages/leads.js";
+import * as cases from "./pages/cases.js";
+import * as tasks from "./pages/tasks.js";
+import * as people from "./pages/people.js";
+import * as webhooks from "./pages/webhooks.js";
+import * as locator from "./pages/locator.js";
+import * as scorecard from "./pages/scorecard.js";
 
-const params = new URLSearchParams(location.search);
-// The API's GraphQL URL: ?api=… or `make run`'s default.
-const API_URL = params.get("api") || "http://127.0.0.1:8000/graphql";
+const PAGES = { registrations, leads, cases, tasks, people, webhooks, locator, scorecard };
 const TOKEN_KEY = "cosell-portal-token";
 
-const $ = (selector, root = document) => root.querySelector(selector);
-let api = null;
-let current = null; // id of the registration being followed
-let nextCursor = null;
+const params = new URLSearchParams(location.search);
+// The portal's own settings file (README: config.json); ?api=… overrides its API URL.
+const config = await fetch(new URL("../config.json", import.meta.url)).then((r) => r.json());
+// The override outlives the trip to the identity provider, whose redirect URI has no query.
+if (params.get("api")) sessionStorage.setItem("cosell-portal-api", params.get("api"));
+const API_URL = params.get("api") || sessionStorage.getItem("cosell-portal-api") || config.api
+  || "http://127.0.0.1:8000/graphql";
 
-function el(tag, text, attrs = {}) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  return node;
-}
-
-function when(value) {
-  return value ? new Date(value).toLocaleString() : "—";
-}
-
-// An exact amount (Money: a decimal string and its ISO 4217 code) in the browser's locale.
-// The string goes to Intl as it is: no binary float between the API and the screen.
-function money(value) {
-  if (!value) return "—";
-  return new Intl.NumberFormat(navigator.language, { style: "currency", currency: value.currency })
-    .format(value.amount);
-}
-
-function show(node, visible) {
-  node.hidden = !visible;
-}
+const context = { api: null, viewer: null, config };
 
 // ------------------------------------------------------------------ sign in
 
-async function signIn(token) {
-  const error = $("#sign-in-error");
-  show(error, false);
+// What a refused sign-in says: the API's 401 names the reason (server/sso.py); a person
+// gets a sentence they can act on, the reason stays in the details.
+function signInMessage(err, how) {
+  if (err.code === "SSO") return "Sign-in with your identity provider did not complete. Try again.";
+  if (err.code !== "UNAUTHENTICATED") return err.message;
+  if (how === "token") return "That token is not valid.";
+  if (/expired/i.test(err.message)) return "Your sign-in has expired. Sign in again.";
+  if (/audience/i.test(err.message)) {
+    return "Your identity provider signed you in for another application, so cosell refused the sign-in. "
+      + "Ask your administrator to check the portal's single sign-on settings (audience).";
+  }
+  if (/no active cosell user/i.test(err.message)) {
+    return "You signed in, but cosell has no partner user for you. Ask your partner's administrator for an invitation.";
+  }
+  return "cosell refused the sign-in.";
+}
+
+function showSignInError(err, how) {
+  const box = $("#sign-in-error");
+  box.replaceChildren(el("span", signInMessage(err, how), { class: "message" }));
+  if (err.code === "UNAUTHENTICATED" || err.code === "SSO") {
+    const details = el("details", null, { class: "why" });
+    details.append(el("summary", "Details"), el("span", err.message));
+    box.append(" ", details);
+  }
+  show(box, true);
+}
+
+async function signIn(token, how) {
+  show($("#sign-in-error"), false);
   const candidate = new Api(API_URL, token);
   try {
     const { viewer } = await candidate.run("Viewer");
     if (!viewer || !viewer.partner) throw new ApiError("This portal is for partner users.", "NOT_A_PARTNER");
-    api = candidate;
+    context.api = candidate;
+    context.viewer = viewer;
     sessionStorage.setItem(TOKEN_KEY, token);
     $("#viewer").textContent = `${viewer.name} · ${viewer.partner.name}`;
     show($("#viewer"), true);
     show($("#sign-out"), true);
     show($("#sign-in-section"), false);
+    buildNav();
     show($("#portal"), true);
-    await Promise.all([loadRegistrations(), loadTasks()]);
+    await route();
   } catch (err) {
     sessionStorage.removeItem(TOKEN_KEY);
-    error.textContent = err.code === "UNAUTHENTICATED" ? "That token is not valid." : err.message;
-    show(error, true);
+    showSignInError(err, how);
   }
 }
 
-function signOut() {
+async function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
+  await forget(config);
+  location.hash = "";
   location.reload();
 }
 
-// ------------------------------------------------------------------ registrations
+// ------------------------------------------------------------------ pages
 
-async function loadRegistrations(after = null) {
-  const { dealRegistrations: page } = await api.run("Registrations", { first: 20, after });
-  const body = $("#registrations tbody");
-  if (!after) body.replaceChildren();
-  for (const reg of page.nodes) {
-    const row = el("tr", null, { "data-id": reg.id });
-    row.append(el("td", reg.customerName), el("td", reg.type), el("td", reg.status, { class: "status" }),
-      el("td", money(reg.estimatedAmountMoney), { class: "amount" }), el("td", when(reg.submittedAt)),
-      el("td", when(reg.expiresAt)));
-    const follow = el("button", "Follow", { type: "button" });
-    follow.addEventListener("click", guarded(() => followRegistration(reg.id)));
-    const cell = el("td");
-    cell.append(follow);
-    row.append(cell);
-    body.append(row);
-  }
-  $("#registrations-count").textContent = `(${page.totalCount})`;
-  nextCursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-  show($("#more-registrations"), Boolean(nextCursor));
+function allowed(page) {
+  return !page.adminOnly || context.viewer.role === "PARTNER_ADMIN";
 }
 
-async function followRegistration(id) {
-  current = id;
-  const { node: reg } = await api.run("Registration", { id });
-  const section = $("#registration");
-  if (!reg) {
-    show(section, false);
-    return;
-  }
-  for (const slot of section.querySelectorAll("[data-bind]")) {
-    const value = reg[slot.dataset.bind];
-    const bind = slot.dataset.bind;
-    slot.textContent = Array.isArray(value) ? value.join(", ") : bind.endsWith("At") ? when(value)
-      : bind.endsWith("Money") ? money(value) : (value || "—");
-  }
-  const history = $("#registration-history");
-  history.replaceChildren(...reg.history.map((change) => el("li",
-    `${when(change.changedAt)}: ${change.event} → ${change.toStatus}${change.note ? ` (${change.note})` : ""}`)));
-  section.dataset.id = reg.id;
-  show(section, true);
+function buildNav() {
+  const list = $("#nav ul");
+  list.replaceChildren(...Object.entries(PAGES).filter(([, page]) => allowed(page)).map(([name, page]) => {
+    const item = el("li");
+    item.append(el("a", page.title, { href: `#${name}`, "data-nav": name }));
+    return item;
+  }));
+  show($("#nav"), true);
 }
 
-async function register(form) {
-  const data = new FormData(form);
-  const number = (name) => (data.get(name) === "" ? null : Number(data.get(name)));
-  const input = {
-    type: data.get("type"),
-    customer: { prospect: { name: data.get("name"), website: data.get("website"),
-                            country: data.get("country") || "US", region: data.get("region") } },
-    products: String(data.get("products")).split(",").map((p) => p.trim()).filter(Boolean),
-    edition: data.get("edition"),
-    seats: number("seats") ?? 0,
-    // Exact: the digits as typed (a Decimal string), in the currency given or the customer's.
-    estimatedAmountMoney: data.get("amount") ? { amount: String(data.get("amount")).trim() } : null,
-    currency: String(data.get("currency") || "").trim().toUpperCase() || null,
-    expectedCloseDate: data.get("expectedCloseDate") || null,
-  };
-  const list = $("#register-errors");
-  list.replaceChildren();
-  show(list, false);
-  for (const field of form.querySelectorAll("[data-field]")) field.removeAttribute("aria-invalid");
-  const { registerDeal: payload } = await api.run("RegisterDeal", { input });
-  if (payload.errors.length) {
-    for (const error of payload.errors) {
-      const path = error.field.join(".");
-      const field = form.querySelector(`[data-field="${CSS.escape(path)}"]`);
-      if (field) field.setAttribute("aria-invalid", "true");
-      list.append(el("li", `${error.message}${error.rule ? ` (${error.rule})` : ""}`, { "data-code": error.code }));
-    }
-    show(list, true);
-    return;
+async function route() {
+  if (!context.api) return;
+  let name = location.hash.slice(1) || "registrations";
+  if (!PAGES[name] || !allowed(PAGES[name])) name = "registrations";
+  for (const section of $$("[data-page]")) show(section, section.dataset.page === name);
+  for (const link of $$("#nav a")) {
+    if (link.dataset.nav === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
   }
-  form.reset();
-  await loadRegistrations();
-  await followRegistration(payload.dealRegistration.id);
-}
-
-// ------------------------------------------------------------------ co-sell tasks
-
-async function loadTasks() {
-  const { coSellPlans } = await api.run("CoSellTasks");
-  const body = $("#tasks tbody");
-  body.replaceChildren();
-  for (const plan of coSellPlans.nodes) {
-    for (const task of plan.tasks) {
-      const row = el("tr", null, { "data-id": task.id });
-      row.append(el("td", plan.opportunity ? plan.opportunity.name : "—"), el("td", task.title),
-        el("td", task.ownerSide), el("td", task.dueDate + (task.overdue ? " (overdue)" : "")),
-        el("td", task.status, { class: "status" }));
-      const cell = el("td");
-      if (task.ownerSide === "PARTNER" && task.status !== "DONE") {
-        const done = el("button", "Complete", { type: "button" });
-        done.addEventListener("click", guarded(() => completeTask(task.id)));
-        cell.append(done);
-      }
-      row.append(cell);
-      body.append(row);
-    }
-  }
-}
-
-async function completeTask(id) {
-  const error = $("#tasks-error");
-  show(error, false);
-  const { completeCoSellTask: payload } = await api.run("CompleteCoSellTask", { input: { id } });
-  if (payload.errors.length) {
-    error.textContent = payload.errors.map((e) => e.message).join(" ");
-    show(error, true);
-  }
-  await loadTasks();
+  document.title = `${PAGES[name].title} · Partner portal · cosell`;
+  show($("#portal-error"), false);
+  await guarded(() => PAGES[name].load(context))();
 }
 
 // ------------------------------------------------------------------ wiring
 
+// An action's unexpected failure: signed out on UNAUTHENTICATED, else said in an alert region.
 function guarded(fn) {
   return async (...args) => {
     try {
       await fn(...args);
     } catch (err) {
-      if (err instanceof ApiError && err.code === "UNAUTHENTICATED") signOut();
-      else alert(err.message); // eslint-disable-line no-alert
+      if (err instanceof ApiError && err.code === "UNAUTHENTICATED") await signOut();
+      else {
+        const box = $("#portal-error");
+        box.textContent = err.message;
+        show(box, true);
+      }
     }
   };
 }
+context.guarded = guarded;
 
+for (const [name, page] of Object.entries(PAGES)) {
+  if (page.wire) page.wire(context, $(`[data-page="${name}"]`));
+}
+
+window.addEventListener("hashchange", () => route());
 $("#sign-in").addEventListener("submit", (event) => {
   event.preventDefault();
-  signIn($("#token").value.trim());
+  signIn($("#token").value.trim(), "token");
 });
 $("#sign-out").addEventListener("click", signOut);
-$("#register").addEventListener("submit", guarded(async (event) => {
-  event.preventDefault();
-  await register(event.target);
-}));
-$("#refresh-registration").addEventListener("click", guarded(() => followRegistration(current)));
-$("#more-registrations").addEventListener("click", guarded(() => loadRegistrations(nextCursor)));
 
-const saved = sessionStorage.getItem(TOKEN_KEY);
-if (saved) signIn(saved);
+show($("#token-sign-in"), config.tokenSignIn !== false);
+if (ssoEnabled(config)) {
+  const button = $("#sso-sign-in");
+  if (config.oidc.label) button.textContent = config.oidc.label;
+  button.addEventListener("click", () => startSignIn(config).catch((err) => showSignInError(err, "sso")));
+  show($("#sso"), true);
+  if (config.tokenSignIn === false) $("#token-sign-in").remove();
+} else {
+  $("#token-sign-in").open = true;
+}
+
+let returned = null;
+try {
+  returned = ssoEnabled(config) ? await finishSignIn(config) : null;
+} catch (err) {
+  showSignInError(new ApiError(err.message, "SSO"), "sso");
+}
+const saved = returned || sessionStorage.getItem(TOKEN_KEY);
+if (saved) await signIn(saved, returned ? "sso" : "token");
