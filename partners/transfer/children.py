@@ -19,6 +19,7 @@ from partners.people.tables import (
     PartnerRegionServed,
     PartnerSpecialization,
 )
+from partners.program.tables import PartnerAgreement, PartnerTraining
 from partners.registrations.tables import DealRegistrationChange, DealRegistrationProduct
 from partners.transfer import bulk, keys
 from partners.transfer.formats import encode, Field, reference_cell
@@ -31,6 +32,10 @@ DIRECTORY = {
     "languages": PartnerLanguage,
 }
 ADDRESS_FIELDS = ("source", "street", "city", "state", "postal_code", "country")
+# P2's records behind a partner's eligibility, as JSON cells of partners.csv.
+AGREEMENT_FIELDS = ("version", "signed_on", "signer_name", "signer_email", "ended_on", "end_reason")
+TRAINING_FIELDS = ("person_name", "person_email", "course", "completed_on", "expires_on")
+_DATE = Field("on", "date")
 _DATETIME = Field("at", "datetime")
 
 # A reference inside a JSON cell: (JSON key, the child row's column, the entity it names).
@@ -58,20 +63,36 @@ async def _ref_cells(rows: list[dict], refs, owner_source: dict[int, str], owner
     return out
 
 
+def _cell(value) -> Any:
+    """A child row's value as the file holds it (dates as YYYY-MM-DD)."""
+    return encode(_DATE, value) if hasattr(value, "isoformat") else value
+
+
 async def load_partner_lists(ids: list[int], sources: dict[int, str]) -> dict[int, dict[str, Any]]:
-    out: dict[int, dict[str, Any]] = {i: {name: [] for name in DIRECTORY} for i in ids}
+    out: dict[int, dict[str, Any]] = {i: {**{name: [] for name in DIRECTORY}, "agreements": [], "trainings": []}
+                                      for i in ids}
     for name, table in DIRECTORY.items():
         for r in await table.select(table.partner, table.value).where(table.partner.is_in(ids)).order_by(table.id):
             out[r["partner"]][name].append(r["value"])
+    for name, table, fields in (("agreements", PartnerAgreement, AGREEMENT_FIELDS),
+                                ("trainings", PartnerTraining, TRAINING_FIELDS)):
+        for r in await table.select().where(table.partner.is_in(ids)).order_by(table.id):
+            out[r["partner"]][name].append({k: _cell(r[k]) for k in fields})
     return out
 
 
-async def replace_partner_lists(values: dict[int, dict[str, Any]]) -> None:
+async def replace_partner_lists(values: dict[int, dict[str, Any]], at=None) -> None:
+    """The directory lists, and the agreement and training records (recorded at `at`, the
+    import's time: the file does not carry who recorded them)."""
     ids = list(values)
     for name, table in DIRECTORY.items():
         await table.delete().where(table.partner.is_in(ids))
         await bulk.insert(table, [{"partner": pid, "value": v} for pid, v_ in values.items() for v in v_[name]],
                           returning=False)
+    for name, table in (("agreements", PartnerAgreement), ("trainings", PartnerTraining)):
+        await table.delete().where(table.partner.is_in(ids))
+        await bulk.insert(table, [{"partner": pid, **item, "recorded_at": at} for pid, v in values.items()
+                                  for item in v.get(name) or []], returning=False)
 
 
 async def load_addresses(ids: list[int], sources: dict[int, str]) -> dict[int, dict[str, Any]]:

@@ -19,6 +19,7 @@ PARTNERS = Entity("partners", Partner, (
              "trained_employees", "region", "country", "city", "website", "latitude", "longitude", "published",
              "approved_registrations", "delivered_engagements", "created_at"),
     *(Field(name, "list") for name in PARTNER_LISTS),
+    Field("agreements", "json"), Field("trainings", "json"),
 ))
 
 USERS = Entity("users", User, columns(User, "email", "name", "role", "partner", "regions", "active", "created_at",

@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+from partners.infra.clock import now
 from partners.infra.errors import DomainError
 from partners.people.enums import Region, Role
 from partners.people.identity import validate_user_fields
 from partners.people.tables import User
 from partners.transfer import keys
-from partners.transfer.base import EntityImport
+from partners.program.enums import TrainingCourse
+from partners.transfer.base import EntityImport, child_list, child_value, json_cell
 from partners.transfer.children import DIRECTORY, replace_partner_lists
 from partners.transfer.entities import PARTNER_LISTS
-from partners.transfer.formats import encode, Field
+from partners.transfer.formats import BadValue, encode, Field
 
 REGIONS = {r.value for r in Region}
+COURSES = tuple(c.value for c in TrainingCourse)
+# P2's records: (JSON key, kind, required, choices, longest) of each item.
+AGREEMENT = (("version", "text", True, (), 40), ("signed_on", "date", True, (), None),
+             ("signer_name", "text", True, (), 200), ("signer_email", "text", False, (), 254),
+             ("ended_on", "date", False, (), None), ("end_reason", "text", False, (), 2000))
+TRAINING = (("person_name", "text", True, (), 200), ("person_email", "text", True, (), 254),
+            ("course", "text", True, COURSES, None), ("completed_on", "date", True, (), None),
+            ("expires_on", "date", False, (), None))
+TEXT_DEFAULTS = {"signer_email": "", "end_reason": ""}
+
+
+def _records(p, name: str, spec) -> tuple[list[dict], list[dict]]:
+    """A partner's agreement or training records: as written (dates) and as the cell holds them."""
+    values, cells = [], []
+    for i, item in enumerate(child_list(p, name)):
+        value, cell = {}, {}
+        for key, kind, required, choices, longest in spec:
+            v = child_value(p, f"{name}.{i}.{key}", kind, item.get(key), choices=choices,
+                            nullable=not required, max_length=longest)
+            if v is None and key in TEXT_DEFAULTS:
+                v = TEXT_DEFAULTS[key]
+            value[key] = v
+            cell[key] = v.isoformat() if hasattr(v, "isoformat") else v
+        values.append(value)
+        cells.append(cell)
+    return values, cells
 
 
 class PartnerImport(EntityImport):
@@ -28,6 +56,14 @@ class PartnerImport(EntityImport):
                 values.append(p.values["country"])  # D7: always includes the partner's own country
             p.extra[name] = values
             p.cells[name] = encode(Field(name, "list"), values)
+        for name, spec in (("agreements", AGREEMENT), ("trainings", TRAINING)):
+            try:
+                values, cells = _records(p, name, spec)
+            except BadValue as exc:
+                p.refuse(exc.code, exc.message, name, "P2")
+                return
+            p.extra[name] = values
+            p.cells[name] = json_cell(cells)
 
     async def check(self, batch, run) -> None:
         for p in batch:
@@ -38,7 +74,7 @@ class PartnerImport(EntityImport):
                 p.refuse("INVALID_COUNTRY", "country is an ISO 3166-1 alpha-2 code.", "country")
 
     async def write_children(self, batch, run) -> None:
-        await replace_partner_lists({p.id: p.extra for p in batch})
+        await replace_partner_lists({p.id: p.extra for p in batch}, at=now())
 
 
 class UserImport(EntityImport):
