@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 
 from partners.infra.settings import Settings
 from schema.accounts.mutations import AccountMutation
+from schema.analytics.queries import AnalyticsQuery
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import AccountNode, ContactNode
 from schema.audit.extension import AuditMutations, attach_audit
@@ -70,7 +71,7 @@ from schema.webhooks.types import WebhookDeliveryNode, WebhookEndpointNode
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, RulesQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
     CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, WebhookQuery, LeadQuery, CaseQuery,
-    MoneyQuery,
+    MoneyQuery, AnalyticsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,
