@@ -137,8 +137,8 @@ def facts(engine_type: str) -> dict[str, Fact]:
              partner='"lead"."partner"', region='"lead"."region"', type=None,
              measures=(_count_if('"lead"."accepted_at" IS NOT NULL AND "lead"."accepted_at" <= "lead"."accept_due_at"',
                                  "leads_accepted_in_time"),
-                       _count_if('"lead"."acted_at" IS NOT NULL AND "lead"."acted_at" <= "lead"."action_due_at"',
-                                 "leads_acted_in_time"))),
+                       # An action past the deadline is refused (P11) and the first one clears it.
+                       _count_if('"lead"."acted_at" IS NOT NULL', "leads_acted_in_time"))),
         Fact("cases", '"partner_case" JOIN "partner" ON "partner"."id" = "partner_case"."partner" '
              'LEFT JOIN "account" ON "account"."id" = "partner_case"."account"', '"partner_case"."opened_at"', False,
              partner='"partner_case"."partner"', region='"account"."region"', type=None,

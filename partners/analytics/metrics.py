@@ -141,7 +141,7 @@ async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tupl
 async def _convert(groups, on: date) -> None:
     """Each currency's exact sum to the reporting currency at `on`'s rate, rounded, then added."""
     to = Currencies.reporting
-    rates = None
+    rates = await current_rates()  # always (one statement): the request's statements stay constant
     for g in groups:
         missing: set[str] = set()
         for name in AMOUNTS:
@@ -150,7 +150,6 @@ async def _convert(groups, on: date) -> None:
                 if currency == to:
                     total = Money.of(total.amount + amount, to)
                     continue
-                rates = rates or await current_rates()
                 conversion = rates.convert(Money.of(amount, currency), to, on)
                 if conversion is None:
                     missing.add(currency)
