@@ -47,6 +47,7 @@ from schema.core.errors import is_request_error, is_unexpected, masked, with_con
 from schema.documents.prepared import STATE_KEY as PREPARED_KEY
 from server import http_guard, metrics
 from server.auth import InvalidCredentials, principal_from_request
+from server.exports_metrics import channel_metrics_csv
 from server.background import BackgroundRunner, background_jobs
 from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
 from server.gc_tuning import GcFreezer
@@ -369,6 +370,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         Route("/graphql", TracedRequest(endpoint), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/exports/channel-metrics.csv", channel_metrics_csv, methods=["GET"]),
     ]
     if settings.graphiql:
         routes.append(Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]))
