@@ -20,8 +20,12 @@ VERSION = "1.38.0"
 DESCRIPTION = "backfill P4 durations; indexes of the channel metrics"
 
 INDEXES = (
-    ('deal_registration_submitted', 'ON "deal_registration" ("submitted_at")'),
-    ('deal_registration_change_event_at', 'ON "deal_registration_change" ("event", "changed_at")'),
+    # Covering: the submissions and review changes of a period are read from the index alone.
+    ('deal_registration_submitted_cover',
+     'ON "deal_registration" ("submitted_at", "partner", "region", "registration_type")'),
+    ('deal_registration_change_review_cover',
+     'ON "deal_registration_change" ("event", "changed_at", "registration", "first_review_seconds", '
+     '"decision_seconds")'),
     ('opportunity_closed_at', 'ON "opportunity" ("closed_at")'),
     ('lead_event_event_at', 'ON "lead_event" ("event", "occurred_at")'),
     ('lead_shared_at', 'ON "lead" ("shared_at")'),

@@ -21,7 +21,8 @@ from partners.registrations.rules import DECISION_HOURS, FIRST_REVIEW_HOURS
 # SQLite keeps exact decimals as text (partners.money.columns): summed as integers of 1/10⁴
 # (exact below 9·10¹¹ per amount, beyond any deal; every ISO minor unit is ≤ 4 decimals).
 AMOUNT_SCALE = 10_000
-CLOSED_STAGES = ("7-Closed Won", "8-Closed Lost", "9-Unqualified", "10-Duplicate")
+WON, LOST = "7-Closed Won", "8-Closed Lost"
+CLOSED_STAGES = (WON, LOST, "9-Unqualified", "10-Duplicate")
 # An opportunity's value: its net ARR, or its amount where no net ARR is recorded (a
 # registration's opportunity starts with the registered estimate as its amount).
 _VALUE = 'COALESCE("opportunity"."net_arr", "opportunity"."amount")'
@@ -118,10 +119,11 @@ def facts(engine_type: str) -> dict[str, Fact]:
              where=f'"opportunity"."stage" NOT IN {_in(CLOSED_STAGES)}', currency='"opportunity"."currency"',
              measures=(_money(_VALUE, engine_type) + " AS open_pipeline",)),
         Fact("pipeline_closed", _sourced_tables(), '"opportunity"."closed_at"', False, **reg_dims,
-             where="\"opportunity\".\"stage\" IN ('7-Closed Won', '8-Closed Lost')", currency='"opportunity"."currency"',
-             measures=(_count_if("\"opportunity\".\"stage\" = '7-Closed Won'", "won"),
-                       _count_if("\"opportunity\".\"stage\" = '8-Closed Lost'", "lost"),
-                       _money("CASE WHEN \"opportunity\".\"stage\" = '7-Closed Won' THEN " + _VALUE + " END", engine_type) + " AS won_net_arr")),
+             where=f'"opportunity"."stage" IN {_in((WON, LOST))}', currency='"opportunity"."currency"',
+             measures=(_count_if(f'"opportunity"."stage" = \'{WON}\'', "won"),
+                       _count_if(f'"opportunity"."stage" = \'{LOST}\'', "lost"),
+                       _money(f'CASE WHEN "opportunity"."stage" = \'{WON}\' THEN {_VALUE} END', engine_type)
+                       + " AS won_net_arr")),
         Fact("tasks_done", task_tables, '"cosell_task"."completed_at"', False, **task_dims,
              where="\"cosell_task\".\"status\" = 'DONE'", measures=("COUNT(*) AS tasks_done",)),
         Fact("tasks_overdue", task_tables, '"cosell_task"."due_date"', True, **task_dims,
@@ -223,32 +225,42 @@ def statement(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope: Qu
     return QueryString(sql, *args)
 
 
-# P4 review times: percentiles of the stored working seconds, in SQL. percentile_cont's
-# linear interpolation with ROW_NUMBER/COUNT windows and integer arithmetic (floor of
-# p·(n−1) as an integer division), the same statement on both engines (SQLite has no
-# percentile function): position k = p·(n−1), value = v[⌊k⌋]·(1−frac) + v[⌊k⌋+1]·frac.
+# P4 review figures in one statement: the period's review changes are read once, ranked by
+# each stored duration (ROW_NUMBER and COUNT windows per group, NULLS LAST on both engines),
+# then grouped: the counts, and the percentiles as percentile_cont's linear interpolation
+# with integer arithmetic (floor of p·(n−1) as an integer division) — the same statement on
+# both engines (SQLite has no percentile function): position k = p·(n−1),
+# value = v[⌊k⌋]·(1−frac) + v[⌊k⌋+1]·frac.
 PERCENTILES = (("median", 1, 2), ("p90", 9, 10))
+DURATIONS = (("first_review", "first_review_seconds", "fr"), ("decision", "decision_seconds", "ds"))
 
 
-def durations_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
-                        engine_type: str, today: date) -> QueryString:
+def reviews_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
+                      engine_type: str, today: date) -> QueryString:
     fact = facts(engine_type)["reviews"]
     dims = dimension_columns(fact, group_by, engine_type)
     where, args = conditions(fact, f, scope, today)
-    inner_dims = ", ".join(f"{expr} AS {alias}" for expr, alias in dims)
-    branches = []
-    for measure, column in (("first_review", "first_review_seconds"), ("decision", "decision_seconds")):
-        branches.append(f"SELECT '{measure}' AS measure, {inner_dims + ', ' if dims else ''}"
-                        f"{_CHANGE}.\"{column}\" AS v FROM {fact.tables} WHERE {where} "
-                        f"AND {_CHANGE}.\"{column}\" IS NOT NULL")
-    aliases = ["measure"] + [alias for _, alias in dims]
-    partition = ", ".join(aliases)
-    ranked = (f"SELECT {partition}, v, ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY v) - 1 AS i, "
-              f"COUNT(*) OVER (PARTITION BY {partition}) AS n FROM ({' UNION ALL '.join(branches)}) durations")
-    picks = []
-    for name, num, den in PERCENTILES:
-        k = f"({num} * (n - 1))"
-        picks.append(f"SUM(CASE WHEN i = {k} / {den} THEN v * ({den} - {k} % {den}) "
-                     f"WHEN i = {k} / {den} + 1 THEN v * ({k} % {den}) ELSE 0 END) * 1.0 / {den} AS {name}")
-    sql = f"SELECT {partition}, {', '.join(picks)} FROM ({ranked}) ranked GROUP BY {partition}"
-    return QueryString(sql, *(args * 2))
+    aliases = [alias for _, alias in dims]
+    inner = ", ".join([f"{expr} AS {alias}" for expr, alias in dims] + [f'{_CHANGE}."event" AS event'] + [
+        f'{_CHANGE}."{column}" AS {short}' for _, column, short in DURATIONS])
+    partition = f"PARTITION BY {', '.join(aliases)} " if aliases else ""
+    windows = []
+    for _, _, short in DURATIONS:
+        windows += [f"ROW_NUMBER() OVER ({partition}ORDER BY {short} NULLS LAST) - 1 AS {short}_i",
+                    f"COUNT({short}) OVER ({partition.strip()}) AS {short}_n"]
+    ranked = f"SELECT d.*, {', '.join(windows)} FROM (SELECT {inner} FROM {fact.tables} WHERE {where}) d"
+    measures = [_count_if(f"event = '{e}'", e.lower()) for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN",
+                                                                 "EXPIRED")]
+    for name, _, short in DURATIONS:
+        limit = FIRST_REVIEW_HOURS if name == "first_review" else DECISION_HOURS
+        counted = "first_reviews" if name == "first_review" else "decisions"
+        measures += [f"COUNT({short}) AS {counted}", _count_if(f"{short} > {limit * 3600}", f"{name}_missed")]
+        for label, num, den in PERCENTILES:
+            k = f"({num} * ({short}_n - 1))"
+            measures.append(f"SUM(CASE WHEN {short} IS NULL THEN NULL WHEN {short}_i = {k} / {den} "
+                            f"THEN {short} * ({den} - {k} % {den}) WHEN {short}_i = {k} / {den} + 1 "
+                            f"THEN {short} * ({k} % {den}) ELSE 0 END) * 1.0 / {den} AS {name}_{label}")
+    sql = f"SELECT {', '.join(aliases + measures)} FROM ({ranked}) ranked"
+    if aliases:
+        sql += f" GROUP BY {', '.join(aliases)}"
+    return QueryString(sql, *args)

@@ -1,8 +1,8 @@
 """Channel metrics (issue 36): registrations, P4 review times, partner-sourced pipeline,
 co-sell tasks (D3), lead SLAs (P11) and case SLAs (D9) per group, aggregated in SQL.
 
-`channel_metrics` runs a fixed set of GROUP BY statements (one per fact of `facts`, one for
-the review-time percentiles, and the exchange-rate check of `current_rates`), whatever the
+`channel_metrics` runs a fixed set of GROUP BY statements (one per fact of `facts`, the
+review changes with their percentiles in one, and the exchange-rate check of `current_rates`), whatever the
 number of groups or rows, and merges their group rows by group key. Each statement carries
 the caller's scope: a partner user's (and partner admin's) figures are their own partner's
 only, by the `partner_child_scope` of `partners.people.scoping` on the partner column of
@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from partners.analytics.enums import MetricsDimension as Dim
-from partners.analytics.facts import AMOUNT_SCALE, MetricsFilter, durations_statement, facts, statement
+from partners.analytics.facts import AMOUNT_SCALE, MetricsFilter, facts, reviews_statement, statement
 from partners.infra.clock import now
 from partners.infra.db import current_engine
 from partners.infra.errors import DomainError
@@ -42,6 +42,7 @@ COUNTS = ("submitted", "approved", "denied", "returned", "withdrawn", "expired",
           "leads_shared", "leads_accepted_in_time", "leads_acted_in_time", "leads_recalled", "cases_opened",
           "cases_picked_up_in_time", "cases_closed_in_time")
 AMOUNTS = ("open_pipeline", "won_net_arr")
+HOURS = ("first_review_median", "first_review_p90", "decision_median", "decision_p90")
 
 
 @dataclass
@@ -113,8 +114,11 @@ async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tupl
             groups[key] = GroupMetrics(key={column: row.get(column) for dim in group_by for column in KEY_COLUMNS[dim]})
         return groups[key]
 
-    for fact in facts(engine_type).values():
-        for row in await engine.run_querystring(statement(fact, f, group_by, scope, engine_type, today)):
+    statements = [statement(fact, f, group_by, scope, engine_type, today)
+                  for name, fact in facts(engine_type).items() if name != "reviews"]
+    statements.append(reviews_statement(f, group_by, scope, engine_type, today))
+    for query in statements:
+        for row in await engine.run_querystring(query):
             names = [n for n in COUNTS if n in row]
             amounts = [n for n in AMOUNTS if n in row]
             if not group_by and all(not row[n] for n in names + amounts):
@@ -122,15 +126,14 @@ async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tupl
             target = group(row)
             for name in names:
                 target.counts[name] += int(row[name] or 0)
+            for name in HOURS:
+                if row.get(name) is not None:
+                    target.hours[name] = float(row[name]) / 3600
             for name in amounts:
                 if row[name] is not None:
                     by_currency = target.amounts[name]
                     by_currency[row["currency"]] = by_currency.get(row["currency"], Decimal(0)) + _amount(
                         row[name], engine_type)
-    for row in await engine.run_querystring(durations_statement(f, group_by, scope, engine_type, today)):
-        target = group(row)
-        target.hours[f"{row['measure']}_median"] = float(row["median"]) / 3600
-        target.hours[f"{row['measure']}_p90"] = float(row["p90"]) / 3600
     converted_on = min(f.end, today)
     await _convert(groups.values(), converted_on)
     ordered = sorted(groups.values(), key=lambda g: tuple((v is None, str(v) if v is not None else "")

@@ -185,7 +185,9 @@ async def expected_metrics(start: date, end: date, group_by: list[str], *, today
     def convert(by_currency: dict) -> str:
         total = Decimal(0)
         for currency, amount in by_currency.items():
-            total += amount if currency == reporting else rates.convert(Money.of(amount, currency), reporting, on).result.amount
+            if currency != reporting:
+                amount = rates.convert(Money.of(amount, currency), reporting, on).result.amount
+            total += amount
         return str(Money.of(total, reporting).amount)
 
     out = {}
@@ -203,7 +205,8 @@ async def expected_metrics(start: date, end: date, group_by: list[str], *, today
                                "medianHours": percentile(g["decision"], 0.5) if g["decision"] else None,
                                "p90Hours": percentile(g["decision"], 0.9) if g["decision"] else None},
             "sourcedOpenPipeline": convert(g["open"]), "sourcedWonNetArr": convert(g["won_value"]),
-            "opportunitiesWon": g["won"], "opportunitiesLost": g["lost"], "winRate": g["won"] / closed if closed else None,
+            "opportunitiesWon": g["won"], "opportunitiesLost": g["lost"],
+            "winRate": g["won"] / closed if closed else None,
             "tasksDone": g["tasks_done"], "tasksOverdue": g["tasks_overdue"], "leadsShared": g["leads_shared"],
             "leadsAcceptedInTime": g["leads_accepted_in_time"], "leadsActedOnInTime": g["leads_acted_in_time"],
             "leadsRecalled": g["leads_recalled"], "casesOpened": g["cases_opened"],

@@ -27,7 +27,8 @@ from tests.analytics.expected import expected_metrics
 UTC = timezone.utc
 ROW = """partnerId partnerName region track type month quarter registrationsSubmitted registrationsApproved
   registrationsDenied registrationsReturned registrationsWithdrawn registrationsExpired approvalRate
-  timeToFirstReview { count medianHours p90Hours missedTarget } timeToDecision { count medianHours p90Hours missedTarget }
+  timeToFirstReview { count medianHours p90Hours missedTarget }
+  timeToDecision { count medianHours p90Hours missedTarget }
   sourcedOpenPipeline { amount currency } sourcedWonNetArr { amount currency } opportunitiesWon opportunitiesLost
   winRate tasksDone tasksOverdue leadsShared leadsAcceptedInTime leadsActedOnInTime leadsRecalled casesOpened
   casesPickedUpInTime casesClosedInTime"""
