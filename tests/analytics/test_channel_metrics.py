@@ -22,7 +22,7 @@ from partners.registrations.enums import DealRegistrationType
 from partners.registrations.rules import Prospect, Registration, Resubmission
 from partners.registrations.submit import advance_review, deny, register, resubmit, return_to_partner, withdraw
 from plugins.manager import get_plugin_manager
-from tests.analytics.expected import expected_metrics
+from tests.analytics.expected import expected_metrics, gid
 
 UTC = timezone.utc
 ROW = """partnerId partnerName region track type month quarter registrationsSubmitted registrationsApproved
@@ -197,7 +197,7 @@ async def test_a_partner_user_reads_only_their_partners_figures(gql, demo):
         if group_by == ["PARTNER"]:
             assert len(mine) == 1
         # Asking for other partners by id does not widen the scope.
-        f["partnerIds"] = [__import__("tests.analytics.expected", fromlist=["gid"]).gid(o["partner"]) for o in others]
+        f["partnerIds"] = [gid(o["partner"]) for o in others]
         theirs = (await gql(QUERY, {"f": f, "g": group_by}, token=partner_user.token))["data"]["channelMetrics"]
         assert theirs["rows"] == []
 
