@@ -1,4 +1,4 @@
-"""The wheel carries the GraphiQL and React builds that `cosell serve` serves (server/graphiql.py).
+"""The wheel carries the GraphiQL and React builds that `cosell serve` serves (server/graphiql.py) and the Chart.js build of the dashboard (server/dashboard.py).
 They come from the npm registry at build time: `npm ci` in server/static when node_modules lacks
 them (always so when the wheel is built from the sdist), then only the files that
 server/static/assets.json names are copied into the wheel. All other metadata is in pyproject.toml."""
@@ -21,7 +21,7 @@ class BuildPyWithGraphiQL(build_py):
             return  # an editable install serves the checkout's own node_modules (`make assets`)
         root = Path(__file__).resolve().parent
         manifest = json.loads((root / STATIC / "assets.json").read_text(encoding="utf-8"))
-        files = [*manifest["served"].values(), *manifest["licenses"]]
+        files = [*manifest["served"].values(), *manifest["dashboard"].values(), *manifest["licenses"]]
         node_modules = root / STATIC / "node_modules"
         if not all((node_modules / name).is_file() for name in files):
             npm = shutil.which("npm")

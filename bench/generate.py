@@ -43,6 +43,7 @@ from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, Op
 from partners.people.enums import PartnerStatus, Region, Role
 from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
 from partners.registrations.enums import DealRegistrationStatus as S, DealRegistrationType
+from bench.review_history import CLOSED_STAGES, review_history as _review_history  # noqa: E402
 
 BENCH_DB = Path(__file__).resolve().parent / "var" / "bench.sqlite3"
 DEFAULT_URL = f"sqlite:///{BENCH_DB}"
@@ -206,6 +207,7 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
 
     opps, opp_contacts, team = out["opportunity"], out["opportunity_contact"], out["opportunity_partner"]
     stages = list(OpportunityStage)
+    closed_rng = random.Random(seed + 37)  # its own generator: the rest of the world is unchanged
 
     def add_opportunity(account: tuple[int, str, int], name: str, owner: int, stage=None) -> int:
         stage = stage or rng.choices(stages, [3, 8, 12, 10, 10, 8, 6, 4, 14, 12, 3, 1])[0]
@@ -216,12 +218,20 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
             stage=stage, currency=currency, amount=local(amount, currency),
             net_arr=local(round(amount * 0.8, 2), currency),
             close_date=(NOW + timedelta(days=rng.randint(-200, 200))).date(), owner=owner,
-            created_at=NOW - timedelta(days=rng.randint(1, 400)))
+            created_at=(created := NOW - timedelta(days=rng.randint(1, 400))),
+            # Closed ones were closed after their creation (issue 36's win rate and won net ARR).
+            closed_at=created + (NOW - created) * closed_rng.random() if stage in CLOSED_STAGES else None)
         opp_contacts.add(opportunity=oid, contact=account[2], role=rng.choice(
             [ContactRole.DECISION_MAKER, ContactRole.ECONOMIC_BUYER, ContactRole.TECHNICAL_BUYER]), is_primary=True)
         return oid
 
     regs, products, history = out["deal_registration"], out["deal_registration_product"], out["deal_registration_change"]
+    # The review steps' times come from their own generator, so the rest of the world is the
+    # same as before they were added (issue 36: the channel metrics' P4 review times).
+    review_rng = random.Random(seed + 36)
+
+    def rng_free_reviewer(region: str) -> int:
+        return cms[Region(region)][0]
     approved: list[tuple[int, int, int]] = []  # (registration, opportunity, partner)
     for i in range(n_regs):
         pid, status = reg_partners[i], reg_statuses[i]
@@ -259,6 +269,8 @@ def build(scale: float = 1.0, seed: int = 11) -> dict[str, Rows]:
             products.add(registration=rid, product=product)
         history.add(registration=rid, event="SUBMIT", from_status=None, to_status=S.SUBMITTED,
                     changed_by=partner_user[pid], changed_at=submitted)
+        _review_history(history, review_rng, rid, S(values["status"]), submitted, decided,
+                        values.get("decided_by") or rng_free_reviewer(region), partner_user[pid], NOW)
 
     # The rest of the opportunities, direct or with a reseller; then the registrants' places.
     for oid_reg in approved:

@@ -17,8 +17,9 @@ import gc
 import json
 import os
 import subprocess
+from datetime import timedelta
 
-from bench.generate import DEFAULT_URL, counts, expected_counts, generate, migrate
+from bench.generate import DEFAULT_URL, NOW, counts, expected_counts, generate, migrate
 from bench.harness import CpuFigures, Operation, measure, print_cpu_table, print_table, running_server
 
 DASHBOARD = """
@@ -73,6 +74,23 @@ query Locate($input: PartnerLocatorInput) {
   }
 }
 """
+
+# Issue 36: a year of channel metrics grouped by partner (a channel manager: every partner).
+CHANNEL_METRICS = """
+query ChannelMetrics($f: ChannelMetricsFilter!) {
+  channelMetrics(filter: $f, groupBy: [PARTNER]) {
+    currency convertedOn
+    rows { partnerId partnerName registrationsSubmitted registrationsApproved registrationsDenied
+           registrationsReturned registrationsWithdrawn registrationsExpired approvalRate
+           timeToFirstReview { count medianHours p90Hours missedTarget }
+           timeToDecision { count medianHours p90Hours missedTarget }
+           sourcedOpenPipeline { amount } sourcedWonNetArr { amount } winRate tasksDone tasksOverdue
+           leadsShared leadsAcceptedInTime leadsActedOnInTime leadsRecalled
+           casesOpened casesPickedUpInTime casesClosedInTime }
+  }
+}
+"""
+YEAR = {"from": (NOW - timedelta(days=364)).date().isoformat(), "to": NOW.date().isoformat()}
 
 
 async def prepare(database_url: str, scale: float, regenerate: bool) -> dict:
@@ -130,6 +148,7 @@ def operations(world: dict) -> list[tuple[Operation, Operation | None]]:
         (Operation("5 partnerLocator near", LOCATOR, t["portal"], {"input": {
             "types": ["RESELLER", "SYSTEM_INTEGRATOR"], "tracks": ["OPEN", "SELECT"],
             "near": {"latitude": 48.14, "longitude": 11.58, "radiusKm": 400}, "first": 20}}), None),
+        (Operation("6 channelMetrics by partner", CHANNEL_METRICS, t["cm"], {"f": YEAR}), None),
     ]
 
 

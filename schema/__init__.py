@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from partners.infra.settings import Settings
 from plugins.manager import CosellPluginManager, PluginError
 from schema.accounts.mutations import AccountMutation
+from schema.analytics.queries import AnalyticsQuery
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import AccountNode, ContactNode
 from schema.audit.extension import AuditMutations, attach_audit
@@ -72,7 +73,7 @@ from schema.webhooks.types import WebhookDeliveryNode, WebhookEndpointNode
 QUERIES: tuple[type, ...] = (
     NodeQuery, IdentityQuery, SystemQuery, RulesQuery, AuditQuery, AccountQuery, OpportunityQuery, PartnerLocatorQuery,
     CoSellPlanQuery, DealRegistrationQuery, DiscountQuery, PartnerProgramQuery, WebhookQuery, LeadQuery, CaseQuery,
-    MoneyQuery,
+    MoneyQuery, AnalyticsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, AccountMutation, OpportunityMutation, OpportunityTeamMutation, CoSellPlanMutation,

@@ -48,6 +48,8 @@ from schema.core.errors import is_request_error, is_unexpected, masked, with_con
 from schema.documents.prepared import STATE_KEY as PREPARED_KEY
 from server import http_guard, metrics
 from server.auth import InvalidCredentials, principal_from_request
+from server.dashboard import dashboard_asset, dashboard_page
+from server.exports_metrics import channel_metrics_csv
 from server.background import BackgroundRunner, background_jobs
 from server.documents import Refusal, TrustedDocuments, allow_list_roles, lift_document_id
 from server.gc_tuning import GcFreezer
@@ -382,12 +384,16 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         Route("/graphql", TracedRequest(endpoint), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/exports/review-queue.csv", review_queue_csv, methods=["GET"]),  # issue 36
+        Route("/exports/review-queue.csv", review_queue_csv, methods=["GET"]),
+        Route("/exports/channel-metrics.csv", channel_metrics_csv, methods=["GET"]),
     ]
     if settings.graphiql:
         routes += [Route("/graphiql/workbench.json", workbench_tabs, methods=["GET"]),
                    Route("/graphiql/{asset}", graphiql_asset, methods=["GET"]),
                    Route("/favicon.ico", favicon, methods=["GET"])]
+    if settings.dashboard:
+        routes += [Route("/dashboard", dashboard_page, methods=["GET"]),
+                   Route("/dashboard/{asset}", dashboard_asset, methods=["GET"])]
     app = Starlette(routes=routes, lifespan=lifespan)
     if settings.cors_origins:
         # Portals on their own origin (issue 20). Tokens travel in the Authorization header,

@@ -211,6 +211,7 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 5000
     graphiql: bool = True
+    dashboard: bool = True  # /dashboard, the channel metrics page (issue 36)
     introspection: bool = True
     field_suggestions: bool = True  # "Did you mean …?" in error messages
     # Plugins: None means "no allow list" (everything discovered is loaded).
@@ -370,6 +371,7 @@ class Settings:
             max_aliases=_env_int("COSELL_MAX_ALIASES", 30),
             max_tokens=_env_int("COSELL_MAX_TOKENS", 5000),
             graphiql=_env_bool("COSELL_GRAPHIQL", True),
+            dashboard=_env_bool("COSELL_DASHBOARD", True),
             introspection=_env_bool("COSELL_INTROSPECTION", True),
             field_suggestions=_env_bool("COSELL_FIELD_SUGGESTIONS", True),
             plugins_allow=_env_list("COSELL_PLUGINS"),

@@ -26,7 +26,14 @@ from partners.people.enums import Region
 from partners.people.principal import Principal
 from partners.people.scoping import scoped
 from partners.registrations.enums import DealRegistrationStatus as Status, DealRegistrationType as RegType
-from partners.registrations.rules import EVENT_KIND, REVIEWERS, TRANSITIONS, snapshot, transition_violation
+from partners.registrations.rules import (
+    EVENT_KIND,
+    REVIEWERS,
+    TRANSITIONS,
+    review_durations,
+    snapshot,
+    transition_violation,
+)
 from partners.registrations.scoping import deal_registration_scope
 from partners.registrations.tables import DealRegistration, DealRegistrationChange, DealRegistrationProduct
 
@@ -55,10 +62,13 @@ async def _products(registration_id: int) -> list[str]:
 
 async def record(row: dict, event: str, from_status: str | None, principal: Principal | None, note: str,
                  at: datetime) -> None:
-    """History row + outbox event, in the caller's transaction."""
+    """History row + outbox event, in the caller's transaction. A review step or decision
+    carries its P4 working-time durations (`review_durations`, for the channel metrics)."""
+    first_review, decision = review_durations(event, from_status, row.get("last_submitted_at"), at)
     await DealRegistrationChange(
         registration=row["id"], event=event, from_status=from_status, to_status=row["status"],
         changed_by=principal.user_id if principal else None, note=note.strip()[:2000], changed_at=at,
+        first_review_seconds=first_review, decision_seconds=decision,
     ).save()
     await outbox.enqueue(EVENT_KIND, {"event": event, "registration": snapshot(row, await _products(row["id"]))})
 

@@ -55,6 +55,47 @@ WORK_START_HOUR = 9
 WORK_END_HOUR = 17
 
 
+_WORK_DAY_SECONDS = (WORK_END_HOUR - WORK_START_HOUR) * 3600
+_MONDAY = datetime(2000, 1, 3, tzinfo=timezone.utc)
+
+
+def _working_seconds_since_anchor(at: datetime) -> int:
+    """Working seconds from a fixed Monday 00:00 UTC to `at` (Mon–Fri 09:00–17:00 UTC)."""
+    at = at.astimezone(timezone.utc)
+    days = (at.date() - _MONDAY.date()).days
+    weeks, weekday = divmod(days, 7)
+    seconds = weeks * 5 * _WORK_DAY_SECONDS + min(weekday, 5) * _WORK_DAY_SECONDS
+    if weekday < 5:
+        into_day = at.hour * 3600 + at.minute * 60 + at.second - WORK_START_HOUR * 3600
+        seconds += max(0, min(into_day, _WORK_DAY_SECONDS))
+    return seconds
+
+
+def working_seconds_between(start: datetime, end: datetime) -> int:
+    """P4: the working time (Mon–Fri 09:00–17:00 UTC, whole seconds) from `start` to `end`,
+    the measure `add_working_hours` counts in: a review is late exactly when this exceeds
+    FIRST_REVIEW_HOURS (DECISION_HOURS for a decision) hours. 0 when `end` is not after `start`."""
+    return max(0, _working_seconds_since_anchor(end) - _working_seconds_since_anchor(start))
+
+
+def review_durations(event: str, from_status: str | None, clock_start: datetime | None,
+                     at: datetime) -> tuple[int | None, int | None]:
+    """P4, as stored on a history row for the channel metrics (issue 36): (working seconds to
+    the first review, working seconds to the decision) since the (re)submission that started
+    the clock, or None where this change is not that. The first review is the first reviewer
+    step out of SUBMITTED (advance, return or denial); the decision is an approval or denial."""
+    if clock_start is None:
+        return None, None
+    elapsed = working_seconds_between(clock_start, at)
+    first = elapsed if from_status == Status.SUBMITTED.value and event in FIRST_REVIEW_EVENTS else None
+    decision = elapsed if event in DECISION_EVENTS else None
+    return first, decision
+
+
+FIRST_REVIEW_EVENTS = frozenset({"PENDING_SALES_REVIEW", "RETURNED", "DENIED"})
+DECISION_EVENTS = frozenset({"APPROVED", "DENIED"})
+
+
 def add_working_hours(start: datetime, hours: float) -> datetime:
     """`start` plus `hours` of working time (Mon–Fri 09:00–17:00 UTC). Time outside
     working hours does not count: a Friday 16:00 submission is due Monday 10:00 for 2 hours."""

@@ -80,3 +80,9 @@ class DealRegistrationChange(Table, tablename="deal_registration_change"):
     changed_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)  # null: the system
     note = Text(default="")
     changed_at = Timestamptz()
+    # Issue 36 (channel metrics): P4 working seconds since the (re)submission that started the
+    # clock, stored when the change happens (rules.review_durations), so medians and p90 are
+    # computed in SQL. First review: the first reviewer step out of SUBMITTED; decision:
+    # APPROVED or DENIED. Null on every other change.
+    first_review_seconds = Integer(null=True, default=None)
+    decision_seconds = Integer(null=True, default=None)

@@ -179,6 +179,8 @@ PROBES = {
         lambda w: {"o": gid("Opportunity", 999999), "p": gid("Partner", w.partners["alpha"])},
     ),
     "Query.discountPolicies": ("{ discountPolicies(first: 1) { totalCount } }", lambda w: {}),
+    "Query.channelMetrics": ('{ channelMetrics(filter: {from: "2030-01-01", to: "2030-01-31"}) { rows { partnerId } } }',
+                             lambda w: {}),
     "Query.exchangeRates": ("{ exchangeRates(first: 1) { totalCount } }", lambda w: {}),
     "Query.convertMoney": ('{ convertMoney(amount: {amount: "1", currency: "EUR"}, to: "USD") { rate } }', lambda w: {}),
     "Mutation.addDiscountPolicy": (

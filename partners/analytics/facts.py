@@ -1,0 +1,266 @@
+"""The facts the channel metrics count (issue 36), each one GROUP BY statement.
+
+A `Fact` names the tables it reads (by their real names, so the domains' scope conditions
+apply unchanged), the column that dates it in the period, the columns of each dimension
+and its aggregates. `statement` builds the SQL for a filter, a grouping and the caller's
+scope; the same text runs on SQLite and PostgreSQL except the month/quarter expressions.
+Nothing here loads rows: every statement returns one row per group (per currency too for
+amounts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from piccolo.querystring import QueryString
+
+from partners.analytics.enums import MetricsDimension as Dim
+from partners.registrations.rules import DECISION_HOURS, FIRST_REVIEW_HOURS
+
+# SQLite keeps exact decimals as text (partners.money.columns): summed as integers of 1/10⁴
+# (exact below 9·10¹¹ per amount, beyond any deal; every ISO minor unit is ≤ 4 decimals).
+AMOUNT_SCALE = 10_000
+WON, LOST = "7-Closed Won", "8-Closed Lost"
+CLOSED_STAGES = (WON, LOST, "9-Unqualified", "10-Duplicate")
+# An opportunity's value: its net ARR, or its amount where no net ARR is recorded (a
+# registration's opportunity starts with the registered estimate as its amount).
+_VALUE = 'COALESCE("opportunity"."net_arr", "opportunity"."amount")'
+_SOURCED = ("APPROVED", "EXPIRED")  # approved once, not ended by dissolution, closing or denial (P5, P6)
+
+
+@dataclass(frozen=True)
+class MetricsFilter:
+    """The period (both days included, UTC) and the optional criteria; empty = all."""
+
+    start: date
+    end: date
+    regions: tuple[str, ...] = ()
+    partner_ids: tuple[int, ...] = ()
+    tracks: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time(0), tzinfo=timezone.utc)
+
+    @property
+    def end_at(self) -> datetime:  # exclusive
+        return datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    tables: str  # FROM … JOIN …, with "partner" joined
+    at: str  # the column that dates the fact
+    at_is_date: bool
+    partner: str
+    region: str
+    type: str | None  # facts without a registration type are left out when `types` is given
+    measures: tuple[str, ...]  # "expression AS name"
+    where: str = "1 = 1"
+    currency: str | None = None  # amounts: grouped by this column too
+
+
+def _money(column: str, engine_type: str) -> str:
+    if engine_type == "postgres":
+        return f"SUM({column})"
+    return f"SUM(CAST(ROUND(CAST({column} AS REAL) * {AMOUNT_SCALE}) AS INTEGER))"
+
+
+def _count_if(condition: str, name: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {name}"
+
+
+_REG = '"deal_registration"'
+_REG_TABLES = f'{_REG} JOIN "partner" ON "partner"."id" = {_REG}."partner"'
+_CHANGE = '"deal_registration_change"'
+_CHANGE_TABLES = f'{_CHANGE} JOIN {_REG} ON {_REG}."id" = {_CHANGE}."registration" ' \
+                 f'JOIN "partner" ON "partner"."id" = {_REG}."partner"'
+REVIEW_EVENTS = ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN", "EXPIRED", "PENDING_SALES_REVIEW")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _sourced_tables() -> str:
+    """Opportunities with the registration that sourced them: the latest approved
+    partner-sourced registration not ended otherwise than by expiry (P5, P6)."""
+    sourced = (f'{_REG}."registration_type" <> \'SERVICES_ATTACH\' AND {_REG}."status" IN {_in(_SOURCED)}')
+    later = (f'NOT EXISTS (SELECT 1 FROM "deal_registration" later WHERE later."opportunity" = "opportunity"."id" '
+             f'AND later."registration_type" <> \'SERVICES_ATTACH\' AND later."status" IN {_in(_SOURCED)} '
+             f'AND (later."approved_at" > {_REG}."approved_at" OR (later."approved_at" = {_REG}."approved_at" '
+             f'AND later."id" > {_REG}."id")))')
+    return (f'"opportunity" JOIN {_REG} ON {_REG}."opportunity" = "opportunity"."id" AND {sourced} AND {later} '
+            f'JOIN "partner" ON "partner"."id" = {_REG}."partner"')
+
+
+def facts(engine_type: str) -> dict[str, Fact]:
+    reg_dims = dict(partner=f'{_REG}."partner"', region=f'{_REG}."region"', type=f'{_REG}."registration_type"')
+    task_tables = ('"cosell_task" JOIN "cosell_plan" ON "cosell_plan"."id" = "cosell_task"."plan" '
+                   'JOIN "partner" ON "partner"."id" = "cosell_plan"."partner" '
+                   'JOIN "opportunity" ON "opportunity"."id" = "cosell_plan"."opportunity" '
+                   'JOIN "account" ON "account"."id" = "opportunity"."account"')
+    task_dims = dict(partner='"cosell_plan"."partner"', region='"account"."region"', type=None)
+    out = [
+        Fact("submitted", _REG_TABLES, f'{_REG}."submitted_at"', False, **reg_dims,
+             measures=("COUNT(*) AS submitted",)),
+        Fact("reviews", _CHANGE_TABLES, f'{_CHANGE}."changed_at"', False, **reg_dims,
+             where=f'{_CHANGE}."event" IN {_in(REVIEW_EVENTS)}',
+             measures=tuple(_count_if(f"{_CHANGE}.\"event\" = '{e}'", e.lower())
+                            for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN", "EXPIRED")) + (
+                 f'COUNT({_CHANGE}."first_review_seconds") AS first_reviews',
+                 _count_if(f'{_CHANGE}."first_review_seconds" > {FIRST_REVIEW_HOURS * 3600}', "first_review_missed"),
+                 f'COUNT({_CHANGE}."decision_seconds") AS decisions',
+                 _count_if(f'{_CHANGE}."decision_seconds" > {DECISION_HOURS * 3600}', "decision_missed"))),
+        Fact("pipeline_open", _sourced_tables(), f'{_REG}."approved_at"', False, **reg_dims,
+             where=f'"opportunity"."stage" NOT IN {_in(CLOSED_STAGES)}', currency='"opportunity"."currency"',
+             measures=(_money(_VALUE, engine_type) + " AS open_pipeline",)),
+        Fact("pipeline_closed", _sourced_tables(), '"opportunity"."closed_at"', False, **reg_dims,
+             where=f'"opportunity"."stage" IN {_in((WON, LOST))}', currency='"opportunity"."currency"',
+             measures=(_count_if(f'"opportunity"."stage" = \'{WON}\'', "won"),
+                       _count_if(f'"opportunity"."stage" = \'{LOST}\'', "lost"),
+                       _money(f'CASE WHEN "opportunity"."stage" = \'{WON}\' THEN {_VALUE} END', engine_type)
+                       + " AS won_net_arr")),
+        Fact("tasks_done", task_tables, '"cosell_task"."completed_at"', False, **task_dims,
+             where="\"cosell_task\".\"status\" = 'DONE'", measures=("COUNT(*) AS tasks_done",)),
+        Fact("tasks_overdue", task_tables, '"cosell_task"."due_date"', True, **task_dims,
+             where="\"cosell_task\".\"status\" <> 'DONE' AND \"cosell_task\".\"due_date\" < {today}",
+             measures=("COUNT(*) AS tasks_overdue",)),
+        Fact("lead_events", '"lead_event" JOIN "lead" ON "lead"."id" = "lead_event"."lead" '
+             'JOIN "partner" ON "partner"."id" = "lead_event"."partner"', '"lead_event"."occurred_at"', False,
+             partner='"lead_event"."partner"', region='"lead"."region"', type=None,
+             where="\"lead_event\".\"event\" IN ('SHARED', 'RECALLED')",
+             measures=(_count_if("\"lead_event\".\"event\" = 'SHARED'", "leads_shared"),
+                       _count_if("\"lead_event\".\"event\" = 'RECALLED'", "leads_recalled"))),
+        Fact("lead_shares", '"lead" JOIN "partner" ON "partner"."id" = "lead"."partner"', '"lead"."shared_at"', False,
+             partner='"lead"."partner"', region='"lead"."region"', type=None,
+             measures=(_count_if('"lead"."accepted_at" IS NOT NULL AND "lead"."accepted_at" <= "lead"."accept_due_at"',
+                                 "leads_accepted_in_time"),
+                       # An action past the deadline is refused (P11) and the first one clears it.
+                       _count_if('"lead"."acted_at" IS NOT NULL', "leads_acted_in_time"))),
+        Fact("cases", '"partner_case" JOIN "partner" ON "partner"."id" = "partner_case"."partner" '
+             'LEFT JOIN "account" ON "account"."id" = "partner_case"."account"', '"partner_case"."opened_at"', False,
+             partner='"partner_case"."partner"', region='"account"."region"', type=None,
+             measures=("COUNT(*) AS cases_opened",
+                       _count_if('"partner_case"."picked_up_at" IS NOT NULL AND '
+                                 '"partner_case"."picked_up_at" <= "partner_case"."pickup_due_at"',
+                                 "cases_picked_up_in_time"),
+                       _count_if('"partner_case"."closed_at" IS NOT NULL AND '
+                                 '"partner_case"."closed_at" <= "partner_case"."close_due_at"',
+                                 "cases_closed_in_time"))),
+    ]
+    return {fact.name: fact for fact in out}
+
+
+def _period_expression(column: str, is_date: bool, dim: Dim, engine_type: str) -> str:
+    if engine_type == "postgres":
+        value = column if is_date else f"({column} AT TIME ZONE 'UTC')"
+        return f"to_char({value}, 'YYYY-MM')" if dim is Dim.MONTH else f"to_char({value}, 'YYYY-\"Q\"Q')"
+    if dim is Dim.MONTH:
+        return f"strftime('%Y-%m', {column})"
+    return f"(strftime('%Y', {column}) || '-Q' || ((CAST(strftime('%m', {column}) AS INTEGER) + 2) / 3))"
+
+
+def dimension_columns(fact: Fact, group_by: tuple[Dim, ...], engine_type: str) -> list[tuple[str, str]]:
+    """(expression, alias) of each grouping column, in `group_by` order (PARTNER adds the name)."""
+    columns = []
+    for dim in group_by:
+        if dim is Dim.PARTNER:
+            columns += [(fact.partner, "partner_id"), ('"partner"."name"', "partner_name")]
+        elif dim is Dim.REGION:
+            columns.append((fact.region, "region"))
+        elif dim is Dim.TRACK:
+            columns.append(('"partner"."track"', "track"))
+        elif dim is Dim.TYPE:
+            columns.append((fact.type or "NULL", "type"))
+        else:
+            columns.append((_period_expression(fact.at, fact.at_is_date, dim, engine_type), dim.value.lower()))
+    return columns
+
+
+def _values(values: tuple) -> tuple[str, list]:
+    return "(" + ", ".join("{}" for _ in values) + ")", list(values)
+
+
+def conditions(fact: Fact, f: MetricsFilter, scope: QueryString | None, today: date) -> tuple[str, list]:
+    """The WHERE clause (template, args): the fact's own condition, the period, the criteria, the scope."""
+    parts = [fact.where.replace("{today}", "{}")]
+    args: list = [today] if "{today}" in fact.where else []
+    start, end = (f.start, f.end) if fact.at_is_date else (f.start_at, f.end_at)
+    parts.append(f"{fact.at} >= {{}}" + (f" AND {fact.at} <= {{}}" if fact.at_is_date else f" AND {fact.at} < {{}}"))
+    args += [start, end]
+    for values, column in ((f.regions, fact.region), (f.partner_ids, fact.partner), (f.tracks, '"partner"."track"')):
+        if values:
+            template, more = _values(values)
+            parts.append(f"{column} IN {template}")
+            args += more
+    if f.types:
+        if fact.type is None:
+            parts.append("1 = 0")
+        else:
+            template, more = _values(f.types)
+            parts.append(f"{fact.type} IN {template}")
+            args += more
+    if scope is not None:
+        parts.append("({})")
+        args.append(scope)
+    return " AND ".join(parts), args
+
+
+def statement(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
+              engine_type: str, today: date) -> QueryString:
+    """One GROUP BY statement of `fact`: a row per group (and currency) with its aggregates."""
+    dims = dimension_columns(fact, group_by, engine_type)
+    if fact.currency:
+        dims.append((fact.currency, "currency"))
+    select = [f"{expr} AS {alias}" for expr, alias in dims] + list(fact.measures)
+    where, args = conditions(fact, f, scope, today)
+    sql = f"SELECT {', '.join(select)} FROM {fact.tables} WHERE {where}"
+    grouped = [expr for expr, _ in dims if expr != "NULL"]  # PostgreSQL refuses a constant in GROUP BY
+    if grouped:
+        sql += " GROUP BY " + ", ".join(grouped)
+    return QueryString(sql, *args)
+
+
+# P4 review figures in one statement: the period's review changes are read once, ranked by
+# each stored duration (ROW_NUMBER and COUNT windows per group, NULLS LAST on both engines),
+# then grouped: the counts, and the percentiles as percentile_cont's linear interpolation
+# with integer arithmetic (floor of p·(n−1) as an integer division) — the same statement on
+# both engines (SQLite has no percentile function): position k = p·(n−1),
+# value = v[⌊k⌋]·(1−frac) + v[⌊k⌋+1]·frac.
+PERCENTILES = (("median", 1, 2), ("p90", 9, 10))
+DURATIONS = (("first_review", "first_review_seconds", "fr"), ("decision", "decision_seconds", "ds"))
+
+
+def reviews_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
+                      engine_type: str, today: date) -> QueryString:
+    fact = facts(engine_type)["reviews"]
+    dims = dimension_columns(fact, group_by, engine_type)
+    where, args = conditions(fact, f, scope, today)
+    aliases = [alias for _, alias in dims]
+    inner = ", ".join([f"{expr} AS {alias}" for expr, alias in dims] + [f'{_CHANGE}."event" AS event'] + [
+        f'{_CHANGE}."{column}" AS {short}' for _, column, short in DURATIONS])
+    partition = f"PARTITION BY {', '.join(aliases)} " if aliases else ""
+    windows = []
+    for _, _, short in DURATIONS:
+        windows += [f"ROW_NUMBER() OVER ({partition}ORDER BY {short} NULLS LAST) - 1 AS {short}_i",
+                    f"COUNT({short}) OVER ({partition.strip()}) AS {short}_n"]
+    ranked = f"SELECT d.*, {', '.join(windows)} FROM (SELECT {inner} FROM {fact.tables} WHERE {where}) d"
+    measures = [_count_if(f"event = '{e}'", e.lower()) for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN",
+                                                                 "EXPIRED")]
+    for name, _, short in DURATIONS:
+        limit = FIRST_REVIEW_HOURS if name == "first_review" else DECISION_HOURS
+        counted = "first_reviews" if name == "first_review" else "decisions"
+        measures += [f"COUNT({short}) AS {counted}", _count_if(f"{short} > {limit * 3600}", f"{name}_missed")]
+        for label, num, den in PERCENTILES:
+            k = f"({num} * ({short}_n - 1))"
+            measures.append(f"SUM(CASE WHEN {short} IS NULL THEN NULL WHEN {short}_i = {k} / {den} "
+                            f"THEN {short} * ({den} - {k} % {den}) WHEN {short}_i = {k} / {den} + 1 "
+                            f"THEN {short} * ({k} % {den}) ELSE 0 END) * 1.0 / {den} AS {name}_{label}")
+    sql = f"SELECT {', '.join(aliases + measures)} FROM ({ranked}) ranked"
+    if aliases:
+        sql += f" GROUP BY {', '.join(aliases)}"
+    return QueryString(sql, *args)
