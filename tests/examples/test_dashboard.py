@@ -18,7 +18,7 @@ from partners.demo import load_demo
 from partners.infra.clock import now
 from partners.people.enums import Role
 from server.testing import live_server
-from tests.examples.test_portal import browser, console_errors, wait_for  # noqa: F401  (fixture)
+from tests.examples.portal_browser import browser, console_errors, wait_for  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("COSELL_TEST_ARTIFACTS") or ROOT / "var" / "test-artifacts")

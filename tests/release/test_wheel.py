@@ -25,7 +25,7 @@ import pytest
 from partners.infra.engines import is_postgres_url
 from server.settings import PROJECT_ROOT
 from server.testing import _pg_admin, _with_database, free_port
-from tests.examples.test_portal import CHROMEDRIVER, CHROMIUM, FLAGS, _browser_or_skip, console_errors, wait_for
+from tests.examples.portal_browser import CHROMEDRIVER, CHROMIUM, FLAGS, console_errors, need, wait_for
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("CI") != "true" and not os.environ.get("COSELL_WHEEL"),
@@ -143,7 +143,10 @@ def run_query_in_graphiql(base: str, token: str, tmp_path: Path) -> dict:
     """GraphiQL from the installed package in headless Chromium: the token in its Headers
     (kept in localStorage, as a user's would be), the query run with its button; the answer
     as the result pane shows it. No console error (a missing asset or favicon would be one)."""
-    webdriver, Service = _browser_or_skip()
+    need(CHROMIUM, CHROMEDRIVER, hint="apt-get install chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
     from selenium.webdriver.common.by import By
 
     options = webdriver.ChromeOptions()

@@ -14,7 +14,7 @@ from schema.documents.files import documents_from_files
 from server.settings import Settings
 from server.testing import live_server
 from server.workbench import ORDER, WORKBENCH_DIR
-from tests.examples.test_portal import browser, console_errors, wait_for  # noqa: F401 (the fixture)
+from tests.examples.portal_browser import browser, console_errors, wait_for  # noqa: F401 (the fixture)
 from tests.schema.registrations import register
 
 NAMES = {"review_queue": "MyReviewQueue", "account_executives": "AccountExecutives",
