@@ -17,7 +17,7 @@ export function figure(row, path) {
   return path.split(".").reduce((value, key) => (value === null || value === undefined ? null : value[key]), row);
 }
 
-// A panel: { id, title, columns: [{ label, path, text(value), plot(value) | undefined, line }] }.
+// A panel: { id, title, hint, ticks (the y axis'), columns: [{ label, path, text(value), plot(value) | undefined, line }] }.
 // Columns with `plot` are drawn (one dataset each, `line: true` as a line over the bars).
 export function panel(spec, rows, container) {
   const section = el("section", null, { class: "scorecard-panel", id: `scorecard-${spec.id}`,
@@ -41,7 +41,7 @@ export function panel(spec, rows, container) {
           backgroundColor: COLORS[i % COLORS.length], borderColor: COLORS[i % COLORS.length],
         })),
       },
-      options: { responsive: true, scales: { y: { beginAtZero: true } }, plugins: { legend: { position: "bottom" } } },
+      options: { responsive: true, scales: { y: { beginAtZero: true, ticks: spec.ticks || {} } }, plugins: { legend: { position: "bottom" } } },
     }));
   } else if (charts.has(spec.id)) {
     charts.get(spec.id).destroy();

@@ -38,6 +38,8 @@ const hours = (value) => (value === null || value === undefined ? "—" : `${val
 const amount = (value) => (value ? asNumber(value.amount) : null);
 
 const counted = (label, path) => ({ label, path, text: count, plot: asNumber });
+// Charts of counts have whole-number ticks.
+const COUNTS = { precision: 0 };
 const reviewColumns = (what, path) => [
   { label: `${what}: reviewed`, path: `${path}.count`, text: count },
   { label: `${what}: median`, path: `${path}.medianHours`, text: hours, plot: asNumber },
@@ -47,7 +49,7 @@ const reviewColumns = (what, path) => [
 ];
 
 const PANELS = [
-  { id: "funnel", title: "Registrations", hint: "Submitted in the quarter; the review's outcomes made in it (P4).",
+  { id: "funnel", title: "Registrations", ticks: COUNTS, hint: "Submitted in the quarter; the review's outcomes made in it (P4).",
     columns: [counted("Submitted", "registrationsSubmitted"), counted("Approved", "registrationsApproved"),
       counted("Denied", "registrationsDenied"), counted("Returned", "registrationsReturned"),
       counted("Withdrawn", "registrationsWithdrawn"), counted("Expired", "registrationsExpired")] },
@@ -63,10 +65,10 @@ const PANELS = [
     columns: [{ label: "Open pipeline", path: "sourcedOpenPipeline", text: money, plot: amount },
       { label: "Closed-won net ARR", path: "sourcedWonNetArr", text: money, plot: amount },
       { label: "Won", path: "opportunitiesWon", text: count }, { label: "Lost", path: "opportunitiesLost", text: count }] },
-  { id: "leads", title: "Lead SLAs", hint: "Accepted within 5 business days, acted on within 10 (P11).",
+  { id: "leads", title: "Lead SLAs", ticks: COUNTS, hint: "Accepted within 5 business days, acted on within 10 (P11).",
     columns: [counted("Shared", "leadsShared"), counted("Accepted in time", "leadsAcceptedInTime"),
       counted("Acted on in time", "leadsActedOnInTime"), counted("Recalled", "leadsRecalled")] },
-  { id: "cases", title: "Case SLAs", hint: "Picked up within 24 hours, closed within 15 days (D9).",
+  { id: "cases", title: "Case SLAs", ticks: COUNTS, hint: "Picked up within 24 hours, closed within 15 days (D9).",
     columns: [counted("Opened", "casesOpened"), counted("Picked up in time", "casesPickedUpInTime"),
       counted("Closed in time", "casesClosedInTime")] },
 ];
@@ -83,10 +85,37 @@ function picker() {
   return form;
 }
 
+// The quarters of a period ("2026-Q1" …), in order.
+export function quarters(from, to) {
+  const index = (day) => Number(day.slice(0, 4)) * 4 + Math.floor((Number(day.slice(5, 7)) - 1) / 3);
+  const names = [];
+  for (let i = index(from); i <= index(to); i += 1) names.push(`${Math.floor(i / 4)}-Q${(i % 4) + 1}`);
+  return names;
+}
+
+// A quarter the API has no row for had no figure at all (docs/api.md): every count and
+// amount 0, no rate or review time. It is shown as such, so the charts keep every quarter.
+function quietQuarter(quarter, result) {
+  const targets = Object.fromEntries(["timeToFirstReview", "timeToDecision"].map((name) => {
+    const known = result.rows.find((r) => r[name].targetHours !== null);
+    return [name, { count: 0, medianHours: null, p90Hours: null, missedTarget: 0,
+      targetHours: known ? known[name].targetHours : null }];
+  }));
+  const row = { quarter, approvalRate: null, unconvertedCurrencies: [], ...targets };
+  for (const spec of PANELS) {
+    for (const column of spec.columns) {
+      if (column.text === count && !column.path.includes(".")) row[column.path] = 0;
+      if (column.text === money) row[column.path] = { amount: "0", currency: result.currency };
+    }
+  }
+  return row;
+}
+
 async function show(choice) {
   const { from, to } = period(choice);
   const { channelMetrics: result } = await ctx.api.run("ChannelMetrics", { from, to });
-  const rows = [...result.rows].sort((a, b) => a.quarter.localeCompare(b.quarter));
+  const answered = new Map(result.rows.map((r) => [r.quarter, r]));
+  const rows = quarters(result.from, result.to).map((q) => answered.get(q) || quietQuarter(q, result));
   const state = $("#scorecard-state");
   state.textContent = `${result.from} to ${result.to}. Amounts in ${result.currency} at the exchange rates of ${result.convertedOn}.`;
   Object.assign(state.dataset, { state: "metrics", from: result.from, to: result.to });
