@@ -68,7 +68,7 @@ $(HTTP_AUDIT): tests/http_audit/package.json tests/http_audit/package-lock.json
 	cd tests/http_audit && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The portal's browser dependency (oidc-client-ts) from the npm registry (examples/portal/package.json).
+# The portal's browser dependencies (oidc-client-ts, Chart.js) from the npm registry (examples/portal/package.json).
 portal-assets: $(PORTAL_ASSETS)
 
 $(PORTAL_ASSETS): examples/portal/package.json examples/portal/package-lock.json
