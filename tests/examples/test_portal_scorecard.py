@@ -134,3 +134,24 @@ async def test_the_scorecard_shows_partner_a_its_own_channel_metrics(gql, world,
             assert not [b for b in B_NAMES if b in text]
             audit_at_both_widths(driver, f"scorecard-{choice}")
         assert console_errors(driver) == []
+
+
+async def test_without_introspection_the_scorecard_says_it_is_not_available_yet(gql, world, portal_origin, browser,
+                                                                              cosell_database_url, cosell_var_dir,
+                                                                              tmp_path):
+    """Nothing tells the portal that channelMetrics exists (COSELL_INTROSPECTION=0): the page
+    keeps its fallback sentence and asks for no metrics."""
+    from selenium.webdriver.common.by import By
+
+    await _two_partners(gql, world)
+    with live_server(cosell_database_url, cwd=tmp_path, COSELL_VAR_DIR=str(cosell_var_dir),
+                     COSELL_CORS_ORIGINS=portal_origin, COSELL_INTROSPECTION="0") as (api_url, _):
+        driver = browser
+        find = partial(driver.find_element, By.CSS_SELECTOR)
+        driver.get(f"{portal_origin}/?api={api_url}/graphql#scorecard")
+        find("#token").send_keys(world.tokens["alpha_user"])
+        find("#sign-in button[type=submit]").click()
+        wait_for(driver, lambda: find("#scorecard-state").get_attribute("data-state") == "unavailable")
+        assert find("#scorecard-state").text == "Your scorecard will be available once channel metrics are enabled."
+        assert driver.find_elements(By.CSS_SELECTOR, "#scorecard-period, #scorecard canvas, #scorecard table") == []
+        assert console_errors(driver) == []
