@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import os
 import socket
 import subprocess
@@ -207,6 +208,16 @@ def cosell_settings(cosell_database_url, cosell_var_dir, cosell_test_plugins) ->
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _schema_for(settings: Settings):
+    """The GraphQL schema of these settings, built once per test process: building it is
+    most of what a new app costs, and it keeps no state of its own between requests
+    (every request gets new extension instances)."""
+    from schema import build_schema
+
+    return build_schema(settings)
+
+
 @pytest_asyncio.fixture
 async def cosell_app_factory(cosell_settings, cosell_database_url, cosell_test_plugins):
     """Build an app (optionally with extra plugins or other settings) and serve it in-process."""
@@ -219,7 +230,7 @@ async def cosell_app_factory(cosell_settings, cosell_database_url, cosell_test_p
     async def factory(extra_plugins: Iterable[tuple[str, Any]] = (), **overrides) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings.from_env(**{**cosell_settings.__dict__, **overrides})
         pm = plugin_manager_for(settings, extra_plugins=[*cosell_test_plugins.extra, *extra_plugins])
-        app = create_app(settings, plugin_manager=pm)
+        app = create_app(settings, plugin_manager=pm, schema=_schema_for(settings))
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://cosell.test") as client:
