@@ -93,7 +93,9 @@ def cosell_database_url(tmp_path_factory) -> Iterable[str]:
     """A fresh, migrated database for this test session."""
     base = os.environ.get("DATABASE_URL", "")
     if is_postgres_url(base):
-        name = f"cosell_test_{uuid.uuid4().hex[:10]}"
+        # Under pytest-xdist every worker has a session, hence a database, of its own.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        name = f"cosell_test_{worker + '_' if worker else ''}{uuid.uuid4().hex[:10]}"
         try:
             asyncio.run(_pg_admin(base, f'CREATE DATABASE "{name}"'))
         except Exception as exc:
@@ -208,11 +210,21 @@ def cosell_settings(cosell_database_url, cosell_var_dir, cosell_test_plugins) ->
     )
 
 
-@functools.lru_cache(maxsize=8)
 def _schema_for(settings: Settings):
     """The GraphQL schema of these settings, built once per test process: building it is
     most of what a new app costs, and it keeps no state of its own between requests
-    (every request gets new extension instances)."""
+    (every request gets new extension instances). Settings holding something unhashable
+    (the JWT issuers' dicts) get a schema of their own."""
+    try:
+        return _cached_schema(settings)
+    except TypeError:
+        from schema import build_schema
+
+        return build_schema(settings)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_schema(settings: Settings):
     from schema import build_schema
 
     return build_schema(settings)
@@ -229,8 +241,11 @@ async def cosell_app_factory(cosell_settings, cosell_database_url, cosell_test_p
     @asynccontextmanager
     async def factory(extra_plugins: Iterable[tuple[str, Any]] = (), **overrides) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings.from_env(**{**cosell_settings.__dict__, **overrides})
-        pm = plugin_manager_for(settings, extra_plugins=[*cosell_test_plugins.extra, *extra_plugins])
-        app = create_app(settings, plugin_manager=pm, schema=_schema_for(settings))
+        extras = [*cosell_test_plugins.extra, *extra_plugins]
+        pm = plugin_manager_for(settings, extra_plugins=extras)
+        # Only apps with the built-in plugins alone share a schema: other plugins may add to it.
+        shared = _schema_for(settings) if settings.plugins_allow == () and not extras else None
+        app = create_app(settings, plugin_manager=pm, schema=shared)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://cosell.test") as client:
