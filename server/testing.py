@@ -10,7 +10,9 @@ directory.
 The database is fresh per test session: a temporary SQLite file, or, when DATABASE_URL
 names a PostgreSQL server, a new database created on that server and dropped afterwards
 (your own data is never touched). Every test starts from empty tables. Files the app
-writes (emails under `mail/` …) go to a temporary directory.
+writes (emails under `mail/` …) go to a temporary directory. Under pytest-xdist (`-n 2`)
+each worker has a session of its own, so its own database (on PostgreSQL named after the
+worker) and directories.
 
 Installed plugins (entry points of group `cosell`) are NOT loaded by the test apps unless
 a test asks for them, so that a suite does not depend on what else is installed in the
