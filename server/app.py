@@ -300,7 +300,10 @@ def unexpected_failure(scope, exc: Exception) -> JSONResponse:
                                  "INTERNAL_SERVER_ERROR", requestId=request_id)
 
 
-def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None,
+               schema: Any = None) -> Starlette:
+    """`schema`: a schema `build_schema(settings)` made earlier for these same settings
+    (the test fixtures share one per settings instead of building it for every app)."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
     tracing.configure_from_env()  # OTEL_TRACES_EXPORTER (docs/operations.md, "Traces")
@@ -311,7 +314,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     bind_engine(engine)
     currencies.configure(default=settings.default_currency, reporting=settings.reporting_currency)
     plugins = plugin_manager or plugin_manager_for(settings)
-    graphql_app = CosellGraphQL(build_schema(settings, plugins), settings=settings, plugins=plugins)
+    graphql_app = CosellGraphQL(schema or build_schema(settings, plugins), settings=settings, plugins=plugins)
     freezer = GcFreezer(enabled=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
 
     @asynccontextmanager
