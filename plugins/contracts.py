@@ -123,6 +123,17 @@ def _lead_partner_choice(result: Any, kwargs: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _outbox_handlers(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    if result is None:
+        return None
+    if not isinstance(result, Mapping):
+        return f"must return a dict of outbox kind -> async handler, or None, got {type(result).__name__}"
+    wrong = [kind for kind, handler in result.items() if not isinstance(kind, str) or not kind or not callable(handler)]
+    if wrong:
+        return f"must map non-empty kind strings to callables, got {wrong[0]!r}"
+    return None
+
+
 # hook name -> check(result, call arguments) returning None, or what is wrong.
 RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
     "cosell_validate_opportunity": _violations,
@@ -130,4 +141,5 @@ RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
     "cosell_locate_partners": _locator_answer,
     "cosell_partner_discount": _discount_lines,
     "cosell_lead_partner": _lead_partner_choice,
+    "cosell_outbox_handlers": _outbox_handlers,
 }

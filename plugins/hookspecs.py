@@ -251,3 +251,20 @@ def cosell_extend_schema() -> Any | None:
     (`cosell schema export`) has no plugin field; a server shows them while the plugin is
     loaded. No built-in implementation.
     """
+
+
+@hookspec
+def cosell_outbox_handlers() -> Any | None:
+    """The outbox message kinds a plugin delivers itself (issue 39), or None: a dict
+    `{kind: async def handler(message)}`. A plugin enqueues its messages with
+    `partners.infra.outbox.enqueue(kind, payload, dedupe_key=...)` inside the transaction of
+    its write; after commit the outbox sender (every instance, leased; `cosell outbox send`;
+    `drain_outbox` in tests) calls the handler with the `partners.infra.outbox.Message`
+    exactly as for cosell's own kinds: raising retries the message with backoff, raising
+    `partners.infra.outbox.PermanentFailure` makes it DEAD at once, and a message still
+    failing after COSELL_OUTBOX_MAX_ATTEMPTS is DEAD with its last error (staff see it in
+    `outboxMessages`). Prefix your kinds with your plugin's name; a kind that repeats one of
+    cosell's or another plugin's stops start-up. Called when the handlers are built (the
+    outbox sender's start), never per message. Synchronous only (the handlers it returns
+    are async). Every implementation runs. No built-in implementation.
+    """

@@ -34,7 +34,7 @@ from partners.registrations.expire import close_unanswered_returns, expire_due
 from partners.registrations.rules import EVENT_KIND as REGISTRATION_EVENT_KIND
 from partners.webhooks import delivery as webhooks
 from plugins.envelope import envelope_of
-from plugins.manager import CosellPluginManager
+from plugins.manager import CosellPluginManager, PluginError
 from server import rates
 from server.settings import Settings
 
@@ -72,7 +72,21 @@ def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[st
         rates.FETCH_KIND: rates.fetch_handler(plugins),
     }
     # Every webhook event source kind also fans out to the partner's endpoints (issue 20).
-    return webhooks.handlers(handlers, webhook_policy(settings))
+    handlers = webhooks.handlers(handlers, webhook_policy(settings))
+    _add_plugin_handlers(handlers, plugins)
+    return handlers
+
+
+def _add_plugin_handlers(handlers: dict[str, outbox.Handler], plugins: CosellPluginManager) -> None:
+    """The kinds plugins deliver themselves (`cosell_outbox_handlers`, issue 39); a kind
+    that repeats one already handled is refused (PluginError naming the plugin)."""
+    for impl in reversed(plugins.hook.cosell_outbox_handlers.get_hookimpls()):
+        answer = impl.function() or {}
+        for kind, handler in answer.items():
+            if kind in handlers:
+                raise PluginError(f"Plugin {impl.plugin_name!r} is invalid: cosell_outbox_handlers: the outbox kind "
+                                  f"{kind!r} is already handled")
+            handlers[kind] = handler
 
 
 def webhook_policy(settings: Settings) -> webhooks.SendPolicy:

@@ -1,0 +1,33 @@
+"""The plugin's own table: where each opportunity shared with AWS Partner Central stands
+(issue 39). Listed in `partners.infra.piccolo_app.TABLE_MODULES` by name; migration
+2026-12-07T19:00."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from partners.opportunities.tables import Opportunity
+from partners.people.tables import User
+
+
+class AwsOpportunitySync(Table, tablename="aws_opportunity_sync"):
+    """One row per opportunity shared with AWS (`opportunity` is unique)."""
+
+    opportunity = ForeignKey(references=Opportunity, on_delete=OnDelete.cascade, unique=True)
+    catalog = Varchar(length=16)  # Sandbox | AWS
+    # What the sync has done: SHARE_REQUESTED -> CREATED -> SUBMITTED -> ASSOCIATED; FAILED
+    # when the outbox gave up (last_error says why).
+    state = Varchar(length=24, default="SHARE_REQUESTED")
+    ace_id = Varchar(length=64, default="")  # the ACE opportunity id, O-...
+    review_status = Varchar(length=32, default="")  # AWS LifeCycle.ReviewStatus
+    review_comments = Text(default="")
+    aws_stage = Varchar(length=32, default="")  # AWS LifeCycle.Stage
+    engagement_task_id = Varchar(length=64, default="")
+    # AWS's LastModifiedDate (ISO 8601), sent back with UpdateOpportunity (its concurrency check).
+    last_modified = Varchar(length=40, default="")
+    last_synced_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    attempts = Integer(default=0)
+    requested_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    requested_at = Timestamptz()
