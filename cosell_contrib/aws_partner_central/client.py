@@ -61,5 +61,7 @@ def forget() -> None:
 
 async def call(operation: str, **params: Any) -> dict:
     """`client().<operation>(Catalog=<catalog>, **params)` in a worker thread."""
-    method = getattr(client(), operation)
+    from botocore import xform_name
+
+    method = getattr(client(), xform_name(operation))
     return await asyncio.to_thread(method, Catalog=plugin_settings["catalog"], **params)
