@@ -28,7 +28,8 @@ from typing import Any, Callable, Mapping
 
 # Hooks whose slow calls are only logged: the side effect already happened, and failing
 # the call would make the outbox deliver it again.
-SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event", "cosell_lead_event", "cosell_case_event"})
+SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event", "cosell_lead_event", "cosell_case_event",
+                                 "cosell_opportunity_event"})
 
 # Hooks whose implementations may do I/O: the host calls them with `await
 # CosellPluginManager.acall(...)` (or walks them itself, the locator and the rates fetch), so an
@@ -43,6 +44,7 @@ ASYNC_HOOKS = frozenset({
     "cosell_lead_partner",
     "cosell_lead_event",
     "cosell_case_event",
+    "cosell_opportunity_event",
     "cosell_exchange_rate",
     "cosell_startup",
     "cosell_shutdown",

@@ -194,6 +194,18 @@ def cosell_case_event(event: str, case: Any, envelope: Any) -> None:
     May be `async def`."""
 
 
+@hookspec
+def cosell_opportunity_event(event: str, opportunity: Any, envelope: Any) -> None:
+    """Called after commit (by the outbox, retried with backoff while it raises) when an
+    opportunity moved stage (`STAGE_CHANGED`, `envelope.details["previous_stage"]`) or an
+    update changed its amount or close date (`UPDATED`, `envelope.details["changed"]`:
+    `amount`, `close_date`). `opportunity` is a plain dict of the opportunity after the change
+    (`id`, `name`, `stage`, `opportunity_type`, `currency`, `amount` and `net_arr` as decimal
+    strings, `close_date` ISO, `account`, `owner`, `version`). Issue 39 (the AWS Partner
+    Central plugin mirrors these changes). May be `async def`. Return value ignored.
+    """
+
+
 @hookspec(firstresult=True)
 def cosell_exchange_rate(base: str, quote: str, day: Any) -> Any | None:
     """The exchange rate of `base` in `quote` (1 base = rate quote) published on `day` (a

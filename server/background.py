@@ -27,7 +27,7 @@ from partners.infra import mail, outbox, tracing
 from partners.infra.leasing import new_worker_id
 from partners.infra.metrics import JOB_LAG_SECONDS, JOB_LAST_SUCCESS, JOB_RUNS, JOB_SECONDS
 from partners.leads import deadlines as lead_deadlines, rules as lead_rules
-from partners.opportunities import holdover
+from partners.opportunities import holdover, outbox_events as opportunity_events
 from partners.opportunities.reseller import RuleSet
 from partners.registrations import reminders as review_reminders
 from partners.registrations.expire import close_unanswered_returns, expire_due
@@ -69,6 +69,7 @@ def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[st
         REGISTRATION_EVENT_KIND: deal_registration_event_handler(plugins),
         lead_rules.EVENT_KIND: lead_event_handler(plugins),
         cases.EVENT_KIND: case_event_handler(plugins),
+        opportunity_events.EVENT_KIND: opportunity_event_handler(plugins),
         rates.FETCH_KIND: rates.fetch_handler(plugins),
     }
     # Every webhook event source kind also fans out to the partner's endpoints (issue 20).
@@ -101,6 +102,16 @@ def lead_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
     async def handler(message: outbox.Message) -> None:
         await plugins.acall("cosell_lead_event", event=message.payload["event"], lead=message.payload["lead"],
                             envelope=envelope_of(message))
+
+    return handler
+
+
+def opportunity_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
+    """After commit: `cosell_opportunity_event` (issue 39); a plugin that raises makes the message retry."""
+
+    async def handler(message: outbox.Message) -> None:
+        await plugins.acall("cosell_opportunity_event", event=message.payload["event"],
+                            opportunity=message.payload["opportunity"], envelope=envelope_of(message))
 
     return handler
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from plugins import PluginSettings, Setting, hookimpl
 
 SHARE_KIND = "aws-partner-central.share"
+UPDATE_KIND = "aws-partner-central.update"
 
 plugin_settings = PluginSettings(
     Setting("catalog", ("Sandbox", "AWS"), default=None,
@@ -50,5 +51,16 @@ def cosell_outbox_handlers():
     if not enabled():
         return None
     from cosell_contrib.aws_partner_central.outbound import deliver_share
+    from cosell_contrib.aws_partner_central.updates import deliver_update
 
-    return {SHARE_KIND: deliver_share}
+    return {SHARE_KIND: deliver_share, UPDATE_KIND: deliver_update}
+
+
+@hookimpl
+async def cosell_opportunity_event(event, opportunity, envelope):
+    if not enabled():
+        return None
+    from cosell_contrib.aws_partner_central.updates import on_opportunity_event
+
+    await on_opportunity_event(event, opportunity, envelope)
+    return None
