@@ -136,6 +136,19 @@ def _outbox_handlers(result: Any, kwargs: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _background_jobs(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    from plugins.jobs import BackgroundJob
+
+    if result is None:
+        return None
+    if not isinstance(result, (list, tuple)):
+        return f"must return a list of plugins.BackgroundJob or None, got {type(result).__name__}"
+    wrong = [item for item in result if not isinstance(item, BackgroundJob)]
+    if wrong:
+        return f"must return plugins.BackgroundJob items, got {wrong[0]!r}"
+    return None
+
+
 # hook name -> check(result, call arguments) returning None, or what is wrong.
 RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
     "cosell_validate_opportunity": _violations,
@@ -144,4 +157,5 @@ RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
     "cosell_partner_discount": _discount_lines,
     "cosell_lead_partner": _lead_partner_choice,
     "cosell_outbox_handlers": _outbox_handlers,
+    "cosell_background_jobs": _background_jobs,
 }

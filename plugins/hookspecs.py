@@ -280,3 +280,16 @@ def cosell_outbox_handlers() -> Any | None:
     outbox sender's start), never per message. Synchronous only (the handlers it returns
     are async). Every implementation runs. No built-in implementation.
     """
+
+
+@hookspec
+def cosell_background_jobs() -> Any | None:
+    """A plugin's periodic work (issue 39), or None: a list of `plugins.BackgroundJob(name,
+    run, interval)`. `await run(should_stop)` runs every `interval` seconds (at least
+    COSELL_BACKGROUND_INTERVAL) in every instance's background runner (`cosell serve` with
+    COSELL_BACKGROUND_JOBS), named `<plugin>:<name>` in the logs and job metrics; an error is
+    logged and the job runs again next time. Every instance runs it: lease the rows you work
+    on (`partners.infra.leasing.claim`/`finish`) so one instance does each. Called once when
+    the runner is built. Synchronous only (the jobs' `run` are async). Every implementation
+    runs. No built-in implementation.
+    """

@@ -215,7 +215,17 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
         returned_registrations_job(settings, worker),
         lead_deadlines_job(settings, worker),
         exchange_rates_job(settings, plugins),
+        *plugin_jobs(settings, plugins),
     ]
+
+
+def plugin_jobs(settings: Settings, plugins: CosellPluginManager) -> list[Job]:
+    """The plugins' periodic work (`cosell_background_jobs`, issue 39), `<plugin>:<name>`."""
+    jobs = []
+    for impl in reversed(plugins.hook.cosell_background_jobs.get_hookimpls()):
+        for job in impl.function() or ():
+            jobs.append(Job(f"{impl.plugin_name}:{job.name}", job.run, max(settings.background_interval, job.interval)))
+    return jobs
 
 
 class BackgroundRunner:

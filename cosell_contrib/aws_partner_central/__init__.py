@@ -9,7 +9,7 @@ its GraphQL fields (`awsOpportunitySync`, `shareWithAws`) and delivers its outbo
 
 from __future__ import annotations
 
-from plugins import PluginSettings, Setting, hookimpl
+from plugins import BackgroundJob, PluginSettings, Setting, hookimpl
 
 SHARE_KIND = "aws-partner-central.share"
 UPDATE_KIND = "aws-partner-central.update"
@@ -25,6 +25,8 @@ plugin_settings = PluginSettings(
             help="nickname of the CLOUD_ALLIANCE partner that is AWS in cosell (D8: the plan's partner)"),
     Setting("solution_id", str, default=None,
             help="your Partner Central solution (S-…) associated with every shared opportunity"),
+    Setting("poll_interval", int, default=900, check=lambda n: n >= 60 or "must be at least 60 seconds",
+            help="seconds between two reads of a shared opportunity's review status"),
     Setting("involvement", ("Co-Sell", "For Visibility Only"), default="Co-Sell",
             help="AwsSubmission.InvolvementType of the submission"),
 )
@@ -64,3 +66,18 @@ async def cosell_opportunity_event(event, opportunity, envelope):
 
     await on_opportunity_event(event, opportunity, envelope)
     return None
+
+
+@hookimpl
+def cosell_background_jobs():
+    if not enabled():
+        return None
+    from partners.infra.leasing import new_worker_id
+    from cosell_contrib.aws_partner_central.status import poll
+
+    worker = new_worker_id()
+
+    async def run(should_stop):
+        return await poll(worker, should_stop)
+
+    return [BackgroundJob("review-status", run, interval=60.0)]

@@ -1,6 +1,6 @@
 """The plugin's own table: where each opportunity shared with AWS Partner Central stands
 (issue 39). Listed in `partners.infra.piccolo_app.TABLE_MODULES` by name; migration
-2026-12-07T19:00."""
+2026-12-07T19:00 and 19:01."""
 
 from __future__ import annotations
 
@@ -31,3 +31,17 @@ class AwsOpportunitySync(Table, tablename="aws_opportunity_sync"):
     attempts = Integer(default=0)
     requested_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
     requested_at = Timestamptz()
+    # The status job (status.py) leases rows (partners.infra.leasing) and polls each again then.
+    leased_until = Timestamptz(null=True, default=None)
+    lease_owner = Varchar(length=64, null=True, default=None)
+    next_poll_at = Timestamptz(null=True, default=None, index=True)
+
+
+class AwsReviewHistory(Table, tablename="aws_review_history"):
+    """What AWS reported, one row per change of review status, comments or stage (issue 39)."""
+
+    sync = ForeignKey(references=AwsOpportunitySync, on_delete=OnDelete.cascade, index=True)
+    review_status = Varchar(length=32, default="")
+    review_comments = Text(default="")
+    aws_stage = Varchar(length=32, default="")
+    reported_at = Timestamptz()
