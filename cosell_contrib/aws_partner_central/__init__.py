@@ -13,6 +13,7 @@ from plugins import BackgroundJob, PluginSettings, Setting, hookimpl
 
 SHARE_KIND = "aws-partner-central.share"
 UPDATE_KIND = "aws-partner-central.update"
+INVITATION_KIND = "aws-partner-central.invitation"
 
 plugin_settings = PluginSettings(
     Setting("catalog", ("Sandbox", "AWS"), default=None,
@@ -27,6 +28,8 @@ plugin_settings = PluginSettings(
             help="your Partner Central solution (S-…) associated with every shared opportunity"),
     Setting("poll_interval", int, default=900, check=lambda n: n >= 60 or "must be at least 60 seconds",
             help="seconds between two reads of a shared opportunity's review status"),
+    Setting("referral_region", ("AMER", "EMEA", "APJ", "LATAM", "PUBSEC"), default="AMER",
+            help="the region (D7) of the leads AWS referrals become"),
     Setting("involvement", ("Co-Sell", "For Visibility Only"), default="Co-Sell",
             help="AwsSubmission.InvolvementType of the submission"),
 )
@@ -53,9 +56,10 @@ def cosell_outbox_handlers():
     if not enabled():
         return None
     from cosell_contrib.aws_partner_central.outbound import deliver_share
+    from cosell_contrib.aws_partner_central.referrals import deliver_answer
     from cosell_contrib.aws_partner_central.updates import deliver_update
 
-    return {SHARE_KIND: deliver_share, UPDATE_KIND: deliver_update}
+    return {SHARE_KIND: deliver_share, UPDATE_KIND: deliver_update, INVITATION_KIND: deliver_answer}
 
 
 @hookimpl
@@ -73,6 +77,7 @@ def cosell_background_jobs():
     if not enabled():
         return None
     from partners.infra.leasing import new_worker_id
+    from cosell_contrib.aws_partner_central.referrals import sync_invitations
     from cosell_contrib.aws_partner_central.status import poll
 
     worker = new_worker_id()
@@ -80,4 +85,5 @@ def cosell_background_jobs():
     async def run(should_stop):
         return await poll(worker, should_stop)
 
-    return [BackgroundJob("review-status", run, interval=60.0)]
+    return [BackgroundJob("review-status", run, interval=60.0),
+            BackgroundJob("invitations", sync_invitations, interval=float(plugin_settings["poll_interval"]))]

@@ -110,4 +110,6 @@ class AwsMutation:
 
 
 def additions() -> SchemaAdditions:
-    return SchemaAdditions(queries=[AwsQuery], mutations=[AwsMutation])
+    from cosell_contrib.aws_partner_central.graphql_referrals import AwsReferralMutation, AwsReferralQuery
+
+    return SchemaAdditions(queries=[AwsQuery, AwsReferralQuery], mutations=[AwsMutation, AwsReferralMutation])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from partners.leads.tables import Lead
 from partners.opportunities.tables import Opportunity
 from partners.people.tables import User
 
@@ -45,3 +46,26 @@ class AwsReviewHistory(Table, tablename="aws_review_history"):
     review_comments = Text(default="")
     aws_stage = Varchar(length=32, default="")
     reported_at = Timestamptz()
+
+
+class AwsInvitation(Table, tablename="aws_invitation"):
+    """An AWS referral (an engagement invitation) and the lead it became (P11, issue 39)."""
+
+    invitation_id = Varchar(length=64, unique=True)  # engi-…
+    catalog = Varchar(length=16)
+    engagement_title = Varchar(length=255, default="")
+    payload_type = Varchar(length=32, default="")
+    sender = Varchar(length=255, default="")
+    # PENDING -> ACCEPTING -> ACCEPTED, PENDING -> REJECTING -> REJECTED, PENDING -> EXPIRED;
+    # FAILED when AWS refused the answer (last_error).
+    status = Varchar(length=16, default="PENDING")
+    invited_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
+    lead = ForeignKey(references=Lead, null=True, on_delete=OnDelete.set_null)
+    rejection_reason = Varchar(length=80, default="")
+    decided_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+    task_id = Varchar(length=64, default="")
+    ace_opportunity_id = Varchar(length=64, default="")
+    last_error = Text(default="")
+    created_at = Timestamptz()
