@@ -26,8 +26,8 @@ SYNC = """query($id: ID!) { awsOpportunitySync(opportunityId: $id) {
 MODIFIED = datetime(2026, 12, 7, 18, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def stub(monkeypatch):
+@pytest.fixture(name="stub")
+def stub_fixture(monkeypatch):
     """The stubbed client the plugin uses, with the plugin configured for the Sandbox catalog."""
     monkeypatch.setenv("COSELL_PLUGIN_AWS_PARTNER_CENTRAL_CATALOG", "Sandbox")
     monkeypatch.setenv("COSELL_PLUGIN_AWS_PARTNER_CENTRAL_SOLUTION_ID", "S-0000123")

@@ -10,7 +10,7 @@ from cosell_contrib.aws_partner_central.tables import AwsInvitation
 from partners.infra.tables import OutboxMessage
 from partners.leads.tables import Lead
 from server.background import background_jobs
-from tests.plugins.aws_setup import aws_app, stub  # noqa: F401 - fixture
+from tests.plugins.aws_setup import aws_app, stub_fixture  # noqa: F401 - the `stub` fixture
 
 JOB = "aws-partner-central:invitations"
 LIST = """query { awsInvitations { invitationId engagementTitle sender status expiresAt expired leadId

@@ -11,7 +11,7 @@ from cosell_contrib.aws_partner_central import mapping
 from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync
 from partners.infra.tables import OutboxMessage
 from partners.opportunities.tables import Opportunity
-from tests.plugins.aws_setup import MODIFIED, SHARE, SYNC, aws_app, aws_deal, stub  # noqa: F401 - fixture
+from tests.plugins.aws_setup import MODIFIED, SHARE, SYNC, aws_app, aws_deal, stub_fixture  # noqa: F401 - the `stub` fixture
 from tests.schema.sales import pk
 
 LATER = timedelta(hours=2)

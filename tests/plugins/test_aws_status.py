@@ -10,7 +10,7 @@ from cosell_contrib.aws_partner_central.status import REVIEW_STATUSES
 from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync, AwsReviewHistory
 from partners.plans.tables import CoSellTask
 from server.background import background_jobs
-from tests.plugins.aws_setup import MODIFIED, SHARE, SYNC, aws_app, aws_deal, stub  # noqa: F401 - fixture
+from tests.plugins.aws_setup import MODIFIED, SHARE, SYNC, aws_app, aws_deal, stub_fixture  # noqa: F401 - the `stub` fixture
 
 JOB = "aws-partner-central:review-status"
 

@@ -10,7 +10,7 @@ from botocore.stub import ANY
 
 from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync
 from partners.infra.tables import OutboxMessage
-from tests.plugins.aws_setup import MODIFIED, SHARE, aws_app, aws_deal, stub  # noqa: F401 - fixture
+from tests.plugins.aws_setup import MODIFIED, SHARE, aws_app, aws_deal, stub_fixture  # noqa: F401 - the `stub` fixture
 from tests.schema.sales import move_ok
 
 UPDATE = """mutation($input: UpdateOpportunityInput!) {
