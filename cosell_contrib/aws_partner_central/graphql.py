@@ -46,16 +46,17 @@ def _text(value: str) -> str | None:
 
 
 async def _outbox_status(context, keys: list[int]) -> list[str | None]:
-    rows = await OutboxMessage.select(OutboxMessage.payload, OutboxMessage.status, OutboxMessage.id).where(
-        OutboxMessage.kind == SHARE_KIND).order_by(OutboxMessage.id)
+    """The latest share message of each opportunity, in one statement: their dedupe keys
+    start with `<kind>:cosell-opportunity-<id>-` (sharing.py)."""
+    condition = None
+    for key in keys:
+        like = OutboxMessage.dedupe_key.like(f"{SHARE_KIND}:cosell-opportunity-{int(key)}-%")
+        condition = like if condition is None else condition | like
+    rows = await OutboxMessage.select(OutboxMessage.dedupe_key, OutboxMessage.status).where(
+        (OutboxMessage.kind == SHARE_KIND) & condition).order_by(OutboxMessage.id)
     latest: dict[int, str] = {}
     for row in rows:
-        payload = row["payload"]
-        if isinstance(payload, str):
-            import json
-
-            payload = json.loads(payload)
-        latest[payload.get("opportunity_id")] = row["status"]
+        latest[int(row["dedupe_key"].split("cosell-opportunity-", 1)[1].split("-", 1)[0])] = row["status"]
     return [latest.get(key) for key in keys]
 
 
