@@ -68,20 +68,23 @@ async def _apply(row: dict, answer: dict, lease, next_poll) -> None:
     comments = life.get("ReviewComments") or life.get("ReviewStatusReason") or ""
     modified = answer.get("LastModifiedDate")
     async with transaction():
-        changed = (status, comments, stage) != (row["review_status"], row["review_comments"], row["aws_stage"])
-        if changed:
-            at = utcnow()
-            await AwsReviewHistory.insert(AwsReviewHistory(sync=row["id"], review_status=status,
-                                                           review_comments=comments, aws_stage=stage,
-                                                           reported_at=at)).run()
-            if status == ACTION_REQUIRED and row["review_status"] != ACTION_REQUIRED:
-                await _action_task(row["opportunity"], comments, at)
-        await finish(AwsOpportunitySync, row["id"], lease, {
+        # Settled first: when another instance took the row over (our lease expired), nothing
+        # of this read is written (no second history row, no second task).
+        settled = await finish(AwsOpportunitySync, row["id"], lease, {
             AwsOpportunitySync.review_status: status, AwsOpportunitySync.review_comments: comments,
             AwsOpportunitySync.aws_stage: stage, AwsOpportunitySync.last_synced_at: utcnow(),
             AwsOpportunitySync.last_error: "", AwsOpportunitySync.next_poll_at: next_poll,
             **({AwsOpportunitySync.last_modified: modified.isoformat()} if hasattr(modified, "isoformat") else {}),
         })
+        if not settled or (status, comments, stage) == (row["review_status"], row["review_comments"],
+                                                        row["aws_stage"]):
+            return
+        at = utcnow()
+        await AwsReviewHistory.insert(AwsReviewHistory(sync=row["id"], review_status=status,
+                                                       review_comments=comments, aws_stage=stage,
+                                                       reported_at=at)).run()
+        if status == ACTION_REQUIRED and row["review_status"] != ACTION_REQUIRED:
+            await _action_task(row["opportunity"], comments, at)
 
 
 async def _action_task(opportunity_id: int, comments: str, at) -> None:
