@@ -274,8 +274,8 @@ def cosell_outbox_handlers() -> Any | None:
     `drain_outbox` in tests) calls the handler with the `partners.infra.outbox.Message`
     exactly as for cosell's own kinds: raising retries the message with backoff, raising
     `partners.infra.outbox.PermanentFailure` makes it DEAD at once, and a message still
-    failing after COSELL_OUTBOX_MAX_ATTEMPTS is DEAD with its last error (staff see it in
-    `outboxMessages`). Prefix your kinds with your plugin's name; a kind that repeats one of
+    failing after COSELL_OUTBOX_MAX_ATTEMPTS is DEAD with its last error (`cosell outbox
+    retry` sends it again; show the error to staff through your own field). Prefix your kinds with your plugin's name; a kind that repeats one of
     cosell's or another plugin's stops start-up. Called when the handlers are built (the
     outbox sender's start), never per message. Synchronous only (the handlers it returns
     are async). Every implementation runs. No built-in implementation.
