@@ -14,6 +14,7 @@ from typing import Any
 from cosell_contrib.aws_partner_central import plugin_settings
 
 SERVICE = "partnercentral-selling"
+EXPIRED = frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired"})
 _lock = threading.Lock()
 _client: Any = None
 _configured_for: tuple | None = None
@@ -64,4 +65,10 @@ async def call(operation: str, **params: Any) -> dict:
     from botocore import xform_name
 
     method = getattr(client(), xform_name(operation))
-    return await asyncio.to_thread(method, Catalog=plugin_settings["catalog"], **params)
+    try:
+        return await asyncio.to_thread(method, Catalog=plugin_settings["catalog"], **params)
+    except Exception as exc:
+        response = getattr(exc, "response", None)
+        if isinstance(response, dict) and response.get("Error", {}).get("Code") in EXPIRED:
+            forget()  # the assumed role's credentials ran out: the retry assumes it again
+        raise

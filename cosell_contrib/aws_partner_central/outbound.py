@@ -62,8 +62,6 @@ async def deliver_share(message: Message) -> None:
         permanent = isinstance(exc, PermanentFailure) or code in PERMANENT
         await _save(sync["id"], last_error=text, attempts=message.attempt,
                     **({"state": "FAILED"} if permanent else {}))
-        if code == "ExpiredTokenException":
-            aws.forget()
         if permanent and not isinstance(exc, PermanentFailure):
             raise PermanentFailure(text) from exc
         raise
