@@ -98,7 +98,7 @@ class OpportunityImport(EntityImport):
                                          is_primary=c["primary"])
                     for c in p.extra["contacts"] for cid in [resolve(run, "contacts", c["contact"], p.source)]))
             snapshot = self._settle(p, run, snapshot)
-            for v in reseller.violations_of(run.rules, snapshot, CONTEXT):
+            for v in await reseller.violations_of(run.rules, snapshot, CONTEXT):
                 p.refuse(v.code, v.message, ".".join(FILE_FIELDS.get(f, f) for f in v.field), v.rule)
 
     def _settle(self, p, run, snapshot):
