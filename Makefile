@@ -33,9 +33,13 @@ portal: $(PORTAL_ASSETS)
 	$(PYTHON) -m http.server $(PORTAL_PORT) --bind $(PORTAL_HOST) --directory examples/portal
 
 # The tests create (and drop) their own database: nothing is migrated or written in the
-# database DATABASE_URL names (server/testing.py).
+# database DATABASE_URL names (server/testing.py). pytest-xdist runs them on TEST_WORKERS
+# processes (one per core by default), each with its own database and temporary
+# directories; an idle worker takes queued tests from a busy one (docs/development.md,
+# "Test suite speed"). TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= auto
 test: install assets $(HTTP_AUDIT) $(PORTAL_ASSETS) $(PORTAL_TEST_TOOLS)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The example plugin package (examples/cosell-plugin-example), installed from a built wheel
 # like any third-party plugin, then its own tests, run from its own directory with cosell's
@@ -68,7 +72,7 @@ $(HTTP_AUDIT): tests/http_audit/package.json tests/http_audit/package-lock.json
 	cd tests/http_audit && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The portal's browser dependency (oidc-client-ts) from the npm registry (examples/portal/package.json).
+# The portal's browser dependencies (oidc-client-ts, Chart.js) from the npm registry (examples/portal/package.json).
 portal-assets: $(PORTAL_ASSETS)
 
 $(PORTAL_ASSETS): examples/portal/package.json examples/portal/package-lock.json

@@ -28,7 +28,8 @@ from typing import Any, Callable, Mapping
 
 # Hooks whose slow calls are only logged: the side effect already happened, and failing
 # the call would make the outbox deliver it again.
-SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event", "cosell_lead_event", "cosell_case_event"})
+SLOW_IS_LOGGED_ONLY = frozenset({"cosell_deal_registration_event", "cosell_lead_event", "cosell_case_event",
+                                 "cosell_opportunity_event"})
 
 # Hooks whose implementations may do I/O: the host calls them with `await
 # CosellPluginManager.acall(...)` (or walks them itself, the locator and the rates fetch), so an
@@ -43,6 +44,7 @@ ASYNC_HOOKS = frozenset({
     "cosell_lead_partner",
     "cosell_lead_event",
     "cosell_case_event",
+    "cosell_opportunity_event",
     "cosell_exchange_rate",
     "cosell_startup",
     "cosell_shutdown",
@@ -123,6 +125,30 @@ def _lead_partner_choice(result: Any, kwargs: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _outbox_handlers(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    if result is None:
+        return None
+    if not isinstance(result, Mapping):
+        return f"must return a dict of outbox kind -> async handler, or None, got {type(result).__name__}"
+    wrong = [kind for kind, handler in result.items() if not isinstance(kind, str) or not kind or not callable(handler)]
+    if wrong:
+        return f"must map non-empty kind strings to callables, got {wrong[0]!r}"
+    return None
+
+
+def _background_jobs(result: Any, kwargs: Mapping[str, Any]) -> str | None:
+    from plugins.jobs import BackgroundJob
+
+    if result is None:
+        return None
+    if not isinstance(result, (list, tuple)):
+        return f"must return a list of plugins.BackgroundJob or None, got {type(result).__name__}"
+    wrong = [item for item in result if not isinstance(item, BackgroundJob)]
+    if wrong:
+        return f"must return plugins.BackgroundJob items, got {wrong[0]!r}"
+    return None
+
+
 # hook name -> check(result, call arguments) returning None, or what is wrong.
 RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
     "cosell_validate_opportunity": _violations,
@@ -130,4 +156,6 @@ RESULT_CHECKS: dict[str, Callable[[Any, Mapping[str, Any]], str | None]] = {
     "cosell_locate_partners": _locator_answer,
     "cosell_partner_discount": _discount_lines,
     "cosell_lead_partner": _lead_partner_choice,
+    "cosell_outbox_handlers": _outbox_handlers,
+    "cosell_background_jobs": _background_jobs,
 }

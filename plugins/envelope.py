@@ -20,6 +20,7 @@ SUBJECTS = {
     "deal_registration_event": "registration",
     "lead_event": "lead",
     "case_event": "case",
+    "opportunity_event": "opportunity",
 }
 
 

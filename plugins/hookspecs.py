@@ -194,6 +194,18 @@ def cosell_case_event(event: str, case: Any, envelope: Any) -> None:
     May be `async def`."""
 
 
+@hookspec
+def cosell_opportunity_event(event: str, opportunity: Any, envelope: Any) -> None:
+    """Called after commit (by the outbox, retried with backoff while it raises) when an
+    opportunity moved stage (`STAGE_CHANGED`, `envelope.details["previous_stage"]`) or an
+    update changed its amount or close date (`UPDATED`, `envelope.details["changed"]`:
+    `amount`, `close_date`). `opportunity` is a plain dict of the opportunity after the change
+    (`id`, `name`, `stage`, `opportunity_type`, `currency`, `amount` and `net_arr` as decimal
+    strings, `close_date` ISO, `account`, `owner`, `version`). Issue 39 (the AWS Partner
+    Central plugin mirrors these changes). May be `async def`. Return value ignored.
+    """
+
+
 @hookspec(firstresult=True)
 def cosell_exchange_rate(base: str, quote: str, day: Any) -> Any | None:
     """The exchange rate of `base` in `quote` (1 base = rate quote) published on `day` (a
@@ -250,4 +262,34 @@ def cosell_extend_schema() -> Any | None:
     section in docs/plugins.md). Synchronous only. The committed SDL
     (`cosell schema export`) has no plugin field; a server shows them while the plugin is
     loaded. No built-in implementation.
+    """
+
+
+@hookspec
+def cosell_outbox_handlers() -> Any | None:
+    """The outbox message kinds a plugin delivers itself (issue 39), or None: a dict
+    `{kind: async def handler(message)}`. A plugin enqueues its messages with
+    `partners.infra.outbox.enqueue(kind, payload, dedupe_key=...)` inside the transaction of
+    its write; after commit the outbox sender (every instance, leased; `cosell outbox send`;
+    `drain_outbox` in tests) calls the handler with the `partners.infra.outbox.Message`
+    exactly as for cosell's own kinds: raising retries the message with backoff, raising
+    `partners.infra.outbox.PermanentFailure` makes it DEAD at once, and a message still
+    failing after COSELL_OUTBOX_MAX_ATTEMPTS is DEAD with its last error (`cosell outbox
+    retry` sends it again; show the error to staff through your own field). Prefix your kinds with your plugin's name; a kind that repeats one of
+    cosell's or another plugin's stops start-up. Called when the handlers are built (the
+    outbox sender's start), never per message. Synchronous only (the handlers it returns
+    are async). Every implementation runs. No built-in implementation.
+    """
+
+
+@hookspec
+def cosell_background_jobs() -> Any | None:
+    """A plugin's periodic work (issue 39), or None: a list of `plugins.BackgroundJob(name,
+    run, interval)`. `await run(should_stop)` runs every `interval` seconds (at least
+    COSELL_BACKGROUND_INTERVAL) in every instance's background runner (`cosell serve` with
+    COSELL_BACKGROUND_JOBS), named `<plugin>:<name>` in the logs and job metrics; an error is
+    logged and the job runs again next time. Every instance runs it: lease the rows you work
+    on (`partners.infra.leasing.claim`/`finish`) so one instance does each. Called once when
+    the runner is built. Synchronous only (the jobs' `run` are async). Every implementation
+    runs. No built-in implementation.
     """

@@ -41,7 +41,7 @@ from partners.infra.migrate import pending_migrations
 from partners.infra.request_connection import request_connection
 from partners.money import currencies
 from plugins.lifecycle import PluginLifecycle
-from plugins.manager import CosellPluginManager, PluginFailure, plugin_manager_for
+from plugins.manager import CosellPluginManager, PluginError, PluginFailure, plugin_manager_for
 from schema import build_schema
 from schema.core.context import Context
 from schema.core.errors import is_request_error, is_unexpected, masked, with_contract
@@ -300,7 +300,10 @@ def unexpected_failure(scope, exc: Exception) -> JSONResponse:
                                  "INTERNAL_SERVER_ERROR", requestId=request_id)
 
 
-def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, plugin_manager: CosellPluginManager | None = None,
+               schema: Any = None) -> Starlette:
+    """`schema`: a schema `build_schema(settings)` made earlier for these same settings
+    (the test fixtures share one per settings instead of building it for every app)."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
     tracing.configure_from_env()  # OTEL_TRACES_EXPORTER (docs/operations.md, "Traces")
@@ -311,7 +314,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     bind_engine(engine)
     currencies.configure(default=settings.default_currency, reporting=settings.reporting_currency)
     plugins = plugin_manager or plugin_manager_for(settings)
-    graphql_app = CosellGraphQL(build_schema(settings, plugins), settings=settings, plugins=plugins)
+    graphql_app = CosellGraphQL(schema or build_schema(settings, plugins), settings=settings, plugins=plugins)
     freezer = GcFreezer(enabled=settings.gc_freeze, young_threshold=settings.gc_young_threshold)
 
     @asynccontextmanager
@@ -347,7 +350,14 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
         log.info("cosell ready", extra={"database": describe(engine), "plugins": len(plugins.plugin_infos())})
         # The runner always exists (tests drive it with `run_once()`); the setting decides
         # whether its periodic tasks start.
-        background = BackgroundRunner(background_jobs(settings, plugins))
+        try:  # plugins add jobs and outbox kinds (issue 39): a wrong answer stops the start cleanly
+            background = BackgroundRunner(background_jobs(settings, plugins))
+        except (PluginError, PluginFailure) as exc:
+            await lifecycle.stop()
+            await close_database(engine)
+            if metrics_server is not None:
+                await asyncio.to_thread(metrics_server.stop)
+            raise StartupError(str(exc)) from exc
         if settings.background_jobs:
             background.start()
         app.state.background = background

@@ -27,14 +27,14 @@ from partners.infra import mail, outbox, tracing
 from partners.infra.leasing import new_worker_id
 from partners.infra.metrics import JOB_LAG_SECONDS, JOB_LAST_SUCCESS, JOB_RUNS, JOB_SECONDS
 from partners.leads import deadlines as lead_deadlines, rules as lead_rules
-from partners.opportunities import holdover
+from partners.opportunities import holdover, outbox_events as opportunity_events
 from partners.opportunities.reseller import RuleSet
 from partners.registrations import reminders as review_reminders
 from partners.registrations.expire import close_unanswered_returns, expire_due
 from partners.registrations.rules import EVENT_KIND as REGISTRATION_EVENT_KIND
 from partners.webhooks import delivery as webhooks
 from plugins.envelope import envelope_of
-from plugins.manager import CosellPluginManager
+from plugins.manager import CosellPluginManager, PluginError
 from server import rates
 from server.settings import Settings
 
@@ -69,10 +69,25 @@ def outbox_handlers(settings: Settings, plugins: CosellPluginManager) -> dict[st
         REGISTRATION_EVENT_KIND: deal_registration_event_handler(plugins),
         lead_rules.EVENT_KIND: lead_event_handler(plugins),
         cases.EVENT_KIND: case_event_handler(plugins),
+        opportunity_events.EVENT_KIND: opportunity_event_handler(plugins),
         rates.FETCH_KIND: rates.fetch_handler(plugins),
     }
     # Every webhook event source kind also fans out to the partner's endpoints (issue 20).
-    return webhooks.handlers(handlers, webhook_policy(settings))
+    handlers = webhooks.handlers(handlers, webhook_policy(settings))
+    _add_plugin_handlers(handlers, plugins)
+    return handlers
+
+
+def _add_plugin_handlers(handlers: dict[str, outbox.Handler], plugins: CosellPluginManager) -> None:
+    """The kinds plugins deliver themselves (`cosell_outbox_handlers`, issue 39); a kind
+    that repeats one already handled is refused (PluginError naming the plugin)."""
+    for impl in reversed(plugins.hook.cosell_outbox_handlers.get_hookimpls()):
+        answer = impl.function() or {}
+        for kind, handler in answer.items():
+            if kind in handlers:
+                raise PluginError(f"Plugin {impl.plugin_name!r} is invalid: cosell_outbox_handlers: the outbox kind "
+                                  f"{kind!r} is already handled")
+            handlers[kind] = handler
 
 
 def webhook_policy(settings: Settings) -> webhooks.SendPolicy:
@@ -87,6 +102,16 @@ def lead_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
     async def handler(message: outbox.Message) -> None:
         await plugins.acall("cosell_lead_event", event=message.payload["event"], lead=message.payload["lead"],
                             envelope=envelope_of(message))
+
+    return handler
+
+
+def opportunity_event_handler(plugins: CosellPluginManager) -> outbox.Handler:
+    """After commit: `cosell_opportunity_event` (issue 39); a plugin that raises makes the message retry."""
+
+    async def handler(message: outbox.Message) -> None:
+        await plugins.acall("cosell_opportunity_event", event=message.payload["event"],
+                            opportunity=message.payload["opportunity"], envelope=envelope_of(message))
 
     return handler
 
@@ -190,7 +215,17 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
         returned_registrations_job(settings, worker),
         lead_deadlines_job(settings, worker),
         exchange_rates_job(settings, plugins),
+        *plugin_jobs(settings, plugins),
     ]
+
+
+def plugin_jobs(settings: Settings, plugins: CosellPluginManager) -> list[Job]:
+    """The plugins' periodic work (`cosell_background_jobs`, issue 39), `<plugin>:<name>`."""
+    jobs = []
+    for impl in reversed(plugins.hook.cosell_background_jobs.get_hookimpls()):
+        for job in impl.function() or ():
+            jobs.append(Job(f"{impl.plugin_name}:{job.name}", job.run, max(settings.background_interval, job.interval)))
+    return jobs
 
 
 class BackgroundRunner:

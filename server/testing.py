@@ -10,7 +10,9 @@ directory.
 The database is fresh per test session: a temporary SQLite file, or, when DATABASE_URL
 names a PostgreSQL server, a new database created on that server and dropped afterwards
 (your own data is never touched). Every test starts from empty tables. Files the app
-writes (emails under `mail/` …) go to a temporary directory.
+writes (emails under `mail/` …) go to a temporary directory. Under pytest-xdist (`-n 2`)
+each worker has a session of its own, so its own database (on PostgreSQL named after the
+worker) and directories.
 
 Installed plugins (entry points of group `cosell`) are NOT loaded by the test apps unless
 a test asks for them, so that a suite does not depend on what else is installed in the
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import inspect
 import os
 import socket
@@ -96,7 +99,9 @@ def cosell_database_url(tmp_path_factory) -> Iterable[str]:
     """A fresh, migrated database for this test session."""
     base = os.environ.get("DATABASE_URL", "")
     if is_postgres_url(base):
-        name = f"cosell_test_{uuid.uuid4().hex[:10]}"
+        # Under pytest-xdist every worker has a session, hence a database, of its own.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        name = f"cosell_test_{worker + '_' if worker else ''}{uuid.uuid4().hex[:10]}"
         try:
             asyncio.run(_pg_admin(base, f'CREATE DATABASE "{name}"'))
         except Exception as exc:
@@ -211,6 +216,26 @@ def cosell_settings(cosell_database_url, cosell_var_dir, cosell_test_plugins) ->
     )
 
 
+def _schema_for(settings: Settings):
+    """The GraphQL schema of these settings, built once per test process: building it is
+    most of what a new app costs, and it keeps no state of its own between requests
+    (every request gets new extension instances). Settings holding something unhashable
+    (the JWT issuers' dicts) get a schema of their own."""
+    try:
+        return _cached_schema(settings)
+    except TypeError:
+        from schema import build_schema
+
+        return build_schema(settings)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_schema(settings: Settings):
+    from schema import build_schema
+
+    return build_schema(settings)
+
+
 @pytest_asyncio.fixture
 async def cosell_app_factory(cosell_settings, cosell_database_url, cosell_test_plugins):
     """Build an app (optionally with extra plugins or other settings) and serve it in-process."""
@@ -222,8 +247,11 @@ async def cosell_app_factory(cosell_settings, cosell_database_url, cosell_test_p
     @asynccontextmanager
     async def factory(extra_plugins: Iterable[tuple[str, Any]] = (), **overrides) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings.from_env(**{**cosell_settings.__dict__, **overrides})
-        pm = plugin_manager_for(settings, extra_plugins=[*cosell_test_plugins.extra, *extra_plugins])
-        app = create_app(settings, plugin_manager=pm)
+        extras = [*cosell_test_plugins.extra, *extra_plugins]
+        pm = plugin_manager_for(settings, extra_plugins=extras)
+        # Only apps with the built-in plugins alone share a schema: other plugins may add to it.
+        shared = _schema_for(settings) if settings.plugins_allow == () and not extras else None
+        app = create_app(settings, plugin_manager=pm, schema=shared)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://cosell.test") as client:

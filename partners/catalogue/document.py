@@ -13,7 +13,7 @@ from pathlib import Path
 
 from partners.catalogue.rule import GROUPS, Rule
 
-CODE_DIRS = ("partners", "plugins", "schema", "server")
+CODE_DIRS = ("partners", "plugins", "schema", "server", "cosell_contrib")
 TEST_DIRS = ("tests",)
 CITED = re.compile(r"\b([AORDP][1-9]\d?)\b")
 # A product that shares a rule's id is not a citation of it.

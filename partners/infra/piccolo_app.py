@@ -24,6 +24,7 @@ TABLE_MODULES = [
     "partners.leads.tables",
     "partners.cases.tables",
     "partners.transfer.tables",
+    "cosell_contrib.aws_partner_central.tables",  # issue 39, the AWS Partner Central plugin
 ]
 
 APP_CONFIG = AppConfig(

@@ -20,7 +20,7 @@ from partners.infra.errors import DomainError, NotFound, PermissionDenied, Viola
 from partners.infra.events import publish
 from partners.money.currencies import currency_violation
 from partners.money.given import GivenAmount, check_amounts
-from partners.opportunities import reseller
+from partners.opportunities import outbox_events, reseller
 from partners.opportunities.enums import (
     ContactRole,
     LossReason,
@@ -259,6 +259,8 @@ async def update_opportunity(
         if contacts is not None:
             await _set_contacts(opportunity_id, contacts)
         await reseller.validate(rules, principal, opportunity_id, "updateOpportunity")
+        if changed := outbox_events.changed_fields(opp, fields):
+            await outbox_events.enqueue(outbox_events.UPDATED, opportunity_id, changed=changed)
         return await get_visible(principal, opportunity_id)
 
 
@@ -290,6 +292,7 @@ async def move_stage(principal: Principal, rules: reseller.RuleSet, opportunity_
             await publish(OpportunityClosedLost(principal, rules, opportunity_id, at))  # P6
         await reseller.validate(rules, principal, opportunity_id, "moveOpportunityStage")
         await _validate_closed_children(rules, principal, children)
+        await outbox_events.enqueue(outbox_events.STAGE_CHANGED, opportunity_id, previous_stage=opp["stage"])
         return await get_visible(principal, opportunity_id)
 
 

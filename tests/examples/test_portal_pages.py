@@ -163,7 +163,8 @@ async def test_partner_pages_show_only_partner_a_under_the_allow_list(gql, world
         wait_for(driver, lambda: "partner(s) found" in find("#locator-count").text)
         audit_at_both_widths(driver, "locator")
         find('#nav a[href="#scorecard"]').click()
-        wait_for(driver, lambda: find("#scorecard-state").is_displayed())
+        # (its figures: tests/examples/test_portal_scorecard.py)
+        wait_for(driver, lambda: find("#scorecard-state").get_attribute("data-state") == "metrics")
         audit_at_both_widths(driver, "scorecard")
 
         for page in ("registrations", "leads", "cases", "people", "webhooks"):

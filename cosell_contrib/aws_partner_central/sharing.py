@@ -1,0 +1,65 @@
+"""`shareWithAws`: who may share an opportunity with AWS and when (issue 39, D8), and the
+sync row plus outbox message it writes in one transaction."""
+
+from __future__ import annotations
+
+from partners.infra import outbox
+from partners.infra.db import transaction
+from partners.infra.errors import DomainError, Violation
+from partners.infra.leasing import utcnow
+from partners.opportunities.tables import Opportunity
+from partners.people.enums import PartnerType, Role
+from partners.people.principal import Principal
+from partners.people.tables import Partner
+from partners.plans.enums import CoSellMotion
+from partners.plans.tables import CoSellPlan
+from cosell_contrib.aws_partner_central import SHARE_KIND, mapping, plugin_settings
+from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync
+
+FIELD = ("opportunityId",)
+
+
+async def aws_plan(opportunity_id: int) -> dict | None:
+    """D8: the opportunity's co-sell plan with the cloud motion (services and support,
+    which includes co-selling with cloud providers) whose partner is AWS (the
+    CLOUD_ALLIANCE partner whose nickname is the `aws_partner` setting)."""
+    return await CoSellPlan.select(CoSellPlan.id, CoSellPlan.goals).where(
+        (CoSellPlan.opportunity == opportunity_id)
+        & (CoSellPlan.motion == CoSellMotion.SERVICES_AND_SUPPORT.value)
+        & CoSellPlan.partner.is_in(Partner.select(Partner.id).where(
+            (Partner.partner_type == PartnerType.CLOUD_ALLIANCE.value)
+            & (Partner.nickname == plugin_settings["aws_partner"])))).first()
+
+
+async def share(principal: Principal, opportunity_id: int) -> dict:
+    """Write the sync row and enqueue the share; refusals are Violations citing D8."""
+    async with transaction():
+        opportunity = await Opportunity.select(Opportunity.id, Opportunity.owner, Opportunity.created_at).where(
+            Opportunity.id == opportunity_id).first()
+        if principal.role is not Role.CHANNEL_MANAGER and opportunity["owner"] != principal.user_id:
+            raise DomainError([Violation("NOT_ALLOWED_TO_SHARE",
+                                         "Only a channel manager or the opportunity's owner shares it with AWS.",
+                                         FIELD, "D8")])
+        if await aws_plan(opportunity_id) is None:
+            raise DomainError([Violation(
+                "NO_AWS_COSELL_PLAN",
+                f"Share with AWS needs a co-sell plan with the services-and-support motion with "
+                f"{plugin_settings['aws_partner']} (D8).", FIELD, "D8")])
+        existing = await AwsOpportunitySync.select().where(AwsOpportunitySync.opportunity == opportunity_id).first()
+        if existing is not None and existing["state"] != "FAILED":
+            raise DomainError([Violation("ALREADY_SHARED", "This opportunity is shared with AWS already.",
+                                         FIELD, "D8")])
+        if existing is None:
+            await AwsOpportunitySync.insert(AwsOpportunitySync(
+                opportunity=opportunity_id, catalog=plugin_settings["catalog"], requested_by=principal.user_id,
+                requested_at=utcnow())).run()
+            again = ""
+        else:  # a failed share asked again: resume where it stopped, in a new message
+            again = f":again-{utcnow().isoformat()}"
+            await AwsOpportunitySync.update({AwsOpportunitySync.state: "SHARE_REQUESTED",
+                                             AwsOpportunitySync.last_error: ""}).where(
+                AwsOpportunitySync.id == existing["id"])
+        token = mapping.client_token({"id": opportunity_id, "created_at": opportunity["created_at"]})
+        await outbox.enqueue(SHARE_KIND, {"opportunity_id": opportunity_id},
+                             dedupe_key=f"{SHARE_KIND}:{token}{again}"[:200])
+        return await AwsOpportunitySync.select().where(AwsOpportunitySync.opportunity == opportunity_id).first()
