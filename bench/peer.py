@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import time
 from contextlib import contextmanager
@@ -33,7 +32,7 @@ from typing import Iterator
 
 import httpx
 
-from bench.harness import Operation, _wrk
+from bench.harness import Operation, _wrk, stop_process_group
 from bench.proc import CpuMeter, load_average
 
 PEER_DIR = Path(__file__).resolve().parent / ".peer"
@@ -99,12 +98,7 @@ class PeerServer:
         return [self.process.pid] if self.process else []
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process_group(self.process)
 
 
 @contextmanager

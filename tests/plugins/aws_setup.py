@@ -59,3 +59,15 @@ async def aws_deal(gql, world, *, amount=24000.0) -> str:
     await create_plan(gql, world, opportunity["id"], "aws", token="cm_amer",
                       goals="Migrate the analytics platform to AWS with a joint POC.")
     return opportunity["id"]
+
+
+async def shared_with_aws(gql, world, stub, drain_outbox, client, aws_gql) -> str:
+    """An AWS co-sell opportunity shared by its AE, delivered: created, submitted and
+    associated in ACE (ids O1234567, task-1234567890)."""
+    opportunity = await aws_deal(gql, world)
+    await aws_gql(SHARE, {"id": opportunity}, token=world.tokens["ae"])
+    stub.add_response("create_opportunity", {"Id": "O1234567", "LastModifiedDate": MODIFIED})
+    stub.add_response("start_engagement_from_opportunity_task", {"TaskId": "task-1234567890"})
+    stub.add_response("associate_opportunity", {})
+    assert (await drain_outbox(client)).sent == 1
+    return opportunity

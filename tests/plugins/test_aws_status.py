@@ -10,7 +10,7 @@ from cosell_contrib.aws_partner_central.status import REVIEW_STATUSES
 from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync, AwsReviewHistory
 from partners.plans.tables import CoSellTask
 from server.background import background_jobs
-from tests.plugins.aws_setup import MODIFIED, SHARE, SYNC, aws_app, aws_deal, stub_fixture  # noqa: F401 - the `stub` fixture
+from tests.plugins.aws_setup import MODIFIED, SYNC, aws_app, shared_with_aws, stub_fixture  # noqa: F401 - the `stub` fixture
 
 JOB = "aws-partner-central:review-status"
 
@@ -28,22 +28,12 @@ def _opportunity(status: str, stage: str, comments: str = "") -> dict:
             "RelatedEntityIdentifiers": {}, "LifeCycle": life}
 
 
-async def _shared(gql, world, stub, drain_outbox, client, aws_gql) -> str:
-    opportunity = await aws_deal(gql, world)
-    await aws_gql(SHARE, {"id": opportunity}, token=world.tokens["ae"])
-    stub.add_response("create_opportunity", {"Id": "O1234567", "LastModifiedDate": MODIFIED})
-    stub.add_response("start_engagement_from_opportunity_task", {"TaskId": "task-1234567890"})
-    stub.add_response("associate_opportunity", {})
-    assert (await drain_outbox(client)).sent == 1
-    return opportunity
-
-
 @pytest.mark.parametrize("status", sorted(REVIEW_STATUSES))
 async def test_hook_cosell_background_jobs_maps_every_review_status(
         gql, world, cosell_app_factory, stub, drain_outbox, status):
     comments = "Add the customer's industry and a use case." if status in ("Action Required", "Rejected") else ""
     async with aws_app(cosell_app_factory) as (client, aws_gql):
-        opportunity = await _shared(gql, world, stub, drain_outbox, client, aws_gql)
+        opportunity = await shared_with_aws(gql, world, stub, drain_outbox, client, aws_gql)
         stub.add_response("get_opportunity", _opportunity(status, "Qualified", comments),
                           {"Catalog": "Sandbox", "Identifier": "O1234567"})
         assert await _job(client).run(lambda: False) == 1
@@ -66,7 +56,7 @@ async def test_hook_cosell_background_jobs_maps_every_review_status(
 async def test_status_changes_are_kept_as_history_and_one_task_per_action_required(
         gql, world, cosell_app_factory, stub, drain_outbox):
     async with aws_app(cosell_app_factory) as (client, aws_gql):
-        await _shared(gql, world, stub, drain_outbox, client, aws_gql)
+        await shared_with_aws(gql, world, stub, drain_outbox, client, aws_gql)
         for status, stage in (("In review", "Qualified"), ("Action Required", "Qualified"),
                               ("Action Required", "Qualified"), ("Approved", "Technical Validation")):
             stub.add_response("get_opportunity", _opportunity(status, stage, "Fix the use case"
@@ -81,7 +71,7 @@ async def test_status_changes_are_kept_as_history_and_one_task_per_action_requir
 async def test_a_failed_read_is_kept_for_staff_and_read_again_later(gql, world, cosell_app_factory, stub,
                                                                    drain_outbox):
     async with aws_app(cosell_app_factory) as (client, aws_gql):
-        opportunity = await _shared(gql, world, stub, drain_outbox, client, aws_gql)
+        opportunity = await shared_with_aws(gql, world, stub, drain_outbox, client, aws_gql)
         stub.add_client_error("get_opportunity", "ResourceNotFoundException", "Opportunity O1234567 not found",
                               http_status_code=404)
         assert await _job(client).run(lambda: False) == 0

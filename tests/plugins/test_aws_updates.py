@@ -10,7 +10,7 @@ from botocore.stub import ANY
 
 from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync
 from partners.infra.tables import OutboxMessage
-from tests.plugins.aws_setup import MODIFIED, SHARE, aws_app, aws_deal, stub_fixture  # noqa: F401 - the `stub` fixture
+from tests.plugins.aws_setup import MODIFIED, aws_app, aws_deal, shared_with_aws, stub_fixture  # noqa: F401 - the `stub` fixture
 from tests.schema.sales import move_ok
 
 UPDATE = """mutation($input: UpdateOpportunityInput!) {
@@ -18,16 +18,6 @@ UPDATE = """mutation($input: UpdateOpportunityInput!) {
 AFTER_FIRST = datetime(2026, 12, 7, 18, 30, tzinfo=timezone.utc)
 AFTER_AWS_EDIT = datetime(2026, 12, 7, 18, 45, tzinfo=timezone.utc)
 AFTER_SECOND = datetime(2026, 12, 7, 19, 0, tzinfo=timezone.utc)
-
-
-async def _shared(gql, world, cosell_app_factory, stub, drain_outbox, client, aws_gql) -> str:
-    opportunity = await aws_deal(gql, world)
-    await aws_gql(SHARE, {"id": opportunity}, token=world.tokens["ae"])
-    stub.add_response("create_opportunity", {"Id": "O1234567", "LastModifiedDate": MODIFIED})
-    stub.add_response("start_engagement_from_opportunity_task", {"TaskId": "task-1234567890"})
-    stub.add_response("associate_opportunity", {})
-    assert (await drain_outbox(client)).sent == 1
-    return opportunity
 
 
 def _update(stub, *, last_modified: datetime, answer: datetime, stage: str = ANY, amount: str | None = None) -> None:
@@ -40,7 +30,7 @@ def _update(stub, *, last_modified: datetime, answer: datetime, stage: str = ANY
 async def test_hook_cosell_opportunity_event_stage_and_amount_changes_reach_ace_in_order(
         gql, world, cosell_app_factory, stub, drain_outbox):
     async with aws_app(cosell_app_factory) as (client, aws_gql):
-        opportunity = await _shared(gql, world, cosell_app_factory, stub, drain_outbox, client, aws_gql)
+        opportunity = await shared_with_aws(gql, world, stub, drain_outbox, client, aws_gql)
         await move_ok(gql, world, opportunity, "DISCOVERY")
         body = await gql(UPDATE, {"input": {"id": opportunity, "amountMoney": {"amount": "36000"}}},
                          token=world.tokens["ae"])
@@ -57,7 +47,7 @@ async def test_hook_cosell_opportunity_event_stage_and_amount_changes_reach_ace_
 
 async def test_a_conflict_rereads_last_modified_and_updates_again(gql, world, cosell_app_factory, stub, drain_outbox):
     async with aws_app(cosell_app_factory) as (client, aws_gql):
-        opportunity = await _shared(gql, world, cosell_app_factory, stub, drain_outbox, client, aws_gql)
+        opportunity = await shared_with_aws(gql, world, stub, drain_outbox, client, aws_gql)
         body = await gql(UPDATE, {"input": {"id": opportunity, "closeDate": "2027-06-30"}}, token=world.tokens["ae"])
         assert body["data"]["updateOpportunity"]["errors"] == []
         # Someone edited the opportunity in Partner Central meanwhile.
@@ -84,7 +74,7 @@ async def test_unshared_opportunities_send_nothing(gql, world, cosell_app_factor
 
 async def test_throttled_update_retries_with_backoff(gql, world, cosell_app_factory, stub, drain_outbox):
     async with aws_app(cosell_app_factory) as (client, aws_gql):
-        opportunity = await _shared(gql, world, cosell_app_factory, stub, drain_outbox, client, aws_gql)
+        opportunity = await shared_with_aws(gql, world, stub, drain_outbox, client, aws_gql)
         await move_ok(gql, world, opportunity, "DISCOVERY")
         stub.add_client_error("update_opportunity", "ThrottlingException", "Rate exceeded", http_status_code=429)
         first = await drain_outbox(client)
