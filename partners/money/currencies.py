@@ -4,7 +4,8 @@ and the currency a country pays in (D5: partners resell in local currency).
 The minor units are ISO 4217's, not CLDR's display digits (ISO: IQD 3, CLDR: 0): amounts are
 stored and rounded as the standard and accounting systems have them. The country's
 currency comes from CLDR's dated territory data (babel), so a country that changed its
-currency (Croatia to EUR on 2023-01-01) answers by date.
+currency (Bulgaria, BGN then EUR from 2026-01-01) answers by date. Withdrawn codes (HRK)
+are not in the list, so Croatia before 2023 answers the default currency.
 """
 
 from __future__ import annotations

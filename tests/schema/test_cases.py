@@ -168,7 +168,7 @@ async def test_d9_two_advocates_racing_for_one_case_one_wins(gql, world, make_ad
 
 
 async def test_d9_overdue_flags_and_filters(gql, world, clock):
-    waiting = await open_case(gql, world, subject="Waiting")
+    await open_case(gql, world, subject="Waiting")
     held = await open_case(gql, world, subject="Held")
     await ok(gql, world, PICK_UP_CASE, "advocate", key="case", id=held["id"])
     query = """query($f: CaseFilter) { cases(filter: $f) { totalCount nodes { subject pickupOverdue closeOverdue } } }"""

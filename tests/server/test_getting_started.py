@@ -55,7 +55,7 @@ def test_a_missing_postgres_database_is_a_short_friendly_message(cosell_database
         result = _cli(*command, database_url=missing)
         assert result.returncode == 2, command
         assert f"the database {name!r} does not exist" in result.stderr
-        assert f"createdb -h 127.0.0.1" in result.stderr and "Traceback" not in result.stderr
+        assert "createdb -h 127.0.0.1" in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.splitlines()) <= 5, result.stderr
 
 
