@@ -8,7 +8,7 @@ HTTP_AUDIT := tests/http_audit/node_modules/.installed
 PORTAL_ASSETS := examples/portal/node_modules/.installed
 PORTAL_TEST_TOOLS := tests/portal_audit/node_modules/.installed
 
-.PHONY: run test example-test portal portal-assets portal-test-tools install assets migrate demo schema dist clean
+.PHONY: run port-check test example-test portal portal-assets portal-test-tools install assets migrate demo schema dist clean
 
 # The reference partner portal (examples/portal) is served on its own origin; `make run`
 # lets that origin call the API (CORS) unless COSELL_CORS_ORIGINS says otherwise.
@@ -18,13 +18,18 @@ PORTAL_ORIGIN := http://$(PORTAL_HOST):$(PORTAL_PORT)
 
 # The demo tokens are printed last, once the server answers (`--show-demo-tokens`). Each phase
 # (installing, assets, migrating, demo, serving) announces itself with a `==> ` line.
-run: install assets migrate
+run: port-check install assets migrate
 	@echo "==> demo: loading the demo world unless the database has data already"
 	$(BIN)/cosell demo load --if-empty --quiet
 	@# The demo's emails and events go out now, so their log lines do not bury the tokens below.
 	COSELL_LOG_LEVEL=WARNING $(BIN)/cosell outbox send --once
 	@echo "==> serving: cosell serve (Ctrl-C stops it)"
 	COSELL_CORS_ORIGINS="$${COSELL_CORS_ORIGINS-$(PORTAL_ORIGIN)}" $(BIN)/cosell serve --show-demo-tokens
+
+# Before anything is installed: with COSELL_PORT (default 8000) taken, `make run` stops here in
+# seconds with one line naming COSELL_PORT / --port (server/port_check.py: standard library only).
+port-check:
+	@$(PYTHON) server/port_check.py
 
 # Static files only (plain HTML and JS modules, no build step), against `make run`'s API;
 # its one dependency (oidc-client-ts, for single sign-on) is served from its node_modules.
@@ -104,4 +109,4 @@ dist: install
 	$(BIN)/python -m build --outdir dist
 
 clean:
-.PHONY: run test example-test portal portal-assets portal-test-tools install assets migrate demo schema dist clean
+.PHONY: run port-check test example-test portal portal-assets portal-test-tools install assets migrate demo schema dist clean

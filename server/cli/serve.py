@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
 from pathlib import Path
 
 from server.cli import common
+from server.port_check import port_problem
 from server.settings import Settings
 
 
@@ -22,25 +22,6 @@ def _preflight(settings: Settings) -> str | None:
         return str(exc)
     # Missing (no stray SQLite file is created), unreachable, or migrations pending.
     return common.database_problem(settings)
-
-
-def _port_problem(host: str, port: int) -> str | None:
-    """Why `host:port` cannot be listened on (another process holds it), or None. Checked
-    before anything is announced, so `make run` does not print "serving …" and the demo
-    tokens of a server that is about to die with uvicorn's bare [Errno 98]. A race with a
-    process binding the port right after this check still ends in uvicorn's error."""
-    if port == 0:  # the system picks a free port
-        return None
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is not "taken"
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            return (f"cannot listen on {host}:{port} ({exc.strerror or exc}): another process probably serves "
-                    f"there. Choose another port: COSELL_PORT={port + 1} make run, or cosell serve --port "
-                    f"{port + 1} (COSELL_PORT / --port; --host / COSELL_HOST for the address).")
-    return None
 
 
 def _show_demo_tokens_when_up(host: str, port: int, tokens_file: Path, timeout: float = 120.0) -> None:
@@ -110,7 +91,7 @@ def cmd_serve(args) -> int:
     from server.http_protocol import NoDelayH11Protocol
 
     settings = common.load_settings()
-    taken = _port_problem(args.host, args.port)
+    taken = port_problem(args.host, args.port)
     if taken:
         print(f"cosell: {taken}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ leaving the database named by DATABASE_URL alone."""
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -99,3 +100,20 @@ def test_make_test_does_not_migrate_the_database_of_database_url():
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     test_target = next(line for line in makefile.splitlines() if line.startswith("test:"))
     assert "migrate" not in test_target
+
+
+def test_make_run_with_the_port_taken_stops_before_installing_with_one_line():
+    """Issue 35: a fresh clone's `make run` with the port taken fails at once (the check runs with
+    the system Python before the install) with one line naming COSELL_PORT and --port."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run(["make", "--no-print-directory", "run"], cwd=PROJECT_ROOT,
+                                env={**os.environ, "COSELL_PORT": str(port), "COSELL_HOST": "127.0.0.1"},
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert result.stdout == "", "nothing is installed, migrated or served first"
+    ours = [line for line in result.stderr.splitlines() if line.startswith("cosell:")]
+    assert len(ours) == 1 and f"cannot listen on 127.0.0.1:{port}" in ours[0]
+    assert f"COSELL_PORT={port + 1} make run" in ours[0] and "--port" in ours[0]
