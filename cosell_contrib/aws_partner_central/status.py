@@ -40,7 +40,9 @@ LEASE = timedelta(minutes=5)
 async def poll(worker: str, should_stop: Callable[[], bool] = lambda: False) -> int:
     """Read AWS's view of every shared opportunity due for a poll; returns how many were read."""
     now = utcnow()
-    due = (AwsOpportunitySync.ace_id != "") & (
+    # Submitted ones only (or accepted referrals): before that AWS has nothing to review, and
+    # a read then would be overwritten by the submission's own "Submitted".
+    due = (AwsOpportunitySync.ace_id != "") & (AwsOpportunitySync.engagement_task_id != "") & (
         AwsOpportunitySync.next_poll_at.is_null() | (AwsOpportunitySync.next_poll_at <= now))
     lease, rows = await claim(AwsOpportunitySync, due=due, worker=worker, limit=BATCH, lease_for=LEASE,
                               order_by=(AwsOpportunitySync.next_poll_at, AwsOpportunitySync.id))
