@@ -1,0 +1,92 @@
+"""The AWS Partner Central plugin in a real cosell server (issue 39): uvicorn in its own
+process with the plugin loaded and configured through its settings, its boto3 client pointed
+at a local stand-in of the Partner Central Selling API (tests/plugins/aws_fake_ace.py: the
+awsJson1_0 protocol, every request body validated against botocore's model). Everything
+goes through HTTP GraphQL and the server's own background jobs; no network beyond 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+import httpx
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from cosell_contrib.aws_partner_central import mapping
+from partners.opportunities.tables import Opportunity
+from server.testing import GraphQLClient
+from server.testing_plugins import eventually
+from tests.plugins.aws_fake_ace import FakeAce
+from tests.plugins.aws_setup import SHARE, SYNC, aws_deal
+from tests.schema.sales import pk
+
+PLUGIN = "COSELL_PLUGIN_AWS_PARTNER_CENTRAL_"
+NAMES = "{ __schema { queryType { fields { name } } mutationType { fields { name } } types { name } } }"
+SUBMISSION = ["CreateOpportunity", "StartEngagementFromOpportunityTask", "AssociateOpportunity"]
+
+
+def _aws_env(endpoint: str | None) -> dict[str, str]:
+    """The plugin loaded (its entry point), dummy credentials, no AWS config of the machine."""
+    env = {"COSELL_PLUGINS": "aws-partner-central", "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    if endpoint is not None:
+        env.update({f"{PLUGIN}CATALOG": "Sandbox", f"{PLUGIN}ENDPOINT_URL": endpoint,
+                    f"{PLUGIN}SOLUTION_ID": "S-0000123", f"{PLUGIN}JOB_INTERVAL": "1"})
+    return env
+
+
+async def test_share_reaches_ace_and_the_review_status_comes_back(gql, world, cosell_live_server_factory):
+    opportunity = await aws_deal(gql, world)
+    created = await Opportunity.select(Opportunity.id, Opportunity.created_at).where(
+        Opportunity.id == pk(opportunity)).first()
+    with FakeAce(review_status="Approved", stage="Qualified") as ace, \
+            cosell_live_server_factory(background_jobs=True, **_aws_env(ace.url)) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+            live = GraphQLClient(http)
+            shared = (await live(SHARE, {"id": opportunity}, token=world.tokens["ae"]))["data"]["shareWithAws"]
+            assert shared["errors"] == [] and shared["sync"]["state"] == "SHARE_REQUESTED"
+
+            async def reviewed():
+                sync = (await live(SYNC, {"id": opportunity}, token=world.tokens["cm_amer"]))["data"][
+                    "awsOpportunitySync"]
+                return sync if sync["reviewStatus"] == "Approved" else None
+
+            sync = await eventually(reviewed)
+        assert (sync["state"], sync["aceId"], sync["awsStage"], sync["lastError"], sync["outboxStatus"]) == (
+            "ASSOCIATED", "O1234567", "Qualified", None, "SENT")
+        assert ace.invalid == []
+        calls = [name for name in ace.operations() if name != "ListEngagementInvitations"]
+        assert calls[:3] == SUBMISSION and set(calls[3:]) == {"GetOpportunity"}, "each step once, then reads"
+        (create,) = ace.bodies("CreateOpportunity")
+        assert create["ClientToken"] == mapping.client_token(created) and create["Catalog"] == "Sandbox"
+        assert ace.bodies("AssociateOpportunity") == [{
+            "Catalog": "Sandbox", "OpportunityIdentifier": "O1234567", "RelatedEntityType": "Solutions",
+            "RelatedEntityIdentifier": "S-0000123"}]
+
+
+async def test_the_plugin_off_server_has_none_of_its_fields(world, cosell_live_server_factory):
+    with cosell_live_server_factory(**_aws_env(None)) as url:  # loaded, no catalog: off
+        async with httpx.AsyncClient(base_url=url) as http:
+            schema = (await GraphQLClient(http)(NAMES, token=world.tokens["admin"]))["data"]["__schema"]
+    names = {f["name"] for f in schema["queryType"]["fields"] + schema["mutationType"]["fields"]}
+    assert names and not {n for n in names if "aws" in n.lower()}
+    assert not {t["name"] for t in schema["types"] if t["name"].startswith("Aws")}
+
+
+def test_the_stand_in_refuses_what_the_model_refuses():
+    """So an empty `ace.invalid` above means something: a request botocore's own client-side
+    check would have stopped (turned off here) is answered ValidationException and kept."""
+    with FakeAce() as ace:
+        client = boto3.client("partnercentral-selling", region_name="us-east-1", endpoint_url=ace.url,
+                              aws_access_key_id="testing", aws_secret_access_key="testing",
+                              config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+        with pytest.raises(ClientError) as refused:
+            client.associate_opportunity(Catalog="Sandbox", OpportunityIdentifier="opportunity-1",
+                                         RelatedEntityType="Partners", RelatedEntityIdentifier="S-0000123")
+        assert refused.value.response["Error"]["Code"] == "ValidationException"
+        assert len(ace.invalid) == 1 and "OpportunityIdentifier" in ace.invalid[0] and "Partners" in ace.invalid[0]
+        answer = client.list_engagement_invitations(Catalog="Sandbox", ParticipantType="RECEIVER")
+        assert answer["EngagementInvitationSummaries"] == [] and len(ace.invalid) == 1, "a valid one is answered"
