@@ -3,7 +3,8 @@ whose plugin points at it (COSELL_PLUGIN_AWS_PARTNER_CENTRAL_ENDPOINT_URL). It s
 API's protocol, awsJson1_0 (POST /, `X-Amz-Target: AWSPartnerCentralSelling.<Operation>`,
 JSON bodies, timestamps as epoch seconds), checks that each request is SigV4-signed and that
 its body is valid for the operation's input shape in botocore's `partnercentral-selling`
-model (names, types, enums, patterns, required members), and answers responses that are
+model (botocore.validate: names, types, required members; `model_violations`: enums,
+patterns, maximum lengths), and answers responses that are
 valid for the output shape, keeping state like ACE: CreateOpportunity with a ClientToken it
 has seen answers the opportunity it created then. Binds 127.0.0.1 only.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +28,31 @@ from botocore.validate import ParamValidator
 
 TARGET = "AWSPartnerCentralSelling."
 MODEL = botocore.session.get_session().get_service_model("partnercentral-selling")
+
+
+def model_violations(value, shape, path: str = "") -> list[str]:
+    """What botocore's ParamValidator leaves to the service: enums, patterns and maximum
+    lengths of strings, anywhere in the value."""
+    found = []
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for name, member in value.items():
+            if name in shape.members:
+                found += model_violations(member, shape.members[name], f"{path}.{name}")
+    elif shape.type_name == "list" and isinstance(value, list):
+        for i, item in enumerate(value):
+            found += model_violations(item, shape.member, f"{path}[{i}]")
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            found += model_violations(item, shape.value, f"{path}.{key}")
+    elif shape.type_name == "string" and isinstance(value, str):
+        if shape.enum and value not in shape.enum:
+            found.append(f"{path}: {value!r} is not one of {shape.enum}")
+        pattern = shape.metadata.get("pattern")
+        if pattern and not re.fullmatch(pattern, value):
+            found.append(f"{path}: {value!r} does not match {pattern}")
+        if "max" in shape.metadata and len(value) > shape.metadata["max"]:
+            found.append(f"{path}: longer than {shape.metadata['max']}")
+    return found
 
 
 def _now() -> float:
@@ -93,12 +120,17 @@ class FakeAce:
             return 400, {"__type": "ValidationException", "message": "awsJson1_0 content type expected"}
         params = json.loads(raw or b"{}")
         report = ParamValidator().validate(params, operation.input_shape)
+        problems = ([report.generate_report()] if report.has_errors() else []) + model_violations(
+            params, operation.input_shape)
         with self._lock:
             self.calls.append((operation.name, params))
-            if report.has_errors():
-                self.invalid.append(f"{operation.name}: {report.generate_report()}")
-                return 400, {"__type": "ValidationException", "message": report.generate_report()}
-            answer = getattr(self, f"_{operation.name}", lambda p: {})(params)
+            if problems:
+                self.invalid.append(f"{operation.name}: {'; '.join(problems)}")
+                return 400, {"__type": "ValidationException", "message": "; ".join(problems)}
+            try:
+                answer = getattr(self, f"_{operation.name}", lambda p: {})(params)
+            except KeyError as missing:
+                return 404, {"__type": "ResourceNotFoundException", "message": f"{missing} not found"}
         if operation.output_shape is not None:  # the fake's own answers are valid too
             checked = ParamValidator().validate(answer, operation.output_shape)
             assert not checked.has_errors(), checked.generate_report()
