@@ -60,8 +60,9 @@ def _lead_of(invitation: dict) -> NewLead:
 
 
 async def _import(summary: dict) -> bool:
-    """One new invitation -> its row and its lead, in one transaction. The unique invitation
-    id makes a second instance (or a second run) skip it."""
+    """One new invitation -> its row (with the customer and project AWS sent) and, for a
+    lead referral, its lead, in one transaction. The unique invitation id makes a second
+    instance (or a second run) skip it."""
     if await AwsInvitation.exists().where(AwsInvitation.invitation_id == summary["Id"]):
         return False
     invitation = await aws.call("GetEngagementInvitation", Identifier=summary["Id"])
