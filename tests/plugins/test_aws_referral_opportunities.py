@@ -85,7 +85,7 @@ async def test_accepting_makes_the_opportunity_with_aws_and_answers_aws_once(
                         "motion": "PARTNER_LED"}, "D8 on an unranked (new) account"
 
         _accepted_answer(stub)
-        await drain_outbox(client)
+        assert (await drain_outbox(client)).sent == 1, "the answer (cosell has no event for a new opportunity)"
         stub.assert_no_pending_responses()
         assert (await drain_outbox(client)).sent == 0, "AWS hears it once"
         assert await OutboxMessage.count().where(OutboxMessage.kind == "aws-partner-central.invitation") == 1
