@@ -60,8 +60,11 @@ def _now() -> float:
 
 
 class FakeAce:
-    def __init__(self, *, review_status: str = "Approved", stage: str = "Qualified") -> None:
+    def __init__(self, *, review_status: str = "Approved", stage: str = "Qualified",
+                 invitations: list[dict] | None = None) -> None:
         self.review_status, self.stage = review_status, stage
+        # Engagement invitations to us (GetEngagementInvitation's answers, timestamps as epoch seconds).
+        self._invitations = {i["Id"]: dict(i) for i in invitations or []}
         self.calls: list[tuple[str, dict]] = []
         self.invalid: list[str] = []
         self._opportunities: dict[str, dict] = {}  # ACE id -> what we keep of it
@@ -170,5 +173,28 @@ class FakeAce:
         return {"Id": params["Identifier"], "LastModifiedDate": kept["modified"]}
 
     def _ListEngagementInvitations(self, params: dict) -> dict:  # noqa: N802
-        return {"EngagementInvitationSummaries": []}
+        keys = ("Id", "Catalog", "PayloadType", "EngagementTitle", "Status", "InvitationDate", "ExpirationDate",
+                "SenderCompanyName")
+        return {"EngagementInvitationSummaries": [
+            {**{k: i[k] for k in keys if k in i}, "ParticipantType": "RECEIVER"}
+            for i in self._invitations.values() if i["Status"] in params.get("Status", [i["Status"]])]}
+
+    def _GetEngagementInvitation(self, params: dict) -> dict:  # noqa: N802
+        return self._invitations[params["Identifier"]]
+
+    def _StartEngagementByAcceptingInvitationTask(self, params: dict) -> dict:  # noqa: N802
+        invitation = self._invitations[params["Identifier"]]
+        invitation["Status"] = "ACCEPTED"
+        ace_id = self._tokens.get(params["ClientToken"])
+        if ace_id is None:  # the referred opportunity, now ours to work with AWS (submitted by AWS)
+            ace_id = self._tokens[params["ClientToken"]] = f"O{next(self._ids)}"
+            self._opportunities[ace_id] = {"modified": _now(), "created": _now(), "submitted": True,
+                                           "related": {}, "partner_id": None}
+        return {"TaskId": f"task-{ace_id[1:]:0>10}", "TaskStatus": "IN_PROGRESS", "OpportunityId": ace_id,
+                "EngagementInvitationId": params["Identifier"], "StartTime": _now()}
+
+    def _RejectEngagementInvitation(self, params: dict) -> dict:  # noqa: N802
+        self._invitations[params["Identifier"]].update(Status="REJECTED", RejectionReason=params.get(
+            "RejectionReason", ""))
+        return {}
 

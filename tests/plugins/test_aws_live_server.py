@@ -7,6 +7,7 @@ goes through HTTP GraphQL and the server's own background jobs; no network beyon
 from __future__ import annotations
 
 import os
+import time
 
 import boto3
 import httpx
@@ -16,11 +17,12 @@ from botocore.exceptions import ClientError
 
 from cosell_contrib.aws_partner_central import mapping
 from partners.opportunities.tables import Opportunity
-from server.testing import GraphQLClient
+from server.testing import GraphQLClient, make_partner
 from server.testing_plugins import eventually
 from tests.plugins.aws_fake_ace import FakeAce
 from tests.plugins.aws_setup import SHARE, SYNC, aws_deal
-from tests.schema.sales import pk
+from tests.plugins.test_aws_referral_opportunities import ACCEPT_AS, LIST, OPPORTUNITY
+from tests.schema.sales import gid, pk
 
 PLUGIN = "COSELL_PLUGIN_AWS_PARTNER_CENTRAL_"
 NAMES = "{ __schema { queryType { fields { name } } mutationType { fields { name } } types { name } } }"
@@ -65,6 +67,54 @@ async def test_share_reaches_ace_and_the_review_status_comes_back(gql, world, co
         assert ace.bodies("AssociateOpportunity") == [{
             "Catalog": "Sandbox", "OpportunityIdentifier": "O1234567", "RelatedEntityType": "Solutions",
             "RelatedEntityIdentifier": "S-0000123"}]
+
+
+async def test_a_referral_accepted_over_http_becomes_an_opportunity_followed_in_ace(
+        world, cosell_live_server_factory):
+    world.partners["aws"] = await make_partner("Amazon Web Services", nickname="AWS", partner_type="CLOUD_ALLIANCE")
+    now = time.time()
+    invitation = {
+        "Id": "engi-0000000000021", "Catalog": "Sandbox", "PayloadType": "OpportunityInvitation",
+        "Status": "PENDING", "EngagementTitle": "Initech data lake", "EngagementId": "eng-1234567890abcd",
+        "InvitationDate": now - 86400, "ExpirationDate": now + 14 * 86400,
+        "SenderCompanyName": "Amazon Web Services", "Payload": {"OpportunityInvitation": {
+            "ReceiverResponsibilities": ["Co-Sell Facilitator"],
+            "Customer": {"CompanyName": "Initech", "WebsiteUrl": "https://initech.example", "CountryCode": "US",
+                         "Industry": "Software and Internet"},
+            "Project": {"Title": "Data lake on AWS", "BusinessProblem": "Consolidate the data warehouses.",
+                        "TargetCompletionDate": "2027-06-30", "ExpectedCustomerSpend": [
+                            {"Amount": "5000", "CurrencyCode": "USD", "Frequency": "Monthly",
+                             "TargetCompany": "AWS"}]}}}}
+    with FakeAce(review_status="In review", invitations=[invitation]) as ace, cosell_live_server_factory(
+            background_jobs=True, **_aws_env(ace.url), **{f"{PLUGIN}REFERRALS_AS": "opportunity"}) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+            live = GraphQLClient(http)
+
+            async def imported():
+                return (await live(LIST, token=world.tokens["sales_ops"]))["data"]["awsInvitations"]
+
+            assert [i["becomes"] for i in await eventually(imported)] == ["OPPORTUNITY"]
+            accepted = (await live(ACCEPT_AS, {"input": {"invitationId": "engi-0000000000021",
+                                                         "ownerId": gid("User", world.user_ids["ae"])}},
+                                   token=world.tokens["sales_ops"]))["data"]["acceptAwsInvitation"]
+            assert accepted["errors"] == []
+            opportunity = accepted["invitation"]["opportunityId"]
+
+            async def reviewed():
+                sync = (await live(SYNC, {"id": opportunity}, token=world.tokens["cm_amer"]))["data"][
+                    "awsOpportunitySync"]
+                return sync if sync and sync["reviewStatus"] == "In review" else None
+
+            sync = await eventually(reviewed)
+            assert (sync["aceId"], sync["state"]) == ("O1234567", "ACCEPTED_REFERRAL")
+            assert [i["status"] for i in await imported()] == ["ACCEPTED"]
+            seen = (await live(OPPORTUNITY, {"id": opportunity}, token=world.tokens["ae"]))["data"]["node"]
+            assert (seen["name"], seen["owner"], seen["partners"]) == (
+                "Initech- Data lake on AWS", {"email": "ae@cosell.test"},
+                [{"role": "INFLUENCER", "partner": {"nickname": "AWS"}}])
+        assert ace.invalid == []
+        assert ace.operations().count("StartEngagementByAcceptingInvitationTask") == 1
+        assert ace.operations().count("GetEngagementInvitation") == 1
 
 
 async def test_the_plugin_off_server_has_none_of_its_fields(world, cosell_live_server_factory):
