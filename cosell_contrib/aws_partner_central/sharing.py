@@ -20,16 +20,17 @@ from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync
 FIELD = ("opportunityId",)
 
 
-async def aws_plan(opportunity_id: int) -> dict | None:
+async def aws_plan(opportunity_id: int, *, any_motion: bool = False) -> dict | None:
     """D8: the opportunity's co-sell plan with the cloud motion (services and support,
     which includes co-selling with cloud providers) whose partner is AWS (the
-    CLOUD_ALLIANCE partner whose nickname is the `aws_partner` setting)."""
-    return await CoSellPlan.select(CoSellPlan.id, CoSellPlan.goals).where(
-        (CoSellPlan.opportunity == opportunity_id)
-        & (CoSellPlan.motion == CoSellMotion.SERVICES_AND_SUPPORT.value)
-        & CoSellPlan.partner.is_in(Partner.select(Partner.id).where(
-            (Partner.partner_type == PartnerType.CLOUD_ALLIANCE.value)
-            & (Partner.nickname == plugin_settings["aws_partner"])))).first()
+    CLOUD_ALLIANCE partner whose nickname is the `aws_partner` setting); `any_motion`: its
+    plan with AWS whatever the motion (an accepted referral's on an unranked account)."""
+    condition = (CoSellPlan.opportunity == opportunity_id) & CoSellPlan.partner.is_in(
+        Partner.select(Partner.id).where((Partner.partner_type == PartnerType.CLOUD_ALLIANCE.value)
+                                         & (Partner.nickname == plugin_settings["aws_partner"])))
+    if not any_motion:
+        condition = condition & (CoSellPlan.motion == CoSellMotion.SERVICES_AND_SUPPORT.value)
+    return await CoSellPlan.select(CoSellPlan.id, CoSellPlan.goals).where(condition).first()
 
 
 def require_sharer(principal: Principal, opportunity: dict) -> None:

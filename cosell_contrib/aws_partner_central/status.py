@@ -92,7 +92,7 @@ async def _apply(row: dict, answer: dict, lease, next_poll) -> None:
 async def _action_task(opportunity_id: int, comments: str, at) -> None:
     """D3: a vendor-side task for the owner on the plan with AWS (no D4 confirmation: that is
     for partner users)."""
-    plan = await aws_plan(opportunity_id)
+    plan = await aws_plan(opportunity_id, any_motion=True)
     if plan is None:
         return
     owner = (await Opportunity.select(Opportunity.owner).where(Opportunity.id == opportunity_id).first())["owner"]

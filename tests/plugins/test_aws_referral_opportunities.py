@@ -154,3 +154,41 @@ async def test_partner_users_see_no_referral_nor_its_opportunity(
             assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
             body = await aws_gql(SYNC, {"id": opportunity_id}, token=world.tokens[token], errors=True)
             assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_accepted_referral_is_followed_in_ace_with_a_task_for_action_required(
+        world, cosell_app_factory, as_opportunity, drain_outbox):
+    from partners.plans.tables import CoSellTask
+    from server.background import background_jobs
+
+    stub = as_opportunity
+    async with aws_app(cosell_app_factory) as (client, aws_gql):
+        await _imported(client, stub, world)
+        payload = (await aws_gql(ACCEPT_AS, {"input": {"invitationId": INVITATION}},
+                                 token=world.tokens["sales_ops"]))["data"]["acceptAwsInvitation"]
+        _accepted_answer(stub)
+        await drain_outbox(client)
+        stub.add_response("get_opportunity", {
+            "Id": "O7654321", "Catalog": "Sandbox", "LastModifiedDate": NOW, "CreatedDate": NOW,
+            "RelatedEntityIdentifiers": {}, "LifeCycle": {"ReviewStatus": "Action Required", "Stage": "Prospect",
+                                                          "ReviewComments": "Add the use case."}},
+            {"Catalog": "Sandbox", "Identifier": "O7654321"})
+        jobs = {job.name: job for job in background_jobs(client.app.state.settings, client.app.state.plugins)}
+        assert await jobs["aws-partner-central:review-status"].run(lambda: False) == 1
+        stub.assert_no_pending_responses()
+        seen = (await aws_gql(SYNC, {"id": payload["invitation"]["opportunityId"]}, token=world.tokens["admin"]))[
+            "data"]["awsOpportunitySync"]
+        assert (seen["reviewStatus"], seen["reviewComments"]) == ("Action Required", "Add the use case.")
+        assert [t["title"] for t in await CoSellTask.select(CoSellTask.title)] == [
+            "AWS review: action required — Add the use case."], "on the plan with AWS, whatever its motion"
+
+
+async def test_a_malformed_owner_id_is_refused_and_nothing_is_made(world, cosell_app_factory, as_opportunity):
+    async with aws_app(cosell_app_factory) as (client, aws_gql):
+        await _imported(client, as_opportunity, world)
+        payload = (await aws_gql(ACCEPT_AS, {"input": {"invitationId": INVITATION,
+                                                       "ownerId": gid("Partner", world.partners["alpha"])}},
+                                 token=world.tokens["sales_ops"]))["data"]["acceptAwsInvitation"]
+        assert payload["errors"] == [{"code": "INVALID_ID", "field": ["ownerId"], "rule": None}]
+        assert await Opportunity.count() == 0
+        assert (await AwsInvitation.select(AwsInvitation.status).first())["status"] == "PENDING"
