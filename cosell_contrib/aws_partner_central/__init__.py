@@ -3,7 +3,8 @@ the Partner Central Selling API. docs/aws-partner-central.md.
 
 Off unless configured: registered (entry point `aws-partner-central`, or `extra_plugins`)
 it does nothing until COSELL_PLUGIN_AWS_PARTNER_CENTRAL_CATALOG names a catalog; then it adds
-its GraphQL fields (`awsOpportunitySync`, `shareWithAws`) and delivers its outbox kind. boto3
+its GraphQL fields (`awsOpportunitySync`, `shareWithAws`, `setAwsAssociations`, the referral
+fields) and delivers its outbox kinds. boto3
 (`pip install 'cosell[aws]'`) is imported only when the first call is made.
 """
 
@@ -14,6 +15,7 @@ from plugins import BackgroundJob, PluginSettings, Setting, hookimpl
 SHARE_KIND = "aws-partner-central.share"
 UPDATE_KIND = "aws-partner-central.update"
 INVITATION_KIND = "aws-partner-central.invitation"
+ASSOCIATIONS_KIND = "aws-partner-central.associations"
 
 plugin_settings = PluginSettings(
     Setting("catalog", ("Sandbox", "AWS"), default=None,
@@ -32,6 +34,13 @@ plugin_settings = PluginSettings(
             help="the region (D7) of the leads AWS referrals become"),
     Setting("involvement", ("Co-Sell", "For Visibility Only"), default="Co-Sell",
             help="AwsSubmission.InvolvementType of the submission"),
+    Setting("referrals_as", ("lead", "opportunity"), default="lead",
+            help="what an AWS referral becomes: a lead (P11) at once, or an opportunity when accepted"),
+    Setting("endpoint_url", str, default=None,
+            check=lambda url: url.startswith(("http://", "https://")) or "must be an http(s) URL",
+            help="another endpoint for the API (tests, private endpoints); unset: AWS's own"),
+    Setting("job_interval", int, default=60, check=lambda n: n >= 1 or "must be at least 1 second",
+            help="seconds between two runs of the review-status job (each reads only the opportunities due)"),
 )
 
 
@@ -55,11 +64,13 @@ def cosell_extend_schema():
 def cosell_outbox_handlers():
     if not enabled():
         return None
+    from cosell_contrib.aws_partner_central.associations import deliver_associations
     from cosell_contrib.aws_partner_central.outbound import deliver_share
     from cosell_contrib.aws_partner_central.referrals import deliver_answer
     from cosell_contrib.aws_partner_central.updates import deliver_update
 
-    return {SHARE_KIND: deliver_share, UPDATE_KIND: deliver_update, INVITATION_KIND: deliver_answer}
+    return {SHARE_KIND: deliver_share, UPDATE_KIND: deliver_update, INVITATION_KIND: deliver_answer,
+            ASSOCIATIONS_KIND: deliver_associations}
 
 
 @hookimpl
@@ -85,5 +96,5 @@ def cosell_background_jobs():
     async def run(should_stop):
         return await poll(worker, should_stop)
 
-    return [BackgroundJob("review-status", run, interval=60.0),
+    return [BackgroundJob("review-status", run, interval=float(plugin_settings["job_interval"])),
             BackgroundJob("invitations", sync_invitations, interval=float(plugin_settings["poll_interval"]))]

@@ -1,5 +1,6 @@
 """The `partnercentral-selling` client: boto3 with the standard credential chain, or a role
-to assume (COSELL_PLUGIN_AWS_PARTNER_CENTRAL_ROLE_ARN). Calls are blocking (botocore): the
+to assume (COSELL_PLUGIN_AWS_PARTNER_CENTRAL_ROLE_ARN), at AWS's endpoint or ENDPOINT_URL
+(tests, private endpoints). Calls are blocking (botocore): the
 plugin runs them in a thread (`call`) so the event loop keeps serving.
 
 Tests install a client of their own with `use_client(client)` (one built by boto3 and wrapped
@@ -28,11 +29,11 @@ def use_client(client: Any) -> None:
         _configured_for = ("given",) if client is not None else None
 
 
-def _build(region: str, role_arn: str | None) -> Any:
+def _build(region: str, role_arn: str | None, endpoint_url: str | None) -> Any:
     import boto3  # the `aws` extra
 
     if role_arn is None:
-        return boto3.session.Session().client(SERVICE, region_name=region)
+        return boto3.session.Session().client(SERVICE, region_name=region, endpoint_url=endpoint_url)
     credentials = boto3.client("sts", region_name=region).assume_role(
         RoleArn=role_arn, RoleSessionName="cosell-aws-partner-central")["Credentials"]
     # Assumed credentials expire (an hour by default): the client is rebuilt after a failure
@@ -40,12 +41,12 @@ def _build(region: str, role_arn: str | None) -> Any:
     session = boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"],
                                     aws_secret_access_key=credentials["SecretAccessKey"],
                                     aws_session_token=credentials["SessionToken"])
-    return session.client(SERVICE, region_name=region)
+    return session.client(SERVICE, region_name=region, endpoint_url=endpoint_url)
 
 
 def client() -> Any:
     global _client, _configured_for
-    wanted = (plugin_settings["region"], plugin_settings["role_arn"])
+    wanted = (plugin_settings["region"], plugin_settings["role_arn"], plugin_settings["endpoint_url"])
     with _lock:
         if _client is None or (_configured_for != ("given",) and _configured_for != wanted):
             _client, _configured_for = _build(*wanted), wanted

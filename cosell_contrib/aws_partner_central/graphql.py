@@ -4,7 +4,8 @@ calls `Opportunity.aws` is the root query `awsOpportunitySync(opportunityId)`.
 
 - `awsOpportunitySync(opportunityId)` (staff): where the opportunity stands in ACE, null when
   it was never shared or the caller may not see it.
-- `shareWithAws(input: {opportunityId})` (a channel manager or the opportunity's owner, D8).
+- `shareWithAws(input: {opportunityId, associations})` and `setAwsAssociations` (a channel
+  manager or the opportunity's owner, D8).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from schema.plugin_api import (
     opportunity_id_from, require_principal, visible_opportunity,
 )
 from cosell_contrib.aws_partner_central import SHARE_KIND
-from cosell_contrib.aws_partner_central.sharing import share
+from cosell_contrib.aws_partner_central.graphql_associations import (
+    AssociationInput, AssociationNode, load_associations, wanted,
+)
+from cosell_contrib.aws_partner_central.sharing import set_associations, share
 from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync
 
 
@@ -39,6 +43,11 @@ class AwsSync:
     last_error: str | None = strawberry.field(description="The last call's failure (staff), cleared by a success.")
     outbox_status: str | None = strawberry.field(
         description="The share's outbox message: PENDING (retrying), SENT, or DEAD (gave up: see lastError).")
+    opportunity_row: strawberry.Private[int]
+
+    @strawberry.field(description="The solutions, AWS products and Marketplace offers associated (or to be).")
+    async def associations(self, info: Info) -> list[AssociationNode]:
+        return await loader(info, load_associations).load(self.opportunity_row)
 
 
 def _text(value: str) -> str | None:
@@ -66,7 +75,7 @@ async def to_type(info: Info, row: dict, opportunity: OpportunityNode) -> AwsSyn
         ace_id=_text(row["ace_id"]), review_status=_text(row["review_status"]),
         review_comments=_text(row["review_comments"]), aws_stage=_text(row["aws_stage"]),
         last_synced_at=row["last_synced_at"], last_error=_text(row["last_error"]),
-        outbox_status=await loader(info, _outbox_status).load(row["opportunity"]),
+        outbox_status=await loader(info, _outbox_status).load(row["opportunity"]), opportunity_row=row["opportunity"],
     )
 
 
@@ -85,6 +94,14 @@ class AwsQuery:
 @strawberry.input
 class ShareWithAwsInput:
     opportunity_id: strawberry.ID
+    associations: list[AssociationInput] | None = strawberry.field(
+        default=None, description="What to associate it with; null: the configured solution (SOLUTION_ID).")
+
+
+@strawberry.input
+class SetAwsAssociationsInput:
+    opportunity_id: strawberry.ID
+    associations: list[AssociationInput]
 
 
 @strawberry.type
@@ -104,7 +121,23 @@ class AwsMutation:
         async def write():
             if opportunity is None:
                 raise NotFound.of("Opportunity", "opportunityId")
-            return await share(caller, opportunity.id)
+            return await share(caller, opportunity.id, None if input.associations is None
+                               else wanted(input.associations))
+
+        row, errors = await call_domain(write())
+        return ShareWithAwsPayload(sync=await to_type(info, row, opportunity) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Choose what a shared opportunity is associated with in ACE (D8): new ones "
+                                     "are associated, removed ones disassociated, after commit.",
+                         extensions=[access(STAFF)])
+    async def set_aws_associations(self, info: Info, input: SetAwsAssociationsInput) -> ShareWithAwsPayload:
+        caller = require_principal(info)
+        opportunity = await visible_opportunity(info, opportunity_id_from(info, input.opportunity_id))
+
+        async def write():
+            if opportunity is None:
+                raise NotFound.of("Opportunity", "opportunityId")
+            return await set_associations(caller, opportunity.id, wanted(input.associations))
 
         row, errors = await call_domain(write())
         return ShareWithAwsPayload(sync=await to_type(info, row, opportunity) if row else None, errors=errors)

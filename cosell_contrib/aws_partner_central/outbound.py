@@ -1,6 +1,7 @@
 """Outbound (issue 39): the outbox delivery of `shareWithAws` — CreateOpportunity (with a
 ClientToken derived from our id), StartEngagementFromOpportunityTask (the submission to AWS),
-AssociateOpportunity (our solution). Each step's outcome is committed before the next call,
+AssociateOpportunity (the solutions, AWS products and Marketplace offers chosen, each once:
+associations.py). Each step's outcome is committed before the next call,
 so a retry resumes where the last attempt stopped; a crash between a call and its commit
 repeats that call with the same ClientToken, and ACE answers with what it already did.
 
@@ -21,7 +22,7 @@ from partners.infra.leasing import utcnow
 from partners.infra.outbox import Message, PermanentFailure
 from partners.opportunities.tables import Opportunity
 from partners.plans.tables import CoSellPlan
-from cosell_contrib.aws_partner_central import client as aws, mapping, plugin_settings
+from cosell_contrib.aws_partner_central import associations, client as aws, mapping, plugin_settings
 from cosell_contrib.aws_partner_central.tables import AwsOpportunitySync
 
 # ClientError codes a retry cannot fix.
@@ -83,10 +84,7 @@ async def _share(sync: dict) -> None:
         state = "SUBMITTED"
         await _save(sync["id"], state=state, engagement_task_id=task.get("TaskId", ""),
                     review_status="Submitted", last_synced_at=utcnow(), last_error="")
-    solution = plugin_settings["solution_id"]
-    if solution and state != "ASSOCIATED":
-        await aws.call("AssociateOpportunity", OpportunityIdentifier=ace_id, RelatedEntityType="Solutions",
-                       RelatedEntityIdentifier=solution)
+    if await associations.apply(sync["opportunity"], ace_id) or state != "ASSOCIATED":
         await _save(sync["id"], state="ASSOCIATED", last_synced_at=utcnow(), last_error="")
 
 

@@ -1,11 +1,13 @@
 """Inbound referrals (issue 39, P11): AWS's engagement invitations become leads with AWS as
-their origin (`source` = the plugin's name); a channel manager accepts or rejects them in
+their origin (`source` = the plugin's name), or with REFERRALS_AS=opportunity, opportunities
+when accepted (referral_opportunities.py); a channel manager accepts or rejects them in
 cosell, and the outbox tells AWS (StartEngagementByAcceptingInvitationTask /
 RejectEngagementInvitation with the reason). AWS's own expiry is shown and enforced: an
 invitation past its ExpirationDate cannot be answered and is marked EXPIRED by the job."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -15,11 +17,13 @@ from partners.infra.errors import DomainError, NotFound, Violation
 from partners.infra.leasing import utcnow
 from partners.infra.outbox import Message, PermanentFailure
 from partners.leads.service import NewLead, create_lead
+from partners.opportunities.reseller import RuleSet
 from partners.people.enums import Region
 from partners.people.principal import Principal
 from cosell_contrib.aws_partner_central import INVITATION_KIND, client as aws, plugin_settings
 from cosell_contrib.aws_partner_central.outbound import PERMANENT, error_code
-from cosell_contrib.aws_partner_central.tables import AwsInvitation
+from cosell_contrib.aws_partner_central.referral_opportunities import accept_as_opportunity, details_of
+from cosell_contrib.aws_partner_central.tables import AwsInvitation, AwsOpportunitySync
 
 SOURCE = "aws-partner-central"
 FIELD = ("id",)
@@ -56,11 +60,13 @@ def _lead_of(invitation: dict) -> NewLead:
 
 
 async def _import(summary: dict) -> bool:
-    """One new invitation -> its row and its lead, in one transaction. The unique invitation
-    id makes a second instance (or a second run) skip it."""
+    """One new invitation -> its row (with the customer and project AWS sent) and, for a
+    lead referral, its lead, in one transaction. The unique invitation id makes a second
+    instance (or a second run) skip it."""
     if await AwsInvitation.exists().where(AwsInvitation.invitation_id == summary["Id"]):
         return False
     invitation = await aws.call("GetEngagementInvitation", Identifier=summary["Id"])
+    becomes = plugin_settings["referrals_as"]
     async with transaction():
         inserted = await AwsInvitation.insert(AwsInvitation(
             invitation_id=invitation["Id"], catalog=plugin_settings["catalog"],
@@ -69,9 +75,10 @@ async def _import(summary: dict) -> bool:
             status="EXPIRED" if _aware(invitation.get("ExpirationDate")) and
             _aware(invitation["ExpirationDate"]) <= utcnow() else "PENDING",
             invited_at=_aware(invitation.get("InvitationDate")), expires_at=_aware(invitation.get("ExpirationDate")),
-            created_at=utcnow())).on_conflict(action="DO NOTHING").returning(AwsInvitation.id)
-        if not inserted:
-            return False
+            created_at=utcnow(), becomes=becomes, details=json.dumps(details_of(invitation)),
+        )).on_conflict(action="DO NOTHING").returning(AwsInvitation.id)
+        if not inserted or becomes == "opportunity":  # the opportunity is made when it is accepted
+            return bool(inserted)
         lead = await create_lead(None, _lead_of(invitation))
         await AwsInvitation.update({AwsInvitation.lead: lead["id"]}).where(AwsInvitation.id == inserted[0]["id"])
     return True
@@ -93,8 +100,11 @@ async def sync_invitations(should_stop: Callable[[], bool] = lambda: False) -> i
     return imported
 
 
-async def decide(principal: Principal, row_id: int, accept: bool, reason: str = "") -> dict:
-    """Accept or reject an AWS referral; AWS hears it after commit (the outbox)."""
+async def decide(principal: Principal, row_id: int, accept: bool, reason: str = "", *, rules: RuleSet | None = None,
+                 owner_id: int | None = None, account_id: int | None = None) -> dict:
+    """Accept or reject an AWS referral; AWS hears it after commit (the outbox). Accepting
+    one that becomes an opportunity makes it here (referral_opportunities.py; `owner_id`
+    and `account_id` are the caller's choices for it)."""
     reason = reason.strip()
     if not accept and not reason:
         raise DomainError([Violation("REASON_REQUIRED", "Say why you reject AWS's referral (AWS shows it).",
@@ -110,6 +120,10 @@ async def decide(principal: Principal, row_id: int, accept: bool, reason: str = 
             raise _refusal("INVITATION_EXPIRED", f"AWS's invitation expired on {row['expires_at']:%Y-%m-%d %H:%M} UTC.")
         if row["status"] != "PENDING":
             raise _refusal("INVITATION_ANSWERED", f"This invitation is {row['status']} already.")
+        if accept and row["becomes"] == "opportunity":
+            opportunity_id = await accept_as_opportunity(principal, rules, row, owner_id=owner_id,
+                                                         account_id=account_id)
+            await AwsInvitation.update({AwsInvitation.opportunity: opportunity_id}).where(AwsInvitation.id == row_id)
         await AwsInvitation.update({
             AwsInvitation.status: "ACCEPTING" if accept else "REJECTING", AwsInvitation.rejection_reason: reason[:80],
             AwsInvitation.decided_by: principal.user_id, AwsInvitation.decided_at: utcnow(),
@@ -150,3 +164,17 @@ async def deliver_answer(message: Message) -> None:
         raise
     async with transaction():
         await AwsInvitation.update({**values, AwsInvitation.last_error: ""}).where(where)
+        if message.payload["accept"]:
+            await _follow_accepted(invitation)
+
+
+async def _follow_accepted(invitation: str) -> None:
+    """An accepted referral that became an opportunity: its ACE opportunity (AWS's) is
+    followed like a shared one (status job, later changes, associations), once."""
+    row = await AwsInvitation.select().where(AwsInvitation.invitation_id == invitation).first()
+    if row["opportunity"] is None or not row["ace_opportunity_id"]:
+        return
+    await AwsOpportunitySync.insert(AwsOpportunitySync(
+        opportunity=row["opportunity"], catalog=row["catalog"], state="ACCEPTED_REFERRAL",
+        ace_id=row["ace_opportunity_id"], engagement_task_id=row["task_id"] or row["invitation_id"],
+        requested_by=row["decided_by"], requested_at=utcnow())).on_conflict(action="DO NOTHING").run()

@@ -40,7 +40,9 @@ LEASE = timedelta(minutes=5)
 async def poll(worker: str, should_stop: Callable[[], bool] = lambda: False) -> int:
     """Read AWS's view of every shared opportunity due for a poll; returns how many were read."""
     now = utcnow()
-    due = (AwsOpportunitySync.ace_id != "") & (
+    # Submitted ones only (or accepted referrals): before that AWS has nothing to review, and
+    # a read then would be overwritten by the submission's own "Submitted".
+    due = (AwsOpportunitySync.ace_id != "") & (AwsOpportunitySync.engagement_task_id != "") & (
         AwsOpportunitySync.next_poll_at.is_null() | (AwsOpportunitySync.next_poll_at <= now))
     lease, rows = await claim(AwsOpportunitySync, due=due, worker=worker, limit=BATCH, lease_for=LEASE,
                               order_by=(AwsOpportunitySync.next_poll_at, AwsOpportunitySync.id))
@@ -90,7 +92,7 @@ async def _apply(row: dict, answer: dict, lease, next_poll) -> None:
 async def _action_task(opportunity_id: int, comments: str, at) -> None:
     """D3: a vendor-side task for the owner on the plan with AWS (no D4 confirmation: that is
     for partner users)."""
-    plan = await aws_plan(opportunity_id)
+    plan = await aws_plan(opportunity_id, any_motion=True)
     if plan is None:
         return
     owner = (await Opportunity.select(Opportunity.owner).where(Opportunity.id == opportunity_id).first())["owner"]

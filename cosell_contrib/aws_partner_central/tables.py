@@ -1,6 +1,6 @@
 """The plugin's own table: where each opportunity shared with AWS Partner Central stands
-(issue 39). Listed in `partners.infra.piccolo_app.TABLE_MODULES` by name; migration
-2026-12-07T19:00 and 19:01."""
+(issue 39). Listed in `partners.infra.piccolo_app.TABLE_MODULES` by name; migrations
+2026-12-07T19:00, 19:01 and 20:00."""
 
 from __future__ import annotations
 
@@ -48,8 +48,26 @@ class AwsReviewHistory(Table, tablename="aws_review_history"):
     reported_at = Timestamptz()
 
 
+class AwsAssociation(Table, tablename="aws_association"):
+    """A solution, AWS product or Marketplace offer to associate with an opportunity's ACE
+    opportunity (AssociateOpportunity), once per (opportunity, type, identifier): a unique
+    index in migration 20:00. Each is committed after its own call, so a retry repeats none
+    that is done."""
+
+    opportunity = ForeignKey(references=Opportunity, on_delete=OnDelete.cascade, index=True)
+    entity_type = Varchar(length=32)  # ACE RelatedEntityType: Solutions, AwsProducts, AwsMarketplaceOffers
+    identifier = Varchar(length=255)
+    association_key = Varchar(length=320, unique=True)  # "<opportunity>:<type>:<identifier>"
+    # PENDING (to associate) -> ASSOCIATED; an ASSOCIATED one removed: REMOVING, deleted once
+    # DisassociateOpportunity answered.
+    state = Varchar(length=16, default="PENDING")
+    last_error = Text(default="")
+    updated_at = Timestamptz()
+
+
 class AwsInvitation(Table, tablename="aws_invitation"):
-    """An AWS referral (an engagement invitation) and the lead it became (P11, issue 39)."""
+    """An AWS referral (an engagement invitation) and the lead or opportunity it became
+    (P11, issue 39)."""
 
     invitation_id = Varchar(length=64, unique=True)  # engi-…
     catalog = Varchar(length=16)
@@ -69,3 +87,8 @@ class AwsInvitation(Table, tablename="aws_invitation"):
     ace_opportunity_id = Varchar(length=64, default="")
     last_error = Text(default="")
     created_at = Timestamptz()
+    # `referrals_as` when it was imported: "lead" (`lead` set at once) or "opportunity"
+    # (`opportunity` set when accepted, from `details`: the invitation's customer and project).
+    becomes = Varchar(length=16, default="lead")
+    details = Text(default="")  # JSON
+    opportunity = ForeignKey(references=Opportunity, null=True, on_delete=OnDelete.set_null)

@@ -1,7 +1,8 @@
 """Test setup of the AWS Partner Central plugin (issue 39): an opportunity with a D8 co-sell
 plan with AWS, an app with the plugin configured, and a `partnercentral-selling` client built
 by boto3 over the real service model, wrapped in botocore's Stubber (no network; every
-request is checked against the model: names, types, enums, required members)."""
+request is checked against the model: names, types, required members by the Stubber, enums
+and patterns by `check_model`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from botocore.stub import Stubber
 import cosell_contrib.aws_partner_central as plugin
 from cosell_contrib.aws_partner_central import client as aws_client
 from server.testing import GraphQLClient, make_partner
+from tests.plugins.aws_fake_ace import model_violations
 from tests.schema.cosell import create_plan
 from tests.schema.sales import add_partner_ok, create_account, create_opportunity
 
@@ -34,6 +36,14 @@ def stub_fixture(monkeypatch):
     client = boto3.client("partnercentral-selling", region_name="us-east-1", aws_access_key_id="testing",
                           aws_secret_access_key="testing")
     stubber = Stubber(client)
+
+    def check_model(params, model, **kwargs):
+        # The Stubber validates with botocore's ParamValidator (names, types, required
+        # members); enums and patterns are the service's to check: checked here.
+        problems = model_violations(params, model.input_shape)
+        assert not problems, f"{model.name}: {problems}"
+
+    client.meta.events.register("before-parameter-build.partnercentral-selling", check_model)
     aws_client.use_client(client)
     with stubber:
         yield stubber

@@ -63,3 +63,14 @@ def test_closed_lost_reasons():
                     "ClosedLostReason": "Lost to Competitor - Other"}
     assert mapping.lifecycle(_opportunity(OpportunityStage.DUPLICATE, OpportunityType.NEW_BUSINESS))[
         "ClosedLostReason"] == "No Opportunity"
+
+
+def test_association_formats_are_the_ones_the_model_documents():
+    from cosell_contrib.aws_partner_central.associations import FORMATS
+
+    related = MODEL.operation_model("GetOpportunity").output_shape.members["RelatedEntityIdentifiers"].members
+    assert FORMATS["Solutions"] == related["Solutions"].member.metadata["pattern"]
+    assert FORMATS["AwsMarketplaceOffers"] == related["AwsMarketplaceOffers"].member.metadata["pattern"]
+    associate = MODEL.operation_model("AssociateOpportunity").input_shape.members
+    assert set(FORMATS) <= set(associate["RelatedEntityType"].enum)
+    assert "pattern" not in related["AwsProducts"].member.metadata, "no format of its own: 1-255, no blanks"
