@@ -23,6 +23,7 @@ from bench.generate import DEFAULT_URL
 async def loop(args) -> None:
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("COSELL_COST_BUDGET_PER_MINUTE", "1000000000")
+    os.environ.setdefault("COSELL_EXPOSE_METRICS", "1")
     os.environ["COSELL_BACKGROUND_JOBS"] = "0"
     os.environ.setdefault("COSELL_LOG_LEVEL", "WARNING")
     import httpx
@@ -39,6 +40,10 @@ async def loop(args) -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             headers = {"Authorization": f"Bearer {target.token}"}
             sent, cpu = 0, 0.0
+            if args.show:
+                response = await client.post(target.path, json=target.body(), headers=headers)
+                print(response.json().get("extensions"), response.headers.get("x-sql-statements"))
+                return
             for phase_seconds, measured in ((2, False), (args.seconds, True)):
                 until = time.monotonic() + phase_seconds
                 while time.monotonic() < until:
@@ -51,7 +56,7 @@ async def loop(args) -> None:
 
 
 # Samples that are no request's: waiting for the database, building the app, importing.
-_NOT_REQUESTS = ("select (selectors.py", "create_app (", "prepare (bench", "register_documents (", "_find_and_load (")
+_NOT_REQUESTS = ("select (selectors.py", "create_app (", "prepare (bench", "register_documents (", "_find_and_load (", "lifespan")
 
 
 def fold(path: str, top: int) -> None:
@@ -81,6 +86,7 @@ def main() -> None:
     parser.add_argument("--op", default="3", choices=("1", "2", "3"))
     parser.add_argument("--as", dest="as_", default="compiled", choices=("generic", "compiled", "floor"))
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--show", action="store_true", help="print one response's extensions and stop")
     parser.add_argument("--fold", help="py-spy raw output to summarise instead of running")
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
