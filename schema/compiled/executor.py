@@ -11,8 +11,10 @@ are queries, so running them again changes nothing."""
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
+from graphql import GraphQLResolveInfoHelpers
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -45,6 +47,17 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     # (object type, field name) -> the field's fast leaf reader or None (schema/compiled/leaves.py)
     leaf_readers: dict = {}
     fast_leaves = False  # on per operation, off when a schema extension resolves every field (graphql-core middleware)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core's helpers are bound methods of the execution context, which holds
+        # them: a reference cycle that kept every request's context, loaders, rows and
+        # nodes alive until the cyclic garbage collector ran, and made each of its
+        # collections walk them (issue 38). Through a weak reference there is no cycle.
+        this = weakref.ref(self)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=lambda values: this().gather_async_work(values),
+            track=lambda values: this().track_async_work(values))
 
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
         if self.fast_leaves:
