@@ -11,13 +11,16 @@ are queries, so running them again changes nothing."""
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
+from graphql import GraphQLResolveInfoHelpers
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from partners.infra import tracing
+from schema.compiled.leaves import SLOW, leaf_reader
 from schema.compiled.plan import Plan, Unsupported, compile_operation, complete_objects
 from schema.documents.prepared import STATE_KEY
 
@@ -41,6 +44,32 @@ def _prepared(context: Any):
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     strawberry_schema: Any = None  # set per schema by install_compiled_plans
+    # (object type, field name) -> the field's fast leaf reader or None (schema/compiled/leaves.py)
+    leaf_readers: dict = {}
+    fast_leaves = False  # on per operation, off when a schema extension resolves every field (graphql-core middleware)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core's helpers are bound methods of the execution context, which holds
+        # them: a reference cycle that kept every request's context, loaders, rows and
+        # nodes alive until the cyclic garbage collector ran, and made each of its
+        # collections walk them (issue 38). Through a weak reference there is no cycle.
+        this = weakref.ref(self)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=lambda values: this().gather_async_work(values),
+            track=lambda values: this().track_async_work(values))
+
+    def execute_field(self, parent_type, source, field_details_list, path, position_context):
+        if self.fast_leaves:
+            key = (parent_type, field_details_list[0].node.name.value)
+            read = self.leaf_readers.get(key, _UNSUPPORTED)
+            if read is _UNSUPPORTED:
+                read = self.leaf_readers[key] = leaf_reader(self.strawberry_schema, parent_type, key[1])
+            if read is not None:
+                value = read(source)
+                if value is not SLOW:
+                    return value
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
     def _plan(self) -> Plan | None:
         prepared = _prepared(self.context_value)
@@ -67,7 +96,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             pass
         # A schema extension with a `resolve` hook runs on every field in the generic
         # path; a plan would skip it below the root, so there is no plan then.
-        plan = None if serially or getattr(self.middleware_manager, "middlewares", None) else self._plan()
+        resolve_hooks = bool(getattr(self.middleware_manager, "middlewares", None))
+        self.fast_leaves = not resolve_hooks and self.strawberry_schema is not None
+        plan = None if serially or resolve_hooks else self._plan()
         if plan is None:
             return super().execute_collected_root_fields(root_type, root_value, grouped_field_set, serially,
                                                          new_defer_usages)
@@ -92,7 +123,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # A span per root field (issue 42): not per field below, which would cost too much;
         # what a root's resolvers, loaders and hooks run nests under it.
         if path.prev is not None:
-            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+            return CompiledExecutionContext.execute_field(self, parent_type, source, field_details_list, path, position_context)
         return self._traced_root_field(parent_type, source, field_details_list, path, position_context)
 
     async def _traced_root_field(self, parent_type, source, field_details_list, path, position_context):
@@ -128,4 +159,5 @@ def install_compiled_plans(strawberry_schema) -> None:
     """Run this schema's operations through CompiledExecutionContext (plans only where
     the request's settings enable them and the document is a registered one)."""
     strawberry_schema.execution_context_class = type(
-        "CompiledExecutionContext", (CompiledExecutionContext,), {"strawberry_schema": strawberry_schema})
+        "CompiledExecutionContext", (CompiledExecutionContext,),
+        {"strawberry_schema": strawberry_schema, "leaf_readers": {}})

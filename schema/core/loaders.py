@@ -13,7 +13,7 @@ row within a request shares one batch, so a list of N items costs one query, not
 from __future__ import annotations
 
 import asyncio
-from functools import partial
+import weakref
 from operator import itemgetter
 from typing import Any, Awaitable, Callable, Hashable, Iterable, Mapping, TypeVar
 
@@ -146,16 +146,27 @@ def _settle(future: asyncio.Future, value: Any) -> None:
 
 
 class Loaders:
+    """The request's loaders. The context holds them and they reach it through a weak
+    reference: without that cycle, a request's rows and nodes are freed as soon as the
+    request ends instead of waiting for the cyclic garbage collector, whose collections
+    then walk every row of the last requests (issue 38: a tenth of a page's CPU)."""
+
     def __init__(self, context: Any) -> None:
-        self._context = context
+        self._context = weakref.ref(context)
         self._loaders: dict[Callable, RequestLoader] = {}
 
     def __call__(self, load_fn: Callable[[Any, list[K]], Awaitable[list[V]]]) -> RequestLoader:
         loader = self._loaders.get(load_fn)
         if loader is None:
-            loader = RequestLoader(partial(load_fn, self._context))
+            loader = RequestLoader(_with_context(load_fn, self._context))
             self._loaders[load_fn] = loader
         return loader
+
+
+def _with_context(load_fn: Callable, context: weakref.ref) -> Callable[[list], Awaitable[list]]:
+    def load(keys: list) -> Awaitable[list]:
+        return load_fn(context(), keys)
+    return load
 
 
 def aligned(keys: Iterable[K], rows: Iterable[dict], key: str = "id") -> list[dict | None]:

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from partners.infra.prepared import PreparedQuery
+import json
+
+from partners.infra.db import current_engine
+from partners.infra.prepared import PreparedQuery, PreparedStatement
 from partners.infra.sql import any_of
 from partners.people.scoping import partner_scope, scoped
 from partners.registrations.rules import CONFLICTS_WITH, LIVE, conflicts_sql
@@ -44,6 +47,26 @@ _CUSTOMER_NAMES = PreparedQuery(lambda who, ids: scoped(
     deal_registration_scope(who)).where(any_of(DealRegistration.id, ids)))
 
 
+def _conflicts_statement(keys_sql: str) -> PreparedStatement:
+    """D2's conflict pairs (partners.registrations.rules.conflicts_sql) for keys given as one
+    value: the same text every request, compiled once, where a `raw` query with one
+    placeholder per key was built and compiled by Piccolo each time (issue 38)."""
+    sql = conflicts_sql(1, CONFLICTS_WITH)
+    one_key = "a.registration IN ({})"
+    if one_key not in sql:
+        raise RuntimeError("conflicts_sql changed: update _conflicts_statement")
+    return PreparedStatement(sql.replace(one_key, f"a.registration {keys_sql}"), DealRegistration)
+
+
+_CONFLICT_PAIRS = {"postgres": _conflicts_statement("= ANY({})"),
+                   "sqlite": _conflicts_statement("IN (SELECT value FROM json_each({}))")}
+
+
+async def _conflict_pairs(keys: list[int]) -> list[dict]:
+    engine_type = current_engine().engine_type
+    return await _CONFLICT_PAIRS[engine_type].run(keys if engine_type == "postgres" else json.dumps(keys))
+
+
 async def load_registration_products(context, ids: list[int]) -> list[list[dict]]:
     return grouped(ids, await _PRODUCTS.run(context.principal, ids), "registration")
 
@@ -59,7 +82,7 @@ async def load_registration_conflicts(context, ids: list[int]) -> list[list[int]
     there), through which visibility and statuses are checked; the `conflicts` field then
     finds its rows there."""
     keys = sorted(set(ids))
-    rows = await DealRegistration.raw(conflicts_sql(len(keys), CONFLICTS_WITH), *keys) if keys else []
+    rows = await _conflict_pairs(keys) if keys else []
     others = sorted({r["other"] for r in rows})
     if others:
         # The conflicting registrations the caller may see, with their partners when the

@@ -22,11 +22,17 @@ from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of
 from schema.core.loaders import joined_rows, read_joined
 from schema.core.node import decode_node_id
-from schema.core.selection import prefetch_selected, selected_node_fields
-from schema.deal_registrations.loaders import load_deal_registrations, load_registration_products
+from schema.core.selection import prefetch_page, prefetch_selected, selected_node_fields, selected_under_node_field
+from schema.deal_registrations.loaders import (
+    load_deal_registrations,
+    load_registration_conflicts,
+    load_registration_products,
+)
 from schema.deal_registrations.types import (
+    PAGE_CONFLICTS,
     PAGE_CUSTOMER_NAME,
     PAGE_OPPORTUNITY,
+    PAGE_PARTNER,
     PAGE_PRODUCTS,
     PAGE_QUOTE,
     DealRegistrationNode,
@@ -226,4 +232,26 @@ async def _prefetch(info: Info, rows: list[dict]) -> None:
         ("products", itemgetter("id"), PAGE_PRODUCTS, load_registration_products),
         ("opportunity", itemgetter("opportunity"), PAGE_OPPORTUNITY, load_opportunities),
         ("discountQuote", _quote_key, PAGE_QUOTE, load_standard_quotes),
+        ("partner", itemgetter("partner"), PAGE_PARTNER, load_partners),
     ])
+    if rows and "conflicts" in selected_node_fields(info):
+        await _prefetch_conflicts(info, rows)
+
+
+async def _prefetch_conflicts(info: Info, rows: list[dict]) -> None:
+    """D2 for the whole page, as `conflicts` reads it (the conflicting ids, then their rows
+    through the registrations loader), stored under PAGE_CONFLICTS; and the partner of each
+    conflicting row when `conflicts { partner }` is asked. On a failure nothing is stored:
+    each field then loads as before and meets it at its own path."""
+    loaders = info.context.loaders
+    try:
+        id_lists = await loaders(load_registration_conflicts).load_many([row["id"] for row in rows])
+        wanted = list(dict.fromkeys(i for ids in id_lists for i in ids))
+        found = dict(zip(wanted, await loaders(load_deal_registrations).load_many(wanted))) if wanted else {}
+    except Exception:  # noqa: BLE001 - reported by the fields, at their own paths
+        return
+    if "partner" in selected_under_node_field(info, "conflicts"):
+        await prefetch_page([r for r in found.values() if r], itemgetter("partner"), PAGE_PARTNER,
+                            loaders(load_partners).load_many)
+    for row, ids in zip(rows, id_lists):
+        row[PAGE_CONFLICTS] = [found[i] for i in ids if found[i]]

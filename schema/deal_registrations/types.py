@@ -42,6 +42,10 @@ PAGE_PRODUCTS = "page_products"
 # a `dealRegistrations` page prefetches.
 PAGE_OPPORTUNITY = "page_opportunity"
 PAGE_QUOTE = "page_quote"
+# Keys of the partner row (load_partners) and of the visible conflicting registrations' rows
+# (load_registration_conflicts, then load_deal_registrations) a page prefetches (issue 38).
+PAGE_PARTNER = "page_partner"
+PAGE_CONFLICTS = "page_conflicts"
 
 
 def _partner_side(info: Info) -> bool:
@@ -124,7 +128,13 @@ class DealRegistrationNode(relay.Node):
         return None if due is None or due > at else round(working_hours_between(due, at), 2)
 
     @strawberry.field
-    async def partner(self, info: Info) -> PartnerNode | None:
+    def partner(self, info: Info) -> PartnerNode | None:
+        if PAGE_PARTNER in self.row:  # prefetched by the page, through the same scoped loader
+            row = self.row[PAGE_PARTNER]
+            return PartnerNode.from_row(row) if row else None
+        return self._load_partner(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_partner(self, info: Info) -> PartnerNode | None:
         row = await info.context.loaders(load_partners).load(self.row["partner"])
         return PartnerNode.from_row(row) if row else None
 
@@ -196,7 +206,12 @@ class DealRegistrationNode(relay.Node):
 
     @strawberry.field(description="D2: other pending or approved registrations of the same end customer with an "
                       "overlapping product, in submission order (only those you may see).")
-    async def conflicts(self, info: Info) -> list["DealRegistrationNode"]:
+    def conflicts(self, info: Info) -> list["DealRegistrationNode"]:
+        if PAGE_CONFLICTS in self.row:  # prefetched by the page, through the same loaders
+            return [DealRegistrationNode.from_row(r) for r in self.row[PAGE_CONFLICTS]]
+        return self._load_conflicts(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _load_conflicts(self, info: Info) -> list["DealRegistrationNode"]:
         ids = await info.context.loaders(load_registration_conflicts).load(self.id)
         rows = await info.context.loaders(load_deal_registrations).load_many(ids)
         return [DealRegistrationNode.from_row(r) for r in rows if r]
