@@ -210,14 +210,21 @@ def conditions(fact: Fact, f: MetricsFilter, scope: QueryString | None, today: d
     return " AND ".join(parts), args
 
 
+def restricted(where: str, args: list, restrict: tuple[str, list] | None) -> tuple[str, list]:
+    """`where` AND the page's restriction (partners.analytics.ranking.page_restriction)."""
+    if restrict is None:
+        return where, args
+    return f"{where} AND {restrict[0]}", args + list(restrict[1])
+
+
 def statement(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
-              engine_type: str, today: date) -> QueryString:
+              engine_type: str, today: date, restrict: tuple[str, list] | None = None) -> QueryString:
     """One GROUP BY statement of `fact`: a row per group (and currency) with its aggregates."""
     dims = dimension_columns(fact, group_by, engine_type)
     if fact.currency:
         dims.append((fact.currency, "currency"))
     select = [f"{expr} AS {alias}" for expr, alias in dims] + list(fact.measures)
-    where, args = conditions(fact, f, scope, today)
+    where, args = restricted(*conditions(fact, f, scope, today), restrict)
     sql = f"SELECT {', '.join(select)} FROM {fact.tables} WHERE {where}"
     grouped = [expr for expr, _ in dims if expr != "NULL"]  # PostgreSQL refuses a constant in GROUP BY
     if grouped:
@@ -236,10 +243,10 @@ DURATIONS = (("first_review", "first_review_seconds", "fr"), ("decision", "decis
 
 
 def reviews_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
-                      engine_type: str, today: date) -> QueryString:
+                      engine_type: str, today: date, restrict: tuple[str, list] | None = None) -> QueryString:
     fact = facts(engine_type)["reviews"]
     dims = dimension_columns(fact, group_by, engine_type)
-    where, args = conditions(fact, f, scope, today)
+    where, args = restricted(*conditions(fact, f, scope, today), restrict)
     aliases = [alias for _, alias in dims]
     inner = ", ".join([f"{expr} AS {alias}" for expr, alias in dims] + [f'{_CHANGE}."event" AS event'] + [
         f'{_CHANGE}."{column}" AS {short}' for _, column, short in DURATIONS])

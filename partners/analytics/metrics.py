@@ -24,6 +24,8 @@ from decimal import Decimal
 
 from partners.analytics.enums import MetricsDimension as Dim
 from partners.analytics.facts import AMOUNT_SCALE, MetricsFilter, facts, reviews_statement, statement
+from partners.analytics.ranking import (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERABLE, MetricsOrder, conversion_rates,
+                                        count_statement, key_aliases, page_restriction, ranking_statement)
 from partners.infra.clock import now
 from partners.infra.db import current_engine
 from partners.infra.errors import DomainError
@@ -75,7 +77,10 @@ class ChannelMetrics:
     group_by: tuple[Dim, ...]
     currency: str
     converted_on: date
-    groups: list[GroupMetrics]
+    groups: list[GroupMetrics]  # the page's groups, in the order asked
+    order: MetricsOrder = MetricsOrder()
+    offset: int = 0
+    has_next: bool = False
 
 
 def check_filter(f: MetricsFilter) -> None:
@@ -84,6 +89,15 @@ def check_filter(f: MetricsFilter) -> None:
     if (f.end - f.start).days > MAX_PERIOD_DAYS:
         raise DomainError.single("PERIOD_TOO_LONG", f"A period spans at most {MAX_PERIOD_DAYS} days.",
                                  ("filter", "to"))
+
+
+def check_page(first: int, offset: int, order: MetricsOrder) -> None:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise DomainError.single("INVALID_PAGE_SIZE", f"`first` is between 1 and {MAX_PAGE_SIZE}.", ("first",))
+    if offset < 0:
+        raise DomainError.single("INVALID_CURSOR", "The cursor is not one of this list's.", ("after",))
+    if order.by != "KEY" and order.by not in ORDERABLE:
+        raise DomainError.single("INVALID_ORDER", f"Unknown ordering {order.by}.", ("orderBy", "by"))
 
 
 def _key_of(row: dict, group_by: tuple[Dim, ...]) -> tuple:
@@ -98,53 +112,70 @@ def _amount(value, engine_type: str) -> Decimal:
     return Decimal(int(value)) / AMOUNT_SCALE
 
 
-async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...]) -> ChannelMetrics:
+async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...],
+                          order: MetricsOrder = MetricsOrder(), first: int = DEFAULT_PAGE_SIZE,
+                          offset: int = 0) -> ChannelMetrics:
+    """One page of groups: a ranking statement picks the page's keys, then each fact's
+    statement computes only those groups (`partners.analytics.ranking`)."""
     check_filter(f)
+    check_page(first, offset, order)
     group_by = tuple(dict.fromkeys(group_by))  # each dimension once, in the order asked
     engine = current_engine()
     engine_type = engine.engine_type
     today = now().date()
     scope_where = partner_child_scope(principal, Partner.id)
     scope = None if scope_where is None else scope_where.querystring
-    groups: dict[tuple, GroupMetrics] = {}
+    converted_on = min(f.end, today)
+    rate_table = await current_rates()  # always (one statement): the request's statements stay constant
+    rates = conversion_rates(rate_table, Currencies.reporting, converted_on)
+    ranked = await engine.run_querystring(ranking_statement(f, group_by, order, first, offset, scope, engine_type,
+                                                            today, rates, Currencies.reporting))
+    aliases = key_aliases(group_by)
+    keys = [tuple(row[a] for a in aliases) for row in ranked[:first]]
+    groups: dict[tuple, GroupMetrics] = {key: GroupMetrics(key=dict(zip(aliases, key))) for key in keys}
 
-    def group(row: dict) -> GroupMetrics:
-        key = _key_of(row, group_by)
-        if key not in groups:
-            groups[key] = GroupMetrics(key={column: row.get(column) for dim in group_by for column in KEY_COLUMNS[dim]})
-        return groups[key]
-
-    statements = [statement(fact, f, group_by, scope, engine_type, today)
-                  for name, fact in facts(engine_type).items() if name != "reviews"]
-    statements.append(reviews_statement(f, group_by, scope, engine_type, today))
+    all_facts = facts(engine_type)
+    statements = []
+    for name, fact in all_facts.items():
+        restrict = page_restriction(fact, group_by, keys, engine_type)
+        if name != "reviews":
+            statements.append(statement(fact, f, group_by, scope, engine_type, today, restrict))
+    statements.append(reviews_statement(f, group_by, scope, engine_type, today,
+                                        page_restriction(all_facts["reviews"], group_by, keys, engine_type)))
     for query in statements:
         for row in await engine.run_querystring(query):
-            names = [n for n in COUNTS if n in row]
-            amounts = [n for n in AMOUNTS if n in row]
-            if not group_by and all(not row[n] for n in names + amounts):
-                continue  # the one row of an empty ungrouped aggregate
-            target = group(row)
-            for name in names:
-                target.counts[name] += int(row[name] or 0)
+            target = groups.get(_key_of(row, group_by))
+            if target is None:
+                continue  # a group of the restriction's cross product, not of the page
+            for name in COUNTS:
+                if name in row:
+                    target.counts[name] += int(row[name] or 0)
             for name in HOURS:
                 if row.get(name) is not None:
                     target.hours[name] = float(row[name]) / 3600
-            for name in amounts:
-                if row[name] is not None:
+            for name in AMOUNTS:
+                if row.get(name) is not None:
                     by_currency = target.amounts[name]
                     by_currency[row["currency"]] = by_currency.get(row["currency"], Decimal(0)) + _amount(
                         row[name], engine_type)
-    converted_on = min(f.end, today)
-    await _convert(groups.values(), converted_on)
-    ordered = sorted(groups.values(), key=lambda g: tuple((v is None, str(v) if v is not None else "")
-                                                           for v in g.key.values()))
-    return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, ordered)
+    _convert(groups.values(), converted_on, rate_table)
+    return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, [groups[k] for k in keys], order, offset,
+                          len(ranked) > first)
 
 
-async def _convert(groups, on: date) -> None:
+async def count_groups(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...]) -> int:
+    """How many groups the period has (every page's together): one statement."""
+    engine = current_engine()
+    scope_where = partner_child_scope(principal, Partner.id)
+    scope = None if scope_where is None else scope_where.querystring
+    rows = await engine.run_querystring(count_statement(f, tuple(dict.fromkeys(group_by)), scope, engine.engine_type,
+                                                        now().date()))
+    return int(rows[0]["n"])
+
+
+def _convert(groups, on: date, rates) -> None:
     """Each currency's exact sum to the reporting currency at `on`'s rate, rounded, then added."""
     to = Currencies.reporting
-    rates = await current_rates()  # always (one statement): the request's statements stay constant
     for g in groups:
         missing: set[str] = set()
         for name in AMOUNTS:
@@ -162,4 +193,5 @@ async def _convert(groups, on: date) -> None:
         g.unconverted_currencies = sorted(missing)
 
 
-__all__ = ["ChannelMetrics", "GroupMetrics", "MetricsFilter", "channel_metrics", "check_filter"]
+__all__ = ["ChannelMetrics", "GroupMetrics", "MetricsFilter", "MetricsOrder", "channel_metrics", "check_filter",
+           "count_groups"]
