@@ -18,9 +18,12 @@ null and is named in `unconverted_currencies`.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from piccolo.querystring import QueryString
 
 from partners.analytics.enums import MetricsDimension as Dim
 from partners.analytics.facts import AMOUNT_SCALE, MetricsFilter, facts, reviews_statement, statement
@@ -112,6 +115,22 @@ def _amount(value, engine_type: str) -> Decimal:
     return Decimal(int(value)) / AMOUNT_SCALE
 
 
+@asynccontextmanager
+async def _one_snapshot(engine):
+    """PostgreSQL: the ranking and the page's figures read one snapshot (REPEATABLE READ, read
+    only), so a write between them cannot make a page disagree with its order; and without
+    JIT: the ranking's plan includes the union branch that runs only when the page needs it,
+    whose estimate alone exceeds `jit_above_cost`, and compiling costs seconds of CPU for
+    statements of milliseconds. Two more statements, whatever the groups. SQLite: as is."""
+    if engine.engine_type != "postgres" or engine.current_transaction.get() is not None:
+        yield
+        return
+    async with engine.transaction():
+        await engine.run_querystring(QueryString("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        await engine.run_querystring(QueryString("SELECT set_config('jit', 'off', true)"))
+        yield
+
+
 async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...],
                           order: MetricsOrder = MetricsOrder(), first: int = DEFAULT_PAGE_SIZE,
                           offset: int = 0) -> ChannelMetrics:
@@ -126,38 +145,39 @@ async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tupl
     scope_where = partner_child_scope(principal, Partner.id)
     scope = None if scope_where is None else scope_where.querystring
     converted_on = min(f.end, today)
-    rate_table = await current_rates()  # always (one statement): the request's statements stay constant
-    rates = conversion_rates(rate_table, Currencies.reporting, converted_on)
-    ranked = await engine.run_querystring(ranking_statement(f, group_by, order, first, offset, scope, engine_type,
-                                                            today, rates, Currencies.reporting))
-    aliases = key_aliases(group_by)
-    keys = [tuple(row[a] for a in aliases) for row in ranked[:first]]
-    groups: dict[tuple, GroupMetrics] = {key: GroupMetrics(key=dict(zip(aliases, key))) for key in keys}
+    async with _one_snapshot(engine):
+        rate_table = await current_rates()  # always (one statement): the request's statements stay constant
+        rates = conversion_rates(rate_table, Currencies.reporting, converted_on)
+        ranked = await engine.run_querystring(ranking_statement(f, group_by, order, first, offset, scope, engine_type,
+                                                                today, rates, Currencies.reporting))
+        aliases = key_aliases(group_by)
+        keys = [tuple(row[a] for a in aliases) for row in ranked[:first]]
+        groups: dict[tuple, GroupMetrics] = {key: GroupMetrics(key=dict(zip(aliases, key))) for key in keys}
 
-    all_facts = facts(engine_type)
-    statements = []
-    for name, fact in all_facts.items():
-        restrict = page_restriction(fact, group_by, keys, engine_type)
-        if name != "reviews":
-            statements.append(statement(fact, f, group_by, scope, engine_type, today, restrict))
-    statements.append(reviews_statement(f, group_by, scope, engine_type, today,
-                                        page_restriction(all_facts["reviews"], group_by, keys, engine_type)))
-    for query in statements:
-        for row in await engine.run_querystring(query):
-            target = groups.get(_key_of(row, group_by))
-            if target is None:
-                continue  # a group of the restriction's cross product, not of the page
-            for name in COUNTS:
-                if name in row:
-                    target.counts[name] += int(row[name] or 0)
-            for name in HOURS:
-                if row.get(name) is not None:
-                    target.hours[name] = float(row[name]) / 3600
-            for name in AMOUNTS:
-                if row.get(name) is not None:
-                    by_currency = target.amounts[name]
-                    by_currency[row["currency"]] = by_currency.get(row["currency"], Decimal(0)) + _amount(
-                        row[name], engine_type)
+        all_facts = facts(engine_type)
+        statements = []
+        for name, fact in all_facts.items():
+            restrict = page_restriction(fact, group_by, keys, engine_type)
+            if name != "reviews":
+                statements.append(statement(fact, f, group_by, scope, engine_type, today, restrict))
+        statements.append(reviews_statement(f, group_by, scope, engine_type, today,
+                                            page_restriction(all_facts["reviews"], group_by, keys, engine_type)))
+        for query in statements:
+            for row in await engine.run_querystring(query):
+                target = groups.get(_key_of(row, group_by))
+                if target is None:
+                    continue  # a group of the restriction's cross product, not of the page
+                for name in COUNTS:
+                    if name in row:
+                        target.counts[name] += int(row[name] or 0)
+                for name in HOURS:
+                    if row.get(name) is not None:
+                        target.hours[name] = float(row[name]) / 3600
+                for name in AMOUNTS:
+                    if row.get(name) is not None:
+                        by_currency = target.amounts[name]
+                        by_currency[row["currency"]] = by_currency.get(row["currency"], Decimal(0)) + _amount(
+                            row[name], engine_type)
     _convert(groups.values(), converted_on, rate_table)
     return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, [groups[k] for k in keys], order, offset,
                           len(ranked) > first)
@@ -168,8 +188,9 @@ async def count_groups(principal: Principal, f: MetricsFilter, group_by: tuple[D
     engine = current_engine()
     scope_where = partner_child_scope(principal, Partner.id)
     scope = None if scope_where is None else scope_where.querystring
-    rows = await engine.run_querystring(count_statement(f, tuple(dict.fromkeys(group_by)), scope, engine.engine_type,
-                                                        now().date()))
+    async with _one_snapshot(engine):
+        rows = await engine.run_querystring(count_statement(f, tuple(dict.fromkeys(group_by)), scope,
+                                                            engine.engine_type, now().date()))
     return int(rows[0]["n"])
 
 

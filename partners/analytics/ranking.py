@@ -133,9 +133,12 @@ def conversion_rates(rate_table, reporting: str, on: date) -> dict[str, str]:
     return out
 
 
-def _join_on(aliases: list[str], left: str, right: str, engine_type: str) -> str:
-    same = "IS NOT DISTINCT FROM" if engine_type == "postgres" else "IS"
-    return " AND ".join(f"{left}.{a} {same} {right}.{a}" for a in aliases) or "1 = 1"
+def _join_on(aliases: list[str], left: str, right: str) -> str:
+    """Equal keys, as an equality both engines can hash: a partner is never null, the other
+    dimensions are text whose null matches null ('' is no dimension's value)."""
+    terms = [f"{left}.{a} = {right}.{a}" if a.startswith("partner_") else
+             f"COALESCE({left}.{a}, '') = COALESCE({right}.{a}, '')" for a in aliases]
+    return " AND ".join(terms) or "1 = 1"
 
 
 def ranking_statement(f: MetricsFilter, group_by: tuple[Dim, ...], order: MetricsOrder, first: int, offset: int,
@@ -152,7 +155,7 @@ def ranking_statement(f: MetricsFilter, group_by: tuple[Dim, ...], order: Metric
         return QueryString(sql, *u_args)
     fig_sql, fig_args = _figure(order.by, f, group_by, scope, engine_type, today, rates, reporting)
     ties = ", ".join(_key_order(group_by, engine_type, "u.")) or "1"
-    joined = f"({u_sql}) u LEFT JOIN ({fig_sql}) fig ON {_join_on(key_aliases(group_by), 'u', 'fig', engine_type)}"
+    joined = f"({u_sql}) u LEFT JOIN ({fig_sql}) fig ON {_join_on(key_aliases(group_by), 'u', 'fig')}"
     value = "COALESCE(fig.figure, 0)"
     if not order.descending:
         sql = f"SELECT {keys} FROM {joined} ORDER BY {value}, {ties} LIMIT {limit} OFFSET {offset}"
