@@ -9,6 +9,8 @@ statements read.
 - `deal_registration_sourced_partner`: the same by partner, for a page's partners;
 - `deal_registration_change_registration_cover`: a registration's history with the review
   figures, so a page's review changes are read from the index alone.
+The partial indexes carry `status` and `registration_type` too: SQLite reads a partial
+index alone only when it holds every column the statement names.
 
 Written by hand; indexes only (no data changes), on both engines."""
 
@@ -21,10 +23,11 @@ DESCRIPTION = "indexes of the channel metrics' pages"
 _SOURCED = "WHERE \"status\" IN ('APPROVED', 'EXPIRED') AND \"registration_type\" <> 'SERVICES_ATTACH'"
 INDEXES = (
     ('deal_registration_sourced_approved', 'ON "deal_registration" ("approved_at", "opportunity", "partner", '
-     f'"region", "registration_type", "id") {_SOURCED}'),
-    ('deal_registration_sourced_opportunity', f'ON "deal_registration" ("opportunity", "approved_at", "id") {_SOURCED}'),
+     f'"region", "registration_type", "status", "id") {_SOURCED}'),
+    ('deal_registration_sourced_opportunity', 'ON "deal_registration" ("opportunity", "approved_at", "id", '
+     f'"registration_type", "status") {_SOURCED}'),
     ('deal_registration_sourced_partner', 'ON "deal_registration" ("partner", "approved_at", "opportunity", '
-     f'"region", "registration_type", "id") {_SOURCED}'),
+     f'"region", "registration_type", "status", "id") {_SOURCED}'),
     ('deal_registration_change_registration_cover', 'ON "deal_registration_change" ("registration", "changed_at", '
      '"event", "first_review_seconds", "decision_seconds")'),
 )
