@@ -84,6 +84,7 @@ class ChannelMetrics:
     order: MetricsOrder = MetricsOrder()
     offset: int = 0
     has_next: bool = False
+    total: int | None = None  # known when every group was computed (no ranking)
 
 
 def check_filter(f: MetricsFilter) -> None:
@@ -134,8 +135,11 @@ async def _one_snapshot(engine):
 async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...],
                           order: MetricsOrder = MetricsOrder(), first: int = DEFAULT_PAGE_SIZE,
                           offset: int = 0) -> ChannelMetrics:
-    """One page of groups: a ranking statement picks the page's keys, then each fact's
-    statement computes only those groups (`partners.analytics.ranking`)."""
+    """One page of groups. Grouped by partner (thousands of groups): a ranking statement picks
+    the page's keys, then each fact's statement computes only those groups
+    (`partners.analytics.ranking`). Otherwise the groups are few (regions, tracks, types,
+    months of at most three years and their combinations): the fact statements compute them
+    all and the page is cut from them here, in the same order."""
     check_filter(f)
     check_page(first, offset, order)
     group_by = tuple(dict.fromkeys(group_by))  # each dimension once, in the order asked
@@ -145,42 +149,81 @@ async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tupl
     scope_where = partner_child_scope(principal, Partner.id)
     scope = None if scope_where is None else scope_where.querystring
     converted_on = min(f.end, today)
+    ranks = Dim.PARTNER in group_by
+    aliases = key_aliases(group_by)
+    keys: list[tuple] = []
+    groups: dict[tuple, GroupMetrics] = {}
     async with _one_snapshot(engine):
         rate_table = await current_rates()  # always (one statement): the request's statements stay constant
-        rates = conversion_rates(rate_table, Currencies.reporting, converted_on)
-        ranked = await engine.run_querystring(ranking_statement(f, group_by, order, first, offset, scope, engine_type,
-                                                                today, rates, Currencies.reporting))
-        aliases = key_aliases(group_by)
-        keys = [tuple(row[a] for a in aliases) for row in ranked[:first]]
-        groups: dict[tuple, GroupMetrics] = {key: GroupMetrics(key=dict(zip(aliases, key))) for key in keys}
-
+        if ranks:
+            rates = conversion_rates(rate_table, Currencies.reporting, converted_on)
+            ranked = await engine.run_querystring(ranking_statement(
+                f, group_by, order, first, offset, scope, engine_type, today, rates, Currencies.reporting))
+            keys = [tuple(row[a] for a in aliases) for row in ranked[:first]]
+            groups = {key: GroupMetrics(key=dict(zip(aliases, key))) for key in keys}
         all_facts = facts(engine_type)
-        statements = []
-        for name, fact in all_facts.items():
-            restrict = page_restriction(fact, group_by, keys, engine_type)
-            if name != "reviews":
-                statements.append(statement(fact, f, group_by, scope, engine_type, today, restrict))
-        statements.append(reviews_statement(f, group_by, scope, engine_type, today,
-                                            page_restriction(all_facts["reviews"], group_by, keys, engine_type)))
+
+        def restrict(name: str):
+            return page_restriction(all_facts[name], group_by, keys, engine_type) if ranks else None
+
+        statements = [statement(fact, f, group_by, scope, engine_type, today, restrict(name))
+                      for name, fact in all_facts.items() if name != "reviews"]
+        statements.append(reviews_statement(f, group_by, scope, engine_type, today, restrict("reviews")))
         for query in statements:
             for row in await engine.run_querystring(query):
-                target = groups.get(_key_of(row, group_by))
-                if target is None:
-                    continue  # a group of the restriction's cross product, not of the page
-                for name in COUNTS:
-                    if name in row:
-                        target.counts[name] += int(row[name] or 0)
-                for name in HOURS:
-                    if row.get(name) is not None:
-                        target.hours[name] = float(row[name]) / 3600
-                for name in AMOUNTS:
-                    if row.get(name) is not None:
-                        by_currency = target.amounts[name]
-                        by_currency[row["currency"]] = by_currency.get(row["currency"], Decimal(0)) + _amount(
-                            row[name], engine_type)
+                _add(row, group_by, groups, ranks, engine_type)
     _convert(groups.values(), converted_on, rate_table)
-    return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, [groups[k] for k in keys], order, offset,
-                          len(ranked) > first)
+    if ranks:
+        return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, [groups[k] for k in keys], order,
+                              offset, len(ranked) > first)
+    ordered = _ordered(list(groups.values()), group_by, order)
+    return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, ordered[offset:offset + first], order,
+                          offset, len(ordered) > offset + first, total=len(ordered))
+
+
+def _add(row: dict, group_by: tuple[Dim, ...], groups: dict, ranked: bool, engine_type: str) -> None:
+    """A statement's group row into its group (a ranked page's groups only)."""
+    names = [n for n in COUNTS if n in row]
+    amounts = [n for n in AMOUNTS if n in row]
+    if not group_by and all(not row[n] for n in names + amounts) and not any(row.get(h) for h in HOURS):
+        return  # the one row of an empty ungrouped aggregate
+    key = _key_of(row, group_by)
+    target = groups.get(key)
+    if target is None:
+        if ranked:
+            return  # a group of the restriction's cross product, not of the page
+        target = groups[key] = GroupMetrics(key={column: row.get(column) for dim in group_by
+                                                 for column in KEY_COLUMNS[dim]})
+    for name in names:
+        target.counts[name] += int(row[name] or 0)
+    for name in HOURS:
+        if row.get(name) is not None:
+            target.hours[name] = float(row[name]) / 3600
+    for name in amounts:
+        if row[name] is not None:
+            by_currency = target.amounts[name]
+            by_currency[row["currency"]] = by_currency.get(row["currency"], Decimal(0)) + _amount(row[name],
+                                                                                                   engine_type)
+
+
+def _ordered(groups: list[GroupMetrics], group_by: tuple[Dim, ...], order: MetricsOrder) -> list[GroupMetrics]:
+    """The order of `partners.analytics.ranking`, for groups without a partner: the key (each
+    value by code point, nulls last), or a figure (an amount as the row shows it, unconverted
+    counting 0) then the key ascending."""
+    def key_order(g: GroupMetrics) -> tuple:
+        return tuple((g.key[c] is None, g.key[c] or "") for dim in group_by for c in KEY_COLUMNS[dim])
+
+    by_key = sorted(groups, key=key_order)
+    if order.by == "KEY":
+        return by_key[::-1] if order.descending else by_key
+    _, measure, is_amount = ORDERABLE[order.by]
+
+    def figure(g: GroupMetrics):
+        if is_amount:
+            money = g.converted.get(measure)
+            return money.amount if money is not None else Decimal(0)
+        return g.counts[measure]
+    return sorted(by_key, key=lambda g: -figure(g) if order.descending else figure(g))
 
 
 async def count_groups(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...]) -> int:

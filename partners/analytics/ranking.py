@@ -84,7 +84,8 @@ def _keys_select(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope,
     dims = dimension_columns(fact, group_by, engine_type)
     where, args = conditions(fact, f, scope, today)
     select = ", ".join(f"{expr} AS {alias}" for expr, alias in dims) or "1 AS one"
-    return f"SELECT {select} FROM {fact.tables} WHERE {where}", args
+    # DISTINCT per fact: each fact's few thousand keys are united, not its rows.
+    return f"SELECT DISTINCT {select} FROM {fact.tables} WHERE {where}", args
 
 
 def universe(f: MetricsFilter, group_by: tuple[Dim, ...], scope, engine_type: str, today: date) -> tuple[str, list]:

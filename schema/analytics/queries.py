@@ -60,8 +60,12 @@ async def answer(principal, metrics_filter: MetricsFilter, group_by, order: Metr
         v = exc.violations[0]
         raise InvalidArgument(v.message, code=v.code, field=list(v.field),
                               **({"rule": v.rule} if v.rule else {})) from exc
-    return ChannelMetricsResult.of(result, lambda n: encode_cursor_payload(kind, [n]),
-                                   lambda: count_groups(principal, metrics_filter, group_by))
+    async def total() -> int:  # known when every group was computed, else one statement
+        if result.total is not None:
+            return result.total
+        return await count_groups(principal, metrics_filter, group_by)
+
+    return ChannelMetricsResult.of(result, lambda n: encode_cursor_payload(kind, [n]), total)
 
 
 @strawberry.type
