@@ -5,18 +5,21 @@ caller's principal (bearer token or single sign-on, as /graphql), so access, sco
 query cost budget and statement metering are the field's own, and the CSV's cells are the
 GraphQL answer's values (tests/server/test_exports_metrics.py compares them). Parameters:
 `from`, `to` (YYYY-MM-DD), and repeatable or comma-separated `regions`, `partnerIds`,
-`tracks`, `types`, `groupBy`. The rows are streamed as they are written.
+`tracks`, `types`, `groupBy`, and optionally `orderBy` (a `ChannelMetricsOrderField`) and
+`direction` (ASC, DESC). Every group is written: the export asks the field for one page
+after the other (the largest page size), each streamed as soon as it is answered.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Iterator
+from typing import AsyncIterator, Iterator
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from partners.analytics.ranking import MAX_PAGE_SIZE
 from schema.core.context import Context
 from server.auth import InvalidCredentials, principal_from_request
 
@@ -27,10 +30,13 @@ ROW_FIELDS = """partnerId partnerName region track type month quarter registrati
   sourcedOpenPipeline { amount currency } sourcedWonNetArr { amount currency } opportunitiesWon opportunitiesLost
   winRate unconvertedCurrencies tasksDone tasksOverdue leadsShared leadsAcceptedInTime leadsActedOnInTime
   leadsRecalled casesOpened casesPickedUpInTime casesClosedInTime"""
-CHANNEL_METRICS = ("query ChannelMetricsExport($f: ChannelMetricsFilter!, $g: [ChannelMetricsDimension!]) {\n"
-                   "  channelMetrics(filter: $f, groupBy: $g) { currency convertedOn rows { " + ROW_FIELDS + " } }\n}")
+CHANNEL_METRICS = ("query ChannelMetricsExport($f: ChannelMetricsFilter!, $g: [ChannelMetricsDimension!], "
+                   "$o: ChannelMetricsOrder, $first: Int, $after: String) {\n"
+                   "  channelMetrics(filter: $f, groupBy: $g, orderBy: $o, first: $first, after: $after) {\n"
+                   "    currency convertedOn pageInfo { hasNextPage endCursor } rows { " + ROW_FIELDS + " } }\n}")
 GROUP_COLUMNS = {"PARTNER": ("partnerId", "partnerName"), "REGION": ("region",), "TRACK": ("track",),
                  "TYPE": ("type",), "MONTH": ("month",), "QUARTER": ("quarter",)}
+EXPORT_PAGE_SIZE = MAX_PAGE_SIZE  # groups per page the export asks for
 LIST_PARAMETERS = ("regions", "partnerIds", "tracks", "types")
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "THROTTLED": 429, "QUERY_TOO_COSTLY": 400}
 
@@ -44,7 +50,11 @@ def variables_of(request: Request) -> dict:
     for name in LIST_PARAMETERS:
         if _values(request, name):
             f[name] = _values(request, name)
-    return {"f": f, "g": _values(request, "groupBy")}
+    variables = {"f": f, "g": _values(request, "groupBy"), "first": EXPORT_PAGE_SIZE}
+    if request.query_params.get("orderBy") or request.query_params.get("direction"):
+        variables["o"] = {"by": request.query_params.get("orderBy") or "KEY",
+                          "direction": request.query_params.get("direction") or "ASC"}
+    return variables
 
 
 def flatten(row: dict) -> dict:
@@ -78,10 +88,10 @@ def _cell(value) -> str:
     return str(value)
 
 
-def csv_lines(columns: list[str], records: list[dict]) -> Iterator[str]:
+def csv_lines(columns: list[str], records: list[dict], header: bool = True) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for record in [None, *records]:
+    for record in [None, *records] if header else records:
         writer.writerow(columns if record is None else [_cell(record.get(c)) for c in columns])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -105,9 +115,13 @@ async def channel_metrics_csv(request: Request) -> Response:
     response = Response()
     context = Context(request=request, response=response, principal=principal, settings=request.app.state.settings,
                       plugins=request.app.state.plugins, request_id=request_id or "")
-    context.raw_variables = variables
-    result = await request.app.state.schema.execute(CHANNEL_METRICS, variable_values=variables,
-                                                    context_value=context, operation_name="ChannelMetricsExport")
+
+    async def page(after: str | None):
+        context.raw_variables = variables | {"after": after}
+        return await request.app.state.schema.execute(CHANNEL_METRICS, variable_values=context.raw_variables,
+                                                      context_value=context, operation_name="ChannelMetricsExport")
+
+    result = await page(None)
     if result.errors:
         first = result.errors[0]
         code = (first.extensions or {}).get("code", "BAD_USER_INPUT")
@@ -117,10 +131,25 @@ async def channel_metrics_csv(request: Request) -> Response:
             answer.headers["Retry-After"] = response.headers["Retry-After"]
         return answer
     data = result.data["channelMetrics"]
-    records = [flatten(row) | {"currency": data["currency"]} for row in data["rows"]]
     columns = columns_for(variables["g"], flatten(data["rows"][0]) if data["rows"] else _EMPTY_SAMPLE)
+
+    async def pages() -> AsyncIterator[str]:
+        answer, header = data, True
+        while True:
+            records = [flatten(row) | {"currency": answer["currency"]} for row in answer["rows"]]
+            for line in csv_lines(columns, records, header):
+                yield line
+            header = False
+            if not answer["pageInfo"]["hasNextPage"]:
+                return
+            following = await page(answer["pageInfo"]["endCursor"])
+            if following.errors:  # the status is sent: the export ends short, and says so
+                yield f"# export interrupted: {following.errors[0].message}\r\n"
+                return
+            answer = following.data["channelMetrics"]
+
     filename = f"channel-metrics-{variables['f']['from']}-{variables['f']['to']}.csv"
-    return StreamingResponse(csv_lines(columns, records), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(pages(), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                       "Cache-Control": "no-store"})
 

@@ -210,14 +210,21 @@ def conditions(fact: Fact, f: MetricsFilter, scope: QueryString | None, today: d
     return " AND ".join(parts), args
 
 
+def restricted(where: str, args: list, restrict: tuple[str, list] | None) -> tuple[str, list]:
+    """`where` AND the page's restriction (partners.analytics.ranking.page_restriction)."""
+    if restrict is None:
+        return where, args
+    return f"{where} AND {restrict[0]}", args + list(restrict[1])
+
+
 def statement(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
-              engine_type: str, today: date) -> QueryString:
+              engine_type: str, today: date, restrict: tuple[str, list] | None = None) -> QueryString:
     """One GROUP BY statement of `fact`: a row per group (and currency) with its aggregates."""
     dims = dimension_columns(fact, group_by, engine_type)
     if fact.currency:
         dims.append((fact.currency, "currency"))
     select = [f"{expr} AS {alias}" for expr, alias in dims] + list(fact.measures)
-    where, args = conditions(fact, f, scope, today)
+    where, args = restricted(*conditions(fact, f, scope, today), restrict)
     sql = f"SELECT {', '.join(select)} FROM {fact.tables} WHERE {where}"
     grouped = [expr for expr, _ in dims if expr != "NULL"]  # PostgreSQL refuses a constant in GROUP BY
     if grouped:
@@ -228,21 +235,34 @@ def statement(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope: Qu
 # P4 review figures in one statement: the period's review changes are read once, ranked by
 # each stored duration (ROW_NUMBER and COUNT windows per group, NULLS LAST on both engines),
 # then grouped: the counts, and the percentiles as percentile_cont's linear interpolation
-# with integer arithmetic (floor of p·(n−1) as an integer division) — the same statement on
-# both engines (SQLite has no percentile function): position k = p·(n−1),
+# with integer arithmetic (floor of p·(n−1) as an integer division) on SQLite (no percentile
+# function; PostgreSQL uses percentile_cont itself): position k = p·(n−1),
 # value = v[⌊k⌋]·(1−frac) + v[⌊k⌋+1]·frac.
 PERCENTILES = (("median", 1, 2), ("p90", 9, 10))
 DURATIONS = (("first_review", "first_review_seconds", "fr"), ("decision", "decision_seconds", "ds"))
 
 
 def reviews_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
-                      engine_type: str, today: date) -> QueryString:
+                      engine_type: str, today: date, restrict: tuple[str, list] | None = None) -> QueryString:
     fact = facts(engine_type)["reviews"]
     dims = dimension_columns(fact, group_by, engine_type)
-    where, args = conditions(fact, f, scope, today)
+    where, args = restricted(*conditions(fact, f, scope, today), restrict)
     aliases = [alias for _, alias in dims]
     inner = ", ".join([f"{expr} AS {alias}" for expr, alias in dims] + [f'{_CHANGE}."event" AS event'] + [
         f'{_CHANGE}."{column}" AS {short}' for _, column, short in DURATIONS])
+    if engine_type == "postgres":
+        # PostgreSQL's own percentile_cont (the same interpolation), one sort per group and
+        # duration instead of the window passes over the whole period.
+        measures = [_count_if(f"event = '{e}'", e.lower()) for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN",
+                                                                     "EXPIRED")]
+        for name, _, short in DURATIONS:
+            limit = FIRST_REVIEW_HOURS if name == "first_review" else DECISION_HOURS
+            counted = "first_reviews" if name == "first_review" else "decisions"
+            measures += [f"COUNT({short}) AS {counted}", _count_if(f"{short} > {limit * 3600}", f"{name}_missed")]
+            measures += [f"percentile_cont({num / den}) WITHIN GROUP (ORDER BY {short}) AS {name}_{label}"
+                         for label, num, den in PERCENTILES]
+        sql = f"SELECT {', '.join(aliases + measures)} FROM (SELECT {inner} FROM {fact.tables} WHERE {where}) d"
+        return QueryString(sql + (f" GROUP BY {', '.join(aliases)}" if aliases else ""), *args)
     partition = f"PARTITION BY {', '.join(aliases)} " if aliases else ""
     windows = []
     for _, _, short in DURATIONS:

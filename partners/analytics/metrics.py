@@ -18,12 +18,17 @@ null and is named in `unconverted_currencies`.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from piccolo.querystring import QueryString
+
 from partners.analytics.enums import MetricsDimension as Dim
 from partners.analytics.facts import AMOUNT_SCALE, MetricsFilter, facts, reviews_statement, statement
+from partners.analytics.ranking import (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERABLE, MetricsOrder, conversion_rates,
+                                        count_statement, key_aliases, page_restriction, ranking_statement)
 from partners.infra.clock import now
 from partners.infra.db import current_engine
 from partners.infra.errors import DomainError
@@ -75,7 +80,11 @@ class ChannelMetrics:
     group_by: tuple[Dim, ...]
     currency: str
     converted_on: date
-    groups: list[GroupMetrics]
+    groups: list[GroupMetrics]  # the page's groups, in the order asked
+    order: MetricsOrder = MetricsOrder()
+    offset: int = 0
+    has_next: bool = False
+    total: int | None = None  # known when every group was computed (no ranking)
 
 
 def check_filter(f: MetricsFilter) -> None:
@@ -84,6 +93,15 @@ def check_filter(f: MetricsFilter) -> None:
     if (f.end - f.start).days > MAX_PERIOD_DAYS:
         raise DomainError.single("PERIOD_TOO_LONG", f"A period spans at most {MAX_PERIOD_DAYS} days.",
                                  ("filter", "to"))
+
+
+def check_page(first: int, offset: int, order: MetricsOrder) -> None:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise DomainError.single("INVALID_PAGE_SIZE", f"`first` is between 1 and {MAX_PAGE_SIZE}.", ("first",))
+    if offset < 0:
+        raise DomainError.single("INVALID_CURSOR", "The cursor is not one of this list's.", ("after",))
+    if order.by != "KEY" and order.by not in ORDERABLE:
+        raise DomainError.single("INVALID_ORDER", f"Unknown ordering {order.by}.", ("orderBy", "by"))
 
 
 def _key_of(row: dict, group_by: tuple[Dim, ...]) -> tuple:
@@ -98,53 +116,130 @@ def _amount(value, engine_type: str) -> Decimal:
     return Decimal(int(value)) / AMOUNT_SCALE
 
 
-async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...]) -> ChannelMetrics:
+@asynccontextmanager
+async def _one_snapshot(engine):
+    """PostgreSQL: the ranking and the page's figures read one snapshot (REPEATABLE READ, read
+    only), so a write between them cannot make a page disagree with its order; and without
+    JIT: the ranking's plan includes the union branch that runs only when the page needs it,
+    whose estimate alone exceeds `jit_above_cost`, and compiling costs seconds of CPU for
+    statements of milliseconds. Two more statements, whatever the groups. SQLite: as is."""
+    if engine.engine_type != "postgres" or engine.current_transaction.get() is not None:
+        yield
+        return
+    async with engine.transaction():
+        await engine.run_querystring(QueryString("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        await engine.run_querystring(QueryString("SELECT set_config('jit', 'off', true)"))
+        yield
+
+
+async def channel_metrics(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...],
+                          order: MetricsOrder = MetricsOrder(), first: int = DEFAULT_PAGE_SIZE,
+                          offset: int = 0) -> ChannelMetrics:
+    """One page of groups. Grouped by partner (thousands of groups): a ranking statement picks
+    the page's keys, then each fact's statement computes only those groups
+    (`partners.analytics.ranking`). Otherwise the groups are few (regions, tracks, types,
+    months of at most three years and their combinations): the fact statements compute them
+    all and the page is cut from them here, in the same order."""
     check_filter(f)
+    check_page(first, offset, order)
     group_by = tuple(dict.fromkeys(group_by))  # each dimension once, in the order asked
     engine = current_engine()
     engine_type = engine.engine_type
     today = now().date()
     scope_where = partner_child_scope(principal, Partner.id)
     scope = None if scope_where is None else scope_where.querystring
-    groups: dict[tuple, GroupMetrics] = {}
-
-    def group(row: dict) -> GroupMetrics:
-        key = _key_of(row, group_by)
-        if key not in groups:
-            groups[key] = GroupMetrics(key={column: row.get(column) for dim in group_by for column in KEY_COLUMNS[dim]})
-        return groups[key]
-
-    statements = [statement(fact, f, group_by, scope, engine_type, today)
-                  for name, fact in facts(engine_type).items() if name != "reviews"]
-    statements.append(reviews_statement(f, group_by, scope, engine_type, today))
-    for query in statements:
-        for row in await engine.run_querystring(query):
-            names = [n for n in COUNTS if n in row]
-            amounts = [n for n in AMOUNTS if n in row]
-            if not group_by and all(not row[n] for n in names + amounts):
-                continue  # the one row of an empty ungrouped aggregate
-            target = group(row)
-            for name in names:
-                target.counts[name] += int(row[name] or 0)
-            for name in HOURS:
-                if row.get(name) is not None:
-                    target.hours[name] = float(row[name]) / 3600
-            for name in amounts:
-                if row[name] is not None:
-                    by_currency = target.amounts[name]
-                    by_currency[row["currency"]] = by_currency.get(row["currency"], Decimal(0)) + _amount(
-                        row[name], engine_type)
     converted_on = min(f.end, today)
-    await _convert(groups.values(), converted_on)
-    ordered = sorted(groups.values(), key=lambda g: tuple((v is None, str(v) if v is not None else "")
-                                                           for v in g.key.values()))
-    return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, ordered)
+    ranks = Dim.PARTNER in group_by
+    aliases = key_aliases(group_by)
+    keys: list[tuple] = []
+    groups: dict[tuple, GroupMetrics] = {}
+    async with _one_snapshot(engine):
+        rate_table = await current_rates()  # always (one statement): the request's statements stay constant
+        if ranks:
+            rates = conversion_rates(rate_table, Currencies.reporting, converted_on)
+            ranked = await engine.run_querystring(ranking_statement(
+                f, group_by, order, first, offset, scope, engine_type, today, rates, Currencies.reporting))
+            keys = [tuple(row[a] for a in aliases) for row in ranked[:first]]
+            groups = {key: GroupMetrics(key=dict(zip(aliases, key))) for key in keys}
+        all_facts = facts(engine_type)
+
+        def restrict(name: str):
+            return page_restriction(all_facts[name], group_by, keys, engine_type) if ranks else None
+
+        statements = [statement(fact, f, group_by, scope, engine_type, today, restrict(name))
+                      for name, fact in all_facts.items() if name != "reviews"]
+        statements.append(reviews_statement(f, group_by, scope, engine_type, today, restrict("reviews")))
+        for query in statements:
+            for row in await engine.run_querystring(query):
+                _add(row, group_by, groups, ranks, engine_type)
+    _convert(groups.values(), converted_on, rate_table)
+    if ranks:
+        return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, [groups[k] for k in keys], order,
+                              offset, len(ranked) > first)
+    ordered = _ordered(list(groups.values()), group_by, order)
+    return ChannelMetrics(f, group_by, Currencies.reporting, converted_on, ordered[offset:offset + first], order,
+                          offset, len(ordered) > offset + first, total=len(ordered))
 
 
-async def _convert(groups, on: date) -> None:
+def _add(row: dict, group_by: tuple[Dim, ...], groups: dict, ranked: bool, engine_type: str) -> None:
+    """A statement's group row into its group (a ranked page's groups only)."""
+    names = [n for n in COUNTS if n in row]
+    amounts = [n for n in AMOUNTS if n in row]
+    if not group_by and all(not row[n] for n in names + amounts) and not any(row.get(h) for h in HOURS):
+        return  # the one row of an empty ungrouped aggregate
+    key = _key_of(row, group_by)
+    target = groups.get(key)
+    if target is None:
+        if ranked:
+            return  # a group of the restriction's cross product, not of the page
+        target = groups[key] = GroupMetrics(key={column: row.get(column) for dim in group_by
+                                                 for column in KEY_COLUMNS[dim]})
+    for name in names:
+        target.counts[name] += int(row[name] or 0)
+    for name in HOURS:
+        if row.get(name) is not None:
+            target.hours[name] = float(row[name]) / 3600
+    for name in amounts:
+        if row[name] is not None:
+            by_currency = target.amounts[name]
+            by_currency[row["currency"]] = by_currency.get(row["currency"], Decimal(0)) + _amount(row[name],
+                                                                                                   engine_type)
+
+
+def _ordered(groups: list[GroupMetrics], group_by: tuple[Dim, ...], order: MetricsOrder) -> list[GroupMetrics]:
+    """The order of `partners.analytics.ranking`, for groups without a partner: the key (each
+    value by code point, nulls last), or a figure (an amount as the row shows it, unconverted
+    counting 0) then the key ascending."""
+    def key_order(g: GroupMetrics) -> tuple:
+        return tuple((g.key[c] is None, g.key[c] or "") for dim in group_by for c in KEY_COLUMNS[dim])
+
+    by_key = sorted(groups, key=key_order)
+    if order.by == "KEY":
+        return by_key[::-1] if order.descending else by_key
+    _, measure, is_amount = ORDERABLE[order.by]
+
+    def figure(g: GroupMetrics):
+        if is_amount:
+            money = g.converted.get(measure)
+            return money.amount if money is not None else Decimal(0)
+        return g.counts[measure]
+    return sorted(by_key, key=lambda g: -figure(g) if order.descending else figure(g))
+
+
+async def count_groups(principal: Principal, f: MetricsFilter, group_by: tuple[Dim, ...]) -> int:
+    """How many groups the period has (every page's together): one statement."""
+    engine = current_engine()
+    scope_where = partner_child_scope(principal, Partner.id)
+    scope = None if scope_where is None else scope_where.querystring
+    async with _one_snapshot(engine):
+        rows = await engine.run_querystring(count_statement(f, tuple(dict.fromkeys(group_by)), scope,
+                                                            engine.engine_type, now().date()))
+    return int(rows[0]["n"])
+
+
+def _convert(groups, on: date, rates) -> None:
     """Each currency's exact sum to the reporting currency at `on`'s rate, rounded, then added."""
     to = Currencies.reporting
-    rates = await current_rates()  # always (one statement): the request's statements stay constant
     for g in groups:
         missing: set[str] = set()
         for name in AMOUNTS:
@@ -162,4 +257,5 @@ async def _convert(groups, on: date) -> None:
         g.unconverted_currencies = sorted(missing)
 
 
-__all__ = ["ChannelMetrics", "GroupMetrics", "MetricsFilter", "channel_metrics", "check_filter"]
+__all__ = ["ChannelMetrics", "GroupMetrics", "MetricsFilter", "MetricsOrder", "channel_metrics", "check_filter",
+           "count_groups"]

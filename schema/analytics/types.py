@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
+from typing import Awaitable, Callable
 
 import strawberry
 from strawberry.relay.utils import to_base64
 
 from partners.analytics.enums import MetricsDimension
 from partners.analytics.metrics import ChannelMetrics, GroupMetrics
+from partners.analytics.ranking import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDERABLE
+from schema.core.connection import PageInfo
 from schema.core.enums import DealRegistrationType, PartnerTrack, Region, member
 from partners.registrations.rules import DECISION_HOURS, FIRST_REVIEW_HOURS
 from schema.core.money import MoneyType
@@ -19,6 +23,24 @@ def _member(enum_type, value):
 
 ChannelMetricsDimension = strawberry.enum(MetricsDimension, name="ChannelMetricsDimension",
                                           description="What channelMetrics groups by.")
+
+
+ChannelMetricsOrderField = strawberry.enum(
+    Enum("ChannelMetricsOrderField", {name: name for name in ("KEY", *ORDERABLE)}), name="ChannelMetricsOrderField",
+    description="What the groups are ordered by: KEY (the group key: partner name then id, each other "
+                "dimension's value, nulls last) or one figure (ties by the key ascending).")
+
+
+@strawberry.enum(description="Ascending or descending.")
+class ChannelMetricsOrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input(description="The order of the groups (default: KEY ascending).")
+class ChannelMetricsOrder:
+    by: ChannelMetricsOrderField = strawberry.field(default_factory=lambda: ChannelMetricsOrderField.KEY)
+    direction: ChannelMetricsOrderDirection = ChannelMetricsOrderDirection.ASC
 
 
 @strawberry.input(description="The period (`from` and `to` included, UTC days) and optional criteria; "
@@ -112,17 +134,30 @@ class ChannelMetricsRow:
         )
 
 
-@strawberry.type(description="Channel metrics of a period (issue 36): one row per group, amounts in the "
-                             "reporting currency converted at `convertedOn`'s rates.")
+@strawberry.type(description=f"Channel metrics of a period (issue 36): one page of groups (`first`, default "
+                             f"{DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}; `after` a previous page's `endCursor`), "
+                             "amounts in the reporting currency converted at `convertedOn`'s rates.")
 class ChannelMetricsResult:
     from_: date = strawberry.field(name="from")
     to: date
     group_by: list[ChannelMetricsDimension]
     currency: str
     converted_on: date
-    rows: list[ChannelMetricsRow]
+    rows: list[ChannelMetricsRow] = strawberry.field(description="This page's groups, in the order asked.")
+    page_info: PageInfo
+    count_fn: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many groups the period has, across all pages (one more statement, run "
+                                  "only when asked for).")
+    async def total_groups(self) -> int:
+        return await self.count_fn()
 
     @classmethod
-    def of(cls, m: ChannelMetrics) -> "ChannelMetricsResult":
+    def of(cls, m: ChannelMetrics, cursor_of: Callable[[int], str],
+           count_fn: Callable[[], Awaitable[int]]) -> "ChannelMetricsResult":
+        rows = [ChannelMetricsRow.of(g) for g in m.groups]
+        page = PageInfo(has_next_page=m.has_next, has_previous_page=m.offset > 0,
+                        start_cursor=cursor_of(m.offset) if rows else None,
+                        end_cursor=cursor_of(m.offset + len(rows)) if rows else None)
         return cls(from_=m.filter.start, to=m.filter.end, group_by=list(m.group_by), currency=m.currency,
-                   converted_on=m.converted_on, rows=[ChannelMetricsRow.of(g) for g in m.groups])
+                   converted_on=m.converted_on, rows=rows, page_info=page, count_fn=count_fn)

@@ -1,5 +1,5 @@
 // The channel dashboard (issue 36): one GraphQL request of channelMetrics (total, by month,
-// by partner, by region) with the signed-in token, drawn with Chart.js; every chart has a
+// the top partners by open pipeline, by region) with the signed-in token, drawn with Chart.js; every chart has a
 // table view with the same figures. The token stays in this tab (sessionStorage).
 (function () {
   "use strict";
@@ -9,11 +9,15 @@
     "timeToDecision { count medianHours p90Hours missedTarget targetHours } " +
     "sourcedOpenPipeline { amount currency } sourcedWonNetArr { amount currency } winRate " +
     "leadsShared leadsAcceptedInTime leadsActedOnInTime leadsRecalled casesOpened casesPickedUpInTime casesClosedInTime";
+  var TOP_PARTNERS = 10;
   var DOCUMENT = "query ChannelDashboard($f: ChannelMetricsFilter!) {\n" +
     "  viewer { name role }\n" +
     "  total: channelMetrics(filter: $f) { currency convertedOn rows { " + FIGURES + " } }\n" +
     "  byMonth: channelMetrics(filter: $f, groupBy: [MONTH]) { rows { month " + FIGURES + " } }\n" +
-    "  byPartner: channelMetrics(filter: $f, groupBy: [PARTNER]) { rows { partnerId partnerName " + FIGURES + " } }\n" +
+    // The partners charted only: the first page of partners by open pipeline (the API ranks them).
+    "  byPartner: channelMetrics(filter: $f, groupBy: [PARTNER], orderBy: {by: SOURCED_OPEN_PIPELINE, direction: DESC}, " +
+    "first: " + TOP_PARTNERS + ") { rows { partnerId partnerName sourcedOpenPipeline { amount currency } " +
+    "sourcedWonNetArr { amount currency } winRate } }\n" +
     "  byRegion: channelMetrics(filter: $f, groupBy: [REGION]) { rows { region " + FIGURES + " } }\n}";
   var COLORS = ["#3867d6", "#20bf6b", "#eb3b5a", "#f7b731", "#8854d0", "#a5b1c2", "#0fb9b1", "#fa8231"];
   var charts = {};
@@ -148,7 +152,7 @@
         return [r.month, String(a.count), hours(a.medianHours), hours(a.p90Hours), String(a.missedTarget),
           String(b.count), hours(b.medianHours), hours(b.p90Hours), String(b.missedTarget)];
       }));
-    // Sourced pipeline by partner (top 10 by open pipeline and won net ARR) and by region
+    // Sourced pipeline of the top partners by open pipeline (in the API's order) and by region
     function amount(r, name) { return r[name] ? Number(r[name].amount) : 0; }
     function pipeline(id, rows, label) {
       panel(id, bar(rows.map(label), [
@@ -161,10 +165,7 @@
     }
     var partners = data.byPartner.rows.filter(function (r) {
       return amount(r, "sourcedOpenPipeline") || amount(r, "sourcedWonNetArr");
-    }).sort(function (a, b) {
-      return (amount(b, "sourcedOpenPipeline") + amount(b, "sourcedWonNetArr")) -
-        (amount(a, "sourcedOpenPipeline") + amount(a, "sourcedWonNetArr"));
-    }).slice(0, 10);
+    });
     pipeline("pipeline-partner", partners, function (r) { return r.partnerName; });
     pipeline("pipeline-region", data.byRegion.rows.filter(function (r) { return r.region; }),
       function (r) { return r.region; });

@@ -90,3 +90,31 @@ async def test_the_export_is_scoped_and_refuses_like_the_field(gql, cosell_clien
     empty = await export(cosell_client, [("from", "2001-01-01"), ("to", "2001-01-31")], logins[Role.ADMIN].token)
     assert empty.status_code == 200 and empty.text.startswith("currency,registrationsSubmitted,")
     assert len(empty.text.strip().splitlines()) == 1
+
+
+async def test_the_csv_holds_every_page_in_the_order_asked(gql, cosell_client, monkeypatch):
+    """Issue 36: the export streams page after page (here pages of one group) until the last:
+    every group of the GraphQL answer, in its order, whatever the page size."""
+    import server.exports_metrics as exports
+
+    monkeypatch.setattr(exports, "EXPORT_PAGE_SIZE", 1)
+    logins = {login.role: login for login in await load_demo()}
+    token = logins[Role.ADMIN].token
+    start, end = now().date() - timedelta(days=365), now().date() + timedelta(days=30)
+    query = ("query($f: ChannelMetricsFilter!, $g: [ChannelMetricsDimension!], $o: ChannelMetricsOrder) { "
+             "channelMetrics(filter: $f, groupBy: $g, orderBy: $o, first: 1000) { currency rows { " + ROW_FIELDS +
+             " } } }")
+    for order in (None, {"by": "REGISTRATIONS_SUBMITTED", "direction": "DESC"}):
+        variables = {"f": {"from": start.isoformat(), "to": end.isoformat()}, "g": ["PARTNER"], "o": order}
+        answer = (await gql(query, variables, token=token))["data"]["channelMetrics"]
+        params = [("from", start.isoformat()), ("to", end.isoformat()), ("groupBy", "PARTNER")]
+        if order:
+            params += [("orderBy", order["by"]), ("direction", order["direction"])]
+        response = await export(cosell_client, params, token)
+        assert response.status_code == 200, response.text
+        records = list(csv.DictReader(io.StringIO(response.text)))
+        assert len(answer["rows"]) > 2 and len(records) == len(answer["rows"])
+        for record, row in zip(records, answer["rows"]):
+            for column, value in cells(row).items():
+                if column in record:
+                    assert same(record[column], value), (order, column, record[column], value)
