@@ -15,8 +15,7 @@ from partners.infra.clock import now
 from partners.people.enums import Role
 from partners.people.tables import User
 from tests.analytics.expected import expected_metrics, gid
-from tests.analytics.test_channel_metrics import FIELDS, GROUPINGS, ROW, assert_same, demo, keyed, period  # noqa: F401
-from tests.analytics.test_channel_metrics import clock  # noqa: F401  (the demo fixture's clock)
+from tests.analytics.test_channel_metrics import FIELDS, GROUPINGS, ROW, assert_same, keyed, period
 
 PAGE = """query($f: ChannelMetricsFilter!, $g: [ChannelMetricsDimension!], $o: ChannelMetricsOrder, $first: Int,
   $after: String) {
