@@ -21,7 +21,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
-from partners.infra import tracing
+from partners.infra import sqlite_connections, tracing
 from partners.infra.db import record_statement, run_after_commit
 from partners.infra.request_connection import fetch_on_request_connection
 
@@ -54,15 +54,27 @@ async def _retry_when_locked(engine: "CosellSQLiteEngine", operation):
 
 
 class CosellSQLiteTransaction(SQLiteTransaction):
+    async def get_connection(self):
+        return await sqlite_connections.take_kept(self.engine)  # issue 38 item 5
+
     async def begin(self):
         await _retry_when_locked(self.engine, super().begin)
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
-        outermost = self._parent is None
-        result = await super().__aexit__(exception_type, exception, traceback)
-        if outermost and exception is None:
+        if self._parent:
+            return exception is None
+        try:  # Piccolo's, but a kept connection is kept
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await sqlite_connections.give_back(self.engine, self.connection)
+        if exception is None:
             run_after_commit(self)
-        return result
+        return exception is None
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -157,12 +169,11 @@ class CosellSQLiteEngine(SQLiteEngine):
         else:  # all busy: a connection of its own, as Piccolo does
             return await super()._run_in_new_connection(query, args, query_type, table)
         try:
-            async with connection.execute(query, args or []) as cursor:
-                if query_type == "insert" and self.get_version_sync() < 3.35:
-                    pk = await self._get_inserted_pk(cursor, table)
-                    rows = [{table._meta.primary_key._meta.db_column_name: pk}]
-                else:
-                    rows = await cursor.fetchall()
+            if query_type == "insert" and self.get_version_sync() < 3.35:
+                async with connection.execute(query, args or []) as cursor:
+                    rows = [{table._meta.primary_key._meta.db_column_name: await self._get_inserted_pk(cursor, table)}]
+            else:
+                rows = await sqlite_connections.fetch_all(connection, query, args)
         except BaseException:
             every.remove(connection)
             await connection.close()
@@ -170,16 +181,17 @@ class CosellSQLiteEngine(SQLiteEngine):
         idle.append(connection)
         return rows
 
-    async def _connect_kept(self):
-        import aiosqlite
-        from piccolo.engine.sqlite import dict_factory
+    async def get_connection(self):
+        return await sqlite_connections.connect(self.connection_kwargs)
 
-        connection = aiosqlite.connect(**self.connection_kwargs)
-        connection._thread.daemon = True  # aiosqlite runs each connection in a thread of its own
-        await connection
-        await connection.execute("PRAGMA foreign_keys = 1")
-        connection.row_factory = dict_factory
-        return connection
+    async def _connect_kept(self):
+        return await sqlite_connections.connect(self.connection_kwargs)
+
+    async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
+        # Piccolo's sets `PRAGMA foreign_keys` before each statement; the connection has it (connect).
+        if query_type == "insert" and self.get_version_sync() < 3.35:
+            return await super()._run_in_existing_connection(connection, query, args, query_type, table)
+        return await sqlite_connections.fetch_all(connection, query, args)
 
     async def close_kept_connections(self) -> None:
         kept, self._kept = self._kept, {}

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from partners.accounts.enums import AccountType
 from partners.accounts.scoping import account_scope
 from partners.accounts.tables import Account
@@ -24,10 +26,10 @@ from partners.opportunities.enums import OpportunityStage
 from partners.opportunities.rules import CLOSED_STAGES
 from partners.opportunities.scoping import opportunity_scope
 from partners.opportunities.tables import Opportunity
-from partners.people.enums import PartnerType
+from partners.people.enums import PartnerStatus, PartnerType
 from partners.people.principal import Principal
 from partners.people.scoping import scoped
-from partners.people.standing import refuse_if_partner_denied
+from partners.people.standing import denied_error, refuse_if_partner_denied
 from partners.people.tables import Partner
 from partners.program.eligibility import partner_violations
 from partners.registrations.enums import DealRegistrationStatus as Status, DealRegistrationType as RegType
@@ -62,25 +64,45 @@ from partners.registrations.tables import DealRegistration, DealRegistrationProd
 # ---------------------------------------------------------------- register (P1–P3)
 
 
-def _like_any_case(column, text: str):
-    pattern = f"%{text.replace('%', '').replace('_', '')}%"
-    return column.ilike(pattern) if column._meta.engine_type in ("postgres", "cockroach") else column.like(pattern)
+def _substring_term(text: str) -> str:
+    return text.replace("%", "").replace("_", "")
+
+
+def _contains_any_case(columns_terms: list[tuple[Any, str]]):
+    """The D1 prefilter: any of `column` contains `term`, in any case, in a form an index
+    serves. PostgreSQL: ILIKE, served by pg_trgm's GIN indexes (migration 2026-11-23T18:10).
+    SQLite: LIKE (case-insensitive there) on the FTS5 trigram table `account_match`
+    (migration 2026-12-07T20:30) for terms of three characters or more, the same rows as a
+    LIKE on `account`; a shorter term has no trigram, so its LIKE reads the accounts."""
+    if Account._meta.db.engine_type in ("postgres", "cockroach"):
+        conditions = [column.ilike(f"%{term}%") for column, term in columns_terms]
+    else:
+        indexed = [(c, t) for c, t in columns_terms if len(t) >= 3]
+        conditions = [column.like(f"%{term}%") for column, term in columns_terms if len(term) < 3]
+        if indexed:
+            union = " UNION ".join(f"SELECT rowid FROM account_match WHERE {c._meta.db_column_name} LIKE {{}}"
+                                   for c, _ in indexed)
+            conditions.append(WhereRaw(f'"account"."id" IN ({union})', *[f"%{t}%" for _, t in indexed]))
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition = condition | other
+    return condition
 
 
 async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[dict, bool]:
     """D1: the existing account the prospect is (`match_account`, after a substring prefilter
     the trigram indexes serve), else a new PROSPECT account; (account, matched)."""
     domain, key = normalize_domain(prospect.website), normalize_company_name(prospect.name)
-    conditions = []
+    columns_terms = []
     if domain:
-        conditions.append(_like_any_case(Account.website, domain))
+        columns_terms.append((Account.website, _substring_term(domain)))
     if key:
-        conditions.append(_like_any_case(Account.name, key.split()[0]))
+        columns_terms.append((Account.name, _substring_term(key.split()[0])))
     candidates = []
-    if conditions:
-        condition = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
+    if columns_terms:
         candidates = await Account.select(Account.id, Account.name, Account.website, Account.region,
-                                          Account.account_type, Account.partner, Account.currency).where(condition)
+                                          Account.account_type, Account.partner, Account.currency).where(
+            _contains_any_case(columns_terms))
     found = match_account(prospect.name, prospect.website, candidates)
     if found is not None:
         return found, True
@@ -96,17 +118,20 @@ async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[di
 
 async def _registering_partner(principal: Principal, reg: Registration) -> dict:
     """The partner registering: a partner user's own, or the alliance partner a channel
-    manager registers for (D1); eligible to register (P1, P2)."""
+    manager registers for (D1); eligible to register (P1, P2). A partner user's own row
+    is read once: it answers P1's PARTNER_DENIED first (`refuse_if_partner_denied`'s
+    check and order, partners/people/standing.py) and is the registrant."""
     if principal.is_partner_user:
+        partner = await Partner.select().where(Partner.id == principal.partner_id).first()
+        if partner is not None and partner["status"] == PartnerStatus.DENIED.value:
+            raise denied_error("partnerId")
         if reg.partner_id is not None and reg.partner_id != principal.partner_id:
             raise NotFound.of("Partner", "partnerId")
-        partner_id = principal.partner_id
     else:
         if reg.partner_id is None:
             raise DomainError.single("PARTNER_REQUIRED", "Name the alliance partner you register for.", "partnerId",
                                      rule="D1")
-        partner_id = reg.partner_id
-    partner = await Partner.select().where(Partner.id == partner_id).first()
+        partner = await Partner.select().where(Partner.id == reg.partner_id).first()
     if partner is None:
         raise NotFound.of("Partner", "partnerId")
     if not principal.is_partner_user and PartnerType(partner["partner_type"]) not in ALLIANCE_TYPES:
@@ -177,9 +202,8 @@ async def register(principal: Principal, reg: Registration, disabled_rules: froz
         raise DomainError(violations)
     try:
         async with transaction():
-            await refuse_if_partner_denied(principal, "partnerId")  # P1: a DENIED partner's users do not act
             at = now()
-            partner = await _registering_partner(principal, reg)
+            partner = await _registering_partner(principal, reg)  # P1 first: a DENIED partner's users do not act
             matched = False
             if reg.account_id is not None:
                 account = await scoped(Account.select(Account.id, Account.region, Account.account_type,
@@ -217,11 +241,12 @@ async def register(principal: Principal, reg: Registration, disabled_rules: froz
                 prospect_name=reg.prospect.name.strip() if reg.prospect else "",
                 prospect_region=reg.prospect.region.value if reg.prospect else None,
             )
-            await row.save()
+            # The row as stored, from the INSERT itself; the products as inserted (in order).
+            (saved,) = await DealRegistration.insert(row).returning(*DealRegistration.all_columns())
+            products = normalize_products(reg.products)
             await DealRegistrationProduct.insert(*[
-                DealRegistrationProduct(registration=row.id, product=p) for p in normalize_products(reg.products)])
-            saved = await DealRegistration.select().where(DealRegistration.id == row.id).first()
-            await record(saved, "SUBMITTED", None, principal, "", at)
+                DealRegistrationProduct(registration=saved["id"], product=p) for p in products])
+            await record(saved, "SUBMITTED", None, principal, "", at, products)
             return saved
     except Exception as exc:
         if is_unique_violation(exc):
