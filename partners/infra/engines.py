@@ -135,6 +135,7 @@ class CosellSQLiteEngine(SQLiteEngine):
     """
 
     busy_retries = 3
+    synchronous = "NORMAL"  # COSELL_SQLITE_SYNCHRONOUS (partners/infra/sqlite_connections.py)
     keep_connections = 0  # set by open_database
 
     def __init__(self, *args, **kwargs) -> None:
@@ -159,15 +160,15 @@ class CosellSQLiteEngine(SQLiteEngine):
 
     async def _run_statement(self, query, args, query_type, table):
         if not self.keep_connections:
-            return await super()._run_in_new_connection(query, args, query_type, table)
+            return await sqlite_connections.run_once(self, query, args, query_type, table)
         idle, every = self._kept.setdefault(asyncio.get_running_loop(), ([], []))
         if idle:
             connection = idle.pop()
         elif len(every) < self.keep_connections:
-            connection = await self._connect_kept()
+            connection = await self.get_connection()
             every.append(connection)
         else:  # all busy: a connection of its own, as Piccolo does
-            return await super()._run_in_new_connection(query, args, query_type, table)
+            return await sqlite_connections.run_once(self, query, args, query_type, table)
         try:
             if query_type == "insert" and self.get_version_sync() < 3.35:
                 async with connection.execute(query, args or []) as cursor:
@@ -181,11 +182,8 @@ class CosellSQLiteEngine(SQLiteEngine):
         idle.append(connection)
         return rows
 
-    async def get_connection(self):
-        return await sqlite_connections.connect(self.connection_kwargs)
-
-    async def _connect_kept(self):
-        return await sqlite_connections.connect(self.connection_kwargs)
+    async def get_connection(self):  # Piccolo's, and each kept one
+        return await sqlite_connections.connect(self.connection_kwargs, self.synchronous)
 
     async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
         # Piccolo's sets `PRAGMA foreign_keys` before each statement; the connection has it (connect).
@@ -202,9 +200,9 @@ class CosellSQLiteEngine(SQLiteEngine):
                 except Exception:  # noqa: BLE001 - its loop may be gone; the thread is a daemon
                     pass
 
-    def configure_busy(self, *, timeout: float, retries: int) -> None:
+    def configure_busy(self, *, timeout: float, retries: int, synchronous: str = "NORMAL") -> None:
         self.connection_kwargs["timeout"] = timeout
-        self.busy_retries = retries
+        self.busy_retries, self.synchronous = retries, synchronous
 
     def transaction(self, transaction_type=TransactionType.deferred, allow_nested: bool = True):
         return CosellSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
@@ -388,13 +386,13 @@ def _make_engine(url: str) -> Engine:
 
 
 def configure_engine(engine: Engine, *, statement_cache_size: int, sqlite_busy_timeout: float,
-                     sqlite_busy_retries: int, metrics: bool = False) -> None:
+                     sqlite_busy_retries: int, metrics: bool = False, sqlite_synchronous: str = "NORMAL") -> None:
     """Apply the settings that belong to the engine, before its pool opens."""
     if isinstance(engine, CosellPostgresEngine):
         engine.configure_statement_cache(statement_cache_size)
         engine.configure_metrics(metrics)
     elif isinstance(engine, CosellSQLiteEngine):
-        engine.configure_busy(timeout=sqlite_busy_timeout, retries=sqlite_busy_retries)
+        engine.configure_busy(timeout=sqlite_busy_timeout, retries=sqlite_busy_retries, synchronous=sqlite_synchronous)
 
 
 def bind_engine(engine: Engine) -> None:

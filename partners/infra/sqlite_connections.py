@@ -1,7 +1,7 @@
 """SQLite connections as cosell opens them (`partners.infra.engines.CosellSQLiteEngine`).
 
 Every connection gets its settings once, when opened: foreign keys on, and
-`PRAGMA synchronous` from `COSELL_SQLITE_SYNCHRONOUS` (default NORMAL). In WAL mode
+`PRAGMA synchronous` from `COSELL_SQLITE_SYNCHRONOUS` (default NORMAL; `Settings`). In WAL mode
 (`partners.infra.migrate`) NORMAL writes a commit to the WAL without waiting for the
 disk (fsync at checkpoints only): a commit survives the process crashing or being killed,
 and only the last commits before a power loss or an OS crash may be lost (the file stays
@@ -13,28 +13,23 @@ request (the cost-budget upsert, then the transaction), 1–8 ms each on this ma
 from __future__ import annotations
 
 import asyncio
-import os
 
-SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
-
-
-def synchronous_level() -> str:
-    level = os.environ.get("COSELL_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper() or "NORMAL"
-    if level not in SYNCHRONOUS_LEVELS:
-        raise ValueError(f"COSELL_SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS_LEVELS)}, not {level!r}")
-    return level
+SYNCHRONOUS_LEVELS = ("NORMAL", "FULL", "EXTRA")
 
 
-async def connect(connection_kwargs: dict):
+async def connect(connection_kwargs: dict, synchronous: str):
     """A new aiosqlite connection with cosell's settings, rows as dicts."""
     import aiosqlite
     from piccolo.engine.sqlite import dict_factory
+
+    if synchronous not in SYNCHRONOUS_LEVELS:  # never into the PRAGMA's text otherwise
+        raise ValueError(f"PRAGMA synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}, not {synchronous!r}")
 
     connection = aiosqlite.connect(**connection_kwargs)
     connection._thread.daemon = True  # aiosqlite runs each connection in a thread of its own
     await connection
     # One hop to the connection's thread for both settings.
-    await connection.executescript(f"PRAGMA foreign_keys = 1; PRAGMA synchronous = {synchronous_level()};")
+    await connection.executescript(f"PRAGMA foreign_keys = 1; PRAGMA synchronous = {synchronous};")
     connection.row_factory = dict_factory
     return connection
 
@@ -46,6 +41,20 @@ async def fetch_all(connection, query: str, args) -> list:
     return await connection.execute_fetchall(query, args or [])
 
 
+async def run_once(engine, query: str, args, query_type: str, table):
+    """A statement outside a transaction on a connection of its own (no kept one is
+    open or idle), opened with the same settings."""
+    if query_type == "insert" and engine.get_version_sync() < 3.35:
+        from piccolo.engine.sqlite import SQLiteEngine
+
+        return await SQLiteEngine._run_in_new_connection(engine, query, args, query_type, table)
+    connection = await engine.get_connection()
+    try:
+        return await fetch_all(connection, query, args)
+    finally:
+        await connection.close()
+
+
 async def take_kept(engine):
     """A connection for a transaction: a kept one when one is idle or may be opened (no
     thread and file to open per transaction, issue 38 item 5), else one of its own."""
@@ -54,7 +63,7 @@ async def take_kept(engine):
         if idle:
             return idle.pop()
         if len(every) < engine.keep_connections:
-            every.append(await engine._connect_kept())
+            every.append(await engine.get_connection())
             return every[-1]
     return await engine.get_connection()
 
