@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
 
 from partners.accounts.enums import AccountType
 from partners.accounts.scoping import account_scope
@@ -20,6 +19,7 @@ from partners.accounts.tables import Account
 from partners.infra.clock import now
 from partners.infra.db import is_unique_violation, transaction
 from partners.infra.errors import DomainError, NotFound, require_roles
+from partners.infra.prepared import PreparedQuery, PreparedStatement
 from partners.money.currencies import currency_of_country
 from partners.money.given import check_amounts
 from partners.opportunities.enums import OpportunityStage
@@ -68,41 +68,43 @@ def _substring_term(text: str) -> str:
     return text.replace("%", "").replace("_", "")
 
 
-def _contains_any_case(columns_terms: list[tuple[Any, str]]):
-    """The D1 prefilter: any of `column` contains `term`, in any case, in a form an index
+# The D1 prefilter, by shape (engine, columns, which terms an index serves), compiled once.
+_PREFILTERS: dict[tuple, PreparedStatement] = {}
+
+
+def _prefilter(engine_type: str, shape: tuple[tuple[str, bool], ...]) -> PreparedStatement:
+    """Accounts whose website or name contains a term, in any case, in a form an index
     serves. PostgreSQL: ILIKE, served by pg_trgm's GIN indexes (migration 2026-11-23T18:10).
     SQLite: LIKE (case-insensitive there) on the FTS5 trigram table `account_match`
     (migration 2026-12-07T20:30) for terms of three characters or more, the same rows as a
     LIKE on `account`; a shorter term has no trigram, so its LIKE reads the accounts."""
-    if Account._meta.db.engine_type in ("postgres", "cockroach"):
-        conditions = [column.ilike(f"%{term}%") for column, term in columns_terms]
-    else:
-        indexed = [(c, t) for c, t in columns_terms if len(t) >= 3]
-        conditions = [column.like(f"%{term}%") for column, term in columns_terms if len(term) < 3]
-        if indexed:
-            union = " UNION ".join(f"SELECT rowid FROM account_match WHERE {c._meta.db_column_name} LIKE {{}}"
-                                   for c, _ in indexed)
-            conditions.append(WhereRaw(f'"account"."id" IN ({union})', *[f"%{t}%" for _, t in indexed]))
-    condition = conditions[0]
-    for other in conditions[1:]:
-        condition = condition | other
-    return condition
+    statement = _PREFILTERS.get((engine_type, shape))
+    if statement is None:
+        if engine_type == "postgres":
+            conditions = [f'"{column}" ILIKE {{}}' for column, _ in shape]
+        else:
+            indexed = [f"SELECT rowid FROM account_match WHERE {column} LIKE {{}}" for column, fts in shape if fts]
+            conditions = [f"id IN ({' UNION '.join(indexed)})"] if indexed else []
+            conditions += [f'"{column}" LIKE {{}}' for column, fts in shape if not fts]
+        statement = _PREFILTERS[(engine_type, shape)] = PreparedStatement(
+            'SELECT id, name, website, region, account_type, partner, currency FROM "account" WHERE '
+            + " OR ".join(conditions), Account)
+    return statement
 
 
 async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[dict, bool]:
     """D1: the existing account the prospect is (`match_account`, after a substring prefilter
-    the trigram indexes serve), else a new PROSPECT account; (account, matched)."""
+    the trigram indexes serve, `_prefilter`), else a new PROSPECT account; (account, matched)."""
     domain, key = normalize_domain(prospect.website), normalize_company_name(prospect.name)
-    columns_terms = []
-    if domain:
-        columns_terms.append((Account.website, _substring_term(domain)))
-    if key:
-        columns_terms.append((Account.name, _substring_term(key.split()[0])))
+    terms = ([("website", _substring_term(domain))] if domain else []) + (
+        [("name", _substring_term(key.split()[0]))] if key else [])
     candidates = []
-    if columns_terms:
-        candidates = await Account.select(Account.id, Account.name, Account.website, Account.region,
-                                          Account.account_type, Account.partner, Account.currency).where(
-            _contains_any_case(columns_terms))
+    if terms:
+        engine_type = Account._meta.db.engine_type
+        shape = tuple((column, engine_type != "postgres" and len(term) >= 3) for column, term in terms)
+        # Values in the statement's order: the indexed terms first (SQLite).
+        ordered = sorted(zip(terms, shape), key=lambda pair: not pair[1][1])
+        candidates = await _prefilter(engine_type, shape).run(*[f"%{term}%" for (_, term), _ in ordered])
     found = match_account(prospect.name, prospect.website, candidates)
     if found is not None:
         return found, True
@@ -116,13 +118,21 @@ async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[di
             "account_type": account.account_type, "partner": None, "currency": account.currency}, False
 
 
+_PARTNER = PreparedQuery(lambda who, partner_id: Partner.select().where(Partner.id == partner_id))
+
+
+async def _partner(partner_id: int) -> dict | None:
+    rows = await _PARTNER.run(None, partner_id)
+    return rows[0] if rows else None
+
+
 async def _registering_partner(principal: Principal, reg: Registration) -> dict:
     """The partner registering: a partner user's own, or the alliance partner a channel
     manager registers for (D1); eligible to register (P1, P2). A partner user's own row
     is read once: it answers P1's PARTNER_DENIED first (`refuse_if_partner_denied`'s
     check and order, partners/people/standing.py) and is the registrant."""
     if principal.is_partner_user:
-        partner = await Partner.select().where(Partner.id == principal.partner_id).first()
+        partner = await _partner(principal.partner_id)
         if partner is not None and partner["status"] == PartnerStatus.DENIED.value:
             raise denied_error("partnerId")
         if reg.partner_id is not None and reg.partner_id != principal.partner_id:
@@ -131,7 +141,7 @@ async def _registering_partner(principal: Principal, reg: Registration) -> dict:
         if reg.partner_id is None:
             raise DomainError.single("PARTNER_REQUIRED", "Name the alliance partner you register for.", "partnerId",
                                      rule="D1")
-        partner = await Partner.select().where(Partner.id == reg.partner_id).first()
+        partner = await _partner(reg.partner_id)
     if partner is None:
         raise NotFound.of("Partner", "partnerId")
     if not principal.is_partner_user and PartnerType(partner["partner_type"]) not in ALLIANCE_TYPES:
