@@ -6,8 +6,8 @@ Every connection gets its settings once, when opened: foreign keys on, and
 disk (fsync at checkpoints only): a commit survives the process crashing or being killed,
 and only the last commits before a power loss or an OS crash may be lost (the file stays
 consistent). FULL (SQLite's default) fsyncs the WAL at every commit — two per write
-request (the cost-budget upsert, then the transaction), 1–8 ms each on this machine
-(issue 38 item 5). docs/operations.md, "Database and pool sizing".
+request (the cost-budget upsert, then the transaction), 2.5–4.5 ms each at the median on
+the benchmark machine (issue 38 item 5, bench/RESULTS.md). docs/operations.md, "Database and pool sizing".
 """
 
 from __future__ import annotations
