@@ -121,15 +121,15 @@ def _keyword_and_table(statement) -> tuple[str, str | None]:
 
 class CosellSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine, with bounded retries when locked and, while an app has the
-    database open, connections kept for statements outside transactions.
+    database open, connections kept for statements and transactions.
 
     Piccolo opens a connection (and its thread) for each statement outside a transaction:
     ~1–2 ms of wall time and ~0.5 ms of CPU each, a dozen times per request (issue 11).
     Between `open_database` and `close_database` such statements run on up to
     `pool_max` kept connections instead, each in autocommit as Piccolo's own (every
     statement sees everything committed before it; in WAL mode readers never wait for a
-    writer); writes among them take turns (see `_run_in_new_connection`). Transactions
-    keep their own connection, as before. Kept connections belong
+    writer); writes among them take turns (see `_run_in_new_connection`). A transaction
+    takes an idle kept one too (`sqlite_connections.take_kept`). Kept connections belong
     to the event loop that opened them; their threads are daemons, so a process that
     forgets to close never hangs on exit.
     """
