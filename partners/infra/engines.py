@@ -58,7 +58,11 @@ class CosellSQLiteTransaction(SQLiteTransaction):
         return await sqlite_connections.take_kept(self.engine)  # issue 38 item 5
 
     async def begin(self):
-        await _retry_when_locked(self.engine, super().begin)
+        try:
+            await _retry_when_locked(self.engine, super().begin)
+        except BaseException:  # it never began: __aexit__ will not run to give the connection back
+            await sqlite_connections.give_back(self.engine, self.connection)
+            raise
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -185,11 +189,7 @@ class CosellSQLiteEngine(SQLiteEngine):
     async def get_connection(self):  # Piccolo's, and each kept one
         return await sqlite_connections.connect(self.connection_kwargs, self.synchronous)
 
-    async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
-        # Piccolo's sets `PRAGMA foreign_keys` before each statement; the connection has it (connect).
-        if query_type == "insert" and self.get_version_sync() < 3.35:
-            return await super()._run_in_existing_connection(connection, query, args, query_type, table)
-        return await sqlite_connections.fetch_all(connection, query, args)
+    _run_in_existing_connection = sqlite_connections.run_in_transaction
 
     async def close_kept_connections(self) -> None:
         kept, self._kept = self._kept, {}

@@ -41,6 +41,16 @@ async def fetch_all(connection, query: str, args) -> list:
     return await connection.execute_fetchall(query, args or [])
 
 
+async def run_in_transaction(engine, connection, query: str, args=None, query_type: str = "generic", table=None):
+    """`CosellSQLiteEngine._run_in_existing_connection`: a statement of a transaction in one
+    hop. Piccolo's sets `PRAGMA foreign_keys` before each one; the connection has it (connect)."""
+    if query_type == "insert" and engine.get_version_sync() < 3.35:
+        from piccolo.engine.sqlite import SQLiteEngine
+
+        return await SQLiteEngine._run_in_existing_connection(engine, connection, query, args, query_type, table)
+    return await fetch_all(connection, query, args)
+
+
 async def run_once(engine, query: str, args, query_type: str, table):
     """A statement outside a transaction on a connection of its own (no kept one is
     open or idle), opened with the same settings."""
