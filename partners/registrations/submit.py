@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-
 from partners.accounts.enums import AccountType
 from partners.accounts.scoping import account_scope
 from partners.accounts.tables import Account
