@@ -343,8 +343,9 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         with conn:
+            # The account match index (FTS5, migration 2026-12-07T20:30) is rebuilt once at the end.
             triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                    "AND name LIKE '%directory%'").fetchall()
+                                    "AND (name LIKE '%directory%' OR name LIKE 'account_match%')").fetchall()
             for name, _ in triggers:
                 conn.execute(f"DROP TRIGGER {name}")
             for name in (*reversed(TABLES), "api_token", "cost_budget", "outbox_message", "audit_log", "idempotency_key"):
@@ -358,6 +359,8 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
                     progress.step(len(chunk), name)
             for _, sql in triggers:
                 conn.execute(sql)
+            if any(name.startswith("account_match") for name, _ in triggers):
+                conn.execute("INSERT INTO account_match (account_match) VALUES ('rebuild')")
             conn.execute("DELETE FROM directory_change")
             conn.execute("DELETE FROM directory_version")
         progress.step(0, "ANALYZE")

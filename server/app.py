@@ -310,7 +310,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
     engine = engine_for(settings.database_url)
     configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
                      sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries,
-                     metrics=settings.metrics)
+                     metrics=settings.metrics, sqlite_synchronous=settings.sqlite_synchronous)
     bind_engine(engine)
     currencies.configure(default=settings.default_currency, reporting=settings.reporting_currency)
     plugins = plugin_manager or plugin_manager_for(settings)

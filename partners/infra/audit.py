@@ -95,12 +95,27 @@ async def record(principal: Actor | None, calls: list[MutationCall], request_id:
             await AuditEntry.insert(*rows)
             return
         targets = []
+        postgres = AuditEntry._meta.db.engine_type == "postgres"
         for row, call in zip(rows, calls):  # one by one: each row's id names its targets
+            named = list(dict.fromkeys(call.targets))
+            if postgres and named:  # the row and its targets in one statement (issue 38 item 5)
+                await AuditEntry.raw(_ENTRY_WITH_TARGETS, *[getattr(row, c) for c in _ENTRY_COLUMNS],
+                                     [kind[:60] for kind, _ in named], [key for _, key in named])
+                continue
             await row.save()
-            targets += [AuditTarget(entry=row.id, target_type=kind[:60], target_key=key)
-                        for kind, key in dict.fromkeys(call.targets)]
+            targets += [AuditTarget(entry=row.id, target_type=kind[:60], target_key=key) for kind, key in named]
         if targets:
             await AuditTarget.insert(*targets)
+
+
+_ENTRY_COLUMNS = ("occurred_at", "actor_user_id", "actor", "actor_role", "mutation", "input_summary", "result",
+                  "error_codes", "request_id")
+_ENTRY_WITH_TARGETS = (
+    f"WITH entry AS (INSERT INTO audit_log ({', '.join(_ENTRY_COLUMNS)}) "
+    f"VALUES ({', '.join('{}' for _ in _ENTRY_COLUMNS)}) RETURNING id) "
+    "INSERT INTO audit_target (entry, target_type, target_key) "
+    "SELECT entry.id, t.target_type, t.target_key FROM entry, "
+    "unnest({}::varchar[], {}::bigint[]) AS t(target_type, target_key)")
 
 
 def audit_query(*, actor: str | None = None, mutation: str | None = None, since: datetime | None = None,

@@ -21,7 +21,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
-from partners.infra import tracing
+from partners.infra import sqlite_connections, tracing
 from partners.infra.db import record_statement, run_after_commit
 from partners.infra.request_connection import fetch_on_request_connection
 
@@ -54,15 +54,31 @@ async def _retry_when_locked(engine: "CosellSQLiteEngine", operation):
 
 
 class CosellSQLiteTransaction(SQLiteTransaction):
+    async def get_connection(self):
+        return await sqlite_connections.take_kept(self.engine)  # issue 38 item 5
+
     async def begin(self):
-        await _retry_when_locked(self.engine, super().begin)
+        try:
+            await _retry_when_locked(self.engine, super().begin)
+        except BaseException:  # it never began: __aexit__ will not run to give the connection back
+            await sqlite_connections.give_back(self.engine, self.connection)
+            raise
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
-        outermost = self._parent is None
-        result = await super().__aexit__(exception_type, exception, traceback)
-        if outermost and exception is None:
+        if self._parent:
+            return exception is None
+        try:  # Piccolo's, but a kept connection is kept
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await sqlite_connections.give_back(self.engine, self.connection)
+        if exception is None:
             run_after_commit(self)
-        return result
+        return exception is None
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -109,20 +125,21 @@ def _keyword_and_table(statement) -> tuple[str, str | None]:
 
 class CosellSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine, with bounded retries when locked and, while an app has the
-    database open, connections kept for statements outside transactions.
+    database open, connections kept for statements and transactions.
 
     Piccolo opens a connection (and its thread) for each statement outside a transaction:
     ~1–2 ms of wall time and ~0.5 ms of CPU each, a dozen times per request (issue 11).
     Between `open_database` and `close_database` such statements run on up to
     `pool_max` kept connections instead, each in autocommit as Piccolo's own (every
     statement sees everything committed before it; in WAL mode readers never wait for a
-    writer); writes among them take turns (see `_run_in_new_connection`). Transactions
-    keep their own connection, as before. Kept connections belong
+    writer); writes among them take turns (see `_run_in_new_connection`). A transaction
+    takes an idle kept one too (`sqlite_connections.take_kept`). Kept connections belong
     to the event loop that opened them; their threads are daemons, so a process that
     forgets to close never hangs on exit.
     """
 
     busy_retries = 3
+    synchronous = "NORMAL"  # COSELL_SQLITE_SYNCHRONOUS (partners/infra/sqlite_connections.py)
     keep_connections = 0  # set by open_database
 
     def __init__(self, *args, **kwargs) -> None:
@@ -147,22 +164,21 @@ class CosellSQLiteEngine(SQLiteEngine):
 
     async def _run_statement(self, query, args, query_type, table):
         if not self.keep_connections:
-            return await super()._run_in_new_connection(query, args, query_type, table)
+            return await sqlite_connections.run_once(self, query, args, query_type, table)
         idle, every = self._kept.setdefault(asyncio.get_running_loop(), ([], []))
         if idle:
             connection = idle.pop()
         elif len(every) < self.keep_connections:
-            connection = await self._connect_kept()
+            connection = await self.get_connection()
             every.append(connection)
         else:  # all busy: a connection of its own, as Piccolo does
-            return await super()._run_in_new_connection(query, args, query_type, table)
+            return await sqlite_connections.run_once(self, query, args, query_type, table)
         try:
-            async with connection.execute(query, args or []) as cursor:
-                if query_type == "insert" and self.get_version_sync() < 3.35:
-                    pk = await self._get_inserted_pk(cursor, table)
-                    rows = [{table._meta.primary_key._meta.db_column_name: pk}]
-                else:
-                    rows = await cursor.fetchall()
+            if query_type == "insert" and self.get_version_sync() < 3.35:
+                async with connection.execute(query, args or []) as cursor:
+                    rows = [{table._meta.primary_key._meta.db_column_name: await self._get_inserted_pk(cursor, table)}]
+            else:
+                rows = await sqlite_connections.fetch_all(connection, query, args)
         except BaseException:
             every.remove(connection)
             await connection.close()
@@ -170,16 +186,10 @@ class CosellSQLiteEngine(SQLiteEngine):
         idle.append(connection)
         return rows
 
-    async def _connect_kept(self):
-        import aiosqlite
-        from piccolo.engine.sqlite import dict_factory
+    async def get_connection(self):  # Piccolo's, and each kept one
+        return await sqlite_connections.connect(self.connection_kwargs, self.synchronous)
 
-        connection = aiosqlite.connect(**self.connection_kwargs)
-        connection._thread.daemon = True  # aiosqlite runs each connection in a thread of its own
-        await connection
-        await connection.execute("PRAGMA foreign_keys = 1")
-        connection.row_factory = dict_factory
-        return connection
+    _run_in_existing_connection = sqlite_connections.run_in_transaction
 
     async def close_kept_connections(self) -> None:
         kept, self._kept = self._kept, {}
@@ -190,9 +200,9 @@ class CosellSQLiteEngine(SQLiteEngine):
                 except Exception:  # noqa: BLE001 - its loop may be gone; the thread is a daemon
                     pass
 
-    def configure_busy(self, *, timeout: float, retries: int) -> None:
+    def configure_busy(self, *, timeout: float, retries: int, synchronous: str = "NORMAL") -> None:
         self.connection_kwargs["timeout"] = timeout
-        self.busy_retries = retries
+        self.busy_retries, self.synchronous = retries, synchronous
 
     def transaction(self, transaction_type=TransactionType.deferred, allow_nested: bool = True):
         return CosellSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
@@ -376,13 +386,13 @@ def _make_engine(url: str) -> Engine:
 
 
 def configure_engine(engine: Engine, *, statement_cache_size: int, sqlite_busy_timeout: float,
-                     sqlite_busy_retries: int, metrics: bool = False) -> None:
+                     sqlite_busy_retries: int, metrics: bool = False, sqlite_synchronous: str = "NORMAL") -> None:
     """Apply the settings that belong to the engine, before its pool opens."""
     if isinstance(engine, CosellPostgresEngine):
         engine.configure_statement_cache(statement_cache_size)
         engine.configure_metrics(metrics)
     elif isinstance(engine, CosellSQLiteEngine):
-        engine.configure_busy(timeout=sqlite_busy_timeout, retries=sqlite_busy_retries)
+        engine.configure_busy(timeout=sqlite_busy_timeout, retries=sqlite_busy_retries, synchronous=sqlite_synchronous)
 
 
 def bind_engine(engine: Engine) -> None:

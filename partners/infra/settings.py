@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from partners.infra.sqlite_connections import SYNCHRONOUS_LEVELS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Run from a checkout (`make run`, the tests, an editable install), cosell keeps its local
 # files in <repo>/var; installed from the wheel, in the user's data directory. A checkout is
@@ -283,6 +285,7 @@ class Settings:
     # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
     sqlite_busy_retries: int = 3
     sqlite_busy_timeout: float = 10.0
+    sqlite_synchronous: str = "NORMAL"  # WAL + NORMAL: no fsync per commit (partners/infra/sqlite_connections.py)
     # Browser access from portals on other origins (CORS, issue 20): none by default.
     cors_origins: tuple[str, ...] = ()
     cors_allow_credentials: bool = False  # cookies are not how cosell authenticates
@@ -341,6 +344,9 @@ class Settings:
         if not self.database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
             raise SettingsError("DATABASE_URL", "DATABASE_URL must be sqlite:///<path> or "
                                 "postgresql://user@host:port/database")
+        if self.sqlite_synchronous not in SYNCHRONOUS_LEVELS:
+            raise SettingsError("COSELL_SQLITE_SYNCHRONOUS", "COSELL_SQLITE_SYNCHRONOUS must be one of "
+                                f"{', '.join(SYNCHRONOUS_LEVELS)}, not {self.sqlite_synchronous!r}")
         if self.log_level not in LOG_LEVELS:
             raise SettingsError("COSELL_LOG_LEVEL", f"COSELL_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
                                 f"got {self.log_level!r}")
@@ -414,6 +420,7 @@ class Settings:
             auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
             sqlite_busy_retries=_env_int("COSELL_SQLITE_BUSY_RETRIES", 3),
             sqlite_busy_timeout=_env_float("COSELL_SQLITE_BUSY_TIMEOUT", 10.0, minimum=0),
+            sqlite_synchronous=os.environ.get("COSELL_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper(),
             cors_origins=tuple(o.rstrip("/") for o in _env_list("COSELL_CORS_ORIGINS") or ()),
             cors_allow_credentials=_env_bool("COSELL_CORS_CREDENTIALS", False),
             cors_max_age=_env_int("COSELL_CORS_MAX_AGE", 600, minimum=0),

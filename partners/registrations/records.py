@@ -61,16 +61,19 @@ async def _products(registration_id: int) -> list[str]:
 
 
 async def record(row: dict, event: str, from_status: str | None, principal: Principal | None, note: str,
-                 at: datetime) -> None:
+                 at: datetime, products: list[str] | None = None) -> None:
     """History row + outbox event, in the caller's transaction. A review step or decision
-    carries its P4 working-time durations (`review_durations`, for the channel metrics)."""
+    carries its P4 working-time durations (`review_durations`, for the channel metrics).
+    `products`: the registration's, in order, when the caller has them (else read)."""
     first_review, decision = review_durations(event, from_status, row.get("last_submitted_at"), at)
     await DealRegistrationChange(
         registration=row["id"], event=event, from_status=from_status, to_status=row["status"],
         changed_by=principal.user_id if principal else None, note=note.strip()[:2000], changed_at=at,
         first_review_seconds=first_review, decision_seconds=decision,
     ).save()
-    await outbox.enqueue(EVENT_KIND, {"event": event, "registration": snapshot(row, await _products(row["id"]))})
+    if products is None:
+        products = await _products(row["id"])
+    await outbox.enqueue(EVENT_KIND, {"event": event, "registration": snapshot(row, products)})
 
 
 async def transition(row: dict, event: str, principal: Principal | None, note: str = "",

@@ -18,16 +18,17 @@ from partners.accounts.tables import Account
 from partners.infra.clock import now
 from partners.infra.db import is_unique_violation, transaction
 from partners.infra.errors import DomainError, NotFound, require_roles
+from partners.infra.prepared import PreparedQuery, PreparedStatement
 from partners.money.currencies import currency_of_country
 from partners.money.given import check_amounts
 from partners.opportunities.enums import OpportunityStage
 from partners.opportunities.rules import CLOSED_STAGES
 from partners.opportunities.scoping import opportunity_scope
 from partners.opportunities.tables import Opportunity
-from partners.people.enums import PartnerType
+from partners.people.enums import PartnerStatus, PartnerType
 from partners.people.principal import Principal
 from partners.people.scoping import scoped
-from partners.people.standing import refuse_if_partner_denied
+from partners.people.standing import denied_error, refuse_if_partner_denied
 from partners.people.tables import Partner
 from partners.program.eligibility import partner_violations
 from partners.registrations.enums import DealRegistrationStatus as Status, DealRegistrationType as RegType
@@ -62,25 +63,47 @@ from partners.registrations.tables import DealRegistration, DealRegistrationProd
 # ---------------------------------------------------------------- register (P1–P3)
 
 
-def _like_any_case(column, text: str):
-    pattern = f"%{text.replace('%', '').replace('_', '')}%"
-    return column.ilike(pattern) if column._meta.engine_type in ("postgres", "cockroach") else column.like(pattern)
+def _substring_term(text: str) -> str:
+    return text.replace("%", "").replace("_", "")
+
+
+# The D1 prefilter, by shape (engine, columns, which terms an index serves), compiled once.
+_PREFILTERS: dict[tuple, PreparedStatement] = {}
+
+
+def _prefilter(engine_type: str, shape: tuple[tuple[str, bool], ...]) -> PreparedStatement:
+    """Accounts whose website or name contains a term, in any case, in a form an index
+    serves. PostgreSQL: ILIKE, served by pg_trgm's GIN indexes (migration 2026-11-23T18:10).
+    SQLite: LIKE (case-insensitive there) on the FTS5 trigram table `account_match`
+    (migration 2026-12-07T20:30) for terms of three characters or more, the same rows as a
+    LIKE on `account`; a shorter term has no trigram, so its LIKE reads the accounts."""
+    statement = _PREFILTERS.get((engine_type, shape))
+    if statement is None:
+        if engine_type == "postgres":
+            conditions = [f'"{column}" ILIKE {{}}' for column, _ in shape]
+        else:
+            indexed = [f"SELECT rowid FROM account_match WHERE {column} LIKE {{}}" for column, fts in shape if fts]
+            conditions = [f"id IN ({' UNION '.join(indexed)})"] if indexed else []
+            conditions += [f'"{column}" LIKE {{}}' for column, fts in shape if not fts]
+        statement = _PREFILTERS[(engine_type, shape)] = PreparedStatement(
+            'SELECT id, name, website, region, account_type, partner, currency FROM "account" WHERE '
+            + " OR ".join(conditions), Account)
+    return statement
 
 
 async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[dict, bool]:
     """D1: the existing account the prospect is (`match_account`, after a substring prefilter
-    the trigram indexes serve), else a new PROSPECT account; (account, matched)."""
+    the trigram indexes serve, `_prefilter`), else a new PROSPECT account; (account, matched)."""
     domain, key = normalize_domain(prospect.website), normalize_company_name(prospect.name)
-    conditions = []
-    if domain:
-        conditions.append(_like_any_case(Account.website, domain))
-    if key:
-        conditions.append(_like_any_case(Account.name, key.split()[0]))
+    terms = ([("website", _substring_term(domain))] if domain else []) + (
+        [("name", _substring_term(key.split()[0]))] if key else [])
     candidates = []
-    if conditions:
-        condition = conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]
-        candidates = await Account.select(Account.id, Account.name, Account.website, Account.region,
-                                          Account.account_type, Account.partner, Account.currency).where(condition)
+    if terms:
+        engine_type = Account._meta.db.engine_type
+        shape = tuple((column, engine_type != "postgres" and len(term) >= 3) for column, term in terms)
+        # Values in the statement's order: the indexed terms first (SQLite).
+        ordered = sorted(zip(terms, shape), key=lambda pair: not pair[1][1])
+        candidates = await _prefilter(engine_type, shape).run(*[f"%{term}%" for (_, term), _ in ordered])
     found = match_account(prospect.name, prospect.website, candidates)
     if found is not None:
         return found, True
@@ -94,19 +117,30 @@ async def _match_or_create_account(prospect: Prospect, at: datetime) -> tuple[di
             "account_type": account.account_type, "partner": None, "currency": account.currency}, False
 
 
+_PARTNER = PreparedQuery(lambda who, partner_id: Partner.select().where(Partner.id == partner_id))
+
+
+async def _partner(partner_id: int) -> dict | None:
+    rows = await _PARTNER.run(None, partner_id)
+    return rows[0] if rows else None
+
+
 async def _registering_partner(principal: Principal, reg: Registration) -> dict:
     """The partner registering: a partner user's own, or the alliance partner a channel
-    manager registers for (D1); eligible to register (P1, P2)."""
+    manager registers for (D1); eligible to register (P1, P2). A partner user's own row
+    is read once: it answers P1's PARTNER_DENIED first (`refuse_if_partner_denied`'s
+    check and order, partners/people/standing.py) and is the registrant."""
     if principal.is_partner_user:
+        partner = await _partner(principal.partner_id)
+        if partner is not None and partner["status"] == PartnerStatus.DENIED.value:
+            raise denied_error("partnerId")
         if reg.partner_id is not None and reg.partner_id != principal.partner_id:
             raise NotFound.of("Partner", "partnerId")
-        partner_id = principal.partner_id
     else:
         if reg.partner_id is None:
             raise DomainError.single("PARTNER_REQUIRED", "Name the alliance partner you register for.", "partnerId",
                                      rule="D1")
-        partner_id = reg.partner_id
-    partner = await Partner.select().where(Partner.id == partner_id).first()
+        partner = await _partner(reg.partner_id)
     if partner is None:
         raise NotFound.of("Partner", "partnerId")
     if not principal.is_partner_user and PartnerType(partner["partner_type"]) not in ALLIANCE_TYPES:
@@ -177,9 +211,8 @@ async def register(principal: Principal, reg: Registration, disabled_rules: froz
         raise DomainError(violations)
     try:
         async with transaction():
-            await refuse_if_partner_denied(principal, "partnerId")  # P1: a DENIED partner's users do not act
             at = now()
-            partner = await _registering_partner(principal, reg)
+            partner = await _registering_partner(principal, reg)  # P1 first: a DENIED partner's users do not act
             matched = False
             if reg.account_id is not None:
                 account = await scoped(Account.select(Account.id, Account.region, Account.account_type,
@@ -217,11 +250,12 @@ async def register(principal: Principal, reg: Registration, disabled_rules: froz
                 prospect_name=reg.prospect.name.strip() if reg.prospect else "",
                 prospect_region=reg.prospect.region.value if reg.prospect else None,
             )
-            await row.save()
+            # The row as stored, from the INSERT itself; the products as inserted (in order).
+            (saved,) = await DealRegistration.insert(row).returning(*DealRegistration.all_columns())
+            products = normalize_products(reg.products)
             await DealRegistrationProduct.insert(*[
-                DealRegistrationProduct(registration=row.id, product=p) for p in normalize_products(reg.products)])
-            saved = await DealRegistration.select().where(DealRegistration.id == row.id).first()
-            await record(saved, "SUBMITTED", None, principal, "", at)
+                DealRegistrationProduct(registration=saved["id"], product=p) for p in products])
+            await record(saved, "SUBMITTED", None, principal, "", at, products)
             return saved
     except Exception as exc:
         if is_unique_violation(exc):

@@ -70,7 +70,8 @@ def bind(settings: Settings, *, check: bool = True) -> None:
             raise DatabaseNotReady(missing)
     engine = engine_for(settings.database_url)
     configure_engine(engine, statement_cache_size=settings.db_statement_cache_size,
-                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries)
+                     sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries,
+                     sqlite_synchronous=settings.sqlite_synchronous)
     bind_engine(engine)
     if check:
         problem = database_problem(settings)

@@ -30,6 +30,7 @@ BAD = (
     ({"COSELL_GRAPHIQL": "maybe"}, "COSELL_GRAPHIQL", "1, true, yes, on or 0, false, no, off"),
     ({"COSELL_MAX_PAGE_SIZE": "-5"}, "COSELL_MAX_PAGE_SIZE", "at least 1"),
     ({"DATABASE_URL": "mysql://db/cosell"}, "DATABASE_URL", "sqlite:///"),
+    ({"COSELL_SQLITE_SYNCHRONOUS": "OFF"}, "COSELL_SQLITE_SYNCHRONOUS", "NORMAL, FULL, EXTRA"),
     ({"COSELL_TRUSTED_DOCUMENTS_ROLES": "PARTNER_USRE"}, "COSELL_TRUSTED_DOCUMENTS_ROLES", "PARTNER_USER"),
     ({"COSELL_JWT_ISSUERS": "not json"}, "COSELL_JWT_ISSUERS", "JSON list"),
     ({"COSELL_JWT_ISSUERS": '[{"issuer": "https://idp.example"}]'}, "COSELL_JWT_ISSUERS", "audience"),
