@@ -14,11 +14,17 @@ from typing import Sequence, TypeVar
 
 T = TypeVar("T")
 
-# Node id prefix → seconds one such test took (CPU-bound, quiet 2-core machine, `-n 2`).
+# Node id prefix → seconds of CPU one such test took (itself and its processes, `-n 2`,
+# measured with a per-test getrusage wrapper; docs/development.md, "Test suite speed").
 # A guide for the order only: a wrong or missing figure costs time, never a test.
 LONG: dict[str, float] = {
-    "tests/release/test_wheel.py::": 60,
-    "tests/server/test_fuzz.py::": 25,
+    "tests/release/test_wheel.py::": 60,  # a wheel build, a virtualenv, pip, Chromium: more wall than CPU
+    "tests/server/test_fuzz.py::": 16,
+    "tests/server/test_document_equivalence.py::test_every_registered_document": 14,
+    "tests/server/test_trusted_documents.py::test_cli_registers_a_folder": 13,
+    "tests/transfer/test_round_trip.py::test_the_commands": 12,
+    "tests/server/test_getting_started.py::test_make_run_prints": 12,
+    "tests/examples/test_portal_pages.py::test_partner_pages_show_only_partner_a": 9,
 }
 
 
