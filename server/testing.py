@@ -406,7 +406,8 @@ def live_server(database_url: str, *, cwd: str | os.PathLike | None = None,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(url, process)
+        # Generous: eight fuzz parts and other tests start servers on a machine that may be busy.
+        wait_until_ready(url, process, timeout=90)
         yield url, process
     finally:
         process.terminate()

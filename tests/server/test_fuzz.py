@@ -10,6 +10,7 @@ import os
 import re
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings, strategies as st
 from schemathesis.graphql import nodes
@@ -76,12 +77,20 @@ def _fuzz(operation, url: str, token: str, failures: list) -> None:
     run()
 
 
-def test_fuzzed_operations_never_fail_on_the_server(cosell_live_server, world):
+# One test per caller and share of the operations (every PARTS-th operation of the schema's
+# order), so that pytest-xdist spreads the fuzzing over its workers instead of one worker
+# running it all at the end. Together the parts send every operation, as each caller, the
+# same examples (derandomized) as one test would.
+PARTS = 4
+
+
+@pytest.mark.parametrize("part", range(PARTS), ids=[f"part{p + 1}of{PARTS}" for p in range(PARTS)])
+@pytest.mark.parametrize("caller", ("admin", "alpha_user"))
+def test_fuzzed_operations_never_fail_on_the_server(cosell_live_server, world, caller, part):
     schema = schemathesis.graphql.from_url(f"{cosell_live_server}/graphql")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 20
     failures: list = []
-    for caller in ("admin", "alpha_user"):
-        for operation in operations:
-            _fuzz(operation, f"{cosell_live_server}/graphql", world.tokens[caller], failures)
+    for operation in operations[part::PARTS]:
+        _fuzz(operation, f"{cosell_live_server}/graphql", world.tokens[caller], failures)
     assert not failures, failures[:5]
