@@ -31,7 +31,8 @@ class AccountImport(EntityImport):
             p.refuse(exc.code, exc.message, "addresses", "A4")
             return
         p.extra["addresses"] = addresses
-        p.cells["addresses"] = json_cell(addresses)
+        if p.keep_cells:
+            p.cells["addresses"] = json_cell(addresses)
 
     async def check(self, batch, run) -> None:
         parents = {run.id_of("accounts", p.refs["parent"]) for p in batch if "parent" in p.refs}

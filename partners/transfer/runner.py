@@ -56,8 +56,10 @@ class _DryRun(Exception):
 async def run_import(paths: list[Path], *, rules, report_path: Path, origin: str | None = None,
                      source: str | None = None, dry_run: bool = False, batch: int = BATCH,
                      progress: Callable[[str, str, int, int], None] | None = None,
-                     started: Callable[[Feed], None] | None = None) -> Result:
-    """Import the files; every rejected row goes to `report_path` (CSV)."""
+                     started: Callable[[Feed], None] | None = None,
+                     parse_process_from: int | None = None) -> Result:
+    """Import the files; every rejected row goes to `report_path` (CSV). A file of
+    `parse_process_from` bytes or more is parsed by a second process (partners.transfer.stream)."""
     feeds = feeds_for(paths, origin)
     source = source or (origin or "csv")
     report_path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +76,8 @@ async def run_import(paths: list[Path], *, rules, report_path: Path, origin: str
         run = Run(rules=rules, report=report, source=source, batch=batch,
                   progress=lambda entity, rows, position: progress and progress(
                       entity, current["feed"].display, rows, position))
+        if parse_process_from is not None:
+            run.parse_process_from = parse_process_from
 
         async def body() -> None:
             for entity in IMPORT_ORDER:
@@ -82,7 +86,7 @@ async def run_import(paths: list[Path], *, rules, report_path: Path, origin: str
                     if started:
                         started(feed)
                     await import_entity(entity, MODULES.get(entity.name, EntityImport)(entity), feed.rows, run,
-                                        feed.display)
+                                        feed.display, feed.size)
 
         if dry_run:
             try:
