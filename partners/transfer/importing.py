@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from partners.infra.db import transaction
+from partners.infra.db import current_engine, transaction
 from partners.infra.errors import Violation
 from partners.transfer import bulk, keys, stream
+from partners.transfer.children import CHILD_TABLES
 from partners.transfer.entities import Entity
 from partners.transfer.exporting import cells_of
 from partners.transfer.formats import BadValue, decode, encode, reference_cell, split_reference
@@ -295,6 +296,20 @@ def chunks_of(entity: Entity, module, rows: Callable[[], Iterator[Row | Rejectio
     return make()
 
 
+ANALYZE_FROM = 1000  # records written in a file; again each time the count doubles
+
+
+async def refresh_statistics(entity: Entity) -> None:
+    """PostgreSQL: the statistics of the tables a file fills, while it fills them. Without
+    them the planner takes a freshly filled table for a small one and scans it whole for
+    each batch's lookups (quadratic in the file's size); autovacuum comes too late for a
+    bulk load. SQLite's planner uses the indexes without statistics."""
+    if current_engine().engine_type != "postgres":
+        return
+    tables = (entity.table, *CHILD_TABLES.get(entity.name, ()), ExternalId)
+    await ExternalId.raw("ANALYZE " + ", ".join(f'"{t._meta.tablename}"' for t in tables))
+
+
 async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row | Rejection]], run: Run,
                         file: str, size: int = 0) -> None:
     """Every row of one file: a first pass, then passes for rows waiting on a later row."""
@@ -305,6 +320,7 @@ async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row 
         run.fresh.discard(entity.name)
     waiting_rows: dict[int, Parsed] = {}
     first = True
+    analyze_at = ANALYZE_FROM
     while True:
         batch: list[Parsed] = []
         wrote_before = tally.created + tally.updated
@@ -313,11 +329,15 @@ async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row 
         batch_keys: set[tuple[str, str]] = set()
 
         async def flush() -> None:
+            nonlocal analyze_at
             if batch:
                 for p in await process_batch(batch, entity, module, run, file):
                     waiting_now[p.line] = p
                 batch.clear()
                 batch_keys.clear()
+                if tally.created + tally.updated >= analyze_at:
+                    await refresh_statistics(entity)
+                    analyze_at *= 2
 
         if first:
             for chunk in chunks_of(entity, module, rows, run, size, keep_cells=entity.name not in run.fresh):

@@ -135,7 +135,7 @@ class OpportunityImport(EntityImport):
                 "stage_history": [{**h, "by": resolve(run, "users", h["by"], p.source)}
                                   for h in p.extra["stage_history"]],
             }
-        await replace_opportunity_children(values)
+        await replace_opportunity_children(values, existing=[p.id for p in batch if p.existing is not None])
 
 
 def _at(p, label, text):

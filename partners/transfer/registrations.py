@@ -75,7 +75,7 @@ class RegistrationImport(EntityImport):
         await replace_registration_children({
             p.id: {"products": p.extra["products"],
                    "history": [{**h, "by": resolve(run, "users", h["by"], p.source)} for h in p.extra["history"]]}
-            for p in batch})
+            for p in batch}, existing=[p.id for p in batch if p.existing is not None])
 
 
 def _when(p) -> datetime:

@@ -7,7 +7,7 @@ import csv
 import gc
 import sqlite3
 import uuid
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -89,6 +89,24 @@ def wal_kept():
         holder.close()
 
 
+@asynccontextmanager
+async def pooled():
+    """PostgreSQL, when no pool is open (the command line): a pool of the import's own, else
+    each batch's transaction connects anew (a new server process each time). Its plans
+    are made for each statement's values (`force_custom_plan`): a plan kept from when
+    the tables were still empty would scan them whole once they are filled."""
+    engine = current_engine()
+    if engine.engine_type != "postgres" or engine.pool is not None:
+        yield
+        return
+    await engine.start_connection_pool(min_size=1, max_size=2,
+                                       server_settings={"plan_cache_mode": "force_custom_plan"})
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
+
+
 class _DryRun(Exception):
     pass
 
@@ -129,15 +147,16 @@ async def run_import(paths: list[Path], *, rules, report_path: Path, origin: str
                                         feed.display, feed.size)
 
         with few_collections(), wal_kept():
-            if dry_run:
-                try:
-                    async with transaction():
-                        await body()
-                        raise _DryRun
-                except _DryRun:
-                    pass
-            else:
-                await body()
+            async with pooled():
+                if dry_run:
+                    try:
+                        async with transaction():
+                            await body()
+                            raise _DryRun
+                    except _DryRun:
+                        pass
+                else:
+                    await body()
     rejected = sum(t.rejected for t in run.tallies.values())
     result = Result(run.tallies, rejected, report_path, dry_run, list(codes))
     if not dry_run:
