@@ -7,7 +7,7 @@ database, and its peak memory (issue 35).
 
 Prints one Markdown table row: engine, input size, rows, wall and CPU seconds of the import
 (the importing process's and its parsing process's), the PostgreSQL backends' CPU seconds, rows/s,
-peak RSS of the import process, the load average before and after (the machine is shared:
+peak RSS and PSS of the import process and its parsing process, the load average before and after (the machine is shared:
 record it with the figures), and the same for a second run of the same files (nothing changes).
 """
 
@@ -40,6 +40,7 @@ class BackendCpu:
         self.last: dict[int, float] = {}
         self.pid: int | None = None  # the importing process: the peak of its and its children's RSS summed
         self.peak_rss_kb = 0
+        self.peak_pss_kb = 0  # the same with shared pages shared out (the fork shares the parent's)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -51,28 +52,32 @@ class BackendCpu:
         self.stop.set()
         self.thread.join()
 
-    def _rss_kb(self) -> int:
+    def _memory_kb(self) -> tuple[int, int]:
         pids = [self.pid]
         try:
             pids += [int(c) for t in Path(f"/proc/{self.pid}/task").iterdir()
                      for c in (t / "children").read_text().split()]
         except OSError:
             pass
-        total = 0
+        rss = pss = 0
         for pid in pids:
             try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
             except OSError:
                 pass
-        return total
+        return rss, pss
 
     def _poll(self) -> None:
         marker = f" {self.database} ".encode()
         while True:
             if self.pid:
-                self.peak_rss_kb = max(self.peak_rss_kb, self._rss_kb())
+                rss, pss = self._memory_kb()
+                self.peak_rss_kb = max(self.peak_rss_kb, rss)
+                self.peak_pss_kb = max(self.peak_pss_kb, pss)
             if not self.database:
                 if self.stop.wait(0.2):
                     break
@@ -96,11 +101,13 @@ class BackendCpu:
         return sum(self.last.values()) / 1000
 
 
-def cosell(args: list[str], env: dict, database: str | None = None) -> tuple[float, float, int, str, float]:
+def cosell(args: list[str], env: dict, database: str | None = None) -> tuple[float, float, tuple, str, float]:
     """(wall seconds, CPU seconds, peak RSS in MB, stdout, the PostgreSQL backends' CPU
     seconds) of one `cosell` command in its own process. CPU is the process's and its
-    children's (the import's parsing process): `wait4` counts both. Peak RSS: the larger of
-    the process's own peak and the largest sum of its and its children's RSS seen (0.2 s polls)."""
+    children's (the import's parsing process): `wait4` counts both. Peak memory (MB): the
+    largest sum of its and its children's RSS seen (0.2 s polls; a forked child's pages
+    shared with its parent count twice), and the same in PSS (shared pages divided among
+    the processes sharing them), each at least the process's own peak RSS."""
     started = time.perf_counter()
     meter = BackendCpu(database)
     meter.__enter__()
@@ -116,7 +123,7 @@ def cosell(args: list[str], env: dict, database: str | None = None) -> tuple[flo
         err.seek(0)
         if process.returncode not in (0, 1):
             raise SystemExit(err.read())
-        peak = max(usage.ru_maxrss, meter.peak_rss_kb) // 1024
+        peak = (max(usage.ru_maxrss, meter.peak_rss_kb) // 1024, max(usage.ru_maxrss, meter.peak_pss_kb) // 1024)
         return wall, usage.ru_utime + usage.ru_stime, peak, out.read(), meter.seconds
 
 
@@ -161,7 +168,7 @@ def main() -> None:
         engine = "PostgreSQL" if args.postgres else "SQLite"
         for label, wall, cpu, pg, peak, load_before, load_after, out in results:
             print(f"| {engine} | {label} | {size / 1e6:.0f} MB | {rows:,} | {wall:.0f} s | {cpu:.0f} s | "
-                  f"{f'{pg:.0f} s' if name else '–'} | {rows / wall:,.0f} | {peak} MB | "
+                  f"{f'{pg:.0f} s' if name else '–'} | {rows / wall:,.0f} | {peak[0]} MB | {peak[1]} MB | "
                   f"{load_before:.1f} → {load_after:.1f} |")
         print(results[0][-1], file=sys.stderr)
     finally:
