@@ -92,15 +92,16 @@ def wal_kept():
 @asynccontextmanager
 async def pooled():
     """PostgreSQL, when no pool is open (the command line): a pool of the import's own, else
-    each batch's transaction connects anew (a new server process each time). Its plans
-    are made for each statement's values (`force_custom_plan`): a plan kept from when
-    the tables were still empty would scan them whole once they are filled."""
+    each batch's transaction connects anew (a new server process each time) and asyncpg's
+    prepared statements die with it. A plan kept from when a table was still empty is
+    made again when the import refreshes its statistics (partners.transfer.importing).
+    (`plan_cache_mode = force_custom_plan` was tried: planning every 500-row statement anew
+    cost the server more than twice the CPU, bench/RESULTS.md.)"""
     engine = current_engine()
     if engine.engine_type != "postgres" or engine.pool is not None:
         yield
         return
-    await engine.start_connection_pool(min_size=1, max_size=2,
-                                       server_settings={"plan_cache_mode": "force_custom_plan"})
+    await engine.start_connection_pool(min_size=1, max_size=2)
     try:
         yield
     finally:
