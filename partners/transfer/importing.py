@@ -11,6 +11,10 @@ not foresee), the batch's write is rolled back (a savepoint) and done again row 
 each in its own savepoint, so nothing half-written remains and only the refusing row is
 reported.
 
+A first import into an empty table (`is_fresh`) skips what only updates need (the rows'
+own external ids, the normalized cells); a big file is parsed by a second process
+(partners.transfer.stream), which also finds the file's duplicate external ids.
+
 References to a record later in the same file (an account's parent) are `deferred`: such
 a row waits until a later pass over the file finds its target written; what still waits
 when a pass writes nothing is rejected (UNKNOWN_REFERENCE).
