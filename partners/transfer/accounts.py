@@ -31,7 +31,8 @@ class AccountImport(EntityImport):
             p.refuse(exc.code, exc.message, "addresses", "A4")
             return
         p.extra["addresses"] = addresses
-        p.cells["addresses"] = json_cell(addresses)
+        if p.keep_cells:
+            p.cells["addresses"] = json_cell(addresses)
 
     async def check(self, batch, run) -> None:
         parents = {run.id_of("accounts", p.refs["parent"]) for p in batch if "parent" in p.refs}
@@ -68,7 +69,7 @@ class AccountImport(EntityImport):
         roots = [p.id for p in batch if p.values.get("parent") is None and p.values.get("ultimate_parent") is None]
         if roots:  # a new global account is its own ultimate parent
             await Account.update({Account.ultimate_parent: Account.id}).where(Account.id.is_in(roots))
-        await replace_addresses({p.id: p.extra for p in batch})
+        await replace_addresses({p.id: p.extra for p in batch}, existing=[p.id for p in batch if p.existing is not None])
 
     async def after_batch(self, written, run) -> None:
         touched: set[int] = run.state.setdefault("account_roots", set())

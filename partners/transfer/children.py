@@ -63,6 +63,13 @@ async def _ref_cells(rows: list[dict], refs, owner_source: dict[int, str], owner
     return out
 
 
+def _old(values: dict[int, Any], existing: list[int] | None) -> list[int]:
+    """The records whose child rows may exist (to delete first): those given as `existing`,
+    else all. A record the batch has just created has none: no DELETE for it (on
+    PostgreSQL, before its statistics exist, such a DELETE scans the whole child table)."""
+    return list(values) if existing is None else existing
+
+
 def _cell(value) -> Any:
     """A child row's value as the file holds it (dates as YYYY-MM-DD)."""
     return encode(_DATE, value) if hasattr(value, "isoformat") else value
@@ -81,16 +88,18 @@ async def load_partner_lists(ids: list[int], sources: dict[int, str]) -> dict[in
     return out
 
 
-async def replace_partner_lists(values: dict[int, dict[str, Any]], at=None) -> None:
+async def replace_partner_lists(values: dict[int, dict[str, Any]], at=None, existing: list[int] | None = None) -> None:
     """The directory lists, and the agreement and training records (recorded at `at`, the
     import's time: the file does not carry who recorded them)."""
-    ids = list(values)
+    ids = _old(values, existing)
     for name, table in DIRECTORY.items():
-        await table.delete().where(table.partner.is_in(ids))
+        if ids:
+            await table.delete().where(table.partner.is_in(ids))
         await bulk.insert(table, [{"partner": pid, "value": v} for pid, v_ in values.items() for v in v_[name]],
                           returning=False)
     for name, table in (("agreements", PartnerAgreement), ("trainings", PartnerTraining)):
-        await table.delete().where(table.partner.is_in(ids))
+        if ids:
+            await table.delete().where(table.partner.is_in(ids))
         await bulk.insert(table, [{"partner": pid, **item, "recorded_at": at} for pid, v in values.items()
                                   for item in v.get(name) or []], returning=False)
 
@@ -102,8 +111,9 @@ async def load_addresses(ids: list[int], sources: dict[int, str]) -> dict[int, d
     return out
 
 
-async def replace_addresses(values: dict[int, dict[str, Any]]) -> None:
-    await AccountAddress.delete().where(AccountAddress.account.is_in(list(values)))
+async def replace_addresses(values: dict[int, dict[str, Any]], existing: list[int] | None = None) -> None:
+    if ids := _old(values, existing):
+        await AccountAddress.delete().where(AccountAddress.account.is_in(ids))
     await bulk.insert(AccountAddress, [{"account": aid, **{k: a.get(k) or "" for k in ADDRESS_FIELDS}}
                                        for aid, v in values.items() for a in v["addresses"]], returning=False)
 
@@ -129,11 +139,12 @@ async def load_opportunity_children(ids: list[int], sources: dict[int, str]) -> 
     return out
 
 
-async def replace_opportunity_children(values: dict[int, dict[str, Any]]) -> None:
+async def replace_opportunity_children(values: dict[int, dict[str, Any]], existing: list[int] | None = None) -> None:
     """`values` hold resolved ids (the importer resolved the references)."""
-    ids = list(values)
+    ids = _old(values, existing)
     for table in (OpportunityPartner, OpportunityContact, OpportunityStageChange):
-        await table.delete().where(table.opportunity.is_in(ids))
+        if ids:
+            await table.delete().where(table.opportunity.is_in(ids))
     team = [dict(opportunity=oid, partner=t["partner"], role=t["role"], is_primary=t["primary"],
                  primary_chosen_by=t.get("primary_chosen_by") or "", created_at=t["at"])
             for oid, v in values.items() for t in v["team"]]
@@ -160,10 +171,11 @@ async def load_registration_children(ids: list[int], sources: dict[int, str]) ->
     return out
 
 
-async def replace_registration_children(values: dict[int, dict[str, Any]]) -> None:
-    ids = list(values)
-    await DealRegistrationProduct.delete().where(DealRegistrationProduct.registration.is_in(ids))
-    await DealRegistrationChange.delete().where(DealRegistrationChange.registration.is_in(ids))
+async def replace_registration_children(values: dict[int, dict[str, Any]], existing: list[int] | None = None
+                                        ) -> None:
+    if ids := _old(values, existing):
+        await DealRegistrationProduct.delete().where(DealRegistrationProduct.registration.is_in(ids))
+        await DealRegistrationChange.delete().where(DealRegistrationChange.registration.is_in(ids))
     products = [dict(registration=rid, product=p) for rid, v in values.items() for p in v["products"]]
     history = [dict(registration=rid, event=h["event"], from_status=h.get("from"), to_status=h["to"],
                     changed_by=h.get("by"), note=h.get("note") or "", changed_at=h["at"])
@@ -174,6 +186,14 @@ async def replace_registration_children(values: dict[int, dict[str, Any]]) -> No
 
 Loader = Callable[[list[int], dict[int, str]], Awaitable[dict[int, dict[str, Any]]]]
 Replacer = Callable[[dict[int, dict[str, Any]]], Awaitable[None]]
+
+# The child tables of each entity (the import refreshes their statistics: partners.transfer.importing).
+CHILD_TABLES = {
+    "partners": (*DIRECTORY.values(), PartnerAgreement, PartnerTraining),
+    "accounts": (AccountAddress,),
+    "opportunities": (OpportunityPartner, OpportunityContact, OpportunityStageChange),
+    "registrations": (DealRegistrationProduct, DealRegistrationChange),
+}
 
 CHILDREN: dict[str, tuple[Loader, Replacer]] = {
     "partners": (load_partner_lists, replace_partner_lists),

@@ -11,6 +11,10 @@ not foresee), the batch's write is rolled back (a savepoint) and done again row 
 each in its own savepoint, so nothing half-written remains and only the refusing row is
 reported.
 
+A first import into an empty table (`is_fresh`) skips what only updates need (the rows'
+own external ids, the normalized cells); a big file is parsed by a second process
+(partners.transfer.stream), which also finds the file's duplicate external ids.
+
 References to a record later in the same file (an account's parent) are `deferred`: such
 a row waits until a later pass over the file finds its target written; what still waits
 when a pass writes nothing is rejected (UNKNOWN_REFERENCE).
@@ -21,13 +25,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from partners.infra.db import transaction
+from partners.infra.db import current_engine, transaction
 from partners.infra.errors import Violation
-from partners.transfer import bulk, keys
+from partners.transfer import bulk, keys, stream
+from partners.transfer.children import CHILD_TABLES
 from partners.transfer.entities import Entity
 from partners.transfer.exporting import cells_of
 from partners.transfer.formats import BadValue, decode, encode, reference_cell, split_reference
 from partners.transfer.reading import Rejection, Row
+from partners.transfer.tables import ExternalId
 
 BATCH = 500
 
@@ -48,6 +54,10 @@ class Parsed:
     existing: int | None = None
     id: int | None = None
     violations: list[Violation] = field(default_factory=list)
+    position: int = 0  # bytes of the file read up to this row (progress)
+    # False on a first import into an empty table: no record to compare with, so the
+    # normalized cells are not made (see `fresh`).
+    keep_cells: bool = True
 
     def refuse(self, code: str, message: str, field_name: str = "", rule: str | None = None) -> None:
         self.violations.append(Violation(code, message, (field_name,) if field_name else (), rule))
@@ -76,6 +86,8 @@ class Run:
         self.ids: dict[tuple[str, tuple[str, str]], int] = {}  # (entity, (source, key)) -> id, this batch's
         self.tallies: dict[str, Tally] = {}
         self.state: dict[str, Any] = {}  # the entity modules' memory across batches (P5 …)
+        self.fresh: set[str] = set()  # entities whose table was empty when their current file began
+        self.parse_process_from = stream.PARSE_PROCESS_FROM  # file size (bytes) from which a 2nd process parses
 
     def tally(self, entity: str) -> Tally:
         return self.tallies.setdefault(entity, Tally())
@@ -94,11 +106,12 @@ class Run:
 # ---------------------------------------------------------------- parsing
 
 
-def parse(entity: Entity, module, row: Row, run: Run) -> Parsed:
+def parse(entity: Entity, module, row: Row, run: Run, keep_cells: bool = True) -> Parsed:
     cells = row.values
     source = (cells.get("external_source") or "").strip() or run.source
     key = (cells.get("external_id") or "").strip()
-    parsed = Parsed(line=row.line, source=source, key=key, cells={"external_source": source, "external_id": key})
+    parsed = Parsed(line=row.line, source=source, key=key, cells={"external_source": source, "external_id": key},
+                    position=row.position, keep_cells=keep_cells)
     if not key:
         parsed.refuse("EXTERNAL_ID_REQUIRED", "Every row needs its external_id.", "external_id")
     elif len(key) > 255 or len(source) > 40:
@@ -115,7 +128,8 @@ def parse(entity: Entity, module, row: Row, run: Run) -> Parsed:
                 if len(text) > 300:
                     raise BadValue("FIELD_TOO_LONG", f"{f.name} has {len(text)} characters; at most 300.")
                 pair = split_reference(text.strip(), source) if text.strip() else None
-                parsed.cells[f.name] = reference_cell(*pair, source) if pair else ""
+                if keep_cells:
+                    parsed.cells[f.name] = reference_cell(*pair, source) if pair else ""
                 if pair:
                     parsed.refs[f.name] = pair
                     parsed.needs.append((f.name, f.ref, pair, f.deferred))
@@ -133,7 +147,8 @@ def parse(entity: Entity, module, row: Row, run: Run) -> Parsed:
                     parsed.refuse("REQUIRED", f"{f.name} is required.", f.name)
                 continue
             parsed.values[f.column] = value
-            parsed.cells[f.name] = encode(f, value)
+            if keep_cells:
+                parsed.cells[f.name] = encode(f, value)
         except BadValue as exc:
             parsed.refuse(exc.code, exc.message, f.name)
     if not parsed.violations:
@@ -147,7 +162,9 @@ def parse(entity: Entity, module, row: Row, run: Run) -> Parsed:
 async def _resolve(batch: list[Parsed], entity: Entity, run: Run) -> None:
     """Look up every named record and this batch's own: run.ids for the batch."""
     run.ids = {}
-    wanted: dict[str, set[tuple[str, str]]] = {entity.name: {(p.source, p.key) for p in batch}}
+    # A first import into an empty table: the rows' own ids cannot be known yet.
+    own = set() if entity.name in run.fresh else {(p.source, p.key) for p in batch}
+    wanted: dict[str, set[tuple[str, str]]] = {entity.name: own}
     for p in batch:
         for _, target, pair, _ in p.needs:
             wanted.setdefault(target, set()).add(pair)
@@ -265,14 +282,49 @@ def _same(now: dict[str, str], wanted: dict[str, str]) -> bool:
     return all(now.get(k) == v for k, v in wanted.items() if v is not None)
 
 
+async def is_fresh(entity: Entity) -> bool:
+    """Nothing of this entity yet (no record, no external id): a first import, where no row
+    can be an update."""
+    table = entity.table
+    return not await table.exists() and not await ExternalId.exists().where(ExternalId.entity == entity.name)
+
+
+def chunks_of(entity: Entity, module, rows: Callable[[], Iterator[Row | Rejection]], run: Run, size: int,
+              keep_cells: bool = True) -> Iterator[list]:
+    """The file's items parsed, in chunks; made by a second process for a big file."""
+    def make() -> Iterator[list]:
+        return stream.parsed_chunks(rows, lambda row: parse(entity, module, row, run, keep_cells), run.batch)
+
+    if size >= run.parse_process_from:
+        return stream.in_second_process(make)
+    return make()
+
+
+ANALYZE_FROM = 1000  # records written in a file; again each time the count doubles
+
+
+async def refresh_statistics(entity: Entity) -> None:
+    """PostgreSQL: the statistics of the tables a file fills, while it fills them. Without
+    them the planner takes a freshly filled table for a small one and scans it whole for
+    each batch's lookups (quadratic in the file's size); autovacuum comes too late for a
+    bulk load. SQLite's planner uses the indexes without statistics."""
+    if current_engine().engine_type != "postgres":
+        return
+    tables = (entity.table, *CHILD_TABLES.get(entity.name, ()), ExternalId)
+    await ExternalId.raw("ANALYZE " + ", ".join(f'"{t._meta.tablename}"' for t in tables))
+
+
 async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row | Rejection]], run: Run,
-                        file: str) -> None:
+                        file: str, size: int = 0) -> None:
     """Every row of one file: a first pass, then passes for rows waiting on a later row."""
     tally = run.tally(entity.name)
-    seen: set[tuple[str, str]] = set()
-    waiting_lines: set[int] = set()
+    if await is_fresh(entity):
+        run.fresh.add(entity.name)
+    else:
+        run.fresh.discard(entity.name)
     waiting_rows: dict[int, Parsed] = {}
     first = True
+    analyze_at = ANALYZE_FROM
     while True:
         batch: list[Parsed] = []
         wrote_before = tally.created + tally.updated
@@ -281,39 +333,39 @@ async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row 
         batch_keys: set[tuple[str, str]] = set()
 
         async def flush() -> None:
+            nonlocal analyze_at
             if batch:
                 for p in await process_batch(batch, entity, module, run, file):
                     waiting_now[p.line] = p
                 batch.clear()
                 batch_keys.clear()
+                if tally.created + tally.updated >= analyze_at:
+                    await refresh_statistics(entity)
+                    analyze_at *= 2
 
         if first:
-            for item in rows():
-                if isinstance(item, Rejection):
-                    run.report(item)
+            for chunk in chunks_of(entity, module, rows, run, size, keep_cells=entity.name not in run.fresh):
+                position = 0
+                for p in chunk:
                     tally.read += 1
-                    tally.rejected += 1
-                    continue
-                tally.read += 1
-                run.progress(entity.name, 1, item.position)
-                p = parse(entity, module, item, run)
-                if p.key and (p.source, p.key) in seen:
-                    p.refuse("DUPLICATE_EXTERNAL_ID", f"external id {p.source}::{p.key} is on an earlier line "
-                                                      f"of this file; the first row counts.", "external_id")
-                seen.add((p.source, p.key))
-                if p.violations:
-                    run.reject(file, p, p.violations, entity.name)
-                    continue
-                if any(deferred and target == entity.name and pair in batch_keys
-                       for _, target, pair, deferred in p.needs):
-                    await flush()  # its parent is in this batch: written first, so the file's order holds
-                batch.append(p)
-                batch_keys.add((p.source, p.key))
-                if len(batch) >= run.batch:
-                    await flush()
+                    if isinstance(p, Rejection):
+                        run.report(p)
+                        tally.rejected += 1
+                        continue
+                    position = p.position
+                    if p.violations:
+                        run.reject(file, p, p.violations, entity.name)
+                        continue
+                    if any(deferred and target == entity.name and pair in batch_keys
+                           for _, target, pair, deferred in p.needs):
+                        await flush()  # its parent is in this batch: written first, so the file's order holds
+                    batch.append(p)
+                    batch_keys.add((p.source, p.key))
+                    if len(batch) >= run.batch:
+                        await flush()
+                run.progress(entity.name, len(chunk), position)
             await flush()
             first = False
-            seen.clear()
         else:
             for p in waiting_rows.values():
                 p.violations.clear()
@@ -323,8 +375,7 @@ async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row 
             await flush()
         progressed = tally.created + tally.updated > wrote_before
         waiting_rows = waiting_now
-        waiting_lines = set(waiting_now)
-        if not waiting_lines or not progressed:
+        if not waiting_rows or not progressed:
             break
     for p in waiting_rows.values():
         for label, target, pair, _ in p.extra.get("_missing", ()):
@@ -332,3 +383,4 @@ async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row 
                                           f"in this file (or its row was rejected).", label)
         run.reject(file, p, p.violations, entity.name)
     await module.after_file(run)
+    run.fresh.discard(entity.name)

@@ -19,15 +19,18 @@ def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
 
 async def lookup(entity: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """The internal ids of these (source, key) pairs that are known."""
-    wanted = set(pairs)
+    by_source: dict[str, set[str]] = {}
+    for source, key in pairs:
+        by_source.setdefault(source, set()).add(key)
     found: dict[tuple[str, str], int] = {}
-    for chunk in _chunks(sorted({key for _, key in wanted})):
-        rows = await ExternalId.select(ExternalId.source, ExternalId.key, ExternalId.internal_id).where(
-            (ExternalId.entity == entity) & ExternalId.key.is_in(chunk))
-        for r in rows:
-            pair = (r["source"], r["key"])
-            if pair in wanted:
-                found[pair] = r["internal_id"]
+    # Per source: (entity, source, key IN …) follows the unique index's columns, so the
+    # database finds each key in it rather than scanning the entity's ids.
+    for source, wanted in by_source.items():
+        for chunk in _chunks(sorted(wanted)):
+            rows = await ExternalId.select(ExternalId.key, ExternalId.internal_id).where(
+                (ExternalId.entity == entity) & (ExternalId.source == source) & ExternalId.key.is_in(chunk))
+            for r in rows:
+                found[(source, r["key"])] = r["internal_id"]
     return found
 
 

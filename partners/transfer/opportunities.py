@@ -59,8 +59,9 @@ class OpportunityImport(EntityImport):
         if sum(1 for t in team if t["primary"]) > 1 or len({t["partner"] for t in team}) != len(team):
             p.refuse("TEAM_INVALID", "A partner is on the team once (R5); at most one is primary (R7).", "team", "R5")
         p.extra.update(team=team, contacts=contacts, stage_history=history)
-        for name in ("team", "contacts", "stage_history"):
-            p.cells[name] = _cell(p.extra[name])
+        if p.keep_cells:
+            for name in ("team", "contacts", "stage_history"):
+                p.cells[name] = _cell(p.extra[name])
 
     async def check(self, batch, run) -> None:
         """R1–R9 on each row's opportunity as it will be (a snapshot of the row, not of the database)."""
@@ -120,7 +121,8 @@ class OpportunityImport(EntityImport):
         p.values["name"], p.cells["name"] = name, name
         if not p.values.get("primary_reason"):
             p.values["primary_reason"] = p.cells["primary_reason"] = choice.reason
-        p.cells["team"] = _cell(p.extra["team"])
+        if p.keep_cells:
+            p.cells["team"] = _cell(p.extra["team"])
         return replace(snapshot, partners=partners, name=name)
 
     async def write_children(self, batch, run) -> None:
@@ -133,7 +135,7 @@ class OpportunityImport(EntityImport):
                 "stage_history": [{**h, "by": resolve(run, "users", h["by"], p.source)}
                                   for h in p.extra["stage_history"]],
             }
-        await replace_opportunity_children(values)
+        await replace_opportunity_children(values, existing=[p.id for p in batch if p.existing is not None])
 
 
 def _at(p, label, text):

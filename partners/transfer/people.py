@@ -74,7 +74,8 @@ class PartnerImport(EntityImport):
                 p.refuse("INVALID_COUNTRY", "country is an ISO 3166-1 alpha-2 code.", "country")
 
     async def write_children(self, batch, run) -> None:
-        await replace_partner_lists({p.id: p.extra for p in batch}, at=now())
+        await replace_partner_lists({p.id: p.extra for p in batch}, at=now(),
+                                    existing=[p.id for p in batch if p.existing is not None])
 
 
 class UserImport(EntityImport):

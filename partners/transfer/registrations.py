@@ -40,13 +40,17 @@ class RegistrationImport(EntityImport):
             p.refuse(exc.code, exc.message, exc.message.split(" ")[0].rstrip(":"), "P4")
             return
         p.extra.update(products=products, history=history)
+        if not p.keep_cells:
+            return
         p.cells["products"] = encode(Field("products", "list"), products)
         p.cells["history"] = json_cell([{k: encode(AT, v) if isinstance(v, datetime) else v for k, v in h.items()}
                                         for h in history])
 
     async def check(self, batch, run) -> None:
-        """P5: one approved partner-sourced registration per opportunity, in the database and in the file."""
-        approved: dict[int, int] = run.state.setdefault("approved_registrations", {})  # opportunity -> line
+        """P5: one approved partner-sourced registration per opportunity, in the database and in the file.
+        An approval of an earlier batch is in the database by now (written, or refused and
+        so not counted); only this batch's are remembered here: memory flat in file size."""
+        approved: dict[int, int] = {}  # opportunity -> line, this batch's
         opportunities = sorted({run.id_of("opportunities", p.refs["opportunity"]) for p in batch
                                 if "opportunity" in p.refs and _sourced_approval(p)})
         in_db = {}
@@ -71,7 +75,7 @@ class RegistrationImport(EntityImport):
         await replace_registration_children({
             p.id: {"products": p.extra["products"],
                    "history": [{**h, "by": resolve(run, "users", h["by"], p.source)} for h in p.extra["history"]]}
-            for p in batch})
+            for p in batch}, existing=[p.id for p in batch if p.existing is not None])
 
 
 def _when(p) -> datetime:
