@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from partners.infra.sqlite_connections import SYNCHRONOUS_LEVELS
+SYNCHRONOUS_LEVELS = ("NORMAL", "FULL", "EXTRA")  # COSELL_SQLITE_SYNCHRONOUS (partners/infra/sqlite_connections.py)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Run from a checkout (`make run`, the tests, an editable install), cosell keeps its local

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-SYNCHRONOUS_LEVELS = ("NORMAL", "FULL", "EXTRA")
+from partners.infra.settings import SYNCHRONOUS_LEVELS
 
 
 async def connect(connection_kwargs: dict, synchronous: str):

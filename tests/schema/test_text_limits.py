@@ -10,6 +10,7 @@ from datetime import date
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType, get_named_type
 
+from partners.analytics.ranking import MAX_PAGE_SIZE
 from partners.cases.service import MAX_IN_PROGRESS
 from partners.infra.settings import Settings
 from partners.locator.search import MAX_RADIUS_KM
@@ -32,6 +33,7 @@ OTHER_LIMITS = {
     "Mutation.pickUpCase": MAX_IN_PROGRESS,  # D9, partners.cases.service
     "Mutation.resendInvitation": INVITATIONS_PER_DAY,  # issue 34, partners.program.invitations
     "UpdatePartnerInput.specializations": PROFILE_MAX_ITEMS["specializations"],  # D7, partners.program.profile
+    "ChannelMetricsResult": MAX_PAGE_SIZE,  # issue 36, partners.analytics.ranking
 }
 
 
