@@ -242,6 +242,18 @@ PERCENTILES = (("median", 1, 2), ("p90", 9, 10))
 DURATIONS = (("first_review", "first_review_seconds", "fr"), ("decision", "decision_seconds", "ds"))
 
 
+def _review_counts() -> list[str]:
+    """The review changes' counts per group: decisions by kind, and per duration how many
+    there are and how many missed their P4 target."""
+    measures = [_count_if(f"event = '{e}'", e.lower()) for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN",
+                                                                 "EXPIRED")]
+    for name, _, short in DURATIONS:
+        limit = FIRST_REVIEW_HOURS if name == "first_review" else DECISION_HOURS
+        counted = "first_reviews" if name == "first_review" else "decisions"
+        measures += [f"COUNT({short}) AS {counted}", _count_if(f"{short} > {limit * 3600}", f"{name}_missed")]
+    return measures
+
+
 def reviews_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryString | None,
                       engine_type: str, today: date, restrict: tuple[str, list] | None = None) -> QueryString:
     fact = facts(engine_type)["reviews"]
@@ -250,17 +262,12 @@ def reviews_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryS
     aliases = [alias for _, alias in dims]
     inner = ", ".join([f"{expr} AS {alias}" for expr, alias in dims] + [f'{_CHANGE}."event" AS event'] + [
         f'{_CHANGE}."{column}" AS {short}' for _, column, short in DURATIONS])
+    measures = _review_counts()
     if engine_type == "postgres":
         # PostgreSQL's own percentile_cont (the same interpolation), one sort per group and
         # duration instead of the window passes over the whole period.
-        measures = [_count_if(f"event = '{e}'", e.lower()) for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN",
-                                                                     "EXPIRED")]
-        for name, _, short in DURATIONS:
-            limit = FIRST_REVIEW_HOURS if name == "first_review" else DECISION_HOURS
-            counted = "first_reviews" if name == "first_review" else "decisions"
-            measures += [f"COUNT({short}) AS {counted}", _count_if(f"{short} > {limit * 3600}", f"{name}_missed")]
-            measures += [f"percentile_cont({num / den}) WITHIN GROUP (ORDER BY {short}) AS {name}_{label}"
-                         for label, num, den in PERCENTILES]
+        measures += [f"percentile_cont({num / den}) WITHIN GROUP (ORDER BY {short}) AS {name}_{label}"
+                     for name, _, short in DURATIONS for label, num, den in PERCENTILES]
         sql = f"SELECT {', '.join(aliases + measures)} FROM (SELECT {inner} FROM {fact.tables} WHERE {where}) d"
         return QueryString(sql + (f" GROUP BY {', '.join(aliases)}" if aliases else ""), *args)
     partition = f"PARTITION BY {', '.join(aliases)} " if aliases else ""
@@ -269,12 +276,7 @@ def reviews_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryS
         windows += [f"ROW_NUMBER() OVER ({partition}ORDER BY {short} NULLS LAST) - 1 AS {short}_i",
                     f"COUNT({short}) OVER ({partition.strip()}) AS {short}_n"]
     ranked = f"SELECT d.*, {', '.join(windows)} FROM (SELECT {inner} FROM {fact.tables} WHERE {where}) d"
-    measures = [_count_if(f"event = '{e}'", e.lower()) for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN",
-                                                                 "EXPIRED")]
     for name, _, short in DURATIONS:
-        limit = FIRST_REVIEW_HOURS if name == "first_review" else DECISION_HOURS
-        counted = "first_reviews" if name == "first_review" else "decisions"
-        measures += [f"COUNT({short}) AS {counted}", _count_if(f"{short} > {limit * 3600}", f"{name}_missed")]
         for label, num, den in PERCENTILES:
             k = f"({num} * ({short}_n - 1))"
             measures.append(f"SUM(CASE WHEN {short} IS NULL THEN NULL WHEN {short}_i = {k} / {den} "
