@@ -107,11 +107,21 @@ def browser(tmp_path):
 def wait_for(driver, predicate, timeout: float = 20):
     """Until predicate() is true; an element replaced or not there yet (a page navigating,
     as on the way back from the identity provider) is asked again."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    def asked_again() -> bool:
+        try:
+            return predicate()
+        except WebDriverException as exc:
+            # An element found in the document being left, asked once the next one is in:
+            # chromedriver says so as an inspector error, not as a stale element.
+            if "does not belong to the document" in str(exc.msg or ""):
+                return False
+            raise
+
     return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-                         ).until(lambda d: predicate())
+                         ).until(lambda d: asked_again())
 
 
 def console_errors(driver) -> list[dict]:
