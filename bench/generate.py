@@ -39,6 +39,7 @@ from partners.money.currencies import currency_of_country
 from partners.demo import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, LAST_NAMES, PLACES, TITLES  # noqa: E402
 from partners.demo.money import local, monthly_rates  # noqa: E402
 from partners.infra.engines import is_postgres_url  # noqa: E402  (also registers Piccolo's SQLite adapters)
+from partners.infra import row_counts  # noqa: E402
 from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, OpportunityStage, OpportunityType
 from partners.people.enums import PartnerStatus, Region, Role
 from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
@@ -328,6 +329,9 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
                                        f"GREATEST(1, (SELECT COALESCE(MAX(id), 0) FROM {name})))")
                 await conn.execute("DELETE FROM directory_change")
                 await conn.execute("DELETE FROM directory_version")
+                # The maintained row counts (issue 38): their triggers were off too.
+                for sql in _recount_statements():
+                    await conn.execute(sql)
             # VACUUM too, not only ANALYZE: the state autovacuum brings a loaded table to
             # (visibility map set), in which a count reads an index alone (issue 38). Without
             # it, and with autovacuum off (as on the bench machine), every count checked
@@ -345,7 +349,8 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
         with conn:
             # The account match index (FTS5, migration 2026-12-07T20:30) is rebuilt once at the end.
             triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                    "AND (name LIKE '%directory%' OR name LIKE 'account_match%')").fetchall()
+                                    "AND (name LIKE '%directory%' OR name LIKE 'account_match%' "
+                                    "OR name LIKE '%\\_row\\_count\\_%' ESCAPE '\\')").fetchall()
             for name, _ in triggers:
                 conn.execute(f"DROP TRIGGER {name}")
             for name in (*reversed(TABLES), "api_token", "cost_budget", "outbox_message", "audit_log", "idempotency_key"):
@@ -363,10 +368,17 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
                 conn.execute("INSERT INTO account_match (account_match) VALUES ('rebuild')")
             conn.execute("DELETE FROM directory_change")
             conn.execute("DELETE FROM directory_version")
+            for sql in _recount_statements():  # the maintained row counts' triggers were dropped
+                conn.execute(sql)
         progress.step(0, "ANALYZE")
         conn.execute("ANALYZE")
     finally:
         conn.close()
+
+
+def _recount_statements() -> list[str]:
+    """The maintained row counts (partners/infra/row_counts.py) set from the loaded tables."""
+    return [sql for name in sorted(row_counts.TRACKED) for sql in row_counts.recount_sql(name)]
 
 
 async def counts(url: str) -> dict[str, int]:

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from partners.cases import service as cases
-from partners.infra import mail, outbox, tracing
+from partners.infra import mail, outbox, row_counts, tracing
 from partners.infra.leasing import new_worker_id
 from partners.infra.metrics import JOB_LAG_SECONDS, JOB_LAST_SUCCESS, JOB_RUNS, JOB_SECONDS
 from partners.leads import deadlines as lead_deadlines, rules as lead_rules
@@ -215,6 +215,8 @@ def background_jobs(settings: Settings, plugins: CosellPluginManager, worker: st
         returned_registrations_job(settings, worker),
         lead_deadlines_job(settings, worker),
         exchange_rates_job(settings, plugins),
+        # Issue 38: the maintained row counts' delta rows summed (PostgreSQL; bounded batches).
+        Job("row-counts", row_counts.fold, settings.background_interval),
         *plugin_jobs(settings, plugins),
     ]
 

@@ -45,6 +45,7 @@ from piccolo.columns.column_types import (
 )
 
 from partners.infra.prepared import PreparedQuery, template_principal
+from partners.infra.row_counts import exact_count
 
 from schema.core.errors import ExpectedError, InvalidArgument
 from schema.core.selection import asks_for
@@ -303,7 +304,7 @@ async def paginate(
         query = query.where(keyset.after(after))
     rows = await query.limit(limit + 1) if limit else []
     return connection_from_rows(rows, limit=limit, cursor_of=keyset.cursor, to_node=to_node,
-                                count_fn=count_query.run, has_previous=bool(after))
+                                count_fn=exact_count(count_query).run, has_previous=bool(after))
 
 
 def connection_from_rows(
@@ -346,10 +347,10 @@ class PreparedPage:
 
     def __init__(self, select: Callable[[Any, Any], Any], count: Callable[[Any, Any], Any]) -> None:
         self._select = select
-        self._count_of = count
+        self._count_of = lambda who, shape: exact_count(count(who, shape))  # O(1) when unscoped (issue 38)
         self._keyset: Keyset | None = None
         self._rows = PreparedQuery(self._page_query, takes_shape=True)
-        self._count = PreparedQuery(count, takes_shape=True)
+        self._count = PreparedQuery(self._count_of, takes_shape=True)
 
     def _page_query(self, who, shape, *cursor_values):
         shape, _, with_total = shape
