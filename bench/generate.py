@@ -347,7 +347,8 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         with conn:
-            # The account match index (FTS5, migration 2026-12-07T20:30) is rebuilt once at the end.
+            # The account match index (FTS5, migration 2026-12-07T20:30) is rebuilt once at the end,
+            # the maintained row counts (2026-12-07T21:30) set once at the end.
             triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
                                     "AND (name LIKE '%directory%' OR name LIKE 'account_match%' "
                                     "OR name LIKE '%\\_row\\_count\\_%' ESCAPE '\\')").fetchall()
