@@ -13,9 +13,11 @@ from partners.infra import row_counts
 from partners.infra.db import current_engine
 from partners.infra.engines import is_postgres_url
 from partners.opportunities.tables import Opportunity
+from partners.registrations.tables import DealRegistration
 from server.testing import truncate_all
 from tests.schema.registrations import register
 from tests.schema.sales import create_account, create_opportunity
+from tests.transfer.test_salesforce_import import import_salesforce
 
 OPPORTUNITIES = "query($filter: OpportunityFilter) { opportunities(first: 1, filter: $filter) { totalCount nodes { id } } }"
 ACCOUNTS = "{ accounts(first: 1) { totalCount } }"
@@ -159,3 +161,11 @@ async def test_the_reset_between_tests_empties_the_counts(gql, world, cosell_dat
     await truncate_all(cosell_database_url)
     count = row_counts.exact_count(Opportunity.count())
     assert isinstance(count, row_counts.MaintainedCount) and await count.run() == await _real() == 0
+
+
+async def test_an_import_and_its_dry_run_keep_the_counts(world, tmp_path):
+    await import_salesforce(tmp_path, "dry", dry_run=True)
+    await import_salesforce(tmp_path, "first")
+    await import_salesforce(tmp_path, "again")  # updates only
+    for table in (Account, Opportunity, DealRegistration):
+        assert await row_counts.exact_count(table.count()).run() == await table.count() > 0, table
