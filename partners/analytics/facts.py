@@ -76,8 +76,10 @@ def _count_if(condition: str, name: str) -> str:
 _REG = '"deal_registration"'
 _REG_TABLES = f'{_REG} JOIN "partner" ON "partner"."id" = {_REG}."partner"'
 _CHANGE = '"deal_registration_change"'
-_CHANGE_TABLES = f'{_CHANGE} JOIN {_REG} ON {_REG}."id" = {_CHANGE}."registration" ' \
-                 f'JOIN "partner" ON "partner"."id" = {_REG}."partner"'
+# The history rows carry their registration's partner, region and type (immutable, copied by
+# every writer: migration 2026-12-07T21:00), so a page's review changes are one index range
+# per partner (deal_registration_change_partner_review) without the registrations.
+_CHANGE_TABLES = f'{_CHANGE} JOIN "partner" ON "partner"."id" = {_CHANGE}."partner"'
 REVIEW_EVENTS = ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN", "EXPIRED", "PENDING_SALES_REVIEW")
 
 
@@ -107,7 +109,8 @@ def facts(engine_type: str) -> dict[str, Fact]:
     out = [
         Fact("submitted", _REG_TABLES, f'{_REG}."submitted_at"', False, **reg_dims,
              measures=("COUNT(*) AS submitted",)),
-        Fact("reviews", _CHANGE_TABLES, f'{_CHANGE}."changed_at"', False, **reg_dims,
+        Fact("reviews", _CHANGE_TABLES, f'{_CHANGE}."changed_at"', False, partner=f'{_CHANGE}."partner"',
+             region=f'{_CHANGE}."region"', type=f'{_CHANGE}."registration_type"',
              where=f'{_CHANGE}."event" IN {_in(REVIEW_EVENTS)}',
              measures=tuple(_count_if(f"{_CHANGE}.\"event\" = '{e}'", e.lower())
                             for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN", "EXPIRED")) + (
