@@ -63,6 +63,15 @@ class Fact:
     currency: str | None = None  # amounts: grouped by this column too
 
 
+def partner_free_tables(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope) -> str:
+    """`fact.tables` without its join to "partner" when nothing reads the partner row (no
+    scope, no track filter or dimension, the name joined later by the caller); else as is."""
+    join = f' JOIN "partner" ON "partner"."id" = {fact.partner}'
+    if scope is not None or f.tracks or Dim.TRACK in group_by or join not in fact.tables:
+        return fact.tables
+    return fact.tables.replace(join, "")
+
+
 def _money(column: str, engine_type: str) -> str:
     if engine_type == "postgres":
         return f"SUM({column})"
