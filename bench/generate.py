@@ -44,6 +44,7 @@ from partners.opportunities.enums import ContactRole, OpportunityPartnerRole, Op
 from partners.people.enums import PartnerStatus, Region, Role
 from partners.plans.enums import CoSellMotion, CoSellTaskSide, CoSellTaskStatus
 from partners.registrations.enums import DealRegistrationStatus as S, DealRegistrationType
+from partners.registrations.records import COPY_KEYS_SQL  # noqa: E402
 from bench.review_history import CLOSED_STAGES, review_history as _review_history  # noqa: E402
 
 BENCH_DB = Path(__file__).resolve().parent / "var" / "bench.sqlite3"
@@ -332,6 +333,7 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
                 # The maintained row counts (issue 38): their triggers were off too.
                 for sql in _recount_statements():
                     await conn.execute(sql)
+                await conn.execute(COPY_KEYS_SQL)  # the history's partner, region, type (issue 36 item 2)
             # VACUUM too, not only ANALYZE: the state autovacuum brings a loaded table to
             # (visibility map set), in which a count reads an index alone (issue 38). Without
             # it, and with autovacuum off (as on the bench machine), every count checked
@@ -371,6 +373,7 @@ async def load(url: str, world: dict[str, Rows], progress: Progress, batch: int 
             conn.execute("DELETE FROM directory_version")
             for sql in _recount_statements():  # the maintained row counts' triggers were dropped
                 conn.execute(sql)
+            conn.execute(COPY_KEYS_SQL)  # the history's partner, region, type (issue 36 item 2)
         progress.step(0, "ANALYZE")
         conn.execute("ANALYZE")
     finally:

@@ -63,6 +63,15 @@ class Fact:
     currency: str | None = None  # amounts: grouped by this column too
 
 
+def partner_free_tables(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope) -> str:
+    """`fact.tables` without its join to "partner" when nothing reads the partner row (no
+    scope, no track filter or dimension, the name joined later by the caller); else as is."""
+    join = f' JOIN "partner" ON "partner"."id" = {fact.partner}'
+    if scope is not None or f.tracks or Dim.TRACK in group_by or join not in fact.tables:
+        return fact.tables
+    return fact.tables.replace(join, "")
+
+
 def _money(column: str, engine_type: str) -> str:
     if engine_type == "postgres":
         return f"SUM({column})"
@@ -76,8 +85,10 @@ def _count_if(condition: str, name: str) -> str:
 _REG = '"deal_registration"'
 _REG_TABLES = f'{_REG} JOIN "partner" ON "partner"."id" = {_REG}."partner"'
 _CHANGE = '"deal_registration_change"'
-_CHANGE_TABLES = f'{_CHANGE} JOIN {_REG} ON {_REG}."id" = {_CHANGE}."registration" ' \
-                 f'JOIN "partner" ON "partner"."id" = {_REG}."partner"'
+# The history rows carry their registration's partner, region and type (immutable, copied by
+# every writer: migration 2026-12-07T21:00), so a page's review changes are one index range
+# per partner (deal_registration_change_partner_review) without the registrations.
+_CHANGE_TABLES = f'{_CHANGE} JOIN "partner" ON "partner"."id" = {_CHANGE}."partner"'
 REVIEW_EVENTS = ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN", "EXPIRED", "PENDING_SALES_REVIEW")
 
 
@@ -107,7 +118,8 @@ def facts(engine_type: str) -> dict[str, Fact]:
     out = [
         Fact("submitted", _REG_TABLES, f'{_REG}."submitted_at"', False, **reg_dims,
              measures=("COUNT(*) AS submitted",)),
-        Fact("reviews", _CHANGE_TABLES, f'{_CHANGE}."changed_at"', False, **reg_dims,
+        Fact("reviews", _CHANGE_TABLES, f'{_CHANGE}."changed_at"', False, partner=f'{_CHANGE}."partner"',
+             region=f'{_CHANGE}."region"', type=f'{_CHANGE}."registration_type"',
              where=f'{_CHANGE}."event" IN {_in(REVIEW_EVENTS)}',
              measures=tuple(_count_if(f"{_CHANGE}.\"event\" = '{e}'", e.lower())
                             for e in ("APPROVED", "DENIED", "RETURNED", "WITHDRAWN", "EXPIRED")) + (
@@ -233,7 +245,7 @@ def statement(fact: Fact, f: MetricsFilter, group_by: tuple[Dim, ...], scope: Qu
 
 
 # P4 review figures in one statement: the period's review changes are read once, ranked by
-# each stored duration (ROW_NUMBER and COUNT windows per group, NULLS LAST on both engines),
+# each stored duration (ROW_NUMBER and COUNT windows per group and duration),
 # then grouped: the counts, and the percentiles as percentile_cont's linear interpolation
 # with integer arithmetic (floor of p·(n−1) as an integer division) on SQLite (no percentile
 # function; PostgreSQL uses percentile_cont itself): position k = p·(n−1),
@@ -270,19 +282,32 @@ def reviews_statement(f: MetricsFilter, group_by: tuple[Dim, ...], scope: QueryS
                      for name, _, short in DURATIONS for label, num, den in PERCENTILES]
         sql = f"SELECT {', '.join(aliases + measures)} FROM (SELECT {inner} FROM {fact.tables} WHERE {where}) d"
         return QueryString(sql + (f" GROUP BY {', '.join(aliases)}" if aliases else ""), *args)
-    partition = f"PARTITION BY {', '.join(aliases)} " if aliases else ""
-    windows = []
-    for _, _, short in DURATIONS:
-        windows += [f"ROW_NUMBER() OVER ({partition}ORDER BY {short} NULLS LAST) - 1 AS {short}_i",
-                    f"COUNT({short}) OVER ({partition.strip()}) AS {short}_n"]
-    ranked = f"SELECT d.*, {', '.join(windows)} FROM (SELECT {inner} FROM {fact.tables} WHERE {where}) d"
-    for name, _, short in DURATIONS:
+    # SQLite: the period's review changes once (a materialized CTE); the durations that exist
+    # (first reviews, decisions) as one list of (group, kind, value) ranked by one window per
+    # group and kind; only the rows at the percentiles' positions aggregated; joined to the
+    # counts by the group key (null-safe). Half the CPU of two windows over every change
+    # (issue 36 item 2). The partner's name depends on its id: not in the partition.
+    keys = [a for a in aliases if a != "partner_name"]
+    values = " UNION ALL ".join(
+        f"SELECT {', '.join(keys + [str(kind)])} AS kind, {short} AS v FROM d WHERE {short} IS NOT NULL"
+        for kind, (_, _, short) in enumerate(DURATIONS))
+    partition = ", ".join(keys + ["kind"])
+    ranked = (f"SELECT v.*, ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY v) - 1 AS i, "
+              f"COUNT(*) OVER (PARTITION BY {partition}) AS n FROM ({values}) v")
+    picks = []
+    for kind, (name, _, _) in enumerate(DURATIONS):
         for label, num, den in PERCENTILES:
-            k = f"({num} * ({short}_n - 1))"
-            measures.append(f"SUM(CASE WHEN {short} IS NULL THEN NULL WHEN {short}_i = {k} / {den} "
-                            f"THEN {short} * ({den} - {k} % {den}) WHEN {short}_i = {k} / {den} + 1 "
-                            f"THEN {short} * ({k} % {den}) ELSE 0 END) * 1.0 / {den} AS {name}_{label}")
-    sql = f"SELECT {', '.join(aliases + measures)} FROM ({ranked}) ranked"
-    if aliases:
-        sql += f" GROUP BY {', '.join(aliases)}"
+            k = f"({num} * (n - 1))"
+            picks.append(f"SUM(CASE WHEN kind = {kind} AND i = {k} / {den} THEN v * ({den} - {k} % {den}) "
+                         f"WHEN kind = {kind} AND i = {k} / {den} + 1 THEN v * ({k} % {den}) END) * 1.0 / {den} "
+                         f"AS {name}_{label}")
+    positions = [f"({num} * (n - 1)) / {den}" for _, num, den in PERCENTILES]
+    near = f"i BETWEEN MIN({', '.join(positions)}, n) AND MAX({', '.join(positions)}, 0) + 1"  # what they read
+    percentiles = (f"SELECT {', '.join(keys + picks)} FROM ({ranked}) r WHERE {near}"
+                   + (f" GROUP BY {', '.join(keys)}" if keys else ""))
+    counts = f"SELECT {', '.join(aliases + measures)} FROM d" + (f" GROUP BY {', '.join(aliases)}" if aliases else "")
+    on = " AND ".join(f"p.{a} IS c.{a}" for a in keys) or "1 = 1"
+    hours = ", ".join(f"p.{name}_{label}" for name, _, _ in DURATIONS for label, _, _ in PERCENTILES)
+    sql = (f"WITH d AS MATERIALIZED (SELECT {inner} FROM {fact.tables} WHERE {where}) "
+           f"SELECT c.*, {hours} FROM ({counts}) c LEFT JOIN ({percentiles}) p ON {on}")
     return QueryString(sql, *args)

@@ -70,10 +70,28 @@ async def record(row: dict, event: str, from_status: str | None, principal: Prin
         registration=row["id"], event=event, from_status=from_status, to_status=row["status"],
         changed_by=principal.user_id if principal else None, note=note.strip()[:2000], changed_at=at,
         first_review_seconds=first_review, decision_seconds=decision,
+        partner=row["partner"], region=row["region"], registration_type=row["registration_type"],
     ).save()
     if products is None:
         products = await _products(row["id"])
     await outbox.enqueue(EVENT_KIND, {"event": event, "registration": snapshot(row, products)})
+
+
+# Issue 36 item 2: the registration's partner, region and type onto history rows written without them.
+COPY_KEYS_SQL = ('UPDATE "deal_registration_change" SET "partner" = r."partner", "region" = r."region", '
+                 '"registration_type" = r."registration_type" FROM "deal_registration" r '
+                 'WHERE r."id" = "deal_registration_change"."registration" '
+                 'AND "deal_registration_change"."partner" IS NULL')
+
+
+async def copy_registration_keys(registration_ids: list[int]) -> None:
+    """The history rows of these registrations written without their partner, region and type
+    (a bulk writer: the import) get them, in one UPDATE (bench.generate runs COPY_KEYS_SQL)."""
+    from partners.infra.db import current_engine
+
+    if registration_ids:
+        ids = ", ".join(str(int(i)) for i in registration_ids)
+        await current_engine().run_ddl(f'{COPY_KEYS_SQL} AND r."id" IN ({ids})')
 
 
 async def transition(row: dict, event: str, principal: Principal | None, note: str = "",

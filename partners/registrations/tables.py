@@ -86,3 +86,10 @@ class DealRegistrationChange(Table, tablename="deal_registration_change"):
     # APPROVED or DENIED. Null on every other change.
     first_review_seconds = Integer(null=True, default=None)
     decision_seconds = Integer(null=True, default=None)
+    # Issue 36 item 2: the registration's partner, region and type, copied (they never change
+    # after creation) so that the metrics read a partner's review changes from one index
+    # (migration 2026-12-07T21:01). Every writer fills them (records.record,
+    # records.copy_registration_keys for the import and the bench world).
+    partner = Integer(null=True, default=None)
+    region = Varchar(length=8, null=True, default=None)
+    registration_type = Varchar(length=32, null=True, default=None)

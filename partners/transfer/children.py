@@ -20,6 +20,7 @@ from partners.people.tables import (
     PartnerSpecialization,
 )
 from partners.program.tables import PartnerAgreement, PartnerTraining
+from partners.registrations.records import copy_registration_keys
 from partners.registrations.tables import DealRegistrationChange, DealRegistrationProduct
 from partners.transfer import bulk, keys
 from partners.transfer.formats import encode, Field, reference_cell
@@ -182,6 +183,7 @@ async def replace_registration_children(values: dict[int, dict[str, Any]], exist
                for rid, v in values.items() for h in v["history"]]
     for table, rows in ((DealRegistrationProduct, products), (DealRegistrationChange, history)):
         await bulk.insert(table, rows, returning=False)
+    await copy_registration_keys(list(values))  # the history's partner, region, type (issue 36 item 2)
 
 
 Loader = Callable[[list[int], dict[int, str]], Awaitable[dict[int, dict[str, Any]]]]
