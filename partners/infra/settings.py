@@ -274,6 +274,9 @@ class Settings:
     max_query_cost: int = 5000
     # Cost points per token per minute, shared by every instance (0 = no budget).
     cost_budget_per_minute: int = 50000
+    # Milliseconds a process may grant budget points before writing them, while a caller is
+    # far from its limit (partners/infra/budgets.py; 0 = every request writes at once).
+    cost_budget_flush_ms: int = 200
     # Requests per minute of anonymous callers, per client IP (0 = no budget).
     anonymous_budget_per_minute: int = 300
     # Introspection (and "Did you mean …?" hints) for signed-in callers only.
@@ -415,6 +418,7 @@ class Settings:
             idempotency_wait_seconds=float(_env_int("COSELL_IDEMPOTENCY_WAIT_SECONDS", 10)),
             max_query_cost=_env_int("COSELL_MAX_QUERY_COST", 5000),
             cost_budget_per_minute=_env_int("COSELL_COST_BUDGET_PER_MINUTE", 50000),
+            cost_budget_flush_ms=_env_int("COSELL_COST_BUDGET_FLUSH_MS", 200),
             anonymous_budget_per_minute=_env_int("COSELL_ANONYMOUS_BUDGET_PER_MINUTE", 300),
             introspection_requires_token=_env_bool("COSELL_INTROSPECTION_REQUIRES_TOKEN", False),
             auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
