@@ -272,18 +272,14 @@ class Settings:
     idempotency_lease_seconds: int = 60
     idempotency_wait_seconds: float = 10.0
     max_query_cost: int = 5000
-    # Cost points per token per minute, shared by every instance (0 = no budget).
-    cost_budget_per_minute: int = 50000
-    # Milliseconds a process may grant budget points before writing them, while a caller is
-    # far from its limit (partners/infra/budgets.py; 0 = every request writes at once).
-    cost_budget_flush_ms: int = 200
+    cost_budget_per_minute: int = 50000  # cost points per user per minute, all instances together (0 = none)
+    cost_budget_flush_ms: int = 200  # ms a process may hold granted points unwritten (budgets.py; 0 = none)
     # Requests per minute of anonymous callers, per client IP (0 = no budget).
     anonymous_budget_per_minute: int = 300
     # Introspection (and "Did you mean …?" hints) for signed-in callers only.
     introspection_requires_token: bool = False
-    # Seconds a process reuses a token's principal without looking it up again (0 = every
-    # request). A revocation through this process applies at once; through another process
-    # (CLI, another instance) within this delay.
+    # Seconds a process reuses a token's principal (0 = look it up every request): a revocation
+    # applies at once in the process that made it, within this delay in others (CLI, instances).
     auth_cache_seconds: float = 5.0
     # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
     sqlite_busy_retries: int = 3
