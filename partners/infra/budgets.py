@@ -25,6 +25,7 @@ after `flush_seconds`. `flush_seconds` 0 writes every spend at once.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from partners.infra.db import current_engine, uncounted
 from partners.infra.prepared import PreparedStatement
 from partners.infra.tables import CostBudget
 
+log = logging.getLogger("cosell.budgets")
 WINDOW_SECONDS = 60
 MAX_BATCH = 64  # requests granted in process between two writes of one budget row
 
@@ -79,10 +81,10 @@ class Spend:
 class _Row:
     """This process's view of one budget row (one principal, one window)."""
 
-    __slots__ = ("principal", "window", "read", "read_at", "pending", "waiting", "writing")
+    __slots__ = ("principal", "window", "ends", "read", "read_at", "pending", "waiting", "writing")
 
-    def __init__(self, principal: str, window: int) -> None:
-        self.principal, self.window = principal, window
+    def __init__(self, principal: str, window: int, ends: int) -> None:
+        self.principal, self.window, self.ends = principal, window, ends  # ends: time.time() of its end
         self.read = 0  # the row's total as last written or read by this process
         self.read_at = 0.0  # time.monotonic() of that
         self.pending = 0  # granted in process, not written yet
@@ -125,10 +127,13 @@ async def spend(principal: str, cost: int, limit: int, *, at: float | None = Non
         row.waiting += 1
         used = row.read + row.writing + row.pending
         if clock - _swept[0] >= _flush[0]:
-            await _sweep(engine, clock)
+            try:
+                await _sweep(engine, clock)
+            except Exception as exc:  # noqa: BLE001 - others' bookkeeping must not fail this request
+                log.warning("cost budgets not written yet: %s", exc)  # kept: written by a later sweep
         return Spend(True, limit, max(0, limit - used), reset_in)
     if row is None:
-        row = _ROWS[(engine, bucket)] = _Row(principal, window)
+        row = _ROWS[(engine, bucket)] = _Row(principal, window, window + window_seconds)
     pending, row.pending, row.waiting = row.pending, 0, 0
     row.writing += pending + cost
     try:
@@ -169,8 +174,9 @@ async def _sweep(engine, clock: float) -> None:
              if key[0] is engine and row.pending and clock - row.read_at >= _flush[0]]
     for key, row in stale:
         await _write(key[1], row)
-    for key, row in list(_ROWS.items()):  # budgets nobody spent on for two hours
-        if clock - row.read_at > 7200 and not (row.pending or row.writing):
+    now = time.time()
+    for key, row in list(_ROWS.items()):  # windows that ended, all written
+        if row.ends <= now and not (row.pending or row.writing):
             del _ROWS[key]
 
 

@@ -13,7 +13,7 @@ import pytest
 from partners.infra import budgets
 from partners.infra.tables import CostBudget
 
-AT = time.time() // 60 * 60 + 30  # the middle of a fixed window: no test straddles two
+AT = (time.time() // 60 + 60) * 60 + 30  # the middle of a window an hour ahead: no test straddles two
 
 
 @pytest.fixture
