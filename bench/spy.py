@@ -3,7 +3,8 @@
     py-spy record --format raw -o out.txt -- python -m bench.spy --op 3 --as compiled [--seconds 20]
     python -m bench.spy --fold out.txt [--top 40]      # self and inclusive share per function
 
-Sends one of operations 1–3 (by text: "generic", by id: "compiled", or its "floor") through
+Sends one of operations 1–3 (by text: "generic", by id: "compiled", or its "floor"), or
+`--op viewer` (`query Viewer { viewer { id } }`, by text or by id: a request's fixed cost) through
 the app in this process, as `bench.run --cpu-only` does, after a warm-up, for `--seconds`;
 py-spy samples the loop. `--fold` reads py-spy's raw (collapsed) output and prints the
 functions with the largest self and inclusive shares of the samples.
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import time
 from collections import Counter
 
 from bench.generate import DEFAULT_URL
+
+VIEWER = "query Viewer { viewer { id } }"
 
 
 async def loop(args) -> None:
@@ -33,8 +37,19 @@ async def loop(args) -> None:
 
     world = await prepare(args.database_url, 1.0, False)
     await register_documents()
-    op, floor = next((op, floor) for op, floor in operations(world) if op.name.startswith(args.op))
-    target = {"generic": op, "compiled": persisted(op), "floor": floor}[args.as_]
+    if args.op == "viewer":  # a request's fixed cost: the smallest query, by text or by id
+        from partners.documents import store
+
+        from bench.harness import Operation
+
+        await store.add([store.Document(store.sha256_hex(VIEWER), VIEWER, (), "bench/spy.py")])
+        op, floor = Operation("viewer", VIEWER, world["tokens"]["ae"]), None
+    else:
+        op, floor = next((op, floor) for op, floor in operations(world) if op.name.startswith(args.op))
+    by_id = dataclasses.replace(op, persisted=True) if args.op == "viewer" else persisted(op)
+    target = {"generic": op, "compiled": by_id, "floor": floor}[args.as_]
+    if target is None:
+        raise SystemExit("`viewer` has no floor")
     app = create_app()
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
@@ -83,7 +98,8 @@ def fold(path: str, top: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--op", default="3", choices=("1", "2", "3"))
+    parser.add_argument("--op", default="3", choices=("1", "2", "3", "viewer"),
+                        help="an operation, or `viewer` (`query { viewer { id } }`: a request's fixed cost)")
     parser.add_argument("--as", dest="as_", default="compiled", choices=("generic", "compiled", "floor"))
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--show", action="store_true", help="print one response's extensions and stop")

@@ -22,6 +22,7 @@ from schema.analytics.queries import AnalyticsQuery
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import AccountNode, ContactNode
 from schema.audit.extension import AuditMutations, attach_audit
+from schema.core.extension_hooks import CachedHooksRunner
 from schema.audit.queries import AuditQuery
 from schema.audit.types import AuditEntryNode
 from schema.cases.mutations import CaseMutation
@@ -93,6 +94,10 @@ Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
 
 class CosellSchema(strawberry.Schema):
     plugin_fields: frozenset[str] = frozenset()
+
+    def create_extensions_runner(self, execution_context, extensions) -> CachedHooksRunner:
+        # The hooks wrapped once per extension class, not once per request (issue 38 item 3).
+        return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(self, errors, execution_context=None) -> None:
         # Called before masking: log the real cause of unexpected errors (the request id

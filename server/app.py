@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from partners.infra import tracing
+from partners.infra import budgets, tracing
 from partners.infra.db import count_statements, current_engine
 from partners.infra.engines import (
     DatabaseUnavailable,
@@ -312,6 +312,7 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
                      sqlite_busy_timeout=settings.sqlite_busy_timeout, sqlite_busy_retries=settings.sqlite_busy_retries,
                      metrics=settings.metrics, sqlite_synchronous=settings.sqlite_synchronous)
     bind_engine(engine)
+    budgets.configure(flush_ms=settings.cost_budget_flush_ms)
     currencies.configure(default=settings.default_currency, reporting=settings.reporting_currency)
     plugins = plugin_manager or plugin_manager_for(settings)
     graphql_app = CosellGraphQL(schema or build_schema(settings, plugins), settings=settings, plugins=plugins)
@@ -368,6 +369,10 @@ def create_app(settings: Settings | None = None, *, plugin_manager: CosellPlugin
             freezer.stopped()
             await background.stop()
             await lifecycle.stop()
+            try:  # what the budgets granted without writing it yet (issue 38 item 3)
+                await budgets.flush()
+            except Exception as exc:  # noqa: BLE001 - the database may be gone already
+                log.warning("cost budgets not written at shutdown: %s", exc)
             await close_database(engine)
             if metrics_server is not None:
                 await asyncio.to_thread(metrics_server.stop)

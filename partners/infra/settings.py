@@ -272,15 +272,14 @@ class Settings:
     idempotency_lease_seconds: int = 60
     idempotency_wait_seconds: float = 10.0
     max_query_cost: int = 5000
-    # Cost points per token per minute, shared by every instance (0 = no budget).
-    cost_budget_per_minute: int = 50000
+    cost_budget_per_minute: int = 50000  # cost points per user per minute, all instances together (0 = none)
+    cost_budget_flush_ms: int = 200  # ms a process may hold granted points unwritten (budgets.py; 0 = none)
     # Requests per minute of anonymous callers, per client IP (0 = no budget).
     anonymous_budget_per_minute: int = 300
     # Introspection (and "Did you mean …?" hints) for signed-in callers only.
     introspection_requires_token: bool = False
-    # Seconds a process reuses a token's principal without looking it up again (0 = every
-    # request). A revocation through this process applies at once; through another process
-    # (CLI, another instance) within this delay.
+    # Seconds a process reuses a token's principal (0 = look it up every request): a revocation
+    # applies at once in the process that made it, within this delay in others (CLI, instances).
     auth_cache_seconds: float = 5.0
     # SQLite "database is locked" after the busy timeout: retry this many times, then fail clearly.
     sqlite_busy_retries: int = 3
@@ -415,6 +414,7 @@ class Settings:
             idempotency_wait_seconds=float(_env_int("COSELL_IDEMPOTENCY_WAIT_SECONDS", 10)),
             max_query_cost=_env_int("COSELL_MAX_QUERY_COST", 5000),
             cost_budget_per_minute=_env_int("COSELL_COST_BUDGET_PER_MINUTE", 50000),
+            cost_budget_flush_ms=_env_int("COSELL_COST_BUDGET_FLUSH_MS", 200),
             anonymous_budget_per_minute=_env_int("COSELL_ANONYMOUS_BUDGET_PER_MINUTE", 300),
             introspection_requires_token=_env_bool("COSELL_INTROSPECTION_REQUIRES_TOKEN", False),
             auth_cache_seconds=_env_float("COSELL_AUTH_CACHE_SECONDS", 5.0),
