@@ -103,6 +103,41 @@ async def plan_created_by(parents: list[CoSellPlanNode], context) -> list:
     return await _nodes(context, load_users, UserNode, [p.row["created_by"] for p in parents])
 
 
+async def opportunity_account_rows(parents: list[OpportunityNode], context) -> list:
+    return await _rows(context, load_accounts, [p.row["account"] for p in parents])
+
+
+async def contact_rows(parents: list[OpportunityContact], context) -> list:
+    return await _rows(context, load_contacts, [p.contact_id for p in parents])
+
+
+async def partner_rows(parents: list[OpportunityPartner], context) -> list:
+    return await _rows(context, load_partners, [p.partner_id for p in parents])
+
+
+async def registration_partner_rows(parents: list[DealRegistrationNode], context) -> list:
+    return await _rows(context, load_partners, [p.row["partner"] for p in parents])
+
+
+async def registration_account_rows(parents: list[DealRegistrationNode], context) -> list:
+    return await _rows(context, load_accounts, [p.row["account"] for p in parents])
+
+
+async def plan_partner_rows(parents: list[CoSellPlanNode], context) -> list:
+    return await _rows(context, load_partners, [p.row["partner"] for p in parents])
+
+
+# The same fields as their node batches, giving the loader's rows (or None) instead of
+# nodes: for an object whose selected fields are all in schema/compiled/row_fields.py.
+ROW_BATCHES: dict[Batch, Batch] = {
+    opportunity_account: opportunity_account_rows,
+    contact_of: contact_rows,
+    partner_of: partner_rows,
+    registration_partner: registration_partner_rows,
+    registration_account: registration_account_rows,
+    plan_partner: plan_partner_rows,
+}
+
 BATCHES: dict[Callable, Batch] = {
     _resolver(Connection, "total_count"): connection_total_count,
     _resolver(Connection, "nodes"): connection_nodes,

@@ -29,7 +29,8 @@ from graphql.pyutils import Undefined
 from strawberry import relay
 from strawberry.relay.utils import to_base64
 
-from schema.compiled.batches import BATCHES
+from schema.compiled.batches import BATCHES, ROW_BATCHES
+from schema.compiled.row_fields import ROW_FIELDS
 from schema.core.cost import object_cost
 
 
@@ -43,7 +44,7 @@ class Fallback(Exception):
 
 
 NONNULL, LIST, LEAF, OBJECT = range(4)
-ATTR, NODE_ID, BATCH, TYPENAME, DIRECT = range(5)
+ATTR, NODE_ID, BATCH, TYPENAME, DIRECT, COLUMN = range(6)
 
 
 class ContextOnlyInfo:
@@ -60,7 +61,7 @@ class ContextOnlyInfo:
 class FieldPlan:
     key: str
     how: int
-    source: Any  # attribute name, (origin, id attribute, type name), batch function
+    source: Any  # attribute name, (origin, id attribute, type name), batch function, (column, conversion)
     completion: tuple
     leaf: Any = None  # the scalar or enum type when the field is one (completed inline)
     nonnull: bool = False
@@ -88,6 +89,9 @@ class ObjectPlan:
     origin: type
     fields: list[FieldPlan] = field(default_factory=list)
     cost: int = 1  # what each object adds to the actual cost (schema/core/cost.py)
+    # Completed from rows (dicts) rather than nodes: every field is a COLUMN, a row's
+    # NODE_ID or __typename (schema/compiled/row_fields.py).
+    rows: bool = False
 
 
 @dataclass
@@ -143,17 +147,19 @@ def _fields(selection_set) -> list[FieldNode]:
     return fields
 
 
-def _completion(strawberry_schema, gql_type, node: FieldNode) -> tuple:
+def _completion(strawberry_schema, gql_type, node: FieldNode, rows: bool = False) -> tuple:
+    """With `rows`, an object whose selection row_fields.py covers is completed from rows."""
     if isinstance(gql_type, GraphQLNonNull):
-        return (NONNULL, _completion(strawberry_schema, gql_type.of_type, node))
+        return (NONNULL, _completion(strawberry_schema, gql_type.of_type, node, rows))
     if isinstance(gql_type, GraphQLList):
-        return (LIST, _completion(strawberry_schema, gql_type.of_type, node))
+        return (LIST, _completion(strawberry_schema, gql_type.of_type, node, rows))
     if isinstance(gql_type, (GraphQLScalarType, GraphQLEnumType)):
         if node.selection_set is not None:
             raise Unsupported("selection on a leaf")
         return (LEAF, gql_type)
     if isinstance(gql_type, GraphQLObjectType) and node.selection_set is not None:
-        return (OBJECT, _object_plan(strawberry_schema, gql_type, node.selection_set))
+        plan = _object_plan(strawberry_schema, gql_type, node.selection_set)
+        return (OBJECT, _from_rows(plan) if rows else plan)
     raise Unsupported(f"type {gql_type}")
 
 
@@ -190,6 +196,11 @@ def _object_plan(strawberry_schema, gql_type: GraphQLObjectType, selection_set) 
             plan.fields.append(FieldPlan(key, NODE_ID, (origin, origin.resolve_id_attr(), gql_type.name), completion))
         elif resolver is not None:
             batch = BATCHES.get(resolver.wrapped_func)
+            if batch in ROW_BATCHES:
+                by_rows = _completion(strawberry_schema, field_def.type, node, rows=True)
+                by_rows_plan = _object_of(by_rows)
+                if by_rows_plan is not None and by_rows_plan.rows:
+                    batch, completion = ROW_BATCHES[batch], by_rows
             if batch is not None:
                 plan.fields.append(FieldPlan(key, BATCH, batch, completion))
             elif resolver.arguments or resolver.self_parameter is None:
@@ -204,6 +215,30 @@ def _object_plan(strawberry_schema, gql_type: GraphQLObjectType, selection_set) 
         else:
             plan.fields.append(FieldPlan(key, ATTR, strawberry_field.python_name, completion))
     return plan
+
+
+def _object_of(completion: tuple) -> ObjectPlan | None:
+    while completion[0] in (NONNULL, LIST):
+        completion = completion[1]
+    return completion[1] if completion[0] == OBJECT else None
+
+
+def _from_rows(plan: ObjectPlan) -> ObjectPlan:
+    """The same selection read from rows, when row_fields.py has each of its fields; else `plan`."""
+    columns = ROW_FIELDS.get(plan.origin)
+    if columns is None:
+        return plan
+    fields = []
+    for fp in plan.fields:
+        if fp.how == ATTR and fp.source in columns:
+            fields.append(FieldPlan(fp.key, COLUMN, columns[fp.source], fp.completion))
+        elif fp.how == NODE_ID and columns.get(fp.source[1], (None,))[0] == fp.source[1]:
+            fields.append(fp)  # the row's id column under the same name (from_row's id=row["id"])
+        elif fp.how == TYPENAME:
+            fields.append(fp)
+        else:
+            return plan
+    return ObjectPlan(plan.type_name, plan.origin, fields, plan.cost, rows=True)
 
 
 async def _direct(source: tuple, values: list, context) -> list:
@@ -270,7 +305,7 @@ def _shaper(completion: tuple) -> Callable[[Any, list], Any]:
             return None if value is None else [inner(v, pending) for v in value]
         return items
     plan: ObjectPlan = completion[1]
-    origin = plan.origin
+    origin = dict if plan.rows else plan.origin
 
     def one_object(value: Any, pending: list) -> Any:
         if value is None:
@@ -285,7 +320,7 @@ def _shaper(completion: tuple) -> Callable[[Any, list], Any]:
 
 def _objects_shaper(plan: "ObjectPlan") -> Callable[[Any, list], Any]:
     """`[T!]`, the usual list of objects (a page's nodes, a registration's conflicts), in one loop."""
-    origin = plan.origin
+    origin = dict if plan.rows else plan.origin
 
     def objects(value: Any, pending: list) -> Any:
         if value is None:
@@ -320,11 +355,14 @@ async def complete_objects(queue: list, context) -> int:
             for fp in plan.fields:
                 if fp.how == ATTR:
                     column = [getattr(v, fp.source) for v in values]
+                elif fp.how == COLUMN:
+                    name, convert = fp.source
+                    column = [v[name] for v in values] if convert is None else [convert(v[name]) for v in values]
                 elif fp.how == NODE_ID:  # the serialized id, as schema/core/node_ids.py resolves it
                     origin, attr, type_name = fp.source
-                    key = fp.key
+                    key, rows = fp.key, plan.rows
                     for out, v in zip(outs, values):
-                        node_id = getattr(v, attr)
+                        node_id = v[attr] if rows else getattr(v, attr)
                         if node_id is None:
                             raise Fallback("a node without an id")
                         out[key] = to_base64(type_name, node_id)
