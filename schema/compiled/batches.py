@@ -11,6 +11,7 @@ from typing import Any, Awaitable, Callable
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
 from schema.core.connection import Connection
+from schema.core.loaders import projected
 from schema.cosell_plans.types import CoSellPlanNode
 from schema.deal_registrations.loaders import load_deal_registrations, load_registration_conflicts
 from schema.deal_registrations.types import DealRegistrationNode
@@ -137,6 +138,20 @@ ROW_BATCHES: dict[Batch, Batch] = {
     registration_account: registration_account_rows,
     plan_partner: plan_partner_rows,
 }
+
+def opportunity_account_columns(columns: tuple[str, ...]) -> Batch:
+    """`opportunity_account_rows` cut to `columns`, through their own loader: the one an
+    `opportunities` page primes when it joins only those columns of the account
+    (schema/opportunities/queries.py); elsewhere it reads load_accounts' rows."""
+    load = projected(load_accounts, columns)
+
+    async def account_rows(parents: list[OpportunityNode], context) -> list:
+        return await _rows(context, load, [p.row["account"] for p in parents])
+    return account_rows
+
+
+# Row batches whose rows a root's join can narrow to the columns a plan reads.
+NARROWED: dict[Batch, Callable[[tuple[str, ...]], Batch]] = {opportunity_account_rows: opportunity_account_columns}
 
 BATCHES: dict[Callable, Batch] = {
     _resolver(Connection, "total_count"): connection_total_count,

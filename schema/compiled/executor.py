@@ -22,6 +22,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from partners.infra import tracing
 from schema.compiled.leaves import SLOW, leaf_reader
 from schema.compiled.plan import Plan, Unsupported, compile_operation, complete_objects
+from schema.core.selection import PLAN_COLUMNS
 from schema.documents.prepared import STATE_KEY
 
 log = logging.getLogger("cosell.compiled")
@@ -134,6 +135,19 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     async def _run_plan(self, plan: Plan, root_type, root_value) -> dict:
         data: dict = {}
+        narrow = PLAN_COLUMNS.set(plan.narrow)  # the root resolvers' joins (schema/core/selection.py)
+        try:
+            values = await self._roots(plan, root_type, root_value)
+        finally:
+            PLAN_COLUMNS.reset(narrow)
+        queue: list = []
+        for root, value in zip(plan.roots, values):
+            data[root.key] = root.shape(value, queue)
+        # The actual cost, counted as the objects were built: QueryCost need not walk the result.
+        self.context_value.counted_cost = await complete_objects(queue, self.context_value)
+        return data
+
+    async def _roots(self, plan: Plan, root_type, root_value) -> list:
         values = []
         for root in plan.roots:
             field_def = root_type.fields[root.node.name.value]
@@ -147,12 +161,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if self.is_awaitable(value):
                 value = await value
             values.append(value)
-        queue: list = []
-        for root, value in zip(plan.roots, values):
-            data[root.key] = root.shape(value, queue)
-        # The actual cost, counted as the objects were built: QueryCost need not walk the result.
-        self.context_value.counted_cost = await complete_objects(queue, self.context_value)
-        return data
+        return values
 
 
 def install_compiled_plans(strawberry_schema) -> None:

@@ -29,7 +29,7 @@ from graphql.pyutils import Undefined
 from strawberry import relay
 from strawberry.relay.utils import to_base64
 
-from schema.compiled.batches import BATCHES, ROW_BATCHES
+from schema.compiled.batches import BATCHES, NARROWED, ROW_BATCHES
 from schema.compiled.row_fields import ROW_FIELDS
 from schema.core.cost import object_cost
 
@@ -68,6 +68,7 @@ class FieldPlan:
     # The Python type whose values this leaf serializes as they are (str for String and
     # ID, bool for Boolean): written without a call to the scalar's serializer.
     passthrough: type | None = None
+    name: str = ""  # the schema's field name (a batch's)
     shape: Callable[[Any, list], Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +93,7 @@ class ObjectPlan:
     # Completed from rows (dicts) rather than nodes: every field is a COLUMN, a row's
     # NODE_ID or __typename (schema/compiled/row_fields.py).
     rows: bool = False
+    columns: tuple[str, ...] = ()  # the columns its rows are read for (with the id)
 
 
 @dataclass
@@ -108,6 +110,9 @@ class RootField:
 @dataclass
 class Plan:
     roots: list[RootField]
+    # By root key: {field of a connection's nodes: the columns read of its rows}, for the
+    # root resolver's join (schema/core/selection.py plan_columns).
+    narrow: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def compile_operation(strawberry_schema, operation: OperationDefinitionNode) -> Plan:
@@ -129,7 +134,23 @@ def compile_operation(strawberry_schema, operation: OperationDefinitionNode) -> 
         roots.append(RootField(_key(node), node, _completion(strawberry_schema, field_def.type, node)))
     if len({r.key for r in roots}) != len(roots):
         raise Unsupported("a response key asked twice")
-    return Plan(roots)
+    return Plan(roots, {root.key: _narrow(root.completion) for root in roots})
+
+
+def _narrow(completion: tuple) -> dict[str, tuple[str, ...]]:
+    """For a connection: each field of its nodes that every occurrence reads from rows,
+    with the union of their columns."""
+    connection, found, whole = _object_of(completion), {}, set()
+    for nodes in connection.fields if connection is not None else ():
+        node = _object_of(nodes.completion) if nodes.name == "nodes" and nodes.completion else None
+        for fp in node.fields if node is not None else ():
+            sub = _object_of(fp.completion) if fp.how == BATCH and fp.completion else None
+            if sub is not None and sub.rows and fp.name not in whole:
+                found[fp.name] = tuple(sorted(set(found.get(fp.name, ())) | set(sub.columns)))
+            elif sub is not None:
+                whole.add(fp.name)
+                found.pop(fp.name, None)
+    return found
 
 
 def _key(node: FieldNode) -> str:
@@ -201,8 +222,10 @@ def _object_plan(strawberry_schema, gql_type: GraphQLObjectType, selection_set) 
                 by_rows_plan = _object_of(by_rows)
                 if by_rows_plan is not None and by_rows_plan.rows:
                     batch, completion = ROW_BATCHES[batch], by_rows
+                    if batch in NARROWED:
+                        batch = NARROWED[batch](by_rows_plan.columns)
             if batch is not None:
-                plan.fields.append(FieldPlan(key, BATCH, batch, completion))
+                plan.fields.append(FieldPlan(key, BATCH, batch, completion, name=name))
             elif resolver.arguments or resolver.self_parameter is None:
                 raise Unsupported(f"{gql_type.name}.{name}: a resolver with arguments or without self")
             else:
@@ -228,17 +251,18 @@ def _from_rows(plan: ObjectPlan) -> ObjectPlan:
     columns = ROW_FIELDS.get(plan.origin)
     if columns is None:
         return plan
-    fields = []
+    fields, read = [], {"id"}
     for fp in plan.fields:
         if fp.how == ATTR and fp.source in columns:
             fields.append(FieldPlan(fp.key, COLUMN, columns[fp.source], fp.completion))
+            read.add(columns[fp.source][0])
         elif fp.how == NODE_ID and columns.get(fp.source[1], (None,))[0] == fp.source[1]:
             fields.append(fp)  # the row's id column under the same name (from_row's id=row["id"])
         elif fp.how == TYPENAME:
             fields.append(fp)
         else:
             return plan
-    return ObjectPlan(plan.type_name, plan.origin, fields, plan.cost, rows=True)
+    return ObjectPlan(plan.type_name, plan.origin, fields, plan.cost, rows=True, columns=tuple(sorted(read)))
 
 
 async def _direct(source: tuple, values: list, context) -> list:
