@@ -29,6 +29,16 @@ log = logging.getLogger("cosell.compiled")
 _UNSUPPORTED = object()
 
 
+def _merged(grouped_field_set: dict, leaves: dict, others: dict) -> dict:
+    """The object's values in the order the document asks for them."""
+    return {key: leaves[key] if key in leaves else others[key]
+            for key in grouped_field_set if key in leaves or key in others}
+
+
+async def _merged_later(grouped_field_set: dict, leaves: dict, others) -> dict:
+    return _merged(grouped_field_set, leaves, await others)
+
+
 def _typename(name: str):
     def read(source: Any) -> str:
         return name
@@ -75,37 +85,45 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             read = self.leaf_readers[key] = leaf_reader(self.strawberry_schema, parent_type, name)
         return read
 
-    def _object_readers(self, parent_type, grouped_field_set) -> list | None:
-        """(response key, reader) of every field of a selection of plain leaves, else None."""
-        readers = []
+    def _object_readers(self, parent_type, grouped_field_set) -> tuple[list | None, dict | None]:
+        """(response key, reader) of the selection's plain leaves (None if fewer than two),
+        and the grouped field set of its other fields (None if there are none)."""
+        readers, rest = [], {}
         for response_name, field_details_list in grouped_field_set.items():
             name = field_details_list[0].node.name.value
             read = _typename(parent_type.name) if name == "__typename" else self._leaf_reader(parent_type, name)
             if read is None:
-                return None
-            readers.append((response_name, read))
-        return readers
+                rest[response_name] = field_details_list
+            else:
+                readers.append((response_name, read))
+        return (readers if len(readers) > 1 or (readers and not rest) else None), (rest or None)
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
-        # An object whose selected fields are all plain leaves (an amount, an account's id
-        # and name) is completed in one step, without a Path and a field dispatch per leaf;
-        # anything unusual (SLOW) runs the whole object the usual way: reading is side-effect free.
+        # An object's plain leaves (an amount, an account's id and name, a node's name and
+        # stage) are read in one loop, without a Path and a field dispatch per leaf; its
+        # other fields run as usual, after them. A leaf that is anything unusual (SLOW)
+        # runs the whole object the usual way before any other field ran: reading is side-effect free.
         if self.fast_leaves:
             entry = self.object_readers.get(id(grouped_field_set))
             if entry is None or entry[0] is not grouped_field_set or entry[1] is not parent_type:
                 # The grouped field set is kept with its readers: its id cannot be reused meanwhile.
                 entry = self.object_readers[id(grouped_field_set)] = (
-                    grouped_field_set, parent_type, self._object_readers(parent_type, grouped_field_set))
-            readers = entry[2]
+                    grouped_field_set, parent_type, *self._object_readers(parent_type, grouped_field_set))
+            readers, rest = entry[2], entry[3]
             if readers is not None:
-                results = {}
+                leaves = {}
                 for response_name, read in readers:
                     value = read(source_value)
                     if value is SLOW:
                         break
-                    results[response_name] = value
+                    leaves[response_name] = value
                 else:
-                    return results
+                    if rest is None:
+                        return leaves
+                    others = super().execute_fields(parent_type, source_value, path, rest, position_context)
+                    if self.is_awaitable(others):
+                        return _merged_later(grouped_field_set, leaves, others)
+                    return _merged(grouped_field_set, leaves, others)
         return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
 
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
