@@ -11,6 +11,7 @@ from typing import Any, Awaitable, Callable
 from schema.accounts.loaders import load_accounts, load_contacts
 from schema.accounts.types import AccountNode, ContactNode
 from schema.core.connection import Connection
+from schema.core.loaders import projected
 from schema.cosell_plans.types import CoSellPlanNode
 from schema.deal_registrations.loaders import load_deal_registrations, load_registration_conflicts
 from schema.deal_registrations.types import DealRegistrationNode
@@ -102,6 +103,55 @@ async def plan_partner(parents: list[CoSellPlanNode], context) -> list:
 async def plan_created_by(parents: list[CoSellPlanNode], context) -> list:
     return await _nodes(context, load_users, UserNode, [p.row["created_by"] for p in parents])
 
+
+async def opportunity_account_rows(parents: list[OpportunityNode], context) -> list:
+    return await _rows(context, load_accounts, [p.row["account"] for p in parents])
+
+
+async def contact_rows(parents: list[OpportunityContact], context) -> list:
+    return await _rows(context, load_contacts, [p.contact_id for p in parents])
+
+
+async def partner_rows(parents: list[OpportunityPartner], context) -> list:
+    return await _rows(context, load_partners, [p.partner_id for p in parents])
+
+
+async def registration_partner_rows(parents: list[DealRegistrationNode], context) -> list:
+    return await _rows(context, load_partners, [p.row["partner"] for p in parents])
+
+
+async def registration_account_rows(parents: list[DealRegistrationNode], context) -> list:
+    return await _rows(context, load_accounts, [p.row["account"] for p in parents])
+
+
+async def plan_partner_rows(parents: list[CoSellPlanNode], context) -> list:
+    return await _rows(context, load_partners, [p.row["partner"] for p in parents])
+
+
+# The same fields as their node batches, giving the loader's rows (or None) instead of
+# nodes: for an object whose selected fields are all in schema/compiled/row_fields.py.
+ROW_BATCHES: dict[Batch, Batch] = {
+    opportunity_account: opportunity_account_rows,
+    contact_of: contact_rows,
+    partner_of: partner_rows,
+    registration_partner: registration_partner_rows,
+    registration_account: registration_account_rows,
+    plan_partner: plan_partner_rows,
+}
+
+def opportunity_account_columns(columns: tuple[str, ...]) -> Batch:
+    """`opportunity_account_rows` cut to `columns`, through their own loader: the one an
+    `opportunities` page primes when it joins only those columns of the account
+    (schema/opportunities/queries.py); elsewhere it reads load_accounts' rows."""
+    load = projected(load_accounts, columns)
+
+    async def account_rows(parents: list[OpportunityNode], context) -> list:
+        return await _rows(context, load, [p.row["account"] for p in parents])
+    return account_rows
+
+
+# Row batches whose rows a root's join can narrow to the columns a plan reads.
+NARROWED: dict[Batch, Callable[[tuple[str, ...]], Batch]] = {opportunity_account_rows: opportunity_account_columns}
 
 BATCHES: dict[Callable, Batch] = {
     _resolver(Connection, "total_count"): connection_total_count,

@@ -22,10 +22,27 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from partners.infra import tracing
 from schema.compiled.leaves import SLOW, leaf_reader
 from schema.compiled.plan import Plan, Unsupported, compile_operation, complete_objects
+from schema.core.selection import PLAN_COLUMNS
 from schema.documents.prepared import STATE_KEY
 
 log = logging.getLogger("cosell.compiled")
 _UNSUPPORTED = object()
+
+
+def _merged(grouped_field_set: dict, leaves: dict, others: dict) -> dict:
+    """The object's values in the order the document asks for them."""
+    return {key: leaves[key] if key in leaves else others[key]
+            for key in grouped_field_set if key in leaves or key in others}
+
+
+async def _merged_later(grouped_field_set: dict, leaves: dict, others) -> dict:
+    return _merged(grouped_field_set, leaves, await others)
+
+
+def _typename(name: str):
+    def read(source: Any) -> str:
+        return name
+    return read
 
 
 class PlanStats:
@@ -58,6 +75,56 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.async_helpers = GraphQLResolveInfoHelpers(
             gather=lambda values: this().gather_async_work(values),
             track=lambda values: this().track_async_work(values))
+        # id of a grouped field set -> (it, its fields' leaf readers or None): see execute_fields.
+        self.object_readers: dict[int, tuple] = {}
+
+    def _leaf_reader(self, parent_type, name: str):
+        key = (parent_type, name)
+        read = self.leaf_readers.get(key, _UNSUPPORTED)
+        if read is _UNSUPPORTED:
+            read = self.leaf_readers[key] = leaf_reader(self.strawberry_schema, parent_type, name)
+        return read
+
+    def _object_readers(self, parent_type, grouped_field_set) -> tuple[list | None, dict | None]:
+        """(response key, reader) of the selection's plain leaves (None if fewer than two),
+        and the grouped field set of its other fields (None if there are none)."""
+        readers, rest = [], {}
+        for response_name, field_details_list in grouped_field_set.items():
+            name = field_details_list[0].node.name.value
+            read = _typename(parent_type.name) if name == "__typename" else self._leaf_reader(parent_type, name)
+            if read is None:
+                rest[response_name] = field_details_list
+            else:
+                readers.append((response_name, read))
+        return (readers if len(readers) > 1 or (readers and not rest) else None), (rest or None)
+
+    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+        # An object's plain leaves (an amount, an account's id and name, a node's name and
+        # stage) are read in one loop, without a Path and a field dispatch per leaf; its
+        # other fields run as usual, after them. A leaf that is anything unusual (SLOW)
+        # runs the whole object the usual way before any other field ran: reading is side-effect free.
+        if self.fast_leaves:
+            entry = self.object_readers.get(id(grouped_field_set))
+            if entry is None or entry[0] is not grouped_field_set or entry[1] is not parent_type:
+                # The grouped field set is kept with its readers: its id cannot be reused meanwhile.
+                entry = self.object_readers[id(grouped_field_set)] = (
+                    grouped_field_set, parent_type, *self._object_readers(parent_type, grouped_field_set))
+            readers, rest = entry[2], entry[3]
+            if readers is not None:
+                leaves = {}
+                for response_name, read in readers:
+                    value = read(source_value)
+                    if value is SLOW:
+                        break
+                    leaves[response_name] = value
+                else:
+                    if rest is None:
+                        return leaves
+                    others = super().execute_fields(parent_type, source_value, path, rest, position_context)
+                    if self.is_awaitable(others):
+                        return _merged_later(grouped_field_set, leaves, others)
+                    return _merged(grouped_field_set, leaves, others)
+        return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
 
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
         if self.fast_leaves:
@@ -134,6 +201,19 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     async def _run_plan(self, plan: Plan, root_type, root_value) -> dict:
         data: dict = {}
+        narrow = PLAN_COLUMNS.set(plan.narrow)  # the root resolvers' joins (schema/core/selection.py)
+        try:
+            values = await self._roots(plan, root_type, root_value)
+        finally:
+            PLAN_COLUMNS.reset(narrow)
+        queue: list = []
+        for root, value in zip(plan.roots, values):
+            data[root.key] = root.shape(value, queue)
+        # The actual cost, counted as the objects were built: QueryCost need not walk the result.
+        self.context_value.counted_cost = await complete_objects(queue, self.context_value)
+        return data
+
+    async def _roots(self, plan: Plan, root_type, root_value) -> list:
         values = []
         for root in plan.roots:
             field_def = root_type.fields[root.node.name.value]
@@ -147,12 +227,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if self.is_awaitable(value):
                 value = await value
             values.append(value)
-        queue: list = []
-        for root, value in zip(plan.roots, values):
-            data[root.key] = root.shape(value, queue)
-        # The actual cost, counted as the objects were built: QueryCost need not walk the result.
-        self.context_value.counted_cost = await complete_objects(queue, self.context_value)
-        return data
+        return values
 
 
 def install_compiled_plans(strawberry_schema) -> None:

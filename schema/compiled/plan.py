@@ -29,7 +29,8 @@ from graphql.pyutils import Undefined
 from strawberry import relay
 from strawberry.relay.utils import to_base64
 
-from schema.compiled.batches import BATCHES
+from schema.compiled.batches import BATCHES, NARROWED, ROW_BATCHES
+from schema.compiled.row_fields import ROW_FIELDS
 from schema.core.cost import object_cost
 
 
@@ -43,7 +44,7 @@ class Fallback(Exception):
 
 
 NONNULL, LIST, LEAF, OBJECT = range(4)
-ATTR, NODE_ID, BATCH, TYPENAME, DIRECT = range(5)
+ATTR, NODE_ID, BATCH, TYPENAME, DIRECT, COLUMN = range(6)
 
 
 class ContextOnlyInfo:
@@ -60,13 +61,14 @@ class ContextOnlyInfo:
 class FieldPlan:
     key: str
     how: int
-    source: Any  # attribute name, (origin, id attribute, type name), batch function
+    source: Any  # attribute name, (origin, id attribute, type name), batch function, (column, conversion)
     completion: tuple
     leaf: Any = None  # the scalar or enum type when the field is one (completed inline)
     nonnull: bool = False
     # The Python type whose values this leaf serializes as they are (str for String and
     # ID, bool for Boolean): written without a call to the scalar's serializer.
     passthrough: type | None = None
+    name: str = ""  # the schema's field name (a batch's)
     shape: Callable[[Any, list], Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +90,10 @@ class ObjectPlan:
     origin: type
     fields: list[FieldPlan] = field(default_factory=list)
     cost: int = 1  # what each object adds to the actual cost (schema/core/cost.py)
+    # Completed from rows (dicts) rather than nodes: every field is a COLUMN, a row's
+    # NODE_ID or __typename (schema/compiled/row_fields.py).
+    rows: bool = False
+    columns: tuple[str, ...] = ()  # the columns its rows are read for (with the id)
 
 
 @dataclass
@@ -104,6 +110,9 @@ class RootField:
 @dataclass
 class Plan:
     roots: list[RootField]
+    # By root key: {field of a connection's nodes: the columns read of its rows}, for the
+    # root resolver's join (schema/core/selection.py plan_columns).
+    narrow: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def compile_operation(strawberry_schema, operation: OperationDefinitionNode) -> Plan:
@@ -125,7 +134,23 @@ def compile_operation(strawberry_schema, operation: OperationDefinitionNode) -> 
         roots.append(RootField(_key(node), node, _completion(strawberry_schema, field_def.type, node)))
     if len({r.key for r in roots}) != len(roots):
         raise Unsupported("a response key asked twice")
-    return Plan(roots)
+    return Plan(roots, {root.key: _narrow(root.completion) for root in roots})
+
+
+def _narrow(completion: tuple) -> dict[str, tuple[str, ...]]:
+    """For a connection: each field of its nodes that every occurrence reads from rows,
+    with the union of their columns."""
+    connection, found, whole = _object_of(completion), {}, set()
+    for nodes in connection.fields if connection is not None else ():
+        node = _object_of(nodes.completion) if nodes.name == "nodes" and nodes.completion else None
+        for fp in node.fields if node is not None else ():
+            sub = _object_of(fp.completion) if fp.how == BATCH and fp.completion else None
+            if sub is not None and sub.rows and fp.name not in whole:
+                found[fp.name] = tuple(sorted(set(found.get(fp.name, ())) | set(sub.columns)))
+            elif sub is not None:
+                whole.add(fp.name)
+                found.pop(fp.name, None)
+    return found
 
 
 def _key(node: FieldNode) -> str:
@@ -143,17 +168,19 @@ def _fields(selection_set) -> list[FieldNode]:
     return fields
 
 
-def _completion(strawberry_schema, gql_type, node: FieldNode) -> tuple:
+def _completion(strawberry_schema, gql_type, node: FieldNode, rows: bool = False) -> tuple:
+    """With `rows`, an object whose selection row_fields.py covers is completed from rows."""
     if isinstance(gql_type, GraphQLNonNull):
-        return (NONNULL, _completion(strawberry_schema, gql_type.of_type, node))
+        return (NONNULL, _completion(strawberry_schema, gql_type.of_type, node, rows))
     if isinstance(gql_type, GraphQLList):
-        return (LIST, _completion(strawberry_schema, gql_type.of_type, node))
+        return (LIST, _completion(strawberry_schema, gql_type.of_type, node, rows))
     if isinstance(gql_type, (GraphQLScalarType, GraphQLEnumType)):
         if node.selection_set is not None:
             raise Unsupported("selection on a leaf")
         return (LEAF, gql_type)
     if isinstance(gql_type, GraphQLObjectType) and node.selection_set is not None:
-        return (OBJECT, _object_plan(strawberry_schema, gql_type, node.selection_set))
+        plan = _object_plan(strawberry_schema, gql_type, node.selection_set)
+        return (OBJECT, _from_rows(plan) if rows else plan)
     raise Unsupported(f"type {gql_type}")
 
 
@@ -190,8 +217,15 @@ def _object_plan(strawberry_schema, gql_type: GraphQLObjectType, selection_set) 
             plan.fields.append(FieldPlan(key, NODE_ID, (origin, origin.resolve_id_attr(), gql_type.name), completion))
         elif resolver is not None:
             batch = BATCHES.get(resolver.wrapped_func)
+            if batch in ROW_BATCHES:
+                by_rows = _completion(strawberry_schema, field_def.type, node, rows=True)
+                by_rows_plan = _object_of(by_rows)
+                if by_rows_plan is not None and by_rows_plan.rows:
+                    batch, completion = ROW_BATCHES[batch], by_rows
+                    if batch in NARROWED:
+                        batch = NARROWED[batch](by_rows_plan.columns)
             if batch is not None:
-                plan.fields.append(FieldPlan(key, BATCH, batch, completion))
+                plan.fields.append(FieldPlan(key, BATCH, batch, completion, name=name))
             elif resolver.arguments or resolver.self_parameter is None:
                 raise Unsupported(f"{gql_type.name}.{name}: a resolver with arguments or without self")
             else:
@@ -204,6 +238,31 @@ def _object_plan(strawberry_schema, gql_type: GraphQLObjectType, selection_set) 
         else:
             plan.fields.append(FieldPlan(key, ATTR, strawberry_field.python_name, completion))
     return plan
+
+
+def _object_of(completion: tuple) -> ObjectPlan | None:
+    while completion[0] in (NONNULL, LIST):
+        completion = completion[1]
+    return completion[1] if completion[0] == OBJECT else None
+
+
+def _from_rows(plan: ObjectPlan) -> ObjectPlan:
+    """The same selection read from rows, when row_fields.py has each of its fields; else `plan`."""
+    columns = ROW_FIELDS.get(plan.origin)
+    if columns is None:
+        return plan
+    fields, read = [], {"id"}
+    for fp in plan.fields:
+        if fp.how == ATTR and fp.source in columns:
+            fields.append(FieldPlan(fp.key, COLUMN, columns[fp.source], fp.completion))
+            read.add(columns[fp.source][0])
+        elif fp.how == NODE_ID and columns.get(fp.source[1], (None,))[0] == fp.source[1]:
+            fields.append(fp)  # the row's id column under the same name (from_row's id=row["id"])
+        elif fp.how == TYPENAME:
+            fields.append(fp)
+        else:
+            return plan
+    return ObjectPlan(plan.type_name, plan.origin, fields, plan.cost, rows=True, columns=tuple(sorted(read)))
 
 
 async def _direct(source: tuple, values: list, context) -> list:
@@ -270,7 +329,7 @@ def _shaper(completion: tuple) -> Callable[[Any, list], Any]:
             return None if value is None else [inner(v, pending) for v in value]
         return items
     plan: ObjectPlan = completion[1]
-    origin = plan.origin
+    origin = dict if plan.rows else plan.origin
 
     def one_object(value: Any, pending: list) -> Any:
         if value is None:
@@ -285,7 +344,7 @@ def _shaper(completion: tuple) -> Callable[[Any, list], Any]:
 
 def _objects_shaper(plan: "ObjectPlan") -> Callable[[Any, list], Any]:
     """`[T!]`, the usual list of objects (a page's nodes, a registration's conflicts), in one loop."""
-    origin = plan.origin
+    origin = dict if plan.rows else plan.origin
 
     def objects(value: Any, pending: list) -> Any:
         if value is None:
@@ -320,11 +379,14 @@ async def complete_objects(queue: list, context) -> int:
             for fp in plan.fields:
                 if fp.how == ATTR:
                     column = [getattr(v, fp.source) for v in values]
+                elif fp.how == COLUMN:
+                    name, convert = fp.source
+                    column = [v[name] for v in values] if convert is None else [convert(v[name]) for v in values]
                 elif fp.how == NODE_ID:  # the serialized id, as schema/core/node_ids.py resolves it
                     origin, attr, type_name = fp.source
-                    key = fp.key
+                    key, rows = fp.key, plan.rows
                     for out, v in zip(outs, values):
-                        node_id = getattr(v, attr)
+                        node_id = v[attr] if rows else getattr(v, attr)
                         if node_id is None:
                             raise Fallback("a node without an id")
                         out[key] = to_base64(type_name, node_id)

@@ -169,6 +169,23 @@ def _with_context(load_fn: Callable, context: weakref.ref) -> Callable[[list], A
     return load
 
 
+_projections: dict[tuple, Callable] = {}
+
+
+def projected(load_fn: Callable, columns: tuple[str, ...]) -> Callable:
+    """A load function giving `load_fn`'s rows cut to `columns` (one per pair, kept): its
+    own DataLoader, which a select that joined only those columns primes (a compiled
+    plan's page, schema/compiled), so no other field ever meets a partial row. Keys it
+    was not primed with go through `load_fn`'s own DataLoader: same rows, same scoping."""
+    load = _projections.get((load_fn, columns))
+    if load is None:
+        async def load(context, keys: list) -> list:
+            rows = await context.loaders(load_fn).load_many(keys)
+            return [None if row is None else {c: row[c] for c in columns} for row in rows]
+        _projections[(load_fn, columns)] = load
+    return load
+
+
 def aligned(keys: Iterable[K], rows: Iterable[dict], key: str = "id") -> list[dict | None]:
     """Rows in the order of `keys`, None where a key has no (visible) row."""
     by_key = {row[key]: row for row in rows}

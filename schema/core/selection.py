@@ -10,6 +10,7 @@ evaluated, so a field under `@skip` may be prefetched for nothing, never missed.
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 from typing import Awaitable, Callable, Iterable, Iterator
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
@@ -37,6 +38,19 @@ def _node_field_nodes(raw) -> Iterator[FieldNode]:
                 for edge_field in _fields(raw, child.selection_set):
                     if edge_field.name.value == "node":
                         yield from _fields(raw, edge_field.selection_set)
+
+
+# Set by a compiled plan while its root fields resolve (schema/compiled/executor.py): by
+# root response key, {field of the nodes: the columns the plan reads of that object}.
+PLAN_COLUMNS: ContextVar[dict | None] = ContextVar("cosell_plan_columns", default=None)
+
+
+def plan_columns(info, name: str) -> tuple[str, ...] | None:
+    """The columns a compiled plan reads, straight from rows, of the object under the
+    nodes' field `name` of the connection being resolved (schema/compiled/row_fields.py),
+    so a join may select only those; None when no plan does (the generic executor)."""
+    columns = PLAN_COLUMNS.get()
+    return None if columns is None else columns.get(info.path.key, {}).get(name)
 
 
 def selected_node_fields(info) -> set[str]:

@@ -22,9 +22,15 @@ from schema.core.context import Info
 from schema.core.enums import OpportunityStage, OpportunityType, Region, Segment
 from schema.core.errors import InvalidArgument
 from schema.core.filters import all_of, name_contains
-from schema.core.loaders import joined_rows, read_joined
+from schema.core.loaders import joined_rows, projected, read_joined
 from schema.core.node import decode_node_id
-from schema.core.selection import prefetch_page, prefetch_selected, selected_node_fields, selected_under_node_field
+from schema.core.selection import (
+    plan_columns,
+    prefetch_page,
+    prefetch_selected,
+    selected_node_fields,
+    selected_under_node_field,
+)
 from schema.identity.loaders import load_partners
 from schema.identity.types import UserNode
 from schema.opportunities.loaders import load_opportunity_contacts, load_opportunity_partners
@@ -90,24 +96,29 @@ def _ordered_page(condition):
 def _unfiltered_page(who, with_account):
     """With the account's every column (`account.id`, …) when the nodes are asked for
     their account and the caller may read every account (staff): the page then primes
-    the accounts' loader, and `account` costs no statement of its own."""
+    the accounts' loader, and `account` costs no statement of its own. `with_account`
+    may instead name the columns a compiled plan reads (issue 38 item 3): only those."""
     query = _ordered_page(opportunity_scope(who))
-    return query.columns(*Opportunity.account.all_columns()) if with_account and account_scope(who) is None else query
+    if not with_account or account_scope(who) is not None:
+        return query
+    if with_account is True:
+        return query.columns(*Opportunity.account.all_columns())
+    return query.columns(*(getattr(Opportunity.account, column) for column in with_account))
 
 
 # Unfiltered, the list is prepared once per scope shape (schema/core/connection.py).
 _PAGE = PreparedPage(_unfiltered_page, lambda who, shape: scoped(Opportunity.count(), opportunity_scope(who)))
 
 
-async def _prefetch(info: Info, rows: list[dict]) -> None:
+async def _prefetch(info: Info, rows: list[dict], account: bool = True) -> None:
     """What the page's nodes are asked for (account, team, contacts, and the partner or
     contact of each link), loaded for the whole page through the same scoped DataLoaders
-    the fields use, one batch per field and level (issues 11, 17)."""
+    the fields use, one batch per field and level (issues 11, 17). Not the account when
+    a compiled plan reads it from its own rows (`account` False)."""
     await prefetch_selected(info, rows, [
-        ("account", itemgetter("account"), PAGE_ACCOUNT, load_accounts),
         ("contacts", itemgetter("id"), PAGE_CONTACTS, load_opportunity_contacts),
         ("partners", itemgetter("id"), PAGE_PARTNERS, load_opportunity_partners),
-    ])
+    ] + ([("account", itemgetter("account"), PAGE_ACCOUNT, load_accounts)] if account else []))
     loaders = info.context.loaders
     linked = []
     for field, links_key, linked_field, key, load in (
@@ -127,17 +138,19 @@ class OpportunityQuery:
         self, info: Info, first: int | None = None, after: str | None = None, filter: OpportunityFilter | None = None
     ) -> Connection[OpportunityNode]:
         page = None
+        narrowed = plan_columns(info, "account")  # a compiled plan's account columns, or None
         if filter is None:
             page = await read_joined(lambda with_account: _PAGE.page(
-                info, with_account, first=first, after=after, to_node=OpportunityNode.from_row),
+                info, with_account and (narrowed or True), first=first, after=after, to_node=OpportunityNode.from_row),
                 "account" in selected_node_fields(info))
             if page is not None:
-                info.context.loaders(load_accounts).prime_many(joined_rows([n.row for n in page.node_list], "account"))
+                load = load_accounts if narrowed is None else projected(load_accounts, narrowed)
+                info.context.loaders(load).prime_many(joined_rows([n.row for n in page.node_list], "account"))
         if page is None:
             condition = all_of([opportunity_scope(info.context.principal), _filter_condition(info, filter)])
             page = await paginate(info, _ordered_page(condition), scoped(Opportunity.count(), condition),
                                   first=first, after=after, to_node=OpportunityNode.from_row)
-        await _prefetch(info, [node.row for node in page.node_list])
+        await _prefetch(info, [node.row for node in page.node_list], account=narrowed is None)
         return page
 
     @strawberry.field(description="O10: the conventional name for an opportunity.",

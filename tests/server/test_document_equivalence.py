@@ -8,6 +8,7 @@ and off (COSELL_COMPILED_PLANS=0)."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from bench.run import DASHBOARD, OPPORTUNITIES, REVIEW_QUEUE
@@ -32,6 +33,19 @@ AMOUNTS = "query Amounts { dealRegistrations(first: 20) { nodes { id currency es
           "netArrMoney { amount currency } initialIacvMoney { amount } account { currency carr carrMoney { amount " \
           "currency } } } } }"
 
+# Every field schema/compiled/row_fields.py completes from rows, under every row batch
+# (schema/compiled/batches.py ROW_BATCHES): the plan's conversions against the nodes'.
+ACCOUNT_ROW = "{ __typename id name website type region country segment ranking rankingNote currency " \
+              "potentialUsers firstOrderAvailable screeningStatus createdAt }"
+CONTACT_ROW = "{ id name email title createdAt }"
+PARTNER_ROW = "{ id name nickname type track isPsp status region country city website published latitude longitude }"
+OPPORTUNITY_ROWS = f"query OpportunityRows {{ opportunities(first: 30) {{ nodes {{ id account {ACCOUNT_ROW} " \
+                   f"partners {{ role partner {PARTNER_ROW} }} contacts {{ role contact {CONTACT_ROW} }} }} }} }}"
+REGISTRATION_ROWS = f"query RegistrationRows {{ dealRegistrations(first: 30) {{ nodes {{ id partner {PARTNER_ROW} " \
+                    f"conflicts {{ id partner {PARTNER_ROW} }} }} }} coSellPlans(first: 30) {{ nodes {{ id " \
+                    f"partner {PARTNER_ROW} }} }} }}"
+REGISTRATION_ACCOUNTS = f"query RegistrationAccounts {{ dealRegistrations(first: 30) {{ nodes {{ id account {ACCOUNT_ROW} }} }} }}"
+
 # (text, variables) of documents registered in this suite: the benchmark's portal,
 # review-queue and opportunities documents, a document with an error for partner users,
 # and whatever the reference portal ships (examples/portal/documents/*.graphql).
@@ -44,6 +58,9 @@ SUITE_DOCUMENTS = [
     ("query TooBig { opportunities(first: 101) { totalCount } }", {}),
     (ALIASED, {}),
     (AMOUNTS, {}),
+    (OPPORTUNITY_ROWS, {}),
+    (REGISTRATION_ROWS, {}),
+    (REGISTRATION_ACCOUNTS, {}),
     # Run generic by their plans' rules: a fragment, a staff-only field (a field extension).
     ("query WithFragment { opportunities(first: 5) { nodes { ...O } } } fragment O on Opportunity { id name }", {}),
     ("query StaffOnly { opportunities(first: 5) { totalCount nodes { id requiresClosePlan } } }", {}),
@@ -53,7 +70,8 @@ SUITE_DOCUMENTS = [
 
 
 # The documents schema/compiled has plans for (the others fall back to the generic executor).
-COMPILED_DOCUMENTS = (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES, ALIASED, AMOUNTS)
+COMPILED_DOCUMENTS = (DASHBOARD, REVIEW_QUEUE, OPPORTUNITIES, ALIASED, AMOUNTS, OPPORTUNITY_ROWS, REGISTRATION_ROWS,
+                      REGISTRATION_ACCOUNTS)
 
 
 WORKBENCH = Path(__file__).resolve().parents[2] / "schema" / "workbench"
@@ -144,6 +162,12 @@ async def test_every_registered_document_answers_the_same_by_text_by_id_and_comp
         with_rows += any(isinstance(v, dict) and v.get("totalCount") for v in data.values())
         with_errors += "errors" in by_text[1]
     assert len(compiled) == len(tokens) * len(documents)
+    # The row documents met rows (objects completed from them), not only nulls.
+    for text, marks in ((OPPORTUNITY_ROWS, ('"account": {"__typename"', '"contact": {"id"', '"partner": {"id"')),
+                        (REGISTRATION_ROWS, ('"partner": {"id"',)), (REGISTRATION_ACCOUNTS, ('"account": {"__typename"',))):
+        index = next(i for i, (t, _) in enumerate(documents) if t == text)
+        answered = " ".join(json.dumps(compiled[who, index][1][1].get("data")) for who in tokens)
+        assert all(mark in answered for mark in marks), text
     # Not only empty pages and refusals: rows for most roles, errors where expected.
     assert with_rows >= len(tokens) and with_errors >= len(tokens)
     # The compiled path did run: the benchmark's documents for every signed-in role.
