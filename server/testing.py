@@ -376,15 +376,18 @@ def wait_until_ready(url: str, process: subprocess.Popen, *, timeout: float = 30
     """Poll `url`/readyz until it answers 200; fail if the process exits or time runs out
     (`output` adds the process's log to the failure)."""
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert process.poll() is None, f"the server exited during startup\n{output()}"
-        assert time.monotonic() < deadline, f"the server did not become ready\n{output()}"
-        time.sleep(0.1)
+    # One client for all the polls: `httpx.get` builds a client, hence an SSL context
+    # (~20 ms of CPU), per call, and a busy machine's server may take a hundred polls.
+    with httpx.Client(timeout=1) as client:
+        while True:
+            try:
+                if client.get(f"{url}/readyz").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, f"the server exited during startup\n{output()}"
+            assert time.monotonic() < deadline, f"the server did not become ready\n{output()}"
+            time.sleep(0.1)
 
 
 @contextmanager
