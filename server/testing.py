@@ -229,7 +229,15 @@ def _schema_for(settings: Settings):
         return build_schema(settings)
 
 
-@functools.lru_cache(maxsize=8)
+def _extends_schema(pm) -> bool:
+    """Whether a plugin of `pm` implements `cosell_extend_schema` (no built-in does)."""
+    from schema.plugin_api.additions import HOOK
+
+    caller = getattr(pm.hook, HOOK, None)
+    return caller is not None and bool(caller.get_hookimpls())
+
+
+@functools.lru_cache(maxsize=16)
 def _cached_schema(settings: Settings):
     from schema import build_schema
 
@@ -249,8 +257,9 @@ async def cosell_app_factory(cosell_settings, cosell_database_url, cosell_test_p
         settings = Settings.from_env(**{**cosell_settings.__dict__, **overrides})
         extras = [*cosell_test_plugins.extra, *extra_plugins]
         pm = plugin_manager_for(settings, extra_plugins=extras)
-        # Only apps with the built-in plugins alone share a schema: other plugins may add to it.
-        shared = _schema_for(settings) if settings.plugins_allow == () and not extras else None
+        # Apps share the schema of their settings unless a plugin adds to it
+        # (`cosell_extend_schema`): then the app builds its own, with the additions.
+        shared = None if _extends_schema(pm) else _schema_for(settings)
         app = create_app(settings, plugin_manager=pm, schema=shared)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
