@@ -27,13 +27,12 @@ from graphql import GraphQLError
 
 from partners.documents import store
 from partners.documents.store import DocumentRefused, sha256_hex
-from partners.infra.settings import SettingsError
-from partners.people.enums import Role
 from partners.people.principal import Principal
 from schema.core.errors import RequestRefused
 from schema.documents.prepared import STATE_KEY, PreparedDocument
+# Re-exported: the app checks the roles with the rest of the request path.
+from server.document_roles import ANONYMOUS, allow_list_roles  # noqa: F401
 
-ANONYMOUS = "ANONYMOUS"
 # A registered document removed with `cosell documents remove` stops running on every
 # instance within this delay (ids name immutable texts, so nothing else can go stale).
 RECHECK_SECONDS = 30.0
@@ -52,16 +51,6 @@ class Refusal(Exception):
 
     def result(self) -> RequestRefused:
         return RequestRefused(data=None, errors=[GraphQLError(self.message, extensions={"code": self.code})])
-
-
-def allow_list_roles(names: tuple[str, ...]) -> frozenset[str]:
-    known = {r.value for r in Role} | {ANONYMOUS}
-    unknown = sorted(set(names) - known)
-    if unknown:
-        raise SettingsError("COSELL_TRUSTED_DOCUMENTS_ROLES",
-                            f"COSELL_TRUSTED_DOCUMENTS_ROLES must list roles among {', '.join(sorted(known))}; "
-                            f"unknown: {', '.join(unknown)}")
-    return frozenset(names)
 
 
 class TrustedDocuments:

@@ -229,7 +229,15 @@ def _schema_for(settings: Settings):
         return build_schema(settings)
 
 
-@functools.lru_cache(maxsize=8)
+def _extends_schema(pm) -> bool:
+    """Whether a plugin of `pm` implements `cosell_extend_schema` (no built-in does)."""
+    from schema.plugin_api.additions import HOOK
+
+    caller = getattr(pm.hook, HOOK, None)
+    return caller is not None and bool(caller.get_hookimpls())
+
+
+@functools.lru_cache(maxsize=16)
 def _cached_schema(settings: Settings):
     from schema import build_schema
 
@@ -249,8 +257,9 @@ async def cosell_app_factory(cosell_settings, cosell_database_url, cosell_test_p
         settings = Settings.from_env(**{**cosell_settings.__dict__, **overrides})
         extras = [*cosell_test_plugins.extra, *extra_plugins]
         pm = plugin_manager_for(settings, extra_plugins=extras)
-        # Only apps with the built-in plugins alone share a schema: other plugins may add to it.
-        shared = _schema_for(settings) if settings.plugins_allow == () and not extras else None
+        # Apps share the schema of their settings unless a plugin adds to it
+        # (`cosell_extend_schema`): then the app builds its own, with the additions.
+        shared = None if _extends_schema(pm) else _schema_for(settings)
         app = create_app(settings, plugin_manager=pm, schema=shared)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
@@ -376,15 +385,18 @@ def wait_until_ready(url: str, process: subprocess.Popen, *, timeout: float = 30
     """Poll `url`/readyz until it answers 200; fail if the process exits or time runs out
     (`output` adds the process's log to the failure)."""
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert process.poll() is None, f"the server exited during startup\n{output()}"
-        assert time.monotonic() < deadline, f"the server did not become ready\n{output()}"
-        time.sleep(0.1)
+    # One client for all the polls: `httpx.get` builds a client, hence an SSL context
+    # (~20 ms of CPU), per call, and a busy machine's server may take a hundred polls.
+    with httpx.Client(timeout=1) as client:
+        while True:
+            try:
+                if client.get(f"{url}/readyz").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, f"the server exited during startup\n{output()}"
+            assert time.monotonic() < deadline, f"the server did not become ready\n{output()}"
+            time.sleep(0.1)
 
 
 @contextmanager

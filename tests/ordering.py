@@ -19,12 +19,12 @@ T = TypeVar("T")
 # A guide for the order only: a wrong or missing figure costs time, never a test.
 LONG: dict[str, float] = {
     "tests/release/test_wheel.py::": 60,  # a wheel build, a virtualenv, pip, Chromium: more wall than CPU
-    "tests/server/test_fuzz.py::": 16,
+    "tests/server/test_fuzz.py::": 10,
     "tests/server/test_document_equivalence.py::test_every_registered_document": 14,
-    "tests/server/test_trusted_documents.py::test_cli_registers_a_folder": 13,
-    "tests/transfer/test_round_trip.py::test_the_commands": 12,
-    "tests/server/test_getting_started.py::test_make_run_prints": 12,
-    "tests/examples/test_portal_pages.py::test_partner_pages_show_only_partner_a": 9,
+    "tests/server/test_trusted_documents.py::test_cli_registers_a_folder": 9,
+    "tests/transfer/test_round_trip.py::test_the_commands": 5,
+    "tests/server/test_getting_started.py::test_make_run_prints": 8,
+    "tests/examples/test_portal_pages.py::test_partner_pages_show_only_partner_a": 7,
 }
 
 

@@ -5,6 +5,7 @@ a section headed with the hook's signature, and a test function named
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import re
 from pathlib import Path
@@ -28,13 +29,14 @@ def documented() -> dict[str, list[str]]:
             for name, args in HEADING.findall(DOCS.read_text(encoding="utf-8"))}
 
 
-def hook_test_names() -> set[str]:
+@functools.lru_cache(maxsize=1)  # every test under tests/ parsed once per process, not once per hook
+def hook_test_names() -> frozenset[str]:
     names = set()
     for path in TESTS.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_hook_"):
                 names.add(node.name)
-    return names
+    return frozenset(names)
 
 
 def test_the_hook_list_is_read_from_the_specs():

@@ -20,7 +20,7 @@ def check_configuration(settings: Settings) -> None:
     import os
 
     from partners.infra import tracing
-    from server.documents import allow_list_roles
+    from server.document_roles import allow_list_roles  # not server.documents: it imports the schema
     from server.sso import SingleSignOn
 
     allow_list_roles(settings.trusted_documents_roles)
