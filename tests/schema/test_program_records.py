@@ -3,7 +3,7 @@ removing a training (P2: eligibility follows at once, registerDeal too), and the
 profile `updatePartner` edits (D7: codes checked as the locator checks them, and the locator
 sees the edit at its next search)."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 
 from partners.locator.tables import DirectoryVersion
 from partners.people.tables import PartnerCountryServed, PartnerLanguage, PartnerSpecialization
@@ -23,7 +23,13 @@ from tests.schema.registrations import REGISTER, deal_input
 from tests.schema.sales import gid
 from tests.schema.test_locator import locate, names
 
-TODAY = date.today()
+
+
+def today():
+    """The server's today (UTC), asked per use: a module constant went stale when a run crossed midnight."""
+    return datetime.now(timezone.utc).date()
+
+
 PROFILE = f"""mutation($input: UpdatePartnerInput!) {{
   updatePartner(input: $input) {{ partner {{ name {PROFILE_FIELDS} }} errors {{ code field rule }} }}
 }}"""
@@ -41,7 +47,7 @@ async def test_p2_ending_the_agreement_stops_registering_at_once(gql, world):
     no_reason = await run(gql, END_AGREEMENT, world.tokens["cm_amer"], id=agreement["id"], reason=" ")
     assert codes(no_reason) == [("REASON_REQUIRED", ("reason",), "P2")]
     before = await run(gql, END_AGREEMENT, world.tokens["cm_amer"], id=agreement["id"], reason="x",
-                       endedOn=(TODAY - timedelta(days=1)).isoformat())
+                       endedOn=(today() - timedelta(days=1)).isoformat())
     assert codes(before) == [("ENDS_BEFORE_SIGNING", ("endedOn",), "P2")]
     assert codes(await run(gql, END_AGREEMENT, world.tokens["cm_emea"], id=agreement["id"], reason="x")) == [
         ("NOT_REGION_MANAGER", ("id",), "P1")]
@@ -52,7 +58,7 @@ async def test_p2_ending_the_agreement_stops_registering_at_once(gql, world):
     assert (await _records(gql, world.tokens["alpha_user"]))["agreements"][0]["endedOn"] is None, "nothing written"
 
     ended = await ok(gql, END_AGREEMENT, world.tokens["cm_amer"], id=agreement["id"], reason="Terminated for breach")
-    assert ended["agreement"] == {**agreement, "endedOn": TODAY.isoformat(), "endReason": "Terminated for breach",
+    assert ended["agreement"] == {**agreement, "endedOn": today().isoformat(), "endReason": "Terminated for breach",
                                   "inForce": False}
     assert ended["partner"]["eligibility"]["reasons"] == [
         {"code": "AGREEMENT_NOT_SIGNED", "field": ["partnerId"], "rule": "P2"}]
@@ -62,7 +68,7 @@ async def test_p2_ending_the_agreement_stops_registering_at_once(gql, world):
     assert codes(again) == [("ALREADY_ENDED", ("id",), "P2")]
 
     await ok(gql, AGREEMENT, world.tokens["cm_amer"], partnerId=alpha, version="2027.1",
-             signedOn=TODAY.isoformat(), signerName="Grace")
+             signedOn=today().isoformat(), signerName="Grace")
     assert (await run(gql, REGISTER, world.tokens["alpha_user"], **deal_input()))["errors"] == []
 
 
@@ -70,17 +76,17 @@ async def test_p2_an_end_date_may_be_scheduled_or_back_dated(gql, world):
     alpha = gid("Partner", world.partners["alpha"])
     [current] = (await _records(gql, world.tokens["admin"], alpha))["agreements"]
     scheduled = await ok(gql, END_AGREEMENT, world.tokens["cm_amer"], id=current["id"], reason="Not renewed",
-                         endedOn=(TODAY + timedelta(days=30)).isoformat())
+                         endedOn=(today() + timedelta(days=30)).isoformat())
     assert scheduled["agreement"]["inForce"] is True, "in force until the day it ends"
     assert scheduled["partner"]["eligibility"]["eligibleToRegister"] is True
     await ok(gql, AGREEMENT, world.tokens["cm_amer"], partnerId=alpha, version="2025.9",
-             signedOn=(TODAY - timedelta(days=10)).isoformat(), signerName="Old")
+             signedOn=(today() - timedelta(days=10)).isoformat(), signerName="Old")
     older = next(a for a in (await _records(gql, world.tokens["admin"], alpha))["agreements"]
                  if a["version"] == "2025.9")
     back = await ok(gql, END_AGREEMENT, world.tokens["admin"], id=older["id"], reason="Replaced",
-                    endedOn=(TODAY - timedelta(days=1)).isoformat())
+                    endedOn=(today() - timedelta(days=1)).isoformat())
     assert back["agreement"]["inForce"] is False
-    assert back["partner"]["eligibility"]["agreementSignedOn"] == TODAY.isoformat()
+    assert back["partner"]["eligibility"]["agreementSignedOn"] == today().isoformat()
 
 
 async def test_p2_correcting_and_removing_trainings_recompute_eligibility(gql, world):
@@ -102,7 +108,7 @@ async def test_p2_correcting_and_removing_trainings_recompute_eligibility(gql, w
     assert set(codes(bad)) == {("EXPIRES_BEFORE_COMPLETION", ("expiresOn",), "P2"), ("INVALID_EMAIL", ("personEmail",),
                                                                                        None)}
     assert codes(await run(gql, CORRECT_TRAINING, cm, id=third)) == [("NO_CHANGE", (), "P2")]
-    future = await run(gql, CORRECT_TRAINING, cm, id=third, completedOn=(TODAY + timedelta(days=2)).isoformat())
+    future = await run(gql, CORRECT_TRAINING, cm, id=third, completedOn=(today() + timedelta(days=2)).isoformat())
     assert codes(future) == [("DATE_IN_FUTURE", ("completedOn",), "P2")]
     assert codes(await run(gql, REMOVE_TRAINING, cm, id=third, reason="")) == [("REASON_REQUIRED", ("reason",), "P2")]
     assert codes(await run(gql, REMOVE_TRAINING, world.tokens["cm_emea"], id=third, reason="x")) == [
