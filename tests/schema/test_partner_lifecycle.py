@@ -2,7 +2,7 @@
 authorize and deny (P1), tracks by invitation (P1), PSP, and eligibility from the agreement
 and training records (P2), on both engines."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 
 import httpx
 
@@ -33,7 +33,13 @@ from tests.schema.registrations import DISSOLVE, REGISTER, approved, deal_input,
 from tests.schema.sales import gid, pk
 from tests.schema.test_locator import locate, names
 
-TODAY = date.today()
+
+
+def today():
+    """The server's today (UTC), asked per use: a module constant goes stale when a run crosses midnight."""
+    return datetime.now(timezone.utc).date()
+
+
 
 
 async def _prospect(gql, world, name="Gamma Cloud", region="AMER", token="cm_amer", **fields) -> dict:
@@ -43,9 +49,9 @@ async def _prospect(gql, world, name="Gamma Cloud", region="AMER", token="cm_ame
 
 async def _eligible(gql, world, partner_id: str, token="cm_amer") -> None:
     await ok(gql, AGREEMENT, world.tokens[token], partnerId=partner_id, version="2026.1",
-             signedOn=TODAY.isoformat(), signerName="Grace Signer")
+             signedOn=today().isoformat(), signerName="Grace Signer")
     await ok(gql, TRAINING, world.tokens[token], partnerId=partner_id, personName="Tim Trained",
-             personEmail="tim@gamma.test", completedOn=TODAY.isoformat())
+             personEmail="tim@gamma.test", completedOn=today().isoformat())
 
 
 async def test_p1_create_partner_by_a_channel_manager_of_its_region(gql, world):
@@ -214,34 +220,34 @@ async def test_p2_eligibility_is_computed_from_agreement_and_current_trainings(g
                               ("NO_TRAINED_EMPLOYEE", ("partnerId",), "P2")]
 
     future = await run(gql, AGREEMENT, world.tokens["cm_amer"], partnerId=partner["id"], version="2026.1",
-                       signedOn=(TODAY + timedelta(days=3)).isoformat(), signerName="")
+                       signedOn=(today() + timedelta(days=3)).isoformat(), signerName="")
     assert set(codes(future)) == {("DATE_IN_FUTURE", ("signedOn",), "P2"), ("REQUIRED", ("signerName",), None)}
     signed = await ok(gql, AGREEMENT, world.tokens["cm_amer"], partnerId=partner["id"], version="2026.1",
-                      signedOn=TODAY.isoformat(), signerName="Grace Signer", signerEmail="grace@gamma.test")
-    assert signed["agreement"] == {"version": "2026.1", "signedOn": TODAY.isoformat(), "signerName": "Grace Signer",
+                      signedOn=today().isoformat(), signerName="Grace Signer", signerEmail="grace@gamma.test")
+    assert signed["agreement"] == {"version": "2026.1", "signedOn": today().isoformat(), "signerName": "Grace Signer",
                                    "signerEmail": "grace@gamma.test"}
     assert signed["partner"]["eligibility"] == {
-        "eligibleToRegister": False, "agreementSignedOn": TODAY.isoformat(), "trainedPeople": 0,
+        "eligibleToRegister": False, "agreementSignedOn": today().isoformat(), "trainedPeople": 0,
         "reasons": [{"code": "NO_TRAINED_EMPLOYEE", "field": ["partnerId"], "rule": "P2"}]}
 
     expired = await ok(gql, TRAINING, world.tokens["cm_amer"], partnerId=partner["id"], personName="Old Timer",
                        personEmail="old@gamma.test", completedOn="2024-01-10", expiresOn="2025-01-10")
     assert expired["partner"]["eligibility"]["eligibleToRegister"] is False, "an expired completion does not count"
     other_course = await ok(gql, TRAINING, world.tokens["cm_amer"], partnerId=partner["id"], personName="Sam",
-                            personEmail="sam@gamma.test", course="SALES_ACCREDITATION", completedOn=TODAY.isoformat())
+                            personEmail="sam@gamma.test", course="SALES_ACCREDITATION", completedOn=today().isoformat())
     assert other_course["partner"]["eligibility"]["trainedPeople"] == 0
     bad = await run(gql, TRAINING, world.tokens["cm_amer"], partnerId=partner["id"], personName="X",
-                    personEmail="x@gamma.test", completedOn=TODAY.isoformat(), expiresOn="2020-01-01")
+                    personEmail="x@gamma.test", completedOn=today().isoformat(), expiresOn="2020-01-01")
     assert codes(bad) == [("EXPIRES_BEFORE_COMPLETION", ("expiresOn",), "P2")]
     trained = await ok(gql, TRAINING, world.tokens["cm_amer"], partnerId=partner["id"], personName="Tim Trained",
-                       personEmail="tim@gamma.test", completedOn=TODAY.isoformat(),
-                       expiresOn=(TODAY + timedelta(days=365)).isoformat())
+                       personEmail="tim@gamma.test", completedOn=today().isoformat(),
+                       expiresOn=(today() + timedelta(days=365)).isoformat())
     assert trained["partner"]["eligibility"]["eligibleToRegister"] is True
     assert trained["partner"]["eligibility"]["reasons"] == []
     assert (await run(gql, REGISTER, token, **deal_input()))["errors"] == []
     # Recording for a partner of another region is refused, for a missing one NOT_FOUND.
     assert codes(await run(gql, TRAINING, world.tokens["cm_emea"], partnerId=partner["id"], personName="X",
-                           personEmail="x@gamma.test", completedOn=TODAY.isoformat())) == [
+                           personEmail="x@gamma.test", completedOn=today().isoformat())) == [
         ("NOT_REGION_MANAGER", ("partnerId",), "P1")]
 
 

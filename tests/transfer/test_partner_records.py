@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 
 from partners.opportunities.reseller import RuleSet
 from partners.people.tables import Partner
@@ -17,7 +17,13 @@ from partners.transfer.exporting import export
 from partners.transfer.runner import run_import
 from plugins.manager import get_plugin_manager
 
-TODAY = date.today()
+
+
+def today():
+    """The server's today (UTC), asked per use: a module constant goes stale when a run crosses midnight."""
+    return datetime.now(timezone.utc).date()
+
+
 
 
 def _partner(key: str, agreements: list, trainings: list) -> dict:
@@ -40,15 +46,15 @@ async def _import(directory, tmp_path):
 
 async def _violations(name: str) -> list[str]:
     row = await Partner.select().where(Partner.name == name).first()
-    return [v.code for v in await partner_violations(row, TODAY)]
+    return [v.code for v in await partner_violations(row, today())]
 
 
 async def test_p2_imported_agreements_and_trainings_make_a_partner_eligible(cosell_client, tmp_path):
-    signed = (TODAY - timedelta(days=40)).isoformat()
+    signed = (today() - timedelta(days=40)).isoformat()
     agreement = {"version": "2026.1", "signed_on": signed, "signer_name": "Ada Signer"}
     foundations = {"person_name": "Tom Trained", "person_email": "tom@p1.test", "course": "PARTNER_FOUNDATIONS",
                    "completed_on": signed}
-    ended = {**agreement, "ended_on": (TODAY - timedelta(days=1)).isoformat(), "end_reason": "Terminated"}
+    ended = {**agreement, "ended_on": (today() - timedelta(days=1)).isoformat(), "end_reason": "Terminated"}
     sales_only = {**foundations, "course": "SALES_ACCREDITATION"}
     data = tmp_path / "in"
     data.mkdir()
