@@ -128,3 +128,10 @@ def _driver_connection():
     if transaction is None:
         return None, False
     return transaction.connection, engine.engine_type == "postgres"
+
+
+def driver_connection():
+    """The current transaction's asyncpg connection on PostgreSQL, else None (SQLite, or
+    outside a transaction: the caller goes through Piccolo)."""
+    connection, postgres = _driver_connection()
+    return connection if postgres else None
