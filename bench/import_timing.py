@@ -143,13 +143,14 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL", help="an admin URL: a database is created and dropped")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--once", action="store_true", help="the first run only")
+    parser.add_argument("--prefix", default="cosell_import_bench_", help="of the PostgreSQL database's name")
     args = parser.parse_args()
     size = sum(p.stat().st_size for p in args.directory.glob("*.csv"))
     rows = sum(sum(1 for _ in open(p, "rb")) - 1 for p in args.directory.glob("*.csv"))
     work = Path(tempfile.mkdtemp(prefix="cosell-import-bench-"))
     name = None
     if args.postgres:
-        name = f"cosell_import_bench_{uuid.uuid4().hex[:8]}"
+        name = f"{args.prefix}{uuid.uuid4().hex[:8]}"
         asyncio.run(_pg(args.postgres, f'CREATE DATABASE "{name}"'))
         url = args.postgres.rsplit("/", 1)[0] + f"/{name}"
     else:

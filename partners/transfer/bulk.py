@@ -4,9 +4,16 @@ Building a Piccolo row object per record, and compiling a statement of thousands
 parameters, cost more than the database's work (bench/RESULTS.md, issue 35). Inside a
 transaction the rows go straight to the driver, on the transaction's own connection:
 one multi-row `INSERT … VALUES (…), (…) RETURNING id` when the ids are needed, else one
-`executemany` (SQLite's C loop, asyncpg's pipeline). Each counts as a statement
-(`record_statement`), as on the engines. Outside a transaction (never in the import),
-`Table.raw` does it. Columns a row leaves out take the column's default, as Piccolo would.
+`executemany` (SQLite's C loop). On PostgreSQL the rows go by binary COPY
+(`copy_records_to_table`) instead: a 500-row, 15,000-parameter INSERT was parsed, planned
+and bound anew by the server for each batch, and `executemany` paid a round of the
+protocol per row; COPY is one stream the server feeds straight to the table and its
+indexes (bench/RESULTS.md, issue 35 item 2). The ids, when needed, are drawn from the
+table's own sequence first (`nextval`, what the column's default does) and written with
+the rows. Triggers and constraints apply to COPY as to INSERT. Each counts as a
+statement (`record_statement`), as on the engines. Outside a transaction (never in the
+import), `Table.raw` does it. Columns a row leaves out take the column's default, as
+Piccolo would.
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ async def insert(table, rows: list[dict[str, Any]], *, returning: bool = True) -
     placeholders = "(" + ", ".join("{}" for _ in columns) + ")"
     per_statement = max(1, MAX_PARAMETERS // len(columns))
     connection, postgres = _driver_connection()
+    if connection is not None and postgres:
+        return await _copy(connection, table, rows, columns, defaults, returning)
     if connection is not None and not returning:
         args = [_row_args(row, columns, defaults) for row in rows]
         marks = ", ".join(f"${i + 1}" if postgres else "?" for i in range(len(columns)))
@@ -80,6 +89,30 @@ async def insert(table, rows: list[dict[str, Any]], *, returning: bool = True) -
     return ids
 
 
+_SEQUENCES: dict[type, str] = {}
+
+
+async def _copy(connection, table, rows: list[dict[str, Any]], columns: list[str], defaults: dict[str, Any],
+                returning: bool) -> list[int]:
+    """PostgreSQL: the rows by binary COPY; their ids drawn from the id sequence first."""
+    name = table._meta.tablename
+    db_columns = [c._meta.db_column_name for c in table._meta.columns if not c._meta.primary_key]
+    records = [_row_args(row, columns, defaults) for row in rows]
+    ids: list[int] = []
+    if returning:
+        if table not in _SEQUENCES:
+            pk = table._meta.primary_key._meta.db_column_name
+            _SEQUENCES[table] = await connection.fetchval("SELECT pg_get_serial_sequence($1, $2)", f'"{name}"', pk)
+        record_statement()
+        ids = sorted(r[0] for r in await connection.fetch(
+            "SELECT nextval($1::regclass) FROM generate_series(1, $2)", _SEQUENCES[table], len(rows)))
+        records = [(i, *values) for i, values in zip(ids, records)]
+        db_columns = [table._meta.primary_key._meta.db_column_name, *db_columns]
+    record_statement()
+    await connection.copy_records_to_table(name, records=records, columns=db_columns)
+    return ids
+
+
 def _row_args(row: dict[str, Any], columns: list[str], defaults: dict[str, Any]) -> list[Any]:
     out = []
     for name in columns:
@@ -95,3 +128,10 @@ def _driver_connection():
     if transaction is None:
         return None, False
     return transaction.connection, engine.engine_type == "postgres"
+
+
+def driver_connection():
+    """The current transaction's asyncpg connection on PostgreSQL, else None (SQLite, or
+    outside a transaction: the caller goes through Piccolo)."""
+    connection, postgres = _driver_connection()
+    return connection if postgres else None

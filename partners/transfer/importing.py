@@ -22,12 +22,13 @@ when a pass writes nothing is rejected (UNKNOWN_REFERENCE).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from partners.infra.db import current_engine, transaction
 from partners.infra.errors import Violation
-from partners.transfer import bulk, keys, stream
+from partners.transfer import bulk, inflight as pipeline, keys, stream
 from partners.transfer.children import CHILD_TABLES
 from partners.transfer.entities import Entity
 from partners.transfer.exporting import cells_of
@@ -195,13 +196,44 @@ async def _write(batch: list[Parsed], entity: Entity, module, run: Run) -> None:
     await module.write_children(batch, run)
 
 
-async def process_batch(batch: list[Parsed], entity: Entity, module, run: Run, file: str) -> list[Parsed]:
+async def process_batch(batch: list[Parsed], entity: Entity, module, run: Run, file: str,
+                        inflight: pipeline.InFlight | None = None) -> list[Parsed]:
     """Check and write one batch in one transaction (its reads too: one connection, and on
-    SQLite one write lock, per batch); returns the rows that wait for a deferred reference."""
-    tally = run.tally(entity.name)
+    SQLite one write lock, per batch); returns the rows that wait for a deferred reference.
+    With `inflight` (PostgreSQL), the batch is read while the previous one is written, and
+    its own write is left in flight (partners.transfer.inflight)."""
+    if inflight is not None:
+        return await _pipelined_batch(batch, entity, module, run, file, inflight)
     async with transaction():
         waiting, todo = await _prepare(batch, entity, module, run, file)
         written = await _write_or_refuse(todo, entity, module, run, file)
+    await _written(written, entity, module, run)
+    return waiting
+
+
+async def _pipelined_batch(batch: list[Parsed], entity: Entity, module, run: Run, file: str,
+                           inflight: pipeline.InFlight) -> list[Parsed]:
+    if any(target == entity.name for p in batch for _, target, _, _ in p.needs):
+        await inflight.drain()  # its rows name records of the batch being written
+    async with transaction():
+        await _resolve(batch, entity, run)  # while the previous batch is written
+    await inflight.drain()  # the checks see every earlier batch committed
+    async with transaction():
+        waiting, todo = await _prepare(batch, entity, module, run, file, resolved=True)
+    own = copy.copy(run)  # its own `ids`: the next batch's lookups rebind run.ids
+
+    async def write() -> None:
+        async with transaction():
+            written = await _write_or_refuse(todo, entity, module, own, file)
+        await _written(written, entity, module, own)
+
+    if todo:
+        await inflight.start(write())
+    return waiting
+
+
+async def _written(written: list[Parsed], entity: Entity, module, run: Run) -> None:
+    tally = run.tally(entity.name)
     for p in written:
         if p.existing is None:
             tally.created += 1
@@ -209,14 +241,14 @@ async def process_batch(batch: list[Parsed], entity: Entity, module, run: Run, f
             tally.updated += 1
     if written:
         await module.after_batch(written, run)
-    return waiting
 
 
-async def _prepare(batch: list[Parsed], entity: Entity, module, run: Run, file: str
+async def _prepare(batch: list[Parsed], entity: Entity, module, run: Run, file: str, resolved: bool = False
                    ) -> tuple[list[Parsed], list[Parsed]]:
-    """(rows waiting for a later row, rows to write): references resolved, rules checked,
-    unchanged records left out; the refused rows are reported."""
-    await _resolve(batch, entity, run)
+    """(rows waiting for a later row, rows to write): references resolved (unless
+    `resolved`), rules checked, unchanged records left out; the refused rows are reported."""
+    if not resolved:
+        await _resolve(batch, entity, run)
     waiting, ready = [], []
     for p in batch:
         missing = _unresolved(p, run)
@@ -317,11 +349,26 @@ async def refresh_statistics(entity: Entity) -> None:
 async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row | Rejection]], run: Run,
                         file: str, size: int = 0) -> None:
     """Every row of one file: a first pass, then passes for rows waiting on a later row."""
-    tally = run.tally(entity.name)
+    run.tally(entity.name)  # listed even for a file without rows
     if await is_fresh(entity):
         run.fresh.add(entity.name)
     else:
         run.fresh.discard(entity.name)
+    inflight = pipeline.InFlight() if pipeline.possible() else None
+    try:
+        await _passes(entity, module, rows, run, file, size, inflight)
+    except BaseException:
+        if inflight is not None:
+            await inflight.cancel()
+        raise
+    await module.after_file(run)
+    run.fresh.discard(entity.name)
+
+
+async def _passes(entity: Entity, module, rows: Callable[[], Iterator[Row | Rejection]], run: Run, file: str,
+                  size: int, inflight: pipeline.InFlight | None) -> None:
+    """The file's first pass, then passes for rows waiting on a later row; every write done when it returns."""
+    tally = run.tally(entity.name)
     waiting_rows: dict[int, Parsed] = {}
     first = True
     analyze_at = ANALYZE_FROM
@@ -335,7 +382,7 @@ async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row 
         async def flush() -> None:
             nonlocal analyze_at
             if batch:
-                for p in await process_batch(batch, entity, module, run, file):
+                for p in await process_batch(batch, entity, module, run, file, inflight):
                     waiting_now[p.line] = p
                 batch.clear()
                 batch_keys.clear()
@@ -373,6 +420,8 @@ async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row 
                 if len(batch) >= run.batch:
                     await flush()
             await flush()
+        if inflight is not None:
+            await inflight.drain()
         progressed = tally.created + tally.updated > wrote_before
         waiting_rows = waiting_now
         if not waiting_rows or not progressed:
@@ -382,5 +431,3 @@ async def import_entity(entity: Entity, module, rows: Callable[[], Iterator[Row 
             p.refuse("UNKNOWN_REFERENCE", f"{label}: no {target} record {pair[0]}::{pair[1]} in the database or "
                                           f"in this file (or its row was rejected).", label)
         run.reject(file, p, p.violations, entity.name)
-    await module.after_file(run)
-    run.fresh.discard(entity.name)
