@@ -172,18 +172,25 @@ async def load_registration_children(ids: list[int], sources: dict[int, str]) ->
     return out
 
 
+REGISTRATION_KEYS = ("partner", "region", "registration_type")
+
+
 async def replace_registration_children(values: dict[int, dict[str, Any]], existing: list[int] | None = None
                                         ) -> None:
+    """Each value may carry "keys": the registration's partner, region and type as written,
+    copied into its history rows as they are inserted (issue 36 item 2); without them, one
+    UPDATE copies them from the registration rows afterwards (copy_registration_keys)."""
     if ids := _old(values, existing):
         await DealRegistrationProduct.delete().where(DealRegistrationProduct.registration.is_in(ids))
         await DealRegistrationChange.delete().where(DealRegistrationChange.registration.is_in(ids))
     products = [dict(registration=rid, product=p) for rid, v in values.items() for p in v["products"]]
+    unknown = [rid for rid, v in values.items() if v["history"] and v.get("keys") is None]
     history = [dict(registration=rid, event=h["event"], from_status=h.get("from"), to_status=h["to"],
-                    changed_by=h.get("by"), note=h.get("note") or "", changed_at=h["at"])
+                    changed_by=h.get("by"), note=h.get("note") or "", changed_at=h["at"], **(v.get("keys") or {}))
                for rid, v in values.items() for h in v["history"]]
     for table, rows in ((DealRegistrationProduct, products), (DealRegistrationChange, history)):
         await bulk.insert(table, rows, returning=False)
-    await copy_registration_keys(list(values))  # the history's partner, region, type (issue 36 item 2)
+    await copy_registration_keys(unknown)  # the history's partner, region, type (issue 36 item 2)
 
 
 Loader = Callable[[list[int], dict[int, str]], Awaitable[dict[int, dict[str, Any]]]]

@@ -5,6 +5,7 @@ replayed, so no review email, reminder or webhook goes out for them."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 from partners.infra.clock import now
 from partners.leads.duplicates import company_key
@@ -12,7 +13,7 @@ from partners.plans.tables import CoSellPlan
 from partners.registrations.enums import DealRegistrationStatus, DealRegistrationType
 from partners.registrations.tables import DealRegistration
 from partners.transfer.base import EntityImport, child_list, child_ref, child_value, json_cell, resolve
-from partners.transfer.children import replace_registration_children
+from partners.transfer.children import REGISTRATION_KEYS, replace_registration_children
 from partners.transfer.formats import BadValue, Field, encode
 
 STATUSES = tuple(s.value for s in DealRegistrationStatus)
@@ -74,8 +75,21 @@ class RegistrationImport(EntityImport):
     async def write_children(self, batch, run) -> None:
         await replace_registration_children({
             p.id: {"products": p.extra["products"],
-                   "history": [{**h, "by": resolve(run, "users", h["by"], p.source)} for h in p.extra["history"]]}
+                   "history": [{**h, "by": resolve(run, "users", h["by"], p.source)} for h in p.extra["history"]],
+                   "keys": _keys(p)}
             for p in batch}, existing=[p.id for p in batch if p.existing is not None])
+
+
+def _keys(p) -> dict | None:
+    """The registration's partner, region and type as its row holds them after the write
+    (issue 36 item 2's copies in its history rows), or None when the file leaves one out."""
+    if all(k in p.values for k in REGISTRATION_KEYS):
+        return {k: _plain(p.values[k]) for k in REGISTRATION_KEYS}
+    return None
+
+
+def _plain(value):
+    return value.value if isinstance(value, Enum) else value
 
 
 def _when(p) -> datetime:
