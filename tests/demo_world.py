@@ -11,12 +11,15 @@ is loaded for each test, as before.
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timezone
 
 from partners.demo import load_demo
 from partners.infra.db import current_engine
 from partners.infra.engines import CosellSQLiteEngine
 
-_snapshots: dict[str, tuple[sqlite3.Connection, list]] = {}  # database path -> (its copy, the logins)
+# (database path, day) -> (its copy, the logins). The demo's dates follow today's: a copy
+# serves the day it was taken only.
+_snapshots: dict[tuple[str, object], tuple[sqlite3.Connection, list]] = {}
 
 
 async def demo_world() -> list:
@@ -25,8 +28,9 @@ async def demo_world() -> list:
     if not isinstance(engine, CosellSQLiteEngine):
         return await load_demo()
     path = engine.connection_kwargs["database"]
-    if path in _snapshots:
-        copy, logins = _snapshots[path]
+    key = (path, datetime.now(timezone.utc).date())
+    if key in _snapshots:
+        copy, logins = _snapshots[key]
         with sqlite3.connect(path) as target:
             copy.backup(target)
         target.close()
@@ -36,5 +40,5 @@ async def demo_world() -> list:
     with sqlite3.connect(path) as source:
         source.backup(copy)
     source.close()
-    _snapshots[path] = (copy, list(logins))
+    _snapshots[key] = (copy, list(logins))
     return logins
