@@ -25,6 +25,12 @@ LONG: dict[str, float] = {
     "tests/transfer/test_round_trip.py::test_the_commands": 5,
     "tests/server/test_getting_started.py::test_make_run_prints": 8,
     "tests/examples/test_portal_pages.py::test_partner_pages_show_only_partner_a": 7,
+    # Long in wall clock more than CPU (a browser, a live server, a lock held on purpose):
+    # 10–14 s each in the suite's --durations (docs/development.md, "Test suite speed").
+    "tests/examples/test_portal_pages.py::test_a_partner_user_withdraws": 7,
+    "tests/examples/test_portal_scorecard.py::test_the_scorecard_shows_partner_a": 6,
+    "tests/partners/test_sqlite_busy.py::test_a_locked_database_gives": 5,
+    "tests/examples/test_portal.py::test_a_partner_user_works_the_portal": 5,
 }
 
 

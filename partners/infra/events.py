@@ -8,8 +8,10 @@ order they subscribed, inside the publisher's transaction: what they write commi
 with the publisher's write, and a `DomainError` a handler raises refuses that write as a whole.
 Side effects for the outside world still go through the outbox (after commit), never here.
 
-Subscriptions are made when the subscribing package is imported; `partners/__init__.py` imports
-every subscribing package, so no caller of a domain function can run without them.
+Subscriptions are made when the subscribing modules are imported; `partners/__init__.py` hands
+`on_first_use` the function that imports them all, in order, and the first lookup of the
+handlers (every `publish`) runs it: no event is published without them, and a process that
+publishes none (a `cosell` command refused on its settings) does not import the domains.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from typing import Any, Awaitable, Callable
 Handler = Callable[[Any], Awaitable[None]]
 
 _handlers: dict[type, list[Handler]] = defaultdict(list)
+_loaders: list[Callable[[], None]] = []
+
+
+def on_first_use(loader: Callable[[], None]) -> None:
+    """Run `loader` (which imports subscribing modules) before the first lookup of handlers."""
+    _loaders.append(loader)
 
 
 def subscribe(event_type: type) -> Callable[[Handler], Handler]:
@@ -34,6 +42,8 @@ def subscribe(event_type: type) -> Callable[[Handler], Handler]:
 
 
 def subscribers(event_type: type) -> tuple[Handler, ...]:
+    while _loaders:
+        _loaders.pop(0)()
     return tuple(_handlers.get(event_type, ()))
 
 

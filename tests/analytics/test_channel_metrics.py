@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from partners.accounts.tables import Account
-from partners.demo import load_demo
 from partners.demo.people import USER_COLUMNS, as_principal
 from partners.infra.clock import now
 from partners.opportunities import reseller
@@ -23,6 +22,7 @@ from partners.registrations.rules import Prospect, Registration, Resubmission
 from partners.registrations.submit import advance_review, deny, register, resubmit, return_to_partner, withdraw
 from plugins.manager import get_plugin_manager
 from tests.analytics.expected import expected_metrics, gid
+from tests.demo_world import demo_world
 
 UTC = timezone.utc
 ROW = """partnerId partnerName region track type month quarter registrationsSubmitted registrationsApproved
@@ -149,7 +149,7 @@ def assert_same(actual: dict, expected: dict) -> None:
 
 @pytest.fixture
 async def demo(gql, clock):
-    logins = await load_demo()
+    logins = await demo_world()
     await reviewed_over_days(clock)
     return {login.role: login for login in logins} | {"logins": logins}
 

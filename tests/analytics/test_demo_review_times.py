@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from partners.demo import load_demo
 from partners.infra.clock import now
 from partners.people.enums import Role
+from tests.demo_world import demo_world
 
 QUERY = """query($f: ChannelMetricsFilter!) { channelMetrics(filter: $f, groupBy: [MONTH]) { rows { month
   timeToFirstReview { count medianHours p90Hours missedTarget }
@@ -20,7 +20,7 @@ TOTAL = """query($f: ChannelMetricsFilter!) { channelMetrics(filter: $f) { rows 
 
 
 async def test_the_demo_reviews_take_varied_working_times_some_past_the_p4_targets(gql):
-    logins = {login.role: login for login in await load_demo()}
+    logins = {login.role: login for login in await demo_world()}
     today = now().date()
     f = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
     total = (await gql(TOTAL, {"f": f}, token=logins[Role.ADMIN].token))["data"]["channelMetrics"]["rows"][0]

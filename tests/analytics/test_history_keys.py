@@ -4,12 +4,12 @@ workflow (the demo world, and the reviews of `demo`) and the import."""
 
 from __future__ import annotations
 
-from partners.demo import load_demo
 from partners.opportunities.reseller import RuleSet
 from partners.transfer.runner import run_import
 from plugins.manager import get_plugin_manager
 from server.testing import truncate_all
 from tests.transfer.test_round_trip import export_all
+from tests.demo_world import demo_world
 from partners.registrations.tables import DealRegistration, DealRegistrationChange
 
 
@@ -32,7 +32,7 @@ async def test_the_workflow_fills_the_history_copies(demo):
 
 
 async def test_the_import_fills_the_history_copies(cosell_client, cosell_database_url, tmp_path):
-    await load_demo()
+    await demo_world()
     before = await assert_copies_match()
     await export_all(tmp_path / "export")
     await truncate_all(cosell_database_url)

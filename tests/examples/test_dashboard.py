@@ -14,10 +14,10 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-from partners.demo import load_demo
 from partners.infra.clock import now
 from partners.people.enums import Role
 from server.testing import live_server
+from tests.demo_world import demo_world
 from tests.examples.portal_browser import browser, console_errors, wait_for  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ async def test_staff_see_the_channel_dashboard_in_chromium(gql, browser, cosell_
                                                            cosell_var_dir, tmp_path):
     from selenium.webdriver.common.by import By
 
-    logins = {login.role: login for login in await load_demo()}
+    logins = {login.role: login for login in await demo_world()}
     token = logins[Role.CHANNEL_MANAGER].token
     today = now().date()
     period = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}

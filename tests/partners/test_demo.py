@@ -2,7 +2,8 @@
 
 from partners.accounts.enums import ScreeningStatus, Segment
 from partners.accounts.tables import Account, Contact
-from partners.demo import is_empty, load_demo
+from partners.demo import is_empty
+from tests.demo_world import demo_world
 from partners.infra.tables import OutboxMessage
 from partners.opportunities.enums import OpportunityStage
 from partners.opportunities.tables import Opportunity, OpportunityPartner
@@ -13,7 +14,7 @@ from partners.plans.tables import CoSellPlan, CoSellTask
 
 async def test_demo_world(gql):
     assert await is_empty()
-    logins = await load_demo()
+    logins = await demo_world()
     assert not await is_empty()
 
     partners = await Partner.select(Partner.partner_type, Partner.track, Partner.region)
@@ -99,7 +100,7 @@ async def test_demo_world(gql):
 async def test_demo_registrations_in_several_states(gql):
     from partners.registrations.tables import DealRegistration
 
-    logins = await load_demo()
+    logins = await demo_world()
     statuses = {r["status"] for r in await DealRegistration.select(DealRegistration.status)}
     assert {"SUBMITTED", "PENDING_SALES_REVIEW", "PENDING_MANAGER_REVIEW", "RETURNED", "APPROVED", "ON_HOLD",
             "DENIED", "WITHDRAWN"} <= statuses
@@ -124,7 +125,7 @@ async def test_demo_opportunities_keep_the_reseller_rules(gql):
     from partners.opportunities import reseller
     from plugins.manager import get_plugin_manager
 
-    await load_demo()
+    await demo_world()
     rules = reseller.RuleSet(get_plugin_manager())
     snapshots = await reseller.load_snapshots([o["id"] for o in await Opportunity.select(Opportunity.id)])
     context = reseller.ValidationContext(operation="demo")
@@ -140,7 +141,7 @@ async def test_demo_opportunities_keep_the_reseller_rules(gql):
 async def test_demo_leads_in_every_state_and_open_cases(gql):
     """Issue 19: shared leads in each P11 state (one recalled, one rejected) and a few open
     Partner Opp cases (D9), each partner seeing only its own."""
-    logins = await load_demo()
+    logins = await demo_world()
     admin = next(login for login in logins if login.role is Role.ADMIN)
     body = await gql("{ leads(first: 50) { totalCount nodes { status recallReason reason } } "
                      "cases(first: 50) { nodes { status subject type escalated origin unmatched messages { text } } } }",
@@ -189,7 +190,7 @@ async def test_demo_partner_program(gql):
     from partners.people.tables import User
     from partners.program.tables import PartnerAgreement, PartnerChange, PartnerTraining
 
-    logins = await load_demo()
+    logins = await demo_world()
     partners = await Partner.select(Partner.id, Partner.status, Partner.track, Partner.is_psp)
     assert {(p["status"]) for p in partners} == {s.value for s in PartnerStatus}
     assert {p["track"] for p in partners if p["status"] == "AUTHORIZED"} == {t.value for t in PartnerTrack}
@@ -220,7 +221,7 @@ async def test_demo_world_uses_several_currencies_with_dated_rates(gql):
     from partners.money.tables import ExchangeRate
     from partners.registrations.tables import DealRegistration
 
-    logins = await load_demo()
+    logins = await demo_world()
     currencies = {r["currency"] for r in await Account.select(Account.currency)}
     assert {"USD", "EUR", "GBP", "JPY", "BHD"} <= currencies
     assert {"USD", "EUR", "JPY"} <= {r["currency"] for r in await Opportunity.select(Opportunity.currency)}

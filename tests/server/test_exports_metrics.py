@@ -7,11 +7,11 @@ import csv
 import io
 from datetime import timedelta
 
-from partners.demo import load_demo
 from partners.infra.clock import now
 from partners.people.enums import Role
 from partners.people.tables import User
 from server.exports_metrics import ROW_FIELDS
+from tests.demo_world import demo_world
 
 QUERY = ("query($f: ChannelMetricsFilter!, $g: [ChannelMetricsDimension!]) { channelMetrics(filter: $f, groupBy: $g) "
          "{ currency rows { " + ROW_FIELDS + " } } }")
@@ -45,7 +45,7 @@ async def export(client, params: list[tuple[str, str]], token: str | None):
 
 
 async def test_the_csv_equals_the_graphql_answer_for_every_grouping(gql, cosell_client):
-    logins = {login.role: login for login in await load_demo()}
+    logins = {login.role: login for login in await demo_world()}
     token = logins[Role.ADMIN].token
     start, end = now().date() - timedelta(days=365), now().date() + timedelta(days=30)
     for group_by in GROUPINGS:
@@ -71,7 +71,7 @@ async def test_the_csv_equals_the_graphql_answer_for_every_grouping(gql, cosell_
 
 
 async def test_the_export_is_scoped_and_refuses_like_the_field(gql, cosell_client):
-    logins = {login.role: login for login in await load_demo()}
+    logins = {login.role: login for login in await demo_world()}
     start, end = now().date() - timedelta(days=365), now().date() + timedelta(days=30)
     params = [("from", start.isoformat()), ("to", end.isoformat()), ("groupBy", "PARTNER")]
     partner_user = logins[Role.PARTNER_USER]
@@ -98,7 +98,7 @@ async def test_the_csv_holds_every_page_in_the_order_asked(gql, cosell_client, m
     import server.exports_metrics as exports
 
     monkeypatch.setattr(exports, "EXPORT_PAGE_SIZE", 1)
-    logins = {login.role: login for login in await load_demo()}
+    logins = {login.role: login for login in await demo_world()}
     token = logins[Role.ADMIN].token
     start, end = now().date() - timedelta(days=365), now().date() + timedelta(days=30)
     query = ("query($f: ChannelMetricsFilter!, $g: [ChannelMetricsDimension!], $o: ChannelMetricsOrder) { "
